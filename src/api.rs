@@ -1,0 +1,140 @@
+//! The REST API under `/api/v1`: routes, catchers and the Rocket instance.
+
+pub mod error;
+pub mod guard;
+pub mod health;
+pub mod imports;
+pub mod tokens;
+pub mod totals;
+
+use rocket::data::ByteUnit;
+use rocket::figment::Figment;
+use rocket::http::Status;
+use rocket::{catch, catchers, routes, Build, Request, Rocket};
+
+use crate::db::Db;
+use error::{problem, Problem};
+
+/// The upload limit for import bodies when none is configured (`limits.import`).
+pub const DEFAULT_IMPORT_LIMIT: ByteUnit = ByteUnit::Mebibyte(256);
+
+/// The Rocket instance serving the API over `db`, configured by `figment` (Rocket's own
+/// settings plus `limits.import`).
+pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
+    let figment = figment.join(("limits.import", DEFAULT_IMPORT_LIMIT));
+    rocket::custom(figment)
+        .manage(db)
+        .mount(
+            "/api/v1",
+            routes![
+                health::health,
+                imports::create_import,
+                totals::get_totals,
+                tokens::create_token,
+                tokens::revoke_token,
+            ],
+        )
+        .register(
+            "/",
+            catchers![
+                bad_request,
+                unauthorized,
+                forbidden,
+                not_found,
+                payload_too_large,
+                unprocessable,
+                internal,
+                default_catcher
+            ],
+        )
+}
+
+#[catch(400)]
+fn bad_request() -> Problem {
+    Problem(
+        Status::BadRequest,
+        problem(
+            Status::BadRequest,
+            "bad_request",
+            "请求无效",
+            "请求格式无效",
+        ),
+    )
+}
+
+#[catch(401)]
+fn unauthorized() -> Problem {
+    let (status, body) = error::ApiError::Unauthorized.to_problem();
+    Problem(status, body)
+}
+
+#[catch(403)]
+fn forbidden() -> Problem {
+    let (status, body) = error::ApiError::Forbidden.to_problem();
+    Problem(status, body)
+}
+
+#[catch(404)]
+fn not_found(request: &Request<'_>) -> Problem {
+    Problem(
+        Status::NotFound,
+        problem(
+            Status::NotFound,
+            "not_found",
+            "未找到",
+            &format!("没有 {} {}", request.method(), request.uri().path()),
+        ),
+    )
+}
+
+#[catch(413)]
+fn payload_too_large() -> Problem {
+    Problem(
+        Status::PayloadTooLarge,
+        problem(
+            Status::PayloadTooLarge,
+            "payload_too_large",
+            "上传内容过大",
+            "请求体超过上限，未写入任何数据",
+        ),
+    )
+}
+
+#[catch(422)]
+fn unprocessable() -> Problem {
+    Problem(
+        Status::UnprocessableEntity,
+        problem(
+            Status::UnprocessableEntity,
+            "unprocessable",
+            "请求内容无效",
+            "请求体无法解析（JSON 格式或字段类型错误）",
+        ),
+    )
+}
+
+#[catch(500)]
+fn internal() -> Problem {
+    Problem(
+        Status::InternalServerError,
+        problem(
+            Status::InternalServerError,
+            "internal",
+            "服务器内部错误",
+            "服务器内部错误，已记录日志",
+        ),
+    )
+}
+
+#[catch(default)]
+fn default_catcher(status: Status, _request: &Request<'_>) -> Problem {
+    Problem(
+        status,
+        problem(
+            status,
+            "error",
+            status.reason().unwrap_or("错误"),
+            status.reason().unwrap_or("错误"),
+        ),
+    )
+}

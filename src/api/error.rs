@@ -1,0 +1,183 @@
+//! The API's one error type and its one responder: `application/problem+json`.
+
+use rocket::http::{ContentType, Status};
+use rocket::response::{self, Responder};
+use rocket::serde::json::serde_json::{self, json, Value};
+use rocket::Request;
+
+use crate::db::DbError;
+use crate::import::{BatchReport, ImportFailure, RowError};
+
+/// An error the API reports; 5xx details are logged, never shown.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: a query parameter is malformed.
+    BadParameter {
+        /// The parameter's name.
+        parameter: &'static str,
+        /// What is wrong, in Chinese.
+        detail: String,
+    },
+    /// 401: no valid token.
+    Unauthorized,
+    /// 403: the token's role does not allow this.
+    Forbidden,
+    /// 404: nothing at this path.
+    NotFound(String),
+    /// 413: the body is over the limit.
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// 422: an import file was rejected.
+    ImportRejected(Box<BatchReport>),
+    /// 422: a body is malformed.
+    Unprocessable {
+        /// Machine-readable code.
+        code: &'static str,
+        /// What is wrong, in Chinese.
+        detail: String,
+        /// Field-level errors.
+        errors: Vec<RowError>,
+    },
+    /// 500: something failed that the caller cannot fix.
+    Internal(String),
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<ImportFailure> for ApiError {
+    fn from(e: ImportFailure) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<crate::register::totals::TotalsError> for ApiError {
+    fn from(e: crate::register::totals::TotalsError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// A problem+json body.
+pub fn problem(status: Status, code: &str, title: &str, detail: &str) -> Value {
+    json!({
+        "type": format!("urn:asset-registry:problem:{code}"),
+        "title": title,
+        "status": status.code,
+        "detail": detail,
+    })
+}
+
+impl ApiError {
+    /// The status and body of this error.
+    pub fn to_problem(&self) -> (Status, Value) {
+        match self {
+            ApiError::BadParameter { parameter, detail } => {
+                let mut body = problem(Status::BadRequest, "bad_parameter", "请求参数无效", detail);
+                body["parameter"] = json!(parameter);
+                body["errors"] =
+                    json!([{"parameter": parameter, "code": "bad_parameter", "message": detail}]);
+                (Status::BadRequest, body)
+            }
+            ApiError::Unauthorized => (
+                Status::Unauthorized,
+                problem(
+                    Status::Unauthorized,
+                    "unauthorized",
+                    "未认证",
+                    "缺少有效的访问令牌（Authorization: Bearer …），或令牌已被吊销",
+                ),
+            ),
+            ApiError::Forbidden => (
+                Status::Forbidden,
+                problem(
+                    Status::Forbidden,
+                    "forbidden",
+                    "无权访问",
+                    "当前令牌的角色无权执行此操作",
+                ),
+            ),
+            ApiError::NotFound(detail) => (
+                Status::NotFound,
+                problem(Status::NotFound, "not_found", "未找到", detail),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                Status::PayloadTooLarge,
+                problem(
+                    Status::PayloadTooLarge,
+                    "payload_too_large",
+                    "上传内容过大",
+                    &format!("请求体超过上限 {limit} 字节，未写入任何数据"),
+                ),
+            ),
+            ApiError::ImportRejected(report) => {
+                let status = Status::UnprocessableEntity;
+                let mut body = problem(
+                    status,
+                    "import_rejected",
+                    "导入被拒绝",
+                    &format!(
+                        "文件共有 {} 处错误，未写入任何数据；请修正后重新导入",
+                        report.error_count
+                    ),
+                );
+                body["errors"] = json!(report.errors);
+                body["error_count"] = json!(report.error_count);
+                body["batch"] = serde_json::to_value(report.as_ref()).unwrap_or(Value::Null);
+                (status, body)
+            }
+            ApiError::Unprocessable {
+                code,
+                detail,
+                errors,
+            } => {
+                let status = Status::UnprocessableEntity;
+                let mut body = problem(status, code, "请求内容无效", detail);
+                body["errors"] = json!(errors);
+                (status, body)
+            }
+            ApiError::Internal(_) => (
+                Status::InternalServerError,
+                problem(
+                    Status::InternalServerError,
+                    "internal",
+                    "服务器内部错误",
+                    "服务器内部错误，已记录日志",
+                ),
+            ),
+        }
+    }
+}
+
+/// Sends a problem+json body with its status.
+pub struct Problem(pub Status, pub Value);
+
+impl<'r> Responder<'r, 'static> for Problem {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let body = self.1.to_string();
+        response::Response::build_from(body.respond_to(request)?)
+            .status(self.0)
+            .header(ContentType::new("application", "problem+json"))
+            .ok()
+    }
+}
+
+impl<'r> Responder<'r, 'static> for ApiError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        if let ApiError::Internal(cause) = &self {
+            rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
+        }
+        let (status, body) = self.to_problem();
+        Problem(status, body).respond_to(request)
+    }
+}

@@ -1,0 +1,93 @@
+//! `POST /api/v1/imports?dry_run=true|false`: the body is the CSV file.
+
+use rocket::data::{Data, Limits};
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome};
+use rocket::serde::json::Json;
+use rocket::{post, Request, State};
+
+use super::error::ApiError;
+use super::guard::WriteAccess;
+use crate::db::Db;
+use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest};
+
+/// The `Content-Length` a client declared, if any.
+pub struct DeclaredLength(Option<u64>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for DeclaredLength {
+    type Error = std::convert::Infallible;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let length = request
+            .headers()
+            .get_one("Content-Length")
+            .and_then(|v| v.trim().parse().ok());
+        Outcome::Success(DeclaredLength(length))
+    }
+}
+
+/// Parses `true`/`false` (also `1`/`0`).
+fn parse_flag(parameter: &'static str, value: Option<&str>) -> Result<bool, ApiError> {
+    match value {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(other) => Err(ApiError::BadParameter {
+            parameter,
+            detail: format!("{parameter} 只能是 true 或 false，收到“{other}”"),
+        }),
+    }
+}
+
+/// Imports the CSV in the body: 201 committed; 200 dry run or replay; 422 rejected;
+/// 413 over the `limits.import` size.
+#[post("/imports?<dry_run>&<filename>", data = "<body>")]
+pub async fn create_import(
+    caller: WriteAccess,
+    dry_run: Option<&str>,
+    filename: Option<&str>,
+    declared: DeclaredLength,
+    limits: &Limits,
+    body: Data<'_>,
+    db: &State<Db>,
+) -> Result<(Status, Json<BatchReport>), ApiError> {
+    let dry_run = parse_flag("dry_run", dry_run)?;
+    let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
+    if declared.0.is_some_and(|length| length > limit.as_u64()) {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limit.as_u64(),
+        });
+    }
+    let spool = tempfile::NamedTempFile::new()
+        .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
+    let written = body
+        .open(limit)
+        .into_file(spool.path())
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
+    if !written.is_complete() {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limit.as_u64(),
+        });
+    }
+    let actor = caller.0.name;
+    let filename = filename.map(|f| f.chars().take(255).collect::<String>());
+    let outcome = db
+        .run(move |conn| {
+            let request = ImportRequest {
+                path: spool.path(),
+                filename,
+                actor,
+                dry_run,
+            };
+            import_file(conn, &request, &mut crate::import::pipeline::Unwatched)
+                .map_err(ApiError::from)
+        })
+        .await?;
+    match outcome {
+        ImportOutcome::Committed(report) => Ok((Status::Created, Json(report))),
+        ImportOutcome::Replayed(report) | ImportOutcome::DryRun(report) => {
+            Ok((Status::Ok, Json(report)))
+        }
+        ImportOutcome::Rejected(report) => Err(ApiError::ImportRejected(Box::new(report))),
+    }
+}

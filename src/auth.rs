@@ -1,0 +1,205 @@
+//! Access tokens and roles: tokens are random, shown once, and stored only as their
+//! SHA-256.
+
+use std::fmt;
+
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::access_tokens;
+use crate::db::DbConnection;
+use crate::domain::dates::timestamp_now;
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Reads the register; sees owner ID numbers masked.
+    Reader,
+    /// Reads, imports, records ledger entries and declarations.
+    Clerk,
+    /// Reads everything (unmasked), verifies, exports, sees findings; writes nothing.
+    Auditor,
+    /// Everything a clerk and an auditor may do, and manages tokens.
+    Admin,
+}
+
+/// What an endpoint requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Any valid token.
+    Read,
+    /// clerk or admin.
+    Write,
+    /// auditor or admin.
+    Audit,
+    /// admin only.
+    Administer,
+}
+
+impl Role {
+    /// Parses `reader`, `clerk`, `auditor` or `admin`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "reader" => Some(Role::Reader),
+            "clerk" => Some(Role::Clerk),
+            "auditor" => Some(Role::Auditor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Clerk => "clerk",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether this role grants `access`.
+    pub fn allows(self, access: Access) -> bool {
+        match access {
+            Access::Read => true,
+            Access::Write => matches!(self, Role::Clerk | Role::Admin),
+            Access::Audit => matches!(self, Role::Auditor | Role::Admin),
+            Access::Administer => self == Role::Admin,
+        }
+    }
+
+    /// Whether this role sees owner ID numbers masked.
+    pub fn sees_masked_ids(self) -> bool {
+        self == Role::Reader
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The holder of a valid token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's id.
+    pub token_id: String,
+    /// The token's name, recorded as the actor of what it writes.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// A token just created: the secret is shown this once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The token's id (for revocation).
+    pub id: String,
+    /// The secret to send as `Authorization: Bearer …`.
+    pub secret: String,
+    /// The token's name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was created.
+    pub created_at: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_tokens, treat_none_as_default_value = false)]
+struct TokenRow {
+    id: String,
+    name: String,
+    role: String,
+    token_sha256: String,
+    created_at: String,
+    revoked_at: Option<String>,
+}
+
+/// SHA-256 of a token's secret, as stored.
+pub fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates a token named `name` with `role`.
+///
+/// Fails when the insert fails.
+pub fn create_token(conn: &mut DbConnection, name: &str, role: Role) -> QueryResult<IssuedToken> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = format!("ar_{}", hex::encode(bytes));
+    let row = TokenRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_owned(),
+        role: role.as_str().to_owned(),
+        token_sha256: secret_digest(&secret),
+        created_at: timestamp_now(),
+        revoked_at: None,
+    };
+    diesel::insert_into(access_tokens::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(IssuedToken {
+        id: row.id,
+        secret,
+        name: row.name,
+        role,
+        created_at: row.created_at,
+    })
+}
+
+/// The caller a bearer secret belongs to, unless it is unknown or revoked.
+///
+/// The secret is looked up by its SHA-256, so its comparison never depends on how
+/// many leading characters of a guess were right. Fails when the query fails.
+pub fn authenticate(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<Caller>> {
+    let row: Option<TokenRow> = access_tokens::table
+        .filter(access_tokens::token_sha256.eq(secret_digest(secret)))
+        .filter(access_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|row| {
+        Role::parse(&row.role).map(|role| Caller {
+            token_id: row.id,
+            name: row.name,
+            role,
+        })
+    }))
+}
+
+/// Revokes the token with this id; `false` when there is no such live token.
+///
+/// Fails when the update fails.
+pub fn revoke_token(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    let changed = diesel::update(
+        access_tokens::table
+            .filter(access_tokens::id.eq(id))
+            .filter(access_tokens::revoked_at.is_null()),
+    )
+    .set(access_tokens::revoked_at.eq(Some(timestamp_now())))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_grant_what_the_spec_says() {
+        use Access::*;
+        let table = [
+            (Role::Reader, [true, false, false, false]),
+            (Role::Clerk, [true, true, false, false]),
+            (Role::Auditor, [true, false, true, false]),
+            (Role::Admin, [true, true, true, true]),
+        ];
+        for (role, expected) in table {
+            let granted = [Read, Write, Audit, Administer].map(|a| role.allows(a));
+            assert_eq!(granted, expected, "{role}");
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The command line: `serve`, `import`, `token create`, and the terminal output they
+//! print.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::{self, Role};
+use crate::db::pool::DEFAULT_SQLITE_PATH;
+use crate::db::Db;
+use crate::import::pipeline::{Progress, Unwatched};
+use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest, RowError};
+
+/// The asset register of poverty-alleviation projects (扶贫项目资产登记).
+#[derive(Debug, Parser)]
+#[command(name = "asset-registry", version, about)]
+pub struct Cli {
+    /// Database: a SQLite file path, or postgres://user@host/db.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_SQLITE_PATH)]
+    pub database: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (migrations run at start).
+    Serve {
+        /// Address to listen on (also ROCKET_ADDRESS).
+        #[arg(long)]
+        address: Option<String>,
+        /// Port to listen on (also ROCKET_PORT).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Load the sample Xingping register from imports/ into an empty register and
+        /// print an admin token, so a newcomer can look around at once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import a register CSV (UTF-8 or GBK, Chinese or English headers).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Check the file and report what would be registered, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Manage access tokens.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it (alone) on stdout.
+    Create {
+        /// reader, clerk, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Who will use it (recorded as the actor of its writes).
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match execute(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn open(database: &str) -> Result<Db, String> {
+    Db::open(database, 8).map_err(|e| e.to_string())
+}
+
+fn execute(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Serve {
+            address,
+            port,
+            demo,
+        } => serve(&cli.database, address, port, demo),
+        Command::Import { file, dry_run } => import(&cli.database, &file, dry_run),
+        Command::Token {
+            action: TokenAction::Create { role, name },
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| format!("未知角色“{role}”：应为 reader、clerk、auditor 或 admin"))?;
+            let db = open(&cli.database)?;
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let issued = auth::create_token(&mut conn, &name, role).map_err(|e| e.to_string())?;
+            println!("{}", issued.secret);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(
+    database: &str,
+    address: Option<String>,
+    port: Option<u16>,
+    demo: bool,
+) -> Result<ExitCode, String> {
+    let db = open(database)?;
+    if demo {
+        load_demo(&db)?;
+    }
+    let mut figment = rocket::Config::figment();
+    if let Some(address) = address {
+        figment = figment.merge(("address", address));
+    }
+    if let Some(port) = port {
+        figment = figment.merge(("port", port));
+    }
+    rocket::execute(crate::api::rocket(db, figment).launch()).map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sample register a demo loads.
+const DEMO_FILE: &str = "imports/xingping_2020.gbk.csv";
+
+fn load_demo(db: &Db) -> Result<(), String> {
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let path = Path::new(DEMO_FILE);
+    if path.exists() {
+        let request = ImportRequest {
+            path,
+            filename: Some(DEMO_FILE.to_owned()),
+            actor: "demo".to_owned(),
+            dry_run: false,
+        };
+        match import_file(&mut conn, &request, &mut Unwatched).map_err(|e| e.to_string())? {
+            ImportOutcome::Committed(report) => eprintln!(
+                "演示：已导入 {DEMO_FILE}（{} 个项目，{} 项资产）",
+                report.projects_created, report.assets_created
+            ),
+            ImportOutcome::Replayed(_) => eprintln!("演示：{DEMO_FILE} 此前已导入"),
+            ImportOutcome::Rejected(report) => eprintln!(
+                "演示：{DEMO_FILE} 未能导入（{} 处错误）",
+                report.error_count
+            ),
+            ImportOutcome::DryRun(_) => {}
+        }
+    } else {
+        eprintln!("演示：找不到 {DEMO_FILE}，请在项目根目录运行");
+    }
+    let issued =
+        auth::create_token(&mut conn, "demo-admin", Role::Admin).map_err(|e| e.to_string())?;
+    eprintln!("演示：管理员令牌（仅显示一次）：{}", issued.secret);
+    eprintln!(
+        "演示：curl -H 'Authorization: Bearer {}' http://127.0.0.1:8000/api/v1/totals?group_by=class",
+        issued.secret
+    );
+    Ok(())
+}
+
+/// A progress bar on a terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&mut self, read: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(read);
+    }
+}
+
+fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitCode, String> {
+    if !file.is_file() {
+        return Err(format!("找不到文件 {}", file.display()));
+    }
+    let db = open(database)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let request = ImportRequest {
+        path: file,
+        filename: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        actor: "cli".to_owned(),
+        dry_run,
+    };
+    let started = std::time::Instant::now();
+    let outcome = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let mut progress = Bar(bar);
+        let outcome = import_file(&mut conn, &request, &mut progress);
+        progress.0.finish_and_clear();
+        outcome
+    } else {
+        import_file(&mut conn, &request, &mut Unwatched)
+    }
+    .map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    match outcome {
+        ImportOutcome::Committed(report) => {
+            print_summary("已导入", &report);
+            eprintln!("用时 {:.2} 秒", elapsed.as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportOutcome::Replayed(report) => {
+            print_summary(
+                "此文件此前已导入（内容相同），未写入任何数据；原批次",
+                &report,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportOutcome::DryRun(report) => {
+            print_summary("试导入（未写入）", &report);
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportOutcome::Rejected(report) => {
+            print_errors(&report);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn print_summary(heading: &str, report: &BatchReport) {
+    println!("{heading} {}", report.id.as_deref().unwrap_or(""));
+    println!("  编码         {}", report.encoding);
+    println!("  数据行       {}", report.data_rows);
+    println!("  新增项目     {}", report.projects_created);
+    println!("  新增资产     {}", report.assets_created);
+    println!("  未变的行     {}", report.rows_unchanged);
+    for warning in &report.warnings {
+        println!("  提示：第 {} 行 {}", warning.line, warning.message);
+    }
+}
+
+/// Display width of a string in a terminal: CJK characters take two columns.
+fn width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+fn pad(text: &str, columns: usize) -> String {
+    let fill = columns.saturating_sub(width(text));
+    format!("{text}{}", " ".repeat(fill))
+}
+
+fn print_errors(report: &BatchReport) {
+    println!(
+        "导入被拒绝：共 {} 处错误，未写入任何数据{}",
+        report.error_count,
+        if report.errors.len() < usize::try_from(report.error_count).unwrap_or(usize::MAX) {
+            format!("（以下列出前 {} 处）", report.errors.len())
+        } else {
+            String::new()
+        }
+    );
+    let cells = |e: &RowError| {
+        [
+            e.line.map_or_else(|| "-".to_owned(), |l| l.to_string()),
+            e.column.clone().unwrap_or_else(|| "-".to_owned()),
+            e.code.to_owned(),
+            e.message.clone(),
+        ]
+    };
+    let header = ["行", "列", "代码", "说明"].map(str::to_owned);
+    let rows: Vec<[String; 4]> = report.errors.iter().map(cells).collect();
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|r| width(&r[i]).min(40))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(rows.iter()) {
+        println!(
+            "{}  {}  {}  {}",
+            pad(&row[0], widths[0]),
+            pad(&row[1], widths[1]),
+            pad(&row[2], widths[2]),
+            row[3]
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Storage: the connection type over SQLite and PostgreSQL, the pool, migrations and
+//! the generated schema.
+
+pub mod pool;
+pub mod schema;
+
+pub use pool::{Backend, Db, DbConnection, DbError, Pool};

@@ -1,0 +1,223 @@
+//! One connection type over both backends, chosen by URL scheme, pooled with r2d2.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The SQLite migrations, embedded in the binary.
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// The PostgreSQL migrations, embedded in the binary.
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The database file used when no URL is given.
+pub const DEFAULT_SQLITE_PATH: &str = "data/registry.sqlite3";
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for bureaus that run several server processes on one database.
+    Postgres(PgConnection),
+    /// The embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// A file path, or `sqlite://PATH`.
+    Sqlite,
+}
+
+impl Backend {
+    /// Picks the backend by URL scheme: PostgreSQL for `postgres://`/`postgresql://`,
+    /// SQLite for anything else.
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The name the health endpoint reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl DbConnection {
+    /// The backend of this connection.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Postgres(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// A storage failure that is not the caller's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// Could not connect or configure a connection.
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// The pool could not hand out a connection in time.
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    /// Migrations could not be applied.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// The blocking task running the work panicked or was cancelled.
+    #[error("database worker failed: {0}")]
+    Worker(String),
+    /// The SQLite file's folder could not be created.
+    #[error("cannot create the database folder: {0}")]
+    Folder(#[from] std::io::Error),
+}
+
+/// Opens connections of the backend its URL names and prepares each one.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    /// A manager for `url`: `postgres://…` or a SQLite path (`sqlite://` prefix optional).
+    pub fn new(url: &str) -> Self {
+        ConnectionManager {
+            url: url.to_owned(),
+            backend: Backend::of_url(url),
+        }
+    }
+
+    fn sqlite_path(&self) -> &str {
+        self.url.strip_prefix("sqlite://").unwrap_or(&self.url)
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(self.sqlite_path())?;
+                // WAL lets readers proceed while one writer appends; busy_timeout makes a
+                // writer wait for the lock instead of failing with "database is locked".
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), diesel::ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The r2d2 pool of connections.
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The database as the application holds it: a pool and the backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the database at `url`, creating a SQLite file's folder if needed, and
+    /// applies pending migrations.
+    ///
+    /// Fails when the database cannot be reached or a migration fails.
+    pub fn open(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        let manager = ConnectionManager::new(url);
+        if manager.backend == Backend::Sqlite {
+            if let Some(folder) = Path::new(manager.sqlite_path()).parent() {
+                if !folder.as_os_str().is_empty() {
+                    std::fs::create_dir_all(folder)?;
+                }
+            }
+        }
+        let backend = manager.backend;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        let db = Db { pool, backend };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// The backend of this database.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection.
+    ///
+    /// Fails when none frees up within the pool's timeout.
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `work` with a pooled connection on Tokio's blocking thread pool.
+    ///
+    /// Fails with whatever `work` returns, or when no connection is free in time.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let joined = rocket::tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            work(&mut conn)
+        })
+        .await;
+        joined.unwrap_or_else(|e| Err(E::from(DbError::Worker(e.to_string()))))
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.conn()?;
+        match &mut *conn {
+            DbConnection::Postgres(pg) => {
+                // Several server processes may start together on one database: the
+                // advisory lock lets exactly one of them apply the migrations.
+                pg.batch_execute("SELECT pg_advisory_lock(4242001)")?;
+                let applied = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+                pg.batch_execute("SELECT pg_advisory_unlock(4242001)")?;
+                applied.map_err(|e| DbError::Migration(e.to_string()))
+            }
+            DbConnection::Sqlite(lite) => lite
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| DbError::Migration(e.to_string())),
+        }
+    }
+}

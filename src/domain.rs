@@ -1,0 +1,17 @@
+//! Domain types of the register: parsed once at the boundary, valid everywhere after.
+//!
+//! Nothing here knows of HTTP, Rocket or the database.
+
+pub mod asset;
+pub mod codes;
+pub mod dates;
+pub mod id_number;
+pub mod money;
+pub mod number;
+
+pub use asset::{AssetClass, AssetStatus, OwnerType};
+pub use codes::{AssetCode, ProjectCode};
+pub use dates::{BusinessDate, Year};
+pub use id_number::IdNumber;
+pub use money::{MoneyUnit, Yuan};
+pub use number::{NumberError, Quantity};

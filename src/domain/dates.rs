@@ -1,0 +1,190 @@
+//! Business dates in the forms Chinese spreadsheets write them, and project years.
+
+use std::fmt;
+
+use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
+
+/// Today's date in China (UTC+8), which decides "not in the future" and the year range.
+pub fn today_in_china() -> NaiveDate {
+    // Infallible: the offset is well within the ±24 h that FixedOffset accepts.
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&china).date_naive()
+}
+
+/// The current server time as RFC 3339 UTC with microseconds, as entries record it.
+pub fn timestamp_now() -> String {
+    Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A calendar date such as 确权日期, printed `2020-03-05`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BusinessDate(NaiveDate);
+
+impl BusinessDate {
+    /// Parses `2020-03-05`, `2020-3-5`, `2020/3/5`, `2020.3.5`, `2020年3月5日` or `20200305`.
+    ///
+    /// Fails (`None`) for any other form or a date that is not on the calendar.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let text: String = raw
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                '／' => '/',
+                '－' => '-',
+                _ => c,
+            })
+            .collect();
+        let parts: Vec<&str> = if let Some(rest) = text.strip_suffix('日') {
+            rest.split(['年', '月']).collect()
+        } else if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+            vec![&text[0..4], &text[4..6], &text[6..8]]
+        } else {
+            let separator = ['-', '/', '.'].into_iter().find(|s| text.contains(*s))?;
+            text.split(separator).collect()
+        };
+        let [y, m, d] = parts.as_slice() else {
+            return None;
+        };
+        let well_formed = y.len() == 4
+            && (1..=2).contains(&m.len())
+            && (1..=2).contains(&d.len())
+            && [y, m, d]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        if !well_formed {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).map(BusinessDate)
+    }
+
+    /// Parses only the canonical `YYYY-MM-DD` form, as the API and database carry it.
+    ///
+    /// Fails (`None`) for any other text.
+    pub fn parse_iso(text: &str) -> Option<Self> {
+        if text.len() != 10 {
+            return None;
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(BusinessDate)
+    }
+
+    /// Wraps a calendar date.
+    pub fn from_naive(date: NaiveDate) -> Self {
+        BusinessDate(date)
+    }
+
+    /// The calendar date.
+    pub fn naive(self) -> NaiveDate {
+        self.0
+    }
+}
+
+impl fmt::Display for BusinessDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// 项目年度: 2000 up to next year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Year(i32);
+
+impl Year {
+    /// The first year the register accepts.
+    pub const FIRST: i32 = 2000;
+
+    /// The last year the register accepts today: next year in China.
+    pub fn last_accepted() -> i32 {
+        today_in_china().year() + 1
+    }
+
+    /// Parses `2016` (also full-width digits and a trailing `年`).
+    ///
+    /// Fails (`None`) unless it is a whole number from 2000 to next year.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let text: String = raw
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+            .trim_end_matches('年')
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Year::new(text.parse().ok()?)
+    }
+
+    /// Wraps a year; `None` outside 2000 to next year.
+    pub fn new(year: i32) -> Option<Self> {
+        (Year::FIRST..=Year::last_accepted())
+            .contains(&year)
+            .then_some(Year(year))
+    }
+
+    /// The year as a number.
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Year {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> Option<BusinessDate> {
+        NaiveDate::from_ymd_opt(y, m, d).map(BusinessDate)
+    }
+
+    #[test]
+    fn every_spreadsheet_date_form_parses() {
+        for text in [
+            "2020-03-05",
+            "2020-3-5",
+            "2020/3/5",
+            "2020年3月5日",
+            "20200305",
+            " 2020/03/05 ",
+            "２０２０年３月５日",
+        ] {
+            assert_eq!(BusinessDate::parse(text), ymd(2020, 3, 5), "{text}");
+        }
+    }
+
+    #[test]
+    fn impossible_or_unknown_dates_are_rejected() {
+        for text in [
+            "2020-02-30",
+            "2021/2/29",
+            "2020-13-01",
+            "05/03/2020",
+            "2020年3月",
+            "2020-03",
+            "abc",
+            "202003051",
+            "",
+        ] {
+            assert_eq!(BusinessDate::parse(text), None, "{text}");
+        }
+        assert_eq!(BusinessDate::parse("2020/2/29"), ymd(2020, 2, 29));
+    }
+
+    #[test]
+    fn years_are_bounded_by_2000_and_next_year() {
+        assert_eq!(Year::parse("2016").map(Year::get), Some(2016));
+        assert_eq!(Year::parse("2016年").map(Year::get), Some(2016));
+        assert_eq!(Year::parse("1999"), None);
+        assert_eq!(Year::parse(&(Year::last_accepted() + 1).to_string()), None);
+        assert_eq!(Year::parse("20x6"), None);
+    }
+}

@@ -1,0 +1,488 @@
+//! Finding the header row below any title rows, and mapping its columns (Chinese or
+//! English, with aliases and money units) to the register's fields.
+
+use super::{RowError, Warning};
+use crate::domain::MoneyUnit;
+
+/// How many rows from the top may hold the header.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
+/// A column the importer understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// 项目编号
+    ProjectCode,
+    /// 项目名称
+    ProjectName,
+    /// 项目年度
+    ProjectYear,
+    /// 镇街
+    Town,
+    /// 村
+    Village,
+    /// 项目资金
+    ProjectFunds,
+    /// 资金来源
+    FundingSource,
+    /// 资产编号
+    AssetCode,
+    /// 资产名称
+    AssetName,
+    /// 资产类别
+    AssetClass,
+    /// 数量
+    Quantity,
+    /// 计量单位
+    Unit,
+    /// 资产价值
+    AssetValue,
+    /// 所有权人
+    Owner,
+    /// 所有权人类型
+    OwnerType,
+    /// 所有权人证件号
+    OwnerIdNumber,
+    /// 管护主体
+    Custodian,
+    /// 确权日期
+    ConfirmedOn,
+    /// 确权证书编号
+    CertificateNo,
+}
+
+impl Field {
+    /// Every field, in the order of the import format.
+    pub const ALL: [Field; 19] = [
+        Field::ProjectCode,
+        Field::ProjectName,
+        Field::ProjectYear,
+        Field::Town,
+        Field::Village,
+        Field::ProjectFunds,
+        Field::FundingSource,
+        Field::AssetCode,
+        Field::AssetName,
+        Field::AssetClass,
+        Field::Quantity,
+        Field::Unit,
+        Field::AssetValue,
+        Field::Owner,
+        Field::OwnerType,
+        Field::OwnerIdNumber,
+        Field::Custodian,
+        Field::ConfirmedOn,
+        Field::CertificateNo,
+    ];
+
+    /// The fields every file must have.
+    pub const REQUIRED: [Field; 5] = [
+        Field::ProjectCode,
+        Field::ProjectName,
+        Field::ProjectYear,
+        Field::Town,
+        Field::ProjectFunds,
+    ];
+
+    /// The fields a file with any asset column must have.
+    pub const REQUIRED_FOR_ASSETS: [Field; 5] = [
+        Field::AssetCode,
+        Field::AssetName,
+        Field::AssetClass,
+        Field::AssetValue,
+        Field::Owner,
+    ];
+
+    /// Position in [`Field::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether the field belongs to the asset part of a row.
+    pub fn is_asset_field(self) -> bool {
+        self.index() >= Field::AssetCode.index()
+    }
+
+    /// Whether the field is an amount of money that names its unit.
+    pub fn is_money(self) -> bool {
+        matches!(self, Field::ProjectFunds | Field::AssetValue)
+    }
+
+    /// The Chinese header, as errors name a column the file lacks.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Field::ProjectCode => "项目编号",
+            Field::ProjectName => "项目名称",
+            Field::ProjectYear => "项目年度",
+            Field::Town => "镇街",
+            Field::Village => "村",
+            Field::ProjectFunds => "项目资金",
+            Field::FundingSource => "资金来源",
+            Field::AssetCode => "资产编号",
+            Field::AssetName => "资产名称",
+            Field::AssetClass => "资产类别",
+            Field::Quantity => "数量",
+            Field::Unit => "计量单位",
+            Field::AssetValue => "资产价值",
+            Field::Owner => "所有权人",
+            Field::OwnerType => "所有权人类型",
+            Field::OwnerIdNumber => "所有权人证件号",
+            Field::Custodian => "管护主体",
+            Field::ConfirmedOn => "确权日期",
+            Field::CertificateNo => "确权证书编号",
+        }
+    }
+
+    /// The English header (money columns without their unit suffix).
+    pub fn english(self) -> &'static str {
+        match self {
+            Field::ProjectCode => "project_code",
+            Field::ProjectName => "project_name",
+            Field::ProjectYear => "project_year",
+            Field::Town => "town",
+            Field::Village => "village",
+            Field::ProjectFunds => "project_funds",
+            Field::FundingSource => "funding_source",
+            Field::AssetCode => "asset_code",
+            Field::AssetName => "asset_name",
+            Field::AssetClass => "asset_class",
+            Field::Quantity => "quantity",
+            Field::Unit => "unit",
+            Field::AssetValue => "asset_value",
+            Field::Owner => "owner",
+            Field::OwnerType => "owner_type",
+            Field::OwnerIdNumber => "owner_id_number",
+            Field::Custodian => "custodian",
+            Field::ConfirmedOn => "confirmed_on",
+            Field::CertificateNo => "certificate_no",
+        }
+    }
+
+    fn chinese_aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::Town => &["镇街", "乡镇", "镇/街道", "镇（街道）", "镇(街道)"],
+            Field::Village => &["村", "村名", "行政村"],
+            Field::Owner => &["所有权人", "产权归属"],
+            _ => &[],
+        }
+    }
+}
+
+/// A header cell understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderCell {
+    /// A known field; money fields carry the unit the header names, if any.
+    Known(Field, Option<MoneyUnit>),
+    /// A money column whose header names a unit the importer does not know.
+    UnknownUnit(Field),
+    /// A column the importer does not use.
+    Unknown,
+}
+
+/// Trims spaces (including the ideographic space) and a stray byte-order mark.
+pub fn clean(cell: &str) -> &str {
+    cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
+}
+
+/// Understands one header cell: `项目资金(万元)`, `项目资金（元）`, `项目资金`,
+/// `project_funds_wan`, `乡镇`, `owner` …
+pub fn classify(cell: &str) -> HeaderCell {
+    let text = clean(cell)
+        .replace(['（', '〔', '['], "(")
+        .replace(['）', '〕', ']'], ")");
+    let lower = text.to_ascii_lowercase();
+    for field in Field::ALL {
+        if field.is_money() {
+            let english = field.english();
+            if lower == english {
+                return HeaderCell::Known(field, None);
+            }
+            if let Some(suffix) = lower
+                .strip_prefix(english)
+                .and_then(|s| s.strip_prefix('_'))
+            {
+                return match MoneyUnit::from_label(suffix) {
+                    Some(unit) => HeaderCell::Known(field, Some(unit)),
+                    None => HeaderCell::UnknownUnit(field),
+                };
+            }
+            let chinese = field.chinese();
+            if text == chinese {
+                return HeaderCell::Known(field, None);
+            }
+            if let Some(rest) = text.strip_prefix(chinese) {
+                let unit = rest
+                    .trim()
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'));
+                return match unit.and_then(MoneyUnit::from_label) {
+                    Some(unit) => HeaderCell::Known(field, Some(unit)),
+                    None => HeaderCell::UnknownUnit(field),
+                };
+            }
+            continue;
+        }
+        if lower == field.english()
+            || text == field.chinese()
+            || field.chinese_aliases().contains(&text.as_str())
+        {
+            return HeaderCell::Known(field, None);
+        }
+    }
+    HeaderCell::Unknown
+}
+
+/// Whether a row is the header: it has a cell that is 项目编号 or project_code.
+pub fn is_header_row<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
+    cells
+        .into_iter()
+        .any(|cell| classify(cell) == HeaderCell::Known(Field::ProjectCode, None))
+}
+
+/// The unit a title row such as `单位：万元` or `金额单位:元` declares, if any.
+pub fn unit_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<MoneyUnit> {
+    cells.into_iter().find_map(|cell| {
+        let text = clean(cell);
+        let position = text.find("单位")?;
+        let rest = text[position + "单位".len()..].trim_start_matches([':', '：', ' ']);
+        MoneyUnit::from_label(rest.trim_end_matches([')', '）']))
+    })
+}
+
+/// The columns of a file: where each field is, in which unit its money is written,
+/// and which columns are left out.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Physical line of the header row.
+    pub header_line: u64,
+    /// Header text of each column, as in the file (trimmed).
+    pub headers: Vec<String>,
+    positions: [Option<usize>; Field::ALL.len()],
+    /// Unit of 项目资金.
+    pub funds_unit: MoneyUnit,
+    /// Unit of 资产价值.
+    pub value_unit: MoneyUnit,
+    /// Whether the file has asset columns at all.
+    pub has_asset_columns: bool,
+    /// Columns left out.
+    pub warnings: Vec<Warning>,
+}
+
+impl Layout {
+    /// Builds the layout from the header row at `header_line`, given the unit a title
+    /// row declared.
+    ///
+    /// Fails with `missing_column`, `ambiguous_unit` or `duplicate_column` errors.
+    pub fn from_header(
+        header_line: u64,
+        cells: &[&str],
+        declared_unit: Option<MoneyUnit>,
+    ) -> Result<Self, Vec<RowError>> {
+        let mut positions = [None; Field::ALL.len()];
+        let mut units: [Option<MoneyUnit>; Field::ALL.len()] = [None; Field::ALL.len()];
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let headers: Vec<String> = cells.iter().map(|c| clean(c).to_owned()).collect();
+        for (position, text) in headers.iter().enumerate() {
+            match classify(text) {
+                HeaderCell::Known(field, unit) => {
+                    if positions[field.index()].is_some() {
+                        errors.push(RowError::file(
+                            Some(header_line),
+                            Some(text.clone()),
+                            "duplicate_column",
+                            format!("表头中“{}”列出现了不止一次", field.chinese()),
+                        ));
+                        continue;
+                    }
+                    positions[field.index()] = Some(position);
+                    units[field.index()] = unit;
+                }
+                HeaderCell::UnknownUnit(_) => errors.push(RowError::file(
+                    Some(header_line),
+                    Some(text.clone()),
+                    "ambiguous_unit",
+                    format!("无法识别列“{text}”的金额单位，应为 万元 或 元"),
+                )),
+                HeaderCell::Unknown if text.is_empty() => {}
+                HeaderCell::Unknown => warnings.push(Warning {
+                    line: header_line,
+                    column: text.clone(),
+                    code: "unknown_column",
+                    message: format!("未识别的列“{text}”，其内容不会导入"),
+                }),
+            }
+        }
+        let has_asset_columns = Field::ALL
+            .iter()
+            .any(|f| f.is_asset_field() && positions[f.index()].is_some());
+        let required = Field::REQUIRED.iter().chain(if has_asset_columns {
+            Field::REQUIRED_FOR_ASSETS.iter()
+        } else {
+            [].iter()
+        });
+        for field in required {
+            if positions[field.index()].is_none() {
+                errors.push(RowError::file(
+                    Some(header_line),
+                    Some(field.chinese().to_owned()),
+                    "missing_column",
+                    format!("缺少必需的列“{}”（{}）", field.chinese(), field.english()),
+                ));
+            }
+        }
+        let mut money_unit = |field: Field| {
+            let unit = units[field.index()].or(declared_unit);
+            match (positions[field.index()], unit) {
+                (Some(position), None) => {
+                    errors.push(RowError::file(
+                        Some(header_line),
+                        Some(headers[position].clone()),
+                        "ambiguous_unit",
+                        format!(
+                            "列“{}”未注明金额单位，表头上方也没有“单位：万元”或“单位：元”行；请写成“{}(万元)”或“{}(元)”",
+                            headers[position],
+                            field.chinese(),
+                            field.chinese()
+                        ),
+                    ));
+                    MoneyUnit::Yuan
+                }
+                (_, unit) => unit.unwrap_or(MoneyUnit::Yuan),
+            }
+        };
+        let funds_unit = money_unit(Field::ProjectFunds);
+        let value_unit = money_unit(Field::AssetValue);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Layout {
+            header_line,
+            headers,
+            positions,
+            funds_unit,
+            value_unit,
+            has_asset_columns,
+            warnings,
+        })
+    }
+
+    /// The column position of `field`, if the file has it.
+    pub fn position(&self, field: Field) -> Option<usize> {
+        self.positions[field.index()]
+    }
+
+    /// The header text of `field` as the file writes it, else its Chinese name.
+    pub fn header_of(&self, field: Field) -> &str {
+        self.position(field)
+            .map_or(field.chinese(), |p| self.headers[p].as_str())
+    }
+
+    /// How many columns the header has.
+    pub fn width(&self) -> usize {
+        self.headers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_with_units_aliases_and_spaces_are_understood() {
+        assert_eq!(
+            classify(" 项目资金(万元) "),
+            HeaderCell::Known(Field::ProjectFunds, Some(MoneyUnit::Wan))
+        );
+        assert_eq!(
+            classify("资产价值（元）"),
+            HeaderCell::Known(Field::AssetValue, Some(MoneyUnit::Yuan))
+        );
+        assert_eq!(
+            classify("资产价值"),
+            HeaderCell::Known(Field::AssetValue, None)
+        );
+        assert_eq!(
+            classify("project_funds_wan"),
+            HeaderCell::Known(Field::ProjectFunds, Some(MoneyUnit::Wan))
+        );
+        assert_eq!(
+            classify("Asset_Value_Yuan"),
+            HeaderCell::Known(Field::AssetValue, Some(MoneyUnit::Yuan))
+        );
+        assert_eq!(
+            classify("项目资金(千元)"),
+            HeaderCell::UnknownUnit(Field::ProjectFunds)
+        );
+        assert_eq!(classify("乡镇"), HeaderCell::Known(Field::Town, None));
+        assert_eq!(classify("镇/街道"), HeaderCell::Known(Field::Town, None));
+        assert_eq!(classify("产权归属"), HeaderCell::Known(Field::Owner, None));
+        assert_eq!(classify("行政村"), HeaderCell::Known(Field::Village, None));
+        assert_eq!(
+            classify("\u{feff}项目编号"),
+            HeaderCell::Known(Field::ProjectCode, None)
+        );
+        assert_eq!(classify("备注"), HeaderCell::Unknown);
+    }
+
+    #[test]
+    fn a_layout_needs_its_columns_and_units() {
+        let layout = Layout::from_header(
+            3,
+            &[
+                "项目编号",
+                "项目名称",
+                "项目年度",
+                "乡镇",
+                "项目资金",
+                "备注",
+            ],
+            Some(MoneyUnit::Wan),
+        )
+        .expect("valid header");
+        assert_eq!(layout.funds_unit, MoneyUnit::Wan);
+        assert_eq!(layout.position(Field::Town), Some(3));
+        assert!(!layout.has_asset_columns);
+        assert_eq!(layout.warnings.len(), 1);
+
+        let errors = Layout::from_header(
+            1,
+            &["项目编号", "项目名称", "项目年度", "乡镇", "项目资金"],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+            ["ambiguous_unit"]
+        );
+
+        let errors = Layout::from_header(
+            1,
+            &["项目编号", "项目名称", "项目资金(元)", "资产编号"],
+            None,
+        )
+        .unwrap_err();
+        let missing: Vec<_> = errors
+            .iter()
+            .filter(|e| e.code == "missing_column")
+            .filter_map(|e| e.column.clone())
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "项目年度",
+                "镇街",
+                "资产名称",
+                "资产类别",
+                "资产价值",
+                "所有权人"
+            ]
+        );
+    }
+
+    #[test]
+    fn unit_lines_declare_the_unit() {
+        assert_eq!(unit_line(["单位：万元", ""]), Some(MoneyUnit::Wan));
+        assert_eq!(unit_line(["", "金额单位:元"]), Some(MoneyUnit::Yuan));
+        assert_eq!(unit_line(["兴平市扶贫项目资产登记表"]), None);
+    }
+}

@@ -1,0 +1,795 @@
+//! The import of one file, from bytes on disk to committed rows: hash and encoding,
+//! header, row checks, checks against the register, and the writes — all in one
+//! transaction that is rolled back when any error is found.
+
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use diesel::Connection;
+
+use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow};
+use super::decode::{self, DecodingReader, TextEncoding};
+use super::header::{self, Field, Layout, HEADER_SEARCH_ROWS};
+use super::row::{is_blank, parse_row, ParsedRow};
+use super::{RowError, MAX_LISTED_ERRORS};
+use crate::db::{DbConnection, DbError};
+use crate::domain::dates::{timestamp_now, today_in_china};
+use crate::domain::BusinessDate;
+use crate::ledger::{self, Head, NewEntry};
+use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
+use crate::register::{AssetRecord, ProjectRecord};
+
+/// Rows validated and written together: one lookup against the register and one
+/// multi-row insert per table.
+const CHUNK_ROWS: usize = 500;
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportRequest<'a> {
+    /// The file's bytes, on disk.
+    pub path: &'a Path,
+    /// The file's name, as the user knows it.
+    pub filename: Option<String>,
+    /// Who imports (the token's name, or `cli`).
+    pub actor: String,
+    /// Validate and report without writing anything.
+    pub dry_run: bool,
+}
+
+/// Told how far the import has read.
+pub trait Progress {
+    /// `read` of `total` bytes have been read.
+    fn advance(&mut self, read: u64, total: u64);
+}
+
+/// Progress that nobody watches.
+pub struct Unwatched;
+
+impl Progress for Unwatched {
+    fn advance(&mut self, _read: u64, _total: u64) {}
+}
+
+/// How an import ended.
+#[derive(Debug, Clone)]
+pub enum ImportOutcome {
+    /// Everything was registered.
+    Committed(BatchReport),
+    /// The same bytes were imported before: the original batch, nothing written.
+    Replayed(BatchReport),
+    /// What a commit would do; nothing written.
+    DryRun(BatchReport),
+    /// The file has errors; nothing written to the register (the rejected batch and its
+    /// errors are recorded, unless this was a dry run).
+    Rejected(BatchReport),
+}
+
+/// An import that could not be carried out for reasons other than the file's content.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    /// The file could not be read.
+    #[error("cannot read the import file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A stored row is not valid.
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
+}
+
+impl From<diesel::result::Error> for ImportFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportFailure::Db(DbError::Query(e))
+    }
+}
+
+/// Why the import transaction was rolled back.
+enum Abort {
+    Rejected(Box<Run>),
+    Failure(ImportFailure),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Abort::Failure(e.into())
+    }
+}
+
+impl From<ImportFailure> for Abort {
+    fn from(e: ImportFailure) -> Self {
+        Abort::Failure(e)
+    }
+}
+
+/// Imports the file at `request.path` into the register.
+///
+/// Returns the outcome for any content of the file, valid or not. Fails only when the
+/// file cannot be read or the database fails; nothing is written then either.
+pub fn import_file(
+    conn: &mut DbConnection,
+    request: &ImportRequest<'_>,
+    progress: &mut dyn Progress,
+) -> Result<ImportOutcome, ImportFailure> {
+    let sniffed = decode::sniff(request.path)?;
+    if let Some(batch) = BatchRow::committed_with_sha256(conn, &sniffed.sha256)? {
+        return Ok(ImportOutcome::Replayed(batch.to_report(conn, true)?));
+    }
+    let mut base = BatchRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        sha256: sniffed.sha256.clone(),
+        status: "committed".to_owned(),
+        filename: request.filename.clone(),
+        encoding: sniffed
+            .encoding
+            .map_or("unknown", TextEncoding::name)
+            .to_owned(),
+        byte_size: i64::try_from(sniffed.size).unwrap_or(i64::MAX),
+        data_rows: 0,
+        projects_created: 0,
+        assets_created: 0,
+        projects_unchanged: 0,
+        assets_unchanged: 0,
+        rows_unchanged: 0,
+        error_count: 0,
+        warnings: "[]".to_owned(),
+        actor: request.actor.clone(),
+        created_at: timestamp_now(),
+    };
+    let file_error = |error: RowError| vec![error];
+    let opened = match (sniffed.size, sniffed.encoding) {
+        (0, _) => Err(file_error(RowError::file(None, None, "empty_file", "文件为空（0 字节）".to_owned()))),
+        (_, Err(line)) => Err(file_error(RowError::file(
+            Some(line),
+            None,
+            "undecodable",
+            format!("第 {line} 行的字节既不是 UTF-8 也不是 GB18030/GBK 编码，请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”"),
+        ))),
+        (_, Ok(encoding)) => open_rows(request.path, encoding)?,
+    };
+    let (layout, rows) = match opened {
+        Ok(opened) => opened,
+        Err(errors) => return reject(conn, request, base, errors),
+    };
+    base.warnings = warnings_json(&layout.warnings);
+    let register_empty = register_is_empty(conn)?;
+    let total_bytes = sniffed.size;
+
+    if request.dry_run {
+        let mut run = Run::new(layout, base, register_empty, None);
+        run.read_all(conn, rows, progress, total_bytes)?;
+        let report = run.report(
+            if run.error_count > 0 {
+                "rejected"
+            } else {
+                "dry_run"
+            },
+            false,
+        );
+        return Ok(if run.error_count > 0 {
+            ImportOutcome::Rejected(report)
+        } else {
+            ImportOutcome::DryRun(report)
+        });
+    }
+
+    let outcome = conn.transaction::<Box<Run>, Abort, _>(|conn| {
+        let head = ledger::lock_head(conn)?;
+        // Another process may have committed the same bytes while this one waited.
+        if BatchRow::committed_with_sha256(conn, &base.sha256)?.is_some() {
+            return Err(Abort::Failure(ImportFailure::Db(DbError::Query(
+                diesel::result::Error::RollbackTransaction,
+            ))));
+        }
+        base.insert(conn)?;
+        let writer = Writer {
+            head,
+            today: BusinessDate::from_naive(today_in_china()),
+        };
+        let mut run = Box::new(Run::new(layout, base, register_empty, Some(writer)));
+        run.read_all(conn, rows, progress, total_bytes)?;
+        if run.error_count > 0 {
+            return Err(Abort::Rejected(run));
+        }
+        run.batch.update_counts(conn)?;
+        if let Some(writer) = &run.writer {
+            ledger::store_head(conn, &writer.head)?;
+        }
+        Ok(run)
+    });
+    match outcome {
+        Ok(run) => Ok(ImportOutcome::Committed(run.report("committed", false))),
+        Err(Abort::Rejected(run)) => {
+            let Run {
+                errors,
+                error_count,
+                mut batch,
+                ..
+            } = *run;
+            batch.error_count = error_count;
+            reject(conn, request, batch, errors)
+        }
+        Err(Abort::Failure(ImportFailure::Db(DbError::Query(
+            diesel::result::Error::RollbackTransaction,
+        )))) => match BatchRow::committed_with_sha256(conn, &sniffed.sha256)? {
+            Some(batch) => Ok(ImportOutcome::Replayed(batch.to_report(conn, true)?)),
+            None => Err(ImportFailure::Db(DbError::Query(
+                diesel::result::Error::RollbackTransaction,
+            ))),
+        },
+        Err(Abort::Failure(failure)) => Err(failure),
+    }
+}
+
+/// Records a rejected batch with its listed errors (not for a dry run) and reports it.
+fn reject(
+    conn: &mut DbConnection,
+    request: &ImportRequest<'_>,
+    mut batch: BatchRow,
+    errors: Vec<RowError>,
+) -> Result<ImportOutcome, ImportFailure> {
+    batch.status = "rejected".to_owned();
+    if batch.error_count == 0 {
+        batch.error_count = i64::try_from(errors.len()).unwrap_or(i64::MAX);
+    }
+    batch.projects_created = 0;
+    batch.assets_created = 0;
+    let listed: Vec<RowError> = errors.into_iter().take(MAX_LISTED_ERRORS).collect();
+    if request.dry_run {
+        let mut report = report_of(&batch, listed, false);
+        report.id = None;
+        return Ok(ImportOutcome::Rejected(report));
+    }
+    conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        batch.insert(conn)?;
+        insert_errors(conn, &batch.id, &listed)
+    })?;
+    Ok(ImportOutcome::Rejected(report_of(&batch, listed, false)))
+}
+
+fn report_of(batch: &BatchRow, errors: Vec<RowError>, replayed: bool) -> BatchReport {
+    BatchReport {
+        id: Some(batch.id.clone()),
+        status: batch.status.clone(),
+        replayed,
+        sha256: batch.sha256.clone(),
+        filename: batch.filename.clone(),
+        encoding: batch.encoding.clone(),
+        byte_size: batch.byte_size,
+        data_rows: batch.data_rows,
+        projects_created: batch.projects_created,
+        assets_created: batch.assets_created,
+        projects_unchanged: batch.projects_unchanged,
+        assets_unchanged: batch.assets_unchanged,
+        rows_unchanged: batch.rows_unchanged,
+        warnings: serde_json::from_str::<Vec<serde_json::Value>>(&batch.warnings)
+            .ok()
+            .map(|_| Vec::new())
+            .unwrap_or_default(),
+        error_count: batch.error_count,
+        errors,
+        actor: batch.actor.clone(),
+        created_at: batch.created_at.clone(),
+    }
+}
+
+/// The rows of a file after its header.
+pub struct Rows {
+    reader: csv::Reader<DecodingReader>,
+    buffered: std::vec::IntoIter<(u64, csv::StringRecord)>,
+}
+
+/// Opens the file, finds the header among the first rows and builds the layout.
+///
+/// Returns the file's errors (`empty_file`, `no_header`, `missing_column`,
+/// `ambiguous_unit`) as `Ok(Err(..))`; fails only when the file cannot be read.
+fn open_rows(
+    path: &Path,
+    encoding: TextEncoding,
+) -> Result<Result<(Layout, Rows), Vec<RowError>>, ImportFailure> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(DecodingReader::open(path, encoding)?);
+    let mut top = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while top.len() < HEADER_SEARCH_ROWS && read_record(&mut reader, &mut record)? {
+        let line = record.position().map_or(0, csv::Position::line);
+        top.push((line, record.clone()));
+    }
+    let non_blank = |r: &csv::StringRecord| !is_blank(&r.iter().collect::<Vec<_>>());
+    if !top.iter().any(|(_, r)| non_blank(r)) {
+        return Ok(Err(vec![RowError::file(
+            None,
+            None,
+            "empty_file",
+            "文件中没有任何内容".to_owned(),
+        )]));
+    }
+    let Some(header_at) = top
+        .iter()
+        .position(|(_, r)| header::is_header_row(r.iter()))
+    else {
+        return Ok(Err(vec![RowError::file(
+            None,
+            None,
+            "no_header",
+            format!("前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头行须含有“项目编号”或“project_code”列"),
+        )]));
+    };
+    let declared_unit = top[..header_at]
+        .iter()
+        .find_map(|(_, r)| header::unit_line(r.iter()));
+    let (header_line, header_record) = &top[header_at];
+    let cells: Vec<&str> = header_record.iter().collect();
+    let layout = match Layout::from_header(*header_line, &cells, declared_unit) {
+        Ok(layout) => layout,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let buffered: Vec<_> = top.drain(header_at + 1..).collect();
+    Ok(Ok((
+        layout,
+        Rows {
+            reader,
+            buffered: buffered.into_iter(),
+        },
+    )))
+}
+
+/// Reads the next record; `false` at the end of the file.
+fn read_record(
+    reader: &mut csv::Reader<DecodingReader>,
+    record: &mut csv::StringRecord,
+) -> Result<bool, ImportFailure> {
+    reader.read_record(record).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(io) => ImportFailure::Io(io),
+        // The bytes were validated before parsing, so any other failure is an I/O fault.
+        other => ImportFailure::Io(std::io::Error::other(format!("{other:?}"))),
+    })
+}
+
+/// Appends the entries of created assets while the import runs.
+struct Writer {
+    head: Head,
+    today: BusinessDate,
+}
+
+/// What the file said first about a project.
+struct SeenProject {
+    line: u64,
+    fingerprint: [u64; 6],
+    /// Registered before this import with the same values.
+    unchanged: bool,
+}
+
+/// A row waiting in the current chunk.
+struct Pending {
+    row: ParsedRow,
+    first_of_project: bool,
+}
+
+/// The state of one import as it reads the file.
+struct Run {
+    layout: Layout,
+    batch: BatchRow,
+    register_empty: bool,
+    writer: Option<Writer>,
+    errors: Vec<RowError>,
+    error_count: i64,
+    projects: HashMap<String, SeenProject>,
+    assets: HashMap<String, u64>,
+    pending: Vec<Pending>,
+}
+
+const PROJECT_FIELDS: [Field; 6] = [
+    Field::ProjectName,
+    Field::ProjectYear,
+    Field::Town,
+    Field::Village,
+    Field::ProjectFunds,
+    Field::FundingSource,
+];
+
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One hash per project field, so a repeated project row is compared field by field
+/// without keeping every project's text in memory.
+fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
+    [
+        hash_of(&project.name),
+        hash_of(&project.year.get()),
+        hash_of(&project.town),
+        hash_of(&project.village),
+        hash_of(&project.funds.fen()),
+        hash_of(&project.funding_source),
+    ]
+}
+
+fn shown(value: Option<&str>) -> String {
+    value.map_or_else(|| "（空）".to_owned(), str::to_owned)
+}
+
+/// The value of a project field as a person reads it.
+fn project_value(project: &ProjectRecord, field: Field) -> String {
+    match field {
+        Field::ProjectName => project.name.clone(),
+        Field::ProjectYear => project.year.to_string(),
+        Field::Town => project.town.clone(),
+        Field::Village => shown(project.village.as_deref()),
+        Field::ProjectFunds => format!("{} 元", project.funds),
+        Field::FundingSource => shown(project.funding_source.as_deref()),
+        _ => String::new(),
+    }
+}
+
+/// The fields in which two projects differ, with both values.
+fn project_differences(
+    registered: &ProjectRecord,
+    file: &ProjectRecord,
+) -> Vec<(Field, String, String)> {
+    PROJECT_FIELDS
+        .into_iter()
+        .map(|field| {
+            (
+                field,
+                project_value(registered, field),
+                project_value(file, field),
+            )
+        })
+        .filter(|(_, a, b)| a != b)
+        .collect()
+}
+
+/// The fields in which two assets differ, with both values.
+fn asset_differences(registered: &AssetRecord, file: &AssetRecord) -> Vec<(Field, String, String)> {
+    let opt = |v: &Option<String>| shown(v.as_deref());
+    let values = |a: &AssetRecord| {
+        [
+            (Field::ProjectCode, a.project_code.to_string()),
+            (Field::AssetName, a.name.clone()),
+            (Field::AssetClass, a.class.label().to_owned()),
+            (
+                Field::Quantity,
+                shown(a.quantity.as_ref().map(ToString::to_string).as_deref()),
+            ),
+            (Field::Unit, opt(&a.unit)),
+            (Field::AssetValue, format!("{} 元", a.value)),
+            (Field::Owner, a.owner.name.clone()),
+            (Field::OwnerType, a.owner.owner_type.label().to_owned()),
+            (
+                Field::OwnerIdNumber,
+                shown(a.owner.id_number.as_ref().map(|i| i.as_str())),
+            ),
+            (Field::Custodian, opt(&a.custodian)),
+            (
+                Field::ConfirmedOn,
+                shown(a.confirmed_on.map(|d| d.to_string()).as_deref()),
+            ),
+            (Field::CertificateNo, opt(&a.certificate_no)),
+        ]
+    };
+    values(registered)
+        .into_iter()
+        .zip(values(file))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| (field, a, b))
+        .collect()
+}
+
+impl Run {
+    fn new(layout: Layout, batch: BatchRow, register_empty: bool, writer: Option<Writer>) -> Self {
+        Run {
+            layout,
+            batch,
+            register_empty,
+            writer,
+            errors: Vec::new(),
+            error_count: 0,
+            projects: HashMap::new(),
+            assets: HashMap::new(),
+            pending: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    fn report(&self, status: &str, replayed: bool) -> BatchReport {
+        let mut report = report_of(&self.batch, self.errors.clone(), replayed);
+        report.status = status.to_owned();
+        report.error_count = self.error_count;
+        report.warnings = self.layout.warnings.clone();
+        if status == "dry_run" || self.writer.is_none() {
+            report.id = None;
+        }
+        report
+    }
+
+    fn push_error(&mut self, error: RowError) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(error);
+        }
+    }
+
+    fn read_all(
+        &mut self,
+        conn: &mut DbConnection,
+        mut rows: Rows,
+        progress: &mut dyn Progress,
+        total_bytes: u64,
+    ) -> Result<(), ImportFailure> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            let (line, current) = match rows.buffered.next() {
+                Some((line, buffered)) => (line, buffered),
+                None => {
+                    if !read_record(&mut rows.reader, &mut record)? {
+                        break;
+                    }
+                    (
+                        record.position().map_or(0, csv::Position::line),
+                        record.clone(),
+                    )
+                }
+            };
+            self.take_row(conn, line, &current)?;
+            if self.batch.data_rows % 1000 == 0 {
+                progress.advance(rows.reader.get_ref().consumed(), total_bytes);
+            }
+        }
+        self.flush(conn)?;
+        progress.advance(total_bytes, total_bytes);
+        if self.batch.data_rows == 0 && self.error_count == 0 {
+            self.push_error(RowError::file(
+                Some(self.layout.header_line),
+                None,
+                "empty_file",
+                "表头下没有任何数据行".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn take_row(
+        &mut self,
+        conn: &mut DbConnection,
+        line: u64,
+        record: &csv::StringRecord,
+    ) -> Result<(), ImportFailure> {
+        let cells: Vec<&str> = record.iter().collect();
+        if is_blank(&cells) {
+            return Ok(());
+        }
+        self.batch.data_rows += 1;
+        let row = match parse_row(&self.layout, line, &cells) {
+            Ok(row) => row,
+            Err(errors) => {
+                errors.into_iter().for_each(|e| self.push_error(e));
+                return Ok(());
+            }
+        };
+        let mut clean = true;
+        let first_of_project = match self.projects.entry(row.project.code.to_string()) {
+            Entry::Vacant(slot) => {
+                slot.insert(SeenProject {
+                    line,
+                    fingerprint: fingerprint(&row.project),
+                    unchanged: false,
+                });
+                true
+            }
+            Entry::Occupied(seen) => {
+                let seen = seen.get();
+                let now = fingerprint(&row.project);
+                let first_line = seen.line;
+                let differing: Vec<Field> = PROJECT_FIELDS
+                    .into_iter()
+                    .zip(seen.fingerprint.iter().zip(now.iter()))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(field, _)| field)
+                    .collect();
+                for field in differing {
+                    clean = false;
+                    let column = self.layout.header_of(field).to_owned();
+                    let value = project_value(&row.project, field);
+                    self.push_error(RowError::cell(
+                        line,
+                        &column,
+                        "project_conflict",
+                        format!(
+                            "项目 {} 的“{}”为“{value}”，与第 {first_line} 行的同一项目不一致",
+                            row.project.code,
+                            field.chinese()
+                        ),
+                    ));
+                }
+                false
+            }
+        };
+        if let Some(asset) = &row.asset {
+            match self.assets.entry(asset.code.to_string()) {
+                Entry::Vacant(slot) => {
+                    slot.insert(line);
+                }
+                Entry::Occupied(first) => {
+                    clean = false;
+                    let first_line = *first.get();
+                    let column = self.layout.header_of(Field::AssetCode).to_owned();
+                    self.push_error(RowError::cell(
+                        line,
+                        &column,
+                        "duplicate_asset_code",
+                        format!(
+                            "资产编号 {} 在第 {first_line} 行已出现，同一文件中资产编号不能重复",
+                            asset.code
+                        ),
+                    ));
+                }
+            }
+        }
+        if clean {
+            self.pending.push(Pending {
+                row,
+                first_of_project,
+            });
+            if self.pending.len() >= CHUNK_ROWS {
+                self.flush(conn)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the pending rows against the register and, while the file is clean so
+    /// far, writes them.
+    fn flush(&mut self, conn: &mut DbConnection) -> Result<(), ImportFailure> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let (registered_projects, registered_assets) = if self.register_empty {
+            (HashMap::new(), HashMap::new())
+        } else {
+            let project_codes: Vec<&str> = pending
+                .iter()
+                .filter(|p| p.first_of_project)
+                .map(|p| p.row.project.code.as_str())
+                .collect();
+            let asset_codes: Vec<&str> = pending
+                .iter()
+                .filter_map(|p| p.row.asset.as_ref().map(|a| a.code.as_str()))
+                .collect();
+            let projects: HashMap<String, ProjectRecord> =
+                ProjectRow::find_by_codes(conn, &project_codes)?
+                    .into_iter()
+                    .map(|r| r.to_record().map(|rec| (r.code, rec)))
+                    .collect::<Result<_, _>>()?;
+            let assets: HashMap<String, AssetRecord> = AssetRow::find_by_codes(conn, &asset_codes)?
+                .into_iter()
+                .map(|r| r.to_record().map(|rec| (r.code, rec)))
+                .collect::<Result<_, _>>()?;
+            (projects, assets)
+        };
+
+        let mut new_projects = Vec::new();
+        let mut new_assets = Vec::new();
+        for Pending {
+            row,
+            first_of_project,
+        } in &pending
+        {
+            let code = row.project.code.as_str();
+            if *first_of_project {
+                match registered_projects.get(code) {
+                    Some(registered) => {
+                        let differences = project_differences(registered, &row.project);
+                        if differences.is_empty() {
+                            self.batch.projects_unchanged += 1;
+                            if let Some(seen) = self.projects.get_mut(code) {
+                                seen.unchanged = true;
+                            }
+                        }
+                        for (field, registered_value, file_value) in differences {
+                            let message = format!(
+                                "项目 {code} 已登记，“{}”登记为“{registered_value}”，文件中为“{file_value}”",
+                                field.chinese()
+                            );
+                            self.conflict(row.line, field, message, registered_value, file_value);
+                        }
+                    }
+                    None => {
+                        self.batch.projects_created += 1;
+                        new_projects.push(&row.project);
+                    }
+                }
+            }
+            match &row.asset {
+                Some(asset) => match registered_assets.get(asset.code.as_str()) {
+                    Some(registered) => {
+                        let differences = asset_differences(registered, asset);
+                        if differences.is_empty() {
+                            self.batch.assets_unchanged += 1;
+                            self.batch.rows_unchanged += 1;
+                        }
+                        for (field, registered_value, file_value) in differences {
+                            let message = format!(
+                                "资产 {} 已登记，“{}”登记为“{registered_value}”，文件中为“{file_value}”；已登记资产的变更请记入管护台账",
+                                asset.code,
+                                field.chinese()
+                            );
+                            self.conflict(row.line, field, message, registered_value, file_value);
+                        }
+                    }
+                    None => {
+                        self.batch.assets_created += 1;
+                        new_assets.push(asset);
+                    }
+                },
+                None => {
+                    if self.projects.get(code).is_some_and(|seen| seen.unchanged) {
+                        self.batch.rows_unchanged += 1;
+                    }
+                }
+            }
+        }
+        if self.error_count > 0 {
+            return Ok(());
+        }
+        let Some(writer) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        let now = self.batch.created_at.clone();
+        let batch_id = self.batch.id.clone();
+        let project_rows: Vec<ProjectRow> = new_projects
+            .iter()
+            .map(|p| ProjectRow::new(p, &batch_id, &now))
+            .collect();
+        ProjectRow::insert_all(conn, &project_rows)?;
+        let ids: Vec<String> = new_assets
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
+        let entries = new_assets
+            .iter()
+            .zip(&ids)
+            .map(|(asset, id)| NewEntry {
+                asset_id: id.clone(),
+                asset_code: asset.code.to_string(),
+                kind: "registered",
+                occurred_on: asset.confirmed_on.unwrap_or(writer.today).to_string(),
+                recorded_at: now.clone(),
+                actor: self.batch.actor.clone(),
+                data: asset.to_ledger_data(),
+                batch_id: Some(batch_id.clone()),
+            })
+            .collect();
+        let (entry_rows, head) = ledger::chain(&writer.head, entries);
+        let asset_rows: Vec<AssetRow> = new_assets
+            .iter()
+            .zip(&ids)
+            .zip(&entry_rows)
+            .map(|((asset, id), entry)| AssetRow::new(id, asset, &batch_id, entry.seq, &now))
+            .collect();
+        AssetRow::insert_all(conn, &asset_rows)?;
+        ledger::insert_rows(conn, &entry_rows)?;
+        writer.head = head;
+        Ok(())
+    }
+
+    fn conflict(
+        &mut self,
+        line: u64,
+        field: Field,
+        message: String,
+        registered: String,
+        file: String,
+    ) {
+        let column = self.layout.header_of(field).to_owned();
+        let mut error = RowError::cell(line, &column, "conflicts_with_register", message);
+        error.registered_value = Some(registered);
+        error.file_value = Some(file);
+        self.push_error(error);
+    }
+}

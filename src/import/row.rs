@@ -1,0 +1,302 @@
+//! One data row of an import file, parsed into a project and, when it has one, an asset.
+
+use super::header::{Field, Layout};
+use super::{RowError, MAX_FIELD_CHARS};
+use crate::domain::codes::CodeError;
+use crate::domain::{
+    AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode,
+    Quantity, Year, Yuan,
+};
+use crate::register::{AssetRecord, Owner, ProjectRecord};
+
+/// A row that passed every check of its own.
+#[derive(Debug, Clone)]
+pub struct ParsedRow {
+    /// Physical line where the row starts.
+    pub line: u64,
+    /// The project columns.
+    pub project: ProjectRecord,
+    /// The asset columns, unless they are all empty.
+    pub asset: Option<AssetRecord>,
+}
+
+/// Whether every cell of a row is empty (Excel writes such rows below a table).
+pub fn is_blank(cells: &[&str]) -> bool {
+    cells.iter().all(|c| super::header::clean(c).is_empty())
+}
+
+/// Reads the cells of one row.
+struct Cells<'a> {
+    layout: &'a Layout,
+    cells: &'a [&'a str],
+    line: u64,
+    errors: Vec<RowError>,
+}
+
+impl<'a> Cells<'a> {
+    /// The trimmed text of `field`, `None` when the column is absent or the cell empty.
+    fn text(&self, field: Field) -> Option<&'a str> {
+        let cell = self.cells.get(self.layout.position(field)?)?;
+        let text = super::header::clean(cell);
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn error(&mut self, field: Field, code: &'static str, message: String) {
+        let column = self.layout.header_of(field).to_owned();
+        self.errors
+            .push(RowError::cell(self.line, &column, code, message));
+    }
+
+    /// The text of a field that must be present.
+    fn required(&mut self, field: Field) -> Option<String> {
+        match self.text(field) {
+            Some(text) => Some(text.to_owned()),
+            None => {
+                self.error(
+                    field,
+                    "required",
+                    format!("“{}”为必填项，不能为空", field.chinese()),
+                );
+                None
+            }
+        }
+    }
+
+    fn optional(&self, field: Field) -> Option<String> {
+        self.text(field).map(str::to_owned)
+    }
+
+    fn code<T>(&mut self, field: Field, parse: fn(&str) -> Result<T, CodeError>) -> Option<T> {
+        let text = self.required(field)?;
+        match parse(&text) {
+            Ok(code) => Some(code),
+            Err(CodeError::Empty) => None,
+            Err(CodeError::TooLong) => {
+                self.error(
+                    field,
+                    "field_too_long",
+                    format!(
+                        "“{}”最长 64 个字符，此处为 {} 个",
+                        field.chinese(),
+                        text.chars().count()
+                    ),
+                );
+                None
+            }
+            Err(CodeError::ControlCharacter) => {
+                self.error(
+                    field,
+                    "invalid_code",
+                    format!("“{}”含有控制字符", field.chinese()),
+                );
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, field: Field, unit: MoneyUnit) -> Option<Yuan> {
+        let text = self.required(field)?;
+        match Yuan::parse(&text, unit) {
+            Ok(amount) => Some(amount),
+            Err(e) => {
+                self.error(
+                    field,
+                    e.code(),
+                    format!("“{text}”{e}（单位：{}）", unit.label()),
+                );
+                None
+            }
+        }
+    }
+
+    fn year(&mut self) -> Option<Year> {
+        let text = self.required(Field::ProjectYear)?;
+        let year = Year::parse(&text);
+        if year.is_none() {
+            self.error(
+                Field::ProjectYear,
+                "invalid_year",
+                format!(
+                    "项目年度“{text}”无效，应为 {} 至 {} 之间的年份",
+                    Year::FIRST,
+                    Year::last_accepted()
+                ),
+            );
+        }
+        year
+    }
+}
+
+/// Parses one data row by `layout`.
+///
+/// Fails with every error the row has: wrong length, over-long fields, missing or
+/// malformed values.
+pub fn parse_row(layout: &Layout, line: u64, cells: &[&str]) -> Result<ParsedRow, Vec<RowError>> {
+    let surplus = cells
+        .iter()
+        .skip(layout.width())
+        .any(|c| !super::header::clean(c).is_empty());
+    if cells.len() < layout.width() || surplus {
+        return Err(vec![RowError::row(
+            line,
+            "bad_row_length",
+            format!("本行有 {} 列，表头有 {} 列", cells.len(), layout.width()),
+        )]);
+    }
+    let mut row = Cells {
+        layout,
+        cells,
+        line,
+        errors: Vec::new(),
+    };
+    for (position, cell) in cells.iter().enumerate().take(layout.width()) {
+        let length = cell.chars().count();
+        if length > MAX_FIELD_CHARS {
+            let column = layout.headers[position].clone();
+            row.errors.push(RowError::cell(
+                line,
+                &column,
+                "field_too_long",
+                format!("字段长度为 {length} 个字符，超过上限 {MAX_FIELD_CHARS}"),
+            ));
+        }
+    }
+    if !row.errors.is_empty() {
+        return Err(row.errors);
+    }
+
+    let project = parse_project(&mut row);
+    let has_asset = Field::ALL
+        .iter()
+        .any(|f| f.is_asset_field() && row.text(*f).is_some());
+    let asset = if has_asset {
+        parse_asset(&mut row, project.as_ref()).map(Some)
+    } else {
+        Some(None)
+    };
+    match (project, asset) {
+        (Some(project), Some(asset)) if row.errors.is_empty() => Ok(ParsedRow {
+            line,
+            project,
+            asset,
+        }),
+        _ => Err(row.errors),
+    }
+}
+
+fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
+    let code = row.code(Field::ProjectCode, ProjectCode::parse);
+    let name = row.required(Field::ProjectName);
+    let year = row.year();
+    let town = row.required(Field::Town);
+    let funds = row.money(Field::ProjectFunds, row.layout.funds_unit);
+    Some(ProjectRecord {
+        code: code?,
+        name: name?,
+        year: year?,
+        town: town?,
+        village: row.optional(Field::Village),
+        funds: funds?,
+        funding_source: row.optional(Field::FundingSource),
+    })
+}
+
+fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<AssetRecord> {
+    let code = row.code(Field::AssetCode, AssetCode::parse);
+    let name = row.required(Field::AssetName);
+    let class = row.required(Field::AssetClass).and_then(|text| {
+        let class = AssetClass::parse(&text);
+        if class.is_none() {
+            row.error(
+                Field::AssetClass,
+                "unknown_asset_class",
+                format!("未知的资产类别“{text}”，应为 经营性、公益性 或 到户类"),
+            );
+        }
+        class
+    });
+    let quantity = match row.text(Field::Quantity) {
+        Some(text) => match Quantity::parse(text) {
+            Ok(q) => Some(Some(q)),
+            Err(e) => {
+                row.error(Field::Quantity, e.code(), format!("数量“{text}”{e}"));
+                None
+            }
+        },
+        None => Some(None),
+    };
+    let value = row.money(Field::AssetValue, row.layout.value_unit);
+    let owner_name = row.required(Field::Owner);
+    let owner_type = match row.text(Field::OwnerType) {
+        Some(text) => {
+            let parsed = OwnerType::parse(text);
+            if parsed.is_none() {
+                row.error(
+                    Field::OwnerType,
+                    "unknown_owner_type",
+                    format!(
+                        "未知的所有权人类型“{text}”，应为 村集体、农户、政府部门、企业 或 其他"
+                    ),
+                );
+            }
+            parsed
+        }
+        // A household asset belongs to a household unless the file says otherwise.
+        None if class == Some(AssetClass::Household) => Some(OwnerType::Household),
+        None => Some(OwnerType::Other),
+    };
+    let id_number = match row.text(Field::OwnerIdNumber) {
+        Some(text) => match IdNumber::parse(text) {
+            Ok(id) => Some(Some(id)),
+            Err(e) => {
+                row.error(
+                    Field::OwnerIdNumber,
+                    "invalid_id_number",
+                    format!("证件号“{text}”无效：{e}"),
+                );
+                None
+            }
+        },
+        None => Some(None),
+    };
+    let confirmed_on = match row.text(Field::ConfirmedOn) {
+        Some(text) => match BusinessDate::parse(text) {
+            Some(date) => Some(Some(date)),
+            None => {
+                row.error(
+                    Field::ConfirmedOn,
+                    "invalid_date",
+                    format!("无法识别的日期“{text}”，应写成 2020-03-05、2020/3/5、2020年3月5日 或 20200305"),
+                );
+                None
+            }
+        },
+        None => Some(None),
+    };
+    let project = project?;
+    let confirmed_on = confirmed_on?;
+    Some(AssetRecord {
+        code: code?,
+        project_code: project.code.clone(),
+        name: name?,
+        class: class?,
+        quantity: quantity?,
+        unit: row.optional(Field::Unit),
+        value: value?,
+        owner: Owner {
+            name: owner_name?,
+            owner_type: owner_type?,
+            id_number: id_number?,
+        },
+        custodian: row.optional(Field::Custodian),
+        status: if confirmed_on.is_some() {
+            AssetStatus::Confirmed
+        } else {
+            AssetStatus::Registered
+        },
+        confirmed_on,
+        certificate_no: row.optional(Field::CertificateNo),
+        town: project.town.clone(),
+        village: project.village.clone(),
+    })
+}

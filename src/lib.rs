@@ -1,0 +1,11 @@
+//! asset-registry: the register of poverty-alleviation project assets (扶贫项目资产),
+//! their tamper-evident custody ledger, and reconciliation with declared figures.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod domain;
+pub mod import;
+pub mod ledger;
+pub mod register;

@@ -1,0 +1,8 @@
+//! The register: projects and the assets they formed, as records, database rows and
+//! the queries over them (totals).
+
+pub mod record;
+pub mod store;
+pub mod totals;
+
+pub use record::{AssetRecord, Owner, ProjectRecord};

@@ -1,0 +1,276 @@
+//! Database rows of projects and assets, and the queries the register runs on them.
+
+use diesel::prelude::*;
+
+use super::record::{AssetRecord, Owner, ProjectRecord};
+use crate::db::schema::{assets, projects};
+use crate::db::DbConnection;
+use crate::domain::{
+    AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, OwnerType, ProjectCode, Quantity,
+    Year, Yuan,
+};
+
+/// A `projects` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = projects, treat_none_as_default_value = false)]
+pub struct ProjectRow {
+    /// 项目编号
+    pub code: String,
+    /// 项目名称
+    pub name: String,
+    /// 项目年度
+    pub year: i32,
+    /// 镇/街道
+    pub town: String,
+    /// 村
+    pub village: Option<String>,
+    /// 项目资金 in fen
+    pub funds_fen: i64,
+    /// 资金来源
+    pub funding_source: Option<String>,
+    /// The import batch that registered it.
+    pub batch_id: String,
+    /// When it was registered (RFC 3339).
+    pub created_at: String,
+}
+
+/// An `assets` row: the asset's current state, the projection of its ledger entries.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assets, treat_none_as_default_value = false)]
+pub struct AssetRow {
+    /// UUID v4, never reused.
+    pub id: String,
+    /// 资产编号
+    pub code: String,
+    /// The project that formed it.
+    pub project_code: String,
+    /// 资产名称
+    pub name: String,
+    /// 资产类别 (English name)
+    pub class: String,
+    /// 数量, exact decimal text
+    pub quantity: Option<String>,
+    /// 计量单位
+    pub unit: Option<String>,
+    /// 资产价值 in fen
+    pub value_fen: i64,
+    /// 所有权人
+    pub owner_name: String,
+    /// 所有权人类型 (English name)
+    pub owner_type: String,
+    /// 所有权人证件号
+    pub owner_id_number: Option<String>,
+    /// 管护主体
+    pub custodian: Option<String>,
+    /// registered, confirmed or disposed
+    pub status: String,
+    /// 确权日期
+    pub confirmed_on: Option<String>,
+    /// 确权证书编号
+    pub certificate_no: Option<String>,
+    /// 镇/街道
+    pub town: String,
+    /// 村
+    pub village: Option<String>,
+    /// The import batch that registered it.
+    pub batch_id: String,
+    /// The `seq` of its latest ledger entry.
+    pub last_seq: i64,
+    /// When it was registered (RFC 3339).
+    pub created_at: String,
+}
+
+/// A stored value that the domain types refuse: the database was changed behind the
+/// application's back.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {table} row {key} has an invalid {field}: {value:?}")]
+pub struct CorruptRow {
+    table: &'static str,
+    key: String,
+    field: &'static str,
+    value: String,
+}
+
+impl ProjectRow {
+    /// A row for a new project registered by `batch_id` at `now`.
+    pub fn new(record: &ProjectRecord, batch_id: &str, now: &str) -> Self {
+        ProjectRow {
+            code: record.code.to_string(),
+            name: record.name.clone(),
+            year: record.year.get(),
+            town: record.town.clone(),
+            village: record.village.clone(),
+            funds_fen: record.funds.fen(),
+            funding_source: record.funding_source.clone(),
+            batch_id: batch_id.to_owned(),
+            created_at: now.to_owned(),
+        }
+    }
+
+    /// The project as a record.
+    ///
+    /// Fails when a stored value is not valid for its domain type.
+    pub fn to_record(&self) -> Result<ProjectRecord, CorruptRow> {
+        let corrupt = |field: &'static str, value: String| CorruptRow {
+            table: "projects",
+            key: self.code.clone(),
+            field,
+            value,
+        };
+        Ok(ProjectRecord {
+            code: ProjectCode::parse(&self.code).map_err(|_| corrupt("code", self.code.clone()))?,
+            name: self.name.clone(),
+            year: Year::new(self.year).ok_or_else(|| corrupt("year", self.year.to_string()))?,
+            town: self.town.clone(),
+            village: self.village.clone(),
+            funds: Yuan::from_fen(self.funds_fen)
+                .ok_or_else(|| corrupt("funds_fen", self.funds_fen.to_string()))?,
+            funding_source: self.funding_source.clone(),
+        })
+    }
+
+    /// The projects among `codes` that are registered.
+    ///
+    /// Fails when the query fails.
+    pub fn find_by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<ProjectRow>> {
+        projects::table
+            .filter(projects::code.eq_any(codes))
+            .select(ProjectRow::as_select())
+            .load(conn)
+    }
+
+    /// Registers new projects in one statement.
+    ///
+    /// Fails when a code is already registered or the insert fails.
+    pub fn insert_all(conn: &mut DbConnection, rows: &[ProjectRow]) -> QueryResult<usize> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // Multi-row inserts run on the inner connection: the derived multi-backend does
+        // not offer them for SQLite.
+        match conn {
+            DbConnection::Postgres(pg) => diesel::insert_into(projects::table)
+                .values(rows)
+                .execute(pg),
+            DbConnection::Sqlite(lite) => diesel::insert_into(projects::table)
+                .values(rows)
+                .execute(lite),
+        }
+    }
+}
+
+impl AssetRow {
+    /// A row for a new asset registered by `batch_id` at `now` with its first ledger entry.
+    pub fn new(id: &str, record: &AssetRecord, batch_id: &str, last_seq: i64, now: &str) -> Self {
+        AssetRow {
+            id: id.to_owned(),
+            code: record.code.to_string(),
+            project_code: record.project_code.to_string(),
+            name: record.name.clone(),
+            class: record.class.as_str().to_owned(),
+            quantity: record.quantity.as_ref().map(ToString::to_string),
+            unit: record.unit.clone(),
+            value_fen: record.value.fen(),
+            owner_name: record.owner.name.clone(),
+            owner_type: record.owner.owner_type.as_str().to_owned(),
+            owner_id_number: record.owner.id_number.as_ref().map(ToString::to_string),
+            custodian: record.custodian.clone(),
+            status: record.status.as_str().to_owned(),
+            confirmed_on: record.confirmed_on.map(|d| d.to_string()),
+            certificate_no: record.certificate_no.clone(),
+            town: record.town.clone(),
+            village: record.village.clone(),
+            batch_id: batch_id.to_owned(),
+            last_seq,
+            created_at: now.to_owned(),
+        }
+    }
+
+    /// The asset's current state as a record.
+    ///
+    /// Fails when a stored value is not valid for its domain type.
+    pub fn to_record(&self) -> Result<AssetRecord, CorruptRow> {
+        let corrupt = |field: &'static str, value: &str| CorruptRow {
+            table: "assets",
+            key: self.code.clone(),
+            field,
+            value: value.to_owned(),
+        };
+        let optional_date = |field: &'static str, value: &Option<String>| match value {
+            Some(text) => BusinessDate::parse_iso(text)
+                .map(Some)
+                .ok_or_else(|| corrupt(field, text)),
+            None => Ok(None),
+        };
+        Ok(AssetRecord {
+            code: AssetCode::parse(&self.code).map_err(|_| corrupt("code", &self.code))?,
+            project_code: ProjectCode::parse(&self.project_code)
+                .map_err(|_| corrupt("project_code", &self.project_code))?,
+            name: self.name.clone(),
+            class: AssetClass::parse(&self.class).ok_or_else(|| corrupt("class", &self.class))?,
+            quantity: match &self.quantity {
+                Some(q) => Some(Quantity::parse(q).map_err(|_| corrupt("quantity", q))?),
+                None => None,
+            },
+            unit: self.unit.clone(),
+            value: Yuan::from_fen(self.value_fen)
+                .ok_or_else(|| corrupt("value_fen", &self.value_fen.to_string()))?,
+            owner: Owner {
+                name: self.owner_name.clone(),
+                owner_type: OwnerType::parse(&self.owner_type)
+                    .ok_or_else(|| corrupt("owner_type", &self.owner_type))?,
+                id_number: match &self.owner_id_number {
+                    Some(id) => {
+                        Some(IdNumber::parse(id).map_err(|_| corrupt("owner_id_number", id))?)
+                    }
+                    None => None,
+                },
+            },
+            custodian: self.custodian.clone(),
+            status: AssetStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("status", &self.status))?,
+            confirmed_on: optional_date("confirmed_on", &self.confirmed_on)?,
+            certificate_no: self.certificate_no.clone(),
+            town: self.town.clone(),
+            village: self.village.clone(),
+        })
+    }
+
+    /// The assets among `codes` that are registered.
+    ///
+    /// Fails when the query fails.
+    pub fn find_by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<AssetRow>> {
+        assets::table
+            .filter(assets::code.eq_any(codes))
+            .select(AssetRow::as_select())
+            .load(conn)
+    }
+
+    /// Registers new assets in one statement.
+    ///
+    /// Fails when a code is already registered or the insert fails.
+    pub fn insert_all(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::insert_into(assets::table).values(rows).execute(pg)
+            }
+            DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
+                .values(rows)
+                .execute(lite),
+        }
+    }
+}
+
+/// Whether the register holds no project yet (so an import need not look anything up).
+///
+/// Fails when the query fails.
+pub fn register_is_empty(conn: &mut DbConnection) -> QueryResult<bool> {
+    let first: Option<String> = projects::table
+        .select(projects::code)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_none())
+}

@@ -1,0 +1,202 @@
+//! Totals of the register: projects, assets, project funds and asset value, overall and
+//! grouped by class, town, village or year.
+//!
+//! Disposed assets no longer count. A project counts in every class of which it holds an
+//! asset; the class group `none` holds the projects that formed no asset at all.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::domain::{AssetClass, Yuan};
+
+/// How totals are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By 资产类别, plus `none`.
+    Class,
+    /// By the project's 镇/街道.
+    Town,
+    /// By the project's town and village, keyed `town/village`.
+    Village,
+    /// By 项目年度.
+    Year,
+}
+
+impl GroupBy {
+    /// Parses `class`, `town`, `village` or `year`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "class" => Some(GroupBy::Class),
+            "town" => Some(GroupBy::Town),
+            "village" => Some(GroupBy::Village),
+            "year" => Some(GroupBy::Year),
+            _ => None,
+        }
+    }
+}
+
+/// Counts and sums of one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Figures {
+    /// Number of projects.
+    pub projects: i64,
+    /// Number of assets not disposed.
+    pub assets: i64,
+    /// Sum of the projects' funds.
+    pub funds: Yuan,
+    /// Sum of the assets' value.
+    pub asset_value: Yuan,
+}
+
+/// One group of a grouped total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// The group's key: a class name or `none`, a town, `town/village`, or a year.
+    pub key: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// The register's totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// All projects and assets.
+    pub total: Figures,
+    /// The groups asked for, in key order by code point (classes in their report order).
+    pub groups: Vec<Group>,
+}
+
+#[derive(QueryableByName)]
+struct FiguresRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    projects: i64,
+    #[diesel(sql_type = BigInt)]
+    assets: i64,
+    #[diesel(sql_type = BigInt)]
+    funds: i64,
+    #[diesel(sql_type = BigInt)]
+    asset_value: i64,
+}
+
+/// A sum that came out negative: a stored amount was changed behind the application.
+#[derive(Debug, thiserror::Error)]
+#[error("the register holds a negative sum under {0:?}")]
+pub struct NegativeSum(String);
+
+/// Errors computing totals.
+#[derive(Debug, thiserror::Error)]
+pub enum TotalsError {
+    /// The query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The stored amounts are inconsistent.
+    #[error(transparent)]
+    Corrupt(#[from] NegativeSum),
+}
+
+impl FiguresRow {
+    fn into_group(self) -> Result<Group, NegativeSum> {
+        let money = |fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(self.key.clone()));
+        Ok(Group {
+            figures: Figures {
+                projects: self.projects,
+                assets: self.assets,
+                funds: money(self.funds)?,
+                asset_value: money(self.asset_value)?,
+            },
+            key: self.key.clone(),
+        })
+    }
+}
+
+/// Per-project asset counts and values of the assets not disposed. Sums are cast to
+/// BIGINT so that both backends read them as exact 64-bit integers.
+const ASSETS_PER_PROJECT: &str = "SELECT project_code, COUNT(*) AS n, SUM(value_fen) AS v \
+     FROM assets WHERE status <> 'disposed' GROUP BY project_code";
+
+fn by_project_column(key_expression: &str) -> String {
+    format!(
+        "SELECT {key_expression} AS key, COUNT(*) AS projects, \
+         CAST(COALESCE(SUM(a.n), 0) AS BIGINT) AS assets, \
+         CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
+         CAST(COALESCE(SUM(a.v), 0) AS BIGINT) AS asset_value \
+         FROM projects p LEFT JOIN ({ASSETS_PER_PROJECT}) a ON a.project_code = p.code \
+         GROUP BY {key_expression}"
+    )
+}
+
+const BY_CLASS: &str = "SELECT c.class AS key, COUNT(*) AS projects, \
+     CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS assets, \
+     CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
+     CAST(COALESCE(SUM(c.v), 0) AS BIGINT) AS asset_value \
+     FROM (SELECT class, project_code, COUNT(*) AS n, SUM(value_fen) AS v FROM assets \
+           WHERE status <> 'disposed' GROUP BY class, project_code) c \
+     JOIN projects p ON p.code = c.project_code GROUP BY c.class";
+
+const WITHOUT_ASSETS: &str = "SELECT 'none' AS key, COUNT(*) AS projects, \
+     CAST(0 AS BIGINT) AS assets, \
+     CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
+     CAST(0 AS BIGINT) AS asset_value \
+     FROM projects p WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)";
+
+const TOTAL: &str = "SELECT 'total' AS key, \
+     (SELECT COUNT(*) FROM projects) AS projects, \
+     (SELECT COUNT(*) FROM assets WHERE status <> 'disposed') AS assets, \
+     (SELECT CAST(COALESCE(SUM(funds_fen), 0) AS BIGINT) FROM projects) AS funds, \
+     (SELECT CAST(COALESCE(SUM(value_fen), 0) AS BIGINT) FROM assets WHERE status <> 'disposed') AS asset_value";
+
+fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError> {
+    let rows: Vec<FiguresRow> = diesel::sql_query(query).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(FiguresRow::into_group)
+        .collect::<Result<_, _>>()?)
+}
+
+/// The register's totals, grouped as asked.
+///
+/// Fails when a query fails or a stored amount is negative.
+pub fn totals(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
+    let total = load(conn, TOTAL)?
+        .into_iter()
+        .next()
+        .map(|g| g.figures)
+        .unwrap_or_default();
+    let groups = match group_by {
+        GroupBy::Class => {
+            let mut found = load(conn, BY_CLASS)?;
+            let mut groups: Vec<Group> = AssetClass::ALL
+                .iter()
+                .map(|class| {
+                    let position = found.iter().position(|g| g.key == class.as_str());
+                    position
+                        .map(|i| found.swap_remove(i))
+                        .unwrap_or_else(|| Group {
+                            key: class.as_str().to_owned(),
+                            figures: Figures::default(),
+                        })
+                })
+                .collect();
+            groups.extend(load(conn, WITHOUT_ASSETS)?);
+            groups
+        }
+        GroupBy::Town => load(conn, &by_project_column("p.town"))?,
+        GroupBy::Village => load(
+            conn,
+            &by_project_column("p.town || '/' || COALESCE(p.village, '')"),
+        )?,
+        GroupBy::Year => load(conn, &by_project_column("CAST(p.year AS TEXT)"))?,
+    };
+    let mut groups = groups;
+    if group_by != GroupBy::Class {
+        // Sorted here, by code point, so that both backends list groups alike whatever
+        // their collation.
+        groups.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    Ok(Totals { total, groups })
+}
