@@ -166,7 +166,9 @@ fn gb18030_fault_line(path: &Path) -> io::Result<Option<u64>> {
     }
 }
 
-/// A reader that yields the file's text as UTF-8, without a byte-order mark.
+/// A reader that yields the file's text as UTF-8, without a byte-order mark and with
+/// CRLF line ends turned into LF, and that knows on which physical line of the file
+/// any byte of its output lies.
 pub struct DecodingReader {
     inner: BufReader<File>,
     decoder: Option<encoding_rs::Decoder>,
@@ -176,6 +178,15 @@ pub struct DecodingReader {
     out_len: usize,
     done: bool,
     consumed: u64,
+    /// A `\r` that ended the last chunk, held back until the next byte shows whether
+    /// it starts a CRLF.
+    held_cr: bool,
+    /// Bytes handed out so far.
+    emitted: u64,
+    /// Offsets (in the output) of line feeds not yet passed by [`Self::line_at`].
+    newlines: std::collections::VecDeque<u64>,
+    /// Line feeds already passed.
+    lines_passed: u64,
 }
 
 impl DecodingReader {
@@ -201,6 +212,10 @@ impl DecodingReader {
             out_len: 0,
             done: false,
             consumed: 0,
+            held_cr: false,
+            emitted: 0,
+            newlines: std::collections::VecDeque::new(),
+            lines_passed: 0,
         })
     }
 
@@ -208,29 +223,88 @@ impl DecodingReader {
     pub fn consumed(&self) -> u64 {
         self.consumed
     }
+
+    /// The physical line (1-based) of the first non-empty line at or after output
+    /// offset `byte`. Offsets must be asked in increasing order, as a CSV reader meets
+    /// its records; empty lines it skipped before a record are counted.
+    pub fn line_at(&mut self, byte: u64) -> u64 {
+        while self.newlines.front().is_some_and(|offset| *offset < byte) {
+            self.newlines.pop_front();
+            self.lines_passed += 1;
+        }
+        let leading_empty = self
+            .newlines
+            .iter()
+            .enumerate()
+            .take_while(|(i, offset)| **offset == byte + *i as u64)
+            .count() as u64;
+        self.lines_passed + leading_empty + 1
+    }
+
+    /// Decodes the next chunk of the file into `output`; `false` at the end.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        let n = self.inner.read(&mut self.input)?;
+        self.consumed += n as u64;
+        let last = n == 0;
+        let mut written = 0;
+        if self.held_cr {
+            self.output[0] = b'\r';
+            written = 1;
+            self.held_cr = false;
+        }
+        match self.decoder.as_mut() {
+            // The output buffer holds the worst case of one input chunk, so one call
+            // decodes the whole chunk; the file was validated, so nothing is replaced.
+            Some(decoder) => {
+                let (_, _, w, _) =
+                    decoder.decode_to_utf8(&self.input[..n], &mut self.output[written..], last);
+                written += w;
+            }
+            None => {
+                self.output[written..written + n].copy_from_slice(&self.input[..n]);
+                written += n;
+            }
+        }
+        // CRLF to LF, in place; a CR at the very end waits for the next chunk.
+        let mut kept = 0;
+        let mut i = 0;
+        while i < written {
+            let b = self.output[i];
+            if b == b'\r' {
+                if i + 1 == written && !last {
+                    self.held_cr = true;
+                    i += 1;
+                    continue;
+                }
+                if i + 1 < written && self.output[i + 1] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            if b == b'\n' {
+                self.newlines.push_back(self.emitted + kept as u64);
+            }
+            self.output[kept] = b;
+            kept += 1;
+            i += 1;
+        }
+        self.emitted += kept as u64;
+        self.out_pos = 0;
+        self.out_len = kept;
+        self.done = last;
+        Ok(true)
+    }
 }
 
 impl Read for DecodingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let Some(decoder) = self.decoder.as_mut() else {
-            let n = self.inner.read(buf)?;
-            self.consumed += n as u64;
-            return Ok(n);
-        };
         while self.out_pos == self.out_len {
-            if self.done {
+            if !self.fill()? {
                 return Ok(0);
             }
-            let n = self.inner.read(&mut self.input)?;
-            self.consumed += n as u64;
-            let last = n == 0;
-            // The output buffer holds the worst case of one input chunk, so one call
-            // decodes the whole chunk; the file was validated, so nothing is replaced.
-            let (_, _, written, _) =
-                decoder.decode_to_utf8(&self.input[..n], &mut self.output, last);
-            self.out_pos = 0;
-            self.out_len = written;
-            self.done = last;
         }
         let n = buf.len().min(self.out_len - self.out_pos);
         buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
@@ -274,7 +348,7 @@ mod tests {
         );
         let (gbk, _, _) = GB18030.encode("兴平市\r\n项目编号\r\n");
         assert_eq!(sniff_bytes(&gbk).encoding, Ok(TextEncoding::Gb18030));
-        assert_eq!(decode_bytes(&gbk), "兴平市\r\n项目编号\r\n");
+        assert_eq!(decode_bytes(&gbk), "兴平市\n项目编号\n");
         assert_eq!(decode_bytes(b"\xEF\xBB\xBFa,b\n"), "a,b\n");
     }
 
@@ -296,6 +370,32 @@ mod tests {
             .encoding,
             Err(2)
         );
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_lines_are_known() {
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(b"a\r\n\r\nb\rc\r\nd").expect("write");
+        let mut reader = DecodingReader::open(file.path(), TextEncoding::Utf8).expect("open");
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("read");
+        assert_eq!(text, "a\n\nb\rc\nd");
+        assert_eq!(reader.line_at(0), 1);
+        // Offset 2 is the empty line 2; the next content starts on line 3.
+        assert_eq!(reader.line_at(2), 3);
+        assert_eq!(reader.line_at(7), 4);
+    }
+
+    #[test]
+    fn a_cr_at_a_chunk_boundary_still_pairs_with_its_lf() {
+        let mut bytes = vec![b'x'; CHUNK - 1];
+        bytes.extend_from_slice(b"\r\ny\r\n");
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(&bytes).expect("write");
+        let mut reader = DecodingReader::open(file.path(), TextEncoding::Utf8).expect("open");
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).expect("read");
+        assert_eq!(&out[CHUNK - 1..], b"\ny\n");
     }
 
     #[test]

@@ -295,7 +295,7 @@ fn open_rows(
     let mut top = Vec::new();
     let mut record = csv::StringRecord::new();
     while top.len() < HEADER_SEARCH_ROWS && read_record(&mut reader, &mut record)? {
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record_line(&mut reader, &record);
         top.push((line, record.clone()));
     }
     let non_blank = |r: &csv::StringRecord| !is_blank(&r.iter().collect::<Vec<_>>());
@@ -335,6 +335,13 @@ fn open_rows(
             buffered: buffered.into_iter(),
         },
     )))
+}
+
+/// The physical line a record starts on. (The CSV reader's own line count lags behind
+/// by the empty lines it skipped before the record.)
+fn record_line(reader: &mut csv::Reader<DecodingReader>, record: &csv::StringRecord) -> u64 {
+    let byte = record.position().map_or(0, csv::Position::byte);
+    reader.get_mut().line_at(byte)
 }
 
 /// Reads the next record; `false` at the end of the file.

@@ -1,0 +1,313 @@
+//! Test support: a fresh database per test (a temp SQLite file, or a new PostgreSQL
+//! database), the app built on it, tokens of every role, and the runner that registers
+//! each scenario once per backend.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use asset_registry::auth::{self, Role};
+use asset_registry::db::{Backend, Db};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use libtest_mimic::{Arguments, Failed, Trial};
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::Client;
+use serde_json::Value;
+
+/// Where PostgreSQL tests create their databases.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn postgres_reachable() -> Result<(), String> {
+    diesel::PgConnection::establish(&postgres_admin_url())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A scenario run once per backend.
+pub type Scenario = fn(&TestApp);
+
+/// Registers every scenario for SQLite and PostgreSQL and runs them in parallel.
+///
+/// Without a reachable PostgreSQL the PostgreSQL half is reported as ignored, and
+/// said so plainly; under `CI=true` it is run (and fails) instead.
+pub fn run(scenarios: Vec<(&'static str, Scenario)>) -> std::process::ExitCode {
+    let args = Arguments::from_args();
+    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let postgres = postgres_reachable();
+    if let Err(reason) = &postgres {
+        if required {
+            println!(
+                "PostgreSQL is required (CI=true) but not reachable at {}: {reason}",
+                postgres_admin_url()
+            );
+        } else {
+            println!(
+                "NOTE: PostgreSQL is not reachable at {} ({}): the PostgreSQL half of these tests is SKIPPED (shown as ignored). Set CI=true to require it.",
+                postgres_admin_url(),
+                reason.lines().next().unwrap_or_default()
+            );
+        }
+    }
+    let skip_postgres = postgres.is_err() && !required;
+    let mut trials = Vec::new();
+    for (name, scenario) in scenarios {
+        trials.push(Trial::test(format!("sqlite::{name}"), move || {
+            run_one(Backend::Sqlite, scenario)
+        }));
+        trials.push(
+            Trial::test(format!("postgres::{name}"), move || {
+                run_one(Backend::Postgres, scenario)
+            })
+            .with_ignored_flag(skip_postgres),
+        );
+    }
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+fn run_one(backend: Backend, scenario: Scenario) -> Result<(), Failed> {
+    let app = TestApp::new(backend, None);
+    scenario(&app);
+    Ok(())
+}
+
+/// A database made for one test and dropped after it.
+pub struct TestDatabase {
+    pub url: String,
+    backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// A new empty database of `backend`.
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir
+                    .path()
+                    .join("registry.sqlite3")
+                    .to_string_lossy()
+                    .into_owned();
+                TestDatabase {
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                    postgres_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("ar_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = diesel::PgConnection::establish(&postgres_admin_url())
+                    .expect("PostgreSQL reachable");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let base = postgres_admin_url();
+                let url = match base.rfind('/') {
+                    Some(slash) => format!("{}/{name}", &base[..slash]),
+                    None => base,
+                };
+                TestDatabase {
+                    url,
+                    backend,
+                    _dir: None,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// The folder of a SQLite database (for files a test writes beside it).
+    pub fn folder(&self) -> Option<&Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.postgres_name {
+            if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_admin_url()) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// The app on its own database, with a token of each role.
+pub struct TestApp {
+    pub client: Client,
+    pub db: Db,
+    pub backend: Backend,
+    pub admin: String,
+    pub clerk: String,
+    pub auditor: String,
+    pub reader: String,
+    pub database: TestDatabase,
+}
+
+/// A response read whole.
+pub struct Reply {
+    pub status: Status,
+    pub content_type: Option<String>,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// The app on a fresh database; `figment` overrides Rocket settings.
+    pub fn new(backend: Backend, figment: Option<Figment>) -> Self {
+        let database = TestDatabase::new(backend);
+        let db = Db::open(&database.url, 4).expect("open test database");
+        let mut conn = db.conn().expect("connection");
+        let mut token = |role: Role| {
+            auth::create_token(&mut conn, &format!("test-{role}"), role)
+                .expect("token")
+                .secret
+        };
+        let (admin, clerk, auditor, reader) = (
+            token(Role::Admin),
+            token(Role::Clerk),
+            token(Role::Auditor),
+            token(Role::Reader),
+        );
+        drop(conn);
+        let figment =
+            figment.unwrap_or_else(|| rocket::Config::figment().merge(("log_level", "off")));
+        let client =
+            Client::tracked(asset_registry::api::rocket(db.clone(), figment)).expect("rocket");
+        TestApp {
+            client,
+            db,
+            backend,
+            admin,
+            clerk,
+            auditor,
+            reader,
+            database,
+        }
+    }
+
+    /// `GET path` with `token` (or none).
+    pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.get(path.to_owned());
+        if let Some(token) = token {
+            request = request.header(Header::new("Authorization", format!("Bearer {token}")));
+        }
+        reply(request.dispatch())
+    }
+
+    /// `POST path` with a raw body.
+    pub fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        content_type: ContentType,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(path.to_owned())
+            .header(content_type)
+            .body(body);
+        if let Some(token) = token {
+            request = request.header(Header::new("Authorization", format!("Bearer {token}")));
+        }
+        reply(request.dispatch())
+    }
+
+    /// `DELETE path`.
+    pub fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.delete(path.to_owned());
+        if let Some(token) = token {
+            request = request.header(Header::new("Authorization", format!("Bearer {token}")));
+        }
+        reply(request.dispatch())
+    }
+
+    /// Posts CSV bytes to the import endpoint as the clerk.
+    pub fn import(&self, bytes: &[u8], dry_run: bool) -> Reply {
+        let path = format!("/api/v1/imports?dry_run={dry_run}");
+        self.post(&path, Some(&self.clerk), bytes.to_vec(), ContentType::CSV)
+    }
+
+    /// Imports a file of `imports/`.
+    pub fn import_sample(&self, name: &str) -> Reply {
+        self.import(&std::fs::read(sample(name)).expect("sample file"), false)
+    }
+
+    /// Totals grouped by `group_by`, as the reader sees them.
+    pub fn totals(&self, group_by: &str) -> Value {
+        let reply = self.get(
+            &format!("/api/v1/totals?group_by={group_by}"),
+            Some(&self.reader),
+        );
+        assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+        reply.body
+    }
+
+    /// Everything an import may write, to prove that nothing was.
+    pub fn register_state(&self) -> RegisterState {
+        let mut conn = self.db.conn().expect("connection");
+        use asset_registry::db::schema::{assets, ledger_entries, ledger_head, projects};
+        RegisterState {
+            projects: projects::table
+                .count()
+                .get_result(&mut *conn)
+                .expect("count"),
+            assets: assets::table.count().get_result(&mut *conn).expect("count"),
+            entries: ledger_entries::table
+                .count()
+                .get_result(&mut *conn)
+                .expect("count"),
+            head: ledger_head::table
+                .select(ledger_head::hash)
+                .first(&mut *conn)
+                .expect("head"),
+        }
+    }
+}
+
+/// Counts of what the register holds, and the chain's head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterState {
+    pub projects: i64,
+    pub assets: i64,
+    pub entries: i64,
+    pub head: String,
+}
+
+fn reply(response: rocket::local::blocking::LocalResponse<'_>) -> Reply {
+    let status = response.status();
+    let content_type = response.content_type().map(|c| c.to_string());
+    let text = response.into_string().unwrap_or_default();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// A file of the repository's `imports/`.
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("imports")
+        .join(name)
+}
+
+/// Encodes text as GB18030, as Excel in a Chinese locale saves CSV.
+pub fn gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
