@@ -805,6 +805,98 @@ fn sqlite_and_postgres_give_identical_totals(app: &TestApp) {
     }
 }
 
+fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+        .arg("--database")
+        .arg(&app.database.url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the binary")
+}
+
+fn cli_import_prints_rejected_rows_and_exits_non_zero(app: &TestApp) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let bad = folder.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        csv(&[row(&[(12, "1.2E+03")]), row(&[(7, "P1-02"), (9, "x")])]),
+    )
+    .expect("write");
+    let before = app.register_state();
+    let output = cli(app, &["import", bad.to_str().unwrap_or_default()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("导入被拒绝：共 2 处错误"), "{stdout}");
+    assert!(lines[1].starts_with("行"), "{stdout}");
+    assert!(
+        lines[2].starts_with("2 ")
+            && lines[2].contains("资产价值(万元)")
+            && lines[2].contains("scientific_notation"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3].starts_with("3 ")
+            && lines[3].contains("资产类别")
+            && lines[3].contains("unknown_asset_class"),
+        "{stdout}"
+    );
+    assert_eq!(app.register_state(), before);
+}
+
+fn cli_import_dry_run_then_commit(app: &TestApp) {
+    let sample_path = sample("xingping_2020.gbk.csv");
+    let path = sample_path.to_str().unwrap_or_default();
+    let before = app.register_state();
+    let dry = cli(app, &["import", path, "--dry-run"]);
+    assert_eq!(
+        dry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let dry_out = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry_out.contains("试导入") && dry_out.contains("新增项目     3219"),
+        "{dry_out}"
+    );
+    assert_eq!(app.register_state(), before);
+    let commit = cli(app, &["import", path]);
+    assert_eq!(commit.status.code(), Some(0));
+    assert_sample_totals(&app.totals("class"));
+}
+
+fn cli_token_create_prints_the_token_alone(app: &TestApp) {
+    let output = cli(
+        app,
+        &[
+            "token",
+            "create",
+            "--role",
+            "auditor",
+            "--name",
+            "审计局 王审计",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let token = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(token.lines().count(), 1);
+    let token = token.trim();
+    assert!(token.starts_with("ar_") && token.len() == 67, "{token}");
+    assert_eq!(app.get("/api/v1/totals", Some(token)).status, Status::Ok);
+    let refused = app.post(
+        "/api/v1/imports",
+        Some(token),
+        csv(&[row(&[])]),
+        ContentType::CSV,
+    );
+    assert_eq!(refused.status, Status::Forbidden);
+    let bad_role = cli(app, &["token", "create", "--role", "boss", "--name", "x"]);
+    assert_eq!(bad_role.status.code(), Some(2));
+    assert!(bad_role.stdout.is_empty());
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         ("rejects::required", rejects_required_fields),
@@ -874,6 +966,15 @@ fn main() -> std::process::ExitCode {
             sqlite_and_postgres_give_identical_totals,
         ),
         ("api::health", health_names_the_backend),
+        (
+            "cli::import_rejected",
+            cli_import_prints_rejected_rows_and_exits_non_zero,
+        ),
+        (
+            "cli::import_dry_run_then_commit",
+            cli_import_dry_run_then_commit,
+        ),
+        ("cli::token_create", cli_token_create_prints_the_token_alone),
         ("api::tokens_and_roles", tokens_and_roles_guard_every_write),
         (
             "api::problems",
