@@ -1,11 +1,15 @@
 //! The REST API under `/api/v1`: routes, catchers and the Rocket instance.
 
+pub mod assets;
 pub mod error;
 pub mod guard;
 pub mod health;
 pub mod imports;
+pub mod ledger;
+pub mod params;
 pub mod tokens;
 pub mod totals;
+pub mod views;
 
 use rocket::data::ByteUnit;
 use rocket::figment::Figment;
@@ -32,6 +36,12 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
                 totals::get_totals,
                 tokens::create_token,
                 tokens::revoke_token,
+                assets::list,
+                assets::get_one,
+                ledger::asset_ledger,
+                ledger::append,
+                ledger::events,
+                ledger::verify,
             ],
         )
         .register(

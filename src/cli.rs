@@ -49,6 +49,8 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Verify the ledger's hash chain; exit 1 when it is broken.
+    Verify,
     /// Manage access tokens.
     Token {
         /// What to do with tokens.
@@ -94,6 +96,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             demo,
         } => serve(&cli.database, address, port, demo),
         Command::Import { file, dry_run } => import(&cli.database, &file, dry_run),
+        Command::Verify => verify(&cli.database),
         Command::Token {
             action: TokenAction::Create { role, name },
         } => {
@@ -165,6 +168,31 @@ fn load_demo(db: &Db) -> Result<(), String> {
         issued.secret
     );
     Ok(())
+}
+
+fn verify(database: &str) -> Result<ExitCode, String> {
+    let db = open(database)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let result = crate::ledger::verify::verify(&mut conn).map_err(|e| e.to_string())?;
+    if result.ok {
+        println!(
+            "校验通过：共 {} 条台账记录，链头哈希 {}",
+            result.entries, result.head
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "校验失败：第一个不符的条目 seq {}：{}",
+            result.first_bad_seq.unwrap_or_default(),
+            result.problem.unwrap_or_default()
+        );
+        println!(
+            "此前 {} 条记录完好，链哈希 {}",
+            result.entries.saturating_sub(1),
+            result.head
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 /// A progress bar on a terminal.

@@ -6,7 +6,7 @@ use rocket::serde::json::serde_json::{self, json, Value};
 use rocket::Request;
 
 use crate::db::DbError;
-use crate::import::{BatchReport, ImportFailure, RowError};
+use crate::import::{BatchReport, ImportFailure};
 
 /// An error the API reports; 5xx details are logged, never shown.
 #[derive(Debug)]
@@ -31,34 +31,89 @@ pub enum ApiError {
     },
     /// 422: an import file was rejected.
     ImportRejected(Box<BatchReport>),
-    /// 422: a body is malformed.
+    /// 422: a body is malformed or breaks a rule.
     Unprocessable {
         /// Machine-readable code.
         code: &'static str,
         /// What is wrong, in Chinese.
         detail: String,
-        /// Field-level errors.
-        errors: Vec<RowError>,
+        /// Field-level errors: `[{field, code, message}]`.
+        errors: Value,
     },
+    /// 503: the database is busy; retry after a second.
+    Unavailable(String),
     /// 500: something failed that the caller cannot fix.
     Internal(String),
 }
 
 impl From<DbError> for ApiError {
+    /// A busy SQLite database or an exhausted pool is 503 (retry); anything else 500.
     fn from(e: DbError) -> Self {
-        ApiError::Internal(e.to_string())
+        let busy = match &e {
+            DbError::Pool(_) => true,
+            DbError::Query(diesel::result::Error::DatabaseError(_, info)) => {
+                let message = info.message();
+                message.contains("database is locked") || message.contains("database is busy")
+            }
+            _ => false,
+        };
+        if busy {
+            ApiError::Unavailable(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        ApiError::Internal(e.to_string())
+        ApiError::from(DbError::Query(e))
+    }
+}
+
+impl From<crate::ledger::append::AppendError> for ApiError {
+    fn from(e: crate::ledger::append::AppendError) -> Self {
+        use crate::ledger::append::AppendError;
+        match e {
+            AppendError::AssetNotFound(key) => {
+                ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产"))
+            }
+            AppendError::Rule {
+                code,
+                field,
+                message,
+            } => ApiError::Unprocessable {
+                code,
+                detail: message.clone(),
+                errors: json!([{"field": field, "code": code, "message": message}]),
+            },
+            AppendError::IdempotencyKeyReused => ApiError::Unprocessable {
+                code: "idempotency_key_reused",
+                detail: "此 Idempotency-Key 已用于另一个请求；请为新请求使用新的键".to_owned(),
+                errors: json!([{"field": "Idempotency-Key", "code": "idempotency_key_reused",
+                                "message": "此 Idempotency-Key 已用于另一个请求"}]),
+            },
+            AppendError::Malformed(e) => ApiError::Internal(e.to_string()),
+            AppendError::Db(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<crate::ledger::as_of::AsOfError> for ApiError {
+    fn from(e: crate::ledger::as_of::AsOfError) -> Self {
+        match e {
+            crate::ledger::as_of::AsOfError::Db(e) => ApiError::from(e),
+            crate::ledger::as_of::AsOfError::Malformed(e) => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
 impl From<ImportFailure> for ApiError {
     fn from(e: ImportFailure) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            ImportFailure::Db(e) => ApiError::from(e),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -146,6 +201,15 @@ impl ApiError {
                 body["errors"] = json!(errors);
                 (status, body)
             }
+            ApiError::Unavailable(_) => (
+                Status::ServiceUnavailable,
+                problem(
+                    Status::ServiceUnavailable,
+                    "busy",
+                    "数据库繁忙",
+                    "数据库正忙，请稍后重试（Retry-After 秒后）",
+                ),
+            ),
             ApiError::Internal(_) => (
                 Status::InternalServerError,
                 problem(
@@ -174,10 +238,15 @@ impl<'r> Responder<'r, 'static> for Problem {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let ApiError::Internal(cause) = &self {
+        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
         }
+        let retry = matches!(self, ApiError::Unavailable(_));
         let (status, body) = self.to_problem();
-        Problem(status, body).respond_to(request)
+        let mut response = Problem(status, body).respond_to(request)?;
+        if retry {
+            response.set_raw_header("Retry-After", "1");
+        }
+        Ok(response)
     }
 }

@@ -9,7 +9,6 @@ use super::error::ApiError;
 use super::guard::AdminAccess;
 use crate::auth::{self, Role};
 use crate::db::{Db, DbError};
-use crate::import::RowError;
 
 /// The body of a token request.
 #[derive(Debug, Deserialize)]
@@ -39,12 +38,7 @@ fn invalid(field: &str, message: String) -> ApiError {
     ApiError::Unprocessable {
         code: "invalid_token_request",
         detail: message.clone(),
-        errors: vec![RowError::file(
-            None,
-            Some(field.to_owned()),
-            "invalid",
-            message,
-        )],
+        errors: serde_json::json!([{"field": field, "code": "invalid_value", "message": message}]),
     }
 }
 

@@ -25,6 +25,9 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// The backend type the derived connection generates, for boxed queries.
+pub type DbBackend = <DbConnection as Connection>::Backend;
+
 /// Which database engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

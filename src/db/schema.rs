@@ -33,6 +33,17 @@ diesel::table! {
         batch_id -> Text,
         last_seq -> BigInt,
         created_at -> Text,
+        income_fen -> BigInt,
+        distributed_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (idempotency_key) {
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        seq -> BigInt,
+        created_at -> Text,
     }
 }
 
@@ -108,6 +119,7 @@ diesel::table! {
 
 diesel::joinable!(assets -> import_batches (batch_id));
 diesel::joinable!(assets -> projects (project_code));
+diesel::joinable!(idempotency_keys -> ledger_entries (seq));
 diesel::joinable!(import_errors -> import_batches (batch_id));
 diesel::joinable!(ledger_entries -> assets (asset_id));
 diesel::joinable!(ledger_entries -> import_batches (batch_id));
@@ -116,6 +128,7 @@ diesel::joinable!(projects -> import_batches (batch_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     assets,
+    idempotency_keys,
     import_batches,
     import_errors,
     ledger_entries,

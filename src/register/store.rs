@@ -78,6 +78,10 @@ pub struct AssetRow {
     pub last_seq: i64,
     /// When it was registered (RFC 3339).
     pub created_at: String,
+    /// Income recorded (经营收益), in fen.
+    pub income_fen: i64,
+    /// Income distributed (收益分配), in fen.
+    pub distributed_fen: i64,
 }
 
 /// A stored value that the domain types refuse: the database was changed behind the
@@ -183,6 +187,8 @@ impl AssetRow {
             batch_id: batch_id.to_owned(),
             last_seq,
             created_at: now.to_owned(),
+            income_fen: 0,
+            distributed_fen: 0,
         }
     }
 

@@ -199,7 +199,7 @@ impl TestApp {
         if let Some(token) = token {
             request = request.header(Header::new("Authorization", format!("Bearer {token}")));
         }
-        reply(request.dispatch())
+        reply_of(request.dispatch())
     }
 
     /// `POST path` with a raw body.
@@ -218,7 +218,7 @@ impl TestApp {
         if let Some(token) = token {
             request = request.header(Header::new("Authorization", format!("Bearer {token}")));
         }
-        reply(request.dispatch())
+        reply_of(request.dispatch())
     }
 
     /// `DELETE path`.
@@ -227,7 +227,7 @@ impl TestApp {
         if let Some(token) = token {
             request = request.header(Header::new("Authorization", format!("Bearer {token}")));
         }
-        reply(request.dispatch())
+        reply_of(request.dispatch())
     }
 
     /// Posts CSV bytes to the import endpoint as the clerk.
@@ -282,7 +282,8 @@ pub struct RegisterState {
     pub head: String,
 }
 
-fn reply(response: rocket::local::blocking::LocalResponse<'_>) -> Reply {
+/// Reads a dispatched response whole.
+pub fn reply_of(response: rocket::local::blocking::LocalResponse<'_>) -> Reply {
     let status = response.status();
     let content_type = response.content_type().map(|c| c.to_string());
     let text = response.into_string().unwrap_or_default();

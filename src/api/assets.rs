@@ -1,0 +1,129 @@
+//! `GET /api/v1/assets` (with filters, cursor pages and `as_of`) and
+//! `GET /api/v1/assets/{id or code}`.
+
+use rocket::serde::json::Json;
+use rocket::{get, State};
+
+use super::error::ApiError;
+use super::guard::ReadAccess;
+use super::params;
+use super::views::{AssetView, LedgerHeadView, Page, Visibility};
+use crate::auth::Caller;
+use crate::db::Db;
+use crate::ledger::append::find_asset;
+use crate::ledger::as_of::{asset_as_of, assets_as_of};
+use crate::ledger::store::entry;
+use crate::register::query::{list_assets, AssetFilter};
+
+/// How a caller sees owner ID numbers.
+pub fn visibility(caller: &Caller) -> Visibility {
+    if caller.role.sees_masked_ids() {
+        Visibility::Masked
+    } else {
+        Visibility::Whole
+    }
+}
+
+/// Lists assets in code order, filtered; with `as_of`, as they stood at the end of that
+/// day according to the ledger (assets registered later are left out).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per query filter of the spec"
+)]
+#[get("/assets?<class>&<town>&<village>&<owner>&<owner_type>&<status>&<project>&<q>&<as_of>&<limit>&<cursor>")]
+pub async fn list(
+    caller: ReadAccess,
+    class: Option<&str>,
+    town: Option<&str>,
+    village: Option<&str>,
+    owner: Option<&str>,
+    owner_type: Option<&str>,
+    status: Option<&str>,
+    project: Option<&str>,
+    q: Option<&str>,
+    as_of: Option<&str>,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<Page<AssetView>>, ApiError> {
+    let filter = AssetFilter {
+        class: params::class(class)?,
+        town: params::text("town", town)?,
+        village: params::text("village", village)?,
+        owner: params::text("owner", owner)?,
+        owner_type: params::owner_type(owner_type)?,
+        status: params::status(status)?,
+        project: params::text("project", project)?,
+        q: params::text("q", q)?,
+    };
+    let day = params::date("as_of", as_of)?;
+    let limit = params::limit(limit)?;
+    let after = params::cursor(cursor)?;
+    let visibility = visibility(&caller.0);
+    db.run(move |conn| match day {
+        Some(day) => {
+            let size = usize::try_from(limit).unwrap_or(1);
+            let page = assets_as_of(conn, &filter, day, after, size)?;
+            let next = page.next_after;
+            let items = page
+                .items
+                .into_iter()
+                .map(|(row, state)| AssetView::as_of(row, state, &day.to_string(), visibility))
+                .collect();
+            Ok(Json(Page {
+                items,
+                next_cursor: next.as_deref().map(params::encode_cursor),
+            }))
+        }
+        None => {
+            let mut rows = list_assets(conn, &filter, true, after.as_deref(), limit + 1)?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            let next_cursor = if more {
+                rows.last().map(|r| params::encode_cursor(&r.code))
+            } else {
+                None
+            };
+            Ok(Json(Page {
+                items: rows
+                    .into_iter()
+                    .map(|row| AssetView::new(row, visibility))
+                    .collect(),
+                next_cursor,
+            }))
+        }
+    })
+    .await
+}
+
+/// One asset with its `ledger_head`; with `as_of`, as it stood then.
+#[get("/assets/<key>?<as_of>", rank = 2)]
+pub async fn get_one(
+    caller: ReadAccess,
+    key: &str,
+    as_of: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<AssetView>, ApiError> {
+    let day = params::date("as_of", as_of)?;
+    let visibility = visibility(&caller.0);
+    let key = key.to_owned();
+    db.run(move |conn| {
+        let row = find_asset(conn, &key)?
+            .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
+        let head = entry(conn, row.last_seq)?.map(|e| LedgerHeadView {
+            seq: e.seq,
+            hash: e.hash,
+        });
+        let mut view = match day {
+            Some(day) => {
+                let state = asset_as_of(conn, &row, day)?
+                    .ok_or_else(|| ApiError::NotFound(format!("资产“{key}”在 {day} 尚未登记")))?;
+                AssetView::as_of(row, state, &day.to_string(), visibility)
+            }
+            None => AssetView::new(row, visibility),
+        };
+        view.ledger_head = head;
+        Ok(Json(view))
+    })
+    .await
+}

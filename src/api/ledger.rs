@@ -1,0 +1,156 @@
+//! The custody ledger over HTTP: an asset's entries, appending one (with
+//! `Idempotency-Key`), the change feed, and verification.
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome};
+use rocket::serde::json::Json;
+use rocket::{get, post, Request, State};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::assets::visibility;
+use super::error::ApiError;
+use super::guard::{AuditAccess, ReadAccess, WriteAccess};
+use super::params;
+use super::views::EntryView;
+use crate::db::Db;
+use crate::ledger::append::{append_entry, find_asset, AppendOutcome, AppendRequest};
+use crate::ledger::entry::parse_entry;
+use crate::ledger::store::{entries_after, entries_of_asset};
+use crate::ledger::verify::{verify as verify_chain, Verification};
+
+/// The `Idempotency-Key` header, if sent.
+pub struct IdempotencyKey(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for IdempotencyKey {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match request.headers().get_one("Idempotency-Key").map(str::trim) {
+            None => Outcome::Success(IdempotencyKey(None)),
+            Some(key)
+                if !key.is_empty()
+                    && key.len() <= 200
+                    && key.chars().all(|c| c.is_ascii_graphic()) =>
+            {
+                Outcome::Success(IdempotencyKey(Some(key.to_owned())))
+            }
+            Some(_) => Outcome::Error((
+                Status::BadRequest,
+                ApiError::BadParameter {
+                    parameter: "Idempotency-Key",
+                    detail: "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符".to_owned(),
+                },
+            )),
+        }
+    }
+}
+
+/// An asset's entries in order.
+#[get("/assets/<key>/ledger")]
+pub async fn asset_ledger(
+    caller: ReadAccess,
+    key: &str,
+    db: &State<Db>,
+) -> Result<Json<Vec<EntryView>>, ApiError> {
+    let visibility = visibility(&caller.0);
+    let key = key.to_owned();
+    db.run(move |conn| {
+        let asset = find_asset(conn, &key)?
+            .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
+        let entries = entries_of_asset(conn, &asset.id)?;
+        Ok(Json(
+            entries
+                .into_iter()
+                .map(|e| EntryView::new(e, visibility))
+                .collect(),
+        ))
+    })
+    .await
+}
+
+/// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
+/// original for a repeated `Idempotency-Key` and body.
+#[post("/assets/<key>/ledger", data = "<body>")]
+pub async fn append(
+    caller: WriteAccess,
+    key: &str,
+    idempotency: IdempotencyKey,
+    body: String,
+    db: &State<Db>,
+) -> Result<(Status, Json<EntryView>), ApiError> {
+    let value: Value = serde_json::from_str(&body).map_err(|e| ApiError::Unprocessable {
+        code: "malformed_json",
+        detail: format!(
+            "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
+            e.line(),
+            e.column()
+        ),
+        errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
+    })?;
+    let entry = parse_entry(&value).map_err(|errors| ApiError::Unprocessable {
+        code: "invalid_entry",
+        detail: errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        errors: json!(errors),
+    })?;
+    let request = AppendRequest {
+        asset: key.to_owned(),
+        entry,
+        actor: caller.0.name.clone(),
+        idempotency_key: idempotency.0,
+        canonical_body: value.to_string(),
+    };
+    let visibility = visibility(&caller.0);
+    let outcome = db
+        .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
+        .await?;
+    Ok(match outcome {
+        AppendOutcome::Created(row) => (Status::Created, Json(EntryView::new(row, visibility))),
+        AppendOutcome::Replayed(row) => (Status::Ok, Json(EntryView::new(row, visibility))),
+    })
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize)]
+pub struct Events {
+    /// Entries in `seq` order.
+    pub items: Vec<EntryView>,
+    /// Pass as `after` to continue (the last `seq` seen).
+    pub next_after: i64,
+}
+
+/// The ledger in `seq` order after `after`, for systems that follow changes.
+#[get("/events?<after>&<limit>")]
+pub async fn events(
+    caller: ReadAccess,
+    after: Option<&str>,
+    limit: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<Events>, ApiError> {
+    let after = params::seq("after", after)?;
+    let limit = params::limit(limit)?;
+    let visibility = visibility(&caller.0);
+    db.run(move |conn| {
+        let rows = entries_after(conn, after, limit)?;
+        let next_after = rows.last().map_or(after, |r| r.seq);
+        Ok(Json(Events {
+            items: rows
+                .into_iter()
+                .map(|r| EntryView::new(r, visibility))
+                .collect(),
+            next_after,
+        }))
+    })
+    .await
+}
+
+/// Recomputes the whole chain.
+#[get("/ledger/verify")]
+pub async fn verify(_auditor: AuditAccess, db: &State<Db>) -> Result<Json<Verification>, ApiError> {
+    db.run(|conn| verify_chain(conn).map(Json).map_err(ApiError::from))
+        .await
+}

@@ -1,0 +1,314 @@
+//! Wire types: what the API sends for projects, assets and ledger entries, built from
+//! database rows field by field (so a new column forces a decision here).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::id_number::mask;
+use crate::domain::Yuan;
+use crate::ledger::projection::AssetState;
+use crate::ledger::EntryRow;
+use crate::register::store::{AssetRow, ProjectRow};
+
+/// Whether owner ID numbers are shown whole or masked (for readers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Shown whole.
+    Whole,
+    /// Masked: `610481********4310`.
+    Masked,
+}
+
+impl Visibility {
+    /// Applies the visibility to an ID number.
+    pub fn id_number(self, id: Option<&str>) -> Option<String> {
+        id.map(|id| match self {
+            Visibility::Whole => id.to_owned(),
+            Visibility::Masked => mask(id),
+        })
+    }
+}
+
+fn money(fen: i64) -> String {
+    Yuan::from_fen(fen).map_or_else(
+        || format!("-{}", Yuan::from_fen(-fen).unwrap_or_default()),
+        |y| y.to_string(),
+    )
+}
+
+/// An owner as sent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OwnerView {
+    /// 所有权人.
+    pub name: String,
+    /// village_collective, household, government, enterprise or other.
+    #[serde(rename = "type")]
+    pub owner_type: String,
+    /// 证件号, masked for readers.
+    pub id_number: Option<String>,
+}
+
+/// The last entry of an asset's history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LedgerHeadView {
+    /// Its seq.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+/// An asset as sent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AssetView {
+    /// UUID.
+    pub id: String,
+    /// 资产编号.
+    pub code: String,
+    /// 项目编号.
+    pub project_code: String,
+    /// 资产名称.
+    pub name: String,
+    /// operating, public_welfare or household.
+    pub class: String,
+    /// 数量.
+    pub quantity: Option<String>,
+    /// 计量单位.
+    pub unit: Option<String>,
+    /// 资产价值, yuan.
+    pub value: String,
+    /// 所有权人.
+    pub owner: OwnerView,
+    /// 管护主体.
+    pub custodian: Option<String>,
+    /// registered, confirmed or disposed.
+    pub status: String,
+    /// 确权日期.
+    pub confirmed_on: Option<String>,
+    /// 确权证书编号.
+    pub certificate_no: Option<String>,
+    /// 镇/街道.
+    pub town: String,
+    /// 村.
+    pub village: Option<String>,
+    /// Income recorded, yuan.
+    pub income: String,
+    /// Income distributed, yuan.
+    pub income_distributed: String,
+    /// The import batch that registered it.
+    pub batch_id: String,
+    /// When it was registered.
+    pub registered_at: String,
+    /// Its latest ledger entry (on the single-asset endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_head: Option<LedgerHeadView>,
+    /// The date the state is given as of, when asked with `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+impl AssetView {
+    /// The asset's current state.
+    pub fn new(row: AssetRow, visibility: Visibility) -> Self {
+        let AssetRow {
+            id,
+            code,
+            project_code,
+            name,
+            class,
+            quantity,
+            unit,
+            value_fen,
+            owner_name,
+            owner_type,
+            owner_id_number,
+            custodian,
+            status,
+            confirmed_on,
+            certificate_no,
+            town,
+            village,
+            batch_id,
+            last_seq: _,
+            created_at,
+            income_fen,
+            distributed_fen,
+        } = row;
+        AssetView {
+            id,
+            code,
+            project_code,
+            name,
+            class,
+            quantity,
+            unit,
+            value: money(value_fen),
+            owner: OwnerView {
+                name: owner_name,
+                owner_type,
+                id_number: visibility.id_number(owner_id_number.as_deref()),
+            },
+            custodian,
+            status,
+            confirmed_on,
+            certificate_no,
+            town,
+            village,
+            income: money(income_fen),
+            income_distributed: money(distributed_fen),
+            batch_id,
+            registered_at: created_at,
+            ledger_head: None,
+            as_of: None,
+        }
+    }
+
+    /// The asset as of a date: its static fields, and the state folded from the ledger.
+    pub fn as_of(row: AssetRow, state: AssetState, day: &str, visibility: Visibility) -> Self {
+        let mut view = AssetView::new(row, visibility);
+        view.owner = OwnerView {
+            name: state.owner_name,
+            owner_type: state.owner_type,
+            id_number: visibility.id_number(state.owner_id_number.as_deref()),
+        };
+        view.custodian = state.custodian;
+        view.status = state.status.as_str().to_owned();
+        view.confirmed_on = state.confirmed_on;
+        view.certificate_no = state.certificate_no;
+        view.value = state.value.to_string();
+        view.income = state.income.to_string();
+        view.income_distributed = state.distributed.to_string();
+        view.as_of = Some(day.to_owned());
+        view
+    }
+}
+
+/// A ledger entry as sent.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntryView {
+    /// Global position.
+    pub seq: i64,
+    /// The asset's UUID.
+    pub asset_id: String,
+    /// The asset's code.
+    pub asset_code: String,
+    /// What happened.
+    pub kind: String,
+    /// Business date.
+    pub occurred_on: String,
+    /// Server time.
+    pub recorded_at: String,
+    /// The token name that wrote it.
+    pub actor: String,
+    /// Kind-specific data (owner ID numbers masked for readers).
+    pub data: Value,
+    /// The import batch that made it.
+    pub batch_id: Option<String>,
+    /// The previous entry's hash.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+impl EntryView {
+    /// The entry as sent.
+    pub fn new(row: EntryRow, visibility: Visibility) -> Self {
+        let EntryRow {
+            seq,
+            asset_id,
+            asset_code,
+            kind,
+            occurred_on,
+            recorded_at,
+            actor,
+            data,
+            batch_id,
+            prev_hash,
+            hash,
+        } = row;
+        let mut data: Value = serde_json::from_str(&data).unwrap_or(Value::String(data));
+        if visibility == Visibility::Masked {
+            if let Some(id) = data.pointer_mut("/owner/id_number") {
+                if let Some(text) = id.as_str() {
+                    *id = Value::String(mask(text));
+                }
+            }
+        }
+        EntryView {
+            seq,
+            asset_id,
+            asset_code,
+            kind,
+            occurred_on,
+            recorded_at,
+            actor,
+            data,
+            batch_id,
+            prev_hash,
+            hash,
+        }
+    }
+}
+
+/// A project as sent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProjectView {
+    /// 项目编号.
+    pub code: String,
+    /// 项目名称.
+    pub name: String,
+    /// 项目年度.
+    pub year: i32,
+    /// 镇/街道.
+    pub town: String,
+    /// 村.
+    pub village: Option<String>,
+    /// 项目资金, yuan.
+    pub funds: String,
+    /// 资金来源.
+    pub funding_source: Option<String>,
+    /// The import batch that registered it.
+    pub batch_id: String,
+    /// When it was registered.
+    pub registered_at: String,
+    /// Its assets (on the single-project endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets: Option<Vec<AssetView>>,
+}
+
+impl ProjectView {
+    /// The project as sent, without its assets.
+    pub fn new(row: ProjectRow) -> Self {
+        let ProjectRow {
+            code,
+            name,
+            year,
+            town,
+            village,
+            funds_fen,
+            funding_source,
+            batch_id,
+            created_at,
+        } = row;
+        ProjectView {
+            code,
+            name,
+            year,
+            town,
+            village,
+            funds: money(funds_fen),
+            funding_source,
+            batch_id,
+            registered_at: created_at,
+            assets: None,
+        }
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,238 @@
+//! Appending one entry: the rules of the ledger, the chain and the projection, all in
+//! one transaction.
+
+use diesel::prelude::*;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::chain::{chain, insert_rows, lock_head, store_head, EntryRow, NewEntry};
+use super::entry::{EntryKind, EntryRequest};
+use super::projection::{fold, AssetState, Folded, MalformedEntry};
+use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
+use crate::db::schema::assets;
+use crate::db::{DbConnection, DbError};
+use crate::domain::dates::timestamp_now;
+use crate::domain::AssetStatus;
+use crate::register::store::AssetRow;
+
+/// What to append.
+#[derive(Debug, Clone)]
+pub struct AppendRequest {
+    /// The asset's UUID or code.
+    pub asset: String,
+    /// The parsed entry.
+    pub entry: EntryRequest,
+    /// The token name writing it.
+    pub actor: String,
+    /// The client's `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<String>,
+    /// The request body as canonical JSON, to tell a retry from a reuse of the key.
+    pub canonical_body: String,
+}
+
+/// How an append ended.
+#[derive(Debug, Clone)]
+pub enum AppendOutcome {
+    /// The entry was appended.
+    Created(EntryRow),
+    /// The same key and request were seen before: the original entry.
+    Replayed(EntryRow),
+}
+
+/// Why an entry was not appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// No asset has this id or code.
+    #[error("no asset {0}")]
+    AssetNotFound(String),
+    /// The entry breaks a rule of the ledger.
+    #[error("{message}")]
+    Rule {
+        /// Machine-readable code.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+    /// The key was used before with another request.
+    #[error("idempotency key reused with another request")]
+    IdempotencyKeyReused,
+    /// A stored entry is malformed.
+    #[error(transparent)]
+    Malformed(#[from] MalformedEntry),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for AppendError {
+    fn from(e: diesel::result::Error) -> Self {
+        AppendError::Db(DbError::Query(e))
+    }
+}
+
+fn rule(code: &'static str, field: &'static str, message: String) -> AppendError {
+    AppendError::Rule {
+        code,
+        field,
+        message,
+    }
+}
+
+/// Finds an asset by UUID or code.
+///
+/// Fails when the query fails.
+pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
+    assets::table
+        .filter(assets::id.eq(key).or(assets::code.eq(key)))
+        .select(AssetRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn folded(rows: &[EntryRow]) -> Result<Vec<(i64, EntryKind, Value)>, MalformedEntry> {
+    rows.iter()
+        .map(|r| {
+            let kind = EntryKind::parse(&r.kind).ok_or(MalformedEntry {
+                seq: r.seq,
+                what: "kind",
+            })?;
+            let data = serde_json::from_str(&r.data).map_err(|_| MalformedEntry {
+                seq: r.seq,
+                what: "data",
+            })?;
+            Ok((r.seq, kind, data))
+        })
+        .collect()
+}
+
+/// Folds stored rows into a state.
+///
+/// Fails when an entry is malformed.
+pub fn fold_rows(rows: &[EntryRow]) -> Result<Option<AssetState>, MalformedEntry> {
+    let parsed = folded(rows)?;
+    let view: Vec<Folded<'_>> = parsed
+        .iter()
+        .map(|(seq, kind, data)| Folded {
+            seq: *seq,
+            kind: *kind,
+            data,
+        })
+        .collect();
+    fold(&view)
+}
+
+/// Appends an entry to an asset's history and updates its projection, in one
+/// transaction that also holds the chain's lock.
+///
+/// Fails with [`AppendError`] when the asset is unknown, a rule is broken, the key was
+/// reused, or the database fails; nothing is written then.
+pub fn append_entry(
+    conn: &mut DbConnection,
+    request: &AppendRequest,
+) -> Result<AppendOutcome, AppendError> {
+    conn.transaction(|conn| {
+        let head = lock_head(conn)?;
+        let asset = find_asset(conn, &request.asset)?
+            .ok_or_else(|| AppendError::AssetNotFound(request.asset.clone()))?;
+        let request_sha256 = hex::encode(Sha256::digest(format!(
+            "{}\n{}",
+            asset.id, request.canonical_body
+        )));
+        if let Some(key) = &request.idempotency_key {
+            if let Some((sha, seq)) = idempotency_key(conn, key)? {
+                if sha != request_sha256 {
+                    return Err(AppendError::IdempotencyKeyReused);
+                }
+                let original = entry(conn, seq)?.ok_or(MalformedEntry {
+                    seq,
+                    what: "missing",
+                })?;
+                return Ok(AppendOutcome::Replayed(original));
+            }
+        }
+        let mut rows = entries_of_asset(conn, &asset.id)?;
+        let current = fold_rows(&rows)?.ok_or(MalformedEntry {
+            seq: asset.last_seq,
+            what: "no registered entry",
+        })?;
+        let new = &request.entry;
+        if current.status == AssetStatus::Disposed && new.kind != EntryKind::Correction {
+            return Err(rule(
+                "asset_disposed",
+                "kind",
+                format!("资产 {} 已处置，只能记录更正（correction）", asset.code),
+            ));
+        }
+        if let Some(target) = new.corrects() {
+            match rows.iter().find(|r| r.seq == target) {
+                None => {
+                    return Err(rule(
+                        "unknown_entry",
+                        "corrects",
+                        format!("资产 {} 没有 seq 为 {target} 的条目", asset.code),
+                    ));
+                }
+                Some(row) if row.kind == EntryKind::Registered.as_str() => {
+                    return Err(rule(
+                        "cannot_correct_registration",
+                        "corrects",
+                        "登记条目不能更正；登记有误请处置或调整价值".to_owned(),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let now = timestamp_now();
+        let (mut new_rows, new_head) = chain(
+            &head,
+            vec![NewEntry {
+                asset_id: asset.id.clone(),
+                asset_code: asset.code.clone(),
+                kind: new.kind.as_str(),
+                occurred_on: new.occurred_on.to_string(),
+                recorded_at: now.clone(),
+                actor: request.actor.clone(),
+                data: new.data.clone(),
+                batch_id: None,
+            }],
+        );
+        rows.extend(new_rows.iter().cloned());
+        let state = fold_rows(&rows)?.ok_or(MalformedEntry {
+            seq: new_head.seq,
+            what: "no registered entry",
+        })?;
+        if state.distributed > state.income {
+            return Err(rule(
+                "overdistributed",
+                "amount",
+                format!(
+                    "累计分配收益 {} 元将超过累计经营收益 {} 元",
+                    state.distributed, state.income
+                ),
+            ));
+        }
+        insert_rows(conn, &new_rows)?;
+        diesel::update(assets::table.find(&asset.id))
+            .set((
+                assets::owner_name.eq(&state.owner_name),
+                assets::owner_type.eq(&state.owner_type),
+                assets::owner_id_number.eq(&state.owner_id_number),
+                assets::custodian.eq(&state.custodian),
+                assets::status.eq(state.status.as_str()),
+                assets::confirmed_on.eq(&state.confirmed_on),
+                assets::certificate_no.eq(&state.certificate_no),
+                assets::value_fen.eq(state.value.fen()),
+                assets::income_fen.eq(state.income.fen()),
+                assets::distributed_fen.eq(state.distributed.fen()),
+                assets::last_seq.eq(new_head.seq),
+            ))
+            .execute(conn)?;
+        store_head(conn, &new_head)?;
+        if let Some(key) = &request.idempotency_key {
+            store_idempotency_key(conn, key, &request_sha256, new_head.seq, &now)?;
+        }
+        Ok(AppendOutcome::Created(new_rows.remove(0)))
+    })
+}

@@ -1,0 +1,112 @@
+//! Assets as of a date, answered from the ledger: the fold of each asset's entries with
+//! `occurred_on` on or before that day.
+
+use std::collections::HashMap;
+
+use super::append::fold_rows;
+use super::projection::{AssetState, MalformedEntry};
+use super::store::entries_as_of;
+use crate::db::{DbConnection, DbError};
+use crate::domain::BusinessDate;
+use crate::register::query::{list_assets, AssetFilter};
+use crate::register::store::AssetRow;
+
+/// Why an as-of query failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AsOfError {
+    /// A stored entry is malformed.
+    #[error(transparent)]
+    Malformed(#[from] MalformedEntry),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for AsOfError {
+    fn from(e: diesel::result::Error) -> Self {
+        AsOfError::Db(DbError::Query(e))
+    }
+}
+
+/// A page of assets as of a date: each with its state, and the code to continue after.
+pub struct AsOfPage {
+    /// The assets and their states.
+    pub items: Vec<(AssetRow, AssetState)>,
+    /// The last code looked at, when more may follow.
+    pub next_after: Option<String>,
+}
+
+/// Whether a state as of a date passes the filters on owner, owner type and status.
+fn state_matches(filter: &AssetFilter, state: &AssetState) -> bool {
+    filter
+        .owner
+        .as_ref()
+        .is_none_or(|owner| &state.owner_name == owner)
+        && filter
+            .owner_type
+            .is_none_or(|t| state.owner_type == t.as_str())
+        && filter.status.is_none_or(|s| state.status == s)
+}
+
+/// The states of one asset as of `day`, when it existed then.
+///
+/// Fails when an entry is malformed or the database fails.
+pub fn asset_as_of(
+    conn: &mut DbConnection,
+    row: &AssetRow,
+    day: BusinessDate,
+) -> Result<Option<AssetState>, AsOfError> {
+    let entries = entries_as_of(conn, &[row.id.as_str()], &day.to_string())?;
+    Ok(fold_rows(&entries)?)
+}
+
+/// Up to `limit` assets after the code `after` that existed on `day` and match
+/// `filter` as of that day, with their states, and the cursor of the next page.
+///
+/// Fails when an entry is malformed or the database fails.
+pub fn assets_as_of(
+    conn: &mut DbConnection,
+    filter: &AssetFilter,
+    day: BusinessDate,
+    after: Option<String>,
+    limit: usize,
+) -> Result<AsOfPage, AsOfError> {
+    let day_text = day.to_string();
+    let batch_size = i64::try_from(limit.max(100)).unwrap_or(1000);
+    let mut after = after;
+    let mut found = Vec::new();
+    loop {
+        let batch = list_assets(conn, filter, false, after.as_deref(), batch_size)?;
+        let exhausted = (batch.len() as i64) < batch_size;
+        let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
+        let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();
+        for entry in entries_as_of(conn, &ids, &day_text)? {
+            by_asset
+                .entry(entry.asset_id.clone())
+                .or_default()
+                .push(entry);
+        }
+        for row in batch {
+            let code = row.code.clone();
+            let entries = by_asset.remove(&row.id).unwrap_or_default();
+            if let Some(state) = fold_rows(&entries)? {
+                if state_matches(filter, &state) {
+                    found.push((row, state));
+                }
+            }
+            after = Some(code.clone());
+            if found.len() == limit {
+                return Ok(AsOfPage {
+                    items: found,
+                    next_after: Some(code),
+                });
+            }
+        }
+        if exhausted {
+            return Ok(AsOfPage {
+                items: found,
+                next_after: None,
+            });
+        }
+    }
+}

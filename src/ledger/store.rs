@@ -1,0 +1,94 @@
+//! Reading ledger entries: an asset's history, the change feed, idempotency keys.
+
+use diesel::prelude::*;
+
+use super::chain::EntryRow;
+use crate::db::schema::{idempotency_keys, ledger_entries};
+use crate::db::DbConnection;
+
+/// An asset's entries in `seq` order.
+///
+/// Fails when the query fails.
+pub fn entries_of_asset(conn: &mut DbConnection, asset_id: &str) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::asset_id.eq(asset_id))
+        .order(ledger_entries::seq)
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
+/// The entries of several assets whose `occurred_on` is on or before `day`, in `seq`
+/// order.
+///
+/// Fails when the query fails.
+pub fn entries_as_of(
+    conn: &mut DbConnection,
+    asset_ids: &[&str],
+    day: &str,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::asset_id.eq_any(asset_ids))
+        .filter(ledger_entries::occurred_on.le(day))
+        .order(ledger_entries::seq)
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
+/// Up to `limit` entries with `seq` greater than `after`, in `seq` order.
+///
+/// Fails when the query fails.
+pub fn entries_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::seq.gt(after))
+        .order(ledger_entries::seq)
+        .limit(limit)
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
+/// The entry at `seq`, if any.
+///
+/// Fails when the query fails.
+pub fn entry(conn: &mut DbConnection, seq: i64) -> QueryResult<Option<EntryRow>> {
+    ledger_entries::table
+        .find(seq)
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The request hash and entry of an idempotency key already used, if any.
+///
+/// Fails when the query fails.
+pub fn idempotency_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<(String, i64)>> {
+    idempotency_keys::table
+        .find(key)
+        .select((idempotency_keys::request_sha256, idempotency_keys::seq))
+        .first(conn)
+        .optional()
+}
+
+/// Records that `key` made the entry at `seq` from a request hashing to `request_sha256`.
+///
+/// Fails when the insert fails.
+pub fn store_idempotency_key(
+    conn: &mut DbConnection,
+    key: &str,
+    request_sha256: &str,
+    seq: i64,
+    now: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::idempotency_key.eq(key),
+            idempotency_keys::request_sha256.eq(request_sha256),
+            idempotency_keys::seq.eq(seq),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

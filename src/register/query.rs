@@ -1,0 +1,169 @@
+//! Finding assets and projects by the fields the API filters on, in a stable order for
+//! cursor pages.
+
+use diesel::prelude::*;
+
+use super::store::{AssetRow, ProjectRow};
+use crate::db::pool::DbBackend;
+use crate::db::schema::{assets, projects};
+use crate::db::DbConnection;
+use crate::domain::{AssetClass, AssetStatus, OwnerType};
+
+/// Filters of the asset list. Owner, owner type and status are the current state's.
+#[derive(Debug, Clone, Default)]
+pub struct AssetFilter {
+    /// 资产类别.
+    pub class: Option<AssetClass>,
+    /// 镇/街道.
+    pub town: Option<String>,
+    /// 村.
+    pub village: Option<String>,
+    /// 所有权人, exactly.
+    pub owner: Option<String>,
+    /// 所有权人类型.
+    pub owner_type: Option<OwnerType>,
+    /// Status.
+    pub status: Option<AssetStatus>,
+    /// 项目编号.
+    pub project: Option<String>,
+    /// A substring of the asset's or the owner's name.
+    pub q: Option<String>,
+}
+
+/// `%text%` with LIKE's wildcards escaped by `\`.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Up to `limit` assets after the code `after`, in code order, matching `filter`;
+/// `with_state` false leaves out the filters on the current state (owner, owner type,
+/// status), for callers that filter on a state as of a date instead.
+///
+/// Fails when the query fails.
+pub fn list_assets(
+    conn: &mut DbConnection,
+    filter: &AssetFilter,
+    with_state: bool,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AssetRow>> {
+    let mut query = assets::table
+        .select(AssetRow::as_select())
+        .into_boxed::<DbBackend>();
+    if let Some(class) = filter.class {
+        query = query.filter(assets::class.eq(class.as_str()));
+    }
+    if let Some(town) = &filter.town {
+        query = query.filter(assets::town.eq(town.clone()));
+    }
+    if let Some(village) = &filter.village {
+        query = query.filter(assets::village.eq(village.clone()));
+    }
+    if let Some(project) = &filter.project {
+        query = query.filter(assets::project_code.eq(project.clone()));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            assets::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(assets::owner_name.like(pattern).escape('\\')),
+        );
+    }
+    if with_state {
+        if let Some(owner) = &filter.owner {
+            query = query.filter(assets::owner_name.eq(owner.clone()));
+        }
+        if let Some(owner_type) = filter.owner_type {
+            query = query.filter(assets::owner_type.eq(owner_type.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(assets::status.eq(status.as_str()));
+        }
+    }
+    if let Some(after) = after {
+        query = query.filter(assets::code.gt(after.to_owned()));
+    }
+    query.order(assets::code).limit(limit).load(conn)
+}
+
+/// Filters of the project list.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// 镇/街道.
+    pub town: Option<String>,
+    /// 村.
+    pub village: Option<String>,
+    /// 项目年度.
+    pub year: Option<i32>,
+    /// Projects with at least one asset of this class.
+    pub class: Option<AssetClass>,
+    /// A substring of the project's name.
+    pub q: Option<String>,
+}
+
+/// Up to `limit` projects after the code `after`, in code order, matching `filter`.
+///
+/// Fails when the query fails.
+pub fn list_projects(
+    conn: &mut DbConnection,
+    filter: &ProjectFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ProjectRow>> {
+    let mut query = projects::table
+        .select(ProjectRow::as_select())
+        .into_boxed::<DbBackend>();
+    if let Some(town) = &filter.town {
+        query = query.filter(projects::town.eq(town.clone()));
+    }
+    if let Some(village) = &filter.village {
+        query = query.filter(projects::village.eq(village.clone()));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(projects::year.eq(year));
+    }
+    if let Some(class) = filter.class {
+        query = query.filter(
+            projects::code.eq_any(
+                assets::table
+                    .filter(assets::class.eq(class.as_str()))
+                    .select(assets::project_code),
+            ),
+        );
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(projects::name.like(like_pattern(q)).escape('\\'));
+    }
+    if let Some(after) = after {
+        query = query.filter(projects::code.gt(after.to_owned()));
+    }
+    query.order(projects::code).limit(limit).load(conn)
+}
+
+/// The project with this code, if any.
+///
+/// Fails when the query fails.
+pub fn find_project(conn: &mut DbConnection, code: &str) -> QueryResult<Option<ProjectRow>> {
+    projects::table
+        .find(code)
+        .select(ProjectRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The assets a project formed, in code order.
+///
+/// Fails when the query fails.
+pub fn assets_of_project(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<AssetRow>> {
+    assets::table
+        .filter(assets::project_code.eq(code))
+        .order(assets::code)
+        .select(AssetRow::as_select())
+        .load(conn)
+}
