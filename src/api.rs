@@ -6,7 +6,9 @@ pub mod guard;
 pub mod health;
 pub mod imports;
 pub mod ledger;
+pub mod openapi;
 pub mod params;
+pub mod projects;
 pub mod tokens;
 pub mod totals;
 pub mod views;
@@ -28,22 +30,7 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     let figment = figment.join(("limits.import", DEFAULT_IMPORT_LIMIT));
     rocket::custom(figment)
         .manage(db)
-        .mount(
-            "/api/v1",
-            routes![
-                health::health,
-                imports::create_import,
-                totals::get_totals,
-                tokens::create_token,
-                tokens::revoke_token,
-                assets::list,
-                assets::get_one,
-                ledger::asset_ledger,
-                ledger::append,
-                ledger::events,
-                ledger::verify,
-            ],
-        )
+        .mount("/api/v1", routes())
         .register(
             "/",
             catchers![
@@ -57,6 +44,29 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
                 default_catcher
             ],
         )
+}
+
+/// Every route of the API, to mount under `/api/v1`.
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        health::health,
+        imports::create_import,
+        imports::list_imports,
+        imports::get_import,
+        projects::list,
+        projects::get_one,
+        totals::get_totals,
+        tokens::create_token,
+        tokens::revoke_token,
+        assets::list,
+        assets::export_csv,
+        assets::get_one,
+        ledger::asset_ledger,
+        ledger::append,
+        ledger::events,
+        ledger::verify,
+        openapi::openapi,
+    ]
 }
 
 #[catch(400)]

@@ -51,6 +51,15 @@ pub enum Command {
     },
     /// Verify the ledger's hash chain; exit 1 when it is broken.
     Verify,
+    /// Export the register in the import format (UTF-8 with BOM, or GBK).
+    Export {
+        /// utf-8 or gbk.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Manage access tokens.
     Token {
         /// What to do with tokens.
@@ -97,6 +106,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         } => serve(&cli.database, address, port, demo),
         Command::Import { file, dry_run } => import(&cli.database, &file, dry_run),
         Command::Verify => verify(&cli.database),
+        Command::Export { encoding, output } => export(&cli.database, &encoding, output.as_deref()),
         Command::Token {
             action: TokenAction::Create { role, name },
         } => {
@@ -168,6 +178,31 @@ fn load_demo(db: &Db) -> Result<(), String> {
         issued.secret
     );
     Ok(())
+}
+
+fn export(database: &str, encoding: &str, output: Option<&Path>) -> Result<ExitCode, String> {
+    let encoding = crate::export::ExportEncoding::parse(encoding)
+        .ok_or_else(|| format!("未知编码“{encoding}”：应为 utf-8 或 gbk"))?;
+    let db = open(database)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let filter = crate::register::query::AssetFilter::default();
+    let rows = match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            crate::export::write_register(&mut conn, &filter, encoding, &mut out)
+                .map_err(|e| e.to_string())?
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            crate::export::write_register(&mut conn, &filter, encoding, &mut out)
+                .map_err(|e| e.to_string())?
+        }
+    };
+    eprintln!("已导出 {rows} 行");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(database: &str) -> Result<ExitCode, String> {

@@ -19,7 +19,7 @@ pub const MAX_LISTED_ERRORS: usize = 1000;
 pub const MAX_FIELD_CHARS: usize = 1000;
 
 /// One reason a file or one of its rows was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RowError {
     /// Physical line of the file, 1-based, title and header rows counted; for a record
     /// spanning lines, the line it starts on. `None` for a file error without a line.
@@ -83,7 +83,7 @@ impl RowError {
 }
 
 /// A column in the file that the importer does not use: listed, never imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// Physical line of the header.
     pub line: u64,

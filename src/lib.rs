@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod ledger;
 pub mod register;

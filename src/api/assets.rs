@@ -5,11 +5,14 @@ use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
-use super::guard::ReadAccess;
+use std::io::{Seek, SeekFrom, Write};
+
+use super::guard::{AuditAccess, ReadAccess};
 use super::params;
 use super::views::{AssetView, LedgerHeadView, Page, Visibility};
 use crate::auth::Caller;
 use crate::db::Db;
+use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::append::find_asset;
 use crate::ledger::as_of::{asset_as_of, assets_as_of};
 use crate::ledger::store::entry;
@@ -126,4 +129,85 @@ pub async fn get_one(
         Ok(Json(view))
     })
     .await
+}
+
+/// The CSV export: the filtered assets (and, unfiltered, the projects without assets)
+/// in the import format, UTF-8 with BOM by default or `encoding=gbk`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per query filter of the spec"
+)]
+#[get(
+    "/assets.csv?<encoding>&<class>&<town>&<village>&<owner>&<owner_type>&<status>&<project>&<q>"
+)]
+pub async fn export_csv(
+    _auditor: AuditAccess,
+    encoding: Option<&str>,
+    class: Option<&str>,
+    town: Option<&str>,
+    village: Option<&str>,
+    owner: Option<&str>,
+    owner_type: Option<&str>,
+    status: Option<&str>,
+    project: Option<&str>,
+    q: Option<&str>,
+    db: &State<Db>,
+) -> Result<CsvDownload, ApiError> {
+    let encoding = match encoding {
+        None => ExportEncoding::Utf8Bom,
+        Some(text) => ExportEncoding::parse(text).ok_or_else(|| ApiError::BadParameter {
+            parameter: "encoding",
+            detail: format!("encoding 只能是 utf-8 或 gbk，收到“{text}”"),
+        })?,
+    };
+    let filter = AssetFilter {
+        class: params::class(class)?,
+        town: params::text("town", town)?,
+        village: params::text("village", village)?,
+        owner: params::text("owner", owner)?,
+        owner_type: params::owner_type(owner_type)?,
+        status: params::status(status)?,
+        project: params::text("project", project)?,
+        q: params::text("q", q)?,
+    };
+    let file = db
+        .run(move |conn| {
+            // Written to an anonymous temp file, then streamed: memory stays flat however
+            // large the register.
+            let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut out = std::io::BufWriter::new(&mut file);
+            write_register(conn, &filter, encoding, &mut out).map_err(|e| match e {
+                ExportError::Db(e) => ApiError::from(e),
+                other => ApiError::Internal(other.to_string()),
+            })?;
+            out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
+            drop(out);
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok::<_, ApiError>(file)
+        })
+        .await?;
+    Ok(CsvDownload {
+        file: rocket::tokio::fs::File::from_std(file),
+        charset: encoding.charset(),
+    })
+}
+
+/// A CSV file sent as a download.
+pub struct CsvDownload {
+    file: rocket::tokio::fs::File,
+    charset: &'static str,
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for CsvDownload {
+    fn respond_to(self, _request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::Response::build()
+            .raw_header(
+                "Content-Type",
+                format!("text/csv; charset={}", self.charset),
+            )
+            .raw_header("Content-Disposition", "attachment; filename=\"assets.csv\"")
+            .streamed_body(self.file)
+            .ok()
+    }
 }

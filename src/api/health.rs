@@ -8,7 +8,7 @@ use super::error::ApiError;
 use crate::db::{Db, DbError};
 
 /// The health report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Health {
     /// `ok` when the database answered.
     pub status: &'static str,

@@ -4,11 +4,14 @@ use rocket::data::{Data, Limits};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
-use rocket::{post, Request, State};
+use rocket::{get, post, Request, State};
 
 use super::error::ApiError;
-use super::guard::WriteAccess;
+use super::guard::{ReadAccess, WriteAccess};
+use super::params;
+use super::views::Page;
 use crate::db::Db;
+use crate::import::batch::BatchRow;
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest};
 
 /// The `Content-Length` a client declared, if any.
@@ -90,4 +93,59 @@ pub async fn create_import(
         }
         ImportOutcome::Rejected(report) => Err(ApiError::ImportRejected(Box::new(report))),
     }
+}
+
+/// Import batches, newest first, with their counts (errors on the single batch).
+#[get("/imports?<limit>&<cursor>")]
+pub async fn list_imports(
+    _caller: ReadAccess,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<Page<BatchReport>>, ApiError> {
+    let limit = params::limit(limit)?;
+    let before = params::cursor(cursor)?
+        .map(|key| {
+            key.split_once('|')
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .ok_or_else(|| ApiError::BadParameter {
+                    parameter: "cursor",
+                    detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+                })
+        })
+        .transpose()?;
+    db.run(move |conn| {
+        let mut rows = BatchRow::list(
+            conn,
+            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            limit + 1,
+        )?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let next_cursor = if more {
+            rows.last()
+                .map(|r| params::encode_cursor(&format!("{}|{}", r.created_at, r.id)))
+        } else {
+            None
+        };
+        let items = rows.iter().map(|row| row.to_summary()).collect();
+        Ok(Json(Page { items, next_cursor }))
+    })
+    .await
+}
+
+/// One import batch with its row errors.
+#[get("/imports/<id>")]
+pub async fn get_import(
+    _caller: ReadAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<BatchReport>, ApiError> {
+    let id = id.to_owned();
+    db.run(move |conn| {
+        let batch = BatchRow::find(conn, &id)?
+            .ok_or_else(|| ApiError::NotFound(format!("没有导入批次 {id}")))?;
+        Ok(Json(batch.to_report(conn, false)?))
+    })
+    .await
 }

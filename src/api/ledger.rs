@@ -115,7 +115,7 @@ pub async fn append(
 }
 
 /// A page of the change feed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Events {
     /// Entries in `seq` order.
     pub items: Vec<EntryView>,

@@ -11,7 +11,7 @@ use crate::auth::{self, Role};
 use crate::db::{Db, DbError};
 
 /// The body of a token request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct NewToken {
     /// Who or what will use it; recorded as the actor of its writes.
     pub name: String,
@@ -20,7 +20,7 @@ pub struct NewToken {
 }
 
 /// A token just created: `token` is shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CreatedToken {
     /// The token's id, for revocation.
     pub id: String,

@@ -37,7 +37,7 @@ fn money(fen: i64) -> String {
 }
 
 /// An owner as sent.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct OwnerView {
     /// 所有权人.
     pub name: String,
@@ -49,7 +49,7 @@ pub struct OwnerView {
 }
 
 /// The last entry of an asset's history.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct LedgerHeadView {
     /// Its seq.
     pub seq: i64,
@@ -58,7 +58,7 @@ pub struct LedgerHeadView {
 }
 
 /// An asset as sent.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct AssetView {
     /// UUID.
     pub id: String,
@@ -183,7 +183,7 @@ impl AssetView {
 }
 
 /// A ledger entry as sent.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct EntryView {
     /// Global position.
     pub seq: i64,
@@ -250,7 +250,7 @@ impl EntryView {
 }
 
 /// A project as sent.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProjectView {
     /// 项目编号.
     pub code: String,
@@ -305,7 +305,7 @@ impl ProjectView {
 }
 
 /// A page of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

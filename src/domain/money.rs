@@ -144,6 +144,21 @@ impl serde::Serialize for Yuan {
     }
 }
 
+impl schemars::JsonSchema for Yuan {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Yuan".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+\\.[0-9]{2}$",
+            "description": "An amount in yuan with exactly two decimals, never negative (exact; never a JSON number)",
+            "examples": ["7910000.00"]
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Yuan {
     /// Reads a JSON string of yuan (at most two decimals, never negative).
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -59,7 +59,7 @@ struct ErrorRow {
 }
 
 /// What an import did or would do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BatchReport {
     /// The batch id (`None` for a dry run, which records nothing).
     pub id: Option<String>,
@@ -153,6 +153,57 @@ impl BatchRow {
             .optional()
     }
 
+    /// Up to `limit` batches, newest first, after the batch `(created_at, id)` of the
+    /// previous page.
+    ///
+    /// Fails when the query fails.
+    pub fn list(
+        conn: &mut DbConnection,
+        before: Option<(&str, &str)>,
+        limit: i64,
+    ) -> QueryResult<Vec<BatchRow>> {
+        let mut query = import_batches::table
+            .select(BatchRow::as_select())
+            .into_boxed::<crate::db::pool::DbBackend>();
+        if let Some((created_at, id)) = before {
+            query = query.filter(
+                import_batches::created_at
+                    .lt(created_at.to_owned())
+                    .or(import_batches::created_at
+                        .eq(created_at.to_owned())
+                        .and(import_batches::id.lt(id.to_owned()))),
+            );
+        }
+        query
+            .order((import_batches::created_at.desc(), import_batches::id.desc()))
+            .limit(limit)
+            .load(conn)
+    }
+
+    /// The report of this stored batch without its errors (`error_count` says how many).
+    pub fn to_summary(&self) -> BatchReport {
+        BatchReport {
+            id: Some(self.id.clone()),
+            status: self.status.clone(),
+            replayed: false,
+            sha256: self.sha256.clone(),
+            filename: self.filename.clone(),
+            encoding: self.encoding.clone(),
+            byte_size: self.byte_size,
+            data_rows: self.data_rows,
+            projects_created: self.projects_created,
+            assets_created: self.assets_created,
+            projects_unchanged: self.projects_unchanged,
+            assets_unchanged: self.assets_unchanged,
+            rows_unchanged: self.rows_unchanged,
+            warnings: parse_warnings(&self.warnings),
+            error_count: self.error_count,
+            errors: Vec::new(),
+            actor: self.actor.clone(),
+            created_at: self.created_at.clone(),
+        }
+    }
+
     /// The report of this stored batch, with its stored errors.
     ///
     /// Fails when the errors cannot be loaded.
@@ -172,30 +223,10 @@ impl BatchRow {
                 file_value: None,
             })
             .collect();
-        Ok(BatchReport {
-            id: Some(self.id.clone()),
-            status: self.status.clone(),
-            replayed,
-            sha256: self.sha256.clone(),
-            filename: self.filename.clone(),
-            encoding: self.encoding.clone(),
-            byte_size: self.byte_size,
-            data_rows: self.data_rows,
-            projects_created: self.projects_created,
-            assets_created: self.assets_created,
-            projects_unchanged: self.projects_unchanged,
-            assets_unchanged: self.assets_unchanged,
-            rows_unchanged: self.rows_unchanged,
-            warnings: serde_json::from_str::<Vec<StoredWarning>>(&self.warnings)
-                .unwrap_or_default()
-                .into_iter()
-                .map(StoredWarning::into_warning)
-                .collect(),
-            error_count: self.error_count,
-            errors,
-            actor: self.actor.clone(),
-            created_at: self.created_at.clone(),
-        })
+        let mut report = self.to_summary();
+        report.replayed = replayed;
+        report.errors = errors;
+        Ok(report)
     }
 }
 
@@ -237,6 +268,15 @@ pub fn insert_errors(
 /// Serialises warnings for the `warnings` column.
 pub fn warnings_json(warnings: &[Warning]) -> String {
     serde_json::to_string(warnings).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The warnings stored with a batch.
+pub fn parse_warnings(json: &str) -> Vec<Warning> {
+    serde_json::from_str::<Vec<StoredWarning>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(StoredWarning::into_warning)
+        .collect()
 }
 
 #[derive(serde::Deserialize)]

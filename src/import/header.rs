@@ -178,9 +178,16 @@ pub enum HeaderCell {
     Unknown,
 }
 
-/// Trims spaces (including the ideographic space) and a stray byte-order mark.
+/// Trims spaces (including the ideographic space) and a stray byte-order mark, and
+/// drops the `'` that an export puts before a cell beginning with `= + - @` (so Excel
+/// does not run it as a formula).
 pub fn clean(cell: &str) -> &str {
-    cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
+    let trimmed =
+        cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}');
+    match trimmed.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => trimmed,
+    }
 }
 
 /// Understands one header cell: `项目资金(万元)`, `项目资金（元）`, `项目资金`,

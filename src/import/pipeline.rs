@@ -263,10 +263,7 @@ fn report_of(batch: &BatchRow, errors: Vec<RowError>, replayed: bool) -> BatchRe
         projects_unchanged: batch.projects_unchanged,
         assets_unchanged: batch.assets_unchanged,
         rows_unchanged: batch.rows_unchanged,
-        warnings: serde_json::from_str::<Vec<serde_json::Value>>(&batch.warnings)
-            .ok()
-            .map(|_| Vec::new())
-            .unwrap_or_default(),
+        warnings: super::batch::parse_warnings(&batch.warnings),
         error_count: batch.error_count,
         errors,
         actor: batch.actor.clone(),

@@ -75,8 +75,8 @@ impl EntryKind {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// The fields its data may carry (required ones first), beside `kind` and `occurred_on`.
-    fn fields(self) -> &'static [&'static str] {
+    /// The fields its data may carry, beside `kind` and `occurred_on`.
+    pub fn fields(self) -> &'static [&'static str] {
         match self {
             EntryKind::Registered => &[],
             EntryKind::OwnershipConfirmed => &["confirmed_on", "certificate_no"],
@@ -95,7 +95,7 @@ impl EntryKind {
 }
 
 /// A field of a request body that is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     /// The field's name (`owner.name` for a nested one).
     pub field: String,

@@ -11,7 +11,7 @@ use crate::db::DbConnection;
 const PAGE: i64 = 10_000;
 
 /// The result of a verification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     /// Whether the whole chain is intact.
     pub ok: bool,

@@ -38,7 +38,7 @@ impl GroupBy {
 }
 
 /// Counts and sums of one scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, schemars::JsonSchema)]
 pub struct Figures {
     /// Number of projects.
     pub projects: i64,
@@ -51,7 +51,7 @@ pub struct Figures {
 }
 
 /// One group of a grouped total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Group {
     /// The group's key: a class name or `none`, a town, `town/village`, or a year.
     pub key: String,
@@ -61,7 +61,7 @@ pub struct Group {
 }
 
 /// The register's totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Totals {
     /// All projects and assets.
     pub total: Figures,

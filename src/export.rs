@@ -1,0 +1,284 @@
+//! Export of the register in the import format (Chinese headers, amounts in 元), as
+//! UTF-8 with a byte-order mark (what Excel needs to open Chinese CSV) or GB18030/GBK.
+//!
+//! Cells beginning with `=`, `+`, `-` or `@` are prefixed with `'` so that Excel shows
+//! them as text instead of running them as formulas; the importer strips that prefix
+//! again, so an export imports back unchanged.
+
+use std::io::Write;
+
+use diesel::prelude::*;
+
+use crate::db::schema::{assets, projects};
+use crate::db::{DbConnection, DbError};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Yuan};
+use crate::register::query::{list_assets, AssetFilter};
+use crate::register::store::{AssetRow, ProjectRow};
+
+/// The encoding of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportEncoding {
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// GB18030 (GBK for every character GBK has).
+    Gbk,
+}
+
+impl ExportEncoding {
+    /// Parses `utf-8` (also `utf8`) or `gbk` (also `gb18030`); `None` otherwise.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(ExportEncoding::Utf8Bom),
+            "gbk" | "gb18030" => Some(ExportEncoding::Gbk),
+            _ => None,
+        }
+    }
+
+    /// The charset to name in `Content-Type`.
+    pub fn charset(self) -> &'static str {
+        match self {
+            ExportEncoding::Utf8Bom => "utf-8",
+            ExportEncoding::Gbk => "gb18030",
+        }
+    }
+}
+
+/// The header of an export: the import format, amounts in 元.
+pub const HEADER: [&str; 19] = [
+    "项目编号",
+    "项目名称",
+    "项目年度",
+    "镇街",
+    "村",
+    "项目资金(元)",
+    "资金来源",
+    "资产编号",
+    "资产名称",
+    "资产类别",
+    "数量",
+    "计量单位",
+    "资产价值(元)",
+    "所有权人",
+    "所有权人类型",
+    "所有权人证件号",
+    "管护主体",
+    "确权日期",
+    "确权证书编号",
+];
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The output could not be written.
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    /// A stored value is invalid.
+    #[error("stored value is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl From<diesel::result::Error> for ExportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ExportError::Db(DbError::Query(e))
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        ExportError::Io(std::io::Error::other(e))
+    }
+}
+
+/// Makes a cell safe to open in a spreadsheet: a leading `= + - @` gets a `'` before it.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn money(fen: i64) -> Result<String, ExportError> {
+    Yuan::from_fen(fen)
+        .map(|y| y.to_string())
+        .ok_or_else(|| ExportError::Corrupt(format!("negative amount {fen}")))
+}
+
+fn project_cells(project: &ProjectRow) -> Result<Vec<String>, ExportError> {
+    Ok(vec![
+        neutralise(&project.code),
+        neutralise(&project.name),
+        project.year.to_string(),
+        neutralise(&project.town),
+        neutralise(project.village.as_deref().unwrap_or_default()),
+        money(project.funds_fen)?,
+        neutralise(project.funding_source.as_deref().unwrap_or_default()),
+    ])
+}
+
+fn asset_cells(asset: &AssetRow) -> Result<Vec<String>, ExportError> {
+    let class =
+        AssetClass::parse(&asset.class).ok_or_else(|| ExportError::Corrupt(asset.class.clone()))?;
+    let owner_type = OwnerType::parse(&asset.owner_type)
+        .ok_or_else(|| ExportError::Corrupt(asset.owner_type.clone()))?;
+    let optional = |v: &Option<String>| neutralise(v.as_deref().unwrap_or_default());
+    Ok(vec![
+        neutralise(&asset.code),
+        neutralise(&asset.name),
+        class.label().to_owned(),
+        asset.quantity.clone().unwrap_or_default(),
+        optional(&asset.unit),
+        money(asset.value_fen)?,
+        neutralise(&asset.owner_name),
+        owner_type.label().to_owned(),
+        optional(&asset.owner_id_number),
+        optional(&asset.custodian),
+        asset.confirmed_on.clone().unwrap_or_default(),
+        optional(&asset.certificate_no),
+    ])
+}
+
+/// Writes UTF-8 text to the output in the chosen encoding.
+struct Encoded<'a> {
+    out: &'a mut dyn Write,
+    encoding: ExportEncoding,
+    /// The start of a UTF-8 character split between two writes.
+    carry: Vec<u8>,
+}
+
+impl Write for Encoded<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.encoding {
+            ExportEncoding::Utf8Bom => self.out.write(buf),
+            ExportEncoding::Gbk => {
+                self.carry.extend_from_slice(buf);
+                let valid = match std::str::from_utf8(&self.carry) {
+                    Ok(_) => self.carry.len(),
+                    Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                    Err(e) => return Err(std::io::Error::other(e)),
+                };
+                let text =
+                    std::str::from_utf8(&self.carry[..valid]).map_err(std::io::Error::other)?;
+                // GB18030 covers all of Unicode, so nothing is replaced.
+                let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+                self.out.write_all(&bytes)?;
+                self.carry.drain(..valid);
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes the register's assets matching `filter` (disposed ones only when the filter
+/// asks for them), then, when the filter does not restrict assets, the projects that
+/// formed none; the import of the result reproduces the register's totals.
+///
+/// Fails when the database fails or the output cannot be written.
+pub fn write_register(
+    conn: &mut DbConnection,
+    filter: &AssetFilter,
+    encoding: ExportEncoding,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    if encoding == ExportEncoding::Utf8Bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Encoded {
+            out,
+            encoding,
+            carry: Vec::new(),
+        });
+    writer.write_record(HEADER)?;
+    let mut written = 0u64;
+    let mut after: Option<String> = None;
+    loop {
+        let page = list_assets(conn, filter, true, after.as_deref(), 1000)?;
+        if page.is_empty() {
+            break;
+        }
+        let codes: Vec<&str> = page.iter().map(|a| a.project_code.as_str()).collect();
+        let found = ProjectRow::find_by_codes(conn, &codes)?;
+        for asset in &page {
+            if filter.status.is_none() && asset.status == AssetStatus::Disposed.as_str() {
+                continue;
+            }
+            let project = found
+                .iter()
+                .find(|p| p.code == asset.project_code)
+                .ok_or_else(|| {
+                    ExportError::Corrupt(format!("asset {} without project", asset.code))
+                })?;
+            let mut cells = project_cells(project)?;
+            cells.extend(asset_cells(asset)?);
+            writer.write_record(&cells)?;
+            written += 1;
+        }
+        after = page.last().map(|a| a.code.clone());
+    }
+    let restricts_assets = filter.class.is_some()
+        || filter.owner.is_some()
+        || filter.owner_type.is_some()
+        || filter.status.is_some()
+        || filter.q.is_some();
+    if !restricts_assets {
+        let mut after: Option<String> = None;
+        loop {
+            let mut query = projects::table
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    assets::table.filter(assets::project_code.eq(projects::code)),
+                )))
+                .select(ProjectRow::as_select())
+                .order(projects::code)
+                .limit(1000)
+                .into_boxed::<crate::db::pool::DbBackend>();
+            if let Some(after) = &after {
+                query = query.filter(projects::code.gt(after.clone()));
+            }
+            if let Some(town) = &filter.town {
+                query = query.filter(projects::town.eq(town.clone()));
+            }
+            if let Some(village) = &filter.village {
+                query = query.filter(projects::village.eq(village.clone()));
+            }
+            if let Some(project) = &filter.project {
+                query = query.filter(projects::code.eq(project.clone()));
+            }
+            let page = query.load(conn)?;
+            if page.is_empty() {
+                break;
+            }
+            for project in &page {
+                let mut cells = project_cells(project)?;
+                cells.extend(std::iter::repeat_n(String::new(), 12));
+                writer.write_record(&cells)?;
+                written += 1;
+            }
+            after = page.last().map(|p| p.code.clone());
+        }
+    }
+    writer.flush()?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+86"), "'+86");
+        assert_eq!(neutralise("-1"), "'-1");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("王寨村"), "王寨村");
+    }
+}

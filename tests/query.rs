@@ -1,0 +1,504 @@
+//! The query API on SQLite and PostgreSQL: projects, assets and their filters, cursor
+//! pages under concurrent inserts, imports, masking, CSV export, OpenAPI, problems.
+
+mod support;
+
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+use support::{sample, Scenario, TestApp};
+
+const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
+P1,东村光伏电站,2019,桑镇,东村,500000,中央财政专项扶贫资金,PV-1,村级光伏电站,经营性,60,千瓦,500000,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字(2020)第1号
+P2,肉牛到户,2019,桑镇,东村,8000.50,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,11010519491231002X,张三,,
+P3,西村供水管网,2021,赵村镇,西村,90000,,PIPE-1,供水管道,公益性,1.5,公里,60000,西村村委会,村集体,,,,
+P3,西村供水管网,2021,赵村镇,西村,90000,,WELL-1,=水源井,公益性,1,眼,30000,西村村委会,村集体,,@西村供水站,,
+P4,技能培训补贴,2020,赵村镇,,12000,,,,,,,,,,,,,
+";
+
+/// Removes the fields that differ from run to run (ids, times, batch ids).
+fn stable(mut value: Value) -> Value {
+    match &mut value {
+        Value::Object(map) => {
+            for key in [
+                "id",
+                "batch_id",
+                "registered_at",
+                "created_at",
+                "recorded_at",
+                "hash",
+                "prev_hash",
+                "asset_id",
+                "sha256",
+            ] {
+                if map.contains_key(key) {
+                    map.insert(key.to_owned(), json!("…"));
+                }
+            }
+            for (_, v) in map.iter_mut() {
+                *v = stable(v.take());
+            }
+        }
+        Value::Array(items) => {
+            for v in items.iter_mut() {
+                *v = stable(v.take());
+            }
+        }
+        _ => {}
+    }
+    value
+}
+
+fn setup(app: &TestApp) {
+    let reply = app.import(REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+}
+
+fn cow(id_number: &str) -> Value {
+    json!({
+        "id": "…", "code": "COW-1", "project_code": "P2", "name": "肉牛", "class": "household",
+        "quantity": "1", "unit": "头", "value": "8000.50",
+        "owner": {"name": "张三", "type": "household", "id_number": id_number},
+        "custodian": "张三", "status": "registered", "confirmed_on": null, "certificate_no": null,
+        "town": "桑镇", "village": "东村", "income": "0.00", "income_distributed": "0.00",
+        "batch_id": "…", "registered_at": "…"
+    })
+}
+
+fn a_project_comes_with_its_assets(app: &TestApp) {
+    setup(app);
+    let reply = app.get("/api/v1/projects/P2", Some(&app.reader));
+    assert_eq!(reply.status, Status::Ok);
+    assert_eq!(
+        stable(reply.body),
+        json!({
+            "code": "P2", "name": "肉牛到户", "year": 2019, "town": "桑镇", "village": "东村",
+            "funds": "8000.50", "funding_source": null, "batch_id": "…", "registered_at": "…",
+            "assets": [cow("110105********002X")]
+        })
+    );
+    assert_eq!(
+        app.get("/api/v1/projects/NOPE", Some(&app.reader)).status,
+        Status::NotFound
+    );
+}
+
+fn projects_filter_by_town_village_year_class_and_name(app: &TestApp) {
+    setup(app);
+    let codes = |query: &str| -> Vec<String> {
+        let reply = app.get(&format!("/api/v1/projects?{query}"), Some(&app.reader));
+        assert_eq!(reply.status, Status::Ok, "{query}: {}", reply.body);
+        reply.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(codes(""), ["P1", "P2", "P3", "P4"]);
+    assert_eq!(codes("town=%E8%B5%B5%E6%9D%91%E9%95%87"), ["P3", "P4"]);
+    assert_eq!(codes("village=%E4%B8%9C%E6%9D%91"), ["P1", "P2"]);
+    assert_eq!(codes("year=2019"), ["P1", "P2"]);
+    assert_eq!(codes("class=public_welfare"), ["P3"]);
+    assert_eq!(codes("q=%E5%85%89%E4%BC%8F"), ["P1"]);
+    let page = app.get("/api/v1/projects?limit=2", Some(&app.reader));
+    assert_eq!(page.body["items"].as_array().map(Vec::len), Some(2));
+    let cursor = page.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let next = app.get(
+        &format!("/api/v1/projects?limit=2&cursor={cursor}"),
+        Some(&app.reader),
+    );
+    assert_eq!(next.body["items"][0]["code"], "P3");
+    assert_eq!(next.body["next_cursor"], Value::Null);
+    assert_eq!(
+        stable(
+            app.get("/api/v1/projects?year=2020", Some(&app.reader))
+                .body
+        ),
+        json!({"items": [{"code": "P4", "name": "技能培训补贴", "year": 2020, "town": "赵村镇", "village": null, "funds": "12000.00", "funding_source": null, "batch_id": "…", "registered_at": "…"}], "next_cursor": null})
+    );
+}
+
+fn assets_filter_by_every_field(app: &TestApp) {
+    setup(app);
+    let codes = |query: &str| -> Vec<String> {
+        let reply = app.get(&format!("/api/v1/assets?{query}"), Some(&app.auditor));
+        assert_eq!(reply.status, Status::Ok, "{query}: {}", reply.body);
+        reply.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(codes(""), ["COW-1", "PIPE-1", "PV-1", "WELL-1"]);
+    assert_eq!(codes("class=household"), ["COW-1"]);
+    assert_eq!(codes("town=%E6%A1%91%E9%95%87"), ["COW-1", "PV-1"]);
+    assert_eq!(codes("village=%E8%A5%BF%E6%9D%91"), ["PIPE-1", "WELL-1"]);
+    assert_eq!(codes("owner=%E5%BC%A0%E4%B8%89"), ["COW-1"]);
+    assert_eq!(
+        codes("owner=%E5%BC%A0"),
+        Vec::<String>::new(),
+        "owner matches exactly"
+    );
+    assert_eq!(
+        codes("owner_type=village_collective"),
+        ["PIPE-1", "PV-1", "WELL-1"]
+    );
+    assert_eq!(codes("status=confirmed"), ["PV-1"]);
+    assert_eq!(codes("project=P3"), ["PIPE-1", "WELL-1"]);
+    assert_eq!(
+        codes("q=%E6%B0%B4"),
+        ["PIPE-1", "WELL-1"],
+        "q matches 供水管道 and =水源井"
+    );
+    assert_eq!(
+        codes("q=%25"),
+        Vec::<String>::new(),
+        "LIKE wildcards are literal"
+    );
+    assert_eq!(
+        codes(
+            "class=public_welfare&owner_type=village_collective&village=%E8%A5%BF%E6%9D%91&limit=1"
+        ),
+        ["PIPE-1"]
+    );
+    let one = app.get("/api/v1/assets/COW-1", Some(&app.reader));
+    let mut expected = cow("110105********002X");
+    expected["ledger_head"] = json!({"seq": 2, "hash": one.body["ledger_head"]["hash"].clone()});
+    assert_eq!(stable(one.body.clone()), stable(expected));
+    let by_id = app.get(
+        &format!(
+            "/api/v1/assets/{}",
+            one.body["id"].as_str().unwrap_or_default()
+        ),
+        Some(&app.reader),
+    );
+    assert_eq!(by_id.body, one.body);
+}
+
+fn bad_parameters_are_named(app: &TestApp) {
+    setup(app);
+    for (query, parameter) in [
+        ("/api/v1/assets?class=foo", "class"),
+        ("/api/v1/assets?owner_type=person", "owner_type"),
+        ("/api/v1/assets?status=lost", "status"),
+        ("/api/v1/assets?limit=0", "limit"),
+        ("/api/v1/assets?limit=100000", "limit"),
+        ("/api/v1/assets?limit=ten", "limit"),
+        ("/api/v1/assets?cursor=garbage", "cursor"),
+        ("/api/v1/assets?as_of=yesterday", "as_of"),
+        ("/api/v1/projects?year=abc", "year"),
+        ("/api/v1/projects?class=foo", "class"),
+        ("/api/v1/imports?limit=1001", "limit"),
+        ("/api/v1/imports?cursor=c1.zz", "cursor"),
+        ("/api/v1/events?after=x", "after"),
+        ("/api/v1/totals?group_by=owner", "group_by"),
+        ("/api/v1/assets.csv?encoding=latin1", "encoding"),
+    ] {
+        let reply = app.get(query, Some(&app.auditor));
+        assert_eq!(reply.status, Status::BadRequest, "{query}: {}", reply.body);
+        assert_eq!(
+            reply.content_type.as_deref(),
+            Some("application/problem+json"),
+            "{query}"
+        );
+        assert_eq!(reply.body["parameter"], parameter, "{query}");
+        assert_eq!(reply.body["status"], 400);
+    }
+}
+
+fn cursor_pages_see_no_duplicate_and_no_gap_while_rows_are_added(app: &TestApp) {
+    let mut text = String::from("项目编号,项目名称,项目年度,镇街,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\n");
+    for i in 0..250 {
+        text.push_str(&format!(
+            "P{i:04},项目{i},2020,桑镇,100,A{i:04},资产{i},公益性,100,村委会\n"
+        ));
+    }
+    assert_eq!(app.import(text.as_bytes(), false).status, Status::Created);
+    let existing: Vec<String> = (0..250).map(|i| format!("A{i:04}")).collect();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut round = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/assets?limit=40&cursor={c}"),
+            None => "/api/v1/assets?limit=40".to_owned(),
+        };
+        let page = app.get(&path, Some(&app.reader));
+        assert_eq!(page.status, Status::Ok);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["code"].as_str().map(str::to_owned)),
+        );
+        // Between pages, another clerk registers assets that sort before, among and after.
+        let mut more = String::from("项目编号,项目名称,项目年度,镇街,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\n");
+        for code in [
+            format!("A0000-{round}"),
+            format!("A0125-{round}"),
+            format!("Z{round}"),
+        ] {
+            more.push_str(&format!(
+                "Q{code},新项目,2020,桑镇,1,{code},新资产,公益性,1,村委会\n"
+            ));
+        }
+        assert_eq!(app.import(more.as_bytes(), false).status, Status::Created);
+        round += 1;
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no duplicates");
+    for code in &existing {
+        assert!(seen.contains(code), "{code} missing");
+    }
+}
+
+fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
+    setup(app);
+    let bad = app.import(
+        b"\xEF\xBB\xBF\xE9\xA1\xB9\xE7\x9B\xAE\xE7\xBC\x96\xE5\x8F\xB7\n",
+        false,
+    );
+    assert_eq!(bad.status, Status::UnprocessableEntity);
+    let list = app.get("/api/v1/imports", Some(&app.reader));
+    assert_eq!(list.status, Status::Ok);
+    let items = list.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[0]["status"].as_str(), items[1]["status"].as_str()),
+        (Some("rejected"), Some("committed"))
+    );
+    assert_eq!(
+        stable(items[1].clone()),
+        json!({"id": "…", "status": "committed", "replayed": false, "sha256": "…", "filename": null, "encoding": "utf-8",
+               "byte_size": REGISTER.len(), "data_rows": 5, "projects_created": 4, "assets_created": 4,
+               "projects_unchanged": 0, "assets_unchanged": 0, "rows_unchanged": 0, "warnings": [],
+               "error_count": 0, "errors": [], "actor": "test-clerk", "created_at": "…"})
+    );
+    let rejected = app.get(
+        &format!(
+            "/api/v1/imports/{}",
+            items[0]["id"].as_str().unwrap_or_default()
+        ),
+        Some(&app.reader),
+    );
+    assert_eq!(
+        rejected.body["error_count"], 4,
+        "项目名称, 项目年度, 镇街, 项目资金 are missing"
+    );
+    assert_eq!(rejected.body["errors"][0]["code"], "missing_column");
+    let page = app.get("/api/v1/imports?limit=1", Some(&app.reader));
+    let cursor = page.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let second = app.get(
+        &format!("/api/v1/imports?limit=1&cursor={cursor}"),
+        Some(&app.reader),
+    );
+    assert_eq!(second.body["items"][0]["status"], "committed");
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    assert_eq!(
+        app.get("/api/v1/imports/nope", Some(&app.reader)).status,
+        Status::NotFound
+    );
+}
+
+fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp) {
+    setup(app);
+    let reply = app
+        .client
+        .get("/api/v1/assets.csv")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch();
+    assert_eq!(reply.status(), Status::Ok);
+    assert_eq!(
+        reply.headers().get_one("Content-Type"),
+        Some("text/csv; charset=utf-8")
+    );
+    let bytes = reply.into_bytes().unwrap_or_default();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8_lossy(&bytes[3..]).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号");
+    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,11010519491231002X,张三,,");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(",'=水源井,") && l.contains(",'@西村供水站,")),
+        "{text}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some("P4,技能培训补贴,2020,赵村镇,,12000.00,,,,,,,,,,,,,")
+    );
+    let gbk = app
+        .client
+        .get("/api/v1/assets.csv?encoding=gbk")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch();
+    let gbk_bytes = gbk.into_bytes().unwrap_or_default();
+    let (decoded, _, malformed) = encoding_rs::GB18030.decode(&gbk_bytes);
+    assert!(!malformed);
+    assert_eq!(decoded, text);
+    assert_eq!(
+        app.get("/api/v1/assets.csv", Some(&app.reader)).status,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.get("/api/v1/assets.csv", Some(&app.clerk)).status,
+        Status::Forbidden
+    );
+
+    // Into an empty register, both encodings reproduce every total.
+    for export in [bytes, gbk_bytes] {
+        let fresh = TestApp::new(app.backend, None);
+        let imported = fresh.import(&export, false);
+        assert_eq!(imported.status, Status::Created, "{}", imported.body);
+        for group_by in ["class", "town", "village", "year"] {
+            assert_eq!(fresh.totals(group_by), app.totals(group_by), "{group_by}");
+        }
+        assert_eq!(
+            stable(
+                fresh
+                    .get("/api/v1/assets/WELL-1", Some(&fresh.auditor))
+                    .body
+            ),
+            stable(app.get("/api/v1/assets/WELL-1", Some(&app.auditor)).body)
+        );
+    }
+}
+
+fn the_sample_register_exports_and_reimports_exactly(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("export.csv");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+        .args([
+            "--database",
+            &app.database.url,
+            "export",
+            "--encoding",
+            "gbk",
+            "--output",
+            path.to_str().unwrap_or_default(),
+        ])
+        .output()
+        .expect("export");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh = TestApp::new(app.backend, None);
+    let imported = fresh.import(&std::fs::read(&path).expect("export file"), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    assert_eq!(imported.body["encoding"], "gb18030");
+    for group_by in ["class", "town", "village", "year"] {
+        assert_eq!(fresh.totals(group_by), app.totals(group_by), "{group_by}");
+    }
+    let _ = sample;
+}
+
+fn the_openapi_document_describes_the_api(app: &TestApp) {
+    let reply = app.get("/api/v1/openapi.json", None);
+    assert_eq!(reply.status, Status::Ok);
+    assert_eq!(reply.body["openapi"], "3.1.0");
+    let paths = reply.body["paths"].as_object().cloned().unwrap_or_default();
+    for path in [
+        "/api/v1/imports",
+        "/api/v1/assets/{key}/ledger",
+        "/api/v1/totals",
+        "/api/v1/assets.csv",
+        "/api/v1/ledger/verify",
+    ] {
+        assert!(paths.contains_key(path), "{path}");
+    }
+    assert_eq!(
+        reply.body["paths"]["/api/v1/assets/{key}"]["get"]["responses"]["200"]["content"]
+            ["application/json"]["schema"]["$ref"],
+        "#/components/schemas/AssetView"
+    );
+    assert_eq!(
+        reply.body["components"]["schemas"]["Yuan"]["type"],
+        "string"
+    );
+}
+
+fn rocket_errors_are_problems_too(app: &TestApp) {
+    let missing = app.get("/api/v1/nothing/here", Some(&app.reader));
+    assert_eq!(
+        (missing.status, missing.content_type.as_deref()),
+        (Status::NotFound, Some("application/problem+json"))
+    );
+    assert_eq!(missing.body["status"], 404);
+    let malformed = app.post(
+        "/api/v1/tokens",
+        Some(&app.admin),
+        b"{\"name\": ".to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(
+        (
+            malformed.status.code / 100,
+            malformed.content_type.as_deref()
+        ),
+        (4, Some("application/problem+json"))
+    );
+    let wrong_method = app.delete("/api/v1/totals", Some(&app.admin));
+    assert_eq!(
+        (
+            wrong_method.status.code / 100,
+            wrong_method.content_type.as_deref()
+        ),
+        (4, Some("application/problem+json"))
+    );
+}
+
+fn main() -> std::process::ExitCode {
+    let scenarios: Vec<(&'static str, Scenario)> = vec![
+        ("projects::with_assets", a_project_comes_with_its_assets),
+        (
+            "projects::filters",
+            projects_filter_by_town_village_year_class_and_name,
+        ),
+        ("assets::filters", assets_filter_by_every_field),
+        ("params::bad_values_are_named", bad_parameters_are_named),
+        (
+            "pages::stable_under_inserts",
+            cursor_pages_see_no_duplicate_and_no_gap_while_rows_are_added,
+        ),
+        ("imports::listed", imports_are_listed_with_counts_and_errors),
+        (
+            "export::round_trip",
+            export_neutralises_formulas_and_imports_back_to_the_same_totals,
+        ),
+        (
+            "export::sample_round_trip",
+            the_sample_register_exports_and_reimports_exactly,
+        ),
+        ("openapi::document", the_openapi_document_describes_the_api),
+        ("problems::rocket_errors", rocket_errors_are_problems_too),
+    ];
+    support::run(scenarios)
+}
