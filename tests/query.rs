@@ -60,7 +60,8 @@ fn cow(id_number: &str) -> Value {
         "owner": {"name": "张三", "type": "household", "id_number": id_number},
         "custodian": "张三", "status": "registered", "confirmed_on": null, "certificate_no": null,
         "town": "桑镇", "village": "东村", "income": "0.00", "income_distributed": "0.00",
-        "batch_id": "…", "registered_at": "…"
+        "batch_id": "…", "registered_at": "…",
+        "registered_on": asset_registry::domain::dates::today_in_china().to_string()
     })
 }
 

@@ -96,8 +96,10 @@ pub struct AssetView {
     pub income_distributed: String,
     /// The import batch that registered it.
     pub batch_id: String,
-    /// When it was registered.
+    /// When it was registered (server time).
     pub registered_at: String,
+    /// The business date of its registration (its `registered` entry).
+    pub registered_on: String,
     /// Its latest ledger entry (on the single-asset endpoint).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_head: Option<LedgerHeadView>,
@@ -132,6 +134,8 @@ impl AssetView {
             created_at,
             income_fen,
             distributed_fen,
+            registered_on,
+            has_value_events: _,
         } = row;
         AssetView {
             id,
@@ -157,6 +161,7 @@ impl AssetView {
             income_distributed: money(distributed_fen),
             batch_id,
             registered_at: created_at,
+            registered_on,
             ledger_head: None,
             as_of: None,
         }

@@ -35,6 +35,28 @@ diesel::table! {
         created_at -> Text,
         income_fen -> BigInt,
         distributed_fen -> BigInt,
+        registered_on -> Text,
+        has_value_events -> Integer,
+    }
+}
+
+diesel::table! {
+    declaration_lines (declaration_id, ordinal) {
+        declaration_id -> Text,
+        ordinal -> BigInt,
+        scope -> Text,
+        projects -> BigInt,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    declarations (id) {
+        id -> Text,
+        name -> Text,
+        as_of -> Text,
+        actor -> Text,
+        created_at -> Text,
     }
 }
 
@@ -119,6 +141,7 @@ diesel::table! {
 
 diesel::joinable!(assets -> import_batches (batch_id));
 diesel::joinable!(assets -> projects (project_code));
+diesel::joinable!(declaration_lines -> declarations (declaration_id));
 diesel::joinable!(idempotency_keys -> ledger_entries (seq));
 diesel::joinable!(import_errors -> import_batches (batch_id));
 diesel::joinable!(ledger_entries -> assets (asset_id));
@@ -128,6 +151,8 @@ diesel::joinable!(projects -> import_batches (batch_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     assets,
+    declaration_lines,
+    declarations,
     idempotency_keys,
     import_batches,
     import_errors,

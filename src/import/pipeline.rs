@@ -774,7 +774,9 @@ impl Run {
             .iter()
             .zip(&ids)
             .zip(&entry_rows)
-            .map(|((asset, id), entry)| AssetRow::new(id, asset, &batch_id, entry.seq, &now))
+            .map(|((asset, id), entry)| {
+                AssetRow::new(id, asset, &batch_id, (entry.seq, &entry.occurred_on), &now)
+            })
             .collect();
         AssetRow::insert_all(conn, &asset_rows)?;
         ledger::insert_rows(conn, &entry_rows)?;

@@ -229,6 +229,14 @@ pub fn append_entry(
                 assets::last_seq.eq(new_head.seq),
             ))
             .execute(conn)?;
+        if matches!(
+            new.kind,
+            EntryKind::Disposed | EntryKind::ValueAdjusted | EntryKind::Correction
+        ) {
+            diesel::update(assets::table.find(&asset.id))
+                .set(assets::has_value_events.eq(1))
+                .execute(conn)?;
+        }
         store_head(conn, &new_head)?;
         if let Some(key) = &request.idempotency_key {
             store_idempotency_key(conn, key, &request_sha256, new_head.seq, &now)?;

@@ -82,6 +82,11 @@ pub struct AssetRow {
     pub income_fen: i64,
     /// Income distributed (收益分配), in fen.
     pub distributed_fen: i64,
+    /// The `occurred_on` of its `registered` entry: the first day it existed.
+    pub registered_on: String,
+    /// 1 when the ledger holds a disposal, value adjustment or correction of it, so its
+    /// value or existence as of a date needs a fold of its entries; else 0.
+    pub has_value_events: i32,
 }
 
 /// A stored value that the domain types refuse: the database was changed behind the
@@ -164,8 +169,16 @@ impl ProjectRow {
 }
 
 impl AssetRow {
-    /// A row for a new asset registered by `batch_id` at `now` with its first ledger entry.
-    pub fn new(id: &str, record: &AssetRecord, batch_id: &str, last_seq: i64, now: &str) -> Self {
+    /// A row for a new asset registered by `batch_id` at `now` with its first ledger
+    /// entry (`last_seq`, dated `registered_on`).
+    pub fn new(
+        id: &str,
+        record: &AssetRecord,
+        batch_id: &str,
+        entry: (i64, &str),
+        now: &str,
+    ) -> Self {
+        let (last_seq, registered_on) = entry;
         AssetRow {
             id: id.to_owned(),
             code: record.code.to_string(),
@@ -189,6 +202,8 @@ impl AssetRow {
             created_at: now.to_owned(),
             income_fen: 0,
             distributed_fen: 0,
+            registered_on: registered_on.to_owned(),
+            has_value_events: 0,
         }
     }
 
