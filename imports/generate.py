@@ -559,7 +559,6 @@ def build_projects(rng: random.Random) -> list[dict]:
             lo = max(lo, dt.date(2019, 1, 1))
         lo = max(lo, year_start)
         proj_date = rand_date(rng, lo, AS_OF)
-        proj_unconfirmed = rng.randrange(100) < 14
 
         gov_owned = p["kind"] == "public" and rng.randrange(100) < 7   # 政府部门-owned project
         unit_price: dict[str, int] = {}   # one unit price per asset kind within a project
@@ -589,11 +588,11 @@ def build_projects(rng: random.Random) -> list[dict]:
                     a["custodian"] = wchoice(rng, [(f"{village}村民委员会", 7), (f"{village}村委会", 3)])
             if rng.randrange(100) < 5:
                 a["custodian"] = ""          # audit finding: no 管护主体
-            if proj_unconfirmed or rng.randrange(100) < 2:
-                a["date"] = None             # audit finding: not yet 确权
-            else:
-                a["date"] = proj_date if rng.randrange(100) < 85 else rand_date(rng, lo, AS_OF)
-                a["date_fmt"] = wchoice(rng, DATE_FORMATS)
+            # Xingping reported its assets' ownership confirmed (确权明晰) by the 2020
+            # verification: every asset carries a 确权日期 on or before AS_OF, so that
+            # the register reconciles as of that date.
+            a["date"] = proj_date if rng.randrange(100) < 85 else rand_date(rng, lo, AS_OF)
+            a["date_fmt"] = wchoice(rng, DATE_FORMATS)
             a["class_zh"] = CLASS_ZH_LONG[p["class"]] if rng.randrange(100) < 5 else CLASS_ZH[p["class"]]
             p["assets"].append(a)
         assert sum(a["value"] for a in p["assets"]) == p["funds"] > 0

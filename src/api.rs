@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: routes, catchers and the Rocket instance.
 
 pub mod assets;
+pub mod declarations;
 pub mod error;
 pub mod guard;
 pub mod health;
@@ -66,6 +67,12 @@ pub fn routes() -> Vec<rocket::Route> {
         ledger::events,
         ledger::verify,
         openapi::openapi,
+        declarations::create,
+        declarations::list,
+        declarations::get_one,
+        declarations::reconciliation,
+        declarations::report_html,
+        declarations::list_findings,
     ]
 }
 

@@ -9,4 +9,5 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod ledger;
+pub mod reconcile;
 pub mod register;

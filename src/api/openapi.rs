@@ -8,6 +8,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
+use super::declarations::{DeclarationBody, DeclarationView};
 use super::health::Health;
 use super::ledger::Events;
 use super::tokens::{CreatedToken, NewToken};
@@ -15,6 +16,8 @@ use super::views::{AssetView, EntryView, Page, ProjectView};
 use crate::import::BatchReport;
 use crate::ledger::entry::EntryKind;
 use crate::ledger::verify::Verification;
+use crate::reconcile::findings::Finding;
+use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
 
 /// Who may call an operation.
@@ -375,6 +378,66 @@ pub fn operations() -> Vec<Operation> {
                 (204, "已吊销", Body::Empty),
                 (404, "无此有效令牌", Body::Problem),
             ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/declarations",
+            summary: "录入申报数（JSON，或 scope,projects,amount 的 CSV 加 name、as_of 查询参数）",
+            audience: Audience::Clerk,
+            path_params: &[],
+            query: &[("name", "CSV 时：申报名称"), ("as_of", "CSV 时：申报截止日期 YYYY-MM-DD")],
+            request: Some(Body::Json(schema::<DeclarationBody>)),
+            responses: &[(201, "已保存", Body::Json(schema::<DeclarationView>)), (422, "某行有误：errors 指明行与字段", Body::Problem)],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations",
+            summary: "申报列表（最新在前）",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: &[("limit", "每页条数，1–1000，默认 100"), ("cursor", "上一页的 next_cursor")],
+            request: None,
+            responses: &[(200, "申报", Body::Json(schema::<Page<DeclarationView>>))],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}",
+            summary: "一份申报",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: &[],
+            request: None,
+            responses: &[(200, "申报", Body::Json(schema::<DeclarationView>)), (404, "无此申报", Body::Problem)],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}/reconciliation",
+            summary: "对账：逐行申报数、登记数与差额，未形成资产的项目，链头哈希",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: &[],
+            request: None,
+            responses: &[(200, "对账报告", Body::Json(schema::<Report>)), (404, "无此申报", Body::Problem)],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}/report.html",
+            summary: "可打印的对账报告（公示用）",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: &[],
+            request: None,
+            responses: &[(200, "HTML 页面", Body::Empty), (404, "无此申报", Body::Problem)],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/findings",
+            summary: "审计发现",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: &[("kind", "project_value_mismatch | owner_type_mismatch | missing_custodian | unconfirmed | operating_without_income | idle_or_damaged | duplicate_candidate"), ("limit", "每页条数"), ("cursor", "上一页的 next_cursor")],
+            request: None,
+            responses: &[(200, "审计发现", Body::Json(schema::<Page<Finding>>)), (400, "参数无效", Body::Problem)],
         },
         Operation {
             method: "get",

@@ -124,6 +124,20 @@ impl Yuan {
     }
 }
 
+/// A signed amount of fen as yuan with two decimals (`-10000.00`), for differences.
+pub fn signed_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let magnitude = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
+}
+
+/// A signed amount of fen as 万元 with four decimals, rounded half away from zero.
+pub fn signed_wan(fen: i64) -> String {
+    let wan = Decimal::new(fen, 6)
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{wan:.4}")
+}
+
 impl fmt::Display for Yuan {
     /// Yuan with exactly two decimals: `7910000.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -207,6 +221,15 @@ mod tests {
             Yuan::parse("99999999999999999999", MoneyUnit::Yuan),
             Err(NumberError::Invalid)
         );
+    }
+
+    #[test]
+    fn differences_print_with_their_sign() {
+        assert_eq!(signed_yuan(-1_000_000), "-10000.00");
+        assert_eq!(signed_yuan(5), "0.05");
+        assert_eq!(signed_yuan(-5), "-0.05");
+        assert_eq!(signed_wan(-1_000_000), "-1.0000");
+        assert_eq!(signed_wan(36_980_000_000), "36980.0000");
     }
 
     #[test]

@@ -1,0 +1,275 @@
+//! Declared figures and their reconciliation: `POST /api/v1/declarations` (JSON or
+//! CSV), `GET /api/v1/declarations[/{id}]`, `GET …/{id}/reconciliation`, the printable
+//! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::http::{ContentType, Status};
+use rocket::response::content::RawHtml;
+use rocket::serde::json::Json;
+use rocket::{get, post, State};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::guard::{AuditAccess, ReadAccess, WriteAccess};
+use super::params;
+use super::views::Page;
+use crate::db::Db;
+use crate::domain::dates::timestamp_now;
+use crate::reconcile::declaration::{self, DeclarationError, StoredDeclaration};
+use crate::reconcile::findings::{findings, Finding, KINDS};
+use crate::reconcile::html::render;
+use crate::reconcile::report::{reconcile, Report, ReportError};
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Db(e) => ApiError::from(e),
+            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// A declared line as sent (and received).
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct DeclaredLineView {
+    /// The scope.
+    pub scope: String,
+    /// Declared projects.
+    pub projects: i64,
+    /// Declared amount, yuan.
+    pub amount: String,
+}
+
+/// A declaration as sent.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DeclarationView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The date its figures stand at.
+    pub as_of: String,
+    /// Its lines.
+    pub lines: Vec<DeclaredLineView>,
+    /// Who entered it.
+    pub actor: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// The body of a declaration, for the OpenAPI document.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+pub struct DeclarationBody {
+    /// What was declared, e.g. 兴平市扶贫资产核实(2020).
+    pub name: String,
+    /// YYYY-MM-DD.
+    pub as_of: String,
+    /// `[{scope: total | class:<class> | town:<name> | year:<y> | unclassified, projects, amount: "yuan"}]`.
+    pub lines: Vec<DeclaredLineView>,
+}
+
+fn view(stored: StoredDeclaration) -> DeclarationView {
+    DeclarationView {
+        id: stored.id,
+        name: stored.declaration.name,
+        as_of: stored.declaration.as_of.to_string(),
+        lines: stored
+            .declaration
+            .lines
+            .into_iter()
+            .map(|l| DeclaredLineView {
+                scope: l.scope.to_string(),
+                projects: l.projects,
+                amount: l.amount.to_string(),
+            })
+            .collect(),
+        actor: stored.actor,
+        created_at: stored.created_at,
+    }
+}
+
+fn rejected(errors: Vec<DeclarationError>) -> ApiError {
+    ApiError::Unprocessable {
+        code: "invalid_declaration",
+        detail: errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        errors: json!(errors),
+    }
+}
+
+/// Stores declared figures: a JSON body, or a CSV of `scope,projects,amount` with
+/// `name` and `as_of` as query parameters. Nothing is stored when any line is wrong.
+#[post("/declarations?<name>&<as_of>", data = "<body>")]
+pub async fn create(
+    caller: WriteAccess,
+    content_type: Option<&ContentType>,
+    name: Option<&str>,
+    as_of: Option<&str>,
+    body: Data<'_>,
+    db: &State<Db>,
+) -> Result<(Status, Json<DeclarationView>), ApiError> {
+    let read = body
+        .open(1.mebibytes())
+        .into_bytes()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !read.is_complete() {
+        return Err(ApiError::PayloadTooLarge { limit: 1 << 20 });
+    }
+    let bytes = read.into_inner();
+    let is_csv = content_type.is_some_and(|c| c.sub() == "csv");
+    let parsed = if is_csv {
+        declaration::parse_csv(&bytes, name, as_of)
+    } else {
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Unprocessable {
+            code: "malformed_json",
+            detail: format!("请求体不是有效的 JSON：第 {} 行第 {} 列：{e}", e.line(), e.column()),
+            errors: json!([{"line": e.line(), "field": "", "code": "malformed_json", "message": e.to_string()}]),
+        })?;
+        declaration::parse_json(&value)
+    };
+    let parsed = parsed.map_err(rejected)?;
+    let actor = caller.0.name;
+    let stored = db
+        .run(move |conn| {
+            let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
+            declaration::find(conn, &id)?
+                .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))
+        })
+        .await?;
+    Ok((Status::Created, Json(view(stored))))
+}
+
+/// Declarations, newest first.
+#[get("/declarations?<limit>&<cursor>")]
+pub async fn list(
+    _caller: ReadAccess,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<Page<DeclarationView>>, ApiError> {
+    let limit = params::limit(limit)?;
+    let before = params::cursor(cursor)?
+        .map(|key| {
+            key.split_once('|')
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .ok_or_else(|| ApiError::BadParameter {
+                    parameter: "cursor",
+                    detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+                })
+        })
+        .transpose()?;
+    db.run(move |conn| {
+        let mut rows = declaration::list(
+            conn,
+            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            limit + 1,
+        )?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let next_cursor = if more {
+            rows.last()
+                .map(|r| params::encode_cursor(&format!("{}|{}", r.created_at, r.id)))
+        } else {
+            None
+        };
+        Ok(Json(Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        }))
+    })
+    .await
+}
+
+async fn stored(db: &Db, id: &str) -> Result<StoredDeclaration, ApiError> {
+    let key = id.to_owned();
+    db.run(move |conn| {
+        declaration::find(conn, &key)?.ok_or_else(|| ApiError::NotFound(format!("没有申报 {key}")))
+    })
+    .await
+}
+
+/// One declaration.
+#[get("/declarations/<id>")]
+pub async fn get_one(
+    _caller: ReadAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<DeclarationView>, ApiError> {
+    Ok(Json(view(stored(db, id).await?)))
+}
+
+/// The variance report of a declaration.
+#[get("/declarations/<id>/reconciliation")]
+pub async fn reconciliation(
+    _caller: ReadAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<Report>, ApiError> {
+    let stored = stored(db, id).await?;
+    let report = db
+        .run(move |conn| {
+            reconcile(conn, Some(&stored.id), &stored.declaration).map_err(ApiError::from)
+        })
+        .await?;
+    Ok(Json(report))
+}
+
+/// The printable report: variance table, the unclassified gap, findings, ledger head.
+#[get("/declarations/<id>/report.html")]
+pub async fn report_html(
+    _caller: ReadAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, ApiError> {
+    let stored = stored(db, id).await?;
+    let html = db
+        .run(move |conn| {
+            let report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
+            let found = findings(conn, None)?;
+            Ok::<_, ApiError>(render(&report, &found))
+        })
+        .await?;
+    Ok(RawHtml(html))
+}
+
+/// Audit findings, optionally of one kind, ordered by kind and code.
+#[get("/findings?<kind>&<limit>&<cursor>")]
+pub async fn list_findings(
+    _auditor: AuditAccess,
+    kind: Option<&str>,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    db: &State<Db>,
+) -> Result<Json<Page<Finding>>, ApiError> {
+    let kind = match kind {
+        Some(k) if !KINDS.contains(&k) => {
+            return Err(ApiError::BadParameter {
+                parameter: "kind",
+                detail: format!("kind 应为 {} 之一，收到“{k}”", KINDS.join("、")),
+            })
+        }
+        other => other.map(str::to_owned),
+    };
+    let limit = usize::try_from(params::limit(limit)?).unwrap_or(100);
+    let offset: usize = match params::cursor(cursor)? {
+        Some(text) => text.parse().map_err(|_| ApiError::BadParameter {
+            parameter: "cursor",
+            detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+        })?,
+        None => 0,
+    };
+    let found = db
+        .run(move |conn| findings(conn, kind.as_deref()).map_err(ApiError::from))
+        .await?;
+    let next_cursor = (found.len() > offset + limit)
+        .then(|| params::encode_cursor(&(offset + limit).to_string()));
+    Ok(Json(Page {
+        items: found.into_iter().skip(offset).take(limit).collect(),
+        next_cursor,
+    }))
+}

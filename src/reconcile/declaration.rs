@@ -1,0 +1,661 @@
+//! Declared figures (申报数): their scopes, parsed from JSON or CSV with an error that
+//! names the line, and their storage.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::db::schema::{declaration_lines, declarations};
+use crate::db::DbConnection;
+use crate::domain::{AssetClass, BusinessDate, MoneyUnit, Yuan};
+
+/// What a declared line covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// All projects; amount = project funds.
+    Total,
+    /// Projects with at least one asset of the class not disposed; amount = those assets' value.
+    Class(AssetClass),
+    /// Projects of a town; amount = funds.
+    Town(String),
+    /// Projects of a year; amount = funds.
+    Year(i32),
+    /// Projects that formed no asset; amount = funds.
+    Unclassified,
+}
+
+impl Scope {
+    /// Parses `total`, `class:<class>`, `town:<name>`, `year:<y>` or `unclassified`.
+    ///
+    /// Fails with a Chinese message for anything else.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        match text.split_once(':') {
+            None if text == "total" => Ok(Scope::Total),
+            None if text == "unclassified" => Ok(Scope::Unclassified),
+            Some(("class", class)) => AssetClass::parse(class)
+                .map(Scope::Class)
+                .ok_or_else(|| format!("未知的资产类别“{class}”，应为 operating、public_welfare 或 household")),
+            Some(("town", town)) if !town.trim().is_empty() => Ok(Scope::Town(town.trim().to_owned())),
+            Some(("year", year)) => match year.trim().parse::<i32>() {
+                Ok(y) if (2000..=9999).contains(&y) => Ok(Scope::Year(y)),
+                _ => Err(format!("年度“{year}”无效")),
+            },
+            _ => Err(format!(
+                "未知的口径“{text}”，应为 total、class:<类别>、town:<镇街>、year:<年度> 或 unclassified"
+            )),
+        }
+    }
+
+    /// The Chinese label staff read.
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Total => "合计（全部项目资金）".to_owned(),
+            Scope::Class(class) => format!("{}资产", class.label()),
+            Scope::Town(town) => format!("镇街：{town}"),
+            Scope::Year(year) => format!("{year} 年度项目"),
+            Scope::Unclassified => "未形成资产的项目".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Total => f.write_str("total"),
+            Scope::Class(class) => write!(f, "class:{}", class.as_str()),
+            Scope::Town(town) => write!(f, "town:{town}"),
+            Scope::Year(year) => write!(f, "year:{year}"),
+            Scope::Unclassified => f.write_str("unclassified"),
+        }
+    }
+}
+
+/// One declared line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredLine {
+    /// What it covers.
+    pub scope: Scope,
+    /// Declared number of projects.
+    pub projects: i64,
+    /// Declared amount.
+    pub amount: Yuan,
+}
+
+/// Figures declared upward as of a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// What was declared, e.g. 兴平市扶贫资产核实(2020).
+    pub name: String,
+    /// The date the figures stand at.
+    pub as_of: BusinessDate,
+    /// The lines.
+    pub lines: Vec<DeclaredLine>,
+}
+
+/// A stored declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeclaration {
+    /// Its id.
+    pub id: String,
+    /// Who entered it.
+    pub actor: String,
+    /// When.
+    pub created_at: String,
+    /// The figures.
+    pub declaration: Declaration,
+}
+
+/// What is wrong with a declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct DeclarationError {
+    /// The line: 1-based position in `lines` (JSON) or physical line (CSV); `None` for
+    /// the declaration itself.
+    pub line: Option<u64>,
+    /// The field.
+    pub field: String,
+    /// Machine-readable code.
+    pub code: &'static str,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+fn error(line: Option<u64>, field: &str, code: &'static str, message: String) -> DeclarationError {
+    DeclarationError {
+        line,
+        field: field.to_owned(),
+        code,
+        message,
+    }
+}
+
+/// Checks one line's three values; `unit` is the unit of the amount text.
+fn parse_line(
+    line: u64,
+    prefix: &str,
+    scope: Option<&str>,
+    projects: Result<i64, String>,
+    amount: Option<&str>,
+    unit: MoneyUnit,
+    errors: &mut Vec<DeclarationError>,
+) -> Option<DeclaredLine> {
+    let scope = match scope {
+        Some(text) => match Scope::parse(text) {
+            Ok(scope) => Some(scope),
+            Err(message) => {
+                errors.push(error(
+                    Some(line),
+                    &format!("{prefix}scope"),
+                    "unknown_scope",
+                    format!("第 {line} 行：{message}"),
+                ));
+                None
+            }
+        },
+        None => {
+            errors.push(error(
+                Some(line),
+                &format!("{prefix}scope"),
+                "required",
+                format!("第 {line} 行缺少 scope"),
+            ));
+            None
+        }
+    };
+    let projects = match projects {
+        Ok(n) if n >= 0 => Some(n),
+        Ok(_) => {
+            errors.push(error(
+                Some(line),
+                &format!("{prefix}projects"),
+                "negative_amount",
+                format!("第 {line} 行的项目数不能为负"),
+            ));
+            None
+        }
+        Err(message) => {
+            errors.push(error(
+                Some(line),
+                &format!("{prefix}projects"),
+                "invalid_number",
+                format!("第 {line} 行：{message}"),
+            ));
+            None
+        }
+    };
+    let amount = match amount {
+        Some(text) => match Yuan::parse(text, unit) {
+            Ok(amount) => Some(amount),
+            Err(e) => {
+                errors.push(error(
+                    Some(line),
+                    &format!("{prefix}amount"),
+                    e.code(),
+                    format!("第 {line} 行的金额“{text}”{e}（单位：{}）", unit.label()),
+                ));
+                None
+            }
+        },
+        None => {
+            errors.push(error(
+                Some(line),
+                &format!("{prefix}amount"),
+                "required",
+                format!("第 {line} 行缺少金额 amount（字符串，如 \"7910000.00\"）"),
+            ));
+            None
+        }
+    };
+    Some(DeclaredLine {
+        scope: scope?,
+        projects: projects?,
+        amount: amount?,
+    })
+}
+
+fn check_duplicates(
+    lines: &[(u64, DeclaredLine)],
+    prefix: impl Fn(u64) -> String,
+    errors: &mut Vec<DeclarationError>,
+) {
+    let mut seen: HashMap<&Scope, u64> = HashMap::new();
+    for (line, declared) in lines {
+        if let Some(first) = seen.insert(&declared.scope, *line) {
+            errors.push(error(
+                Some(*line),
+                &format!("{}scope", prefix(*line)),
+                "duplicate_scope",
+                format!("第 {line} 行的口径 {} 与第 {first} 行重复", declared.scope),
+            ));
+        }
+    }
+}
+
+fn name_and_date(
+    name: Option<&str>,
+    as_of: Option<&str>,
+    errors: &mut Vec<DeclarationError>,
+) -> (Option<String>, Option<BusinessDate>) {
+    let name = match name.map(str::trim) {
+        Some(name) if !name.is_empty() && name.chars().count() <= 200 => Some(name.to_owned()),
+        _ => {
+            errors.push(error(
+                None,
+                "name",
+                "required",
+                "缺少申报名称 name（不超过 200 个字符）".to_owned(),
+            ));
+            None
+        }
+    };
+    let as_of = match as_of.map(|d| (d, BusinessDate::parse_iso(d))) {
+        Some((_, Some(date))) => Some(date),
+        Some((text, None)) => {
+            errors.push(error(
+                None,
+                "as_of",
+                "invalid_date",
+                format!("申报截止日期 as_of“{text}”应为 YYYY-MM-DD"),
+            ));
+            None
+        }
+        None => {
+            errors.push(error(
+                None,
+                "as_of",
+                "required",
+                "缺少申报截止日期 as_of（YYYY-MM-DD）".to_owned(),
+            ));
+            None
+        }
+    };
+    (name, as_of)
+}
+
+fn finish(
+    name: Option<String>,
+    as_of: Option<BusinessDate>,
+    lines: Vec<(u64, DeclaredLine)>,
+    errors: Vec<DeclarationError>,
+) -> Result<Declaration, Vec<DeclarationError>> {
+    match (name, as_of) {
+        (Some(name), Some(as_of)) if errors.is_empty() => Ok(Declaration {
+            name,
+            as_of,
+            lines: lines.into_iter().map(|(_, l)| l).collect(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Parses `{"name", "as_of", "lines": [{"scope", "projects", "amount"}]}`; amounts are
+/// strings of yuan.
+///
+/// Fails with every error, each naming its line (1-based position in `lines`).
+pub fn parse_json(body: &Value) -> Result<Declaration, Vec<DeclarationError>> {
+    let mut errors = Vec::new();
+    let (name, as_of) = name_and_date(
+        body.get("name").and_then(Value::as_str),
+        body.get("as_of").and_then(Value::as_str),
+        &mut errors,
+    );
+    let mut lines = Vec::new();
+    match body.get("lines").and_then(Value::as_array) {
+        Some(items) if !items.is_empty() => {
+            for (index, item) in items.iter().enumerate() {
+                let line = index as u64 + 1;
+                let prefix = format!("lines[{index}].");
+                let projects = match item.get("projects") {
+                    Some(Value::Number(n)) => n.as_i64().ok_or_else(|| "项目数应为整数".to_owned()),
+                    Some(other) => Err(format!("项目数应为整数，收到 {other}")),
+                    None => Err("缺少项目数 projects".to_owned()),
+                };
+                let amount = match item.get("amount") {
+                    Some(Value::String(text)) => Some(text.as_str()),
+                    Some(Value::Number(_)) => {
+                        errors.push(error(
+                            Some(line),
+                            &format!("{prefix}amount"),
+                            "invalid_type",
+                            format!(
+                                "第 {line} 行的金额须写成字符串（如 \"7910000.00\"），以免浮点误差"
+                            ),
+                        ));
+                        continue;
+                    }
+                    _ => None,
+                };
+                if let Some(parsed) = parse_line(
+                    line,
+                    &prefix,
+                    item.get("scope").and_then(Value::as_str),
+                    projects,
+                    amount,
+                    MoneyUnit::Yuan,
+                    &mut errors,
+                ) {
+                    lines.push((line, parsed));
+                }
+            }
+        }
+        _ => errors.push(error(
+            None,
+            "lines",
+            "required",
+            "缺少申报行 lines（至少一行）".to_owned(),
+        )),
+    }
+    check_duplicates(&lines, |line| format!("lines[{}].", line - 1), &mut errors);
+    finish(name, as_of, lines, errors)
+}
+
+/// Parses a CSV of `scope,projects,amount` (amount in 元; a header `amount_wan` or
+/// `金额(万元)` takes 万元), UTF-8 or GB18030; `name` and `as_of` come from the request.
+///
+/// Fails with every error, each naming its physical line.
+pub fn parse_csv(
+    bytes: &[u8],
+    name: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<Declaration, Vec<DeclarationError>> {
+    let mut errors = Vec::new();
+    let (name, as_of) = name_and_date(name, as_of, &mut errors);
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
+            let (decoded, _, malformed) = encoding_rs::GB18030.decode(bytes);
+            if malformed {
+                errors.push(error(
+                    None,
+                    "",
+                    "undecodable",
+                    "文件既不是 UTF-8 也不是 GB18030/GBK 编码".to_owned(),
+                ));
+                return Err(errors);
+            }
+            decoded.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(record)) => record
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect(),
+        _ => {
+            errors.push(error(
+                Some(1),
+                "",
+                "no_header",
+                "缺少表头 scope,projects,amount".to_owned(),
+            ));
+            return Err(errors);
+        }
+    };
+    let position = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let scope_at = position(&["scope", "口径"]);
+    let projects_at = position(&["projects", "项目数"]);
+    let (amount_at, unit) = match (
+        position(&["amount", "amount_yuan", "金额(元)", "金额"]),
+        position(&["amount_wan", "金额(万元)"]),
+    ) {
+        (Some(at), _) => (Some(at), MoneyUnit::Yuan),
+        (None, Some(at)) => (Some(at), MoneyUnit::Wan),
+        (None, None) => (None, MoneyUnit::Yuan),
+    };
+    for (at, column) in [
+        (scope_at, "scope"),
+        (projects_at, "projects"),
+        (amount_at, "amount"),
+    ] {
+        if at.is_none() {
+            errors.push(error(
+                Some(1),
+                column,
+                "missing_column",
+                format!("表头缺少 {column} 列"),
+            ));
+        }
+    }
+    let (Some(scope_at), Some(projects_at), Some(amount_at)) = (scope_at, projects_at, amount_at)
+    else {
+        return Err(errors);
+    };
+    let mut lines = Vec::new();
+    for record in records {
+        let Ok(record) = record else {
+            errors.push(error(None, "", "invalid_csv", "CSV 格式错误".to_owned()));
+            break;
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |at: usize| record.get(at).map(str::trim).filter(|c| !c.is_empty());
+        let projects = cell(projects_at)
+            .ok_or_else(|| "缺少项目数".to_owned())
+            .and_then(|t| {
+                t.replace(',', "")
+                    .parse::<i64>()
+                    .map_err(|_| format!("项目数“{t}”应为整数"))
+            });
+        if let Some(parsed) = parse_line(
+            line,
+            "",
+            cell(scope_at),
+            projects,
+            cell(amount_at),
+            unit,
+            &mut errors,
+        ) {
+            lines.push((line, parsed));
+        }
+    }
+    if lines.is_empty() && errors.is_empty() {
+        errors.push(error(
+            None,
+            "lines",
+            "required",
+            "文件中没有申报行".to_owned(),
+        ));
+    }
+    check_duplicates(&lines, |_| String::new(), &mut errors);
+    finish(name, as_of, lines, errors)
+}
+
+/// Stores a declaration; returns its id.
+///
+/// Fails when the insert fails.
+pub fn store(
+    conn: &mut DbConnection,
+    declaration: &Declaration,
+    actor: &str,
+    now: &str,
+) -> QueryResult<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    conn.transaction(|conn| {
+        diesel::insert_into(declarations::table)
+            .values((
+                declarations::id.eq(&id),
+                declarations::name.eq(&declaration.name),
+                declarations::as_of.eq(declaration.as_of.to_string()),
+                declarations::actor.eq(actor),
+                declarations::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        for (ordinal, line) in declaration.lines.iter().enumerate() {
+            diesel::insert_into(declaration_lines::table)
+                .values((
+                    declaration_lines::declaration_id.eq(&id),
+                    declaration_lines::ordinal.eq(ordinal as i64),
+                    declaration_lines::scope.eq(line.scope.to_string()),
+                    declaration_lines::projects.eq(line.projects),
+                    declaration_lines::amount_fen.eq(line.amount.fen()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(id.clone())
+    })
+}
+
+/// A stored declaration's lines are invalid: the database was changed behind the application.
+fn corrupt(id: &str) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(
+        format!("declaration {id} has an invalid line").into(),
+    )
+}
+
+/// The declaration with this id, if any.
+///
+/// Fails when the query fails or a stored line is invalid.
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<StoredDeclaration>> {
+    let Some((name, as_of, actor, created_at)) = declarations::table
+        .find(id)
+        .select((
+            declarations::name,
+            declarations::as_of,
+            declarations::actor,
+            declarations::created_at,
+        ))
+        .first::<(String, String, String, String)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, i64, i64)> = declaration_lines::table
+        .filter(declaration_lines::declaration_id.eq(id))
+        .order(declaration_lines::ordinal)
+        .select((
+            declaration_lines::scope,
+            declaration_lines::projects,
+            declaration_lines::amount_fen,
+        ))
+        .load(conn)?;
+    let lines = rows
+        .into_iter()
+        .map(|(scope, projects, fen)| {
+            Ok(DeclaredLine {
+                scope: Scope::parse(&scope).map_err(|_| corrupt(id))?,
+                projects,
+                amount: Yuan::from_fen(fen).ok_or_else(|| corrupt(id))?,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok(Some(StoredDeclaration {
+        id: id.to_owned(),
+        actor,
+        created_at,
+        declaration: Declaration {
+            name,
+            as_of: BusinessDate::parse_iso(&as_of).ok_or_else(|| corrupt(id))?,
+            lines,
+        },
+    }))
+}
+
+/// Declarations, newest first, after the `(created_at, id)` of the previous page.
+///
+/// Fails when the query fails.
+pub fn list(
+    conn: &mut DbConnection,
+    before: Option<(&str, &str)>,
+    limit: i64,
+) -> QueryResult<Vec<StoredDeclaration>> {
+    let mut query = declarations::table
+        .select(declarations::id)
+        .into_boxed::<crate::db::pool::DbBackend>();
+    if let Some((created_at, id)) = before {
+        query = query.filter(
+            declarations::created_at
+                .lt(created_at.to_owned())
+                .or(declarations::created_at
+                    .eq(created_at.to_owned())
+                    .and(declarations::id.lt(id.to_owned()))),
+        );
+    }
+    let ids: Vec<String> = query
+        .order((declarations::created_at.desc(), declarations::id.desc()))
+        .limit(limit)
+        .load(conn)?;
+    ids.iter()
+        .map(|id| find(conn, id).and_then(|d| d.ok_or(diesel::result::Error::NotFound)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scopes_parse_and_print() {
+        for text in [
+            "total",
+            "class:operating",
+            "town:桑镇",
+            "year:2020",
+            "unclassified",
+        ] {
+            assert_eq!(
+                Scope::parse(text).map(|s| s.to_string()),
+                Ok(text.to_owned())
+            );
+        }
+        assert_eq!(
+            Scope::parse("class:经营性"),
+            Ok(Scope::Class(AssetClass::Operating))
+        );
+        assert!(Scope::parse("village:东村").is_err());
+        assert!(Scope::parse("class:foo").is_err());
+    }
+
+    #[test]
+    fn json_errors_name_their_line() {
+        let body = json!({"name": "x", "as_of": "2020-10-31", "lines": [
+            {"scope": "total", "projects": 1, "amount": "1.00"},
+            {"scope": "county", "projects": 1, "amount": "1.00"},
+            {"scope": "class:operating", "projects": 1, "amount": "-1.00"},
+            {"scope": "total", "projects": 2, "amount": "2.00"},
+            {"scope": "year:2020", "projects": 2, "amount": 2.5}
+        ]});
+        let errors = parse_json(&body).unwrap_err();
+        let found: Vec<(Option<u64>, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some(2), "lines[1].scope", "unknown_scope"),
+                (Some(3), "lines[2].amount", "negative_amount"),
+                (Some(5), "lines[4].amount", "invalid_type"),
+                (Some(4), "lines[3].scope", "duplicate_scope"),
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_declarations_take_their_unit_from_the_header() {
+        let csv = "scope,projects,amount_wan\ntotal,3219,36980\nclass:operating,25,791\n";
+        let declaration =
+            parse_csv(csv.as_bytes(), Some("兴平"), Some("2020-10-31")).expect("valid");
+        assert_eq!(declaration.lines[1].amount.to_string(), "7910000.00");
+        let errors = parse_csv(
+            b"scope,projects,amount\ntotal,1,1.00\ntotal,1,abc\n",
+            Some("x"),
+            Some("2020-10-31"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (errors[0].line, errors[0].code),
+            (Some(3), "invalid_number")
+        );
+    }
+}

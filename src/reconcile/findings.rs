@@ -1,0 +1,292 @@
+//! Audit findings (审计发现): what an auditor would raise about the register.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Months;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use serde::Serialize;
+
+use crate::db::schema::{assets, ledger_entries};
+use crate::db::DbConnection;
+use crate::domain::dates::today_in_china;
+use crate::domain::money::signed_yuan;
+use crate::domain::Yuan;
+
+/// The kinds of findings.
+pub const KINDS: [&str; 7] = [
+    "project_value_mismatch",
+    "owner_type_mismatch",
+    "missing_custodian",
+    "unconfirmed",
+    "operating_without_income",
+    "idle_or_damaged",
+    "duplicate_candidate",
+];
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// One of [`KINDS`].
+    pub kind: &'static str,
+    /// The asset concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset_code: Option<String>,
+    /// The project concerned (for `project_value_mismatch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_code: Option<String>,
+    /// What is wrong, in Chinese.
+    pub detail: String,
+}
+
+fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {
+    Finding {
+        kind,
+        asset_code: Some(code),
+        project_code: None,
+        detail,
+    }
+}
+
+#[derive(QueryableByName)]
+struct Mismatch {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    funds_fen: i64,
+    #[diesel(sql_type = BigInt)]
+    value_fen: i64,
+}
+
+#[derive(QueryableByName)]
+struct Duplicate {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Text)]
+    town: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    village: Option<String>,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    value_fen: i64,
+}
+
+fn yuan(fen: i64) -> String {
+    Yuan::from_fen(fen).map_or_else(|| signed_yuan(fen), |y| y.to_string())
+}
+
+/// Every finding of `kind` (or of every kind), ordered by kind then code.
+///
+/// Fails when a query fails.
+pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<Finding>> {
+    let wanted = |k: &str| kind.is_none_or(|w| w == k);
+    let mut found = Vec::new();
+    let live = assets::status.ne("disposed");
+
+    if wanted("project_value_mismatch") {
+        let rows: Vec<Mismatch> = diesel::sql_query(
+            "SELECT p.code AS code, p.funds_fen AS funds_fen, CAST(SUM(a.value_fen) AS BIGINT) AS value_fen \
+             FROM projects p JOIN assets a ON a.project_code = p.code \
+             GROUP BY p.code, p.funds_fen HAVING SUM(a.value_fen) <> p.funds_fen",
+        )
+        .load(conn)?;
+        let mut rows = rows;
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        found.extend(rows.into_iter().map(|r| Finding {
+            kind: "project_value_mismatch",
+            asset_code: None,
+            project_code: Some(r.code),
+            detail: format!(
+                "资产价值合计 {} 元，项目资金 {} 元，相差 {} 元",
+                yuan(r.value_fen),
+                yuan(r.funds_fen),
+                signed_yuan(r.value_fen - r.funds_fen)
+            ),
+        }));
+    }
+
+    if wanted("owner_type_mismatch") {
+        let rows: Vec<(String, String, String, String)> = assets::table
+            .filter(live)
+            .filter(
+                assets::class
+                    .eq("household")
+                    .and(assets::owner_type.ne("household"))
+                    .or(assets::class
+                        .eq("operating")
+                        .and(assets::owner_type.ne_all(["village_collective", "household"]))
+                        .and(assets::certificate_no.is_null())),
+            )
+            .order(assets::code)
+            .select((
+                assets::code,
+                assets::class,
+                assets::owner_type,
+                assets::owner_name,
+            ))
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|(code, class, owner_type, owner)| {
+            let detail = if class == "household" {
+                format!("到户类资产的所有权人“{owner}”不是农户（{owner_type}）")
+            } else {
+                format!("经营性资产的所有权人“{owner}”既非村集体也非农户（{owner_type}），且无确权证书说明")
+            };
+            asset_finding("owner_type_mismatch", code, detail)
+        }));
+    }
+
+    if wanted("missing_custodian") {
+        let rows: Vec<(String, String)> = assets::table
+            .filter(live)
+            .filter(assets::custodian.is_null())
+            .order(assets::code)
+            .select((assets::code, assets::name))
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|(code, name)| {
+            asset_finding(
+                "missing_custodian",
+                code,
+                format!("资产“{name}”未落实管护主体"),
+            )
+        }));
+    }
+
+    if wanted("unconfirmed") {
+        let rows: Vec<(String, Option<String>, Option<String>)> = assets::table
+            .filter(live)
+            .filter(
+                assets::confirmed_on
+                    .is_null()
+                    .or(assets::certificate_no.is_null()),
+            )
+            .order(assets::code)
+            .select((assets::code, assets::confirmed_on, assets::certificate_no))
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|(code, date, certificate)| {
+            let missing = match (date, certificate) {
+                (None, None) => "无确权日期和确权证书编号",
+                (None, Some(_)) => "无确权日期",
+                _ => "无确权证书编号",
+            };
+            asset_finding("unconfirmed", code, format!("尚未确权：{missing}"))
+        }));
+    }
+
+    if wanted("operating_without_income") {
+        let today = today_in_china();
+        let since = today
+            .checked_sub_months(Months::new(12))
+            .unwrap_or(today)
+            .format("%Y-%m-%d")
+            .to_string();
+        let rows: Vec<String> = assets::table
+            .filter(live)
+            .filter(assets::class.eq("operating"))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                ledger_entries::table
+                    .filter(ledger_entries::asset_id.eq(assets::id))
+                    .filter(ledger_entries::kind.eq("income"))
+                    .filter(ledger_entries::occurred_on.ge(since.clone())),
+            )))
+            .order(assets::code)
+            .select(assets::code)
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|code| {
+            asset_finding(
+                "operating_without_income",
+                code,
+                format!("经营性资产自 {since} 起没有经营收益记录"),
+            )
+        }));
+    }
+
+    if wanted("idle_or_damaged") {
+        let corrected: HashSet<i64> = ledger_entries::table
+            .filter(ledger_entries::kind.eq("correction"))
+            .select(ledger_entries::data)
+            .load::<String>(conn)?
+            .iter()
+            .filter_map(|d| {
+                serde_json::from_str::<serde_json::Value>(d)
+                    .ok()?
+                    .get("corrects")?
+                    .as_i64()
+            })
+            .collect();
+        let inspections: Vec<(i64, String, String, String)> = ledger_entries::table
+            .inner_join(assets::table)
+            .filter(ledger_entries::kind.eq("inspection"))
+            .filter(live)
+            .order((ledger_entries::occurred_on, ledger_entries::seq))
+            .select((
+                ledger_entries::seq,
+                assets::code,
+                ledger_entries::occurred_on,
+                ledger_entries::data,
+            ))
+            .load(conn)?;
+        let mut last: HashMap<String, (String, String)> = HashMap::new();
+        for (seq, code, day, data) in inspections {
+            if !corrected.contains(&seq) {
+                last.insert(code, (day, data));
+            }
+        }
+        let mut rows: Vec<(String, (String, String))> = last.into_iter().collect();
+        rows.sort();
+        for (code, (day, data)) in rows {
+            let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+            let result = value
+                .get("result")
+                .and_then(|r| r.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            if result != "normal" {
+                let label = match result.as_str() {
+                    "idle" => "闲置",
+                    "damaged" => "损坏",
+                    "missing" => "缺失",
+                    _ => "异常",
+                };
+                found.push(asset_finding(
+                    "idle_or_damaged",
+                    code,
+                    format!("{day} 最近一次巡查结果为{label}（{result}）"),
+                ));
+            }
+        }
+    }
+
+    if wanted("duplicate_candidate") {
+        // Household assets are handed out alike to many households: among them only the
+        // same owner makes a candidate.
+        let rows: Vec<Duplicate> = diesel::sql_query(
+            "SELECT a.code AS code, a.town AS town, a.village AS village, a.name AS name, a.value_fen AS value_fen \
+             FROM assets a JOIN (SELECT town, COALESCE(village, '') AS v, name, value_fen, \
+                 CASE WHEN class = 'household' THEN owner_name ELSE '' END AS o \
+                 FROM assets WHERE status <> 'disposed' \
+                 GROUP BY town, COALESCE(village, ''), name, value_fen, CASE WHEN class = 'household' THEN owner_name ELSE '' END \
+                 HAVING COUNT(*) > 1) d \
+             ON d.town = a.town AND d.v = COALESCE(a.village, '') AND d.name = a.name AND d.value_fen = a.value_fen \
+                AND d.o = CASE WHEN a.class = 'household' THEN a.owner_name ELSE '' END \
+             WHERE a.status <> 'disposed'",
+        )
+        .load(conn)?;
+        let mut rows = rows;
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        found.extend(rows.into_iter().map(|r| {
+            asset_finding(
+                "duplicate_candidate",
+                r.code,
+                format!(
+                    "{}{}有同名同值的资产“{}”（{} 元），可能重复登记",
+                    r.town,
+                    r.village.unwrap_or_default(),
+                    r.name,
+                    yuan(r.value_fen)
+                ),
+            )
+        }));
+    }
+    Ok(found)
+}

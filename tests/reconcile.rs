@@ -1,0 +1,624 @@
+//! Declarations, reconciliation, findings and the printable report, on SQLite and
+//! PostgreSQL.
+
+mod support;
+
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+use support::{sample, Scenario, TestApp};
+
+fn declared() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(sample("xingping_2020.declared.json")).expect("declared"),
+    )
+    .expect("json")
+}
+
+fn fen(amount: &str) -> i64 {
+    let negative = amount.starts_with('-');
+    let (yuan, cents) = amount
+        .trim_start_matches('-')
+        .split_once('.')
+        .expect("two decimals");
+    let value = yuan.parse::<i64>().expect("yuan") * 100 + cents.parse::<i64>().expect("fen");
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+fn declare(app: &TestApp, body: &Value) -> Value {
+    let reply = app.post(
+        "/api/v1/declarations",
+        Some(&app.clerk),
+        body.to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    reply.body
+}
+
+fn reconciliation(app: &TestApp, id: &str) -> Value {
+    let reply = app.get(
+        &format!("/api/v1/declarations/{id}/reconciliation"),
+        Some(&app.reader),
+    );
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    reply.body
+}
+
+fn the_sample_matches_its_declaration_line_by_line(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let declaration = declare(app, &declared());
+    let report = reconciliation(app, declaration["id"].as_str().unwrap_or_default());
+    assert_eq!(report["status"], "match", "{report}");
+    let lines = report["lines"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        lines.len(),
+        declared()["lines"].as_array().map(Vec::len).unwrap_or(0)
+    );
+    for (line, expected) in lines
+        .iter()
+        .zip(declared()["lines"].as_array().into_iter().flatten())
+    {
+        assert_eq!(line["scope"], expected["scope"]);
+        assert_eq!(
+            line["declared"],
+            json!({"projects": expected["projects"], "amount": expected["amount"]})
+        );
+        assert_eq!(line["actual"], line["declared"]);
+        assert_eq!(line["difference"], json!({"projects": 0, "amount": "0.00"}));
+        assert_eq!(line["status"], "match");
+    }
+    // The unclassified projects are exactly the gap between the total and the classes.
+    let total = &lines[0]["actual"];
+    let classes: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["scope"].as_str().is_some_and(|s| s.starts_with("class:")))
+        .map(|l| &l["actual"])
+        .collect();
+    let gap_projects = total["projects"].as_i64().unwrap_or(0)
+        - classes
+            .iter()
+            .map(|c| c["projects"].as_i64().unwrap_or(0))
+            .sum::<i64>();
+    let gap_fen = fen(total["amount"].as_str().unwrap_or("0.00"))
+        - classes
+            .iter()
+            .map(|c| fen(c["amount"].as_str().unwrap_or("0.00")))
+            .sum::<i64>();
+    assert_eq!(
+        report["unclassified"]["projects"].as_i64(),
+        Some(gap_projects)
+    );
+    assert_eq!(
+        report["unclassified"]["amount"].as_str().map(fen),
+        Some(gap_fen)
+    );
+    assert_eq!(
+        report["unclassified"],
+        json!({"projects": 2059, "amount": "134109000.00"})
+    );
+    assert_eq!(report["ledger_head"]["hash"], app.register_state().head);
+    assert_eq!(report["ledger_head"]["seq"], app.register_state().entries);
+    assert_eq!(report["declaration"]["as_of"], "2020-10-31");
+}
+
+fn a_figure_off_by_ten_thousand_is_a_mismatch_of_exactly_that(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let mut body = declared();
+    let lines = body["lines"].as_array_mut().expect("lines");
+    let operating = lines
+        .iter_mut()
+        .find(|l| l["scope"] == "class:operating")
+        .expect("operating line");
+    let declared_fen = fen(operating["amount"].as_str().unwrap_or_default()) + 1_000_000;
+    operating["amount"] = json!(format!("{}.{:02}", declared_fen / 100, declared_fen % 100));
+    let declaration = declare(app, &body);
+    let report = reconciliation(app, declaration["id"].as_str().unwrap_or_default());
+    assert_eq!(report["status"], "mismatch");
+    for line in report["lines"].as_array().into_iter().flatten() {
+        if line["scope"] == "class:operating" {
+            assert_eq!(
+                line["difference"],
+                json!({"projects": 0, "amount": "-10000.00"})
+            );
+            assert_eq!(line["status"], "mismatch");
+        } else {
+            assert_eq!(line["status"], "match", "{line}");
+        }
+    }
+}
+
+fn both_backends_give_the_same_report(app: &TestApp) {
+    if app.backend != asset_registry::db::Backend::Sqlite {
+        return;
+    }
+    if <diesel::PgConnection as diesel::Connection>::establish(&support::postgres_admin_url())
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").is_err(),
+            "PostgreSQL is required under CI"
+        );
+        return;
+    }
+    let pg = TestApp::new(asset_registry::db::Backend::Postgres, None);
+    let mut reports = Vec::new();
+    for target in [app, &pg] {
+        assert_eq!(
+            target.import_sample("xingping_2020.gbk.csv").status,
+            Status::Created
+        );
+        let mut body = declared();
+        body["lines"]
+            .as_array_mut()
+            .expect("lines")
+            .push(json!({"scope": "town:桑镇", "projects": 1, "amount": "1.00"}));
+        body["lines"]
+            .as_array_mut()
+            .expect("lines")
+            .push(json!({"scope": "year:2016", "projects": 1, "amount": "1.00"}));
+        body["lines"]
+            .as_array_mut()
+            .expect("lines")
+            .push(json!({"scope": "unclassified", "projects": 2059, "amount": "134109000.00"}));
+        let declaration = declare(target, &body);
+        let mut report = reconciliation(target, declaration["id"].as_str().unwrap_or_default());
+        // Ids, times and hashes differ between databases; every figure must not.
+        report["generated_at"] = Value::Null;
+        report["declaration"]["id"] = Value::Null;
+        report["ledger_head"]["hash"] = Value::Null;
+        reports.push(report);
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0]["status"], "mismatch");
+}
+
+const SMALL: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,管护主体,确权日期,确权证书编号
+P1,光伏,2019,桑镇,东村,1000,PV-1,光伏电站,经营性,1000,东村股份经济合作社,村集体,东村,2020-03-05,C1
+P2,道路,2020,桑镇,东村,500,ROAD-1,道路,公益性,500,东村村委会,村集体,东村,2020-12-01,C2
+P3,培训,2020,桑镇,东村,300,,,,,,,,,
+";
+
+fn as_of_counts_what_stood_on_that_day(app: &TestApp) {
+    assert_eq!(app.import(SMALL.as_bytes(), false).status, Status::Created);
+    // Disposed after the declaration's date: still counts.
+    let disposed = app.post(
+        "/api/v1/assets/PV-1/ledger",
+        Some(&app.clerk),
+        json!({"kind": "disposed", "occurred_on": "2021-06-01", "method": "auction", "approval_no": "A"}).to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(disposed.status, Status::Created);
+    let body = json!({"name": "2020 年度", "as_of": "2020-10-31", "lines": [
+        {"scope": "total", "projects": 3, "amount": "1800.00"},
+        {"scope": "class:operating", "projects": 1, "amount": "1000.00"},
+        {"scope": "class:public_welfare", "projects": 0, "amount": "0.00"},
+        {"scope": "unclassified", "projects": 2, "amount": "800.00"}
+    ]});
+    let report = reconciliation(app, declare(app, &body)["id"].as_str().unwrap_or_default());
+    assert_eq!(report["status"], "match", "{report}");
+    // A year later the road exists and the photovoltaic station is gone.
+    let later = json!({"name": "2021 年度", "as_of": "2021-12-31", "lines": [
+        {"scope": "class:operating", "projects": 0, "amount": "0.00"},
+        {"scope": "class:public_welfare", "projects": 1, "amount": "500.00"},
+        {"scope": "unclassified", "projects": 1, "amount": "300.00"}
+    ]});
+    let report = reconciliation(app, declare(app, &later)["id"].as_str().unwrap_or_default());
+    assert_eq!(report["status"], "match", "{report}");
+    // A value adjustment counts from its date on.
+    let adjusted = app.post(
+        "/api/v1/assets/ROAD-1/ledger",
+        Some(&app.clerk),
+        json!({"kind": "value_adjusted", "occurred_on": "2022-01-01", "value": "450.00", "reason": "评估"}).to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(adjusted.status, Status::Created);
+    let report = reconciliation(app, declare(app, &later)["id"].as_str().unwrap_or_default());
+    assert_eq!(report["status"], "match", "{report}");
+    let after = json!({"name": "2022", "as_of": "2022-06-30", "lines": [{"scope": "class:public_welfare", "projects": 1, "amount": "450.00"}]});
+    assert_eq!(
+        reconciliation(app, declare(app, &after)["id"].as_str().unwrap_or_default())["status"],
+        "match"
+    );
+}
+
+fn bad_declarations_name_the_line_and_store_nothing(app: &TestApp) {
+    let cases = [
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}, {"scope": "village:东村", "projects": 1, "amount": "1.00"}]}),
+            Some(2),
+            "lines[1].scope",
+            "unknown_scope",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "-1.00"}]}),
+            Some(1),
+            "lines[0].amount",
+            "negative_amount",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "1.2E+03"}]}),
+            Some(1),
+            "lines[0].amount",
+            "scientific_notation",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "12.345"}]}),
+            Some(1),
+            "lines[0].amount",
+            "too_many_decimals",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "abc"}]}),
+            Some(1),
+            "lines[0].amount",
+            "invalid_number",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": 100.5}]}),
+            Some(1),
+            "lines[0].amount",
+            "invalid_type",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": -1, "amount": "1.00"}]}),
+            Some(1),
+            "lines[0].projects",
+            "negative_amount",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "class:operating", "projects": 1, "amount": "1.00"}, {"scope": "class:operating", "projects": 2, "amount": "2.00"}]}),
+            Some(2),
+            "lines[1].scope",
+            "duplicate_scope",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-13-31", "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}),
+            None,
+            "as_of",
+            "invalid_date",
+        ),
+        (
+            json!({"name": "x", "as_of": "2020-10-31", "lines": []}),
+            None,
+            "lines",
+            "required",
+        ),
+    ];
+    for (body, line, field, code) in cases {
+        let reply = app.post(
+            "/api/v1/declarations",
+            Some(&app.clerk),
+            body.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{body}");
+        assert_eq!(
+            reply.content_type.as_deref(),
+            Some("application/problem+json")
+        );
+        let first = &reply.body["errors"][0];
+        assert_eq!(
+            (
+                first["line"].as_u64(),
+                first["field"].as_str(),
+                first["code"].as_str()
+            ),
+            (line, Some(field), Some(code)),
+            "{}",
+            reply.body
+        );
+        assert!(first["message"]
+            .as_str()
+            .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
+    }
+    let csv = app.post(
+        "/api/v1/declarations?name=x&as_of=2020-10-31",
+        Some(&app.clerk),
+        b"scope,projects,amount\ntotal,1,1.00\ncounty,1,1.00\n".to_vec(),
+        ContentType::CSV,
+    );
+    assert_eq!(csv.status, Status::UnprocessableEntity);
+    assert_eq!(
+        (
+            csv.body["errors"][0]["line"].as_u64(),
+            csv.body["errors"][0]["code"].as_str()
+        ),
+        (Some(3), Some("unknown_scope"))
+    );
+    let listed = app.get("/api/v1/declarations", Some(&app.reader));
+    assert_eq!(listed.body["items"], json!([]), "nothing stored");
+    assert_eq!(
+        app.get(
+            "/api/v1/declarations/nope/reconciliation",
+            Some(&app.reader)
+        )
+        .status,
+        Status::NotFound
+    );
+    assert_eq!(
+        app.get("/api/v1/declarations/nope", Some(&app.reader))
+            .status,
+        Status::NotFound
+    );
+    let by_reader = app.post(
+        "/api/v1/declarations",
+        Some(&app.reader),
+        declared().to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(by_reader.status, Status::Forbidden);
+}
+
+fn declarations_are_stored_from_json_or_csv(app: &TestApp) {
+    let created = declare(app, &declared());
+    assert_eq!(created["name"], declared()["name"]);
+    assert_eq!(created["lines"], declared()["lines"]);
+    let csv = app.post(
+        "/api/v1/declarations?name=%E5%85%B4%E5%B9%B3&as_of=2020-10-31",
+        Some(&app.clerk),
+        "scope,projects,amount_wan\ntotal,3219,36980\nclass:operating,25,791\n"
+            .as_bytes()
+            .to_vec(),
+        ContentType::CSV,
+    );
+    assert_eq!(csv.status, Status::Created, "{}", csv.body);
+    assert_eq!(
+        csv.body["lines"],
+        json!([{"scope": "total", "projects": 3219, "amount": "369800000.00"}, {"scope": "class:operating", "projects": 25, "amount": "7910000.00"}])
+    );
+    let listed = app.get("/api/v1/declarations", Some(&app.reader));
+    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(listed.body["items"][0]["id"], csv.body["id"]);
+    let one = app.get(
+        &format!(
+            "/api/v1/declarations/{}",
+            created["id"].as_str().unwrap_or_default()
+        ),
+        Some(&app.reader),
+    );
+    assert_eq!(one.body, created);
+}
+
+const FINDINGS: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,管护主体,确权日期,确权证书编号
+M1,资金不符,2020,桑镇,东村,1000,M1-1,大棚,经营性,900,东村股份经济合作社,村集体,东村,2020-03-05,C1
+H1,到户,2020,桑镇,东村,100,H1-1,肉牛,到户类,100,东村村委会,村集体,张三,2020-03-05,C2
+OK1,完好,2020,桑镇,东村,100,OK1-1,水井,公益性,100,东村村委会,村集体,东村,2020-03-05,C3
+NC,无管护,2020,桑镇,东村,100,NC-1,水塔,公益性,100,东村村委会,村集体,,2020-03-05,C4
+UC,未确权,2020,桑镇,东村,100,UC-1,水渠,公益性,100,东村村委会,村集体,东村,,
+D1,重复一,2020,桑镇,西村,200,D1-1,村组道路,公益性,200,西村村委会,村集体,西村,2020-03-05,C5
+D2,重复二,2020,桑镇,西村,200,D2-1,村组道路,公益性,200,西村村委会,村集体,西村,2020-03-05,C6
+";
+
+fn every_kind_of_finding_is_raised(app: &TestApp) {
+    assert_eq!(
+        app.import(FINDINGS.as_bytes(), false).status,
+        Status::Created
+    );
+    let inspection = app.post(
+        "/api/v1/assets/OK1-1/ledger",
+        Some(&app.clerk),
+        json!({"kind": "inspection", "occurred_on": "2021-05-01", "result": "damaged", "note": "井壁坍塌"}).to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(inspection.status, Status::Created);
+    let reply = app.get("/api/v1/findings?limit=1000", Some(&app.auditor));
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    let found: Vec<(String, String)> = reply.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or_default().to_owned(),
+                f["asset_code"]
+                    .as_str()
+                    .or(f["project_code"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("project_value_mismatch", "M1"),
+        ("owner_type_mismatch", "H1-1"),
+        ("missing_custodian", "NC-1"),
+        ("unconfirmed", "UC-1"),
+        ("operating_without_income", "M1-1"),
+        ("idle_or_damaged", "OK1-1"),
+        ("duplicate_candidate", "D1-1"),
+        ("duplicate_candidate", "D2-1"),
+    ]
+    .iter()
+    .map(|(k, c)| ((*k).to_owned(), (*c).to_owned()))
+    .collect();
+    assert_eq!(found, expected);
+    let mismatch = &reply.body["items"][0];
+    assert_eq!(
+        mismatch,
+        &json!({"kind": "project_value_mismatch", "project_code": "M1", "detail": "资产价值合计 900.00 元，项目资金 1000.00 元，相差 -100.00 元"})
+    );
+    let only = app.get("/api/v1/findings?kind=unconfirmed", Some(&app.auditor));
+    assert_eq!(
+        only.body["items"],
+        json!([{"kind": "unconfirmed", "asset_code": "UC-1", "detail": "尚未确权：无确权日期和确权证书编号"}])
+    );
+    // Income in the last twelve months clears the operating finding.
+    let today = asset_registry::domain::dates::today_in_china().to_string();
+    let income = app.post(
+        "/api/v1/assets/M1-1/ledger",
+        Some(&app.clerk),
+        json!({"kind": "income", "occurred_on": today, "amount": "10.00", "period": "本月"})
+            .to_string()
+            .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(income.status, Status::Created);
+    assert_eq!(
+        app.get(
+            "/api/v1/findings?kind=operating_without_income",
+            Some(&app.auditor)
+        )
+        .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/findings?kind=foo", Some(&app.auditor))
+            .status,
+        Status::BadRequest
+    );
+    assert_eq!(
+        app.get("/api/v1/findings", Some(&app.reader)).status,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.get("/api/v1/findings", Some(&app.clerk)).status,
+        Status::Forbidden
+    );
+    let page = app.get("/api/v1/findings?limit=3", Some(&app.auditor));
+    let next = page.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let rest = app.get(
+        &format!("/api/v1/findings?limit=1000&cursor={next}"),
+        Some(&app.auditor),
+    );
+    assert_eq!(rest.body["items"][0]["kind"], "unconfirmed");
+}
+
+fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let declaration = declare(app, &declared());
+    let id = declaration["id"].as_str().unwrap_or_default();
+    let response = app
+        .client
+        .get(format!("/api/v1/declarations/{id}/report.html"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.reader),
+        ))
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = response.into_string().unwrap_or_default();
+    assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\">"));
+    assert!(html.contains("@media print"));
+    assert!(html.contains("全部相符"));
+    assert!(html.contains("共有 <strong>2059</strong> 个项目未形成资产（项目资金 13410.9000 万元，即 134109000.00 元）"), "{html}");
+    assert!(html.contains(&app.register_state().head));
+    assert!(
+        html.contains("<td class=n>25</td><td class=n>791.0000</td><td class=n>7910000.00</td>")
+    );
+    assert!(html.contains("未落实管护主体（missing_custodian）"));
+}
+
+fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let run = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+            .args([
+                "--database",
+                &app.database.url,
+                "reconcile",
+                "--declared",
+                file.to_str().unwrap_or_default(),
+            ])
+            .output()
+            .expect("reconcile")
+    };
+    let matched = run(&sample("xingping_2020.declared.json"));
+    assert_eq!(
+        matched.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&matched.stdout)
+    );
+    let out = String::from_utf8_lossy(&matched.stdout);
+    assert!(
+        out.contains("经营性资产")
+            && out.contains("791.0000")
+            && out.contains("7910000.00")
+            && out.contains("全部相符"),
+        "{out}"
+    );
+    let folder = tempfile::tempdir().expect("temp dir");
+    let off = folder.path().join("off.csv");
+    std::fs::write(
+        &off,
+        "scope,projects,amount\ntotal,3219,369800000.00\nclass:operating,25,7920000.00\n",
+    )
+    .expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+        .args([
+            "--database",
+            &app.database.url,
+            "reconcile",
+            "--declared",
+            off.to_str().unwrap_or_default(),
+            "--as-of",
+            "2020-10-31",
+        ])
+        .output()
+        .expect("reconcile");
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("-10000.00")
+            && out.contains("-1.0000")
+            && out.contains("✗ 不符")
+            && out.contains("存在差异"),
+        "{out}"
+    );
+}
+
+fn main() -> std::process::ExitCode {
+    let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "reconcile::sample_matches",
+            the_sample_matches_its_declaration_line_by_line,
+        ),
+        (
+            "reconcile::off_by_10000",
+            a_figure_off_by_ten_thousand_is_a_mismatch_of_exactly_that,
+        ),
+        (
+            "reconcile::identical_on_both_backends",
+            both_backends_give_the_same_report,
+        ),
+        ("reconcile::as_of", as_of_counts_what_stood_on_that_day),
+        (
+            "declarations::bad_input",
+            bad_declarations_name_the_line_and_store_nothing,
+        ),
+        (
+            "declarations::json_and_csv",
+            declarations_are_stored_from_json_or_csv,
+        ),
+        ("findings::every_kind", every_kind_of_finding_is_raised),
+        (
+            "report::printable",
+            the_printable_report_pins_the_ledger_head,
+        ),
+        (
+            "cli::reconcile",
+            the_command_line_reconciles_with_exit_codes,
+        ),
+    ];
+    support::run(scenarios)
+}
