@@ -177,8 +177,8 @@ impl Write for Encoded<'_> {
 }
 
 /// Writes the register's assets matching `filter` (disposed ones only when the filter
-/// asks for them), then, when the filter does not restrict assets, the projects that
-/// formed none; the import of the result reproduces the register's totals.
+/// asks for them), then, when the filter does not restrict assets, the projects without
+/// a live asset; the import of the result reproduces the register's totals.
 ///
 /// Fails when the database fails or the output cannot be written.
 pub fn write_register(
@@ -233,8 +233,12 @@ pub fn write_register(
         let mut after: Option<String> = None;
         loop {
             let mut query = projects::table
+                // Projects without a live asset: those that formed none, and those whose
+                // assets are all disposed (left out above), so the project totals survive.
                 .filter(diesel::dsl::not(diesel::dsl::exists(
-                    assets::table.filter(assets::project_code.eq(projects::code)),
+                    assets::table
+                        .filter(assets::project_code.eq(projects::code))
+                        .filter(assets::status.ne(AssetStatus::Disposed.as_str())),
                 )))
                 .select(ProjectRow::as_select())
                 .order(projects::code)

@@ -4,6 +4,7 @@
 pub mod query;
 pub mod record;
 pub mod store;
+pub mod summary;
 pub mod totals;
 
 pub use record::{AssetRecord, Owner, ProjectRecord};

@@ -508,7 +508,7 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
         .get(format!("/api/v1/declarations/{id}/report.html"))
         .header(rocket::http::Header::new(
             "Authorization",
-            format!("Bearer {}", app.reader),
+            format!("Bearer {}", app.auditor),
         ))
         .dispatch();
     assert_eq!(response.status(), Status::Ok);
@@ -523,6 +523,18 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
         html.contains("<td class=n>25</td><td class=n>791.0000</td><td class=n>7910000.00</td>")
     );
     assert!(html.contains("未落实管护主体（missing_custodian）"));
+    // Readers get the report without the findings, which are for auditors.
+    let for_reader = app
+        .client
+        .get(format!("/api/v1/declarations/{id}/report.html"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.reader),
+        ))
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(for_reader.contains("全部相符") && !for_reader.contains("审计发现"));
 }
 
 fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {

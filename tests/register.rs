@@ -323,6 +323,39 @@ fn reports_physical_lines_below_title_rows_and_multiline_records(app: &TestApp) 
     );
 }
 
+fn line_numbers_stay_exact_far_down_a_file_with_blank_lines(app: &TestApp) {
+    // A GBK file with CRLF line ends, a title row, blank lines and a multi-line cell,
+    // with its error on line 31.
+    let header = HEADER.replace("(万元)", "");
+    let mut text = format!("兴平市扶贫项目资产登记表\r\n单位：万元\r\n{header}\r\n");
+    let mut line = 3;
+    for i in 0..20 {
+        text.push_str(&row(&[(0, &format!("Q{i}")), (7, &format!("Q{i}-1"))]));
+        text.push_str("\r\n");
+        line += 1;
+        if i % 5 == 0 {
+            text.push_str("\r\n");
+            line += 1;
+        }
+    }
+    text.push_str(&row(&[(0, "M1"), (1, "\"多行\r\n名称\""), (7, "M1-1")]));
+    text.push_str("\r\n");
+    line += 2;
+    text.push_str(",,,,,,,,,,,,,,,,,,\r\n");
+    line += 1;
+    text.push_str(&row(&[(0, "BAD"), (7, "BAD-1"), (9, "经营类")]));
+    text.push_str("\r\n");
+    line += 1;
+    assert_eq!(line, 31);
+    assert_rejected(
+        app,
+        &gbk(&text),
+        Some(31),
+        Some("资产类别"),
+        "unknown_asset_class",
+    );
+}
+
 fn lists_every_error_of_a_file(app: &TestApp) {
     let body = assert_rejected(
         app,
@@ -936,6 +969,10 @@ fn main() -> std::process::ExitCode {
             reports_physical_lines_below_title_rows_and_multiline_records,
         ),
         ("rejects::every_error_listed", lists_every_error_of_a_file),
+        (
+            "rejects::lines_far_down",
+            line_numbers_stay_exact_far_down_a_file_with_blank_lines,
+        ),
         (
             "rejects::payload_too_large",
             bodies_over_the_upload_limit_are_refused_with_413,

@@ -219,19 +219,25 @@ pub async fn reconciliation(
     Ok(Json(report))
 }
 
-/// The printable report: variance table, the unclassified gap, findings, ledger head.
+/// The printable report: variance table, the unclassified gap, ledger head, and (for
+/// roles that may see findings) the findings summary.
 #[get("/declarations/<id>/report.html")]
 pub async fn report_html(
-    _caller: ReadAccess,
+    caller: ReadAccess,
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
     let stored = stored(db, id).await?;
+    let sees_findings = caller.0.role.allows(crate::auth::Access::Audit);
     let html = db
         .run(move |conn| {
             let report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
-            let found = findings(conn, None)?;
-            Ok::<_, ApiError>(render(&report, &found))
+            let found = if sees_findings {
+                Some(findings(conn, None)?)
+            } else {
+                None
+            };
+            Ok::<_, ApiError>(render(&report, found.as_deref()))
         })
         .await?;
     Ok(RawHtml(html))
@@ -256,20 +262,50 @@ pub async fn list_findings(
         other => other.map(str::to_owned),
     };
     let limit = usize::try_from(params::limit(limit)?).unwrap_or(100);
-    let offset: usize = match params::cursor(cursor)? {
-        Some(text) => text.parse().map_err(|_| ApiError::BadParameter {
-            parameter: "cursor",
-            detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
-        })?,
-        None => 0,
-    };
+    // The cursor is the (kind, code) of the last finding sent: pages follow the stable
+    // order of kind, then code, whatever changes between requests.
+    let after: Option<(usize, String)> = params::cursor(cursor)?
+        .map(|text| {
+            text.split_once('|')
+                .and_then(|(kind, code)| Some((kind.parse::<usize>().ok()?, code.to_owned())))
+                .ok_or_else(|| ApiError::BadParameter {
+                    parameter: "cursor",
+                    detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+                })
+        })
+        .transpose()?;
     let found = db
         .run(move |conn| findings(conn, kind.as_deref()).map_err(ApiError::from))
         .await?;
-    let next_cursor = (found.len() > offset + limit)
-        .then(|| params::encode_cursor(&(offset + limit).to_string()));
+    let key = |f: &Finding| {
+        let rank = KINDS
+            .iter()
+            .position(|k| *k == f.kind)
+            .unwrap_or(KINDS.len());
+        (
+            rank,
+            f.asset_code
+                .clone()
+                .or_else(|| f.project_code.clone())
+                .unwrap_or_default(),
+        )
+    };
+    let mut rest: Vec<Finding> = found
+        .into_iter()
+        .filter(|f| after.as_ref().is_none_or(|a| &key(f) > a))
+        .collect();
+    let more = rest.len() > limit;
+    rest.truncate(limit);
+    let next_cursor = if more {
+        rest.last().map(|f| {
+            let (rank, code) = key(f);
+            params::encode_cursor(&format!("{rank}|{code}"))
+        })
+    } else {
+        None
+    };
     Ok(Json(Page {
-        items: found.into_iter().skip(offset).take(limit).collect(),
+        items: rest,
         next_cursor,
     }))
 }

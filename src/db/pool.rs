@@ -137,8 +137,10 @@ impl ManageConnection for ConnectionManager {
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose holder panicked may still be inside a transaction (and, on
+    /// PostgreSQL, hold the chain's row lock): it is closed, not reused.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 

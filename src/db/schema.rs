@@ -41,6 +41,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    class_summary (class) {
+        class -> Text,
+        projects -> BigInt,
+        assets -> BigInt,
+        funds_fen -> BigInt,
+        value_fen -> BigInt,
+    }
+}
+
+diesel::table! {
     declaration_lines (declaration_id, ordinal) {
         declaration_id -> Text,
         ordinal -> BigInt,
@@ -126,6 +136,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    register_summary (id) {
+        id -> Integer,
+        projects -> BigInt,
+        funds_fen -> BigInt,
+        assets -> BigInt,
+        value_fen -> BigInt,
+        unclassified_projects -> BigInt,
+        unclassified_funds_fen -> BigInt,
+        last_registered_on -> Text,
+        last_value_event_on -> Text,
+    }
+}
+
+diesel::table! {
     projects (code) {
         code -> Text,
         name -> Text,
@@ -151,6 +175,7 @@ diesel::joinable!(projects -> import_batches (batch_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     assets,
+    class_summary,
     declaration_lines,
     declarations,
     idempotency_keys,
@@ -159,4 +184,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_entries,
     ledger_head,
     projects,
+    register_summary,
 );

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
+use diesel::connection::SimpleConnection;
 use diesel::Connection;
 
 use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow};
@@ -20,6 +21,9 @@ use crate::domain::BusinessDate;
 use crate::ledger::{self, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
+
+/// The SQLite page cache of an importing connection, in KiB.
+const IMPORT_CACHE_KIB: u32 = 65_536;
 
 /// Rows validated and written together: one lookup against the register and one
 /// multi-row insert per table.
@@ -153,10 +157,10 @@ pub fn import_file(
         Err(errors) => return reject(conn, request, base, errors),
     };
     base.warnings = warnings_json(&layout.warnings);
-    let register_empty = register_is_empty(conn)?;
     let total_bytes = sniffed.size;
 
     if request.dry_run {
+        let register_empty = register_is_empty(conn)?;
         let mut run = Run::new(layout, base, register_empty, None);
         run.read_all(conn, rows, progress, total_bytes)?;
         let report = run.report(
@@ -174,8 +178,16 @@ pub fn import_file(
         });
     }
 
+    // A large import touches every index page many times in one transaction; a bigger
+    // page cache for this connection keeps them in memory instead of spilling them to
+    // the WAL again and again. Restored afterwards.
+    if let DbConnection::Sqlite(_) = conn {
+        conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+    }
     let outcome = conn.transaction::<Box<Run>, Abort, _>(|conn| {
         let head = ledger::lock_head(conn)?;
+        // Read under the lock: an import that committed while this one waited counts.
+        let register_empty = register_is_empty(conn)?;
         // Another process may have committed the same bytes while this one waited.
         if BatchRow::committed_with_sha256(conn, &base.sha256)?.is_some() {
             return Err(Abort::Failure(ImportFailure::Db(DbError::Query(
@@ -198,6 +210,10 @@ pub fn import_file(
         }
         Ok(run)
     });
+    if let DbConnection::Sqlite(_) = conn {
+        // Best effort: the import's outcome stands whether or not the reset succeeds.
+        let _ = conn.batch_execute("PRAGMA cache_size = -2000");
+    }
     match outcome {
         Ok(run) => Ok(ImportOutcome::Committed(run.report("committed", false))),
         Err(Abort::Rejected(run)) => {
@@ -477,11 +493,20 @@ fn asset_differences(registered: &AssetRecord, file: &AssetRecord) -> Vec<(Field
             (Field::CertificateNo, opt(&a.certificate_no)),
         ]
     };
+    // ID numbers are compared whole but shown masked: the messages are kept with the
+    // batch, which readers may see.
+    let shown_id = |field: Field, value: String| {
+        if field == Field::OwnerIdNumber {
+            crate::domain::id_number::mask(&value)
+        } else {
+            value
+        }
+    };
     values(registered)
         .into_iter()
         .zip(values(file))
         .filter(|((_, a), (_, b))| a != b)
-        .map(|((field, a), (_, b))| (field, a, b))
+        .map(|((field, a), (_, b))| (field, shown_id(field, a), shown_id(field, b)))
         .collect()
 }
 
@@ -527,19 +552,19 @@ impl Run {
     ) -> Result<(), ImportFailure> {
         let mut record = csv::StringRecord::new();
         loop {
-            let (line, current) = match rows.buffered.next() {
-                Some((line, buffered)) => (line, buffered),
+            let line = match rows.buffered.next() {
+                Some((line, buffered)) => {
+                    record = buffered;
+                    line
+                }
                 None => {
                     if !read_record(&mut rows.reader, &mut record)? {
                         break;
                     }
-                    (
-                        record.position().map_or(0, csv::Position::line),
-                        record.clone(),
-                    )
+                    record_line(&mut rows.reader, &record)
                 }
             };
-            self.take_row(conn, line, &current)?;
+            self.take_row(conn, line, &record)?;
             if self.batch.data_rows % 1000 == 0 {
                 progress.advance(rows.reader.get_ref().consumed(), total_bytes);
             }

@@ -252,7 +252,9 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
                 row.error(
                     Field::OwnerIdNumber,
                     "invalid_id_number",
-                    format!("证件号“{text}”无效：{e}"),
+                    // The value itself stays out of the message: messages are kept with
+                    // the batch, and readers may only see ID numbers masked.
+                    format!("证件号（{} 位）无效：{e}", text.chars().count()),
                 );
                 None
             }
@@ -261,6 +263,15 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
     };
     let confirmed_on = match row.text(Field::ConfirmedOn) {
         Some(text) => match BusinessDate::parse(text) {
+            // It dates the asset's `registered` entry, a business date: not in the future.
+            Some(date) if date.naive() > crate::domain::dates::today_in_china() => {
+                row.error(
+                    Field::ConfirmedOn,
+                    "invalid_date",
+                    format!("确权日期“{text}”晚于今天"),
+                );
+                None
+            }
             Some(date) => Some(Some(date)),
             None => {
                 row.error(

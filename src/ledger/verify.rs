@@ -1,6 +1,8 @@
 //! Verification: recompute every hash from the first entry and name the first entry
 //! that does not fit (edited, deleted, inserted or reordered).
 
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
 use serde::Serialize;
 
 use super::chain::{entry_hash, read_head, GENESIS_HASH};
@@ -27,10 +29,20 @@ pub struct Verification {
     pub problem: Option<String>,
 }
 
-/// Verifies the whole ledger, reading it in pages.
+/// Verifies the whole ledger, reading it in pages within one read-only snapshot, so
+/// that appends committed meanwhile neither break nor extend what is checked.
 ///
 /// Fails only when the database fails.
 pub fn verify(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(_) = conn {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        verify_snapshot(conn)
+    })
+}
+
+fn verify_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
     let mut expected_seq = 1i64;
     let mut running = GENESIS_HASH.to_owned();
     let mut count = 0i64;

@@ -173,6 +173,22 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
         }));
     }
 
+    // Entries a correction cancelled (unless that correction is itself cancelled; a
+    // corrected correction is rare enough to count its target as cancelled too).
+    let corrected: HashSet<i64> = ledger_entries::table
+        .filter(ledger_entries::kind.eq("correction"))
+        .select(ledger_entries::data)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|d| {
+            serde_json::from_str::<serde_json::Value>(d)
+                .ok()?
+                .get("corrects")?
+                .as_i64()
+        })
+        .collect();
+    let corrected_list: Vec<i64> = corrected.iter().copied().collect();
+
     if wanted("operating_without_income") {
         let today = today_in_china();
         let since = today
@@ -187,7 +203,8 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
                 ledger_entries::table
                     .filter(ledger_entries::asset_id.eq(assets::id))
                     .filter(ledger_entries::kind.eq("income"))
-                    .filter(ledger_entries::occurred_on.ge(since.clone())),
+                    .filter(ledger_entries::occurred_on.ge(since.clone()))
+                    .filter(ledger_entries::seq.ne_all(corrected_list)),
             )))
             .order(assets::code)
             .select(assets::code)

@@ -55,8 +55,8 @@ pub fn finding_label(kind: &str) -> &'static str {
     }
 }
 
-/// Renders the report and a summary of the findings.
-pub fn render(report: &Report, findings: &[Finding]) -> String {
+/// Renders the report, and a summary of the findings when given (auditors see them).
+pub fn render(report: &Report, findings: Option<&[Finding]>) -> String {
     let mut out = String::new();
     let title = format!("{} 对账报告", report.declaration.name);
     let _ = write!(
@@ -109,18 +109,20 @@ pub fn render(report: &Report, findings: &[Finding]) -> String {
         wan(&report.unclassified.amount),
         escape(&report.unclassified.amount)
     );
-    out.push_str("<h2>审计发现摘要</h2><table class=small><thead><tr><th>类别</th><th>数量</th></tr></thead><tbody>");
-    for kind in KINDS {
-        let count = findings.iter().filter(|f| f.kind == kind).count();
-        let _ = write!(
-            out,
-            "<tr><td>{}（{}）</td><td class=n>{}</td></tr>",
-            finding_label(kind),
-            kind,
-            count
-        );
+    if let Some(findings) = findings {
+        out.push_str("<h2>审计发现摘要</h2><table class=small><thead><tr><th>类别</th><th>数量</th></tr></thead><tbody>");
+        for kind in KINDS {
+            let count = findings.iter().filter(|f| f.kind == kind).count();
+            let _ = write!(
+                out,
+                "<tr><td>{}（{}）</td><td class=n>{}</td></tr>",
+                finding_label(kind),
+                kind,
+                count
+            );
+        }
+        out.push_str("</tbody></table>");
     }
-    out.push_str("</tbody></table>");
     let _ = write!(
         out,
         "<h2>台账校验</h2><p>本报告依据管护台账第 {} 条记录为止的数据生成。链头哈希：</p><p class=hash>{}</p>\

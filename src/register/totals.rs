@@ -4,6 +4,7 @@
 //! Disposed assets no longer count. A project counts in every class of which it holds an
 //! asset; the class group `none` holds the projects that formed no asset at all.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
@@ -158,10 +159,19 @@ fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError>
         .collect::<Result<_, _>>()?)
 }
 
-/// The register's totals, grouped as asked.
+/// The register's totals, grouped as asked, from one consistent snapshot.
 ///
 /// Fails when a query fails or a stored amount is negative.
 pub fn totals(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(_) = conn {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        totals_in_snapshot(conn, group_by)
+    })
+}
+
+fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
     let total = load(conn, TOTAL)?
         .into_iter()
         .next()

@@ -1,0 +1,363 @@
+//! Province-scale benchmarks, each reported as a ratio to a baseline measured in the same
+//! run: import against the databases' own bulk load (`sqlite3 .import`, `psql \copy`),
+//! peak memory of the import, reconciliation and totals at scale.
+//!
+//! `cargo bench --bench province` (1,000,000 rows); `PROVINCE_ROWS=100000` for another
+//! size; `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres` adds PostgreSQL.
+//! `scripts/bench.sh` runs everything and writes the figures for BENCHMARKS.md.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use asset_registry::db::Db;
+use asset_registry::domain::{BusinessDate, MoneyUnit, Yuan};
+use asset_registry::reconcile::declaration::{Declaration, DeclaredLine, Scope};
+use asset_registry::reconcile::report::reconcile;
+use asset_registry::register::totals::{totals, GroupBy};
+use diesel::connection::SimpleConnection;
+
+const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,funding_source,asset_code,asset_name,asset_class,quantity,unit,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on,certificate_no\n";
+
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: [&str; 20] = [
+    "建国", "秀英", "志强", "桂兰", "海燕", "国华", "玉梅", "建华", "丽", "军", "伟", "芳", "敏",
+    "静", "强", "磊", "洋", "艳", "勇", "杰",
+];
+
+/// A deterministic pseudo-random sequence (xorshift), so every run measures the same file.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn id_number(rng: &mut Rng) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!(
+        "610481{}{:02}{:02}{:03}",
+        1940 + rng.below(55),
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(1000)
+    );
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+/// Writes a province register of `rows` asset rows (about 3 per project, 600 towns).
+fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    out.write_all(HEADER.as_bytes())?;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut written = 0usize;
+    let mut project = 0usize;
+    while written < rows {
+        project += 1;
+        let town = format!("第{}镇", project % 600 + 1);
+        let village = format!("{}村", (project / 600) % 12 + 1);
+        let year = 2014 + (project % 7);
+        let assets = (1 + rng.below(5) as usize).min(rows - written);
+        let values: Vec<u64> = (0..assets).map(|_| 1_000 + rng.below(5_000_000)).collect();
+        let funds: u64 = values.iter().sum();
+        let class = ["operating", "public_welfare", "household"][project % 3];
+        for (i, value) in values.iter().enumerate() {
+            let (owner, owner_type, id) = if class == "household" {
+                let name = format!(
+                    "{}{}",
+                    SURNAMES[rng.below(20) as usize],
+                    GIVEN[rng.below(20) as usize]
+                );
+                (name, "household", id_number(&mut rng))
+            } else {
+                (
+                    format!("{village}村民委员会"),
+                    "village_collective",
+                    String::new(),
+                )
+            };
+            writeln!(
+                out,
+                "PR{project:07},{town}{village}{year}年扶贫项目{project},{year},{town},{village},{}.{:02},中央财政专项扶贫资金,PR{project:07}-{i:02},{},{class},{},{},{}.{:02},{owner},{owner_type},{id},{village}村委会,{year}-12-{:02},兴确字({year})第{project:07}{i:02}号",
+                funds / 100,
+                funds % 100,
+                ["光伏电站", "供水管网", "肉牛", "设施大棚", "村组道路"][i % 5],
+                1 + rng.below(100),
+                ["千瓦", "米", "头", "座", "米"][i % 5],
+                value / 100,
+                value % 100,
+                1 + rng.below(28),
+            )?;
+            written += 1;
+        }
+    }
+    out.flush()?;
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// Runs a command under `/usr/bin/time`, returning wall time and peak resident memory.
+fn measure(command: Command) -> (Duration, u64) {
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+    let envs: Vec<_> = command
+        .get_envs()
+        .map(|(k, v)| (k.to_owned(), v.map(ToOwned::to_owned)))
+        .collect();
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(program)
+        .args(args);
+    for (key, value) in envs {
+        match value {
+            Some(v) => timed.env(key, v),
+            None => timed.env_remove(key),
+        };
+    }
+    let started = Instant::now();
+    let output = timed.output().expect("run command");
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let kib: u64 = std::fs::read_to_string(report.path())
+        .unwrap_or_default()
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    (elapsed, kib * 1024)
+}
+
+fn binary() -> PathBuf {
+    // The bench profile builds the binary next to this bench's own executable.
+    let exe = std::env::current_exe().expect("bench executable");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    dir.join("asset-registry")
+}
+
+fn plain_table_sql() -> String {
+    let columns: Vec<String> = HEADER
+        .trim()
+        .split(',')
+        .map(|c| {
+            if c == "asset_code" {
+                format!("{c} TEXT PRIMARY KEY")
+            } else {
+                format!("{c} TEXT")
+            }
+        })
+        .collect();
+    format!("CREATE TABLE plain ({});", columns.join(", "))
+}
+
+fn sqlite_baseline(csv: &Path, dir: &Path) -> Duration {
+    let db = dir.join("baseline.sqlite3");
+    let _ = std::fs::remove_file(&db);
+    let mut command = Command::new("sqlite3");
+    command
+        .arg(&db)
+        .arg(plain_table_sql())
+        .arg(".mode csv")
+        .arg(format!(".import --skip 1 {} plain", csv.display()));
+    measure(command).0
+}
+
+fn our_import(csv: &Path, database: &str) -> (Duration, u64) {
+    let mut command = Command::new(binary());
+    command
+        .args(["--database", database, "import"])
+        .arg(csv)
+        .env_remove("DATABASE_URL");
+    measure(command)
+}
+
+fn postgres_baseline(csv: &Path, url: &str) -> Duration {
+    let mut command = Command::new("psql");
+    command
+        .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c"])
+        .arg(plain_table_sql())
+        .arg("-c")
+        .arg(format!(
+            "\\copy plain FROM '{}' WITH (FORMAT csv, HEADER true)",
+            csv.display()
+        ));
+    measure(command).0
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Median of five runs of the reconciliation report and of `totals`.
+fn reports(database: &str) -> (Duration, Duration) {
+    let db = Db::open(database, 2).expect("open");
+    let mut conn = db.conn().expect("connection");
+    let amount = |text: &str| Yuan::parse(text, MoneyUnit::Yuan).expect("amount");
+    let declaration = Declaration {
+        name: "province".to_owned(),
+        as_of: BusinessDate::parse_iso("2025-12-31").expect("date"),
+        lines: vec![
+            DeclaredLine {
+                scope: Scope::Total,
+                projects: 0,
+                amount: amount("0.00"),
+            },
+            DeclaredLine {
+                scope: Scope::Class(asset_registry::domain::AssetClass::Operating),
+                projects: 0,
+                amount: amount("0.00"),
+            },
+            DeclaredLine {
+                scope: Scope::Class(asset_registry::domain::AssetClass::PublicWelfare),
+                projects: 0,
+                amount: amount("0.00"),
+            },
+            DeclaredLine {
+                scope: Scope::Class(asset_registry::domain::AssetClass::Household),
+                projects: 0,
+                amount: amount("0.00"),
+            },
+            DeclaredLine {
+                scope: Scope::Town("第1镇".to_owned()),
+                projects: 0,
+                amount: amount("0.00"),
+            },
+            DeclaredLine {
+                scope: Scope::Year(2020),
+                projects: 0,
+                amount: amount("0.00"),
+            },
+        ],
+    };
+    let _warm = reconcile(&mut conn, None, &declaration).expect("reconcile");
+    let report = median(
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                reconcile(&mut conn, None, &declaration).expect("reconcile");
+                started.elapsed()
+            })
+            .collect(),
+    );
+    let _warm = totals(&mut conn, GroupBy::Class).expect("totals");
+    let total = median(
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                totals(&mut conn, GroupBy::Class).expect("totals");
+                started.elapsed()
+            })
+            .collect(),
+    );
+    (report, total)
+}
+
+fn postgres_database(admin: &str) -> (String, String) {
+    let name = format!("ar_bench_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        <diesel::PgConnection as diesel::Connection>::establish(admin).expect("PostgreSQL");
+    conn.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create");
+    let url = format!(
+        "{}/{name}",
+        &admin[..admin.rfind('/').unwrap_or(admin.len())]
+    );
+    (name, url)
+}
+
+fn drop_postgres(admin: &str, name: &str) {
+    if let Ok(mut conn) = <diesel::PgConnection as diesel::Connection>::establish(admin) {
+        let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+fn main() {
+    let rows: usize = std::env::var("PROVINCE_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    if let Ok(path) = std::env::var("PROVINCE_CSV_ONLY") {
+        let bytes = generate(Path::new(&path), rows).expect("generate");
+        println!("wrote {rows} rows, {bytes} bytes to {path}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("province.csv");
+    let started = Instant::now();
+    let bytes = generate(&csv, rows).expect("generate");
+    println!(
+        "rows={rows} bytes={bytes} generated_in={:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let baseline = sqlite_baseline(&csv, dir.path());
+    let database = dir
+        .path()
+        .join("registry.sqlite3")
+        .to_string_lossy()
+        .into_owned();
+    let (ours, peak) = our_import(&csv, &database);
+    println!(
+        "sqlite import: ours={:.2}s baseline(.import)={:.2}s ratio={:.2} peak_rss_mib={:.1}",
+        ours.as_secs_f64(),
+        baseline.as_secs_f64(),
+        ours.as_secs_f64() / baseline.as_secs_f64(),
+        peak as f64 / 1048576.0
+    );
+    let (report, total) = reports(&database);
+    println!(
+        "sqlite reconciliation_ms={:.1} totals_ms={:.1}",
+        report.as_secs_f64() * 1000.0,
+        total.as_secs_f64() * 1000.0
+    );
+
+    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
+        let (baseline_name, baseline_url) = postgres_database(&admin);
+        let pg_baseline = postgres_baseline(&csv, &baseline_url);
+        drop_postgres(&admin, &baseline_name);
+        let (name, url) = postgres_database(&admin);
+        let (pg_ours, pg_peak) = our_import(&csv, &url);
+        println!(
+            "postgres import: ours={:.2}s baseline(\\copy)={:.2}s ratio={:.2} peak_rss_mib={:.1}",
+            pg_ours.as_secs_f64(),
+            pg_baseline.as_secs_f64(),
+            pg_ours.as_secs_f64() / pg_baseline.as_secs_f64(),
+            pg_peak as f64 / 1048576.0
+        );
+        let (report, total) = reports(&url);
+        println!(
+            "postgres reconciliation_ms={:.1} totals_ms={:.1}",
+            report.as_secs_f64() * 1000.0,
+            total.as_secs_f64() * 1000.0
+        );
+        drop_postgres(&admin, &name);
+    }
+}

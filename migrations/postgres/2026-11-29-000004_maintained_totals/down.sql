@@ -1,0 +1,10 @@
+DROP INDEX ledger_entries_kind;
+CREATE INDEX ledger_entries_kind ON ledger_entries (kind, asset_id);
+CREATE INDEX assets_class_status ON assets (class, status);
+DROP INDEX projects_town_village;
+CREATE INDEX projects_year ON projects (year);
+CREATE INDEX projects_town_village ON projects (town, village);
+DROP INDEX projects_year_funds;
+DROP INDEX projects_town_year_funds;
+DROP TABLE class_summary;
+DROP TABLE register_summary;
