@@ -128,6 +128,7 @@ fn every_kind_updates_the_projection(app: &TestApp) {
     assert_eq!(kinds.len(), 11);
     assert_eq!(kinds[0], "registered");
     assert_eq!(kinds[10], "disposed");
+    app.assert_summary_consistent();
 }
 
 fn a_disposed_asset_accepts_only_corrections(app: &TestApp) {
@@ -167,6 +168,7 @@ fn a_disposed_asset_accepts_only_corrections(app: &TestApp) {
         .status,
         Status::Created
     );
+    app.assert_summary_consistent();
 }
 
 fn distributing_more_than_earned_is_refused(app: &TestApp) {
@@ -204,6 +206,7 @@ fn distributing_more_than_earned_is_refused(app: &TestApp) {
         json!({"kind": "correction", "occurred_on": "2022-01-07", "corrects": income_seq, "reason": "x"}),
     );
     assert_eq!(undo.body["errors"][0]["code"], "overdistributed");
+    app.assert_summary_consistent();
 }
 
 fn bad_entries_are_refused_naming_the_field(app: &TestApp) {
@@ -442,6 +445,7 @@ fn as_of_answers_from_the_ledger(app: &TestApp) {
         (bad.status, bad.body["parameter"].as_str()),
         (Status::BadRequest, Some("as_of"))
     );
+    app.assert_summary_consistent();
 }
 
 fn the_change_feed_pages_in_seq_order(app: &TestApp) {
@@ -651,6 +655,7 @@ fn concurrent_clients_get_no_server_errors(app: &TestApp) {
     let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
     assert_eq!(verify.body["ok"], true);
     assert_eq!(verify.body["entries"], 3 + created);
+    app.assert_summary_consistent();
 }
 
 fn two_app_instances_keep_one_unforked_chain(app: &TestApp) {
@@ -700,6 +705,7 @@ fn two_app_instances_keep_one_unforked_chain(app: &TestApp) {
         .filter_map(|e| e["seq"].as_i64())
         .collect();
     assert_eq!(seqs, (4..=1003).collect::<Vec<_>>());
+    app.assert_summary_consistent();
 }
 
 fn main() -> std::process::ExitCode {

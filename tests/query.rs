@@ -262,6 +262,7 @@ fn cursor_pages_see_no_duplicate_and_no_gap_while_rows_are_added(app: &TestApp) 
     for code in &existing {
         assert!(seen.contains(code), "{code} missing");
     }
+    app.assert_summary_consistent();
 }
 
 fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
@@ -384,6 +385,7 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
             stable(app.get("/api/v1/assets/WELL-1", Some(&app.auditor)).body)
         );
     }
+    app.assert_summary_consistent();
 }
 
 fn the_sample_register_exports_and_reimports_exactly(app: &TestApp) {

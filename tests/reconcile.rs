@@ -229,6 +229,7 @@ fn as_of_counts_what_stood_on_that_day(app: &TestApp) {
         reconciliation(app, declare(app, &after)["id"].as_str().unwrap_or_default())["status"],
         "match"
     );
+    app.assert_summary_consistent();
 }
 
 fn bad_declarations_name_the_line_and_store_nothing(app: &TestApp) {
@@ -494,6 +495,7 @@ fn every_kind_of_finding_is_raised(app: &TestApp) {
         Some(&app.auditor),
     );
     assert_eq!(rest.body["items"][0]["kind"], "unconfirmed");
+    app.assert_summary_consistent();
 }
 
 fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
@@ -599,6 +601,57 @@ fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {
     );
 }
 
+fn the_maintained_totals_and_the_ledger_fold_agree(app: &TestApp) {
+    use asset_registry::reconcile::declaration::parse_json;
+    use asset_registry::reconcile::report::{reconcile_using, Method};
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    assert_eq!(app.import(SMALL.as_bytes(), false).status, Status::Created);
+    for (asset, body) in [
+        (
+            "PV-1",
+            json!({"kind": "disposed", "occurred_on": "2021-06-01", "method": "auction", "approval_no": "A"}),
+        ),
+        (
+            "ROAD-1",
+            json!({"kind": "value_adjusted", "occurred_on": "2021-01-01", "value": "450.00", "reason": "评估"}),
+        ),
+    ] {
+        let reply = app.post(
+            &format!("/api/v1/assets/{asset}/ledger"),
+            Some(&app.clerk),
+            body.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(reply.status, Status::Created);
+    }
+    app.assert_summary_consistent();
+    let mut conn = app.db.conn().expect("connection");
+    for as_of in [
+        "2019-12-31",
+        "2020-10-31",
+        "2021-03-01",
+        "2021-12-31",
+        "2030-01-01",
+    ] {
+        let mut body = declared();
+        body["as_of"] = json!(as_of);
+        body["lines"]
+            .as_array_mut()
+            .expect("lines")
+            .push(json!({"scope": "unclassified", "projects": 0, "amount": "0.00"}));
+        let declaration = parse_json(&body).expect("valid declaration");
+        let mut auto = reconcile_using(&mut conn, None, &declaration, Method::Auto).expect("auto");
+        let mut folded =
+            reconcile_using(&mut conn, None, &declaration, Method::Fold).expect("fold");
+        auto.generated_at.clear();
+        folded.generated_at.clear();
+        assert_eq!(auto, folded, "as of {as_of}");
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -614,6 +667,10 @@ fn main() -> std::process::ExitCode {
             both_backends_give_the_same_report,
         ),
         ("reconcile::as_of", as_of_counts_what_stood_on_that_day),
+        (
+            "reconcile::maintained_equals_fold",
+            the_maintained_totals_and_the_ledger_fold_agree,
+        ),
         (
             "declarations::bad_input",
             bad_declarations_name_the_line_and_store_nothing,

@@ -421,6 +421,7 @@ fn conflicts_with_the_register_name_field_and_both_values(app: &TestApp) {
         ]
     );
     assert_eq!(app.register_state(), before);
+    app.assert_summary_consistent();
 }
 
 fn unchanged_rows_are_counted_not_rewritten(app: &TestApp) {
@@ -440,6 +441,7 @@ fn unchanged_rows_are_counted_not_rewritten(app: &TestApp) {
         (&json!(0), &json!(0), &json!(1))
     );
     assert_eq!(app.register_state(), before);
+    app.assert_summary_consistent();
 }
 
 fn dry_runs_report_and_write_nothing(app: &TestApp) {
@@ -476,6 +478,7 @@ fn replay_returns_the_original_batch(app: &TestApp) {
     assert_eq!(again.body["id"], first.body["id"]);
     assert_eq!(again.body["sha256"], first.body["sha256"]);
     assert_eq!(app.register_state(), state);
+    app.assert_summary_consistent();
 }
 
 /// The declared figures of the sample, read from `imports/`.
@@ -574,6 +577,7 @@ fn the_utf8_sample_reproduces_the_same_figures(app: &TestApp) {
         (Some(0), gbk.body["data_rows"].as_i64())
     );
     assert_eq!(app.totals("class"), utf8_totals);
+    app.assert_summary_consistent();
 }
 
 fn utf8_with_bom_and_english_headers_import(app: &TestApp) {
@@ -657,6 +661,7 @@ fn totals_group_by_town_village_and_year(app: &TestApp) {
     let bad = app.get("/api/v1/totals?group_by=owner", Some(&app.reader));
     assert_eq!(bad.status, Status::BadRequest);
     assert_eq!(bad.body["parameter"], "group_by");
+    app.assert_summary_consistent();
 }
 
 fn health_names_the_backend(app: &TestApp) {

@@ -8,18 +8,21 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
+use diesel::prelude::*;
 
 use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow};
 use super::decode::{self, DecodingReader, TextEncoding};
 use super::header::{self, Field, Layout, HEADER_SEARCH_ROWS};
 use super::row::{is_blank, parse_row, ParsedRow};
 use super::{RowError, MAX_LISTED_ERRORS};
+use crate::db::schema::assets;
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::BusinessDate;
+use crate::domain::{AssetClass, AssetStatus};
 use crate::ledger::{self, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
+use crate::register::summary::{self, class_index, Delta};
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// The SQLite page cache of an importing connection, in KiB.
@@ -205,6 +208,8 @@ pub fn import_file(
             return Err(Abort::Rejected(run));
         }
         run.batch.update_counts(conn)?;
+        let delta = run.summary_delta(conn)?;
+        summary::apply(conn, &delta)?;
         if let Some(writer) = &run.writer {
             ledger::store_head(conn, &writer.head)?;
         }
@@ -381,6 +386,12 @@ struct SeenProject {
     fingerprint: [u64; 6],
     /// Registered before this import with the same values.
     unchanged: bool,
+    /// Registered by this import.
+    created: bool,
+    /// Its funds, for the maintained totals.
+    funds_fen: i64,
+    /// The classes of the assets this import registers for it, one bit per class.
+    new_classes: u8,
 }
 
 /// A row waiting in the current chunk.
@@ -400,6 +411,8 @@ struct Run {
     projects: HashMap<String, SeenProject>,
     assets: HashMap<String, u64>,
     pending: Vec<Pending>,
+    /// The change to the maintained totals, as far as the rows tell it.
+    delta: Delta,
 }
 
 const PROJECT_FIELDS: [Field; 6] = [
@@ -522,7 +535,65 @@ impl Run {
             projects: HashMap::new(),
             assets: HashMap::new(),
             pending: Vec::with_capacity(CHUNK_ROWS),
+            delta: Delta::default(),
         }
+    }
+
+    /// The change this import makes to the maintained totals: its new projects, the
+    /// classes they (and projects registered before) enter, its new assets.
+    ///
+    /// Fails when the lookup of projects registered before fails.
+    fn summary_delta(&mut self, conn: &mut DbConnection) -> Result<Delta, ImportFailure> {
+        let mut delta = std::mem::take(&mut self.delta);
+        let mut earlier: Vec<(&str, &SeenProject)> = Vec::new();
+        for (code, seen) in &self.projects {
+            if seen.created {
+                delta.projects += 1;
+                delta.funds_fen += seen.funds_fen;
+                if seen.new_classes == 0 {
+                    delta.unclassified_projects += 1;
+                    delta.unclassified_funds_fen += seen.funds_fen;
+                }
+                for class in AssetClass::ALL {
+                    if seen.new_classes & (1 << class_index(class)) != 0 {
+                        delta.class(class).projects += 1;
+                        delta.class(class).funds_fen += seen.funds_fen;
+                    }
+                }
+            } else if seen.new_classes != 0 {
+                earlier.push((code.as_str(), seen));
+            }
+        }
+        for chunk in earlier.chunks(500) {
+            let codes: Vec<&str> = chunk.iter().map(|(code, _)| *code).collect();
+            let before: Vec<(String, String, String)> = assets::table
+                .filter(assets::project_code.eq_any(&codes))
+                .filter(assets::batch_id.ne(&self.batch.id))
+                .select((assets::project_code, assets::class, assets::status))
+                .load(conn)?;
+            for (code, seen) in chunk {
+                let mine: Vec<&(String, String, String)> =
+                    before.iter().filter(|(p, _, _)| p == code).collect();
+                if mine.is_empty() {
+                    delta.unclassified_projects -= 1;
+                    delta.unclassified_funds_fen -= seen.funds_fen;
+                }
+                for class in AssetClass::ALL {
+                    let live_before = mine.iter().any(|(_, c, status)| {
+                        c == class.as_str() && status != AssetStatus::Disposed.as_str()
+                    });
+                    if seen.new_classes & (1 << class_index(class)) != 0 && !live_before {
+                        delta.class(class).projects += 1;
+                        delta.class(class).funds_fen += seen.funds_fen;
+                    }
+                }
+            }
+        }
+        for figures in delta.classes {
+            delta.assets += figures.assets;
+            delta.value_fen += figures.value_fen;
+        }
+        Ok(delta)
     }
 
     fn report(&self, status: &str, replayed: bool) -> BatchReport {
@@ -607,6 +678,9 @@ impl Run {
                     line,
                     fingerprint: fingerprint(&row.project),
                     unchanged: false,
+                    created: false,
+                    funds_fen: row.project.funds.fen(),
+                    new_classes: 0,
                 });
                 true
             }
@@ -730,6 +804,9 @@ impl Run {
                     }
                     None => {
                         self.batch.projects_created += 1;
+                        if let Some(seen) = self.projects.get_mut(code) {
+                            seen.created = true;
+                        }
                         new_projects.push(&row.project);
                     }
                 }
@@ -753,6 +830,12 @@ impl Run {
                     }
                     None => {
                         self.batch.assets_created += 1;
+                        if let Some(seen) = self.projects.get_mut(code) {
+                            seen.new_classes |= 1 << class_index(asset.class);
+                        }
+                        let figures = self.delta.class(asset.class);
+                        figures.assets += 1;
+                        figures.value_fen += asset.value.fen();
                         new_assets.push(asset);
                     }
                 },
@@ -795,6 +878,16 @@ impl Run {
             })
             .collect();
         let (entry_rows, head) = ledger::chain(&writer.head, entries);
+        if let Some(latest) = entry_rows.iter().map(|e| &e.occurred_on).max() {
+            if self
+                .delta
+                .registered_on
+                .as_ref()
+                .is_none_or(|known| latest > known)
+            {
+                self.delta.registered_on = Some(latest.clone());
+            }
+        }
         let asset_rows: Vec<AssetRow> = new_assets
             .iter()
             .zip(&ids)

@@ -9,11 +9,12 @@ use super::chain::{chain, insert_rows, lock_head, store_head, EntryRow, NewEntry
 use super::entry::{EntryKind, EntryRequest};
 use super::projection::{fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
-use crate::db::schema::assets;
+use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
-use crate::domain::AssetStatus;
+use crate::domain::{AssetClass, AssetStatus};
 use crate::register::store::AssetRow;
+use crate::register::summary::{self, Delta};
 
 /// What to append.
 #[derive(Debug, Clone)]
@@ -123,6 +124,56 @@ pub fn fold_rows(rows: &[EntryRow]) -> Result<Option<AssetState>, MalformedEntry
     fold(&view)
 }
 
+/// How an entry changes the maintained totals: the asset's live count and value, and,
+/// when it leaves or re-enters the live assets, its project's membership of the class.
+fn summary_delta(
+    conn: &mut DbConnection,
+    asset: &AssetRow,
+    before: &AssetState,
+    after: &AssetState,
+    entry: &EntryRequest,
+) -> Result<Delta, AppendError> {
+    let mut delta = Delta::default();
+    if matches!(
+        entry.kind,
+        EntryKind::Disposed | EntryKind::ValueAdjusted | EntryKind::Correction
+    ) {
+        delta.value_event_on = Some(entry.occurred_on.to_string());
+    }
+    let class = AssetClass::parse(&asset.class).ok_or(MalformedEntry {
+        seq: asset.last_seq,
+        what: "class",
+    })?;
+    let live_before = before.status != AssetStatus::Disposed;
+    let live_after = after.status != AssetStatus::Disposed;
+    let value = |live: bool, state: &AssetState| if live { state.value.fen() } else { 0 };
+    delta.assets = i64::from(live_after) - i64::from(live_before);
+    delta.value_fen = value(live_after, after) - value(live_before, before);
+    let figures = delta.class(class);
+    figures.assets = i64::from(live_after) - i64::from(live_before);
+    figures.value_fen = value(live_after, after) - value(live_before, before);
+    if live_before != live_after {
+        let others: i64 = assets::table
+            .filter(assets::project_code.eq(&asset.project_code))
+            .filter(assets::class.eq(&asset.class))
+            .filter(assets::status.ne(AssetStatus::Disposed.as_str()))
+            .filter(assets::id.ne(&asset.id))
+            .count()
+            .get_result(conn)?;
+        if others == 0 {
+            let funds: i64 = projects::table
+                .find(&asset.project_code)
+                .select(projects::funds_fen)
+                .first(conn)?;
+            let sign = if live_after { 1 } else { -1 };
+            let figures = delta.class(class);
+            figures.projects += sign;
+            figures.funds_fen += sign * funds;
+        }
+    }
+    Ok(delta)
+}
+
 /// Appends an entry to an asset's history and updates its projection, in one
 /// transaction that also holds the chain's lock.
 ///
@@ -229,6 +280,8 @@ pub fn append_entry(
                 assets::last_seq.eq(new_head.seq),
             ))
             .execute(conn)?;
+        let delta = summary_delta(conn, &asset, &current, &state, new)?;
+        summary::apply(conn, &delta)?;
         if matches!(
             new.kind,
             EntryKind::Disposed | EntryKind::ValueAdjusted | EntryKind::Correction

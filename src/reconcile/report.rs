@@ -5,6 +5,8 @@
 //! counts when its `registered` entry is dated D or earlier and, folding its ledger to
 //! the end of D, it is not disposed, at its value then. Only assets whose ledger holds a
 //! disposal, value adjustment or correction need that fold; the rest are summed in SQL.
+//! When nothing in the register postdates D, the maintained totals are those figures
+//! and are read directly (see [`Method`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,6 +24,7 @@ use crate::ledger::as_of::asset_as_of;
 use crate::ledger::projection::MalformedEntry;
 use crate::ledger::{read_head, Head};
 use crate::register::store::AssetRow;
+use crate::register::summary::{class_index, Summary};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +262,17 @@ fn status(ok: bool) -> &'static str {
     }
 }
 
+/// How the figures as of a date are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// From the maintained totals when nothing in the register postdates the date (no
+    /// project of a later year, no asset registered later, no later disposal, value
+    /// adjustment or correction); by folding the ledger otherwise.
+    Auto,
+    /// Always by folding the ledger (for checking the maintained totals).
+    Fold,
+}
+
 /// Reconciles `declaration` against the register as of its date, in one consistent
 /// snapshot of the database, pinned to the ledger head of that snapshot.
 ///
@@ -267,6 +281,18 @@ pub fn reconcile(
     conn: &mut DbConnection,
     id: Option<&str>,
     declaration: &Declaration,
+) -> Result<Report, ReportError> {
+    reconcile_using(conn, id, declaration, Method::Auto)
+}
+
+/// [`reconcile`] by the given method.
+///
+/// Fails when the database fails or a ledger entry is malformed.
+pub fn reconcile_using(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    declaration: &Declaration,
+    method: Method,
 ) -> Result<Report, ReportError> {
     conn.transaction(|conn| {
         if let DbConnection::Postgres(_) = conn {
@@ -277,22 +303,60 @@ pub fn reconcile(
             year: chrono::Datelike::year(&declaration.as_of.naive()),
         };
         let head: Head = read_head(conn)?;
+        let summary = Summary::load(conn)?;
+        let latest_year: Option<i32> = projects::table
+            .select(diesel::dsl::max(projects::year))
+            .first(conn)?;
+        let current = method == Method::Auto
+            && latest_year.is_none_or(|year| year <= as_of.year)
+            && summary.last_registered_on <= as_of.day
+            && summary.last_value_event_on <= as_of.day;
         let needs_classes = declaration
             .lines
             .iter()
             .any(|l| matches!(l.scope, Scope::Class(_)));
-        let classes = if needs_classes {
+        let classes = if current {
+            AssetClass::ALL
+                .iter()
+                .map(|class| {
+                    let figures = summary.classes[class_index(*class)];
+                    (
+                        *class,
+                        Figure {
+                            projects: figures.projects,
+                            fen: figures.value_fen,
+                        },
+                    )
+                })
+                .collect()
+        } else if needs_classes {
             as_of.classes(conn)?
         } else {
             HashMap::new()
         };
+        let total = if current {
+            Figure {
+                projects: summary.projects,
+                fen: summary.funds_fen,
+            }
+        } else {
+            as_of.projects(conn, None, None)?
+        };
+        let unclassified = if current {
+            Figure {
+                projects: summary.unclassified_projects,
+                fen: summary.unclassified_funds_fen,
+            }
+        } else {
+            as_of.unclassified(conn)?
+        };
         let mut lines = Vec::new();
         for line in &declaration.lines {
             let actual = match &line.scope {
-                Scope::Total => as_of.projects(conn, None, None)?,
+                Scope::Total => total,
                 Scope::Town(town) => as_of.projects(conn, Some(town), None)?,
                 Scope::Year(year) => as_of.projects(conn, None, Some(*year))?,
-                Scope::Unclassified => as_of.unclassified(conn)?,
+                Scope::Unclassified => unclassified,
                 Scope::Class(class) => classes.get(class).copied().unwrap_or_default(),
             };
             let declared = Figure {
@@ -312,7 +376,6 @@ pub fn reconcile(
                 status: status(difference == Figure::default()),
             });
         }
-        let unclassified = as_of.unclassified(conn)?;
         let all_match = lines.iter().all(|l| l.status == "match");
         Ok(Report {
             declaration: DeclarationSummary {

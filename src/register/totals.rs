@@ -2,7 +2,9 @@
 //! grouped by class, town, village or year.
 //!
 //! Disposed assets no longer count. A project counts in every class of which it holds an
-//! asset; the class group `none` holds the projects that formed no asset at all.
+//! asset; the class group `none` holds the projects that formed no asset at all. The
+//! overall and per-class figures are the maintained ones (`register::summary`); groups
+//! by town, village and year are summed in SQL.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -11,6 +13,7 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Yuan};
+use crate::register::summary::{class_index, Summary};
 
 /// How totals are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,26 +134,6 @@ fn by_project_column(key_expression: &str) -> String {
     )
 }
 
-const BY_CLASS: &str = "SELECT c.class AS key, COUNT(*) AS projects, \
-     CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS assets, \
-     CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
-     CAST(COALESCE(SUM(c.v), 0) AS BIGINT) AS asset_value \
-     FROM (SELECT class, project_code, COUNT(*) AS n, SUM(value_fen) AS v FROM assets \
-           WHERE status <> 'disposed' GROUP BY class, project_code) c \
-     JOIN projects p ON p.code = c.project_code GROUP BY c.class";
-
-const WITHOUT_ASSETS: &str = "SELECT 'none' AS key, COUNT(*) AS projects, \
-     CAST(0 AS BIGINT) AS assets, \
-     CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
-     CAST(0 AS BIGINT) AS asset_value \
-     FROM projects p WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)";
-
-const TOTAL: &str = "SELECT 'total' AS key, \
-     (SELECT COUNT(*) FROM projects) AS projects, \
-     (SELECT COUNT(*) FROM assets WHERE status <> 'disposed') AS assets, \
-     (SELECT CAST(COALESCE(SUM(funds_fen), 0) AS BIGINT) FROM projects) AS funds, \
-     (SELECT CAST(COALESCE(SUM(value_fen), 0) AS BIGINT) FROM assets WHERE status <> 'disposed') AS asset_value";
-
 fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError> {
     let rows: Vec<FiguresRow> = diesel::sql_query(query).load(conn)?;
     Ok(rows
@@ -172,27 +155,41 @@ pub fn totals(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, Tota
 }
 
 fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
-    let total = load(conn, TOTAL)?
-        .into_iter()
-        .next()
-        .map(|g| g.figures)
-        .unwrap_or_default();
+    let summary = Summary::load(conn)?;
+    let money =
+        |key: &str, fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(key.to_owned()));
+    let total = Figures {
+        projects: summary.projects,
+        assets: summary.assets,
+        funds: money("total", summary.funds_fen)?,
+        asset_value: money("total", summary.value_fen)?,
+    };
     let groups = match group_by {
         GroupBy::Class => {
-            let mut found = load(conn, BY_CLASS)?;
-            let mut groups: Vec<Group> = AssetClass::ALL
+            let mut groups = AssetClass::ALL
                 .iter()
                 .map(|class| {
-                    let position = found.iter().position(|g| g.key == class.as_str());
-                    position
-                        .map(|i| found.swap_remove(i))
-                        .unwrap_or_else(|| Group {
-                            key: class.as_str().to_owned(),
-                            figures: Figures::default(),
-                        })
+                    let figures = summary.classes[class_index(*class)];
+                    Ok(Group {
+                        key: class.as_str().to_owned(),
+                        figures: Figures {
+                            projects: figures.projects,
+                            assets: figures.assets,
+                            funds: money(class.as_str(), figures.funds_fen)?,
+                            asset_value: money(class.as_str(), figures.value_fen)?,
+                        },
+                    })
                 })
-                .collect();
-            groups.extend(load(conn, WITHOUT_ASSETS)?);
+                .collect::<Result<Vec<_>, NegativeSum>>()?;
+            groups.push(Group {
+                key: "none".to_owned(),
+                figures: Figures {
+                    projects: summary.unclassified_projects,
+                    assets: 0,
+                    funds: money("none", summary.unclassified_funds_fen)?,
+                    asset_value: Yuan::ZERO,
+                },
+            });
             groups
         }
         GroupBy::Town => load(conn, &by_project_column("p.town"))?,

@@ -251,6 +251,18 @@ impl TestApp {
         reply.body
     }
 
+    /// Checks that the maintained totals equal the totals computed from the rows.
+    pub fn assert_summary_consistent(&self) {
+        use asset_registry::register::summary::Summary;
+        let mut conn = self.db.conn().expect("connection");
+        let maintained = Summary::load(&mut conn).expect("maintained totals");
+        let recomputed = Summary::recompute(&mut conn).expect("recomputed totals");
+        assert_eq!(
+            maintained, recomputed,
+            "maintained totals drifted from the rows"
+        );
+    }
+
     /// Everything an import may write, to prove that nothing was.
     pub fn register_state(&self) -> RegisterState {
         let mut conn = self.db.conn().expect("connection");
