@@ -31,9 +31,22 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     let figment = figment.join(("limits.import", DEFAULT_IMPORT_LIMIT));
     rocket::custom(figment)
         .manage(db)
+        .attach(security_headers())
+        .attach(rocket::fairing::AdHoc::on_response("Content-Security-Policy", |_request, response| {
+            Box::pin(async move {
+                // Scripts only from this server, never inline; no framing; forms post here.
+                response.set_raw_header(
+                    "Content-Security-Policy",
+                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                     frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+                );
+            })
+        }))
         .mount("/api/v1", routes())
+        .mount("/", crate::web::routes())
+        .register("/", crate::web::catchers())
         .register(
-            "/",
+            "/api",
             catchers![
                 bad_request,
                 unauthorized,
@@ -45,6 +58,15 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
                 default_catcher
             ],
         )
+}
+
+/// Rocket's shield with frames denied and content types not sniffed.
+fn security_headers() -> rocket::shield::Shield {
+    use rocket::shield::{Frame, NoSniff, Referrer, Shield};
+    Shield::default()
+        .enable(Frame::Deny)
+        .enable(NoSniff::Enable)
+        .enable(Referrer::SameOrigin)
 }
 
 /// Every route of the API, to mount under `/api/v1`.

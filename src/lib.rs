@@ -11,3 +11,4 @@ pub mod import;
 pub mod ledger;
 pub mod reconcile;
 pub mod register;
+pub mod web;

@@ -1,4 +1,7 @@
-//! Request guards for bearer tokens and the role each endpoint requires.
+//! Request guards for bearer tokens and the role each endpoint requires. The web
+//! interface's session cookie carries the same token: it is accepted on reads, and on
+//! writes only with the `X-Requested-With` header that the interface's own script sends
+//! (a page on another site cannot send it without a CORS preflight we never grant).
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
@@ -8,20 +11,34 @@ use super::error::ApiError;
 use crate::auth::{self, Access, Caller};
 use crate::db::Db;
 
-/// Resolves the bearer token once per request.
-async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
+/// The name of the web interface's session cookie.
+pub const SESSION_COOKIE: &str = "ar_session";
+
+/// The header the web interface's script sends with cookie-authenticated writes.
+pub const SCRIPT_HEADER: (&str, &str) = ("X-Requested-With", "asset-registry");
+
+/// The token a request carries: the bearer header, else the session cookie (on writes
+/// only together with [`SCRIPT_HEADER`]).
+fn presented_token(request: &Request<'_>) -> Option<String> {
+    if let Some(header) = request.headers().get_one("Authorization") {
+        return header.strip_prefix("Bearer ").map(|s| s.trim().to_owned());
+    }
+    let cookie = request.cookies().get(SESSION_COOKIE)?.value().to_owned();
+    let safe = matches!(request.method(), rocket::http::Method::Get | rocket::http::Method::Head);
+    let from_script = request.headers().get_one(SCRIPT_HEADER.0) == Some(SCRIPT_HEADER.1);
+    (safe || from_script).then_some(cookie)
+}
+
+/// Resolves the caller's token once per request.
+pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
     let cached: &Result<Caller, Status> = request
         .local_cache_async(async {
-            let Some(header) = request.headers().get_one("Authorization") else {
-                return Err(Status::Unauthorized);
-            };
-            let Some(secret) = header.strip_prefix("Bearer ").map(str::trim) else {
+            let Some(secret) = presented_token(request) else {
                 return Err(Status::Unauthorized);
             };
             let Some(db) = request.rocket().state::<Db>() else {
                 return Err(Status::InternalServerError);
             };
-            let secret = secret.to_owned();
             match db
                 .run(move |conn| {
                     auth::authenticate(conn, &secret).map_err(crate::db::DbError::from)

@@ -31,9 +31,7 @@ pub fn cursor(value: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(text) = value else {
         return Ok(None);
     };
-    text.strip_prefix("c1.")
-        .and_then(|h| hex::decode(h).ok())
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+    decode_cursor_text(text)
         .map(Some)
         .ok_or_else(|| {
             bad(
@@ -41,6 +39,13 @@ pub fn cursor(value: Option<&str>) -> Result<Option<String>, ApiError> {
                 "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
             )
         })
+}
+
+/// Decodes a cursor's key; `None` when it is not one.
+pub fn decode_cursor_text(text: &str) -> Option<String> {
+    text.strip_prefix("c1.")
+        .and_then(|h| hex::decode(h).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
 }
 
 /// Encodes the last key of a page as a cursor.

@@ -1,0 +1,64 @@
+//! The web interface in Chinese for finance staff and auditors: server-rendered pages,
+//! one embedded stylesheet and one embedded script, nothing fetched from elsewhere.
+
+pub mod pages;
+pub mod session;
+pub mod view;
+
+use rocket::http::ContentType;
+use rocket::response::Redirect;
+use rocket::{catch, catchers, get, routes, Catcher, Route};
+
+/// Every route of the web interface, to mount at `/`.
+pub fn routes() -> Vec<Route> {
+    routes![
+        stylesheet,
+        import_script,
+        session::login_form,
+        session::login,
+        session::logout,
+        pages::overview::overview,
+        pages::imports::imports,
+        pages::assets::assets,
+        pages::assets::asset,
+        pages::assets::append_entry,
+        pages::reconcile::reconcile,
+        pages::reconcile::create_declaration,
+        pages::reconcile::upload_declaration,
+        pages::reconcile::show_declaration,
+        pages::audit::findings,
+        pages::audit::verify,
+    ]
+}
+
+/// The web interface's catchers: a missing session goes to the sign-in page.
+pub fn catchers() -> Vec<Catcher> {
+    catchers![to_login, forbidden, not_found]
+}
+
+#[catch(401)]
+fn to_login() -> Redirect {
+    Redirect::to("/login")
+}
+
+#[catch(403)]
+fn forbidden() -> (rocket::http::Status, rocket::response::content::RawHtml<String>) {
+    (rocket::http::Status::Forbidden, view::bare_page("无权访问", "<p>当前令牌的角色无权查看此页。</p><p><a href=\"/\">返回首页</a></p>"))
+}
+
+#[catch(404)]
+fn not_found() -> (rocket::http::Status, rocket::response::content::RawHtml<String>) {
+    (rocket::http::Status::NotFound, view::bare_page("未找到", "<p>没有这个页面。</p><p><a href=\"/\">返回首页</a></p>"))
+}
+
+/// The stylesheet, embedded in the binary.
+#[get("/static/app.css")]
+fn stylesheet() -> (ContentType, &'static str) {
+    (ContentType::CSS, include_str!("web/static/app.css"))
+}
+
+/// The import page's script, embedded in the binary.
+#[get("/static/import.js")]
+fn import_script() -> (ContentType, &'static str) {
+    (ContentType::JavaScript, include_str!("web/static/import.js"))
+}

@@ -1,0 +1,113 @@
+//! Signing in with a token (kept in an HttpOnly, SameSite=Strict cookie) and out, and
+//! the guard every page uses.
+
+use rocket::form::{Form, FromForm};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::response::content::RawHtml;
+use rocket::response::Redirect;
+use rocket::{get, post, Request, State};
+
+use super::view;
+use crate::api::guard::SESSION_COOKIE;
+use crate::auth::{self, Caller};
+use crate::db::{Db, DbError};
+
+/// A signed-in user of the web interface.
+pub struct Session(pub Caller);
+
+/// Whether a form post comes from this site: a browser sends `Origin` with every POST;
+/// when it names another host the post is refused (the SameSite cookie already keeps
+/// other sites' posts unauthenticated; this is the second lock).
+fn same_origin(request: &Request<'_>) -> bool {
+    let Some(origin) = request.headers().get_one("Origin") else {
+        return true;
+    };
+    let host = request.headers().get_one("Host").unwrap_or_default();
+    origin.split("://").nth(1).is_some_and(|o| o == host)
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Session {
+    type Error = ();
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        if request.method() == rocket::http::Method::Post && !same_origin(request) {
+            return Outcome::Error((Status::Forbidden, ()));
+        }
+        let Some(secret) = request.cookies().get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Outcome::Error((Status::Unauthorized, ()));
+        };
+        let Some(db) = request.rocket().state::<Db>() else {
+            return Outcome::Error((Status::InternalServerError, ()));
+        };
+        match db.run(move |conn| auth::authenticate(conn, &secret).map_err(DbError::from)).await {
+            Ok(Some(caller)) => Outcome::Success(Session(caller)),
+            Ok(None) => Outcome::Error((Status::Unauthorized, ())),
+            Err(_) => Outcome::Error((Status::InternalServerError, ())),
+        }
+    }
+}
+
+/// The sign-in page.
+#[get("/login")]
+pub fn login_form() -> RawHtml<String> {
+    login_page(None)
+}
+
+fn login_page(error: Option<&str>) -> RawHtml<String> {
+    let message = error.map_or_else(String::new, |e| format!("<p class=\"flash bad\">{}</p>", view::escape(e)));
+    view::bare_page(
+        "登录",
+        &format!(
+            "{message}<form method=\"post\" action=\"/login\" class=\"card\" style=\"max-width:32em\">\
+             <label>访问令牌<input type=\"password\" name=\"token\" autocomplete=\"current-password\" required autofocus></label>\
+             <p class=\"muted\">令牌由管理员用 <code>asset-registry token create</code> 创建。</p>\
+             <button type=\"submit\">登录</button></form>"
+        ),
+    )
+}
+
+/// The sign-in form.
+#[derive(FromForm)]
+pub struct Login {
+    token: String,
+}
+
+/// Checks the token and keeps it in the session cookie.
+#[post("/login", data = "<form>")]
+pub async fn login(form: Form<Login>, cookies: &CookieJar<'_>, db: &State<Db>, request_tls: TlsFlag) -> Result<Redirect, RawHtml<String>> {
+    let secret = form.token.trim().to_owned();
+    let check = secret.clone();
+    let caller = db
+        .run(move |conn| auth::authenticate(conn, &check).map_err(DbError::from))
+        .await
+        .map_err(|_| login_page(Some("暂时无法验证令牌，请稍后再试")))?;
+    if caller.is_none() {
+        return Err(login_page(Some("令牌无效或已被吊销")));
+    }
+    let cookie = Cookie::build((SESSION_COOKIE, secret))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(request_tls.0)
+        .path("/");
+    cookies.add(cookie);
+    Ok(Redirect::to("/"))
+}
+
+/// Whether the request came over TLS (the cookie is then `Secure`).
+pub struct TlsFlag(pub bool);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for TlsFlag {
+    type Error = std::convert::Infallible;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(TlsFlag(request.rocket().config().tls_enabled()))
+    }
+}
+
+/// Signs out.
+#[post("/logout")]
+pub fn logout(cookies: &CookieJar<'_>) -> Redirect {
+    cookies.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Redirect::to("/login")
+}

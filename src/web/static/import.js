@@ -1,0 +1,84 @@
+// The import page: the chosen file is sent to the API as it is (any encoding), first
+// as a dry run, then, on confirmation, for real; results are drawn with textContent only.
+"use strict";
+(function () {
+  const form = document.getElementById("import-form");
+  if (!form) return;
+  const fileInput = form.querySelector("input[type=file]");
+  const result = document.getElementById("import-result");
+  const commit = document.getElementById("import-commit");
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function table(headers, rows) {
+    const t = el("table");
+    const head = el("tr");
+    headers.forEach((h) => head.appendChild(el("th", h)));
+    t.appendChild(head);
+    rows.forEach((r) => {
+      const tr = el("tr");
+      r.forEach((c) => tr.appendChild(el("td", c === null || c === undefined ? "" : String(c))));
+      t.appendChild(tr);
+    });
+    const wrap = el("div", undefined, "scroll");
+    wrap.appendChild(t);
+    return wrap;
+  }
+
+  function show(report, status, dryRun) {
+    result.replaceChildren();
+    const batch = report.batch || report;
+    const rejected = status === 422;
+    const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : report.replayed ? "此文件此前已导入，原批次如下" : "已导入";
+    result.appendChild(el("h2", heading, rejected ? "bad" : "ok"));
+    result.appendChild(table(["编码", "数据行", "新增项目", "新增资产", "未变的行", "错误数"], [[batch.encoding, batch.data_rows, batch.projects_created, batch.assets_created, batch.rows_unchanged, batch.error_count]]));
+    const errors = report.errors || [];
+    if (errors.length) {
+      result.appendChild(el("h2", "错误（共 " + (report.error_count || errors.length) + " 处" + (errors.length < report.error_count ? "，列出前 " + errors.length + " 处" : "") + "）"));
+      result.appendChild(table(["行", "列", "代码", "说明"], errors.map((e) => [e.line, e.column, e.code, e.message])));
+    }
+    (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
+    commit.hidden = !(dryRun && !rejected && !report.replayed);
+  }
+
+  async function send(dryRun) {
+    const file = fileInput.files[0];
+    if (!file) {
+      result.replaceChildren(el("p", "请先选择文件", "bad"));
+      return;
+    }
+    result.replaceChildren(el("p", dryRun ? "正在校验…" : "正在导入…", "muted"));
+    const url = "/api/v1/imports?dry_run=" + dryRun + "&filename=" + encodeURIComponent(file.name);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        body: file,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "asset-registry", "Content-Type": "text/csv" },
+      });
+      const body = await response.json();
+      if (response.status >= 400 && response.status !== 422) {
+        result.replaceChildren(el("p", (body.title || "错误") + "：" + (body.detail || response.status), "bad"));
+        return;
+      }
+      show(body, response.status, dryRun);
+      if (!dryRun && response.status < 300) {
+        const history = document.getElementById("import-history-link");
+        if (history) history.hidden = false;
+      }
+    } catch (error) {
+      result.replaceChildren(el("p", "请求失败：" + error, "bad"));
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(true);
+  });
+  commit.addEventListener("click", () => send(false));
+})();
