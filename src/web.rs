@@ -42,13 +42,31 @@ fn to_login() -> Redirect {
 }
 
 #[catch(403)]
-fn forbidden() -> (rocket::http::Status, rocket::response::content::RawHtml<String>) {
-    (rocket::http::Status::Forbidden, view::bare_page("无权访问", "<p>当前令牌的角色无权查看此页。</p><p><a href=\"/\">返回首页</a></p>"))
+fn forbidden() -> (
+    rocket::http::Status,
+    rocket::response::content::RawHtml<String>,
+) {
+    (
+        rocket::http::Status::Forbidden,
+        view::bare_page(
+            "无权访问",
+            "<p>当前令牌的角色无权查看此页。</p><p><a href=\"/\">返回首页</a></p>",
+        ),
+    )
 }
 
 #[catch(404)]
-fn not_found() -> (rocket::http::Status, rocket::response::content::RawHtml<String>) {
-    (rocket::http::Status::NotFound, view::bare_page("未找到", "<p>没有这个页面。</p><p><a href=\"/\">返回首页</a></p>"))
+fn not_found() -> (
+    rocket::http::Status,
+    rocket::response::content::RawHtml<String>,
+) {
+    (
+        rocket::http::Status::NotFound,
+        view::bare_page(
+            "未找到",
+            "<p>没有这个页面。</p><p><a href=\"/\">返回首页</a></p>",
+        ),
+    )
 }
 
 /// The stylesheet, embedded in the binary.
@@ -60,5 +78,8 @@ fn stylesheet() -> (ContentType, &'static str) {
 /// The import page's script, embedded in the binary.
 #[get("/static/import.js")]
 fn import_script() -> (ContentType, &'static str) {
-    (ContentType::JavaScript, include_str!("web/static/import.js"))
+    (
+        ContentType::JavaScript,
+        include_str!("web/static/import.js"),
+    )
 }

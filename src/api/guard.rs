@@ -24,7 +24,10 @@ fn presented_token(request: &Request<'_>) -> Option<String> {
         return header.strip_prefix("Bearer ").map(|s| s.trim().to_owned());
     }
     let cookie = request.cookies().get(SESSION_COOKIE)?.value().to_owned();
-    let safe = matches!(request.method(), rocket::http::Method::Get | rocket::http::Method::Head);
+    let safe = matches!(
+        request.method(),
+        rocket::http::Method::Get | rocket::http::Method::Head
+    );
     let from_script = request.headers().get_one(SCRIPT_HEADER.0) == Some(SCRIPT_HEADER.1);
     (safe || from_script).then_some(cookie)
 }

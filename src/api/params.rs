@@ -31,14 +31,12 @@ pub fn cursor(value: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(text) = value else {
         return Ok(None);
     };
-    decode_cursor_text(text)
-        .map(Some)
-        .ok_or_else(|| {
-            bad(
-                "cursor",
-                "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
-            )
-        })
+    decode_cursor_text(text).map(Some).ok_or_else(|| {
+        bad(
+            "cursor",
+            "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+        )
+    })
 }
 
 /// Decodes a cursor's key; `None` when it is not one.

@@ -6,7 +6,6 @@ pub mod imports;
 pub mod overview;
 pub mod reconcile;
 
-
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 
@@ -31,7 +30,10 @@ pub fn internal(error: impl std::fmt::Display) -> PageError {
     rocket::error!("web page failed: {error}");
     PageError(
         Status::InternalServerError,
-        super::view::bare_page("出错了", "<p>服务器内部错误，已记录日志。请稍后再试。</p><p><a href=\"/\">返回首页</a></p>"),
+        super::view::bare_page(
+            "出错了",
+            "<p>服务器内部错误，已记录日志。请稍后再试。</p><p><a href=\"/\">返回首页</a></p>",
+        ),
     )
 }
 
@@ -39,7 +41,10 @@ pub fn internal(error: impl std::fmt::Display) -> PageError {
 pub fn forbidden() -> PageError {
     PageError(
         Status::Forbidden,
-        super::view::bare_page("无权访问", "<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>"),
+        super::view::bare_page(
+            "无权访问",
+            "<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>",
+        ),
     )
 }
 
@@ -47,6 +52,12 @@ pub fn forbidden() -> PageError {
 pub fn missing(what: &str, back: &str) -> PageError {
     PageError(
         Status::NotFound,
-        super::view::bare_page("未找到", &format!("<p>{}</p><p><a href=\"{back}\">返回</a></p>", super::view::escape(what))),
+        super::view::bare_page(
+            "未找到",
+            &format!(
+                "<p>{}</p><p><a href=\"{back}\">返回</a></p>",
+                super::view::escape(what)
+            ),
+        ),
     )
 }

@@ -34,13 +34,20 @@ impl<'r> FromRequest<'r> for Session {
         if request.method() == rocket::http::Method::Post && !same_origin(request) {
             return Outcome::Error((Status::Forbidden, ()));
         }
-        let Some(secret) = request.cookies().get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        let Some(secret) = request
+            .cookies()
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+        else {
             return Outcome::Error((Status::Unauthorized, ()));
         };
         let Some(db) = request.rocket().state::<Db>() else {
             return Outcome::Error((Status::InternalServerError, ()));
         };
-        match db.run(move |conn| auth::authenticate(conn, &secret).map_err(DbError::from)).await {
+        match db
+            .run(move |conn| auth::authenticate(conn, &secret).map_err(DbError::from))
+            .await
+        {
             Ok(Some(caller)) => Outcome::Success(Session(caller)),
             Ok(None) => Outcome::Error((Status::Unauthorized, ())),
             Err(_) => Outcome::Error((Status::InternalServerError, ())),
@@ -55,7 +62,9 @@ pub fn login_form() -> RawHtml<String> {
 }
 
 fn login_page(error: Option<&str>) -> RawHtml<String> {
-    let message = error.map_or_else(String::new, |e| format!("<p class=\"flash bad\">{}</p>", view::escape(e)));
+    let message = error.map_or_else(String::new, |e| {
+        format!("<p class=\"flash bad\">{}</p>", view::escape(e))
+    });
     view::bare_page(
         "登录",
         &format!(
@@ -75,7 +84,12 @@ pub struct Login {
 
 /// Checks the token and keeps it in the session cookie.
 #[post("/login", data = "<form>")]
-pub async fn login(form: Form<Login>, cookies: &CookieJar<'_>, db: &State<Db>, request_tls: TlsFlag) -> Result<Redirect, RawHtml<String>> {
+pub async fn login(
+    form: Form<Login>,
+    cookies: &CookieJar<'_>,
+    db: &State<Db>,
+    request_tls: TlsFlag,
+) -> Result<Redirect, RawHtml<String>> {
     let secret = form.token.trim().to_owned();
     let check = secret.clone();
     let caller = db

@@ -19,17 +19,31 @@ const NAV: [(&str, &str, Access); 6] = [
 ];
 
 /// A page for a signed-in user, with the navigation and its role.
-pub fn page(caller: &Caller, active: &str, title: &str, flash: Option<(bool, &str)>, body: &str) -> RawHtml<String> {
+pub fn page(
+    caller: &Caller,
+    active: &str,
+    title: &str,
+    flash: Option<(bool, &str)>,
+    body: &str,
+) -> RawHtml<String> {
     let nav: String = NAV
         .iter()
         .filter(|(_, _, access)| caller.role.allows(*access))
         .map(|(path, label, _)| {
-            let class = if *path == active { " class=\"active\"" } else { "" };
+            let class = if *path == active {
+                " class=\"active\""
+            } else {
+                ""
+            };
             format!("<a href=\"{path}\"{class}>{label}</a>")
         })
         .collect();
     let flash = flash.map_or_else(String::new, |(ok, text)| {
-        format!("<p class=\"flash {}\">{}</p>", if ok { "ok" } else { "bad" }, escape(text))
+        format!(
+            "<p class=\"flash {}\">{}</p>",
+            if ok { "ok" } else { "bad" },
+            escape(text)
+        )
     });
     RawHtml(format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -66,13 +80,21 @@ fn role_label(caller: &Caller) -> &'static str {
 
 /// Two cells: the amount in 万元 (four decimals) and in 元.
 pub fn money_cells(fen: i64) -> String {
-    format!("<td class=\"n\">{}</td><td class=\"n\">{}</td>", signed_wan(fen), signed_yuan(fen))
+    format!(
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+        signed_wan(fen),
+        signed_yuan(fen)
+    )
 }
 
 /// An amount string of yuan (`"1234.50"`, maybe signed) as fen.
 pub fn fen_of(amount: &str) -> i64 {
     let negative = amount.starts_with('-');
-    let fen = crate::domain::Yuan::parse(amount.trim_start_matches('-'), crate::domain::MoneyUnit::Yuan).map_or(0, crate::domain::Yuan::fen);
+    let fen = crate::domain::Yuan::parse(
+        amount.trim_start_matches('-'),
+        crate::domain::MoneyUnit::Yuan,
+    )
+    .map_or(0, crate::domain::Yuan::fen);
     if negative {
         -fen
     } else {
@@ -129,7 +151,9 @@ pub fn encode(value: &str) -> String {
     let mut out = String::new();
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(byte)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte))
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

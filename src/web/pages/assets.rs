@@ -16,13 +16,18 @@ use crate::api::views::Visibility;
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{AssetClass, AssetStatus};
-use crate::ledger::append::{append_entry as append, find_asset, AppendError, AppendOutcome, AppendRequest};
+use crate::ledger::append::{
+    append_entry as append, find_asset, AppendError, AppendOutcome, AppendRequest,
+};
 use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
 use crate::ledger::store::entries_of_asset;
 use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 use crate::web::session::Session;
-use crate::web::view::{class_label, encode, escape, kind_label, money_cells, or_dash, owner_type_label, page, status_label};
+use crate::web::view::{
+    class_label, encode, escape, kind_label, money_cells, or_dash, owner_type_label, page,
+    status_label,
+};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -35,12 +40,19 @@ fn visibility(session: &Session) -> Visibility {
 }
 
 fn option(value: &str, label: &str, selected: Option<&str>) -> String {
-    let mark = if selected == Some(value) { " selected" } else { "" };
+    let mark = if selected == Some(value) {
+        " selected"
+    } else {
+        ""
+    };
     format!("<option value=\"{value}\"{mark}>{label}</option>")
 }
 
 /// The register, filtered and paged.
-#[expect(clippy::too_many_arguments, reason = "one parameter per filter of the page")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per filter of the page"
+)]
 #[get("/assets?<class>&<town>&<village>&<owner>&<status>&<q>&<cursor>")]
 pub async fn assets(
     session: Session,
@@ -53,7 +65,11 @@ pub async fn assets(
     cursor: Option<&str>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let text = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let text = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let filter = AssetFilter {
         class: class.and_then(AssetClass::parse),
         town: text(town),
@@ -67,7 +83,10 @@ pub async fn assets(
     let after = cursor.and_then(decode_cursor_text);
     let query_filter = filter.clone();
     let mut rows = db
-        .run(move |conn| list_assets(conn, &query_filter, true, after.as_deref(), PAGE_SIZE + 1).map_err(internal))
+        .run(move |conn| {
+            list_assets(conn, &query_filter, true, after.as_deref(), PAGE_SIZE + 1)
+                .map_err(internal)
+        })
         .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
@@ -124,7 +143,10 @@ pub async fn assets(
     }
     if more {
         if let Some(last) = rows.last() {
-            body.push_str(&format!("<a href=\"/assets?{query}cursor={}\">下一页</a>", encode(&encode_cursor(&last.code))));
+            body.push_str(&format!(
+                "<a href=\"/assets?{query}cursor={}\">下一页</a>",
+                encode(&encode_cursor(&last.code))
+            ));
         }
     }
     body.push_str("</div>");
@@ -150,27 +172,55 @@ fn asset_row(row: &AssetRow, _visibility: Visibility) -> String {
 /// The fields of the entry forms, per kind: (name, label, input type).
 fn form_fields(kind: EntryKind) -> Vec<(&'static str, &'static str, &'static str)> {
     match kind {
-        EntryKind::Maintenance => vec![("description", "内容", "text"), ("cost", "费用（元）", "text"), ("performed_by", "实施单位", "text")],
+        EntryKind::Maintenance => vec![
+            ("description", "内容", "text"),
+            ("cost", "费用（元）", "text"),
+            ("performed_by", "实施单位", "text"),
+        ],
         EntryKind::Inspection => vec![("result", "结果", "inspection"), ("note", "说明", "text")],
-        EntryKind::Income => vec![("amount", "收益金额（元）", "text"), ("period", "收益期间", "text")],
+        EntryKind::Income => vec![
+            ("amount", "收益金额（元）", "text"),
+            ("period", "收益期间", "text"),
+        ],
         EntryKind::IncomeDistributed => vec![
             ("amount", "分配金额（元）", "text"),
             ("period", "收益期间", "text"),
             ("recipients", "受益户数或名单", "text"),
             ("notice_date", "公示日期", "date"),
         ],
-        EntryKind::CustodianChanged => vec![("custodian", "新管护主体", "text"), ("responsible_person", "责任人", "text"), ("phone", "电话", "text")],
-        EntryKind::HandedOver => vec![("from", "移交方", "text"), ("to", "接收方", "text"), ("document_no", "移交文书号", "text")],
-        EntryKind::OwnershipConfirmed => vec![("confirmed_on", "确权日期", "date"), ("certificate_no", "确权证书编号", "text")],
+        EntryKind::CustodianChanged => vec![
+            ("custodian", "新管护主体", "text"),
+            ("responsible_person", "责任人", "text"),
+            ("phone", "电话", "text"),
+        ],
+        EntryKind::HandedOver => vec![
+            ("from", "移交方", "text"),
+            ("to", "接收方", "text"),
+            ("document_no", "移交文书号", "text"),
+        ],
+        EntryKind::OwnershipConfirmed => vec![
+            ("confirmed_on", "确权日期", "date"),
+            ("certificate_no", "确权证书编号", "text"),
+        ],
         EntryKind::OwnershipTransferred => vec![
             ("owner_name", "新所有权人", "text"),
             ("owner_type", "所有权人类型", "owner_type"),
             ("owner_id_number", "证件号", "text"),
             ("document_no", "文书号", "text"),
         ],
-        EntryKind::ValueAdjusted => vec![("value", "调整后价值（元）", "text"), ("reason", "原因", "text")],
-        EntryKind::Disposed => vec![("method", "处置方式", "method"), ("approval_no", "批准文号", "text"), ("proceeds", "处置收入（元）", "text")],
-        EntryKind::Correction => vec![("corrects", "被更正条目 seq", "number"), ("reason", "更正原因", "text")],
+        EntryKind::ValueAdjusted => vec![
+            ("value", "调整后价值（元）", "text"),
+            ("reason", "原因", "text"),
+        ],
+        EntryKind::Disposed => vec![
+            ("method", "处置方式", "method"),
+            ("approval_no", "批准文号", "text"),
+            ("proceeds", "处置收入（元）", "text"),
+        ],
+        EntryKind::Correction => vec![
+            ("corrects", "被更正条目 seq", "number"),
+            ("reason", "更正原因", "text"),
+        ],
         EntryKind::Registered => vec![],
     }
 }
@@ -178,29 +228,52 @@ fn form_fields(kind: EntryKind) -> Vec<(&'static str, &'static str, &'static str
 fn select(name: &str, value: &str, choices: &[(&str, &str)], class: &str) -> String {
     let options: String = choices
         .iter()
-        .map(|(v, label)| format!("<option value=\"{v}\"{}>{label}</option>", if *v == value { " selected" } else { "" }))
+        .map(|(v, label)| {
+            format!(
+                "<option value=\"{v}\"{}>{label}</option>",
+                if *v == value { " selected" } else { "" }
+            )
+        })
         .collect();
     format!("<select name=\"{name}\"{class}><option value=\"\"></option>{options}</select>")
 }
 
 /// The forms that append entries, with the values and errors of a failed attempt.
-fn entry_forms(code: &str, kinds: &[EntryKind], failed: Option<(&str, &HashMap<String, String>, &[FieldError])>) -> String {
+fn entry_forms(
+    code: &str,
+    kinds: &[EntryKind],
+    failed: Option<(&str, &HashMap<String, String>, &[FieldError])>,
+) -> String {
     let today = crate::domain::dates::today_in_china().to_string();
     let mut out = String::from("<h2>记录管护台账</h2>");
     for kind in kinds {
         let mine = failed.filter(|(k, _, _)| *k == kind.as_str());
-        let value = |name: &str| mine.and_then(|(_, values, _)| values.get(name)).cloned().unwrap_or_default();
+        let value = |name: &str| {
+            mine.and_then(|(_, values, _)| values.get(name))
+                .cloned()
+                .unwrap_or_default()
+        };
         let error = |name: &str| -> Option<String> {
-            let field = name.replace("owner_", "owner.").replace("owner.type", "owner.type");
+            let field = name
+                .replace("owner_", "owner.")
+                .replace("owner.type", "owner.type");
             mine.and_then(|(_, _, errors)| {
                 errors
                     .iter()
-                    .find(|e| e.field == name || e.field == field || (name == "owner_name" && e.field == "owner"))
+                    .find(|e| {
+                        e.field == name
+                            || e.field == field
+                            || (name == "owner_name" && e.field == "owner")
+                    })
                     .map(|e| e.message.clone())
             })
         };
         let mut inputs = String::new();
-        let occurred = if mine.is_some() { value("occurred_on") } else { today.clone() };
+        let occurred = if mine.is_some() {
+            value("occurred_on")
+        } else {
+            today.clone()
+        };
         let date_error = error("occurred_on");
         inputs.push_str(&format!(
             "<label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"{}\" required{}>{}</label>",
@@ -210,22 +283,58 @@ fn entry_forms(code: &str, kinds: &[EntryKind], failed: Option<(&str, &HashMap<S
         ));
         for (name, label, input) in form_fields(*kind) {
             let message = error(name);
-            let invalid = if message.is_some() { " class=\"invalid\"" } else { "" };
+            let invalid = if message.is_some() {
+                " class=\"invalid\""
+            } else {
+                ""
+            };
             let current = value(name);
             let control = match input {
-                "inspection" => select(name, &current, &[("normal", "正常"), ("idle", "闲置"), ("damaged", "损坏"), ("missing", "缺失")], invalid),
-                "method" => select(name, &current, &[("auction", "拍卖"), ("transfer", "转让"), ("conversion", "转换用途"), ("loss", "灭失"), ("scrap", "报废")], invalid),
+                "inspection" => select(
+                    name,
+                    &current,
+                    &[
+                        ("normal", "正常"),
+                        ("idle", "闲置"),
+                        ("damaged", "损坏"),
+                        ("missing", "缺失"),
+                    ],
+                    invalid,
+                ),
+                "method" => select(
+                    name,
+                    &current,
+                    &[
+                        ("auction", "拍卖"),
+                        ("transfer", "转让"),
+                        ("conversion", "转换用途"),
+                        ("loss", "灭失"),
+                        ("scrap", "报废"),
+                    ],
+                    invalid,
+                ),
                 "owner_type" => select(
                     name,
                     &current,
-                    &[("village_collective", "村集体"), ("household", "农户"), ("government", "政府部门"), ("enterprise", "企业"), ("other", "其他")],
+                    &[
+                        ("village_collective", "村集体"),
+                        ("household", "农户"),
+                        ("government", "政府部门"),
+                        ("enterprise", "企业"),
+                        ("other", "其他"),
+                    ],
                     invalid,
                 ),
-                other => format!("<input type=\"{other}\" name=\"{name}\" value=\"{}\"{invalid}>", escape(&current)),
+                other => format!(
+                    "<input type=\"{other}\" name=\"{name}\" value=\"{}\"{invalid}>",
+                    escape(&current)
+                ),
             };
             inputs.push_str(&format!(
                 "<label>{label}{control}{}</label>",
-                message.map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m))).unwrap_or_default()
+                message
+                    .map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m)))
+                    .unwrap_or_default()
             ));
         }
         let general: Vec<String> = mine
@@ -253,27 +362,74 @@ fn entry_forms(code: &str, kinds: &[EntryKind], failed: Option<(&str, &HashMap<S
 
 /// Summarises an entry's data in one line.
 fn summary(kind: &str, data: &Value, visibility: Visibility) -> String {
-    let field = |name: &str| data.get(name).and_then(Value::as_str).map(escape).unwrap_or_default();
+    let field = |name: &str| {
+        data.get(name)
+            .and_then(Value::as_str)
+            .map(escape)
+            .unwrap_or_default()
+    };
     match kind {
-        "registered" => format!("登记：价值 {} 元，所有权人 {}", field("value"), escape(data.pointer("/owner/name").and_then(Value::as_str).unwrap_or_default())),
-        "maintenance" => format!("{}{}", field("description"), data.get("cost").and_then(Value::as_str).map(|c| format!("，费用 {} 元", escape(c))).unwrap_or_default()),
-        "inspection" => format!("结果：{}{}", field("result"), data.get("note").and_then(Value::as_str).map(|n| format!("，{}", escape(n))).unwrap_or_default()),
+        "registered" => format!(
+            "登记：价值 {} 元，所有权人 {}",
+            field("value"),
+            escape(
+                data.pointer("/owner/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            )
+        ),
+        "maintenance" => format!(
+            "{}{}",
+            field("description"),
+            data.get("cost")
+                .and_then(Value::as_str)
+                .map(|c| format!("，费用 {} 元", escape(c)))
+                .unwrap_or_default()
+        ),
+        "inspection" => format!(
+            "结果：{}{}",
+            field("result"),
+            data.get("note")
+                .and_then(Value::as_str)
+                .map(|n| format!("，{}", escape(n)))
+                .unwrap_or_default()
+        ),
         "income" | "income_distributed" => format!("{} 元（{}）", field("amount"), field("period")),
         "custodian_changed" => format!("管护主体：{}", field("custodian")),
-        "handed_over" => format!("{} → {}（{}）", field("from"), field("to"), field("document_no")),
+        "handed_over" => format!(
+            "{} → {}（{}）",
+            field("from"),
+            field("to"),
+            field("document_no")
+        ),
         "ownership_confirmed" => format!("{}，{}", field("confirmed_on"), field("certificate_no")),
         "ownership_transferred" => {
             let id = visibility.id_number(data.pointer("/owner/id_number").and_then(Value::as_str));
             format!(
                 "新所有权人：{}（{}）{}",
-                escape(data.pointer("/owner/name").and_then(Value::as_str).unwrap_or_default()),
-                owner_type_label(data.pointer("/owner/type").and_then(Value::as_str).unwrap_or_default()),
-                id.map(|i| format!("，证件号 {}", escape(&i))).unwrap_or_default()
+                escape(
+                    data.pointer("/owner/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                ),
+                owner_type_label(
+                    data.pointer("/owner/type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                ),
+                id.map(|i| format!("，证件号 {}", escape(&i)))
+                    .unwrap_or_default()
             )
         }
         "value_adjusted" => format!("价值调整为 {} 元：{}", field("value"), field("reason")),
         "disposed" => format!("方式 {}，批文 {}", field("method"), field("approval_no")),
-        "correction" => format!("更正第 {} 条：{}", data.get("corrects").and_then(Value::as_i64).unwrap_or_default(), field("reason")),
+        "correction" => format!(
+            "更正第 {} 条：{}",
+            data.get("corrects")
+                .and_then(Value::as_i64)
+                .unwrap_or_default(),
+            field("reason")
+        ),
         _ => String::new(),
     }
 }
@@ -355,9 +511,21 @@ async fn asset_page(
 
 /// One asset: fields, custody history, and (for clerks) the entry forms.
 #[get("/assets/<key>?<done>")]
-pub async fn asset(session: Session, key: &str, done: Option<&str>, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
+pub async fn asset(
+    session: Session,
+    key: &str,
+    done: Option<&str>,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, PageError> {
     let flash = done.map(|kind| (true, format!("已记录{}", kind_label(kind))));
-    asset_page(&session, key, flash.as_ref().map(|(ok, m)| (*ok, m.as_str())), None, db).await
+    asset_page(
+        &session,
+        key,
+        flash.as_ref().map(|(ok, m)| (*ok, m.as_str())),
+        None,
+        db,
+    )
+    .await
 }
 
 /// Builds the JSON body of an entry from a form.
@@ -370,8 +538,12 @@ fn body_of(form: &HashMap<String, String>) -> Value {
             continue;
         }
         let json = match name.as_str() {
-            "corrects" => value.parse::<i64>().map_or_else(|_| Value::String(value.to_owned()), Value::from),
-            "recipients" => value.parse::<u64>().map_or_else(|_| Value::String(value.to_owned()), Value::from),
+            "corrects" => value
+                .parse::<i64>()
+                .map_or_else(|_| Value::String(value.to_owned()), Value::from),
+            "recipients" => value
+                .parse::<u64>()
+                .map_or_else(|_| Value::String(value.to_owned()), Value::from),
             _ => Value::String(value.to_owned()),
         };
         match name.strip_prefix("owner_") {
@@ -389,7 +561,12 @@ fn body_of(form: &HashMap<String, String>) -> Value {
 
 /// Appends an entry from a form; on errors the page comes back with them beside the fields.
 #[post("/assets/<key>/entries", data = "<form>")]
-pub async fn append_entry(session: Session, key: &str, form: Form<HashMap<String, String>>, db: &State<Db>) -> Result<Redirect, PageError> {
+pub async fn append_entry(
+    session: Session,
+    key: &str,
+    form: Form<HashMap<String, String>>,
+    db: &State<Db>,
+) -> Result<Redirect, PageError> {
     if !session.0.role.allows(Access::Write) {
         return Err(forbidden());
     }
@@ -406,16 +583,36 @@ pub async fn append_entry(session: Session, key: &str, form: Form<HashMap<String
                 idempotency_key: None,
                 canonical_body: body.to_string(),
             };
-            match db.run(move |conn| Ok::<_, PageError>(append(conn, &request))).await? {
+            match db
+                .run(move |conn| Ok::<_, PageError>(append(conn, &request)))
+                .await?
+            {
                 Ok(AppendOutcome::Created(_) | AppendOutcome::Replayed(_)) => {
-                    return Ok(Redirect::to(format!("/assets/{}?done={}", encode(key), encode(&kind))));
+                    return Ok(Redirect::to(format!(
+                        "/assets/{}?done={}",
+                        encode(key),
+                        encode(&kind)
+                    )));
                 }
-                Err(AppendError::Rule { code, field, message }) => vec![FieldError::new(field, code, message)],
-                Err(AppendError::AssetNotFound(_)) => return Err(super::missing("没有这项资产。", "/assets")),
+                Err(AppendError::Rule {
+                    code,
+                    field,
+                    message,
+                }) => vec![FieldError::new(field, code, message)],
+                Err(AppendError::AssetNotFound(_)) => {
+                    return Err(super::missing("没有这项资产。", "/assets"))
+                }
                 Err(other) => return Err(internal(other)),
             }
         }
     };
-    let page = asset_page(&session, key, Some((false, "未记录：请按提示修改后重新提交")), Some((&kind, &values, &errors)), db).await?;
+    let page = asset_page(
+        &session,
+        key,
+        Some((false, "未记录：请按提示修改后重新提交")),
+        Some((&kind, &values, &errors)),
+        db,
+    )
+    .await?;
     Err(PageError(Status::UnprocessableEntity, page))
 }

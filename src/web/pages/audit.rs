@@ -15,16 +15,27 @@ const PAGE_SIZE: usize = 100;
 
 /// Findings by kind, paged.
 #[get("/findings?<kind>&<page>")]
-pub async fn findings(session: Session, kind: Option<&str>, page: Option<usize>, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
+pub async fn findings(
+    session: Session,
+    kind: Option<&str>,
+    page: Option<usize>,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, PageError> {
     if !session.0.role.allows(Access::Audit) {
         return Err(forbidden());
     }
-    let found = db.run(|conn| all_findings(conn, None).map_err(internal)).await?;
+    let found = db
+        .run(|conn| all_findings(conn, None).map_err(internal))
+        .await?;
     let selected = kind.filter(|k| KINDS.contains(k)).unwrap_or(KINDS[0]);
     let mut body = String::from("<div class=\"grid\">");
     for k in KINDS {
         let count = found.iter().filter(|f| f.kind == k).count();
-        let class = if k == selected { " style=\"border-color:var(--brand)\"" } else { "" };
+        let class = if k == selected {
+            " style=\"border-color:var(--brand)\""
+        } else {
+            ""
+        };
         body.push_str(&format!(
             "<a class=\"card\"{class} href=\"/findings?kind={k}\"><strong>{}</strong><br><span class=\"n\">{count}</span> 项<br><span class=\"muted\">{k}</span></a>",
             finding_label(k)
@@ -34,25 +45,48 @@ pub async fn findings(session: Session, kind: Option<&str>, page: Option<usize>,
     let of_kind: Vec<_> = found.iter().filter(|f| f.kind == selected).collect();
     let page_number = page.unwrap_or(1).max(1);
     let start = (page_number - 1) * PAGE_SIZE;
-    body.push_str(&format!("<h2>{}（{} 项）</h2>", finding_label(selected), of_kind.len()));
+    body.push_str(&format!(
+        "<h2>{}（{} 项）</h2>",
+        finding_label(selected),
+        of_kind.len()
+    ));
     body.push_str("<div class=\"scroll\"><table><thead><tr><th>资产/项目</th><th>说明</th></tr></thead><tbody>");
     for finding in of_kind.iter().skip(start).take(PAGE_SIZE) {
         let link = match (&finding.asset_code, &finding.project_code) {
-            (Some(asset), _) => format!("<a href=\"/assets/{}\">{}</a>", encode(asset), escape(asset)),
+            (Some(asset), _) => format!(
+                "<a href=\"/assets/{}\">{}</a>",
+                encode(asset),
+                escape(asset)
+            ),
             (None, Some(project)) => format!("项目 {}", escape(project)),
             _ => String::new(),
         };
-        body.push_str(&format!("<tr><td>{link}</td><td>{}</td></tr>", escape(&finding.detail)));
+        body.push_str(&format!(
+            "<tr><td>{link}</td><td>{}</td></tr>",
+            escape(&finding.detail)
+        ));
     }
     body.push_str("</tbody></table></div><div class=\"pager\">");
     if page_number > 1 {
-        body.push_str(&format!("<a href=\"/findings?kind={selected}&page={}\">上一页</a>", page_number - 1));
+        body.push_str(&format!(
+            "<a href=\"/findings?kind={selected}&page={}\">上一页</a>",
+            page_number - 1
+        ));
     }
     if start + PAGE_SIZE < of_kind.len() {
-        body.push_str(&format!("<a href=\"/findings?kind={selected}&page={}\">下一页</a>", page_number + 1));
+        body.push_str(&format!(
+            "<a href=\"/findings?kind={selected}&page={}\">下一页</a>",
+            page_number + 1
+        ));
     }
     body.push_str("</div>");
-    Ok(crate::web::view::page(&session.0, "/findings", "审计发现", None, &body))
+    Ok(crate::web::view::page(
+        &session.0,
+        "/findings",
+        "审计发现",
+        None,
+        &body,
+    ))
 }
 
 /// Verifies the ledger's hash chain and shows the head.
@@ -61,7 +95,9 @@ pub async fn verify(session: Session, db: &State<Db>) -> Result<RawHtml<String>,
     if !session.0.role.allows(Access::Audit) {
         return Err(forbidden());
     }
-    let result = db.run(|conn| crate::ledger::verify::verify(conn).map_err(internal)).await?;
+    let result = db
+        .run(|conn| crate::ledger::verify::verify(conn).map_err(internal))
+        .await?;
     let body = if result.ok {
         format!(
             "<div class=\"card\"><p class=\"ok\"><strong>校验通过</strong>：{} 条台账记录的哈希链完整，无改动。</p>\

@@ -13,7 +13,11 @@ use crate::web::view::{escape, or_dash, page};
 
 /// The import page; `batch` shows one batch's errors.
 #[get("/imports?<batch>")]
-pub async fn imports(session: Session, batch: Option<&str>, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
+pub async fn imports(
+    session: Session,
+    batch: Option<&str>,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, PageError> {
     let selected = batch.map(str::to_owned);
     let (history, detail) = db
         .run(move |conn| {
@@ -41,7 +45,11 @@ pub async fn imports(session: Session, batch: Option<&str>, db: &State<Db>) -> R
         );
     }
     if let Some(report) = detail {
-        body.push_str(&format!("<h2>批次 {} 的错误（共 {} 处）</h2>", escape(report.id.as_deref().unwrap_or_default()), report.error_count));
+        body.push_str(&format!(
+            "<h2>批次 {} 的错误（共 {} 处）</h2>",
+            escape(report.id.as_deref().unwrap_or_default()),
+            report.error_count
+        ));
         body.push_str("<div class=\"scroll\"><table><thead><tr><th>行</th><th>列</th><th>代码</th><th>说明</th></tr></thead><tbody>");
         for error in &report.errors {
             body.push_str(&format!(
@@ -57,9 +65,17 @@ pub async fn imports(session: Session, batch: Option<&str>, db: &State<Db>) -> R
     body.push_str("<h2>导入记录</h2><div class=\"scroll\"><table><thead><tr><th>时间</th><th>文件</th><th>状态</th><th>编码</th>\
                    <th class=\"n\">数据行</th><th class=\"n\">新增项目</th><th class=\"n\">新增资产</th><th class=\"n\">未变</th><th class=\"n\">错误</th><th>经办</th></tr></thead><tbody>");
     for row in &history {
-        let status = if row.status == "committed" { "<span class=\"ok\">已导入</span>" } else { "<span class=\"bad\">被拒绝</span>" };
+        let status = if row.status == "committed" {
+            "<span class=\"ok\">已导入</span>"
+        } else {
+            "<span class=\"bad\">被拒绝</span>"
+        };
         let errors = if row.error_count > 0 {
-            format!("<a href=\"/imports?batch={}\">{}</a>", escape(&row.id), row.error_count)
+            format!(
+                "<a href=\"/imports?batch={}\">{}</a>",
+                escape(&row.id),
+                row.error_count
+            )
         } else {
             "0".to_owned()
         };

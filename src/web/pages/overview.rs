@@ -12,10 +12,16 @@ use crate::web::view::{class_label, money_cells, page};
 /// The overview page.
 #[get("/")]
 pub async fn overview(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
-    let report = db.run(|conn| totals(conn, GroupBy::Class).map_err(internal)).await?;
+    let report = db
+        .run(|conn| totals(conn, GroupBy::Class).map_err(internal))
+        .await?;
     let mut rows = String::new();
     for group in &report.groups {
-        let label = if group.key == "none" { "未形成资产的项目" } else { class_label(&group.key) };
+        let label = if group.key == "none" {
+            "未形成资产的项目"
+        } else {
+            class_label(&group.key)
+        };
         rows.push_str(&format!(
             "<tr><td>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}{}</tr>",
             group.figures.projects,

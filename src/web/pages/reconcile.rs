@@ -22,14 +22,22 @@ use crate::web::session::Session;
 use crate::web::view::{class_label, escape, fen_of, money_cells, page};
 
 /// The scopes the entry form offers, in order.
-const FORM_SCOPES: [&str; 5] = ["total", "class:operating", "class:public_welfare", "class:household", "unclassified"];
+const FORM_SCOPES: [&str; 5] = [
+    "total",
+    "class:operating",
+    "class:public_welfare",
+    "class:household",
+    "unclassified",
+];
 
 fn declaration_form(values: &HashMap<String, String>, errors: &[DeclarationError]) -> String {
     let value = |name: &str| escape(values.get(name).map(String::as_str).unwrap_or_default());
     let mut rows = String::new();
     for i in 0..8 {
         let default_scope = FORM_SCOPES.get(i).copied().unwrap_or_default();
-        let scope = values.get(&format!("scope{i}")).map_or(default_scope.to_owned(), Clone::clone);
+        let scope = values
+            .get(&format!("scope{i}"))
+            .map_or(default_scope.to_owned(), Clone::clone);
         rows.push_str(&format!(
             "<tr><td><input name=\"scope{i}\" value=\"{}\" placeholder=\"town:镇名 或 year:2020\"></td>\
              <td><input name=\"projects{i}\" value=\"{}\" inputmode=\"numeric\"></td><td><input name=\"amount{i}\" value=\"{}\" inputmode=\"decimal\" placeholder=\"0.00\"></td></tr>",
@@ -43,7 +51,14 @@ fn declaration_form(values: &HashMap<String, String>, errors: &[DeclarationError
     } else {
         let items: String = errors
             .iter()
-            .map(|e| format!("<li>{}{}：{}</li>", e.line.map(|l| format!("第 {l} 行 ")).unwrap_or_default(), escape(&e.field), escape(&e.message)))
+            .map(|e| {
+                format!(
+                    "<li>{}{}：{}</li>",
+                    e.line.map(|l| format!("第 {l} 行 ")).unwrap_or_default(),
+                    escape(&e.field),
+                    escape(&e.message)
+                )
+            })
             .collect();
         format!("<ul class=\"field-error\">{items}</ul>")
     };
@@ -63,8 +78,15 @@ fn declaration_form(values: &HashMap<String, String>, errors: &[DeclarationError
     )
 }
 
-async fn reconcile_page(session: &Session, values: &HashMap<String, String>, errors: &[DeclarationError], db: &Db) -> Result<RawHtml<String>, PageError> {
-    let stored = db.run(|conn| declaration::list(conn, None, 100).map_err(internal)).await?;
+async fn reconcile_page(
+    session: &Session,
+    values: &HashMap<String, String>,
+    errors: &[DeclarationError],
+    db: &Db,
+) -> Result<RawHtml<String>, PageError> {
+    let stored = db
+        .run(|conn| declaration::list(conn, None, 100).map_err(internal))
+        .await?;
     let mut body = String::from("<h2>已录入的申报</h2><div class=\"scroll\"><table><thead><tr><th>名称</th><th>截止日期</th><th>录入</th><th>时间</th></tr></thead><tbody>");
     for item in &stored {
         body.push_str(&format!(
@@ -96,33 +118,50 @@ pub async fn reconcile(session: Session, db: &State<Db>) -> Result<RawHtml<Strin
 async fn store(session: &Session, parsed: Declaration, db: &Db) -> Result<Redirect, PageError> {
     let actor = session.0.name.clone();
     let id = db
-        .run(move |conn| declaration::store(conn, &parsed, &actor, &timestamp_now()).map_err(internal))
+        .run(move |conn| {
+            declaration::store(conn, &parsed, &actor, &timestamp_now()).map_err(internal)
+        })
         .await?;
     Ok(Redirect::to(format!("/reconcile/{id}")))
 }
 
 /// Stores figures entered in the form.
 #[post("/reconcile", data = "<form>")]
-pub async fn create_declaration(session: Session, form: Form<HashMap<String, String>>, db: &State<Db>) -> Result<Redirect, PageError> {
+pub async fn create_declaration(
+    session: Session,
+    form: Form<HashMap<String, String>>,
+    db: &State<Db>,
+) -> Result<Redirect, PageError> {
     if !session.0.role.allows(Access::Write) {
         return Err(forbidden());
     }
     let values = form.into_inner();
     let lines: Vec<Value> = (0..8)
         .filter_map(|i| {
-            let get = |name: &str| values.get(&format!("{name}{i}")).map(|v| v.trim().to_owned()).unwrap_or_default();
+            let get = |name: &str| {
+                values
+                    .get(&format!("{name}{i}"))
+                    .map(|v| v.trim().to_owned())
+                    .unwrap_or_default()
+            };
             let (scope, projects, amount) = (get("scope"), get("projects"), get("amount"));
             if projects.is_empty() && amount.is_empty() {
                 return None;
             }
-            let projects = projects.replace(',', "").parse::<i64>().map_or(Value::String(projects), Value::from);
+            let projects = projects
+                .replace(',', "")
+                .parse::<i64>()
+                .map_or(Value::String(projects), Value::from);
             Some(json!({"scope": scope, "projects": projects, "amount": amount}))
         })
         .collect();
     let body = json!({"name": values.get("name"), "as_of": values.get("as_of"), "lines": lines});
     match declaration::parse_json(&body) {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(Status::UnprocessableEntity, reconcile_page(&session, &values, &errors, db).await?)),
+        Err(errors) => Err(PageError(
+            Status::UnprocessableEntity,
+            reconcile_page(&session, &values, &errors, db).await?,
+        )),
     }
 }
 
@@ -136,7 +175,11 @@ pub struct Upload<'r> {
 
 /// Stores figures from an uploaded JSON or CSV file.
 #[post("/reconcile/upload", data = "<form>")]
-pub async fn upload_declaration(session: Session, form: Form<Upload<'_>>, db: &State<Db>) -> Result<Redirect, PageError> {
+pub async fn upload_declaration(
+    session: Session,
+    form: Form<Upload<'_>>,
+    db: &State<Db>,
+) -> Result<Redirect, PageError> {
     if !session.0.role.allows(Access::Write) {
         return Err(forbidden());
     }
@@ -163,7 +206,10 @@ pub async fn upload_declaration(session: Session, form: Form<Upload<'_>>, db: &S
     };
     match parsed {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(Status::UnprocessableEntity, reconcile_page(&session, &HashMap::new(), &errors, db).await?)),
+        Err(errors) => Err(PageError(
+            Status::UnprocessableEntity,
+            reconcile_page(&session, &HashMap::new(), &errors, db).await?,
+        )),
     }
 }
 
@@ -197,14 +243,19 @@ fn bar_chart(title: &str, bars: &[(String, i64)]) -> String {
 
 /// One declaration's variance table, the charts, and the link to the printable report.
 #[get("/reconcile/<id>")]
-pub async fn show_declaration(session: Session, id: &str, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
+pub async fn show_declaration(
+    session: Session,
+    id: &str,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, PageError> {
     let key = id.to_owned();
     let found = db
         .run(move |conn| {
             let Some(stored) = declaration::find(conn, &key).map_err(internal)? else {
                 return Ok(None);
             };
-            let report = reconcile_report(conn, Some(&stored.id), &stored.declaration).map_err(internal)?;
+            let report =
+                reconcile_report(conn, Some(&stored.id), &stored.declaration).map_err(internal)?;
             let by_class = totals(conn, GroupBy::Class).map_err(internal)?;
             let by_town = totals(conn, GroupBy::Town).map_err(internal)?;
             Ok::<_, PageError>(Some((stored, report, by_class, by_town)))
@@ -213,7 +264,11 @@ pub async fn show_declaration(session: Session, id: &str, db: &State<Db>) -> Res
     let Some((stored, report, by_class, by_town)) = found else {
         return Err(super::missing("没有这份申报。", "/reconcile"));
     };
-    let verdict = if report.status == "match" { "<span class=\"ok\">全部相符</span>" } else { "<span class=\"bad\">存在差异</span>" };
+    let verdict = if report.status == "match" {
+        "<span class=\"ok\">全部相符</span>"
+    } else {
+        "<span class=\"bad\">存在差异</span>"
+    };
     let mut body = format!(
         "<p>截止日期 {}，结论：<strong>{verdict}</strong>　<a class=\"button secondary\" href=\"/api/v1/declarations/{}/report.html\" target=\"_blank\">打开可打印报告</a></p>\
          <div class=\"scroll\"><table><thead><tr><th rowspan=\"2\">口径</th><th colspan=\"3\">申报数</th><th colspan=\"3\">登记数</th><th colspan=\"3\">差额（登记减申报）</th><th rowspan=\"2\">核对</th></tr>\
@@ -251,10 +306,16 @@ pub async fn show_declaration(session: Session, id: &str, db: &State<Db>) -> Res
         .filter(|g| g.key != "none")
         .map(|g| (class_label(&g.key).to_owned(), g.figures.asset_value.fen()))
         .collect();
-    let mut towns: Vec<(String, i64)> = by_town.groups.iter().map(|g| (g.key.clone(), g.figures.funds.fen())).collect();
+    let mut towns: Vec<(String, i64)> = by_town
+        .groups
+        .iter()
+        .map(|g| (g.key.clone(), g.figures.funds.fen()))
+        .collect();
     towns.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     towns.truncate(20);
-    body.push_str("<div class=\"grid\" style=\"grid-template-columns:repeat(auto-fit,minmax(320px,1fr))\">");
+    body.push_str(
+        "<div class=\"grid\" style=\"grid-template-columns:repeat(auto-fit,minmax(320px,1fr))\">",
+    );
     body.push_str(&bar_chart("资产价值（按类别，当前）", &classes));
     body.push_str(&bar_chart("项目资金（按镇街，前 20，当前）", &towns));
     body.push_str("</div>");
