@@ -254,9 +254,7 @@ fn entry_forms(
                 .unwrap_or_default()
         };
         let error = |name: &str| -> Option<String> {
-            let field = name
-                .replace("owner_", "owner.")
-                .replace("owner.type", "owner.type");
+            let field = name.replace("owner_", "owner.");
             mine.and_then(|(_, _, errors)| {
                 errors
                     .iter()
