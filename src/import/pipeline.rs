@@ -30,7 +30,7 @@ const IMPORT_CACHE_KIB: u32 = 65_536;
 
 /// Rows validated and written together: one lookup against the register and one
 /// multi-row insert per table.
-const CHUNK_ROWS: usize = 500;
+const CHUNK_ROWS: usize = 1000;
 
 /// What to import and how.
 #[derive(Debug, Clone)]
