@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod declarations;
 pub mod error;
+pub mod gate;
 pub mod guard;
 pub mod health;
 pub mod imports;
@@ -31,6 +32,7 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     let figment = figment.join(("limits.import", DEFAULT_IMPORT_LIMIT));
     rocket::custom(figment)
         .manage(db)
+        .manage(gate::Gate::default())
         .attach(security_headers())
         .attach(rocket::fairing::AdHoc::on_response("Content-Security-Policy", |_request, response| {
             Box::pin(async move {
@@ -50,6 +52,7 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
             catchers![
                 bad_request,
                 unauthorized,
+                too_many_requests,
                 forbidden,
                 not_found,
                 payload_too_large,
@@ -114,6 +117,12 @@ fn bad_request() -> Problem {
 #[catch(401)]
 fn unauthorized() -> Problem {
     let (status, body) = error::ApiError::Unauthorized.to_problem();
+    Problem(status, body)
+}
+
+#[catch(429)]
+fn too_many_requests() -> Problem {
+    let (status, body) = error::ApiError::TooManyRequests.to_problem();
     Problem(status, body)
 }
 

@@ -20,6 +20,8 @@ pub enum ApiError {
     },
     /// 401: no valid token.
     Unauthorized,
+    /// 429: too many bad tokens from this address lately.
+    TooManyRequests,
     /// 403: the token's role does not allow this.
     Forbidden,
     /// 404: nothing at this path.
@@ -153,6 +155,15 @@ impl ApiError {
                     "缺少有效的访问令牌（Authorization: Bearer …），或令牌已被吊销",
                 ),
             ),
+            ApiError::TooManyRequests => (
+                Status::TooManyRequests,
+                problem(
+                    Status::TooManyRequests,
+                    "too_many_requests",
+                    "请求过于频繁",
+                    "此地址近来多次使用无效令牌，请一分钟后再试",
+                ),
+            ),
             ApiError::Forbidden => (
                 Status::Forbidden,
                 problem(
@@ -241,11 +252,15 @@ impl<'r> Responder<'r, 'static> for ApiError {
         if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
         }
-        let retry = matches!(self, ApiError::Unavailable(_));
+        let retry = match self {
+            ApiError::Unavailable(_) => Some("1"),
+            ApiError::TooManyRequests => Some("60"),
+            _ => None,
+        };
         let (status, body) = self.to_problem();
         let mut response = Problem(status, body).respond_to(request)?;
-        if retry {
-            response.set_raw_header("Retry-After", "1");
+        if let Some(seconds) = retry {
+            response.set_raw_header("Retry-After", seconds);
         }
         Ok(response)
     }

@@ -8,6 +8,7 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
 use super::error::ApiError;
+use super::gate::Gate;
 use crate::auth::{self, Access, Caller};
 use crate::db::Db;
 
@@ -39,17 +40,34 @@ pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
             let Some(secret) = presented_token(request) else {
                 return Err(Status::Unauthorized);
             };
-            let Some(db) = request.rocket().state::<Db>() else {
+            let (Some(db), Some(gate)) = (
+                request.rocket().state::<Db>(),
+                request.rocket().state::<Gate>(),
+            ) else {
                 return Err(Status::InternalServerError);
             };
+            let address = request.client_ip();
+            if gate.blocked(address) {
+                return Err(Status::TooManyRequests);
+            }
+            let digest = auth::secret_digest(&secret);
+            if let Some(caller) = gate.cached(&digest) {
+                return Ok(caller);
+            }
             match db
                 .run(move |conn| {
                     auth::authenticate(conn, &secret).map_err(crate::db::DbError::from)
                 })
                 .await
             {
-                Ok(Some(caller)) => Ok(caller),
-                Ok(None) => Err(Status::Unauthorized),
+                Ok(Some(caller)) => {
+                    gate.remember(digest, caller.clone());
+                    Ok(caller)
+                }
+                Ok(None) => {
+                    gate.failed(address);
+                    Err(Status::Unauthorized)
+                }
                 Err(e) => {
                     rocket::error!("token lookup failed: {e}");
                     Err(Status::InternalServerError)
@@ -60,6 +78,7 @@ pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
     match cached {
         Ok(caller) => Ok(caller.clone()),
         Err(Status::Unauthorized) => Err(ApiError::Unauthorized),
+        Err(Status::TooManyRequests) => Err(ApiError::TooManyRequests),
         Err(_) => Err(ApiError::Internal("token lookup failed".to_owned())),
     }
 }

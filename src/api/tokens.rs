@@ -84,12 +84,14 @@ pub async fn revoke_token(
     _admin: AdminAccess,
     id: &str,
     db: &State<Db>,
+    gate: &State<super::gate::Gate>,
 ) -> Result<Status, ApiError> {
     let key = id.to_owned();
     let revoked = db
         .run(move |conn| auth::revoke_token(conn, &key).map_err(DbError::from))
         .await?;
     if revoked {
+        gate.forget(id);
         Ok(Status::NoContent)
     } else {
         Err(ApiError::NotFound(format!("没有有效的令牌 {id}")))

@@ -176,7 +176,9 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
     // Entries a correction cancelled (unless that correction is itself cancelled; a
     // corrected correction is rare enough to count its target as cancelled too).
     let corrected: HashSet<i64> = ledger_entries::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("ledger_entries.kind = 'correction'"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "ledger_entries.kind = 'correction'",
+        ))
         .select(ledger_entries::data)
         .load::<String>(conn)?
         .iter()
@@ -222,7 +224,9 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
         // `corrected` (above) holds the entries a correction cancelled.
         let inspections: Vec<(i64, String, String, String)> = ledger_entries::table
             .inner_join(assets::table)
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("ledger_entries.kind = 'inspection'"))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "ledger_entries.kind = 'inspection'",
+            ))
             .filter(live)
             .order((ledger_entries::occurred_on, ledger_entries::seq))
             .select((

@@ -217,7 +217,9 @@ impl AsOf {
         // Projects with value events: each asset folded as of the day.
         let touched: Vec<String> = assets::table
             // A literal, so that the partial index on these few assets applies.
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("assets.has_value_events = 1"))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "assets.has_value_events = 1",
+            ))
             .select(assets::project_code)
             .distinct()
             .load(conn)?;
