@@ -13,9 +13,8 @@ use super::views::{AssetView, LedgerHeadView, Page, Visibility};
 use crate::auth::Caller;
 use crate::db::Db;
 use crate::export::{write_register, ExportEncoding, ExportError};
-use crate::ledger::append::find_asset;
+use crate::ledger::append::find_asset_with_head;
 use crate::ledger::as_of::{asset_as_of, assets_as_of};
-use crate::ledger::store::entry;
 use crate::register::query::{list_assets, AssetFilter};
 
 /// How a caller sees owner ID numbers.
@@ -111,11 +110,11 @@ pub async fn get_one(
     let visibility = visibility(&caller.0);
     let key = key.to_owned();
     db.run(move |conn| {
-        let row = find_asset(conn, &key)?
+        let (row, hash) = find_asset_with_head(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
-        let head = entry(conn, row.last_seq)?.map(|e| LedgerHeadView {
-            seq: e.seq,
-            hash: e.hash,
+        let head = Some(LedgerHeadView {
+            seq: row.last_seq,
+            hash,
         });
         let mut view = match day {
             Some(day) => {
