@@ -121,9 +121,8 @@ fn unauthorized() -> Problem {
 }
 
 #[catch(429)]
-fn too_many_requests() -> Problem {
-    let (status, body) = error::ApiError::TooManyRequests.to_problem();
-    Problem(status, body)
+fn too_many_requests() -> error::ApiError {
+    error::ApiError::TooManyRequests
 }
 
 #[catch(403)]

@@ -64,6 +64,19 @@ pub enum Command {
     },
     /// Verify the ledger's hash chain; exit 1 when it is broken.
     Verify,
+    /// Copy a SQLite register consistently while it serves (for PostgreSQL use pg_dump).
+    Backup {
+        /// The backup file to write (must not exist).
+        file: PathBuf,
+    },
+    /// Restore a SQLite register from a backup (stop the server first).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Replace an existing database file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Export the register in the import format (UTF-8 with BOM, or GBK).
     Export {
         /// utf-8 or gbk.
@@ -119,6 +132,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         } => serve(&cli.database, address, port, demo),
         Command::Import { file, dry_run } => import(&cli.database, &file, dry_run),
         Command::Verify => verify(&cli.database),
+        Command::Backup { file } => backup(&cli.database, &file),
+        Command::Restore { file, force } => restore(&cli.database, &file, force),
         Command::Reconcile {
             declared,
             name,
@@ -366,6 +381,62 @@ fn print_report(report: &crate::reconcile::report::Report) {
             "存在差异"
         }
     );
+}
+
+const PG_BACKUP_HELP: &str = "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复，例如：\n  pg_dump --format=custom --file=registry.dump \"$DATABASE_URL\"\n  pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" registry.dump";
+
+fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {
+    let db = open(database)?;
+    if db.backend() == crate::db::Backend::Postgres {
+        return Err(PG_BACKUP_HELP.to_owned());
+    }
+    if file.exists() {
+        return Err(format!("{} 已存在，请换一个文件名", file.display()));
+    }
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    crate::db::backup::sqlite_backup(&mut conn, file).map_err(|e| e.to_string())?;
+    let copy = open(&file.to_string_lossy())?;
+    let mut copy_conn = copy.conn().map_err(|e| e.to_string())?;
+    let verified = crate::ledger::verify::verify(&mut copy_conn).map_err(|e| e.to_string())?;
+    println!(
+        "已备份到 {}：{} 条台账记录，链头哈希 {}",
+        file.display(),
+        verified.entries,
+        verified.head
+    );
+    Ok(if verified.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String> {
+    if crate::db::Backend::of_url(database) == crate::db::Backend::Postgres {
+        return Err(PG_BACKUP_HELP.to_owned());
+    }
+    let target = Path::new(database.strip_prefix("sqlite://").unwrap_or(database));
+    let verified = {
+        let backup = open(&file.to_string_lossy())?;
+        let mut conn = backup.conn().map_err(|e| e.to_string())?;
+        crate::ledger::verify::verify(&mut conn).map_err(|e| e.to_string())?
+    };
+    if !verified.ok {
+        return Err(format!(
+            "备份 {} 的台账校验失败（第 {} 条），未恢复",
+            file.display(),
+            verified.first_bad_seq.unwrap_or_default()
+        ));
+    }
+    crate::db::backup::sqlite_restore(file, target, force).map_err(|e| e.to_string())?;
+    println!(
+        "已从 {} 恢复到 {}：{} 条台账记录，链头哈希 {}",
+        file.display(),
+        target.display(),
+        verified.entries,
+        verified.head
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(database: &str) -> Result<ExitCode, String> {

@@ -1,6 +1,7 @@
 //! Storage: the connection type over SQLite and PostgreSQL, the pool, migrations and
 //! the generated schema.
 
+pub mod backup;
 pub mod pool;
 pub mod schema;
 

@@ -108,7 +108,7 @@ pub async fn get_one(
 ) -> Result<Json<AssetView>, ApiError> {
     let day = params::date("as_of", as_of)?;
     let visibility = visibility(&caller.0);
-    let key = key.to_owned();
+    let key = params::key(key)?;
     db.run(move |conn| {
         let (row, hash) = find_asset_with_head(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;

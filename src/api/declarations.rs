@@ -186,7 +186,7 @@ pub async fn list(
 }
 
 async fn stored(db: &Db, id: &str) -> Result<StoredDeclaration, ApiError> {
-    let key = id.to_owned();
+    let key = params::key(id)?;
     db.run(move |conn| {
         declaration::find(conn, &key)?.ok_or_else(|| ApiError::NotFound(format!("没有申报 {key}")))
     })

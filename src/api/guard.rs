@@ -90,6 +90,9 @@ async fn authorize(request: &Request<'_>, access: Access) -> Outcome<Caller, Api
         Err(ApiError::Unauthorized) => {
             Outcome::Error((Status::Unauthorized, ApiError::Unauthorized))
         }
+        Err(ApiError::TooManyRequests) => {
+            Outcome::Error((Status::TooManyRequests, ApiError::TooManyRequests))
+        }
         Err(e) => Outcome::Error((Status::InternalServerError, e)),
     }
 }

@@ -73,7 +73,12 @@ pub async fn create_import(
         });
     }
     let actor = caller.0.name;
-    let filename = filename.map(|f| f.chars().take(255).collect::<String>());
+    let filename = filename.map(|f| {
+        f.chars()
+            .filter(|c| !c.is_control())
+            .take(255)
+            .collect::<String>()
+    });
     let outcome = db
         .run(move |conn| {
             let request = ImportRequest {
@@ -141,7 +146,7 @@ pub async fn get_import(
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<BatchReport>, ApiError> {
-    let id = id.to_owned();
+    let id = params::key(id)?;
     db.run(move |conn| {
         let batch = BatchRow::find(conn, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("没有导入批次 {id}")))?;

@@ -54,7 +54,7 @@ pub async fn asset_ledger(
     db: &State<Db>,
 ) -> Result<Json<Vec<EntryView>>, ApiError> {
     let visibility = visibility(&caller.0);
-    let key = key.to_owned();
+    let key = params::key(key)?;
     db.run(move |conn| {
         let asset = find_asset(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
@@ -98,7 +98,7 @@ pub async fn append(
         errors: json!(errors),
     })?;
     let request = AppendRequest {
-        asset: key.to_owned(),
+        asset: params::key(key)?,
         entry,
         actor: caller.0.name.clone(),
         idempotency_key: idempotency.0,

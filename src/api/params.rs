@@ -12,6 +12,17 @@ fn bad(parameter: &'static str, detail: String) -> ApiError {
     ApiError::BadParameter { parameter, detail }
 }
 
+/// A key in a path (`/assets/{key}`): one with control characters names nothing.
+pub fn key(value: &str) -> Result<String, ApiError> {
+    if value.chars().any(char::is_control) || value.chars().count() > 200 {
+        return Err(ApiError::NotFound(format!(
+            "没有“{}”",
+            value.escape_default()
+        )));
+    }
+    Ok(value.to_owned())
+}
+
 /// `limit`: 1 to 1000, default 100.
 pub fn limit(value: Option<&str>) -> Result<i64, ApiError> {
     match value {
@@ -131,10 +142,14 @@ pub fn seq(parameter: &'static str, value: Option<&str>) -> Result<i64, ApiError
     }
 }
 
-/// A text filter: trimmed, empty means none, at most 200 characters.
+/// A text filter: trimmed, empty means none, at most 200 characters, no control
+/// characters (a NUL would not even reach PostgreSQL).
 pub fn text(parameter: &'static str, value: Option<&str>) -> Result<Option<String>, ApiError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
+        Some(text) if text.chars().any(char::is_control) => {
+            Err(bad(parameter, format!("{parameter} 不能含有控制字符")))
+        }
         Some(text) if text.chars().count() > 200 => {
             Err(bad(parameter, format!("{parameter} 不能超过 200 个字符")))
         }

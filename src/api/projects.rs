@@ -63,7 +63,7 @@ pub async fn get_one(
     db: &State<Db>,
 ) -> Result<Json<ProjectView>, ApiError> {
     let visibility = visibility(&caller.0);
-    let code = code.to_owned();
+    let code = params::key(code)?;
     db.run(move |conn| {
         let row = find_project(conn, &code)?
             .ok_or_else(|| ApiError::NotFound(format!("没有项目编号为“{code}”的项目")))?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::guard::AdminAccess;
+use super::params;
 use crate::auth::{self, Role};
 use crate::db::{Db, DbError};
 
@@ -51,7 +52,7 @@ pub async fn create_token(
 ) -> Result<(Status, Json<CreatedToken>), ApiError> {
     let NewToken { name, role } = body.into_inner();
     let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(invalid(
             "name",
             "name 不能为空，且不超过 100 个字符".to_owned(),
@@ -86,7 +87,7 @@ pub async fn revoke_token(
     db: &State<Db>,
     gate: &State<super::gate::Gate>,
 ) -> Result<Status, ApiError> {
-    let key = id.to_owned();
+    let key = params::key(id)?;
     let revoked = db
         .run(move |conn| auth::revoke_token(conn, &key).map_err(DbError::from))
         .await?;

@@ -315,6 +315,7 @@ pub const ERROR_CODES: &[&str] = &[
     "bad_row_length",
     "conflicts_with_register",
     "invalid_code",
+    "invalid_character",
     "empty_file",
     "no_header",
     "missing_column",

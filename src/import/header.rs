@@ -288,7 +288,17 @@ impl Layout {
         let mut units: [Option<MoneyUnit>; Field::ALL.len()] = [None; Field::ALL.len()];
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        let headers: Vec<String> = cells.iter().map(|c| clean(c).to_owned()).collect();
+        // A header cell is kept as column names of errors and warnings: control characters
+        // (a NUL cannot even be stored in PostgreSQL) are replaced.
+        let headers: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                clean(c)
+                    .chars()
+                    .map(|ch| if ch.is_control() { '\u{fffd}' } else { ch })
+                    .collect()
+            })
+            .collect();
         for (position, text) in headers.iter().enumerate() {
             match classify(text) {
                 HeaderCell::Known(field, unit) => {

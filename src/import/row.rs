@@ -150,6 +150,16 @@ pub fn parse_row(layout: &Layout, line: u64, cells: &[&str]) -> Result<ParsedRow
         errors: Vec::new(),
     };
     for (position, cell) in cells.iter().enumerate().take(layout.width()) {
+        if cell.contains('\0') {
+            let column = layout.headers[position].clone();
+            row.errors.push(RowError::cell(
+                line,
+                &column,
+                "invalid_character",
+                "含有空字符（NUL），多为文件损坏或另存格式不对".to_owned(),
+            ));
+            continue;
+        }
         let length = cell.chars().count();
         if length > MAX_FIELD_CHARS {
             let column = layout.headers[position].clone();

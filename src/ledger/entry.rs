@@ -173,6 +173,15 @@ impl<'a> Fields<'a> {
                 }
                 None
             }
+            Some(Value::String(text)) if text.contains('\0') => {
+                let name = self.name(field);
+                self.errors.push(FieldError::new(
+                    &name,
+                    "invalid_value",
+                    format!("字段 {name} 含有空字符（NUL）"),
+                ));
+                None
+            }
             Some(Value::String(text)) if text.chars().count() > 1000 => {
                 let name = self.name(field);
                 self.errors.push(FieldError::new(

@@ -39,7 +39,9 @@ impl Scope {
             Some(("class", class)) => AssetClass::parse(class)
                 .map(Scope::Class)
                 .ok_or_else(|| format!("未知的资产类别“{class}”，应为 operating、public_welfare 或 household")),
-            Some(("town", town)) if !town.trim().is_empty() => Ok(Scope::Town(town.trim().to_owned())),
+            Some(("town", town)) if !town.trim().is_empty() && !town.chars().any(char::is_control) => {
+                Ok(Scope::Town(town.trim().to_owned()))
+            }
             Some(("year", year)) => match year.trim().parse::<i32>() {
                 Ok(y) if (2000..=9999).contains(&y) => Ok(Scope::Year(y)),
                 _ => Err(format!("年度“{year}”无效")),
@@ -240,7 +242,13 @@ fn name_and_date(
     errors: &mut Vec<DeclarationError>,
 ) -> (Option<String>, Option<BusinessDate>) {
     let name = match name.map(str::trim) {
-        Some(name) if !name.is_empty() && name.chars().count() <= 200 => Some(name.to_owned()),
+        Some(name)
+            if !name.is_empty()
+                && name.chars().count() <= 200
+                && !name.chars().any(char::is_control) =>
+        {
+            Some(name.to_owned())
+        }
         _ => {
             errors.push(error(
                 None,
