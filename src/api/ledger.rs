@@ -58,7 +58,7 @@ pub async fn asset_ledger(
     db.run(move |conn| {
         let asset = find_asset(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
-        let entries = entries_of_asset(conn, &asset.id)?;
+        let entries = entries_of_asset(conn, &asset.code)?;
         Ok(Json(
             entries
                 .into_iter()

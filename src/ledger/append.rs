@@ -240,7 +240,7 @@ pub fn append_entry(
                 return Ok(AppendOutcome::Replayed(original));
             }
         }
-        let mut rows = entries_of_asset(conn, &asset.id)?;
+        let mut rows = entries_of_asset(conn, &asset.code)?;
         let current = fold_rows(&rows)?.ok_or(MalformedEntry {
             seq: asset.last_seq,
             what: "no registered entry",

@@ -56,7 +56,7 @@ pub fn asset_as_of(
     row: &AssetRow,
     day: BusinessDate,
 ) -> Result<Option<AssetState>, AsOfError> {
-    let entries = entries_as_of(conn, &[row.id.as_str()], &day.to_string())?;
+    let entries = entries_as_of(conn, &[row.code.as_str()], &day.to_string())?;
     Ok(fold_rows(&entries)?)
 }
 
@@ -78,17 +78,17 @@ pub fn assets_as_of(
     loop {
         let batch = list_assets(conn, filter, false, after.as_deref(), batch_size)?;
         let exhausted = (batch.len() as i64) < batch_size;
-        let ids: Vec<&str> = batch.iter().map(|a| a.id.as_str()).collect();
+        let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();
-        for entry in entries_as_of(conn, &ids, &day_text)? {
+        for entry in entries_as_of(conn, &codes, &day_text)? {
             by_asset
-                .entry(entry.asset_id.clone())
+                .entry(entry.asset_code.clone())
                 .or_default()
                 .push(entry);
         }
         for row in batch {
             let code = row.code.clone();
-            let entries = by_asset.remove(&row.id).unwrap_or_default();
+            let entries = by_asset.remove(&row.code).unwrap_or_default();
             if let Some(state) = fold_rows(&entries)? {
                 if state_matches(filter, &state) {
                     found.push((row, state));

@@ -6,28 +6,28 @@ use super::chain::EntryRow;
 use crate::db::schema::{idempotency_keys, ledger_entries};
 use crate::db::DbConnection;
 
-/// An asset's entries in `seq` order.
+/// An asset's entries in `seq` order, found by the asset's code.
 ///
 /// Fails when the query fails.
-pub fn entries_of_asset(conn: &mut DbConnection, asset_id: &str) -> QueryResult<Vec<EntryRow>> {
+pub fn entries_of_asset(conn: &mut DbConnection, asset_code: &str) -> QueryResult<Vec<EntryRow>> {
     ledger_entries::table
-        .filter(ledger_entries::asset_id.eq(asset_id))
+        .filter(ledger_entries::asset_code.eq(asset_code))
         .order(ledger_entries::seq)
         .select(EntryRow::as_select())
         .load(conn)
 }
 
-/// The entries of several assets whose `occurred_on` is on or before `day`, in `seq`
-/// order.
+/// The entries of several assets (by code) whose `occurred_on` is on or before `day`,
+/// in `seq` order.
 ///
 /// Fails when the query fails.
 pub fn entries_as_of(
     conn: &mut DbConnection,
-    asset_ids: &[&str],
+    asset_codes: &[&str],
     day: &str,
 ) -> QueryResult<Vec<EntryRow>> {
     ledger_entries::table
-        .filter(ledger_entries::asset_id.eq_any(asset_ids))
+        .filter(ledger_entries::asset_code.eq_any(asset_codes))
         .filter(ledger_entries::occurred_on.le(day))
         .order(ledger_entries::seq)
         .select(EntryRow::as_select())

@@ -203,7 +203,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
             .filter(assets::class.eq("operating"))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 ledger_entries::table
-                    .filter(ledger_entries::asset_id.eq(assets::id))
+                    .filter(ledger_entries::asset_code.eq(assets::code))
                     .filter(ledger_entries::kind.eq("income"))
                     .filter(ledger_entries::occurred_on.ge(since.clone()))
                     .filter(ledger_entries::seq.ne_all(corrected_list)),

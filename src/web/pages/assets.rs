@@ -445,7 +445,7 @@ async fn asset_page(
             let Some(row) = find_asset(conn, &lookup).map_err(internal)? else {
                 return Ok(None);
             };
-            let entries = entries_of_asset(conn, &row.id).map_err(internal)?;
+            let entries = entries_of_asset(conn, &row.code).map_err(internal)?;
             Ok::<_, PageError>(Some((row, entries)))
         })
         .await?;
