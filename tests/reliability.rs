@@ -443,6 +443,57 @@ fn repeated_bad_tokens_are_throttled(app: &TestApp) {
     assert_eq!(from("192.0.2.8:5000", &app.reader).status(), Status::Ok);
 }
 
+fn session_cookies_are_http_only_same_site_and_secure_over_tls(app: &TestApp) {
+    let login = |https: bool| {
+        let mut request = app
+            .client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(format!("token={}", app.reader));
+        if https {
+            request = request.header(rocket::http::Header::new("X-Forwarded-Proto", "https"));
+        }
+        let response = request.dispatch();
+        assert_eq!(response.status(), Status::SeeOther);
+        response
+            .headers()
+            .get_one("Set-Cookie")
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let plain = login(false);
+    assert!(
+        plain.contains("HttpOnly")
+            && plain.contains("SameSite=Strict")
+            && !plain.contains("Secure"),
+        "{plain}"
+    );
+    let secure = login(true);
+    assert!(
+        secure.contains("HttpOnly")
+            && secure.contains("SameSite=Strict")
+            && secure.contains("Secure"),
+        "{secure}"
+    );
+    let page = app.client.get("/login").dispatch();
+    let csp = page
+        .headers()
+        .get_one("Content-Security-Policy")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(
+        !csp.split(';')
+            .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+        "{csp}"
+    );
+    assert_eq!(page.headers().get_one("X-Frame-Options"), Some("DENY"));
+    assert_eq!(
+        page.headers().get_one("X-Content-Type-Options"),
+        Some("nosniff")
+    );
+}
+
 fn logs_hold_neither_tokens_nor_id_numbers(app: &TestApp) {
     let folder = tempfile::tempdir().expect("temp dir");
     let log = folder.path().join("server.log");
@@ -642,6 +693,10 @@ fn main() -> std::process::ExitCode {
         (
             "hostile::logs_without_secrets",
             logs_hold_neither_tokens_nor_id_numbers,
+        ),
+        (
+            "web::cookies_and_security_headers",
+            session_cookies_are_http_only_same_site_and_secure_over_tls,
         ),
         (
             "backup::restore_verifies",

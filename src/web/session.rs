@@ -108,14 +108,20 @@ pub async fn login(
     Ok(Redirect::to("/"))
 }
 
-/// Whether the request came over TLS (the cookie is then `Secure`).
+/// Whether the request came over TLS (the cookie is then `Secure`): served by Rocket
+/// with TLS, or by the bureau's TLS-terminating proxy, which says so in
+/// `X-Forwarded-Proto: https`.
 pub struct TlsFlag(pub bool);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for TlsFlag {
     type Error = std::convert::Infallible;
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(TlsFlag(request.rocket().config().tls_enabled()))
+        let proxied = request
+            .headers()
+            .get_one("X-Forwarded-Proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        Outcome::Success(TlsFlag(request.rocket().config().tls_enabled() || proxied))
     }
 }
 
