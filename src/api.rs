@@ -29,7 +29,11 @@ pub const DEFAULT_IMPORT_LIMIT: ByteUnit = ByteUnit::Mebibyte(256);
 /// The Rocket instance serving the API over `db`, configured by `figment` (Rocket's own
 /// settings plus `limits.import`).
 pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
-    let figment = figment.join(("limits.import", DEFAULT_IMPORT_LIMIT));
+    // The client address comes from the socket unless an `ip_header` is configured for
+    // a trusted proxy: a header any client can set must not steer the throttle.
+    let figment = figment
+        .join(("limits.import", DEFAULT_IMPORT_LIMIT))
+        .join(("ip_header", false));
     rocket::custom(figment)
         .manage(db)
         .manage(gate::Gate::default())

@@ -47,12 +47,12 @@ pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
                 return Err(Status::InternalServerError);
             };
             let address = request.client_ip();
-            if gate.blocked(address) {
-                return Err(Status::TooManyRequests);
-            }
             let digest = auth::secret_digest(&secret);
             if let Some(caller) = gate.cached(&digest) {
                 return Ok(caller);
+            }
+            if gate.refused(address, &digest) {
+                return Err(Status::TooManyRequests);
             }
             match db
                 .run(move |conn| {
@@ -61,7 +61,7 @@ pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
                 .await
             {
                 Ok(Some(caller)) => {
-                    gate.remember(digest, caller.clone());
+                    gate.remember(digest, caller.clone(), address);
                     Ok(caller)
                 }
                 Ok(None) => {

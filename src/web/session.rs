@@ -16,14 +16,22 @@ use crate::db::{Db, DbError};
 /// A signed-in user of the web interface.
 pub struct Session(pub Caller);
 
-/// Whether a form post comes from this site: a browser sends `Origin` with every POST;
-/// when it names another host the post is refused (the SameSite cookie already keeps
-/// other sites' posts unauthenticated; this is the second lock).
+/// Whether a form post comes from this site (the SameSite cookie already keeps other
+/// sites' posts unauthenticated; this is the second lock). Browsers say so in
+/// `Sec-Fetch-Site`; older ones send `Origin`, compared with the host the browser
+/// addressed (`X-Forwarded-Host` behind a proxy, else `Host`).
 fn same_origin(request: &Request<'_>) -> bool {
-    let Some(origin) = request.headers().get_one("Origin") else {
+    let headers = request.headers();
+    if let Some(site) = headers.get_one("Sec-Fetch-Site") {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = headers.get_one("Origin") else {
         return true;
     };
-    let host = request.headers().get_one("Host").unwrap_or_default();
+    let host = headers
+        .get_one("X-Forwarded-Host")
+        .or_else(|| headers.get_one("Host"))
+        .unwrap_or_default();
     origin.split("://").nth(1).is_some_and(|o| o == host)
 }
 

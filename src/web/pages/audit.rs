@@ -43,8 +43,8 @@ pub async fn findings(
     }
     body.push_str("</div>");
     let of_kind: Vec<_> = found.iter().filter(|f| f.kind == selected).collect();
-    let page_number = page.unwrap_or(1).max(1);
-    let start = (page_number - 1) * PAGE_SIZE;
+    let page_number = page.unwrap_or(1).clamp(1, 1_000_000);
+    let start = (page_number - 1).saturating_mul(PAGE_SIZE);
     body.push_str(&format!(
         "<h2>{}（{} 项）</h2>",
         finding_label(selected),
@@ -73,7 +73,7 @@ pub async fn findings(
             page_number - 1
         ));
     }
-    if start + PAGE_SIZE < of_kind.len() {
+    if start.saturating_add(PAGE_SIZE) < of_kind.len() {
         body.push_str(&format!(
             "<a href=\"/findings?kind={selected}&page={}\">下一页</a>",
             page_number + 1

@@ -76,6 +76,12 @@
     }
   }
 
+  // A file chosen after the preview must be previewed before it can be committed.
+  fileInput.addEventListener("change", () => {
+    commit.hidden = true;
+    result.replaceChildren();
+  });
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     send(true);
