@@ -161,15 +161,16 @@ fn serve(
     demo: bool,
 ) -> Result<ExitCode, String> {
     let db = open(database)?;
-    if demo {
-        load_demo(&db)?;
-    }
     let mut figment = rocket::Config::figment();
     if let Some(address) = address {
         figment = figment.merge(("address", address));
     }
     if let Some(port) = port {
         figment = figment.merge(("port", port));
+    }
+    if demo {
+        let config = rocket::Config::from(&figment);
+        load_demo(&db, &format!("http://{}:{}", config.address, config.port))?;
     }
     rocket::execute(crate::api::rocket(db, figment).launch()).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
@@ -178,7 +179,7 @@ fn serve(
 /// The sample register a demo loads.
 const DEMO_FILE: &str = "imports/xingping_2020.gbk.csv";
 
-fn load_demo(db: &Db) -> Result<(), String> {
+fn load_demo(db: &Db, base: &str) -> Result<(), String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let path = Path::new(DEMO_FILE);
     if path.exists() {
@@ -207,7 +208,7 @@ fn load_demo(db: &Db) -> Result<(), String> {
         auth::create_token(&mut conn, "demo-admin", Role::Admin).map_err(|e| e.to_string())?;
     eprintln!("演示：管理员令牌（仅显示一次）：{}", issued.secret);
     eprintln!(
-        "演示：curl -H 'Authorization: Bearer {}' http://127.0.0.1:8000/api/v1/totals?group_by=class",
+        "演示：浏览器打开 {base}/login 用此令牌登录，或 curl -H 'Authorization: Bearer {}' {base}/api/v1/totals?group_by=class",
         issued.secret
     );
     Ok(())

@@ -421,6 +421,13 @@ fn conflicts_with_the_register_name_field_and_both_values(app: &TestApp) {
         ]
     );
     assert_eq!(app.register_state(), before);
+    // The rejected batch keeps both values.
+    let id = reply.body["batch"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let stored = app.get(&format!("/api/v1/imports/{id}"), Some(&app.reader));
+    assert_eq!(stored.body["errors"], reply.body["errors"]);
     app.assert_summary_consistent();
 }
 

@@ -108,6 +108,8 @@ diesel::table! {
         column_name -> Nullable<Text>,
         code -> Text,
         message -> Text,
+        registered_value -> Nullable<Text>,
+        file_value -> Nullable<Text>,
     }
 }
 

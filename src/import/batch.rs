@@ -56,6 +56,8 @@ struct ErrorRow {
     column_name: Option<String>,
     code: String,
     message: String,
+    registered_value: Option<String>,
+    file_value: Option<String>,
 }
 
 /// What an import did or would do.
@@ -219,8 +221,8 @@ impl BatchRow {
                 column: e.column_name,
                 code: known_code(&e.code),
                 message: e.message,
-                registered_value: None,
-                file_value: None,
+                registered_value: e.registered_value,
+                file_value: e.file_value,
             })
             .collect();
         let mut report = self.to_summary();
@@ -248,6 +250,8 @@ pub fn insert_errors(
             column_name: e.column.clone(),
             code: e.code.to_owned(),
             message: e.message.clone(),
+            registered_value: e.registered_value.clone(),
+            file_value: e.file_value.clone(),
         })
         .collect();
     for chunk in rows.chunks(200) {
