@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::append::find_asset_with_head;
 use crate::ledger::as_of::{asset_as_of, assets_as_of};
-use crate::register::query::{list_assets, AssetFilter};
+use crate::register::query::list_assets;
 
 /// How a caller sees owner ID numbers.
 pub fn visibility(caller: &Caller) -> Visibility {
@@ -48,16 +48,16 @@ pub async fn list(
     cursor: Option<&str>,
     db: &State<Db>,
 ) -> Result<Json<Page<AssetView>>, ApiError> {
-    let filter = AssetFilter {
-        class: params::class(class)?,
-        town: params::text("town", town)?,
-        village: params::text("village", village)?,
-        owner: params::text("owner", owner)?,
-        owner_type: params::owner_type(owner_type)?,
-        status: params::status(status)?,
-        project: params::text("project", project)?,
-        q: params::text("q", q)?,
-    };
+    let filter = params::asset_filter(params::AssetFilterText {
+        class,
+        town,
+        village,
+        owner,
+        owner_type,
+        status,
+        project,
+        q,
+    })?;
     let day = params::date("as_of", as_of)?;
     let limit = params::limit(limit)?;
     let after = params::cursor(cursor)?;
@@ -78,21 +78,13 @@ pub async fn list(
             }))
         }
         None => {
-            let mut rows = list_assets(conn, &filter, true, after.as_deref(), limit + 1)?;
-            let more = rows.len() as i64 > limit;
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-            let next_cursor = if more {
-                rows.last().map(|r| params::encode_cursor(&r.code))
-            } else {
-                None
-            };
-            Ok(Json(Page {
-                items: rows
-                    .into_iter()
-                    .map(|row| AssetView::new(row, visibility))
-                    .collect(),
-                next_cursor,
-            }))
+            let rows = list_assets(conn, &filter, true, after.as_deref(), limit + 1)?;
+            Ok(Json(Page::of(
+                rows,
+                limit,
+                |r| r.code.clone(),
+                |row| AssetView::new(row, visibility),
+            )))
         }
     })
     .await
@@ -159,16 +151,16 @@ pub async fn export_csv(
             detail: format!("encoding 只能是 utf-8 或 gbk，收到“{text}”"),
         })?,
     };
-    let filter = AssetFilter {
-        class: params::class(class)?,
-        town: params::text("town", town)?,
-        village: params::text("village", village)?,
-        owner: params::text("owner", owner)?,
-        owner_type: params::owner_type(owner_type)?,
-        status: params::status(status)?,
-        project: params::text("project", project)?,
-        q: params::text("q", q)?,
-    };
+    let filter = params::asset_filter(params::AssetFilterText {
+        class,
+        town,
+        village,
+        owner,
+        owner_type,
+        status,
+        project,
+        q,
+    })?;
     let file = db
         .run(move |conn| {
             // Written to an anonymous temp file, then streamed: memory stays flat however

@@ -109,32 +109,19 @@ pub async fn list_imports(
     db: &State<Db>,
 ) -> Result<Json<Page<BatchReport>>, ApiError> {
     let limit = params::limit(limit)?;
-    let before = params::cursor(cursor)?
-        .map(|key| {
-            key.split_once('|')
-                .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                .ok_or_else(|| ApiError::BadParameter {
-                    parameter: "cursor",
-                    detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
-                })
-        })
-        .transpose()?;
+    let before = params::time_cursor(cursor)?;
     db.run(move |conn| {
-        let mut rows = BatchRow::list(
+        let rows = BatchRow::list(
             conn,
             before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
             limit + 1,
         )?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        let next_cursor = if more {
-            rows.last()
-                .map(|r| params::encode_cursor(&format!("{}|{}", r.created_at, r.id)))
-        } else {
-            None
-        };
-        let items = rows.iter().map(|row| row.to_summary()).collect();
-        Ok(Json(Page { items, next_cursor }))
+        Ok(Json(Page::of(
+            rows,
+            limit,
+            |r| format!("{}|{}", r.created_at, r.id),
+            |row| row.to_summary(),
+        )))
     })
     .await
 }

@@ -57,9 +57,62 @@ pub fn decode_cursor_text(text: &str) -> Option<String> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
 }
 
+/// The cursor of a newest-first list: the `(created_at, id)` of the last row seen.
+pub fn time_cursor(value: Option<&str>) -> Result<Option<(String, String)>, ApiError> {
+    cursor(value)?
+        .map(|key| {
+            key.split_once('|')
+                .map(|(at, id)| (at.to_owned(), id.to_owned()))
+                .ok_or_else(|| {
+                    bad(
+                        "cursor",
+                        "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
+                    )
+                })
+        })
+        .transpose()
+}
+
 /// Encodes the last key of a page as a cursor.
 pub fn encode_cursor(key: &str) -> String {
     format!("c1.{}", hex::encode(key))
+}
+
+/// The text of the asset filters as the query carries them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssetFilterText<'a> {
+    /// `class`.
+    pub class: Option<&'a str>,
+    /// `town`.
+    pub town: Option<&'a str>,
+    /// `village`.
+    pub village: Option<&'a str>,
+    /// `owner`.
+    pub owner: Option<&'a str>,
+    /// `owner_type`.
+    pub owner_type: Option<&'a str>,
+    /// `status`.
+    pub status: Option<&'a str>,
+    /// `project`.
+    pub project: Option<&'a str>,
+    /// `q`.
+    pub q: Option<&'a str>,
+}
+
+/// Parses the asset filters, naming the first bad parameter.
+pub fn asset_filter(
+    text: AssetFilterText<'_>,
+) -> Result<crate::register::query::AssetFilter, ApiError> {
+    Ok(crate::register::query::AssetFilter {
+        class: class(text.class)?,
+        town: self::text("town", text.town)?,
+        village: self::text("village", text.village)?,
+        owner: self::text("owner", text.owner)?,
+        owner_type: owner_type(text.owner_type)?,
+        status: status(text.status)?,
+        project: self::text("project", text.project)?,
+        q: self::text("q", text.q)?,
+    })
 }
 
 /// A class filter.

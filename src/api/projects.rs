@@ -39,18 +39,13 @@ pub async fn list(
     let limit = params::limit(limit)?;
     let after = params::cursor(cursor)?;
     db.run(move |conn| {
-        let mut rows = list_projects(conn, &filter, after.as_deref(), limit + 1)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        let next_cursor = if more {
-            rows.last().map(|r| params::encode_cursor(&r.code))
-        } else {
-            None
-        };
-        Ok(Json(Page {
-            items: rows.into_iter().map(ProjectView::new).collect(),
-            next_cursor,
-        }))
+        let rows = list_projects(conn, &filter, after.as_deref(), limit + 1)?;
+        Ok(Json(Page::of(
+            rows,
+            limit,
+            |r| r.code.clone(),
+            ProjectView::new,
+        )))
     })
     .await
 }

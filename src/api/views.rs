@@ -317,3 +317,27 @@ pub struct Page<T> {
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
 }
+
+impl<T> Page<T> {
+    /// A page from rows fetched with `limit + 1`: the extra row, when there, says that
+    /// another page follows, whose cursor is the `key` of the last row kept.
+    pub fn of<R>(
+        mut rows: Vec<R>,
+        limit: i64,
+        key: impl Fn(&R) -> String,
+        item: impl FnMut(R) -> T,
+    ) -> Self {
+        let keep = usize::try_from(limit).unwrap_or(0);
+        let more = rows.len() > keep;
+        rows.truncate(keep);
+        let next_cursor = if more {
+            rows.last().map(|r| super::params::encode_cursor(&key(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(item).collect(),
+            next_cursor,
+        }
+    }
+}
