@@ -478,6 +478,73 @@ fn rocket_errors_are_problems_too(app: &TestApp) {
     );
 }
 
+fn the_web_pages_follow_the_role(app: &TestApp) {
+    setup(app);
+    let page_as = |token: &str, path: &str| {
+        let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+            app.db.clone(),
+            rocket::Config::figment().merge(("log_level", "off")),
+        ))
+        .expect("client");
+        let login = client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(format!("token={token}"))
+            .dispatch();
+        assert_eq!(login.status(), Status::SeeOther);
+        let response = client.get(path.to_owned()).dispatch();
+        (
+            response.status(),
+            response.into_string().unwrap_or_default(),
+        )
+    };
+    let (status, reader_page) = page_as(&app.reader, "/assets/COW-1");
+    assert_eq!(status, Status::Ok);
+    assert!(
+        reader_page.contains("110105********002X") && !reader_page.contains("11010519491231002X"),
+        "masked for readers"
+    );
+    assert!(
+        !reader_page.contains("记录管护台账")
+            && !reader_page.contains("<form method=\"post\" action=\"/assets/"),
+        "no write forms for readers"
+    );
+    let (_, clerk_page) = page_as(&app.clerk, "/assets/COW-1");
+    assert!(clerk_page.contains("11010519491231002X") && clerk_page.contains("记录管护台账"));
+    assert!(clerk_page.starts_with("<!doctype html><html lang=\"zh-CN\">"));
+    let (status, _) = page_as(&app.reader, "/findings");
+    assert_eq!(status, Status::Forbidden);
+    let (status, _) = page_as(&app.clerk, "/verify");
+    assert_eq!(status, Status::Forbidden);
+    let (status, verify_page) = page_as(&app.auditor, "/verify");
+    assert_eq!(status, Status::Ok);
+    assert!(verify_page.contains("校验通过"));
+    let anonymous = app.client.get("/assets").dispatch();
+    assert_eq!(
+        (anonymous.status(), anonymous.headers().get_one("Location")),
+        (Status::SeeOther, Some("/login"))
+    );
+    // A reader posting a form directly is refused and nothing is written.
+    let before = app.register_state();
+    let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+        app.db.clone(),
+        rocket::Config::figment().merge(("log_level", "off")),
+    ))
+    .expect("client");
+    client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(format!("token={}", app.reader))
+        .dispatch();
+    let post = client
+        .post("/assets/COW-1/entries")
+        .header(ContentType::Form)
+        .body("kind=maintenance&occurred_on=2021-01-01&description=x")
+        .dispatch();
+    assert_eq!(post.status(), Status::Forbidden);
+    assert_eq!(app.register_state(), before);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         ("projects::with_assets", a_project_comes_with_its_assets),
@@ -501,6 +568,7 @@ fn main() -> std::process::ExitCode {
             the_sample_register_exports_and_reimports_exactly,
         ),
         ("openapi::document", the_openapi_document_describes_the_api),
+        ("web::pages_follow_the_role", the_web_pages_follow_the_role),
         ("problems::rocket_errors", rocket_errors_are_problems_too),
     ];
     support::run(scenarios)
