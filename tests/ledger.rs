@@ -438,6 +438,21 @@ fn as_of_answers_from_the_ledger(app: &TestApp) {
     assert_eq!(by_owner.body["items"].as_array().map(Vec::len), Some(1));
     let old_owner = app.get("/api/v1/assets?as_of=2022-12-31&owner=%E4%B8%9C%E6%9D%91%E8%82%A1%E4%BB%BD%E7%BB%8F%E6%B5%8E%E5%90%88%E4%BD%9C%E7%A4%BE", Some(&app.auditor));
     assert_eq!(old_owner.body["items"], json!([]));
+    // `q` matches the owner's name as it was then.
+    let q_then = |q: &str| -> Vec<String> {
+        let reply = app.get(
+            &format!("/api/v1/assets?as_of=2022-01-01&q={}", support::encode(q)),
+            Some(&app.auditor),
+        );
+        reply.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(q_then("股份经济"), ["PV-1"]);
+    assert_eq!(q_then("李四"), Vec::<String>::new());
     let too_early = app.get("/api/v1/assets/PV-1?as_of=2019-01-01", Some(&app.auditor));
     assert_eq!(too_early.status, Status::NotFound);
     let bad = app.get("/api/v1/assets?as_of=2022-13-01", Some(&app.auditor));

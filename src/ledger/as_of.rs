@@ -36,8 +36,18 @@ pub struct AsOfPage {
     pub next_after: Option<String>,
 }
 
+/// Whether an asset, by its name and its state as of a date, passes the filters `q`,
+/// owner, owner type and status.
+fn state_matches(filter: &AssetFilter, name: &str, state: &AssetState) -> bool {
+    let named = filter
+        .q
+        .as_ref()
+        .is_none_or(|q| name.contains(q.as_str()) || state.owner_name.contains(q.as_str()));
+    named && owner_and_status_match(filter, state)
+}
+
 /// Whether a state as of a date passes the filters on owner, owner type and status.
-fn state_matches(filter: &AssetFilter, state: &AssetState) -> bool {
+fn owner_and_status_match(filter: &AssetFilter, state: &AssetState) -> bool {
     filter
         .owner
         .as_ref()
@@ -76,7 +86,13 @@ pub fn assets_as_of(
     let mut after = after;
     let mut found = Vec::new();
     loop {
-        let batch = list_assets(conn, filter, false, after.as_deref(), batch_size)?;
+        // `q` also matches the owner's name, which is the name then: it is applied to the
+        // folded state below, not to the current row.
+        let static_filter = AssetFilter {
+            q: None,
+            ..filter.clone()
+        };
+        let batch = list_assets(conn, &static_filter, false, after.as_deref(), batch_size)?;
         let exhausted = (batch.len() as i64) < batch_size;
         let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();
@@ -90,7 +106,7 @@ pub fn assets_as_of(
             let code = row.code.clone();
             let entries = by_asset.remove(&row.code).unwrap_or_default();
             if let Some(state) = fold_rows(&entries)? {
-                if state_matches(filter, &state) {
+                if state_matches(filter, &row.name, &state) {
                     found.push((row, state));
                 }
             }
