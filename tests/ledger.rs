@@ -431,6 +431,22 @@ fn as_of_answers_from_the_ledger(app: &TestApp) {
     );
     let after = app.get("/api/v1/assets/PV-1?as_of=2022-12-31", Some(&app.auditor));
     assert_eq!(after.body["owner"]["name"], "李四");
+    // The head as of a day is the last entry folded: on 2021-06-30 the custodian change
+    // (the transfer is dated later, though appended first).
+    let then = app.get("/api/v1/assets/PV-1?as_of=2021-06-30", Some(&app.auditor));
+    let history = app.get("/api/v1/assets/PV-1/ledger", Some(&app.auditor));
+    let custodian_entry = history
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["kind"] == "custodian_changed")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        then.body["ledger_head"],
+        json!({"seq": custodian_entry["seq"], "hash": custodian_entry["hash"]})
+    );
     let by_owner = app.get(
         "/api/v1/assets?as_of=2022-12-31&owner=%E6%9D%8E%E5%9B%9B",
         Some(&app.auditor),

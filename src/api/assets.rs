@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::db::Db;
 use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::append::find_asset_with_head;
-use crate::ledger::as_of::{asset_as_of, assets_as_of};
+use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
 use crate::register::query::list_assets;
 
 /// How a caller sees owner ID numbers.
@@ -104,19 +104,25 @@ pub async fn get_one(
     db.run(move |conn| {
         let (row, hash) = find_asset_with_head(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
-        let head = Some(LedgerHeadView {
-            seq: row.last_seq,
-            hash,
-        });
-        let mut view = match day {
+        let view = match day {
             Some(day) => {
-                let state = asset_as_of(conn, &row, day)?
+                // As of a day, the head is the last entry the state was folded up to.
+                let (state, head) = asset_history_as_of(conn, &row, day)?
                     .ok_or_else(|| ApiError::NotFound(format!("资产“{key}”在 {day} 尚未登记")))?;
-                AssetView::as_of(row, state, &day.to_string(), visibility)
+                let mut view = AssetView::as_of(row, state, &day.to_string(), visibility);
+                view.ledger_head = Some(LedgerHeadView {
+                    seq: head.seq,
+                    hash: head.hash,
+                });
+                view
             }
-            None => AssetView::new(row, visibility),
+            None => {
+                let seq = row.last_seq;
+                let mut view = AssetView::new(row, visibility);
+                view.ledger_head = Some(LedgerHeadView { seq, hash });
+                view
+            }
         };
-        view.ledger_head = head;
         Ok(Json(view))
     })
     .await

@@ -58,7 +58,7 @@ fn owner_and_status_match(filter: &AssetFilter, state: &AssetState) -> bool {
         && filter.status.is_none_or(|s| state.status == s)
 }
 
-/// The states of one asset as of `day`, when it existed then.
+/// The state of one asset as of `day`, when it existed then.
 ///
 /// Fails when an entry is malformed or the database fails.
 pub fn asset_as_of(
@@ -66,8 +66,24 @@ pub fn asset_as_of(
     row: &AssetRow,
     day: BusinessDate,
 ) -> Result<Option<AssetState>, AsOfError> {
+    Ok(asset_history_as_of(conn, row, day)?.map(|(state, _)| state))
+}
+
+/// The state of one asset as of `day`, when it existed then, with the last entry of
+/// its history on or before that day (the head the state was folded up to).
+///
+/// Fails when an entry is malformed or the database fails.
+pub fn asset_history_as_of(
+    conn: &mut DbConnection,
+    row: &AssetRow,
+    day: BusinessDate,
+) -> Result<Option<(AssetState, crate::ledger::Head)>, AsOfError> {
     let entries = entries_as_of(conn, &[row.code.as_str()], &day.to_string())?;
-    Ok(fold_rows(&entries)?)
+    let head = entries.last().map(|e| crate::ledger::Head {
+        seq: e.seq,
+        hash: e.hash.clone(),
+    });
+    Ok(fold_rows(&entries)?.zip(head))
 }
 
 /// Up to `limit` assets after the code `after` that existed on `day` and match
