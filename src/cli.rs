@@ -299,13 +299,9 @@ fn reconcile(
 fn print_report(report: &crate::reconcile::report::Report) {
     use crate::reconcile::report::FigureView;
     let wan = |f: &FigureView| {
-        let negative = f.amount.starts_with('-');
-        let fen = crate::domain::Yuan::parse(
-            f.amount.trim_start_matches('-'),
-            crate::domain::MoneyUnit::Yuan,
+        crate::domain::money::signed_wan(
+            crate::domain::money::parse_signed_yuan(&f.amount).unwrap_or_default(),
         )
-        .map_or(0, crate::domain::Yuan::fen);
-        crate::domain::money::signed_wan(if negative { -fen } else { fen })
     };
     println!(
         "{}（截至 {}）",

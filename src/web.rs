@@ -42,31 +42,13 @@ fn to_login() -> Redirect {
 }
 
 #[catch(403)]
-fn forbidden() -> (
-    rocket::http::Status,
-    rocket::response::content::RawHtml<String>,
-) {
-    (
-        rocket::http::Status::Forbidden,
-        view::bare_page(
-            "无权访问",
-            "<p>当前令牌的角色无权查看此页。</p><p><a href=\"/\">返回首页</a></p>",
-        ),
-    )
+fn forbidden() -> pages::PageError {
+    pages::forbidden()
 }
 
 #[catch(404)]
-fn not_found() -> (
-    rocket::http::Status,
-    rocket::response::content::RawHtml<String>,
-) {
-    (
-        rocket::http::Status::NotFound,
-        view::bare_page(
-            "未找到",
-            "<p>没有这个页面。</p><p><a href=\"/\">返回首页</a></p>",
-        ),
-    )
+fn not_found() -> pages::PageError {
+    pages::missing("没有这个页面。", "/")
 }
 
 /// The stylesheet, embedded in the binary.

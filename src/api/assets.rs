@@ -13,8 +13,8 @@ use super::views::{AssetView, LedgerHeadView, Page, Visibility};
 use crate::auth::Caller;
 use crate::db::Db;
 use crate::export::{write_register, ExportEncoding, ExportError};
-use crate::ledger::append::find_asset_with_head;
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
+use crate::register::query::find_asset_with_head;
 use crate::register::query::list_assets;
 
 /// How a caller sees owner ID numbers.

@@ -14,10 +14,11 @@ use super::guard::{AuditAccess, ReadAccess, WriteAccess};
 use super::params;
 use super::views::EntryView;
 use crate::db::Db;
-use crate::ledger::append::{append_entry, find_asset, AppendOutcome, AppendRequest};
+use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
 use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset};
 use crate::ledger::verify::{verify as verify_chain, Verification};
+use crate::register::query::find_asset;
 
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(Option<String>);

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::id_number::mask;
-use crate::domain::Yuan;
+use crate::domain::money::signed_yuan;
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
 use crate::register::store::{AssetRow, ProjectRow};
@@ -30,10 +30,7 @@ impl Visibility {
 }
 
 fn money(fen: i64) -> String {
-    Yuan::from_fen(fen).map_or_else(
-        || format!("-{}", Yuan::from_fen(-fen).unwrap_or_default()),
-        |y| y.to_string(),
-    )
+    signed_yuan(fen)
 }
 
 /// An owner as sent.

@@ -131,6 +131,17 @@ pub fn signed_yuan(fen: i64) -> String {
     format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
+/// Reads a signed amount of yuan as printed by [`signed_yuan`] (`-10000.00`) back into
+/// fen; `None` for anything else.
+pub fn parse_signed_yuan(text: &str) -> Option<i64> {
+    match text.strip_prefix('-') {
+        Some(magnitude) => Yuan::parse(magnitude, MoneyUnit::Yuan)
+            .ok()
+            .map(|y| -y.fen()),
+        None => Yuan::parse(text, MoneyUnit::Yuan).ok().map(Yuan::fen),
+    }
+}
+
 /// A signed amount of fen as 万元 with four decimals, rounded half away from zero.
 pub fn signed_wan(fen: i64) -> String {
     let wan = Decimal::new(fen, 6)
@@ -230,6 +241,9 @@ mod tests {
         assert_eq!(signed_yuan(-5), "-0.05");
         assert_eq!(signed_wan(-1_000_000), "-1.0000");
         assert_eq!(signed_wan(36_980_000_000), "36980.0000");
+        assert_eq!(parse_signed_yuan("-10000.00"), Some(-1_000_000));
+        assert_eq!(parse_signed_yuan(&signed_yuan(-5)), Some(-5));
+        assert_eq!(parse_signed_yuan("x"), None);
     }
 
     #[test]

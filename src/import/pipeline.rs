@@ -270,26 +270,10 @@ fn reject(
 }
 
 fn report_of(batch: &BatchRow, errors: Vec<RowError>, replayed: bool) -> BatchReport {
-    BatchReport {
-        id: Some(batch.id.clone()),
-        status: batch.status.clone(),
-        replayed,
-        sha256: batch.sha256.clone(),
-        filename: batch.filename.clone(),
-        encoding: batch.encoding.clone(),
-        byte_size: batch.byte_size,
-        data_rows: batch.data_rows,
-        projects_created: batch.projects_created,
-        assets_created: batch.assets_created,
-        projects_unchanged: batch.projects_unchanged,
-        assets_unchanged: batch.assets_unchanged,
-        rows_unchanged: batch.rows_unchanged,
-        warnings: super::batch::parse_warnings(&batch.warnings),
-        error_count: batch.error_count,
-        errors,
-        actor: batch.actor.clone(),
-        created_at: batch.created_at.clone(),
-    }
+    let mut report = batch.to_summary();
+    report.errors = errors;
+    report.replayed = replayed;
+    report
 }
 
 /// The rows of a file after its header.

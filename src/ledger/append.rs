@@ -13,6 +13,7 @@ use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
 use crate::domain::{AssetClass, AssetStatus};
+use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, Delta};
 
@@ -78,54 +79,6 @@ fn rule(code: &'static str, field: &'static str, message: String) -> AppendError
         code,
         field,
         message,
-    }
-}
-
-/// Finds an asset by UUID or code.
-///
-/// Fails when the query fails.
-pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
-    let matching = assets::id.eq(key).or(assets::code.eq(key));
-    // On the inner connection, so that the backend's prepared-statement cache serves
-    // this hot query (through the derived multi-backend it is parsed on every call).
-    match conn {
-        DbConnection::Postgres(pg) => assets::table
-            .filter(matching)
-            .select(AssetRow::as_select())
-            .first(pg)
-            .optional(),
-        DbConnection::Sqlite(lite) => assets::table
-            .filter(matching)
-            .select(AssetRow::as_select())
-            .first(lite)
-            .optional(),
-    }
-}
-
-/// Finds an asset by UUID or code together with the hash of its latest entry, in one
-/// query (the single-asset read of the API is the hottest path).
-///
-/// Fails when the query fails.
-pub fn find_asset_with_head(
-    conn: &mut DbConnection,
-    key: &str,
-) -> QueryResult<Option<(AssetRow, String)>> {
-    use crate::db::schema::ledger_entries;
-    let matching = assets::id.eq(key).or(assets::code.eq(key));
-    let head = ledger_entries::table.on(ledger_entries::seq.eq(assets::last_seq));
-    match conn {
-        DbConnection::Postgres(pg) => assets::table
-            .inner_join(head)
-            .filter(matching)
-            .select((AssetRow::as_select(), ledger_entries::hash))
-            .first(pg)
-            .optional(),
-        DbConnection::Sqlite(lite) => assets::table
-            .inner_join(head)
-            .filter(matching)
-            .select((AssetRow::as_select(), ledger_entries::hash))
-            .first(lite)
-            .optional(),
     }
 }
 

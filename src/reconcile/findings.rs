@@ -11,7 +11,6 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::money::signed_yuan;
-use crate::domain::Yuan;
 
 /// The kinds of findings.
 pub const KINDS: [&str; 7] = [
@@ -72,10 +71,6 @@ struct Duplicate {
     value_fen: i64,
 }
 
-fn yuan(fen: i64) -> String {
-    Yuan::from_fen(fen).map_or_else(|| signed_yuan(fen), |y| y.to_string())
-}
-
 /// Every finding of `kind` (or of every kind), ordered by kind then code.
 ///
 /// Fails when a query fails.
@@ -99,8 +94,8 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
             project_code: Some(r.code),
             detail: format!(
                 "资产价值合计 {} 元，项目资金 {} 元，相差 {} 元",
-                yuan(r.value_fen),
-                yuan(r.funds_fen),
+                signed_yuan(r.value_fen),
+                signed_yuan(r.funds_fen),
                 signed_yuan(r.value_fen - r.funds_fen)
             ),
         }));
@@ -293,7 +288,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
                     r.town,
                     r.village.unwrap_or_default(),
                     r.name,
-                    yuan(r.value_fen)
+                    signed_yuan(r.value_fen)
                 ),
             )
         }));

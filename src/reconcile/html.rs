@@ -5,8 +5,7 @@ use std::fmt::Write;
 
 use super::findings::{Finding, KINDS};
 use super::report::{FigureView, Report};
-use crate::domain::money::signed_wan;
-use crate::domain::{MoneyUnit, Yuan};
+use crate::domain::money::{parse_signed_yuan, signed_wan};
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -26,9 +25,7 @@ pub fn escape(text: &str) -> String {
 
 /// A signed yuan string as 万元 with four decimals.
 fn wan(amount: &str) -> String {
-    let negative = amount.starts_with('-');
-    let fen = Yuan::parse(amount.trim_start_matches('-'), MoneyUnit::Yuan).map_or(0, Yuan::fen);
-    signed_wan(if negative { -fen } else { fen })
+    signed_wan(parse_signed_yuan(amount).unwrap_or_default())
 }
 
 fn figure_cells(figure: &FigureView, out: &mut String) {

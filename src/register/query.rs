@@ -1,11 +1,11 @@
-//! Finding assets and projects by the fields the API filters on, in a stable order for
-//! cursor pages.
+//! Finding projects and assets: by code or id, and by the fields the API filters on,
+//! in a stable order for cursor pages.
 
 use diesel::prelude::*;
 
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
-use crate::db::schema::{assets, projects};
+use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, AssetStatus, OwnerType};
 
@@ -166,4 +166,51 @@ pub fn assets_of_project(conn: &mut DbConnection, code: &str) -> QueryResult<Vec
         .order(assets::code)
         .select(AssetRow::as_select())
         .load(conn)
+}
+
+/// Finds an asset by UUID or code.
+///
+/// Fails when the query fails.
+pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
+    let matching = assets::id.eq(key).or(assets::code.eq(key));
+    // On the inner connection, so that the backend's prepared-statement cache serves
+    // this hot query (through the derived multi-backend it is parsed on every call).
+    match conn {
+        DbConnection::Postgres(pg) => assets::table
+            .filter(matching)
+            .select(AssetRow::as_select())
+            .first(pg)
+            .optional(),
+        DbConnection::Sqlite(lite) => assets::table
+            .filter(matching)
+            .select(AssetRow::as_select())
+            .first(lite)
+            .optional(),
+    }
+}
+
+/// Finds an asset by UUID or code together with the hash of its latest entry, in one
+/// query (the single-asset read of the API is the hottest path).
+///
+/// Fails when the query fails.
+pub fn find_asset_with_head(
+    conn: &mut DbConnection,
+    key: &str,
+) -> QueryResult<Option<(AssetRow, String)>> {
+    let matching = assets::id.eq(key).or(assets::code.eq(key));
+    let head = ledger_entries::table.on(ledger_entries::seq.eq(assets::last_seq));
+    match conn {
+        DbConnection::Postgres(pg) => assets::table
+            .inner_join(head)
+            .filter(matching)
+            .select((AssetRow::as_select(), ledger_entries::hash))
+            .first(pg)
+            .optional(),
+        DbConnection::Sqlite(lite) => assets::table
+            .inner_join(head)
+            .filter(matching)
+            .select((AssetRow::as_select(), ledger_entries::hash))
+            .first(lite)
+            .optional(),
+    }
 }

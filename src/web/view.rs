@@ -89,17 +89,7 @@ pub fn money_cells(fen: i64) -> String {
 
 /// An amount string of yuan (`"1234.50"`, maybe signed) as fen.
 pub fn fen_of(amount: &str) -> i64 {
-    let negative = amount.starts_with('-');
-    let fen = crate::domain::Yuan::parse(
-        amount.trim_start_matches('-'),
-        crate::domain::MoneyUnit::Yuan,
-    )
-    .map_or(0, crate::domain::Yuan::fen);
-    if negative {
-        -fen
-    } else {
-        fen
-    }
+    crate::domain::money::parse_signed_yuan(amount).unwrap_or_default()
 }
 
 /// The Chinese label of a class.

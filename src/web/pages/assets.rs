@@ -16,11 +16,10 @@ use crate::api::views::Visibility;
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{AssetClass, AssetStatus};
-use crate::ledger::append::{
-    append_entry as append, find_asset, AppendError, AppendOutcome, AppendRequest,
-};
+use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
 use crate::ledger::store::entries_of_asset;
+use crate::register::query::find_asset;
 use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 use crate::web::session::Session;
@@ -128,11 +127,10 @@ pub async fn assets(
              <a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}encoding=gbk\">下载 CSV（GBK）</a></p>"
         ));
     }
-    let visibility = visibility(&session);
     body.push_str("<div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th>\
                    <th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody>");
     for row in &rows {
-        body.push_str(&asset_row(row, visibility));
+        body.push_str(&asset_row(row));
     }
     if rows.is_empty() {
         body.push_str("<tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr>");
@@ -153,7 +151,7 @@ pub async fn assets(
     Ok(page(&session.0, "/assets", "资产台账", None, &body))
 }
 
-fn asset_row(row: &AssetRow, _visibility: Visibility) -> String {
+fn asset_row(row: &AssetRow) -> String {
     format!(
         "<tr><td><a href=\"/assets/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
         encode(&row.code),
