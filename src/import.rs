@@ -2,6 +2,7 @@
 //! bounded memory.
 
 pub mod batch;
+pub mod bulk;
 pub mod decode;
 pub mod header;
 pub mod pipeline;

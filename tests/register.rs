@@ -942,6 +942,99 @@ fn cli_token_create_prints_the_token_alone(app: &TestApp) {
     assert!(bad_role.stdout.is_empty());
 }
 
+/// The indexes of the database, by name, with their definitions.
+fn index_definitions(app: &TestApp) -> Vec<(String, String)> {
+    use asset_registry::db::DbConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        definition: String,
+    }
+    let mut conn = app.db.conn().expect("connection");
+    let query = match &*conn {
+        DbConnection::Sqlite(_) => {
+            "SELECT name, COALESCE(sql, '') AS definition FROM sqlite_schema \
+             WHERE type = 'index' ORDER BY name"
+        }
+        DbConnection::Postgres(_) => {
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
+             WHERE schemaname = 'public' ORDER BY indexname"
+        }
+    };
+    diesel::sql_query(query)
+        .load::<Index>(&mut *conn)
+        .expect("indexes")
+        .into_iter()
+        .map(|index| (index.name, index.definition))
+        .collect()
+}
+
+fn bulk_imports_rebuild_every_index_and_roll_back_whole(app: &TestApp) {
+    use asset_registry::import::bulk;
+    let before = index_definitions(app);
+    let owners = ["王寨村村民委员会", "李庄村村民委员会", "张楼村村民委员会"];
+    let mut rows = Vec::new();
+    let mut bytes = 0;
+    while !bulk::is_bulk(bytes, 0) {
+        let n = rows.len();
+        let project = format!("P{}", n / 3);
+        let code = format!("P{}-{:02}", n / 3, n % 3);
+        let owner = owners[n % 3];
+        let line = row(&[(0, &project), (7, &code), (13, owner), (16, owner)]);
+        bytes += line.len() as u64 + 1;
+        rows.push(line);
+    }
+    let count = rows.len();
+
+    // A bulk load whose last row is wrong writes nothing and leaves every index.
+    let state = app.register_state();
+    let mut wrong = rows.clone();
+    wrong.push(row(&[(0, "PX"), (7, "PX-01"), (12, "-1")]));
+    let reply = app.import(&csv(&wrong), false);
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(reply.body["errors"][0]["line"], json!(count + 2));
+    assert_eq!(app.register_state(), state);
+    assert_eq!(index_definitions(app), before);
+
+    let reply = app.import(&csv(&rows), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert_eq!(reply.body["assets_created"], json!(count));
+    assert_eq!(index_definitions(app), before, "the same indexes, rebuilt");
+    if app.backend == asset_registry::db::Backend::Sqlite {
+        use diesel::prelude::*;
+        use diesel::sql_types::Text;
+        #[derive(QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = Text)]
+            integrity_check: String,
+        }
+        let mut conn = app.db.conn().expect("connection");
+        // Checks every index against its table, entry by entry.
+        let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+            .load(&mut *conn)
+            .expect("integrity check");
+        let results: Vec<&str> = check.iter().map(|c| c.integrity_check.as_str()).collect();
+        assert_eq!(results, ["ok"]);
+    }
+    // The rebuilt owner index answers: a third of the assets belong to each village.
+    let owned = app.get(
+        &format!(
+            "/api/v1/assets?owner={}&limit=1",
+            support::encode(owners[1])
+        ),
+        Some(&app.auditor),
+    );
+    assert_eq!(owned.status, Status::Ok, "{}", owned.body);
+    assert_eq!(owned.body["items"][0]["owner"]["name"], json!(owners[1]));
+    let by_owner = app.totals("town");
+    assert_eq!(by_owner["groups"][0]["assets"], json!(count));
+    app.assert_summary_consistent();
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         ("rejects::required", rejects_required_fields),
@@ -1009,6 +1102,10 @@ fn main() -> std::process::ExitCode {
         ),
         ("import::warnings", unknown_columns_are_listed_as_warnings),
         ("import::ledger_chain", every_import_entry_is_chained),
+        (
+            "import::bulk_load",
+            bulk_imports_rebuild_every_index_and_roll_back_whole,
+        ),
         ("totals::groupings", totals_group_by_town_village_and_year),
         (
             "totals::identical_on_both_backends",

@@ -11,6 +11,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow};
+use super::bulk::{self, SetAside};
 use super::decode::{self, DecodingReader, TextEncoding};
 use super::header::{self, Field, Layout, HEADER_SEARCH_ROWS};
 use super::row::{is_blank, parse_row, ParsedRow};
@@ -22,11 +23,11 @@ use crate::domain::BusinessDate;
 use crate::domain::{AssetClass, AssetStatus};
 use crate::ledger::{self, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
-use crate::register::summary::{self, class_index, Delta};
+use crate::register::summary::{self, class_index, Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// The SQLite page cache of an importing connection, in KiB.
-const IMPORT_CACHE_KIB: u32 = 49_152;
+const IMPORT_CACHE_KIB: u32 = 32_768;
 
 /// Rows validated and written together: one lookup against the register and one
 /// multi-row insert per table.
@@ -198,6 +199,16 @@ pub fn import_file(
             ))));
         }
         base.insert(conn)?;
+        let registered_assets = if register_empty {
+            0
+        } else {
+            u64::try_from(Summary::load(conn)?.assets).unwrap_or(0)
+        };
+        let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
+            bulk::set_aside(conn)?
+        } else {
+            SetAside::default()
+        };
         let writer = Writer {
             head,
             today: BusinessDate::from_naive(today_in_china()),
@@ -207,6 +218,7 @@ pub fn import_file(
         if run.error_count > 0 {
             return Err(Abort::Rejected(run));
         }
+        bulk::restore(conn, set_aside)?;
         run.batch.update_counts(conn)?;
         let delta = run.summary_delta(conn)?;
         summary::apply(conn, &delta)?;
@@ -358,6 +370,65 @@ fn read_record(
     })
 }
 
+/// Rows the reading thread hands over together.
+const READ_CHUNK_ROWS: usize = 256;
+
+/// Chunks the reading thread may be ahead of the writing one.
+const READ_AHEAD_CHUNKS: usize = 8;
+
+/// Non-blank rows as read and checked on their own, each with its line, and how many
+/// bytes of the file lie behind them.
+struct ReadChunk {
+    rows: Vec<(u64, Result<ParsedRow, Vec<RowError>>)>,
+    consumed: u64,
+}
+
+/// Reads the data rows, checks each on its own and sends them on in chunks; stops at
+/// the end of the file, at a read failure (sent on), or when nobody receives any more.
+fn read_rows(
+    mut rows: Rows,
+    layout: &Layout,
+    sender: &std::sync::mpsc::SyncSender<Result<ReadChunk, ImportFailure>>,
+) {
+    let mut record = csv::StringRecord::new();
+    let mut chunk = Vec::with_capacity(READ_CHUNK_ROWS);
+    loop {
+        let line = match rows.buffered.next() {
+            Some((line, buffered)) => {
+                record = buffered;
+                line
+            }
+            None => match read_record(&mut rows.reader, &mut record) {
+                Ok(true) => record_line(&mut rows.reader, &record),
+                Ok(false) => break,
+                Err(failure) => {
+                    let _ = sender.send(Err(failure));
+                    return;
+                }
+            },
+        };
+        let cells: Vec<&str> = record.iter().collect();
+        if is_blank(&cells) {
+            continue;
+        }
+        chunk.push((line, parse_row(layout, line, &cells)));
+        if chunk.len() == READ_CHUNK_ROWS {
+            let full = ReadChunk {
+                rows: std::mem::replace(&mut chunk, Vec::with_capacity(READ_CHUNK_ROWS)),
+                consumed: rows.reader.get_ref().consumed(),
+            };
+            if sender.send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+    let consumed = rows.reader.get_ref().consumed();
+    let _ = sender.send(Ok(ReadChunk {
+        rows: chunk,
+        consumed,
+    }));
+}
+
 /// Appends the entries of created assets while the import runs.
 struct Writer {
     head: Head,
@@ -395,7 +466,8 @@ struct Run {
     projects: HashMap<String, SeenProject>,
     /// The asset codes seen so far, as 128-bit hashes (a collision between two of a
     /// province's million codes has a chance of about 10^-27), with their first line.
-    assets: HashMap<u128, u64>,
+    /// Two `u64` rather than one `u128`: 24 bytes a slot instead of 32.
+    assets: HashMap<(u64, u64), u64>,
     pending: Vec<Pending>,
     /// The change to the maintained totals, as far as the rows tell it.
     delta: Delta,
@@ -417,13 +489,13 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 /// A 128-bit key of a code: two SipHash digests under different keys.
-fn code_key(code: &str) -> u128 {
+fn code_key(code: &str) -> (u64, u64) {
     let mut first = DefaultHasher::new();
     code.hash(&mut first);
     let mut second = DefaultHasher::new();
     0x9E37_79B9_7F4A_7C15u64.hash(&mut second);
     code.hash(&mut second);
-    (u128::from(first.finish()) << 64) | u128::from(second.finish())
+    (first.finish(), second.finish())
 }
 
 /// One hash per project field, so a repeated project row is compared field by field
@@ -613,29 +685,27 @@ impl Run {
     fn read_all(
         &mut self,
         conn: &mut DbConnection,
-        mut rows: Rows,
+        rows: Rows,
         progress: &mut dyn Progress,
         total_bytes: u64,
     ) -> Result<(), ImportFailure> {
-        let mut record = csv::StringRecord::new();
-        loop {
-            let line = match rows.buffered.next() {
-                Some((line, buffered)) => {
-                    record = buffered;
-                    line
+        // One thread reads, decodes and checks each row on its own while this one
+        // checks rows against each other and the register and writes them: on two
+        // cores the checks cost no time of their own.
+        let layout = self.layout.clone();
+        let (sender, receiver) = std::sync::mpsc::sync_channel(READ_AHEAD_CHUNKS);
+        std::thread::scope(|scope| {
+            scope.spawn(move || read_rows(rows, &layout, &sender));
+            for chunk in receiver {
+                let chunk = chunk?;
+                for (line, parsed) in chunk.rows {
+                    self.batch.data_rows += 1;
+                    self.take_row(conn, line, parsed)?;
                 }
-                None => {
-                    if !read_record(&mut rows.reader, &mut record)? {
-                        break;
-                    }
-                    record_line(&mut rows.reader, &record)
-                }
-            };
-            self.take_row(conn, line, &record)?;
-            if self.batch.data_rows % 1000 == 0 {
-                progress.advance(rows.reader.get_ref().consumed(), total_bytes);
+                progress.advance(chunk.consumed, total_bytes);
             }
-        }
+            Ok::<(), ImportFailure>(())
+        })?;
         self.flush(conn)?;
         progress.advance(total_bytes, total_bytes);
         if self.batch.data_rows == 0 && self.error_count == 0 {
@@ -653,14 +723,9 @@ impl Run {
         &mut self,
         conn: &mut DbConnection,
         line: u64,
-        record: &csv::StringRecord,
+        parsed: Result<ParsedRow, Vec<RowError>>,
     ) -> Result<(), ImportFailure> {
-        let cells: Vec<&str> = record.iter().collect();
-        if is_blank(&cells) {
-            return Ok(());
-        }
-        self.batch.data_rows += 1;
-        let row = match parse_row(&self.layout, line, &cells) {
+        let row = match parsed {
             Ok(row) => row,
             Err(errors) => {
                 errors.into_iter().for_each(|e| self.push_error(e));
@@ -857,7 +922,7 @@ impl Run {
         ProjectRow::insert_all(conn, &project_rows)?;
         let ids: Vec<String> = new_assets
             .iter()
-            .map(|_| uuid::Uuid::new_v4().to_string())
+            .map(|_| uuid::Uuid::now_v7().to_string())
             .collect();
         let entries = new_assets
             .iter()

@@ -173,11 +173,12 @@ pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<us
     if rows.is_empty() {
         return Ok(0);
     }
-    // Multi-row inserts run on the inner connection: the derived multi-backend does not
-    // offer them for SQLite.
+    // On the inner connection: PostgreSQL loads by COPY (no statement to parse and plan
+    // per chunk), SQLite by one multi-row insert, which the derived multi-backend does
+    // not offer.
     match conn {
-        DbConnection::Postgres(pg) => diesel::insert_into(ledger_entries::table)
-            .values(rows)
+        DbConnection::Postgres(pg) => diesel::copy_from(ledger_entries::table)
+            .from_insertable(rows)
             .execute(pg),
         DbConnection::Sqlite(lite) => diesel::insert_into(ledger_entries::table)
             .values(rows)

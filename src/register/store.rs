@@ -38,7 +38,9 @@ pub struct ProjectRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assets, treat_none_as_default_value = false)]
 pub struct AssetRow {
-    /// UUID v4, never reused.
+    /// UUID v7, never reused: time-ordered, so a new asset's key lands at the end of
+    /// the primary-key index (and of the ledger's foreign-key lookups) instead of on a
+    /// random page of it.
     pub id: String,
     /// 资产编号
     pub code: String,
@@ -155,11 +157,12 @@ impl ProjectRow {
         if rows.is_empty() {
             return Ok(0);
         }
-        // Multi-row inserts run on the inner connection: the derived multi-backend does
-        // not offer them for SQLite.
+        // On the inner connection: PostgreSQL loads by COPY (no statement to parse and
+        // plan per chunk), SQLite by one multi-row insert, which the derived
+        // multi-backend does not offer.
         match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(projects::table)
-                .values(rows)
+            DbConnection::Postgres(pg) => diesel::copy_from(projects::table)
+                .from_insertable(rows)
                 .execute(pg),
             DbConnection::Sqlite(lite) => diesel::insert_into(projects::table)
                 .values(rows)
@@ -275,9 +278,9 @@ impl AssetRow {
             return Ok(0);
         }
         match conn {
-            DbConnection::Postgres(pg) => {
-                diesel::insert_into(assets::table).values(rows).execute(pg)
-            }
+            DbConnection::Postgres(pg) => diesel::copy_from(assets::table)
+                .from_insertable(rows)
+                .execute(pg),
             DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
                 .values(rows)
                 .execute(lite),
