@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// Imports allocate and free millions of small strings and bind buffers; mimalloc
-/// halves the time the system allocator spent on them (see BENCHMARKS.md).
+/// halves the time the system allocator spent on them (see BENCHMARKS.md). Built
+/// without transparent huge pages, which would count whole 2 MiB pages as resident
+/// and push a million-row import past its memory budget.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -25,16 +25,21 @@ pub const BULK_MIN_ROWS: u64 = 20_000;
 const BULK_FACTOR: u64 = 2;
 
 /// A row of a register CSV file takes at least about this many bytes (a GBK file of
-/// short names), so the estimate errs on the side of fewer rows.
+/// short names), so [`estimated_rows`] errs on the side of more rows.
 const MIN_BYTES_PER_ROW: u64 = 150;
 
 /// The tables whose secondary indexes a bulk load sets aside.
 const TABLES: &str = "'projects', 'assets', 'ledger_entries'";
 
+/// About how many rows, at most, a register CSV file of `file_bytes` holds.
+pub fn estimated_rows(file_bytes: u64) -> u64 {
+    file_bytes / MIN_BYTES_PER_ROW
+}
+
 /// Whether an import of `file_bytes` into a register of `registered_rows` assets is a
 /// bulk load.
 pub fn is_bulk(file_bytes: u64, registered_rows: u64) -> bool {
-    let rows = file_bytes / MIN_BYTES_PER_ROW;
+    let rows = estimated_rows(file_bytes);
     rows >= BULK_MIN_ROWS && rows >= registered_rows.saturating_mul(BULK_FACTOR)
 }
 

@@ -21,7 +21,7 @@ use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::BusinessDate;
 use crate::domain::{AssetClass, AssetStatus};
-use crate::ledger::{self, Head, NewEntry};
+use crate::ledger::{self, EntryRow, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
 use crate::register::summary::{self, class_index, Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
@@ -218,6 +218,8 @@ pub fn import_file(
         if run.error_count > 0 {
             return Err(Abort::Rejected(run));
         }
+        // The codes seen are no longer needed; free them before the indexes are sorted.
+        run.assets = HashMap::new();
         bulk::restore(conn, set_aside)?;
         run.batch.update_counts(conn)?;
         let delta = run.summary_delta(conn)?;
@@ -429,6 +431,34 @@ fn read_rows(
     }));
 }
 
+/// Chunks built ahead of the writing thread.
+const WRITE_AHEAD_CHUNKS: usize = 2;
+
+/// The rows one chunk registers, inserted in this order.
+struct Writes {
+    projects: Vec<ProjectRow>,
+    assets: Vec<AssetRow>,
+    entries: Vec<EntryRow>,
+}
+
+impl Writes {
+    fn apply(&self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
+        ProjectRow::insert_all(conn, &self.projects)?;
+        AssetRow::insert_all(conn, &self.assets)?;
+        ledger::insert_rows(conn, &self.entries)?;
+        Ok(())
+    }
+}
+
+/// Where the checks of a chunk look up the register and where its rows go.
+enum Target<'a> {
+    /// Look up and write on this connection, in turn.
+    Connection(&'a mut DbConnection),
+    /// Hand the rows to the thread that holds the connection. Only for an import into
+    /// an empty register, which has nothing to look up.
+    Writer(&'a std::sync::mpsc::SyncSender<Writes>),
+}
+
 /// Appends the entries of created assets while the import runs.
 struct Writer {
     head: Head,
@@ -593,6 +623,7 @@ fn asset_differences(registered: &AssetRecord, file: &AssetRecord) -> Vec<(Field
 
 impl Run {
     fn new(layout: Layout, batch: BatchRow, register_empty: bool, writer: Option<Writer>) -> Self {
+        let expected_rows = bulk::estimated_rows(u64::try_from(batch.byte_size).unwrap_or(0));
         Run {
             layout,
             batch,
@@ -601,7 +632,9 @@ impl Run {
             errors: Vec::new(),
             error_count: 0,
             projects: HashMap::new(),
-            assets: HashMap::new(),
+            // Sized for the file at once: growing a table of a million codes would
+            // hold the old and the new table together for a moment.
+            assets: HashMap::with_capacity(usize::try_from(expected_rows).unwrap_or(0)),
             pending: Vec::with_capacity(CHUNK_ROWS),
             delta: Delta::default(),
         }
@@ -690,24 +723,37 @@ impl Run {
         total_bytes: u64,
     ) -> Result<(), ImportFailure> {
         // One thread reads, decodes and checks each row on its own while this one
-        // checks rows against each other and the register and writes them: on two
-        // cores the checks cost no time of their own.
+        // checks rows against each other and the register and builds what to write.
+        // Into an empty register (nothing to look up) a third thread holds the
+        // connection and writes, so building and writing overlap too.
         let layout = self.layout.clone();
         let (sender, receiver) = std::sync::mpsc::sync_channel(READ_AHEAD_CHUNKS);
+        let write_ahead = self.register_empty && self.writer.is_some();
         std::thread::scope(|scope| {
             scope.spawn(move || read_rows(rows, &layout, &sender));
-            for chunk in receiver {
-                let chunk = chunk?;
-                for (line, parsed) in chunk.rows {
-                    self.batch.data_rows += 1;
-                    self.take_row(conn, line, parsed)?;
-                }
-                progress.advance(chunk.consumed, total_bytes);
+            if !write_ahead {
+                return self.take_all(
+                    &mut Target::Connection(conn),
+                    receiver,
+                    progress,
+                    total_bytes,
+                );
             }
-            Ok::<(), ImportFailure>(())
+            let (writes, queued) = std::sync::mpsc::sync_channel::<Writes>(WRITE_AHEAD_CHUNKS);
+            let written = scope.spawn(move || queued.iter().try_for_each(|w| w.apply(conn)));
+            let taken = self.take_all(
+                &mut Target::Writer(&writes),
+                receiver,
+                progress,
+                total_bytes,
+            );
+            drop(writes);
+            // The writer's failure first: it is why sending to it failed.
+            written
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            taken
         })?;
-        self.flush(conn)?;
-        progress.advance(total_bytes, total_bytes);
         if self.batch.data_rows == 0 && self.error_count == 0 {
             self.push_error(RowError::file(
                 Some(self.layout.header_line),
@@ -719,9 +765,30 @@ impl Run {
         Ok(())
     }
 
+    /// Takes every row the reading thread sends, then flushes the last chunk.
+    fn take_all(
+        &mut self,
+        target: &mut Target<'_>,
+        receiver: std::sync::mpsc::Receiver<Result<ReadChunk, ImportFailure>>,
+        progress: &mut dyn Progress,
+        total_bytes: u64,
+    ) -> Result<(), ImportFailure> {
+        for chunk in receiver {
+            let chunk = chunk?;
+            for (line, parsed) in chunk.rows {
+                self.batch.data_rows += 1;
+                self.take_row(target, line, parsed)?;
+            }
+            progress.advance(chunk.consumed, total_bytes);
+        }
+        self.flush(target)?;
+        progress.advance(total_bytes, total_bytes);
+        Ok(())
+    }
+
     fn take_row(
         &mut self,
-        conn: &mut DbConnection,
+        target: &mut Target<'_>,
         line: u64,
         parsed: Result<ParsedRow, Vec<RowError>>,
     ) -> Result<(), ImportFailure> {
@@ -800,7 +867,7 @@ impl Run {
                 first_of_project,
             });
             if self.pending.len() >= CHUNK_ROWS {
-                self.flush(conn)?;
+                self.flush(target)?;
             }
         }
         Ok(())
@@ -808,14 +875,16 @@ impl Run {
 
     /// Checks the pending rows against the register and, while the file is clean so
     /// far, writes them.
-    fn flush(&mut self, conn: &mut DbConnection) -> Result<(), ImportFailure> {
+    fn flush(&mut self, target: &mut Target<'_>) -> Result<(), ImportFailure> {
         let pending = std::mem::take(&mut self.pending);
         if pending.is_empty() {
             return Ok(());
         }
-        let (registered_projects, registered_assets) = if self.register_empty {
-            (HashMap::new(), HashMap::new())
-        } else {
+        let lookup = match target {
+            Target::Connection(conn) if !self.register_empty => Some(&mut **conn),
+            _ => None,
+        };
+        let (registered_projects, registered_assets) = if let Some(conn) = lookup {
             let project_codes: Vec<&str> = pending
                 .iter()
                 .filter(|p| p.first_of_project)
@@ -835,6 +904,9 @@ impl Run {
                 .map(|r| r.to_record().map(|rec| (r.code, rec)))
                 .collect::<Result<_, _>>()?;
             (projects, assets)
+        } else {
+            // The register was empty when the import took the chain lock.
+            (HashMap::new(), HashMap::new())
         };
 
         let mut new_projects = Vec::new();
@@ -919,7 +991,6 @@ impl Run {
             .iter()
             .map(|p| ProjectRow::new(p, &batch_id, &now))
             .collect();
-        ProjectRow::insert_all(conn, &project_rows)?;
         let ids: Vec<String> = new_assets
             .iter()
             .map(|_| uuid::Uuid::now_v7().to_string())
@@ -957,9 +1028,18 @@ impl Run {
                 AssetRow::new(id, asset, &batch_id, (entry.seq, &entry.occurred_on), &now)
             })
             .collect();
-        AssetRow::insert_all(conn, &asset_rows)?;
-        ledger::insert_rows(conn, &entry_rows)?;
         writer.head = head;
+        let writes = Writes {
+            projects: project_rows,
+            assets: asset_rows,
+            entries: entry_rows,
+        };
+        match target {
+            Target::Connection(conn) => writes.apply(conn)?,
+            Target::Writer(queue) => queue.send(writes).map_err(|_| {
+                ImportFailure::Io(std::io::Error::other("the writing thread stopped"))
+            })?,
+        }
         Ok(())
     }
 
