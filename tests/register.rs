@@ -1035,6 +1035,63 @@ fn bulk_imports_rebuild_every_index_and_roll_back_whole(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+fn a_write_failing_mid_import_rolls_back_whole(app: &TestApp) {
+    use asset_registry::db::DbConnection;
+    use diesel::connection::SimpleConnection;
+    let rows: Vec<String> = (0..3000)
+        .map(|n| {
+            let project = format!("P{}", n / 3);
+            let code = format!("P{}-{:02}", n / 3, n % 3);
+            row(&[(0, &project), (7, &code)])
+        })
+        .collect();
+    // The database refuses the last ledger entry, in the last chunk, after the others
+    // were written: on the writing thread, after the reading ones have finished.
+    let failing = "P999-02";
+    {
+        let mut conn = app.db.conn().expect("connection");
+        let sql = match &*conn {
+            DbConnection::Sqlite(_) => format!(
+                "CREATE TRIGGER test_fail BEFORE INSERT ON ledger_entries \
+                 WHEN NEW.asset_code = '{failing}' BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+            ),
+            DbConnection::Postgres(_) => format!(
+                "CREATE FUNCTION test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF NEW.asset_code = '{failing}' THEN RAISE EXCEPTION 'injected'; END IF; \
+                 RETURN NEW; END $$; \
+                 CREATE TRIGGER test_fail BEFORE INSERT ON ledger_entries \
+                 FOR EACH ROW EXECUTE FUNCTION test_fail();"
+            ),
+        };
+        conn.batch_execute(&sql).expect("failure trigger");
+    }
+    let state = app.register_state();
+    let reply = app.import(&csv(&rows), false);
+    assert_eq!(reply.status, Status::InternalServerError, "{}", reply.body);
+    assert_eq!(
+        app.register_state(),
+        state,
+        "nothing of the failed import stays"
+    );
+    app.assert_summary_consistent();
+
+    app.db
+        .conn()
+        .expect("connection")
+        .batch_execute("DROP TRIGGER test_fail ON ledger_entries")
+        .or_else(|_| {
+            app.db
+                .conn()
+                .expect("connection")
+                .batch_execute("DROP TRIGGER test_fail")
+        })
+        .expect("drop the failure trigger");
+    let reply = app.import(&csv(&rows), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert_eq!(reply.body["assets_created"], json!(3000));
+    app.assert_summary_consistent();
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         ("rejects::required", rejects_required_fields),
@@ -1105,6 +1162,10 @@ fn main() -> std::process::ExitCode {
         (
             "import::bulk_load",
             bulk_imports_rebuild_every_index_and_roll_back_whole,
+        ),
+        (
+            "import::write_failure",
+            a_write_failing_mid_import_rolls_back_whole,
         ),
         ("totals::groupings", totals_group_by_town_village_and_year),
         (
