@@ -67,10 +67,12 @@ pub fn set_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     if !matches!(conn, DbConnection::Sqlite(_)) {
         return Ok(SetAside::default());
     }
-    // `sql` is NULL for the indexes behind UNIQUE and PRIMARY KEY constraints.
+    // `sql` is NULL for the indexes behind UNIQUE and PRIMARY KEY constraints; unique
+    // indexes created on their own stay too, so uniqueness is checked row by row.
     let indexes: Vec<IndexSql> = diesel::sql_query(format!(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
-         AND tbl_name IN ({TABLES}) AND sql NOT LIKE '% WHERE %' ORDER BY name"
+         AND tbl_name IN ({TABLES}) AND sql NOT LIKE 'CREATE UNIQUE%' \
+         AND sql NOT LIKE '% WHERE %' ORDER BY name"
     ))
     .load(conn)?;
     for index in &indexes {
