@@ -211,6 +211,85 @@ fn postgres_baseline(csv: &Path, url: &str) -> Duration {
     measure(command).0
 }
 
+/// The tables the register writes, each with the column that keys it.
+const REGISTER_TABLES: [(&str, &str); 3] = [
+    ("projects", "code"),
+    ("assets", "id"),
+    ("ledger_entries", "seq"),
+];
+
+/// Exports the rows an import stored in the SQLite `database` as one CSV file per
+/// table, with a `CREATE TABLE` of plain text columns and one primary key for each.
+fn register_rows(database: &str, dir: &Path) -> Vec<(String, PathBuf)> {
+    REGISTER_TABLES
+        .iter()
+        .map(|(table, key)| {
+            let columns = Command::new("sqlite3")
+                .arg(database)
+                .arg(format!(
+                    "SELECT group_concat(name) FROM pragma_table_info('{table}')"
+                ))
+                .output()
+                .expect("sqlite3");
+            let columns = String::from_utf8_lossy(&columns.stdout).trim().to_owned();
+            let create = format!(
+                "CREATE TABLE {table} ({});",
+                columns
+                    .split(',')
+                    .map(|c| if c == *key {
+                        format!("{c} TEXT PRIMARY KEY")
+                    } else {
+                        format!("{c} TEXT")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let csv = dir.join(format!("{table}.csv"));
+            let exported = Command::new("sqlite3")
+                .args(["-csv", database])
+                .arg(format!("SELECT * FROM {table}"))
+                .stdout(std::fs::File::create(&csv).expect("csv file"))
+                .status()
+                .expect("sqlite3");
+            assert!(exported.success(), "export {table}");
+            (create, csv)
+        })
+        .collect()
+}
+
+/// `sqlite3 .import` of the register's own rows: what SQLite's fastest bulk path costs
+/// for the bytes the import must store, without checks, hashes or secondary indexes.
+fn sqlite_register_floor(rows: &[(String, PathBuf)], dir: &Path) -> Duration {
+    let db = dir.join("floor.sqlite3");
+    let _ = std::fs::remove_file(&db);
+    let mut command = Command::new("sqlite3");
+    command.arg(&db);
+    for (create, _) in rows {
+        command.arg(create);
+    }
+    command.arg(".mode csv");
+    for ((table, _), (_, csv)) in REGISTER_TABLES.iter().zip(rows) {
+        command.arg(format!(".import {} {table}", csv.display()));
+    }
+    measure(command).0
+}
+
+/// `psql \copy` of the register's own rows, as [`sqlite_register_floor`].
+fn postgres_register_floor(rows: &[(String, PathBuf)], url: &str) -> Duration {
+    let mut command = Command::new("psql");
+    command.args(["-q", "-v", "ON_ERROR_STOP=1", url]);
+    for (create, _) in rows {
+        command.arg("-c").arg(create);
+    }
+    for ((table, _), (_, csv)) in REGISTER_TABLES.iter().zip(rows) {
+        command.arg("-c").arg(format!(
+            "\\copy {table} FROM '{}' WITH (FORMAT csv)",
+            csv.display()
+        ));
+    }
+    measure(command).0
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -338,6 +417,16 @@ fn main() {
         report.as_secs_f64() * 1000.0,
         total.as_secs_f64() * 1000.0
     );
+    // The floor under any import that stores what the register must: the databases'
+    // own bulk load of the rows ours stored (projects, assets, ledger entries).
+    let stored = register_rows(&database, dir.path());
+    let floor = sqlite_register_floor(&stored, dir.path());
+    println!(
+        "sqlite floor: .import of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
+        floor.as_secs_f64(),
+        floor.as_secs_f64() / baseline.as_secs_f64(),
+        ours.as_secs_f64() / floor.as_secs_f64()
+    );
 
     if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
         let (baseline_name, baseline_url) = postgres_database(&admin);
@@ -359,5 +448,14 @@ fn main() {
             total.as_secs_f64() * 1000.0
         );
         drop_postgres(&admin, &name);
+        let (floor_name, floor_url) = postgres_database(&admin);
+        let floor = postgres_register_floor(&stored, &floor_url);
+        drop_postgres(&admin, &floor_name);
+        println!(
+            "postgres floor: \\copy of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
+            floor.as_secs_f64(),
+            floor.as_secs_f64() / pg_baseline.as_secs_f64(),
+            pg_ours.as_secs_f64() / floor.as_secs_f64()
+        );
     }
 }
