@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
-series = {"SQLite import": [], "sqlite3 .import": [], "PostgreSQL import": [], "psql \\copy": []}
+series = {"SQLite import": [], "sqlite3 .import": [], "PostgreSQL import": [], "psql \\copy": [],
+          "SQLite floor (its own load of the register's rows)": [],
+          "PostgreSQL floor (its own load of the register's rows)": []}
 for path in sorted(out.glob("province-*.txt"), key=lambda p: int(p.stem.split("-")[1])):
     text = path.read_text()
     rows = int(re.search(r"rows=(\d+)", text).group(1))
@@ -17,11 +19,17 @@ for path in sorted(out.glob("province-*.txt"), key=lambda p: int(p.stem.split("-
     if m:
         series["PostgreSQL import"].append((rows, float(m.group(1))))
         series["psql \\copy"].append((rows, float(m.group(2))))
+    m = re.search(r"sqlite floor: .* rows=([\d.]+)s", text)
+    if m:
+        series["SQLite floor (its own load of the register's rows)"].append((rows, float(m.group(1))))
+    m = re.search(r"postgres floor: .* rows=([\d.]+)s", text)
+    if m:
+        series["PostgreSQL floor (its own load of the register's rows)"].append((rows, float(m.group(1))))
 
 width, height, left, bottom = 640, 400, 60, 50
 max_rows = max((r for s in series.values() for r, _ in s), default=1)
 max_secs = max((t for s in series.values() for _, t in s), default=1)
-colors = ["#a4161a", "#e07a5f", "#1d3557", "#7fa7c9"]
+colors = ["#a4161a", "#e07a5f", "#1d3557", "#7fa7c9", "#6a994e", "#a7c957"]
 def x(r): return left + (width - left - 20) * r / max_rows
 def y(t): return height - bottom - (height - bottom - 20) * t / max_secs
 parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
@@ -32,7 +40,8 @@ parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{heig
          f'<text x="14" y="{height/2}" transform="rotate(-90 14 {height/2})" text-anchor="middle">seconds</text>']
 for frac in (0, 0.25, 0.5, 0.75, 1):
     r, t = max_rows * frac, max_secs * frac
-    parts.append(f'<text x="{x(r)}" y="{height-bottom+16}" text-anchor="middle">{int(r):,}</text>')
+    anchor = "end" if frac == 1 else "middle"
+    parts.append(f'<text x="{x(r)}" y="{height-bottom+16}" text-anchor="{anchor}">{int(r):,}</text>')
     parts.append(f'<text x="{left-6}" y="{y(t)+4}" text-anchor="end">{t:.0f}</text>')
 for i, (name, points) in enumerate(series.items()):
     if not points:
