@@ -1,5 +1,5 @@
-//! The command line: `serve`, `import`, `token create`, and the terminal output they
-//! print.
+//! The command line: `serve`, `import`, `reconcile`, `verify`, `backup`, `restore`,
+//! `export` and `token create`, and the terminal output they print.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
-//! Storage: the connection type over SQLite and PostgreSQL, the pool, migrations and
-//! the generated schema.
+//! Storage: the connection type over SQLite and PostgreSQL, the pool, migrations,
+//! backups and the schema.
 
 pub mod backup;
 pub mod pool;

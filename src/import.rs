@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod decode;
 pub mod header;
 pub mod pipeline;
+pub mod reader;
 pub mod row;
 
 use serde::Serialize;

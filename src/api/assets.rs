@@ -1,5 +1,5 @@
-//! `GET /api/v1/assets` (with filters, cursor pages and `as_of`) and
-//! `GET /api/v1/assets/{id or code}`.
+//! `GET /api/v1/assets` (with filters, cursor pages and `as_of`),
+//! `GET /api/v1/assets/{id or code}` and the register's CSV export `GET /api/v1/assets.csv`.
 
 use rocket::serde::json::Json;
 use rocket::{get, State};

@@ -163,7 +163,7 @@ pub async fn list(
         Ok(Json(Page::of(
             rows,
             limit,
-            |r| format!("{}|{}", r.created_at, r.id),
+            |r| params::time_key(&r.created_at, &r.id),
             view,
         )))
     })

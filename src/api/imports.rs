@@ -1,4 +1,5 @@
-//! `POST /api/v1/imports?dry_run=true|false`: the body is the CSV file.
+//! Imports over HTTP: `POST /api/v1/imports?dry_run=true|false` (the body is the CSV
+//! file), the list of import batches and one batch with its errors.
 
 use rocket::data::{Data, Limits};
 use rocket::http::Status;
@@ -119,7 +120,7 @@ pub async fn list_imports(
         Ok(Json(Page::of(
             rows,
             limit,
-            |r| format!("{}|{}", r.created_at, r.id),
+            |r| params::time_key(&r.created_at, &r.id),
             |row| row.to_summary(),
         )))
     })

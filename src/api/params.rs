@@ -73,6 +73,12 @@ pub fn time_cursor(value: Option<&str>) -> Result<Option<(String, String)>, ApiE
         .transpose()
 }
 
+/// The key of a row in a newest-first list (import batches, declarations), which
+/// [`time_cursor`] reads back.
+pub fn time_key(created_at: &str, id: &str) -> String {
+    format!("{created_at}|{id}")
+}
+
 /// Encodes the last key of a page as a cursor.
 pub fn encode_cursor(key: &str) -> String {
     format!("c1.{}", hex::encode(key))

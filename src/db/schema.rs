@@ -1,4 +1,5 @@
-// @generated automatically by Diesel CLI.
+//! The tables as Diesel sees them, in `diesel print-schema` form but written by hand
+//! (diesel_cli is not installed here): change it with every migration.
 
 diesel::table! {
     access_tokens (id) {

@@ -37,6 +37,18 @@ pub fn internal(error: impl std::fmt::Display) -> PageError {
     )
 }
 
+/// Refuses the page, as [`forbidden`], unless the signed-in role allows `access`.
+pub fn require(
+    session: &super::session::Session,
+    access: crate::auth::Access,
+) -> Result<(), PageError> {
+    if session.0.role.allows(access) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
 /// The caller's role does not allow this page.
 pub fn forbidden() -> PageError {
     PageError(

@@ -10,7 +10,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 use serde_json::{Map, Value};
 
-use super::{forbidden, internal, PageError};
+use super::{internal, require, PageError};
 use crate::api::params::{decode_cursor_text, encode_cursor};
 use crate::api::views::Visibility;
 use crate::auth::Access;
@@ -563,9 +563,7 @@ pub async fn append_entry(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    if !session.0.role.allows(Access::Write) {
-        return Err(forbidden());
-    }
+    require(&session, Access::Write)?;
     let values = form.into_inner();
     let kind = values.get("kind").cloned().unwrap_or_default();
     let body = body_of(&values);

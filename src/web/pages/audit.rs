@@ -3,7 +3,7 @@
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
-use super::{forbidden, internal, PageError};
+use super::{internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::reconcile::findings::{findings as all_findings, KINDS};
@@ -21,9 +21,7 @@ pub async fn findings(
     page: Option<usize>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    if !session.0.role.allows(Access::Audit) {
-        return Err(forbidden());
-    }
+    require(&session, Access::Audit)?;
     let found = db
         .run(|conn| all_findings(conn, None).map_err(internal))
         .await?;
@@ -92,9 +90,7 @@ pub async fn findings(
 /// Verifies the ledger's hash chain and shows the head.
 #[get("/verify")]
 pub async fn verify(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
-    if !session.0.role.allows(Access::Audit) {
-        return Err(forbidden());
-    }
+    require(&session, Access::Audit)?;
     let result = db
         .run(|conn| crate::ledger::verify::verify(conn).map_err(internal))
         .await?;

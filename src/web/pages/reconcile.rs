@@ -11,7 +11,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 use serde_json::{json, Value};
 
-use super::{forbidden, internal, PageError};
+use super::{internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
@@ -132,9 +132,7 @@ pub async fn create_declaration(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    if !session.0.role.allows(Access::Write) {
-        return Err(forbidden());
-    }
+    require(&session, Access::Write)?;
     let values = form.into_inner();
     let lines: Vec<Value> = (0..8)
         .filter_map(|i| {
@@ -180,9 +178,7 @@ pub async fn upload_declaration(
     form: Form<Upload<'_>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    if !session.0.role.allows(Access::Write) {
-        return Err(forbidden());
-    }
+    require(&session, Access::Write)?;
     let bytes = match form.file.path() {
         Some(path) => rocket::tokio::fs::read(path).await.map_err(internal)?,
         None => Vec::new(),
