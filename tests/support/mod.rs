@@ -10,7 +10,7 @@ use asset_registry::auth::{self, Role};
 use asset_registry::db::{Backend, Db};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
@@ -36,6 +36,14 @@ pub type Scenario = fn(&TestApp);
 /// Without a reachable PostgreSQL the PostgreSQL half is reported as ignored, and
 /// said so plainly; under `CI=true` it is run (and fails) instead.
 pub fn run(scenarios: Vec<(&'static str, Scenario)>) -> std::process::ExitCode {
+    run_with(scenarios, |backend| TestApp::new(backend, None))
+}
+
+/// As [`run`], with each scenario's app made by `make` (on a prepared database, say).
+pub fn run_with(
+    scenarios: Vec<(&'static str, Scenario)>,
+    make: fn(Backend) -> TestApp,
+) -> std::process::ExitCode {
     let args = Arguments::from_args();
     let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     let postgres = postgres_reachable();
@@ -57,11 +65,13 @@ pub fn run(scenarios: Vec<(&'static str, Scenario)>) -> std::process::ExitCode {
     let mut trials = Vec::new();
     for (name, scenario) in scenarios {
         trials.push(Trial::test(format!("sqlite::{name}"), move || {
-            run_one(Backend::Sqlite, scenario)
+            scenario(&make(Backend::Sqlite));
+            Ok(())
         }));
         trials.push(
             Trial::test(format!("postgres::{name}"), move || {
-                run_one(Backend::Postgres, scenario)
+                scenario(&make(Backend::Postgres));
+                Ok(())
             })
             .with_ignored_flag(skip_postgres),
         );
@@ -69,16 +79,10 @@ pub fn run(scenarios: Vec<(&'static str, Scenario)>) -> std::process::ExitCode {
     libtest_mimic::run(&args, trials).exit_code()
 }
 
-fn run_one(backend: Backend, scenario: Scenario) -> Result<(), Failed> {
-    let app = TestApp::new(backend, None);
-    scenario(&app);
-    Ok(())
-}
-
 /// A database made for one test and dropped after it.
 pub struct TestDatabase {
     pub url: String,
-    backend: Backend,
+    pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
     postgres_name: Option<String>,
 }
@@ -162,7 +166,12 @@ pub struct Reply {
 impl TestApp {
     /// The app on a fresh database; `figment` overrides Rocket settings.
     pub fn new(backend: Backend, figment: Option<Figment>) -> Self {
-        let database = TestDatabase::new(backend);
+        Self::on(TestDatabase::new(backend), figment)
+    }
+
+    /// The app on a database a test has prepared (migrations still pending are applied).
+    pub fn on(database: TestDatabase, figment: Option<Figment>) -> Self {
+        let backend = database.backend;
         let db = Db::open(&database.url, 4).expect("open test database");
         let mut conn = db.conn().expect("connection");
         let mut token = |role: Role| {

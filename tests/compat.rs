@@ -1,0 +1,149 @@
+//! A register written by an earlier release keeps working: loaded at the schema version
+//! that release left, migrated to today's, it still verifies and every asset, history,
+//! as-of view and total reads as that release served them.
+//!
+//! `tests/fixtures/register_v1/` was made by the release at commit c7c9590: `register.sql`
+//! holds its rows (every entry kind, corrections, a rejected batch, a declaration) as
+//! INSERTs both backends accept, and each `*.json` is what that release answered an
+//! admin for the route named by the file.
+
+mod support;
+
+use std::path::Path;
+
+use asset_registry::db::Backend;
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use rocket::http::Status;
+use serde_json::Value;
+use support::{TestApp, TestDatabase};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The last migration of the release that wrote the fixture.
+const FIXTURE_VERSION: &str = "20261129000007";
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/register_v1")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Applies the migrations up to the fixture's version, then loads its rows.
+fn load_up_to_fixture<C, D>(conn: &mut C, source: D)
+where
+    C: MigrationHarness<<C as Connection>::Backend> + Connection + SimpleConnection,
+    D: MigrationSource<<C as Connection>::Backend>,
+{
+    let pending = conn.pending_migrations(source).expect("pending migrations");
+    for migration in pending {
+        if migration.name().version().to_string().as_str() <= FIXTURE_VERSION {
+            conn.run_migration(&*migration).expect("migration");
+        }
+    }
+    conn.batch_execute(&fixture("register.sql"))
+        .expect("load the fixture's rows");
+}
+
+fn app_on_fixture(backend: Backend) -> TestApp {
+    let database = TestDatabase::new(backend);
+    match backend {
+        Backend::Sqlite => load_up_to_fixture(
+            &mut diesel::SqliteConnection::establish(&database.url).expect("sqlite"),
+            SQLITE_MIGRATIONS,
+        ),
+        Backend::Postgres => load_up_to_fixture(
+            &mut diesel::PgConnection::establish(&database.url).expect("postgres"),
+            POSTGRES_MIGRATIONS,
+        ),
+    }
+    TestApp::on(database, None)
+}
+
+/// `expected` holds in `actual`: every key of an object with a value that holds, arrays
+/// of the same length element by element, anything else equal. Fields added since the
+/// fixture's release are allowed; none it served may change.
+fn holds(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(have)) => want.iter().try_for_each(|(key, value)| {
+            let path = format!("{at}.{key}");
+            match have.get(key) {
+                Some(found) => holds(value, found, &path),
+                None => Err(format!("{path}: missing")),
+            }
+        }),
+        (Value::Array(want), Value::Array(have)) if want.len() == have.len() => want
+            .iter()
+            .zip(have)
+            .enumerate()
+            .try_for_each(|(i, (w, h))| holds(w, h, &format!("{at}[{i}]"))),
+        (want, have) if want == have => Ok(()),
+        (want, have) => Err(format!("{at}: expected {want}, got {have}")),
+    }
+}
+
+fn a_register_of_the_earlier_release_still_verifies_and_reads_the_same(app: &TestApp) {
+    let routes = [
+        ("ledger/verify", "verify.json"),
+        ("assets?limit=1000", "assets.json"),
+        (
+            "assets?as_of=2022-06-30&limit=1000",
+            "assets_as_of_2022-06-30.json",
+        ),
+        ("totals?group_by=class", "totals_class.json"),
+        ("events?limit=1000", "events.json"),
+        ("assets/FX-A1", "asset_FX-A1.json"),
+        ("assets/FX-A2", "asset_FX-A2.json"),
+        ("assets/FX-A3", "asset_FX-A3.json"),
+        ("assets/FX-A4", "asset_FX-A4.json"),
+        ("assets/FX-A1/ledger", "ledger_FX-A1.json"),
+        ("assets/FX-A2/ledger", "ledger_FX-A2.json"),
+        ("assets/FX-A3/ledger", "ledger_FX-A3.json"),
+        ("assets/FX-A4/ledger", "ledger_FX-A4.json"),
+    ];
+    for (route, file) in routes {
+        let reply = app.get(&format!("/api/v1/{route}"), Some(&app.admin));
+        assert_eq!(reply.status, Status::Ok, "{route}: {}", reply.body);
+        let expected: Value = serde_json::from_str(&fixture(file)).expect("fixture JSON");
+        if let Err(difference) = holds(&expected, &reply.body, route) {
+            panic!("{route} differs from what the earlier release served: {difference}");
+        }
+    }
+    app.assert_summary_consistent();
+}
+
+fn new_entries_chain_onto_the_earlier_release_s_head(app: &TestApp) {
+    let before: Value = serde_json::from_str(&fixture("verify.json")).expect("fixture JSON");
+    let reply = app.post(
+        "/api/v1/assets/FX-A1/ledger",
+        Some(&app.clerk),
+        br#"{"kind":"inspection","occurred_on":"2024-01-02","result":"normal"}"#.to_vec(),
+        rocket::http::ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert_eq!(reply.body["prev_hash"], before["head"]);
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], Value::Bool(true), "{}", verify.body);
+    assert_eq!(verify.body["entries"], 25);
+    app.assert_summary_consistent();
+}
+
+fn main() -> std::process::ExitCode {
+    support::run_with(
+        vec![
+            (
+                "compat::earlier_register_verifies_and_reads_the_same",
+                a_register_of_the_earlier_release_still_verifies_and_reads_the_same,
+            ),
+            (
+                "compat::new_entries_chain_onto_the_earlier_head",
+                new_entries_chain_onto_the_earlier_release_s_head,
+            ),
+        ],
+        app_on_fixture,
+    )
+}
