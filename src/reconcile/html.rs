@@ -94,22 +94,7 @@ pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
 fn variance_table(report: &Report) -> Markup {
     html! {
         table {
-            thead {
-                tr {
-                    th rowspan="2" { "口径" }
-                    th colspan="3" { "申报数" }
-                    th colspan="3" { "登记数" }
-                    th colspan="3" { "差额（登记减申报）" }
-                    th rowspan="2" { "核对" }
-                }
-                tr {
-                    @for _ in 0..3 {
-                        th { "项目数" }
-                        th { "万元" }
-                        th { "元" }
-                    }
-                }
-            }
+            thead { (variance_head("项目数", None)) }
             tbody {
                 @for line in &report.lines {
                     tr class=(line.status) {
@@ -120,6 +105,28 @@ fn variance_table(report: &Report) -> Markup {
                         td { @if line.status == "match" { "相符" } @else { "不符" } }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The two header rows of a variance table: the scope; projects, 万元 and 元 under each
+/// of declared, registered and difference; the check. The second row's cells say
+/// `projects` for the count and carry `class` when given.
+pub fn variance_head(projects: &str, class: Option<&str>) -> Markup {
+    html! {
+        tr {
+            th rowspan="2" { "口径" }
+            th colspan="3" { "申报数" }
+            th colspan="3" { "登记数" }
+            th colspan="3" { "差额（登记减申报）" }
+            th rowspan="2" { "核对" }
+        }
+        tr {
+            @for _ in 0..3 {
+                th class=[class] { (projects) }
+                th class=[class] { "万元" }
+                th class=[class] { "元" }
             }
         }
     }

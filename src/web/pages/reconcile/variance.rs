@@ -7,6 +7,7 @@ use super::super::{internal, PageError};
 use crate::db::Db;
 use crate::domain::money::signed_wan;
 use crate::reconcile::declaration;
+use crate::reconcile::html::variance_head;
 use crate::reconcile::report::{reconcile as reconcile_report, FigureView, Report};
 use crate::register::totals::{totals, GroupBy};
 use crate::web::view::{class_label, fen_of, money_cells, number_cell, scroll_table};
@@ -98,22 +99,7 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
                 target="_blank" { "打开可打印报告" }
         }
         (scroll_table(
-            html! {
-                tr {
-                    th rowspan="2" { "口径" }
-                    th colspan="3" { "申报数" }
-                    th colspan="3" { "登记数" }
-                    th colspan="3" { "差额（登记减申报）" }
-                    th rowspan="2" { "核对" }
-                }
-                tr {
-                    @for _ in 0..3 {
-                        th class="n" { "项目" }
-                        th class="n" { "万元" }
-                        th class="n" { "元" }
-                    }
-                }
-            },
+            variance_head("项目", Some("n")),
             html! {
                 @for line in &report.lines {
                     tr class=(line.status) {
