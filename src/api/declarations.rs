@@ -222,7 +222,7 @@ pub async fn report_html(
             } else {
                 None
             };
-            Ok::<_, ApiError>(render(&report, found.as_deref()))
+            Ok::<_, ApiError>(render(&report, found.as_deref()).into_string())
         })
         .await?;
     Ok(RawHtml(html))

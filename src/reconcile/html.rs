@@ -1,41 +1,32 @@
 //! The printable reconciliation report: one self-contained HTML page with a print
 //! stylesheet, fit for public notice (公示).
 
-use std::fmt::Write;
+use maud::{html, Markup, PreEscaped, Render};
 
 use super::findings::{Finding, KINDS};
 use super::report::{FigureView, Report};
 use crate::domain::money::{parse_signed_yuan, signed_wan};
-
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// A signed yuan string as 万元 with four decimals.
 fn wan(amount: &str) -> String {
     signed_wan(parse_signed_yuan(amount).unwrap_or_default())
 }
 
-fn figure_cells(figure: &FigureView, out: &mut String) {
-    let _ = write!(
-        out,
-        "<td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>",
-        figure.projects,
-        wan(&figure.amount),
-        escape(&figure.amount)
-    );
+/// A right-aligned cell, written `<td class=n>` byte for byte as the report has always
+/// been served and as its readers match it (maud would quote the class).
+fn number_cell(value: impl Render) -> Markup {
+    html! {
+        // Safe unescaped: constant tags; the value between them is a splice, escaped.
+        (PreEscaped("<td class=n>")) (value) (PreEscaped("</td>"))
+    }
+}
+
+fn figure_cells(figure: &FigureView) -> Markup {
+    html! {
+        (number_cell(figure.projects))
+        (number_cell(wan(&figure.amount)))
+        (number_cell(&figure.amount))
+    }
 }
 
 /// Chinese names of finding kinds.
@@ -52,83 +43,110 @@ pub fn finding_label(kind: &str) -> &'static str {
     }
 }
 
-/// Renders the report, and a summary of the findings when given (auditors see them).
-pub fn render(report: &Report, findings: Option<&[Finding]>) -> String {
-    let mut out = String::new();
+/// Renders the report as a whole page, and a summary of the findings when given
+/// (auditors see them).
+pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
     let title = format!("{} 对账报告", report.declaration.name);
-    let _ = write!(
-        out,
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
-        escape(&title),
-        STYLE
-    );
-    let _ = write!(
-        out,
-        "<h1>{}</h1><p class=meta>申报截止日期：{}　　生成时间：{}　　结论：<strong class={}>{}</strong></p>",
-        escape(&title),
-        escape(&report.declaration.as_of),
-        escape(&report.generated_at),
-        report.status,
-        if report.status == "match" { "全部相符" } else { "存在差异" }
-    );
-    out.push_str(
-        "<table><thead><tr><th rowspan=2>口径</th><th colspan=3>申报数</th><th colspan=3>登记数</th><th colspan=3>差额（登记减申报）</th><th rowspan=2>核对</th></tr>\
-         <tr><th>项目数</th><th>万元</th><th>元</th><th>项目数</th><th>万元</th><th>元</th><th>项目数</th><th>万元</th><th>元</th></tr></thead><tbody>",
-    );
-    for line in &report.lines {
-        let _ = write!(
-            out,
-            "<tr class={}><td>{}<br><small>{}</small></td>",
-            line.status,
-            escape(&line.label),
-            escape(&line.scope)
-        );
-        figure_cells(&line.declared, &mut out);
-        figure_cells(&line.actual, &mut out);
-        figure_cells(&line.difference, &mut out);
-        let _ = write!(
-            out,
-            "<td>{}</td></tr>",
-            if line.status == "match" {
-                "相符"
-            } else {
-                "不符"
+    html! {
+        // Safe unescaped: a constant (maud's own DOCTYPE is upper case).
+        (PreEscaped("<!doctype html>"))
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                // Safe unescaped: the constant stylesheet below, which escaping would break.
+                style { (PreEscaped(STYLE)) }
             }
-        );
-    }
-    out.push_str("</tbody></table>");
-    let _ = write!(
-        out,
-        "<h2>差额说明</h2><p>截至 {}，共有 <strong>{}</strong> 个项目未形成资产（项目资金 {} 万元，即 {} 元）。\
-         这些项目计入合计，但不属于任何资产类别，这就是合计与各类资产之和之间的差额。</p>",
-        escape(&report.declaration.as_of),
-        report.unclassified.projects,
-        wan(&report.unclassified.amount),
-        escape(&report.unclassified.amount)
-    );
-    if let Some(findings) = findings {
-        out.push_str("<h2>审计发现摘要</h2><table class=small><thead><tr><th>类别</th><th>数量</th></tr></thead><tbody>");
-        for kind in KINDS {
-            let count = findings.iter().filter(|f| f.kind == kind).count();
-            let _ = write!(
-                out,
-                "<tr><td>{}（{}）</td><td class=n>{}</td></tr>",
-                finding_label(kind),
-                kind,
-                count
-            );
+            body {
+                h1 { (title) }
+                p class="meta" {
+                    "申报截止日期：" (report.declaration.as_of)
+                    "　　生成时间：" (report.generated_at)
+                    "　　结论："
+                    strong class=(report.status) {
+                        @if report.status == "match" { "全部相符" } @else { "存在差异" }
+                    }
+                }
+                (variance_table(report))
+                h2 { "差额说明" }
+                p {
+                    "截至 " (report.declaration.as_of) "，共有 " strong { (report.unclassified.projects) }
+                    " 个项目未形成资产（项目资金 " (wan(&report.unclassified.amount))
+                    " 万元，即 " (report.unclassified.amount) " 元）。"
+                    "这些项目计入合计，但不属于任何资产类别，这就是合计与各类资产之和之间的差额。"
+                }
+                @if let Some(findings) = findings {
+                    (findings_summary(findings))
+                }
+                h2 { "台账校验" }
+                p { "本报告依据管护台账第 " (report.ledger_head.seq) " 条记录为止的数据生成。链头哈希：" }
+                p class="hash" { (report.ledger_head.hash) }
+                p class="meta" {
+                    "任何人可用 " code { "asset-registry verify" } " 或 " code { "GET /api/v1/ledger/verify" }
+                    " 核对台账未被改动，且链头与此相同。"
+                }
+                footer { span { "经办人：" } span { "审核人：" } span { "（盖章）" } }
+            }
         }
-        out.push_str("</tbody></table>");
     }
-    let _ = write!(
-        out,
-        "<h2>台账校验</h2><p>本报告依据管护台账第 {} 条记录为止的数据生成。链头哈希：</p><p class=hash>{}</p>\
-         <p class=meta>任何人可用 <code>asset-registry verify</code> 或 <code>GET /api/v1/ledger/verify</code> 核对台账未被改动，且链头与此相同。</p>",
-        report.ledger_head.seq,
-        escape(&report.ledger_head.hash)
-    );
-    out.push_str("<footer><span>经办人：</span><span>审核人：</span><span>（盖章）</span></footer></body></html>");
-    out
+}
+
+fn variance_table(report: &Report) -> Markup {
+    html! {
+        table {
+            thead { (variance_head("项目数", None)) }
+            tbody {
+                @for line in &report.lines {
+                    tr class=(line.status) {
+                        td { (line.label) br; small { (line.scope) } }
+                        (figure_cells(&line.declared))
+                        (figure_cells(&line.actual))
+                        (figure_cells(&line.difference))
+                        td { @if line.status == "match" { "相符" } @else { "不符" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The two header rows of a variance table: the scope; projects, 万元 and 元 under each
+/// of declared, registered and difference; the check. The second row's cells say
+/// `projects` for the count and carry `class` when given.
+pub fn variance_head(projects: &str, class: Option<&str>) -> Markup {
+    html! {
+        tr {
+            th rowspan="2" { "口径" }
+            th colspan="3" { "申报数" }
+            th colspan="3" { "登记数" }
+            th colspan="3" { "差额（登记减申报）" }
+            th rowspan="2" { "核对" }
+        }
+        tr {
+            @for _ in 0..3 {
+                th class=[class] { (projects) }
+                th class=[class] { "万元" }
+                th class=[class] { "元" }
+            }
+        }
+    }
+}
+
+fn findings_summary(findings: &[Finding]) -> Markup {
+    html! {
+        h2 { "审计发现摘要" }
+        table class="small" {
+            thead { tr { th { "类别" } th { "数量" } } }
+            tbody {
+                @for kind in KINDS {
+                    tr {
+                        td { (finding_label(kind)) "（" (kind) "）" }
+                        (number_cell(findings.iter().filter(|f| f.kind == kind).count()))
+                    }
+                }
+            }
+        }
+    }
 }
 
 const STYLE: &str = "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\"SimSun\",sans-serif;margin:2em;color:#111}\
@@ -144,10 +162,84 @@ h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reconcile::report::{DeclarationSummary, HeadView, ReportLine};
+
+    const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>&amp;";
+    const ESCAPED: &str =
+        "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;";
+
+    fn report(text: &str) -> Report {
+        let figure = |projects, amount: &str| FigureView {
+            projects,
+            amount: amount.to_owned(),
+        };
+        Report {
+            declaration: DeclarationSummary {
+                id: Some(format!("{text}id")),
+                name: format!("{text}name"),
+                as_of: format!("{text}as_of"),
+            },
+            lines: vec![ReportLine {
+                scope: format!("{text}scope"),
+                label: format!("{text}label"),
+                declared: figure(25, "7910000.00"),
+                actual: figure(25, "7910000.00"),
+                difference: figure(0, "0.00"),
+                status: "match",
+            }],
+            unclassified: figure(2059, &format!("{text}amount")),
+            ledger_head: HeadView {
+                seq: 9,
+                hash: format!("{text}hash"),
+            },
+            status: "match",
+            generated_at: format!("{text}generated_at"),
+        }
+    }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    fn every_text_of_the_report_is_escaped() {
+        let finding = Finding {
+            kind: "unconfirmed",
+            asset_code: Some(HOSTILE.to_owned()),
+            project_code: None,
+            detail: HOSTILE.to_owned(),
+        };
+        let html = render(&report(HOSTILE), Some(&[finding])).into_string();
+        for field in [
+            "name",
+            "as_of",
+            "scope",
+            "label",
+            "amount",
+            "hash",
+            "generated_at",
+        ] {
+            assert!(
+                html.contains(&format!("{ESCAPED}{field}")),
+                "{field} escaped in {html}"
+            );
+        }
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_report_keeps_its_markup() {
+        let html = render(&report(""), None).into_string();
+        assert!(html.starts_with(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>name 对账报告</title><style>body{font-family:\"Noto Sans CJK SC\""
+        ));
+        assert!(html.contains(
+            "<tr class=\"match\"><td>label<br><small>scope</small></td><td class=n>25</td><td class=n>791.0000</td><td class=n>7910000.00</td>"
+        ));
+        assert!(html.contains("结论：<strong class=\"match\">全部相符</strong>"));
+        assert!(!html.contains("审计发现"));
+        let with_findings = render(&report(""), Some(&[])).into_string();
+        assert!(with_findings
+            .contains("<tr><td>未落实管护主体（missing_custodian）</td><td class=n>0</td></tr>"));
     }
 
     #[test]

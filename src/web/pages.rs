@@ -6,8 +6,11 @@ pub mod imports;
 pub mod overview;
 pub mod reconcile;
 
+use maud::{html, Markup};
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
+
+use super::view::bare_page;
 
 /// A page could not be made: the status and a page that says why.
 #[derive(Debug)]
@@ -28,12 +31,11 @@ impl From<crate::db::DbError> for PageError {
 /// A failure the user cannot fix, logged, shown as a plain message.
 pub fn internal(error: impl std::fmt::Display) -> PageError {
     rocket::error!("web page failed: {error}");
-    PageError(
+    message_page(
         Status::InternalServerError,
-        super::view::bare_page(
-            "出错了",
-            "<p>服务器内部错误，已记录日志。请稍后再试。</p><p><a href=\"/\">返回首页</a></p>",
-        ),
+        "出错了",
+        "服务器内部错误，已记录日志。请稍后再试。",
+        ("/", "返回首页"),
     )
 }
 
@@ -51,25 +53,53 @@ pub fn require(
 
 /// The caller's role does not allow this page.
 pub fn forbidden() -> PageError {
-    PageError(
+    message_page(
         Status::Forbidden,
-        super::view::bare_page(
-            "无权访问",
-            "<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>",
-        ),
+        "无权访问",
+        "当前令牌的角色无权执行此操作。",
+        ("/", "返回首页"),
     )
 }
 
 /// Nothing at this address: a page that says so and links back.
 pub fn missing(what: &str, back: &str) -> PageError {
-    PageError(
-        Status::NotFound,
-        super::view::bare_page(
-            "未找到",
-            &format!(
-                "<p>{}</p><p><a href=\"{back}\">返回</a></p>",
-                super::view::escape(what)
-            ),
-        ),
-    )
+    message_page(Status::NotFound, "未找到", what, (back, "返回"))
+}
+
+/// A page without navigation that says `message` and links `back` (address, label).
+fn message_page(status: Status, title: &str, message: &str, back: (&str, &str)) -> PageError {
+    PageError(status, bare_page(title, render_message(message, back)))
+}
+
+fn render_message(message: &str, (href, label): (&str, &str)) -> Markup {
+    html! {
+        p { (message) }
+        p { a href=(href) { (label) } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, hostile};
+
+    #[test]
+    fn error_pages_escape_their_message_and_link() {
+        let page = render_message(&hostile("message"), (&hostile("back"), "返回")).into_string();
+        assert_escaped(&page, &["message", "back"]);
+    }
+
+    #[test]
+    fn error_pages_say_why_and_link_back() {
+        let PageError(status, page) = missing("没有这项资产。", "/assets");
+        assert_eq!(status, Status::NotFound);
+        assert!(page.0.contains(
+            "<main><h1>未找到</h1><p>没有这项资产。</p><p><a href=\"/assets\">返回</a></p></main>"
+        ));
+        let PageError(status, page) = forbidden();
+        assert_eq!(status, Status::Forbidden);
+        assert!(page
+            .0
+            .contains("<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Signing in with a token (kept in an HttpOnly, SameSite=Strict cookie) and out, and
 //! the guard every page uses.
 
+use maud::{html, Markup};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
@@ -70,18 +71,24 @@ pub fn login_form() -> RawHtml<String> {
 }
 
 fn login_page(error: Option<&str>) -> RawHtml<String> {
-    let message = error.map_or_else(String::new, |e| {
-        format!("<p class=\"flash bad\">{}</p>", view::escape(e))
-    });
-    view::bare_page(
-        "登录",
-        &format!(
-            "{message}<form method=\"post\" action=\"/login\" class=\"card\" style=\"max-width:32em\">\
-             <label>访问令牌<input type=\"password\" name=\"token\" autocomplete=\"current-password\" required autofocus></label>\
-             <p class=\"muted\">令牌由管理员用 <code>asset-registry token create</code> 创建。</p>\
-             <button type=\"submit\">登录</button></form>"
-        ),
-    )
+    view::bare_page("登录", render_login(error))
+}
+
+/// The sign-in form, with the reason the last attempt failed.
+fn render_login(error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(error) = error {
+            (view::flash_message(false, error))
+        }
+        form method="post" action="/login" class="card" style="max-width:32em" {
+            label {
+                "访问令牌"
+                input type="password" name="token" autocomplete="current-password" required autofocus;
+            }
+            p class="muted" { "令牌由管理员用 " code { "asset-registry token create" } " 创建。" }
+            button type="submit" { "登录" }
+        }
+    }
 }
 
 /// The sign-in form.
@@ -138,4 +145,31 @@ impl<'r> FromRequest<'r> for TlsFlag {
 pub fn logout(cookies: &CookieJar<'_>) -> Redirect {
     cookies.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Redirect::to("/login")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, hostile};
+
+    #[test]
+    fn the_sign_in_page_escapes_its_message() {
+        assert_escaped(
+            &render_login(Some(&hostile("error"))).into_string(),
+            &["error"],
+        );
+    }
+
+    #[test]
+    fn the_sign_in_page_asks_for_the_token() {
+        let page = login_page(None).0;
+        assert!(page.contains("<title>登录 · 扶贫项目资产登记</title>"));
+        assert!(page.contains(
+            "<form method=\"post\" action=\"/login\" class=\"card\" style=\"max-width:32em\"><label>访问令牌<input type=\"password\" name=\"token\" autocomplete=\"current-password\" required autofocus></label>"
+        ));
+        assert!(!page.contains("flash"));
+        assert!(login_page(Some("令牌无效或已被吊销"))
+            .0
+            .contains("<h1>登录</h1><p class=\"flash bad\">令牌无效或已被吊销</p><form"));
+    }
 }

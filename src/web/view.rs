@@ -1,12 +1,17 @@
-//! The page frame and the small helpers every page uses: escaping, money in 万元 and
-//! 元, labels of codes, tables.
+//! The page frame and the small components every page uses (money in 万元 and 元,
+//! labels of codes, tables, pagers, option lists), as maud templates: every value
+//! spliced into them is escaped, and every attribute value is double-quoted.
 
+use maud::{html, Markup, PreEscaped, Render};
 use rocket::response::content::RawHtml;
 
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, Caller, Role};
 use crate::domain::money::{signed_wan, signed_yuan};
 
-pub use crate::reconcile::html::escape;
+/// The doctype, in the lower case the pages have always been served with (maud's own
+/// `DOCTYPE` constant is upper case).
+// Safe unescaped: a constant, no value of the register or the request reaches it.
+const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, and the access a link needs.
 const NAV: [(&str, &str, Access); 6] = [
@@ -18,73 +23,149 @@ const NAV: [(&str, &str, Access); 6] = [
     ("/verify", "校验", Access::Audit),
 ];
 
-/// A page for a signed-in user, with the navigation and its role.
+/// A page for a signed-in user, with the navigation its role allows, its name and role,
+/// the title as heading, a flash message (`(ok, text)`) when given, and `body`.
 pub fn page(
     caller: &Caller,
     active: &str,
     title: &str,
     flash: Option<(bool, &str)>,
-    body: &str,
+    body: Markup,
 ) -> RawHtml<String> {
-    let nav: String = NAV
-        .iter()
-        .filter(|(_, _, access)| caller.role.allows(*access))
-        .map(|(path, label, _)| {
-            let class = if *path == active {
-                " class=\"active\""
-            } else {
-                ""
-            };
-            format!("<a href=\"{path}\"{class}>{label}</a>")
-        })
-        .collect();
-    let flash = flash.map_or_else(String::new, |(ok, text)| {
-        format!(
-            "<p class=\"flash {}\">{}</p>",
-            if ok { "ok" } else { "bad" },
-            escape(text)
-        )
-    });
-    RawHtml(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · 扶贫项目资产登记</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body>\
-         <header class=\"top\"><a class=\"brand\" href=\"/\">扶贫项目资产登记</a><nav>{nav}</nav>\
-         <div class=\"who\"><span>{}（{}）</span><form method=\"post\" action=\"/logout\"><button class=\"secondary\" type=\"submit\">退出</button></form></div></header>\
-         <main><h1>{}</h1>{flash}{body}</main></body></html>",
-        escape(title),
-        escape(&caller.name),
-        role_label(caller),
-        escape(title)
-    ))
+    let header = html! {
+        nav {
+            @for (path, label, _) in NAV.iter().filter(|(_, _, access)| caller.role.allows(*access)) {
+                a href=(path) class=[(*path == active).then_some("active")] { (label) }
+            }
+        }
+        div class="who" {
+            span { (caller.name) "（" (role_label(caller)) "）" }
+            form method="post" action="/logout" {
+                button class="secondary" type="submit" { "退出" }
+            }
+        }
+    };
+    let content = html! {
+        @if let Some((ok, text)) = flash {
+            (flash_message(ok, text))
+        }
+        (body)
+    };
+    document(title, Some(header), content)
 }
 
 /// A page without navigation (sign-in, errors).
-pub fn bare_page(title: &str, body: &str) -> RawHtml<String> {
-    RawHtml(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · 扶贫项目资产登记</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body>\
-         <header class=\"top\"><a class=\"brand\" href=\"/\">扶贫项目资产登记</a></header><main><h1>{}</h1>{body}</main></body></html>",
-        escape(title),
-        escape(title)
-    ))
+pub fn bare_page(title: &str, body: Markup) -> RawHtml<String> {
+    document(title, None, body)
+}
+
+/// The document around every page: head, the top bar (with `header` after the brand
+/// when given), and `main` with the title as heading.
+fn document(title: &str, header: Option<Markup>, content: Markup) -> RawHtml<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 扶贫项目资产登记" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header class="top" {
+                    a class="brand" href="/" { "扶贫项目资产登记" }
+                    @if let Some(header) = header {
+                        (header)
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    };
+    RawHtml(markup.into_string())
 }
 
 fn role_label(caller: &Caller) -> &'static str {
-    match caller.role.as_str() {
-        "reader" => "只读",
-        "clerk" => "经办",
-        "auditor" => "审计",
-        _ => "管理员",
+    match caller.role {
+        Role::Reader => "只读",
+        Role::Clerk => "经办",
+        Role::Auditor => "审计",
+        Role::Admin => "管理员",
+    }
+}
+
+/// A message above the page: green when `ok`, red otherwise.
+pub fn flash_message(ok: bool, text: &str) -> Markup {
+    html! {
+        p class=(if ok { "flash ok" } else { "flash bad" }) { (text) }
     }
 }
 
 /// Two cells: the amount in 万元 (four decimals) and in 元.
-pub fn money_cells(fen: i64) -> String {
-    format!(
-        "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
-        signed_wan(fen),
-        signed_yuan(fen)
-    )
+pub fn money_cells(fen: i64) -> Markup {
+    html! {
+        (number_cell(signed_wan(fen)))
+        (number_cell(signed_yuan(fen)))
+    }
+}
+
+/// A right-aligned cell of a number.
+pub fn number_cell(value: impl Render) -> Markup {
+    html! {
+        td class="n" { (value) }
+    }
+}
+
+/// A table that scrolls sideways on a narrow screen: `head` is the rows of its
+/// `thead`, `rows` those of its `tbody`.
+pub fn scroll_table(head: Markup, rows: Markup) -> Markup {
+    html! {
+        div class="scroll" {
+            table {
+                thead { (head) }
+                tbody { (rows) }
+            }
+        }
+    }
+}
+
+/// A row of header cells, right-aligned for the columns of numbers (`numeric`).
+pub fn header_row(columns: &[(&str, bool)]) -> Markup {
+    html! {
+        tr {
+            @for (label, numeric) in columns {
+                th class=[numeric.then_some("n")] { (label) }
+            }
+        }
+    }
+}
+
+/// The links between pages of a list: (address, label) for each.
+pub fn pager(links: &[(String, &str)]) -> Markup {
+    html! {
+        div class="pager" {
+            @for (href, label) in links {
+                a href=(href) { (label) }
+            }
+        }
+    }
+}
+
+/// The options of a `select`: (value, label) for each, `selected` marked.
+pub fn options(choices: &[(&str, &str)], selected: Option<&str>) -> Markup {
+    html! {
+        @for (value, label) in choices {
+            option value=(value) selected[selected == Some(*value)] { (label) }
+        }
+    }
+}
+
+/// A timestamp (`2020-03-05T08:00:00.123+08:00`) to the second, with a space for the `T`.
+pub fn short_time(timestamp: &str) -> String {
+    timestamp.get(..19).unwrap_or(timestamp).replace('T', " ")
 }
 
 /// An amount string of yuan (`"1234.50"`, maybe signed) as fen.
@@ -131,12 +212,7 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// Text of an optional value, `—` when absent.
-pub fn or_dash(value: Option<&str>) -> String {
-    value.map_or_else(|| "—".to_owned(), escape)
-}
-
-/// Percent-encodes a query value.
+/// Percent-encodes a query value or a path segment.
 pub fn encode(value: &str) -> String {
     let mut out = String::new();
     for byte in value.bytes() {
@@ -149,3 +225,6 @@ pub fn encode(value: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use maud::PreEscaped;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
@@ -24,11 +25,33 @@ use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 use crate::web::session::Session;
 use crate::web::view::{
-    class_label, encode, escape, kind_label, money_cells, or_dash, owner_type_label, page,
-    status_label,
+    class_label, encode, kind_label, money_cells, owner_type_label, page, status_label,
 };
 
 const PAGE_SIZE: i64 = 50;
+
+// TODO(redesign): converted once the entry forms land. The last page whose HTML is
+// written by hand: until it is a maud template, it escapes every value itself.
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text of an optional value, escaped, `—` when absent.
+fn or_dash(value: Option<&str>) -> String {
+    value.map_or_else(|| "—".to_owned(), escape)
+}
 
 fn visibility(session: &Session) -> Visibility {
     if session.0.role.sees_masked_ids() {
@@ -148,7 +171,15 @@ pub async fn assets(
         }
     }
     body.push_str("</div>");
-    Ok(page(&session.0, "/assets", "资产台账", None, &body))
+    // TODO(redesign): converted once the entry forms land; until then `body` is built
+    // by hand above, every value in it through `escape`.
+    Ok(page(
+        &session.0,
+        "/assets",
+        "资产台账",
+        None,
+        PreEscaped(body),
+    ))
 }
 
 fn asset_row(row: &AssetRow) -> String {
@@ -160,7 +191,7 @@ fn asset_row(row: &AssetRow) -> String {
         class_label(&row.class),
         escape(&row.town),
         row.village.as_deref().map(|v| format!(" {}", escape(v))).unwrap_or_default(),
-        money_cells(row.value_fen),
+        money_cells(row.value_fen).into_string(),
         escape(&row.owner_name),
         or_dash(row.custodian.as_deref()),
         status_label(&row.status)
@@ -502,7 +533,9 @@ async fn asset_page(
         }
     }
     let title = format!("资产 {}", row.code);
-    Ok(page(&session.0, "/assets", &title, flash, &body))
+    // TODO(redesign): converted once the entry forms land; until then `body` is built
+    // by hand above, every value in it through `escape`.
+    Ok(page(&session.0, "/assets", &title, flash, PreEscaped(body)))
 }
 
 /// One asset: fields, custody history, and (for clerks) the entry forms.
@@ -609,4 +642,14 @@ pub async fn append_entry(
     )
     .await?;
     Err(PageError(Status::UnprocessableEntity, page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    }
 }

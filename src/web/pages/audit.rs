@@ -1,17 +1,35 @@
 //! 审计发现 and 校验: for auditors (and administrators).
 
+use maud::{html, Markup};
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::reconcile::findings::{findings as all_findings, KINDS};
+use crate::ledger::verify::Verification;
+use crate::reconcile::findings::{findings as all_findings, Finding, KINDS};
 use crate::reconcile::html::finding_label;
 use crate::web::session::Session;
-use crate::web::view::{encode, escape, page};
+use crate::web::view::{encode, header_row, page, pager, scroll_table};
 
 const PAGE_SIZE: usize = 100;
+
+/// One page of the findings of one kind, with the count of every kind.
+struct FindingsPage {
+    /// Each kind and how many findings it has.
+    counts: Vec<(&'static str, usize)>,
+    /// The kind shown.
+    selected: &'static str,
+    /// How many findings the kind shown has.
+    of_kind: usize,
+    /// The findings on this page.
+    shown: Vec<Finding>,
+    /// The page's number, from 1.
+    page: usize,
+    /// Whether a page follows.
+    more: bool,
+}
 
 /// Findings by kind, paged.
 #[get("/findings?<kind>&<page>")]
@@ -22,93 +40,201 @@ pub async fn findings(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
-    let found = db
-        .run(|conn| all_findings(conn, None).map_err(internal))
-        .await?;
-    let selected = kind.filter(|k| KINDS.contains(k)).unwrap_or(KINDS[0]);
-    let mut body = String::from("<div class=\"grid\">");
-    for k in KINDS {
-        let count = found.iter().filter(|f| f.kind == k).count();
-        let class = if k == selected {
-            " style=\"border-color:var(--brand)\""
-        } else {
-            ""
-        };
-        body.push_str(&format!(
-            "<a class=\"card\"{class} href=\"/findings?kind={k}\"><strong>{}</strong><br><span class=\"n\">{count}</span> 项<br><span class=\"muted\">{k}</span></a>",
-            finding_label(k)
-        ));
-    }
-    body.push_str("</div>");
-    let of_kind: Vec<_> = found.iter().filter(|f| f.kind == selected).collect();
-    let page_number = page.unwrap_or(1).clamp(1, 1_000_000);
-    let start = (page_number - 1).saturating_mul(PAGE_SIZE);
-    body.push_str(&format!(
-        "<h2>{}（{} 项）</h2>",
-        finding_label(selected),
-        of_kind.len()
-    ));
-    body.push_str("<div class=\"scroll\"><table><thead><tr><th>资产/项目</th><th>说明</th></tr></thead><tbody>");
-    for finding in of_kind.iter().skip(start).take(PAGE_SIZE) {
-        let link = match (&finding.asset_code, &finding.project_code) {
-            (Some(asset), _) => format!(
-                "<a href=\"/assets/{}\">{}</a>",
-                encode(asset),
-                escape(asset)
-            ),
-            (None, Some(project)) => format!("项目 {}", escape(project)),
-            _ => String::new(),
-        };
-        body.push_str(&format!(
-            "<tr><td>{link}</td><td>{}</td></tr>",
-            escape(&finding.detail)
-        ));
-    }
-    body.push_str("</tbody></table></div><div class=\"pager\">");
-    if page_number > 1 {
-        body.push_str(&format!(
-            "<a href=\"/findings?kind={selected}&page={}\">上一页</a>",
-            page_number - 1
-        ));
-    }
-    if start.saturating_add(PAGE_SIZE) < of_kind.len() {
-        body.push_str(&format!(
-            "<a href=\"/findings?kind={selected}&page={}\">下一页</a>",
-            page_number + 1
-        ));
-    }
-    body.push_str("</div>");
+    let view = load_findings(db, kind, page).await?;
     Ok(crate::web::view::page(
         &session.0,
         "/findings",
         "审计发现",
         None,
-        &body,
+        render_findings(&view),
     ))
+}
+
+/// Reads the findings and keeps the page of the kind asked for (the first kind when
+/// none or an unknown one is asked for).
+async fn load_findings(
+    db: &Db,
+    kind: Option<&str>,
+    page: Option<usize>,
+) -> Result<FindingsPage, PageError> {
+    let found = db
+        .run(|conn| all_findings(conn, None).map_err(internal))
+        .await?;
+    let selected = KINDS
+        .into_iter()
+        .find(|k| Some(*k) == kind)
+        .unwrap_or(KINDS[0]);
+    let counts = KINDS
+        .into_iter()
+        .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
+        .collect();
+    let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
+    let page = page.unwrap_or(1).clamp(1, 1_000_000);
+    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    Ok(FindingsPage {
+        counts,
+        selected,
+        of_kind: of_kind.len(),
+        more: start.saturating_add(PAGE_SIZE) < of_kind.len(),
+        shown: of_kind.into_iter().skip(start).take(PAGE_SIZE).collect(),
+        page,
+    })
+}
+
+fn render_findings(view: &FindingsPage) -> Markup {
+    let link = |page: usize| format!("/findings?kind={}&page={page}", view.selected);
+    let mut links = Vec::new();
+    if view.page > 1 {
+        links.push((link(view.page - 1), "上一页"));
+    }
+    if view.more {
+        links.push((link(view.page + 1), "下一页"));
+    }
+    html! {
+        div class="grid" {
+            @for (kind, count) in &view.counts {
+                a class="card"
+                    style=[(*kind == view.selected).then_some("border-color:var(--brand)")]
+                    href={ "/findings?kind=" (kind) } {
+                    strong { (finding_label(kind)) }
+                    br;
+                    span class="n" { (count) }
+                    " 项"
+                    br;
+                    span class="muted" { (kind) }
+                }
+            }
+        }
+        h2 { (finding_label(view.selected)) "（" (view.of_kind) " 项）" }
+        (scroll_table(
+            header_row(&[("资产/项目", false), ("说明", false)]),
+            html! {
+                @for finding in &view.shown {
+                    tr {
+                        td { (subject(finding)) }
+                        td { (finding.detail) }
+                    }
+                }
+            },
+        ))
+        (pager(&links))
+    }
+}
+
+/// What a finding is about: a link to its asset, or its project.
+fn subject(finding: &Finding) -> Markup {
+    html! {
+        @match (&finding.asset_code, &finding.project_code) {
+            (Some(asset), _) => a href={ "/assets/" (encode(asset)) } { (asset) },
+            (None, Some(project)) => { "项目 " (project) },
+            (None, None) => {},
+        }
+    }
 }
 
 /// Verifies the ledger's hash chain and shows the head.
 #[get("/verify")]
 pub async fn verify(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
-    let result = db
-        .run(|conn| crate::ledger::verify::verify(conn).map_err(internal))
-        .await?;
-    let body = if result.ok {
-        format!(
-            "<div class=\"card\"><p class=\"ok\"><strong>校验通过</strong>：{} 条台账记录的哈希链完整，无改动。</p>\
-             <p>链头哈希：</p><p class=\"hash\">{}</p></div>",
-            result.entries,
-            escape(&result.head)
-        )
-    } else {
-        format!(
-            "<div class=\"card\"><p class=\"bad\"><strong>校验失败</strong>：第一个不符的条目为第 {} 条。</p><p>{}</p>\
-             <p>此前完好部分的链哈希：</p><p class=\"hash\">{}</p></div>",
-            result.first_bad_seq.unwrap_or_default(),
-            escape(result.problem.as_deref().unwrap_or_default()),
-            escape(&result.head)
-        )
-    };
-    Ok(page(&session.0, "/verify", "台账校验", None, &body))
+    let result = load_verification(db).await?;
+    Ok(page(
+        &session.0,
+        "/verify",
+        "台账校验",
+        None,
+        render_verification(&result),
+    ))
+}
+
+/// Walks the ledger's hash chain.
+async fn load_verification(db: &Db) -> Result<Verification, PageError> {
+    db.run(|conn| crate::ledger::verify::verify(conn).map_err(internal))
+        .await
+}
+
+fn render_verification(result: &Verification) -> Markup {
+    html! {
+        div class="card" {
+            @if result.ok {
+                p class="ok" {
+                    strong { "校验通过" }
+                    "：" (result.entries) " 条台账记录的哈希链完整，无改动。"
+                }
+                p { "链头哈希：" }
+            } @else {
+                p class="bad" {
+                    strong { "校验失败" }
+                    "：第一个不符的条目为第 " (result.first_bad_seq.unwrap_or_default()) " 条。"
+                }
+                p { (result.problem.as_deref().unwrap_or_default()) }
+                p { "此前完好部分的链哈希：" }
+            }
+            p class="hash" { (result.head) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, hostile};
+
+    fn finding(asset: Option<String>, project: Option<String>, detail: String) -> Finding {
+        Finding {
+            kind: "unconfirmed",
+            asset_code: asset,
+            project_code: project,
+            detail,
+        }
+    }
+
+    #[test]
+    fn findings_escape_their_codes_and_details() {
+        let view = FindingsPage {
+            counts: KINDS.into_iter().map(|k| (k, 1)).collect(),
+            selected: "unconfirmed",
+            of_kind: 2,
+            shown: vec![
+                finding(Some(hostile("asset")), None, hostile("detail")),
+                finding(None, Some(hostile("project")), "说明".to_owned()),
+            ],
+            page: 2,
+            more: true,
+        };
+        let html = render_findings(&view).into_string();
+        assert_escaped(&html, &["asset", "detail", "project"]);
+        assert!(html.contains("<a href=\"/assets/%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Basset\">"));
+        assert!(html.contains(
+            "<a class=\"card\" style=\"border-color:var(--brand)\" href=\"/findings?kind=unconfirmed\"><strong>尚未确权</strong><br><span class=\"n\">1</span> 项<br><span class=\"muted\">unconfirmed</span></a>"
+        ));
+        assert!(html.contains("<h2>尚未确权（2 项）</h2>"));
+        assert!(html.contains(
+            "<div class=\"pager\"><a href=\"/findings?kind=unconfirmed&amp;page=1\">上一页</a><a href=\"/findings?kind=unconfirmed&amp;page=3\">下一页</a></div>"
+        ));
+    }
+
+    #[test]
+    fn a_broken_chain_shows_where_and_why() {
+        let broken = Verification {
+            ok: false,
+            entries: 3,
+            head: hostile("head"),
+            first_bad_seq: Some(2),
+            problem: Some(hostile("problem")),
+        };
+        let html = render_verification(&broken).into_string();
+        assert_escaped(&html, &["head", "problem"]);
+        assert!(html.contains("<strong>校验失败</strong>：第一个不符的条目为第 2 条。"));
+        let whole = Verification {
+            ok: true,
+            entries: 3,
+            head: "ab12".to_owned(),
+            first_bad_seq: None,
+            problem: None,
+        };
+        assert_eq!(
+            render_verification(&whole).into_string(),
+            "<div class=\"card\"><p class=\"ok\"><strong>校验通过</strong>：3 条台账记录的哈希链完整，无改动。</p><p>链头哈希：</p><p class=\"hash\">ab12</p></div>"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! 导入: choose a file, preview it as a dry run, read the errors, commit; the history
 //! of batches and the errors of each.
 
+use maud::{html, Markup};
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
@@ -8,8 +9,41 @@ use super::{internal, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::import::batch::BatchRow;
+use crate::import::RowError;
 use crate::web::session::Session;
-use crate::web::view::{escape, or_dash, page};
+use crate::web::view::{header_row, number_cell, page, scroll_table, short_time};
+
+/// What the import page shows.
+struct ImportsPage {
+    /// Whether the caller may import (the file form is shown).
+    can_import: bool,
+    /// The batch whose errors were asked for.
+    detail: Option<BatchErrors>,
+    /// The latest batches, newest first.
+    history: Vec<BatchLine>,
+}
+
+/// The errors of one batch.
+struct BatchErrors {
+    id: String,
+    error_count: i64,
+    errors: Vec<RowError>,
+}
+
+/// One batch in the history.
+struct BatchLine {
+    id: String,
+    created_at: String,
+    filename: Option<String>,
+    committed: bool,
+    encoding: String,
+    data_rows: i64,
+    projects_created: i64,
+    assets_created: i64,
+    rows_unchanged: i64,
+    error_count: i64,
+    actor: String,
+}
 
 /// The import page; `batch` shows one batch's errors.
 #[get("/imports?<batch>")]
@@ -18,6 +52,13 @@ pub async fn imports(
     batch: Option<&str>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
+    let can_import = session.0.role.allows(Access::Write);
+    let view = load(db, batch, can_import).await?;
+    Ok(page(&session.0, "/imports", "导入", None, render(&view)))
+}
+
+/// Reads the latest 50 batches, and the errors of `batch` when asked for.
+async fn load(db: &Db, batch: Option<&str>, can_import: bool) -> Result<ImportsPage, PageError> {
     let selected = batch.map(str::to_owned);
     let (history, detail) = db
         .run(move |conn| {
@@ -32,65 +73,205 @@ pub async fn imports(
             Ok::<_, PageError>((history, detail))
         })
         .await?;
-    let mut body = String::new();
-    if session.0.role.allows(Access::Write) {
-        body.push_str(
-            "<form id=\"import-form\" class=\"card\"><label>资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）\
-             <input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label>\
-             <p><button type=\"submit\">试导入（只校验，不写入）</button> \
-             <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form>\
-             <div id=\"import-result\"></div>\
-             <p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p>\
-             <script src=\"/static/import.js\"></script>",
-        );
+    Ok(ImportsPage {
+        can_import,
+        detail: detail.map(|report| BatchErrors {
+            id: report.id.unwrap_or_default(),
+            error_count: report.error_count,
+            errors: report.errors,
+        }),
+        history: history.into_iter().map(batch_line).collect(),
+    })
+}
+
+fn batch_line(row: BatchRow) -> BatchLine {
+    BatchLine {
+        committed: row.status == "committed",
+        created_at: short_time(&row.created_at),
+        id: row.id,
+        filename: row.filename,
+        encoding: row.encoding,
+        data_rows: row.data_rows,
+        projects_created: row.projects_created,
+        assets_created: row.assets_created,
+        rows_unchanged: row.rows_unchanged,
+        error_count: row.error_count,
+        actor: row.actor,
     }
-    if let Some(report) = detail {
-        body.push_str(&format!(
-            "<h2>批次 {} 的错误（共 {} 处）</h2>",
-            escape(report.id.as_deref().unwrap_or_default()),
-            report.error_count
-        ));
-        body.push_str("<div class=\"scroll\"><table><thead><tr><th>行</th><th>列</th><th>代码</th><th>说明</th></tr></thead><tbody>");
-        for error in &report.errors {
-            body.push_str(&format!(
-                "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                error.line.map_or_else(|| "—".to_owned(), |l| l.to_string()),
-                or_dash(error.column.as_deref()),
-                escape(error.code),
-                escape(&error.message)
-            ));
+}
+
+fn render(view: &ImportsPage) -> Markup {
+    html! {
+        @if view.can_import {
+            (import_form())
         }
-        body.push_str("</tbody></table></div>");
+        @if let Some(detail) = &view.detail {
+            (batch_errors(detail))
+        }
+        h2 { "导入记录" }
+        (scroll_table(
+            header_row(&[
+                ("时间", false),
+                ("文件", false),
+                ("状态", false),
+                ("编码", false),
+                ("数据行", true),
+                ("新增项目", true),
+                ("新增资产", true),
+                ("未变", true),
+                ("错误", true),
+                ("经办", false),
+            ]),
+            html! {
+                @for batch in &view.history {
+                    (batch_row(batch))
+                }
+            },
+        ))
     }
-    body.push_str("<h2>导入记录</h2><div class=\"scroll\"><table><thead><tr><th>时间</th><th>文件</th><th>状态</th><th>编码</th>\
-                   <th class=\"n\">数据行</th><th class=\"n\">新增项目</th><th class=\"n\">新增资产</th><th class=\"n\">未变</th><th class=\"n\">错误</th><th>经办</th></tr></thead><tbody>");
-    for row in &history {
-        let status = if row.status == "committed" {
-            "<span class=\"ok\">已导入</span>"
-        } else {
-            "<span class=\"bad\">被拒绝</span>"
-        };
-        let errors = if row.error_count > 0 {
-            format!(
-                "<a href=\"/imports?batch={}\">{}</a>",
-                escape(&row.id),
-                row.error_count
-            )
-        } else {
-            "0".to_owned()
-        };
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{status}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{errors}</td><td>{}</td></tr>",
-            escape(&row.created_at.replace('T', " ")[..row.created_at.len().min(19)]),
-            or_dash(row.filename.as_deref()),
-            escape(&row.encoding),
-            row.data_rows,
-            row.projects_created,
-            row.assets_created,
-            row.rows_unchanged,
-            escape(&row.actor)
+}
+
+/// The file form; `/static/import.js` sends the file to the API and draws the result.
+fn import_form() -> Markup {
+    html! {
+        form id="import-form" class="card" {
+            label {
+                "资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）"
+                input type="file" name="file" accept=".csv,text/csv" required;
+            }
+            p {
+                button type="submit" { "试导入（只校验，不写入）" }
+                " "
+                button type="button" id="import-commit" hidden { "确认导入" }
+            }
+        }
+        div id="import-result" {}
+        p id="import-history-link" hidden { a href="/imports" { "刷新导入记录" } }
+        script src="/static/import.js" {}
+    }
+}
+
+fn batch_errors(detail: &BatchErrors) -> Markup {
+    html! {
+        h2 { "批次 " (detail.id) " 的错误（共 " (detail.error_count) " 处）" }
+        (scroll_table(
+            header_row(&[("行", false), ("列", false), ("代码", false), ("说明", false)]),
+            html! {
+                @for error in &detail.errors {
+                    tr {
+                        td class="n" {
+                            @match error.line {
+                                Some(line) => (line),
+                                None => "—",
+                            }
+                        }
+                        td { (error.column.as_deref().unwrap_or("—")) }
+                        td { (error.code) }
+                        td { (error.message) }
+                    }
+                }
+            },
+        ))
+    }
+}
+
+fn batch_row(batch: &BatchLine) -> Markup {
+    html! {
+        tr {
+            td { (batch.created_at) }
+            td { (batch.filename.as_deref().unwrap_or("—")) }
+            td {
+                @if batch.committed {
+                    span class="ok" { "已导入" }
+                } @else {
+                    span class="bad" { "被拒绝" }
+                }
+            }
+            td { (batch.encoding) }
+            (number_cell(batch.data_rows))
+            (number_cell(batch.projects_created))
+            (number_cell(batch.assets_created))
+            (number_cell(batch.rows_unchanged))
+            td class="n" {
+                @if batch.error_count > 0 {
+                    a href={ "/imports?batch=" (batch.id) } { (batch.error_count) }
+                } @else {
+                    "0"
+                }
+            }
+            td { (batch.actor) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, hostile};
+
+    fn view(can_import: bool) -> ImportsPage {
+        ImportsPage {
+            can_import,
+            detail: Some(BatchErrors {
+                id: hostile("id"),
+                error_count: 2,
+                errors: vec![
+                    RowError {
+                        line: Some(3),
+                        column: Some(hostile("column")),
+                        code: "required",
+                        message: hostile("message"),
+                        registered_value: None,
+                        file_value: None,
+                    },
+                    RowError {
+                        line: None,
+                        column: None,
+                        code: "empty_file",
+                        message: "空".to_owned(),
+                        registered_value: None,
+                        file_value: None,
+                    },
+                ],
+            }),
+            history: vec![BatchLine {
+                id: hostile("batch"),
+                created_at: hostile("time"),
+                filename: Some(hostile("file")),
+                committed: false,
+                encoding: hostile("encoding"),
+                data_rows: 4,
+                projects_created: 0,
+                assets_created: 0,
+                rows_unchanged: 0,
+                error_count: 2,
+                actor: hostile("actor"),
+            }],
+        }
+    }
+
+    #[test]
+    fn batches_and_their_errors_are_escaped() {
+        let html = render(&view(true)).into_string();
+        assert_escaped(
+            &html,
+            &[
+                "id", "column", "message", "batch", "time", "file", "encoding", "actor",
+            ],
+        );
+        assert!(html.contains("<tr><td class=\"n\">3</td><td>"));
+        assert!(html
+            .contains("<tr><td class=\"n\">—</td><td>—</td><td>empty_file</td><td>空</td></tr>"));
+        assert!(html.contains("<td><span class=\"bad\">被拒绝</span></td>"));
+    }
+
+    #[test]
+    fn only_writers_get_the_file_form() {
+        let clerk = render(&view(true)).into_string();
+        assert!(clerk.contains(
+            "<form id=\"import-form\" class=\"card\"><label>资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）<input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label><p><button type=\"submit\">试导入（只校验，不写入）</button> <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form><div id=\"import-result\"></div><p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p><script src=\"/static/import.js\"></script>"
         ));
+        let reader = render(&view(false)).into_string();
+        assert!(!reader.contains("<form") && !reader.contains("<script"));
     }
-    body.push_str("</tbody></table></div>");
-    Ok(page(&session.0, "/imports", "导入", None, &body))
 }

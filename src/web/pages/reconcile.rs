@@ -1,8 +1,11 @@
 //! 对账: enter or upload declared figures, read the variance table and the charts of
 //! value by class and by town, open the printable report.
 
+mod variance;
+
 use std::collections::HashMap;
 
+use maud::{html, Markup};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -16,10 +19,8 @@ use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::reconcile::declaration::{self, Declaration, DeclarationError};
-use crate::reconcile::report::reconcile as reconcile_report;
-use crate::register::totals::{totals, GroupBy};
 use crate::web::session::Session;
-use crate::web::view::{class_label, escape, fen_of, money_cells, page};
+use crate::web::view::{header_row, page, scroll_table, short_time};
 
 /// The scopes the entry form offers, in order.
 const FORM_SCOPES: [&str; 5] = [
@@ -30,83 +31,174 @@ const FORM_SCOPES: [&str; 5] = [
     "unclassified",
 ];
 
-fn declaration_form(values: &HashMap<String, String>, errors: &[DeclarationError]) -> String {
-    let value = |name: &str| escape(values.get(name).map(String::as_str).unwrap_or_default());
-    let mut rows = String::new();
-    for i in 0..8 {
-        let default_scope = FORM_SCOPES.get(i).copied().unwrap_or_default();
-        let scope = values
-            .get(&format!("scope{i}"))
-            .map_or(default_scope.to_owned(), Clone::clone);
-        rows.push_str(&format!(
-            "<tr><td><input name=\"scope{i}\" value=\"{}\" placeholder=\"town:镇名 或 year:2020\"></td>\
-             <td><input name=\"projects{i}\" value=\"{}\" inputmode=\"numeric\"></td><td><input name=\"amount{i}\" value=\"{}\" inputmode=\"decimal\" placeholder=\"0.00\"></td></tr>",
-            escape(&scope),
-            value(&format!("projects{i}")),
-            value(&format!("amount{i}"))
-        ));
-    }
-    let error_list = if errors.is_empty() {
-        String::new()
-    } else {
-        let items: String = errors
-            .iter()
-            .map(|e| {
-                format!(
-                    "<li>{}{}：{}</li>",
-                    e.line.map(|l| format!("第 {l} 行 ")).unwrap_or_default(),
-                    escape(&e.field),
-                    escape(&e.message)
+/// How many lines the entry form has.
+const FORM_LINES: usize = 8;
+
+/// What the reconciliation page shows.
+struct DeclarationsPage {
+    /// The declarations stored, newest first.
+    stored: Vec<DeclarationLine>,
+    /// The forms to enter or upload figures, for those who may write.
+    form: Option<DeclarationForm>,
+}
+
+/// One stored declaration in the list.
+struct DeclarationLine {
+    id: String,
+    name: String,
+    as_of: String,
+    actor: String,
+    created_at: String,
+}
+
+/// The entry form, as last submitted, with what was wrong with it.
+struct DeclarationForm {
+    name: String,
+    as_of: String,
+    /// (scope, projects, amount) of each line.
+    lines: Vec<(String, String, String)>,
+    errors: Vec<DeclarationError>,
+}
+
+impl DeclarationForm {
+    /// The form filled with the `values` posted (the offered scopes where none were).
+    fn new(values: &HashMap<String, String>, errors: &[DeclarationError]) -> Self {
+        let value = |name: &str| values.get(name).cloned().unwrap_or_default();
+        let lines = (0..FORM_LINES)
+            .map(|i| {
+                let scope = values
+                    .get(&format!("scope{i}"))
+                    .cloned()
+                    .unwrap_or_else(|| FORM_SCOPES.get(i).copied().unwrap_or_default().to_owned());
+                (
+                    scope,
+                    value(&format!("projects{i}")),
+                    value(&format!("amount{i}")),
                 )
             })
             .collect();
-        format!("<ul class=\"field-error\">{items}</ul>")
-    };
-    format!(
-        "<h2>录入申报数</h2>{error_list}<form method=\"post\" action=\"/reconcile\" class=\"card\">\
-         <div class=\"grid\"><label>申报名称<input name=\"name\" value=\"{}\" required></label>\
-         <label>截止日期<input type=\"date\" name=\"as_of\" value=\"{}\" required></label></div>\
-         <div class=\"scroll\"><table><thead><tr><th>口径</th><th>项目数</th><th>金额（元）</th></tr></thead><tbody>{rows}</tbody></table></div>\
-         <p class=\"muted\">口径：total 合计；class:operating 经营性；class:public_welfare 公益性；class:household 到户类；town:镇名；year:年度；unclassified 未形成资产。空行不计。</p>\
-         <button type=\"submit\">保存并对账</button></form>\
-         <h2>或上传申报文件</h2><form method=\"post\" action=\"/reconcile/upload\" enctype=\"multipart/form-data\" class=\"card filters\">\
-         <label>文件（JSON，或 scope,projects,amount 的 CSV）<input type=\"file\" name=\"file\" required></label>\
-         <label>申报名称（CSV 用）<input name=\"name\"></label><label>截止日期（CSV 用）<input type=\"date\" name=\"as_of\"></label>\
-         <button type=\"submit\">上传并对账</button></form>",
-        value("name"),
-        value("as_of")
-    )
+        DeclarationForm {
+            name: value("name"),
+            as_of: value("as_of"),
+            lines,
+            errors: errors.to_vec(),
+        }
+    }
 }
 
+/// Reads the latest 100 declarations.
+async fn load_declarations(db: &Db) -> Result<Vec<DeclarationLine>, PageError> {
+    let stored = db
+        .run(|conn| declaration::list(conn, None, 100).map_err(internal))
+        .await?;
+    Ok(stored
+        .into_iter()
+        .map(|item| DeclarationLine {
+            created_at: short_time(&item.created_at),
+            id: item.id,
+            name: item.declaration.name,
+            as_of: item.declaration.as_of.to_string(),
+            actor: item.actor,
+        })
+        .collect())
+}
+
+fn render_declarations(view: &DeclarationsPage) -> Markup {
+    html! {
+        h2 { "已录入的申报" }
+        (scroll_table(
+            header_row(&[("名称", false), ("截止日期", false), ("录入", false), ("时间", false)]),
+            html! {
+                @for item in &view.stored {
+                    tr {
+                        td { a href={ "/reconcile/" (item.id) } { (item.name) } }
+                        td { (item.as_of) }
+                        td { (item.actor) }
+                        td { (item.created_at) }
+                    }
+                }
+                @if view.stored.is_empty() {
+                    tr { td colspan="4" class="muted" { "尚无申报" } }
+                }
+            },
+        ))
+        @if let Some(form) = &view.form {
+            (declaration_form(form))
+        }
+    }
+}
+
+fn declaration_form(form: &DeclarationForm) -> Markup {
+    html! {
+        h2 { "录入申报数" }
+        @if !form.errors.is_empty() {
+            ul class="field-error" {
+                @for error in &form.errors {
+                    li {
+                        @if let Some(line) = error.line {
+                            "第 " (line) " 行 "
+                        }
+                        (error.field) "：" (error.message)
+                    }
+                }
+            }
+        }
+        form method="post" action="/reconcile" class="card" {
+            div class="grid" {
+                label { "申报名称" input name="name" value=(form.name) required; }
+                label { "截止日期" input type="date" name="as_of" value=(form.as_of) required; }
+            }
+            (scroll_table(
+                header_row(&[("口径", false), ("项目数", false), ("金额（元）", false)]),
+                html! {
+                    @for (i, (scope, projects, amount)) in form.lines.iter().enumerate() {
+                        tr {
+                            td { input name={ "scope" (i) } value=(scope) placeholder="town:镇名 或 year:2020"; }
+                            td { input name={ "projects" (i) } value=(projects) inputmode="numeric"; }
+                            td { input name={ "amount" (i) } value=(amount) inputmode="decimal" placeholder="0.00"; }
+                        }
+                    }
+                },
+            ))
+            p class="muted" {
+                "口径：total 合计；class:operating 经营性；class:public_welfare 公益性；class:household 到户类；town:镇名；year:年度；unclassified 未形成资产。空行不计。"
+            }
+            button type="submit" { "保存并对账" }
+        }
+        h2 { "或上传申报文件" }
+        form method="post" action="/reconcile/upload" enctype="multipart/form-data" class="card filters" {
+            label { "文件（JSON，或 scope,projects,amount 的 CSV）" input type="file" name="file" required; }
+            label { "申报名称（CSV 用）" input name="name"; }
+            label { "截止日期（CSV 用）" input type="date" name="as_of"; }
+            button type="submit" { "上传并对账" }
+        }
+    }
+}
+
+/// The reconciliation page: the declarations, and (for writers) the forms, filled with
+/// the `values` and `errors` of a refused attempt.
 async fn reconcile_page(
     session: &Session,
     values: &HashMap<String, String>,
     errors: &[DeclarationError],
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
-    let stored = db
-        .run(|conn| declaration::list(conn, None, 100).map_err(internal))
-        .await?;
-    let mut body = String::from("<h2>已录入的申报</h2><div class=\"scroll\"><table><thead><tr><th>名称</th><th>截止日期</th><th>录入</th><th>时间</th></tr></thead><tbody>");
-    for item in &stored {
-        body.push_str(&format!(
-            "<tr><td><a href=\"/reconcile/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&item.id),
-            escape(&item.declaration.name),
-            item.declaration.as_of,
-            escape(&item.actor),
-            escape(&item.created_at[..item.created_at.len().min(19)].replace('T', " "))
-        ));
-    }
-    if stored.is_empty() {
-        body.push_str("<tr><td colspan=\"4\" class=\"muted\">尚无申报</td></tr>");
-    }
-    body.push_str("</tbody></table></div>");
-    if session.0.role.allows(Access::Write) {
-        body.push_str(&declaration_form(values, errors));
-    }
+    let view = DeclarationsPage {
+        stored: load_declarations(db).await?,
+        form: session
+            .0
+            .role
+            .allows(Access::Write)
+            .then(|| DeclarationForm::new(values, errors)),
+    };
     let flash = (!errors.is_empty()).then_some((false, "申报数有误，未保存：请按提示修改"));
-    Ok(page(&session.0, "/reconcile", "对账", flash, &body))
+    Ok(page(
+        &session.0,
+        "/reconcile",
+        "对账",
+        flash,
+        render_declarations(&view),
+    ))
 }
 
 /// Declarations, and the forms to enter or upload one.
@@ -209,34 +301,6 @@ pub async fn upload_declaration(
     }
 }
 
-/// A horizontal bar chart, as inline SVG: one bar per (label, fen).
-fn bar_chart(title: &str, bars: &[(String, i64)]) -> String {
-    let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(1).max(1);
-    let row = 24;
-    let height = bars.len() * row + 30;
-    let mut svg = format!(
-        "<figure class=\"card\"><figcaption>{}</figcaption><svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 640 {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">",
-        escape(title),
-        escape(title)
-    );
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let y = i * row + 10;
-        // Integer arithmetic on fen: the bar's width in pixels out of 400.
-        let width = i64::try_from(400i128 * i128::from(*value) / i128::from(max)).unwrap_or(0);
-        svg.push_str(&format!(
-            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"150\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"#a4161a\"></rect>\
-             <text x=\"{}\" y=\"{}\">{} 万元</text>",
-            y + 13,
-            escape(label),
-            160 + width,
-            y + 13,
-            crate::domain::money::signed_wan(*value)
-        ));
-    }
-    svg.push_str("</svg></figure>");
-    svg
-}
-
 /// One declaration's variance table, the charts, and the link to the printable report.
 #[get("/reconcile/<id>")]
 pub async fn show_declaration(
@@ -244,77 +308,98 @@ pub async fn show_declaration(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let key = id.to_owned();
-    let found = db
-        .run(move |conn| {
-            let Some(stored) = declaration::find(conn, &key).map_err(internal)? else {
-                return Ok(None);
-            };
-            let report =
-                reconcile_report(conn, Some(&stored.id), &stored.declaration).map_err(internal)?;
-            let by_class = totals(conn, GroupBy::Class).map_err(internal)?;
-            let by_town = totals(conn, GroupBy::Town).map_err(internal)?;
-            Ok::<_, PageError>(Some((stored, report, by_class, by_town)))
-        })
-        .await?;
-    let Some((stored, report, by_class, by_town)) = found else {
+    let Some(view) = variance::load(db, id).await? else {
         return Err(super::missing("没有这份申报。", "/reconcile"));
     };
-    let verdict = if report.status == "match" {
-        "<span class=\"ok\">全部相符</span>"
-    } else {
-        "<span class=\"bad\">存在差异</span>"
-    };
-    let mut body = format!(
-        "<p>截止日期 {}，结论：<strong>{verdict}</strong>　<a class=\"button secondary\" href=\"/api/v1/declarations/{}/report.html\" target=\"_blank\">打开可打印报告</a></p>\
-         <div class=\"scroll\"><table><thead><tr><th rowspan=\"2\">口径</th><th colspan=\"3\">申报数</th><th colspan=\"3\">登记数</th><th colspan=\"3\">差额（登记减申报）</th><th rowspan=\"2\">核对</th></tr>\
-         <tr><th class=\"n\">项目</th><th class=\"n\">万元</th><th class=\"n\">元</th><th class=\"n\">项目</th><th class=\"n\">万元</th><th class=\"n\">元</th><th class=\"n\">项目</th><th class=\"n\">万元</th><th class=\"n\">元</th></tr></thead><tbody>",
-        stored.declaration.as_of,
-        escape(&stored.id)
-    );
-    for line in &report.lines {
-        body.push_str(&format!(
-            "<tr class=\"{}\"><td>{}<br><small class=\"muted\">{}</small></td><td class=\"n\">{}</td>{}<td class=\"n\">{}</td>{}<td class=\"n\">{}</td>{}<td>{}</td></tr>",
-            line.status,
-            escape(&line.label),
-            escape(&line.scope),
-            line.declared.projects,
-            money_cells(fen_of(&line.declared.amount)),
-            line.actual.projects,
-            money_cells(fen_of(&line.actual.amount)),
-            line.difference.projects,
-            money_cells(fen_of(&line.difference.amount)),
-            if line.status == "match" { "相符" } else { "<strong class=\"bad\">不符</strong>" }
-        ));
+    let title = format!("对账：{}", view.name);
+    Ok(page(
+        &session.0,
+        "/reconcile",
+        &title,
+        None,
+        variance::render(&view),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, hostile};
+
+    fn error(line: Option<u64>, field: String, message: String) -> DeclarationError {
+        DeclarationError {
+            line,
+            field,
+            code: "invalid_amount",
+            message,
+        }
     }
-    body.push_str(&format!(
-        "</tbody></table></div><p>未形成资产的项目：<strong>{}</strong> 个，项目资金 {} 万元（{} 元）——合计与各类资产之和的差额即由此而来。</p>\
-         <p class=\"muted\">台账链头：第 {} 条 <span class=\"hash\">{}</span></p>",
-        report.unclassified.projects,
-        crate::domain::money::signed_wan(fen_of(&report.unclassified.amount)),
-        escape(&report.unclassified.amount),
-        report.ledger_head.seq,
-        escape(&report.ledger_head.hash)
-    ));
-    let classes: Vec<(String, i64)> = by_class
-        .groups
-        .iter()
-        .filter(|g| g.key != "none")
-        .map(|g| (class_label(&g.key).to_owned(), g.figures.asset_value.fen()))
-        .collect();
-    let mut towns: Vec<(String, i64)> = by_town
-        .groups
-        .iter()
-        .map(|g| (g.key.clone(), g.figures.funds.fen()))
-        .collect();
-    towns.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    towns.truncate(20);
-    body.push_str(
-        "<div class=\"grid\" style=\"grid-template-columns:repeat(auto-fit,minmax(320px,1fr))\">",
-    );
-    body.push_str(&bar_chart("资产价值（按类别，当前）", &classes));
-    body.push_str(&bar_chart("项目资金（按镇街，前 20，当前）", &towns));
-    body.push_str("</div>");
-    let title = format!("对账：{}", stored.declaration.name);
-    Ok(page(&session.0, "/reconcile", &title, None, &body))
+
+    #[test]
+    fn the_list_and_the_form_escape_what_was_entered() {
+        let fields = [
+            "name",
+            "as_of",
+            "scope0",
+            "projects0",
+            "amount0",
+            "scope7",
+            "amount7",
+        ];
+        let values: HashMap<String, String> = fields
+            .into_iter()
+            .map(|field| (field.to_owned(), hostile(field)))
+            .collect();
+        let errors = [
+            error(Some(2), hostile("field"), hostile("message")),
+            error(None, "name".to_owned(), "必填".to_owned()),
+        ];
+        let view = DeclarationsPage {
+            stored: vec![DeclarationLine {
+                id: hostile("id"),
+                name: hostile("stored"),
+                as_of: hostile("date"),
+                actor: hostile("actor"),
+                created_at: hostile("created_at"),
+            }],
+            form: Some(DeclarationForm::new(&values, &errors)),
+        };
+        let html = render_declarations(&view).into_string();
+        assert_escaped(&html, &fields);
+        assert_escaped(
+            &html,
+            &[
+                "field",
+                "message",
+                "id",
+                "stored",
+                "date",
+                "actor",
+                "created_at",
+            ],
+        );
+        assert!(html.contains("<li>第 2 行 "));
+        assert!(html.contains("<li>name：必填</li>"));
+    }
+
+    #[test]
+    fn the_form_offers_the_usual_scopes_and_only_writers_get_it() {
+        let form = DeclarationForm::new(&HashMap::new(), &[]);
+        let html = declaration_form(&form).into_string();
+        assert!(!html.contains("field-error"));
+        assert!(html.contains(
+            "<tr><td><input name=\"scope1\" value=\"class:operating\" placeholder=\"town:镇名 或 year:2020\"></td><td><input name=\"projects1\" value=\"\" inputmode=\"numeric\"></td><td><input name=\"amount1\" value=\"\" inputmode=\"decimal\" placeholder=\"0.00\"></td></tr>"
+        ));
+        assert!(html.contains("<input name=\"scope7\" value=\"\""));
+        assert!(html.contains(
+            "<form method=\"post\" action=\"/reconcile/upload\" enctype=\"multipart/form-data\" class=\"card filters\">"
+        ));
+        let reader = render_declarations(&DeclarationsPage {
+            stored: Vec::new(),
+            form: None,
+        })
+        .into_string();
+        assert!(reader.contains("<tr><td colspan=\"4\" class=\"muted\">尚无申报</td></tr>"));
+        assert!(!reader.contains("<form"));
+    }
 }
