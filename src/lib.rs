@@ -11,4 +11,5 @@ pub mod import;
 pub mod ledger;
 pub mod reconcile;
 pub mod register;
+pub mod server;
 pub mod web;

@@ -481,7 +481,7 @@ fn rocket_errors_are_problems_too(app: &TestApp) {
 fn the_web_pages_follow_the_role(app: &TestApp) {
     setup(app);
     let page_as = |token: &str, path: &str| {
-        let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+        let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
             app.db.clone(),
             rocket::Config::figment().merge(("log_level", "off")),
         ))
@@ -526,7 +526,7 @@ fn the_web_pages_follow_the_role(app: &TestApp) {
     );
     // A reader posting a form directly is refused and nothing is written.
     let before = app.register_state();
-    let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+    let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
         app.db.clone(),
         rocket::Config::figment().merge(("log_level", "off")),
     ))

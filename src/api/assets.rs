@@ -9,22 +9,12 @@ use std::io::{Seek, SeekFrom, Write};
 
 use super::guard::{AuditAccess, ReadAccess};
 use super::params;
-use super::views::{AssetView, LedgerHeadView, Page, Visibility};
-use crate::auth::Caller;
+use super::views::{AssetView, LedgerHeadView, Page};
 use crate::db::Db;
 use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
 use crate::register::query::find_asset_with_head;
 use crate::register::query::list_assets;
-
-/// How a caller sees owner ID numbers.
-pub fn visibility(caller: &Caller) -> Visibility {
-    if caller.role.sees_masked_ids() {
-        Visibility::Masked
-    } else {
-        Visibility::Whole
-    }
-}
 
 /// Lists assets in code order, filtered; with `as_of`, as they stood at the end of that
 /// day according to the ledger (assets registered later are left out).
@@ -61,7 +51,7 @@ pub async fn list(
     let day = params::date("as_of", as_of)?;
     let limit = params::limit(limit)?;
     let after = params::cursor(cursor)?;
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     db.run(move |conn| match day {
         Some(day) => {
             let size = usize::try_from(limit).unwrap_or(1);
@@ -99,7 +89,7 @@ pub async fn get_one(
     db: &State<Db>,
 ) -> Result<Json<AssetView>, ApiError> {
     let day = params::date("as_of", as_of)?;
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let key = params::key(key)?;
     db.run(move |conn| {
         let (row, hash) = find_asset_with_head(conn, &key)?

@@ -8,7 +8,6 @@ use rocket::{get, post, Request, State};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::assets::visibility;
 use super::error::ApiError;
 use super::guard::{AuditAccess, ReadAccess, WriteAccess};
 use super::params;
@@ -54,7 +53,7 @@ pub async fn asset_ledger(
     key: &str,
     db: &State<Db>,
 ) -> Result<Json<Vec<EntryView>>, ApiError> {
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let key = params::key(key)?;
     db.run(move |conn| {
         let asset = find_asset(conn, &key)?
@@ -105,7 +104,7 @@ pub async fn append(
         idempotency_key: idempotency.0,
         canonical_body: value.to_string(),
     };
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let outcome = db
         .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
         .await?;
@@ -134,7 +133,7 @@ pub async fn events(
 ) -> Result<Json<Events>, ApiError> {
     let after = params::seq("after", after)?;
     let limit = params::limit(limit)?;
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     db.run(move |conn| {
         let rows = entries_after(conn, after, limit)?;
         let next_after = rows.last().map_or(after, |r| r.seq);

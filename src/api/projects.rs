@@ -3,7 +3,6 @@
 use rocket::serde::json::Json;
 use rocket::{get, State};
 
-use super::assets::visibility;
 use super::error::ApiError;
 use super::guard::ReadAccess;
 use super::params;
@@ -57,7 +56,7 @@ pub async fn get_one(
     code: &str,
     db: &State<Db>,
 ) -> Result<Json<ProjectView>, ApiError> {
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let code = params::key(code)?;
     db.run(move |conn| {
         let row = find_project(conn, &code)?

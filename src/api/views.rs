@@ -4,30 +4,12 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::Visibility;
 use crate::domain::id_number::mask;
 use crate::domain::money::signed_yuan;
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
 use crate::register::store::{AssetRow, ProjectRow};
-
-/// Whether owner ID numbers are shown whole or masked (for readers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Shown whole.
-    Whole,
-    /// Masked: `610481********4310`.
-    Masked,
-}
-
-impl Visibility {
-    /// Applies the visibility to an ID number.
-    pub fn id_number(self, id: Option<&str>) -> Option<String> {
-        id.map(|id| match self {
-            Visibility::Whole => id.to_owned(),
-            Visibility::Masked => mask(id),
-        })
-    }
-}
 
 fn money(fen: i64) -> String {
     signed_yuan(fen)

@@ -12,8 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{internal, require, PageError};
 use crate::api::params::{decode_cursor_text, encode_cursor};
-use crate::api::views::Visibility;
-use crate::auth::Access;
+use crate::auth::{Access, Visibility};
 use crate::db::Db;
 use crate::domain::{AssetClass, AssetStatus};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
@@ -29,14 +28,6 @@ use crate::web::view::{
 };
 
 const PAGE_SIZE: i64 = 50;
-
-fn visibility(session: &Session) -> Visibility {
-    if session.0.role.sees_masked_ids() {
-        Visibility::Masked
-    } else {
-        Visibility::Whole
-    }
-}
 
 fn option(value: &str, label: &str, selected: Option<&str>) -> String {
     let mark = if selected == Some(value) {
@@ -450,7 +441,7 @@ async fn asset_page(
     let Some((row, entries)) = found else {
         return Err(super::missing("没有这项资产。", "/assets"));
     };
-    let visibility = visibility(session);
+    let visibility = session.0.visibility();
     let id_number = visibility.id_number(row.owner_id_number.as_deref());
     let mut body = format!(
         "<div class=\"card\"><dl class=\"fields\">\
