@@ -1,20 +1,26 @@
 //! The API's one error type and its one responder: `application/problem+json`.
 
+use std::borrow::Cow;
+
 use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder};
 use rocket::serde::json::serde_json::{self, json, Value};
 use rocket::Request;
 
 use crate::db::DbError;
+use crate::export::ExportError;
 use crate::import::{BatchReport, ImportFailure};
+use crate::reconcile::report::ReportError;
+use crate::register::totals::TotalsError;
+use crate::request::QueryError;
 
 /// An error the API reports; 5xx details are logged, never shown.
 #[derive(Debug)]
 pub enum ApiError {
-    /// 400: a query parameter is malformed.
+    /// 400: a query parameter (or a header) is malformed.
     BadParameter {
         /// The parameter's name.
-        parameter: &'static str,
+        parameter: Cow<'static, str>,
         /// What is wrong, in Chinese.
         detail: String,
     },
@@ -122,9 +128,43 @@ impl From<ImportFailure> for ApiError {
     }
 }
 
-impl From<crate::register::totals::TotalsError> for ApiError {
-    fn from(e: crate::register::totals::TotalsError) -> Self {
+impl From<TotalsError> for ApiError {
+    fn from(e: TotalsError) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Db(e) => ApiError::from(e),
+            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Db(e) => ApiError::from(e),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        ApiError::BadParameter {
+            parameter: Cow::Owned(e.parameter),
+            detail: e.detail,
+        }
+    }
+}
+
+impl From<rocket::form::Errors<'_>> for ApiError {
+    /// The first bad parameter of a query string.
+    fn from(errors: rocket::form::Errors<'_>) -> Self {
+        ApiError::from(QueryError::from(errors))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The custody ledger over HTTP: an asset's entries, appending one (with
 //! `Idempotency-Key`), the change feed, and verification.
 
+use rocket::form;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
@@ -18,6 +19,7 @@ use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset};
 use crate::ledger::verify::{verify as verify_chain, Verification};
 use crate::register::query::find_asset;
+use crate::request::EventsQuery;
 
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(Option<String>);
@@ -38,7 +40,7 @@ impl<'r> FromRequest<'r> for IdempotencyKey {
             Some(_) => Outcome::Error((
                 Status::BadRequest,
                 ApiError::BadParameter {
-                    parameter: "Idempotency-Key",
+                    parameter: "Idempotency-Key".into(),
                     detail: "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符".to_owned(),
                 },
             )),
@@ -124,18 +126,17 @@ pub struct Events {
 }
 
 /// The ledger in `seq` order after `after`, for systems that follow changes.
-#[get("/events?<after>&<limit>")]
+#[get("/events?<query..>")]
 pub async fn events(
     caller: ReadAccess,
-    after: Option<&str>,
-    limit: Option<&str>,
+    query: form::Result<'_, EventsQuery>,
     db: &State<Db>,
 ) -> Result<Json<Events>, ApiError> {
-    let after = params::seq("after", after)?;
-    let limit = params::limit(limit)?;
+    let query = query?;
+    let (after, limit) = (query.after(), query.limit());
     let visibility = caller.0.visibility();
     db.run(move |conn| {
-        let rows = entries_after(conn, after, limit)?;
+        let rows = entries_after(conn, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
         Ok(Json(Events {
             items: rows

@@ -60,6 +60,21 @@ pub fn forbidden() -> PageError {
     )
 }
 
+/// A query parameter is not valid: a page that names it and links back.
+pub fn bad_query(error: impl Into<crate::request::QueryError>, back: &str) -> PageError {
+    let error = error.into();
+    PageError(
+        Status::BadRequest,
+        super::view::bare_page(
+            "请求参数无效",
+            &format!(
+                "<p>{}</p><p><a href=\"{back}\">返回</a></p>",
+                super::view::escape(&error.detail)
+            ),
+        ),
+    )
+}
+
 /// Nothing at this address: a page that says so and links back.
 pub fn missing(what: &str, back: &str) -> PageError {
     PageError(

@@ -1,31 +1,35 @@
 //! 审计发现 and 校验: for auditors (and administrators).
 
+use rocket::form;
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
-use super::{internal, require, PageError};
+use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::reconcile::findings::{findings as all_findings, KINDS};
+use crate::paging::Limit;
+use crate::reconcile::findings::{findings as all_findings, paginate, FindingKind, KINDS};
 use crate::reconcile::html::finding_label;
+use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
 use crate::web::view::{encode, escape, page};
 
-const PAGE_SIZE: usize = 100;
+const PAGE_SIZE: Limit = Limit::fixed(100);
 
 /// Findings by kind, paged.
-#[get("/findings?<kind>&<page>")]
+#[get("/findings?<query..>")]
 pub async fn findings(
     session: Session,
-    kind: Option<&str>,
-    page: Option<usize>,
+    query: form::Result<'_, FindingPageQuery>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
+    let Both(filter, cursor) = query.map_err(|e| bad_query(e, "/findings"))?;
     let found = db
         .run(|conn| all_findings(conn, None).map_err(internal))
         .await?;
-    let selected = kind.filter(|k| KINDS.contains(k)).unwrap_or(KINDS[0]);
+    let kind = filter.kind().or_else(|| FindingKind::all().next());
+    let selected = kind.map_or(KINDS[0], FindingKind::as_str);
     let mut body = String::from("<div class=\"grid\">");
     for k in KINDS {
         let count = found.iter().filter(|f| f.kind == k).count();
@@ -40,16 +44,15 @@ pub async fn findings(
         ));
     }
     body.push_str("</div>");
-    let of_kind: Vec<_> = found.iter().filter(|f| f.kind == selected).collect();
-    let page_number = page.unwrap_or(1).clamp(1, 1_000_000);
-    let start = (page_number - 1).saturating_mul(PAGE_SIZE);
+    let of_kind: Vec<_> = found.into_iter().filter(|f| f.kind == selected).collect();
     body.push_str(&format!(
         "<h2>{}（{} 项）</h2>",
         finding_label(selected),
         of_kind.len()
     ));
+    let shown = paginate(of_kind, cursor.cursor(), PAGE_SIZE);
     body.push_str("<div class=\"scroll\"><table><thead><tr><th>资产/项目</th><th>说明</th></tr></thead><tbody>");
-    for finding in of_kind.iter().skip(start).take(PAGE_SIZE) {
+    for finding in &shown.items {
         let link = match (&finding.asset_code, &finding.project_code) {
             (Some(asset), _) => format!(
                 "<a href=\"/assets/{}\">{}</a>",
@@ -65,16 +68,13 @@ pub async fn findings(
         ));
     }
     body.push_str("</tbody></table></div><div class=\"pager\">");
-    if page_number > 1 {
-        body.push_str(&format!(
-            "<a href=\"/findings?kind={selected}&page={}\">上一页</a>",
-            page_number - 1
-        ));
+    if cursor.cursor().is_some() {
+        body.push_str(&format!("<a href=\"/findings?kind={selected}\">第一页</a>"));
     }
-    if start.saturating_add(PAGE_SIZE) < of_kind.len() {
+    if let Some(next) = shown.next {
         body.push_str(&format!(
-            "<a href=\"/findings?kind={selected}&page={}\">下一页</a>",
-            page_number + 1
+            "<a href=\"/findings?kind={selected}&cursor={}\">下一页</a>",
+            encode(&next.to_string())
         ));
     }
     body.push_str("</div>");
