@@ -1,4 +1,5 @@
-//! The REST API under `/api/v1`: routes, catchers and the Rocket instance.
+//! The REST API under `/api/v1`: its routes, and its catchers, which answer in
+//! problem+json too (the Rocket instance is `crate::server`'s).
 
 pub mod assets;
 pub mod declarations;
@@ -16,88 +17,36 @@ pub mod totals;
 pub mod views;
 
 use rocket::data::ByteUnit;
-use rocket::figment::Figment;
 use rocket::http::Status;
-use rocket::{catch, catchers, routes, Build, Request, Rocket};
+use rocket::{catch, catchers, routes, Catcher, Request, Route};
 
-use crate::db::Db;
-use error::{problem, Problem};
+use error::ApiError;
 
 /// The upload limit for import bodies when none is configured (`limits.import`).
 pub const DEFAULT_IMPORT_LIMIT: ByteUnit = ByteUnit::Mebibyte(256);
 
-/// The Rocket instance serving the API over `db`, configured by `figment` (Rocket's own
-/// settings plus `limits.import`).
-pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
-    // The client address comes from the socket unless an `ip_header` is configured for
-    // a trusted proxy: a header any client can set must not steer the throttle.
-    let figment = figment
-        .join(("limits.import", DEFAULT_IMPORT_LIMIT))
-        .join(("ip_header", false));
-    rocket::custom(figment)
-        .manage(db)
-        .manage(gate::Gate::default())
-        .attach(security_headers())
-        .attach(rocket::fairing::AdHoc::on_response("Content-Security-Policy", |_request, response| {
-            Box::pin(async move {
-                // Scripts only from this server, never inline; no framing; forms post here.
-                response.set_raw_header(
-                    "Content-Security-Policy",
-                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-                     frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
-                );
-            })
-        }))
-        .mount("/api/v1", routes())
-        .mount("/", crate::web::routes())
-        .register("/", crate::web::catchers())
-        .register(
-            "/api",
-            catchers![
-                bad_request,
-                unauthorized,
-                too_many_requests,
-                forbidden,
-                not_found,
-                payload_too_large,
-                unprocessable,
-                internal,
-                default_catcher
-            ],
-        )
-}
-
-/// Rocket's shield with frames denied and content types not sniffed.
-fn security_headers() -> rocket::shield::Shield {
-    use rocket::shield::{Frame, NoSniff, Referrer, Shield};
-    Shield::default()
-        .enable(Frame::Deny)
-        .enable(NoSniff::Enable)
-        .enable(Referrer::SameOrigin)
-}
-
 /// Every route of the API, to mount under `/api/v1`.
-pub fn routes() -> Vec<rocket::Route> {
+pub fn routes() -> Vec<Route> {
     routes![
         health::health,
         imports::create_import,
         imports::list_imports,
         imports::get_import,
-        projects::list,
-        projects::get_one,
+        projects::list_projects,
+        projects::get_project,
         totals::get_totals,
         tokens::create_token,
         tokens::revoke_token,
-        assets::list,
+        assets::list_assets,
         assets::export_csv,
-        assets::get_one,
+        assets::get_asset,
         ledger::asset_ledger,
         ledger::append,
         ledger::events,
         ledger::verify,
         openapi::openapi,
         declarations::create,
-        declarations::list,
+        declarations::list_declarations,
         declarations::get_one,
         declarations::reconciliation,
         declarations::report_html,
@@ -105,97 +54,67 @@ pub fn routes() -> Vec<rocket::Route> {
     ]
 }
 
+/// The API's catchers, to register under `/api`: Rocket's own refusals (a malformed
+/// body, a path with no route, a body over the limit…) as problem+json.
+pub fn catchers() -> Vec<Catcher> {
+    catchers![
+        bad_request,
+        unauthorized,
+        too_many_requests,
+        forbidden,
+        not_found,
+        payload_too_large,
+        unprocessable,
+        internal,
+        default_catcher
+    ]
+}
+
 #[catch(400)]
-fn bad_request() -> Problem {
-    Problem(
-        Status::BadRequest,
-        problem(
-            Status::BadRequest,
-            "bad_request",
-            "请求无效",
-            "请求格式无效",
-        ),
-    )
+fn bad_request() -> ApiError {
+    ApiError::Refused(Status::BadRequest)
 }
 
 #[catch(401)]
-fn unauthorized() -> Problem {
-    let (status, body) = error::ApiError::Unauthorized.to_problem();
-    Problem(status, body)
+fn unauthorized() -> ApiError {
+    ApiError::Unauthorized
 }
 
 #[catch(429)]
-fn too_many_requests() -> error::ApiError {
-    error::ApiError::TooManyRequests
+fn too_many_requests() -> ApiError {
+    ApiError::TooManyRequests
 }
 
 #[catch(403)]
-fn forbidden() -> Problem {
-    let (status, body) = error::ApiError::Forbidden.to_problem();
-    Problem(status, body)
+fn forbidden() -> ApiError {
+    ApiError::Forbidden
 }
 
 #[catch(404)]
-fn not_found(request: &Request<'_>) -> Problem {
-    Problem(
-        Status::NotFound,
-        problem(
-            Status::NotFound,
-            "not_found",
-            "未找到",
-            &format!("没有 {} {}", request.method(), request.uri().path()),
-        ),
-    )
+fn not_found(request: &Request<'_>) -> ApiError {
+    ApiError::NotFound(format!(
+        "没有 {} {}",
+        request.method(),
+        request.uri().path()
+    ))
 }
 
 #[catch(413)]
-fn payload_too_large() -> Problem {
-    Problem(
-        Status::PayloadTooLarge,
-        problem(
-            Status::PayloadTooLarge,
-            "payload_too_large",
-            "上传内容过大",
-            "请求体超过上限，未写入任何数据",
-        ),
-    )
+fn payload_too_large() -> ApiError {
+    ApiError::Refused(Status::PayloadTooLarge)
 }
 
 #[catch(422)]
-fn unprocessable() -> Problem {
-    Problem(
-        Status::UnprocessableEntity,
-        problem(
-            Status::UnprocessableEntity,
-            "unprocessable",
-            "请求内容无效",
-            "请求体无法解析（JSON 格式或字段类型错误）",
-        ),
-    )
+fn unprocessable() -> ApiError {
+    ApiError::Refused(Status::UnprocessableEntity)
 }
 
 #[catch(500)]
-fn internal() -> Problem {
-    Problem(
-        Status::InternalServerError,
-        problem(
-            Status::InternalServerError,
-            "internal",
-            "服务器内部错误",
-            "服务器内部错误，已记录日志",
-        ),
-    )
+fn internal() -> ApiError {
+    ApiError::Refused(Status::InternalServerError)
 }
 
 #[catch(default)]
-fn default_catcher(status: Status, _request: &Request<'_>) -> Problem {
-    Problem(
-        status,
-        problem(
-            status,
-            "error",
-            status.reason().unwrap_or("错误"),
-            status.reason().unwrap_or("错误"),
-        ),
-    )
+fn default_catcher(status: Status, _request: &Request<'_>) -> ApiError {
+    ApiError::Refused(status)
 }

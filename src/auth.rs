@@ -1,5 +1,5 @@
-//! Access tokens and roles: tokens are random, shown once, and stored only as their
-//! SHA-256.
+//! Access tokens and roles, and who sees what: tokens are random, shown once, and stored
+//! only as their SHA-256; the web interface keeps one in its session cookie.
 
 use std::fmt;
 
@@ -10,6 +10,11 @@ use sha2::{Digest, Sha256};
 use crate::db::schema::access_tokens;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
+use crate::domain::id_number::mask;
+
+/// The name of the web interface's session cookie, which carries a token (the API
+/// accepts it too).
+pub const SESSION_COOKIE: &str = "ar_session";
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,6 +78,34 @@ impl Role {
     pub fn sees_masked_ids(self) -> bool {
         self == Role::Reader
     }
+
+    /// How this role sees owner ID numbers.
+    pub fn visibility(self) -> Visibility {
+        if self.sees_masked_ids() {
+            Visibility::Masked
+        } else {
+            Visibility::Whole
+        }
+    }
+}
+
+/// Whether owner ID numbers are shown whole or masked (for readers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Shown whole.
+    Whole,
+    /// Masked: `610481********4310`.
+    Masked,
+}
+
+impl Visibility {
+    /// Applies the visibility to an ID number.
+    pub fn id_number(self, id: Option<&str>) -> Option<String> {
+        id.map(|id| match self {
+            Visibility::Whole => id.to_owned(),
+            Visibility::Masked => mask(id),
+        })
+    }
 }
 
 impl fmt::Display for Role {
@@ -90,6 +123,13 @@ pub struct Caller {
     pub name: String,
     /// Its role.
     pub role: Role,
+}
+
+impl Caller {
+    /// How this caller sees owner ID numbers.
+    pub fn visibility(&self) -> Visibility {
+        self.role.visibility()
+    }
 }
 
 /// A token just created: the secret is shown this once.

@@ -172,7 +172,7 @@ fn serve(
         let config = rocket::Config::from(&figment);
         load_demo(&db, &format!("http://{}:{}", config.address, config.port))?;
     }
-    rocket::execute(crate::api::rocket(db, figment).launch()).map_err(|e| e.to_string())?;
+    rocket::execute(crate::server::rocket(db, figment).launch()).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 

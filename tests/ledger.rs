@@ -642,7 +642,7 @@ fn concurrent_clients_get_no_server_errors(app: &TestApp) {
     let statuses: Vec<u16> = runtime.block_on(async {
         let figment = rocket::Config::figment().merge(("log_level", "off"));
         let client = Arc::new(
-            rocket::local::asynchronous::Client::tracked(asset_registry::api::rocket(app.db.clone(), figment))
+            rocket::local::asynchronous::Client::tracked(asset_registry::server::rocket(app.db.clone(), figment))
                 .await
                 .expect("client"),
         );

@@ -481,7 +481,7 @@ fn rocket_errors_are_problems_too(app: &TestApp) {
 fn the_web_pages_follow_the_role(app: &TestApp) {
     setup(app);
     let page_as = |token: &str, path: &str| {
-        let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+        let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
             app.db.clone(),
             rocket::Config::figment().merge(("log_level", "off")),
         ))
@@ -526,7 +526,7 @@ fn the_web_pages_follow_the_role(app: &TestApp) {
     );
     // A reader posting a form directly is refused and nothing is written.
     let before = app.register_state();
-    let client = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+    let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
         app.db.clone(),
         rocket::Config::figment().merge(("log_level", "off")),
     ))
@@ -543,6 +543,66 @@ fn the_web_pages_follow_the_role(app: &TestApp) {
         .dispatch();
     assert_eq!(post.status(), Status::Forbidden);
     assert_eq!(app.register_state(), before);
+}
+
+/// The `href` of the pager link labelled `label` on a page, if there is one.
+fn pager_link(page: &str, label: &str) -> Option<String> {
+    let end = page.find(&format!("\">{label}</a>"))?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    Some(page[start..end].replace("&amp;", "&"))
+}
+
+fn the_web_lists_page_by_cursor_and_refuse_bad_queries(app: &TestApp) {
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        app.db.clone(),
+        rocket::Config::figment().merge(("log_level", "off")),
+    ))
+    .expect("client");
+    let login = client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(format!("token={}", app.auditor))
+        .dispatch();
+    assert_eq!(login.status(), Status::SeeOther);
+    let get = |path: &str| {
+        let response = client.get(path.to_owned()).dispatch();
+        (
+            response.status(),
+            response.into_string().unwrap_or_default(),
+        )
+    };
+    for first in [
+        "/assets?class=household",
+        "/findings?kind=missing_custodian",
+    ] {
+        let (status, page) = get(first);
+        assert_eq!(status, Status::Ok, "{first}");
+        assert_eq!(pager_link(&page, "第一页"), None, "{first}");
+        let next = pager_link(&page, "下一页").expect("a second page");
+        assert!(next.contains("cursor=c1."), "{next}");
+        let (status, second) = get(&next);
+        assert_eq!(status, Status::Ok, "{next}");
+        assert_ne!(second, page, "{next}");
+        let back = pager_link(&second, "第一页").expect("a link back");
+        assert_eq!(get(&back), (Status::Ok, page), "{back}");
+    }
+    for (bad, says) in [
+        (
+            "/assets?class=foo",
+            "class 应为 operating、public_welfare 或 household，收到“foo”",
+        ),
+        ("/assets?cursor=garbage", "cursor 无效"),
+        ("/assets?town=a%00b", "town 不能含有控制字符"),
+        ("/findings?kind=foo", "kind 应为 project_value_mismatch"),
+    ] {
+        let (status, page) = get(bad);
+        assert_eq!(status, Status::BadRequest, "{bad}");
+        assert!(page.contains(says), "{bad}: {page}");
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -569,6 +629,10 @@ fn main() -> std::process::ExitCode {
         ),
         ("openapi::document", the_openapi_document_describes_the_api),
         ("web::pages_follow_the_role", the_web_pages_follow_the_role),
+        (
+            "web::lists_page_by_cursor",
+            the_web_lists_page_by_cursor_and_refuse_bad_queries,
+        ),
         ("problems::rocket_errors", rocket_errors_are_problems_too),
     ];
     support::run(scenarios)

@@ -765,7 +765,7 @@ fn bodies_over_the_upload_limit_are_refused_with_413(app: &TestApp) {
     let figment = rocket::Config::figment()
         .merge(("log_level", "off"))
         .merge(("limits.import", 1024));
-    let small = rocket::local::blocking::Client::tracked(asset_registry::api::rocket(
+    let small = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
         app.db.clone(),
         figment,
     ))

@@ -1,89 +1,54 @@
 //! `GET /api/v1/assets` (with filters, cursor pages and `as_of`),
 //! `GET /api/v1/assets/{id or code}` and the register's CSV export `GET /api/v1/assets.csv`.
 
+use std::io::{Seek, SeekFrom, Write};
+
+use rocket::form;
 use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
-use std::io::{Seek, SeekFrom, Write};
-
 use super::guard::{AuditAccess, ReadAccess};
 use super::params;
-use super::views::{AssetView, LedgerHeadView, Page, Visibility};
-use crate::auth::Caller;
+use super::views::{AssetView, LedgerHeadView, Page};
 use crate::db::Db;
-use crate::export::{write_register, ExportEncoding, ExportError};
+use crate::domain::BusinessDate;
+use crate::export::write_register;
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
-use crate::register::query::find_asset_with_head;
-use crate::register::query::list_assets;
-
-/// How a caller sees owner ID numbers.
-pub fn visibility(caller: &Caller) -> Visibility {
-    if caller.role.sees_masked_ids() {
-        Visibility::Masked
-    } else {
-        Visibility::Whole
-    }
-}
+use crate::paging::{Cursor, Page as ListPage};
+use crate::register::query::{self, find_asset_with_head};
+use crate::request::{AssetListQuery, Both, ExportQuery, Param};
 
 /// Lists assets in code order, filtered; with `as_of`, as they stood at the end of that
 /// day according to the ledger (assets registered later are left out).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per query filter of the spec"
-)]
-#[get("/assets?<class>&<town>&<village>&<owner>&<owner_type>&<status>&<project>&<q>&<as_of>&<limit>&<cursor>")]
-pub async fn list(
+#[get("/assets?<query..>")]
+pub async fn list_assets(
     caller: ReadAccess,
-    class: Option<&str>,
-    town: Option<&str>,
-    village: Option<&str>,
-    owner: Option<&str>,
-    owner_type: Option<&str>,
-    status: Option<&str>,
-    project: Option<&str>,
-    q: Option<&str>,
-    as_of: Option<&str>,
-    limit: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, AssetListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<AssetView>>, ApiError> {
-    let filter = params::asset_filter(params::AssetFilterText {
-        class,
-        town,
-        village,
-        owner,
-        owner_type,
-        status,
-        project,
-        q,
-    })?;
-    let day = params::date("as_of", as_of)?;
-    let limit = params::limit(limit)?;
-    let after = params::cursor(cursor)?;
-    let visibility = visibility(&caller.0);
-    db.run(move |conn| match day {
+    let Both(filter, page) = query?;
+    let filter = filter.into_filter();
+    let (limit, after) = (page.limit(), page.cursor().cloned());
+    let visibility = caller.0.visibility();
+    db.run(move |conn| match page.as_of() {
         Some(day) => {
-            let size = usize::try_from(limit).unwrap_or(1);
-            let page = assets_as_of(conn, &filter, day, after, size)?;
-            let next = page.next_after;
-            let items = page
-                .items
-                .into_iter()
-                .map(|(row, state)| AssetView::as_of(row, state, &day.to_string(), visibility))
-                .collect();
-            Ok(Json(Page {
-                items,
-                next_cursor: next.as_deref().map(params::encode_cursor),
-            }))
+            let after = after.map(Cursor::into_key);
+            let found = assets_as_of(conn, &filter, day, after, limit.get())?;
+            let page = ListPage {
+                items: found.items,
+                next: found.next_after.map(Cursor::after),
+            };
+            Ok(Json(Page::from(page.map(|(row, state)| {
+                AssetView::as_of(row, state, &day.to_string(), visibility)
+            }))))
         }
         None => {
-            let rows = list_assets(conn, &filter, true, after.as_deref(), limit + 1)?;
-            Ok(Json(Page::of(
-                rows,
-                limit,
-                |r| r.code.clone(),
-                |row| AssetView::new(row, visibility),
+            let after = after.as_ref().map(|c| c.key().as_str());
+            let rows = query::list_assets(conn, &filter, true, after, limit.fetch())?;
+            let page = ListPage::from_rows(rows, limit, |row| row.code.clone());
+            Ok(Json(Page::from(
+                page.map(|row| AssetView::new(row, visibility)),
             )))
         }
     })
@@ -92,14 +57,14 @@ pub async fn list(
 
 /// One asset with its `ledger_head`; with `as_of`, as it stood then.
 #[get("/assets/<key>?<as_of>", rank = 2)]
-pub async fn get_one(
+pub async fn get_asset(
     caller: ReadAccess,
     key: &str,
-    as_of: Option<&str>,
+    as_of: form::Result<'_, Param<BusinessDate>>,
     db: &State<Db>,
 ) -> Result<Json<AssetView>, ApiError> {
-    let day = params::date("as_of", as_of)?;
-    let visibility = visibility(&caller.0);
+    let day = as_of?.into_inner();
+    let visibility = caller.0.visibility();
     let key = params::key(key)?;
     db.run(move |conn| {
         let (row, hash) = find_asset_with_head(conn, &key)?
@@ -130,53 +95,21 @@ pub async fn get_one(
 
 /// The CSV export: the filtered assets (and, unfiltered, the projects without assets)
 /// in the import format, UTF-8 with BOM by default or `encoding=gbk`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per query filter of the spec"
-)]
-#[get(
-    "/assets.csv?<encoding>&<class>&<town>&<village>&<owner>&<owner_type>&<status>&<project>&<q>"
-)]
+#[get("/assets.csv?<query..>")]
 pub async fn export_csv(
     _auditor: AuditAccess,
-    encoding: Option<&str>,
-    class: Option<&str>,
-    town: Option<&str>,
-    village: Option<&str>,
-    owner: Option<&str>,
-    owner_type: Option<&str>,
-    status: Option<&str>,
-    project: Option<&str>,
-    q: Option<&str>,
+    query: form::Result<'_, ExportQuery>,
     db: &State<Db>,
 ) -> Result<CsvDownload, ApiError> {
-    let encoding = match encoding {
-        None => ExportEncoding::Utf8Bom,
-        Some(text) => ExportEncoding::parse(text).ok_or_else(|| ApiError::BadParameter {
-            parameter: "encoding",
-            detail: format!("encoding 只能是 utf-8 或 gbk，收到“{text}”"),
-        })?,
-    };
-    let filter = params::asset_filter(params::AssetFilterText {
-        class,
-        town,
-        village,
-        owner,
-        owner_type,
-        status,
-        project,
-        q,
-    })?;
+    let Both(encoding, filter) = query?;
+    let (encoding, filter) = (encoding.encoding(), filter.into_filter());
     let file = db
         .run(move |conn| {
             // Written to an anonymous temp file, then streamed: memory stays flat however
             // large the register.
             let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
             let mut out = std::io::BufWriter::new(&mut file);
-            write_register(conn, &filter, encoding, &mut out).map_err(|e| match e {
-                ExportError::Db(e) => ApiError::from(e),
-                other => ApiError::Internal(other.to_string()),
-            })?;
+            write_register(conn, &filter, encoding, &mut out)?;
             out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
             drop(out);
             file.seek(SeekFrom::Start(0))

@@ -3,6 +3,7 @@
 //! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
 
 use rocket::data::{Data, ToByteUnit};
+use rocket::form;
 use rocket::http::{ContentType, Status};
 use rocket::response::content::RawHtml;
 use rocket::serde::json::Json;
@@ -16,19 +17,12 @@ use super::params;
 use super::views::Page;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
+use crate::paging::{Page as ListPage, TimeKey};
 use crate::reconcile::declaration::{self, DeclarationError, StoredDeclaration};
-use crate::reconcile::findings::{findings, Finding, KINDS};
+use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
-use crate::reconcile::report::{reconcile, Report, ReportError};
-
-impl From<ReportError> for ApiError {
-    fn from(e: ReportError) -> Self {
-        match e {
-            ReportError::Db(e) => ApiError::from(e),
-            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
-        }
-    }
-}
+use crate::reconcile::report::{reconcile, Report};
+use crate::request::{Both, FindingListQuery, PageQuery};
 
 /// A declared line as sent (and received).
 #[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -145,27 +139,18 @@ pub async fn create(
 }
 
 /// Declarations, newest first.
-#[get("/declarations?<limit>&<cursor>")]
-pub async fn list(
+#[get("/declarations?<query..>")]
+pub async fn list_declarations(
     _caller: ReadAccess,
-    limit: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
 ) -> Result<Json<Page<DeclarationView>>, ApiError> {
-    let limit = params::limit(limit)?;
-    let before = params::time_cursor(cursor)?;
+    let page = query?;
     db.run(move |conn| {
-        let rows = declaration::list(
-            conn,
-            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-            limit + 1,
-        )?;
-        Ok(Json(Page::of(
-            rows,
-            limit,
-            |r| params::time_key(&r.created_at, &r.id),
-            view,
-        )))
+        let before = page.cursor().map(|c| c.key().as_pair());
+        let rows = declaration::list(conn, before, page.limit().fetch())?;
+        let found = ListPage::from_rows(rows, page.limit(), |r| TimeKey::of(&r.created_at, &r.id));
+        Ok(Json(Page::from(found.map(view))))
     })
     .await
 }
@@ -229,68 +214,17 @@ pub async fn report_html(
 }
 
 /// Audit findings, optionally of one kind, ordered by kind and code.
-#[get("/findings?<kind>&<limit>&<cursor>")]
+#[get("/findings?<query..>")]
 pub async fn list_findings(
     _auditor: AuditAccess,
-    kind: Option<&str>,
-    limit: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, FindingListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<Finding>>, ApiError> {
-    let kind = match kind {
-        Some(k) if !KINDS.contains(&k) => {
-            return Err(ApiError::BadParameter {
-                parameter: "kind",
-                detail: format!("kind 应为 {} 之一，收到“{k}”", KINDS.join("、")),
-            })
-        }
-        other => other.map(str::to_owned),
-    };
-    let limit = usize::try_from(params::limit(limit)?).unwrap_or(100);
-    // The cursor is the (kind, code) of the last finding sent: pages follow the stable
-    // order of kind, then code, whatever changes between requests.
-    let after: Option<(usize, String)> = params::cursor(cursor)?
-        .map(|text| {
-            text.split_once('|')
-                .and_then(|(kind, code)| Some((kind.parse::<usize>().ok()?, code.to_owned())))
-                .ok_or_else(|| ApiError::BadParameter {
-                    parameter: "cursor",
-                    detail: "cursor 无效：请使用上一页响应中的 next_cursor".to_owned(),
-                })
-        })
-        .transpose()?;
+    let Both(filter, page) = query?;
     let found = db
-        .run(move |conn| findings(conn, kind.as_deref()).map_err(ApiError::from))
-        .await?;
-    let key = |f: &Finding| {
-        let rank = KINDS
-            .iter()
-            .position(|k| *k == f.kind)
-            .unwrap_or(KINDS.len());
-        (
-            rank,
-            f.asset_code
-                .clone()
-                .or_else(|| f.project_code.clone())
-                .unwrap_or_default(),
-        )
-    };
-    let mut rest: Vec<Finding> = found
-        .into_iter()
-        .filter(|f| after.as_ref().is_none_or(|a| &key(f) > a))
-        .collect();
-    let more = rest.len() > limit;
-    rest.truncate(limit);
-    let next_cursor = if more {
-        rest.last().map(|f| {
-            let (rank, code) = key(f);
-            params::encode_cursor(&format!("{rank}|{code}"))
+        .run(move |conn| {
+            findings::page(conn, filter.kind(), page.cursor(), page.limit()).map_err(ApiError::from)
         })
-    } else {
-        None
-    };
-    Ok(Json(Page {
-        items: rest,
-        next_cursor,
-    }))
+        .await?;
+    Ok(Json(Page::from(found)))
 }

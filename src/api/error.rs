@@ -1,20 +1,26 @@
 //! The API's one error type and its one responder: `application/problem+json`.
 
+use std::borrow::Cow;
+
 use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder};
 use rocket::serde::json::serde_json::{self, json, Value};
 use rocket::Request;
 
 use crate::db::DbError;
+use crate::export::ExportError;
 use crate::import::{BatchReport, ImportFailure};
+use crate::reconcile::report::ReportError;
+use crate::register::totals::TotalsError;
+use crate::request::QueryError;
 
 /// An error the API reports; 5xx details are logged, never shown.
 #[derive(Debug)]
 pub enum ApiError {
-    /// 400: a query parameter is malformed.
+    /// 400: a query parameter (or a header) is malformed.
     BadParameter {
         /// The parameter's name.
-        parameter: &'static str,
+        parameter: Cow<'static, str>,
         /// What is wrong, in Chinese.
         detail: String,
     },
@@ -46,6 +52,9 @@ pub enum ApiError {
     Unavailable(String),
     /// 500: something failed that the caller cannot fix.
     Internal(String),
+    /// Rocket refused the request before any handler (a malformed body, a body over
+    /// the limit, a method without a route…): the status it chose.
+    Refused(Status),
 }
 
 impl From<DbError> for ApiError {
@@ -119,9 +128,43 @@ impl From<ImportFailure> for ApiError {
     }
 }
 
-impl From<crate::register::totals::TotalsError> for ApiError {
-    fn from(e: crate::register::totals::TotalsError) -> Self {
+impl From<TotalsError> for ApiError {
+    fn from(e: TotalsError) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Db(e) => ApiError::from(e),
+            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Db(e) => ApiError::from(e),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        ApiError::BadParameter {
+            parameter: Cow::Owned(e.parameter),
+            detail: e.detail,
+        }
+    }
+}
+
+impl From<rocket::form::Errors<'_>> for ApiError {
+    /// The first bad parameter of a query string.
+    fn from(errors: rocket::form::Errors<'_>) -> Self {
+        ApiError::from(QueryError::from(errors))
     }
 }
 
@@ -221,30 +264,46 @@ impl ApiError {
                     "数据库正忙，请稍后重试（Retry-After 秒后）",
                 ),
             ),
-            ApiError::Internal(_) => (
-                Status::InternalServerError,
-                problem(
-                    Status::InternalServerError,
-                    "internal",
-                    "服务器内部错误",
-                    "服务器内部错误，已记录日志",
-                ),
-            ),
+            ApiError::Internal(_) => internal(),
+            ApiError::Refused(status) => refused(*status),
         }
     }
 }
 
-/// Sends a problem+json body with its status.
-pub struct Problem(pub Status, pub Value);
+/// The 500 problem: nothing of the cause is shown.
+fn internal() -> (Status, Value) {
+    (
+        Status::InternalServerError,
+        problem(
+            Status::InternalServerError,
+            "internal",
+            "服务器内部错误",
+            "服务器内部错误，已记录日志",
+        ),
+    )
+}
 
-impl<'r> Responder<'r, 'static> for Problem {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let body = self.1.to_string();
-        response::Response::build_from(body.respond_to(request)?)
-            .status(self.0)
-            .header(ContentType::new("application", "problem+json"))
-            .ok()
-    }
+/// The problem of a request Rocket refused with `status`.
+fn refused(status: Status) -> (Status, Value) {
+    let (code, title, detail) = match status.code {
+        400 => ("bad_request", "请求无效", "请求格式无效"),
+        413 => (
+            "payload_too_large",
+            "上传内容过大",
+            "请求体超过上限，未写入任何数据",
+        ),
+        422 => (
+            "unprocessable",
+            "请求内容无效",
+            "请求体无法解析（JSON 格式或字段类型错误）",
+        ),
+        500 => return internal(),
+        _ => {
+            let reason = status.reason().unwrap_or("错误");
+            ("error", reason, reason)
+        }
+    };
+    (status, problem(status, code, title, detail))
 }
 
 impl<'r> Responder<'r, 'static> for ApiError {
@@ -258,7 +317,10 @@ impl<'r> Responder<'r, 'static> for ApiError {
             _ => None,
         };
         let (status, body) = self.to_problem();
-        let mut response = Problem(status, body).respond_to(request)?;
+        let mut response = response::Response::build_from(body.to_string().respond_to(request)?)
+            .status(status)
+            .header(ContentType::new("application", "problem+json"))
+            .finalize();
         if let Some(seconds) = retry {
             response.set_raw_header("Retry-After", seconds);
         }

@@ -9,11 +9,8 @@ use rocket::Request;
 
 use super::error::ApiError;
 use super::gate::Gate;
-use crate::auth::{self, Access, Caller};
+use crate::auth::{self, Access, Caller, SESSION_COOKIE};
 use crate::db::Db;
-
-/// The name of the web interface's session cookie.
-pub const SESSION_COOKIE: &str = "ar_session";
 
 /// The header the web interface's script sends with cookie-authenticated writes.
 pub const SCRIPT_HEADER: (&str, &str) = ("X-Requested-With", "asset-registry");

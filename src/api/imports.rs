@@ -2,6 +2,7 @@
 //! file), the list of import batches and one batch with its errors.
 
 use rocket::data::{Data, Limits};
+use rocket::form;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
@@ -14,6 +15,8 @@ use super::views::Page;
 use crate::db::Db;
 use crate::import::batch::BatchRow;
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest};
+use crate::paging::{Page as ListPage, TimeKey};
+use crate::request::{Flag, PageQuery, Param};
 
 /// The `Content-Length` a client declared, if any.
 pub struct DeclaredLength(Option<u64>);
@@ -30,31 +33,19 @@ impl<'r> FromRequest<'r> for DeclaredLength {
     }
 }
 
-/// Parses `true`/`false` (also `1`/`0`).
-fn parse_flag(parameter: &'static str, value: Option<&str>) -> Result<bool, ApiError> {
-    match value {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") => Ok(true),
-        Some(other) => Err(ApiError::BadParameter {
-            parameter,
-            detail: format!("{parameter} 只能是 true 或 false，收到“{other}”"),
-        }),
-    }
-}
-
 /// Imports the CSV in the body: 201 committed; 200 dry run or replay; 422 rejected;
 /// 413 over the `limits.import` size.
 #[post("/imports?<dry_run>&<filename>", data = "<body>")]
 pub async fn create_import(
     caller: WriteAccess,
-    dry_run: Option<&str>,
+    dry_run: form::Result<'_, Param<Flag>>,
     filename: Option<&str>,
     declared: DeclaredLength,
     limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<BatchReport>), ApiError> {
-    let dry_run = parse_flag("dry_run", dry_run)?;
+    let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
     let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {
@@ -102,27 +93,18 @@ pub async fn create_import(
 }
 
 /// Import batches, newest first, with their counts (errors on the single batch).
-#[get("/imports?<limit>&<cursor>")]
+#[get("/imports?<query..>")]
 pub async fn list_imports(
     _caller: ReadAccess,
-    limit: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
 ) -> Result<Json<Page<BatchReport>>, ApiError> {
-    let limit = params::limit(limit)?;
-    let before = params::time_cursor(cursor)?;
+    let page = query?;
     db.run(move |conn| {
-        let rows = BatchRow::list(
-            conn,
-            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-            limit + 1,
-        )?;
-        Ok(Json(Page::of(
-            rows,
-            limit,
-            |r| params::time_key(&r.created_at, &r.id),
-            |row| row.to_summary(),
-        )))
+        let before = page.cursor().map(|c| c.key().as_pair());
+        let rows = BatchRow::list(conn, before, page.limit().fetch())?;
+        let found = ListPage::from_rows(rows, page.limit(), |r| TimeKey::of(&r.created_at, &r.id));
+        Ok(Json(Page::from(found.map(|row| row.to_summary()))))
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! The custody ledger over HTTP: an asset's entries, appending one (with
 //! `Idempotency-Key`), the change feed, and verification.
 
+use rocket::form;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
@@ -8,7 +9,6 @@ use rocket::{get, post, Request, State};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::assets::visibility;
 use super::error::ApiError;
 use super::guard::{AuditAccess, ReadAccess, WriteAccess};
 use super::params;
@@ -19,6 +19,7 @@ use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset};
 use crate::ledger::verify::{verify as verify_chain, Verification};
 use crate::register::query::find_asset;
+use crate::request::EventsQuery;
 
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(Option<String>);
@@ -39,7 +40,7 @@ impl<'r> FromRequest<'r> for IdempotencyKey {
             Some(_) => Outcome::Error((
                 Status::BadRequest,
                 ApiError::BadParameter {
-                    parameter: "Idempotency-Key",
+                    parameter: "Idempotency-Key".into(),
                     detail: "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符".to_owned(),
                 },
             )),
@@ -54,7 +55,7 @@ pub async fn asset_ledger(
     key: &str,
     db: &State<Db>,
 ) -> Result<Json<Vec<EntryView>>, ApiError> {
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let key = params::key(key)?;
     db.run(move |conn| {
         let asset = find_asset(conn, &key)?
@@ -105,7 +106,7 @@ pub async fn append(
         idempotency_key: idempotency.0,
         canonical_body: value.to_string(),
     };
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let outcome = db
         .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
         .await?;
@@ -125,18 +126,17 @@ pub struct Events {
 }
 
 /// The ledger in `seq` order after `after`, for systems that follow changes.
-#[get("/events?<after>&<limit>")]
+#[get("/events?<query..>")]
 pub async fn events(
     caller: ReadAccess,
-    after: Option<&str>,
-    limit: Option<&str>,
+    query: form::Result<'_, EventsQuery>,
     db: &State<Db>,
 ) -> Result<Json<Events>, ApiError> {
-    let after = params::seq("after", after)?;
-    let limit = params::limit(limit)?;
-    let visibility = visibility(&caller.0);
+    let query = query?;
+    let (after, limit) = (query.after(), query.limit());
+    let visibility = caller.0.visibility();
     db.run(move |conn| {
-        let rows = entries_after(conn, after, limit)?;
+        let rows = entries_after(conn, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
         Ok(Json(Events {
             items: rows

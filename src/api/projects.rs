@@ -1,63 +1,45 @@
 //! `GET /api/v1/projects` and `GET /api/v1/projects/{code}` (with its assets).
 
+use rocket::form;
 use rocket::serde::json::Json;
 use rocket::{get, State};
 
-use super::assets::visibility;
 use super::error::ApiError;
 use super::guard::ReadAccess;
 use super::params;
 use super::views::{AssetView, Page, ProjectView};
 use crate::db::Db;
-use crate::register::query::{assets_of_project, find_project, list_projects, ProjectFilter};
+use crate::paging::Page as ListPage;
+use crate::register::query::{self, assets_of_project, find_project};
+use crate::request::{Both, ProjectListQuery};
 
 /// Lists projects in code order, filtered by town, village, year, class (projects with
 /// an asset of that class) and `q` (a substring of the name).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per query filter of the spec"
-)]
-#[get("/projects?<town>&<village>&<year>&<class>&<q>&<limit>&<cursor>")]
-pub async fn list(
+#[get("/projects?<query..>")]
+pub async fn list_projects(
     _caller: ReadAccess,
-    town: Option<&str>,
-    village: Option<&str>,
-    year: Option<&str>,
-    class: Option<&str>,
-    q: Option<&str>,
-    limit: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, ProjectListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<ProjectView>>, ApiError> {
-    let filter = ProjectFilter {
-        town: params::text("town", town)?,
-        village: params::text("village", village)?,
-        year: params::year(year)?,
-        class: params::class(class)?,
-        q: params::text("q", q)?,
-    };
-    let limit = params::limit(limit)?;
-    let after = params::cursor(cursor)?;
+    let Both(filter, page) = query?;
+    let filter = filter.into_filter();
     db.run(move |conn| {
-        let rows = list_projects(conn, &filter, after.as_deref(), limit + 1)?;
-        Ok(Json(Page::of(
-            rows,
-            limit,
-            |r| r.code.clone(),
-            ProjectView::new,
-        )))
+        let after = page.cursor().map(|c| c.key().as_str());
+        let rows = query::list_projects(conn, &filter, after, page.limit().fetch())?;
+        let found = ListPage::from_rows(rows, page.limit(), |row| row.code.clone());
+        Ok(Json(Page::from(found.map(ProjectView::new))))
     })
     .await
 }
 
 /// One project with its assets.
 #[get("/projects/<code>")]
-pub async fn get_one(
+pub async fn get_project(
     caller: ReadAccess,
     code: &str,
     db: &State<Db>,
 ) -> Result<Json<ProjectView>, ApiError> {
-    let visibility = visibility(&caller.0);
+    let visibility = caller.0.visibility();
     let code = params::key(code)?;
     db.run(move |conn| {
         let row = find_project(conn, &code)?

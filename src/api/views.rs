@@ -4,30 +4,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::Visibility;
 use crate::domain::id_number::mask;
 use crate::domain::money::signed_yuan;
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
+use crate::paging::{CursorKey, Page as ListPage};
 use crate::register::store::{AssetRow, ProjectRow};
-
-/// Whether owner ID numbers are shown whole or masked (for readers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Shown whole.
-    Whole,
-    /// Masked: `610481********4310`.
-    Masked,
-}
-
-impl Visibility {
-    /// Applies the visibility to an ID number.
-    pub fn id_number(self, id: Option<&str>) -> Option<String> {
-        id.map(|id| match self {
-            Visibility::Whole => id.to_owned(),
-            Visibility::Masked => mask(id),
-        })
-    }
-}
 
 fn money(fen: i64) -> String {
     signed_yuan(fen)
@@ -315,26 +298,11 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-impl<T> Page<T> {
-    /// A page from rows fetched with `limit + 1`: the extra row, when there, says that
-    /// another page follows, whose cursor is the `key` of the last row kept.
-    pub fn of<R>(
-        mut rows: Vec<R>,
-        limit: i64,
-        key: impl Fn(&R) -> String,
-        item: impl FnMut(R) -> T,
-    ) -> Self {
-        let keep = usize::try_from(limit).unwrap_or(0);
-        let more = rows.len() > keep;
-        rows.truncate(keep);
-        let next_cursor = if more {
-            rows.last().map(|r| super::params::encode_cursor(&key(r)))
-        } else {
-            None
-        };
+impl<T, K: CursorKey> From<ListPage<T, K>> for Page<T> {
+    fn from(page: ListPage<T, K>) -> Self {
         Page {
-            items: rows.into_iter().map(item).collect(),
-            next_cursor,
+            items: page.items,
+            next_cursor: page.next.map(|cursor| cursor.to_string()),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::money::signed_yuan;
+use crate::paging::{Cursor, CursorKey, Limit, Page};
 
 /// The kinds of findings.
 pub const KINDS: [&str; 7] = [
@@ -22,6 +23,56 @@ pub const KINDS: [&str; 7] = [
     "idle_or_damaged",
     "duplicate_candidate",
 ];
+
+/// One of the [`KINDS`], by its place in them (the order findings are listed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKind(usize);
+
+impl FindingKind {
+    /// Every kind, in order.
+    pub fn all() -> impl Iterator<Item = FindingKind> {
+        (0..KINDS.len()).map(FindingKind)
+    }
+
+    /// Parses one of the [`KINDS`]; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        KINDS.iter().position(|k| *k == text).map(FindingKind)
+    }
+
+    /// The kind's name, as findings carry it.
+    pub fn as_str(self) -> &'static str {
+        // The index came from a position in KINDS: it is in bounds.
+        KINDS.get(self.0).copied().unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding stands in the list: its kind's place, then the code of the asset (or
+/// project) concerned.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FindingKey {
+    rank: usize,
+    code: String,
+}
+
+impl CursorKey for FindingKey {
+    fn to_text(&self) -> String {
+        format!("{}|{}", self.rank, self.code)
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        let (rank, code) = text.split_once('|')?;
+        Some(FindingKey {
+            rank: rank.parse().ok()?,
+            code: code.to_owned(),
+        })
+    }
+}
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -36,6 +87,47 @@ pub struct Finding {
     pub project_code: Option<String>,
     /// What is wrong, in Chinese.
     pub detail: String,
+}
+
+impl Finding {
+    /// Its place in the list of findings (kind, then code).
+    pub fn key(&self) -> FindingKey {
+        FindingKey {
+            rank: FindingKind::parse(self.kind).map_or(KINDS.len(), |k| k.0),
+            code: self
+                .asset_code
+                .clone()
+                .or_else(|| self.project_code.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The page of `found` (ordered by kind then code) that follows `after`.
+pub fn paginate(
+    found: Vec<Finding>,
+    after: Option<&Cursor<FindingKey>>,
+    limit: Limit,
+) -> Page<Finding, FindingKey> {
+    let rest: Vec<Finding> = found
+        .into_iter()
+        .filter(|f| after.is_none_or(|a| &f.key() > a.key()))
+        .take(limit.get().saturating_add(1))
+        .collect();
+    Page::from_rows(rest, limit, Finding::key)
+}
+
+/// The page of findings of `kind` (or of every kind) that follows `after`: pages follow
+/// the stable order of kind, then code, whatever changes between requests.
+///
+/// Fails when a query fails.
+pub fn page(
+    conn: &mut DbConnection,
+    kind: Option<FindingKind>,
+    after: Option<&Cursor<FindingKey>>,
+    limit: Limit,
+) -> QueryResult<Page<Finding, FindingKey>> {
+    Ok(paginate(findings(conn, kind)?, after, limit))
 }
 
 fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {
@@ -74,8 +166,8 @@ struct Duplicate {
 /// Every finding of `kind` (or of every kind), ordered by kind then code.
 ///
 /// Fails when a query fails.
-pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<Finding>> {
-    let wanted = |k: &str| kind.is_none_or(|w| w == k);
+pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResult<Vec<Finding>> {
+    let wanted = |k: &str| kind.is_none_or(|w| w.as_str() == k);
     let mut found = Vec::new();
     let live = assets::status.ne("disposed");
 
@@ -294,4 +386,36 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
         }));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: &'static str, code: &str) -> Finding {
+        asset_finding(kind, code.to_owned(), String::new())
+    }
+
+    #[test]
+    fn pages_follow_kind_then_code_from_the_cursor() {
+        let found = vec![
+            finding("owner_type_mismatch", "A2"),
+            finding("missing_custodian", "A1"),
+            finding("missing_custodian", "A3"),
+        ];
+        let first = paginate(found.clone(), None, Limit::fixed(2));
+        assert_eq!(first.items, found[..2]);
+        let next = first.next.expect("another page");
+        assert_eq!(next.to_string(), "c1.327c4131", "rank 2, code A1");
+        let rest = paginate(found.clone(), Some(&next), Limit::fixed(2));
+        assert_eq!((rest.items, rest.next), (found[2..].to_vec(), None));
+        assert_eq!(Cursor::<FindingKey>::parse("c1.787c79"), None, "x|y");
+    }
+
+    #[test]
+    fn kinds_parse_from_their_names_only() {
+        let names: Vec<&str> = FindingKind::all().map(FindingKind::as_str).collect();
+        assert_eq!(names, KINDS);
+        assert_eq!(FindingKind::parse("foo"), None);
+    }
 }

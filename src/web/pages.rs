@@ -61,6 +61,17 @@ pub fn forbidden() -> PageError {
     )
 }
 
+/// A query parameter is not valid: a page that names it and links back.
+pub fn bad_query(error: impl Into<crate::request::QueryError>, back: &str) -> PageError {
+    let error = error.into();
+    message_page(
+        Status::BadRequest,
+        "请求参数无效",
+        &error.detail,
+        (back, "返回"),
+    )
+}
+
 /// Nothing at this address: a page that says so and links back.
 pub fn missing(what: &str, back: &str) -> PageError {
     message_page(Status::NotFound, "未找到", what, (back, "返回"))

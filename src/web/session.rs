@@ -10,8 +10,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, Request, State};
 
 use super::view;
-use crate::api::guard::SESSION_COOKIE;
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::db::{Db, DbError};
 
 /// A signed-in user of the web interface.

@@ -189,7 +189,7 @@ impl TestApp {
         let figment =
             figment.unwrap_or_else(|| rocket::Config::figment().merge(("log_level", "off")));
         let client =
-            Client::tracked(asset_registry::api::rocket(db.clone(), figment)).expect("rocket");
+            Client::tracked(asset_registry::server::rocket(db.clone(), figment)).expect("rocket");
         TestApp {
             client,
             db,

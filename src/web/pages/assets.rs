@@ -4,31 +4,31 @@
 use std::collections::HashMap;
 
 use maud::PreEscaped;
-use rocket::form::Form;
+use rocket::form::{self, Form};
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 use serde_json::{Map, Value};
 
-use super::{internal, require, PageError};
-use crate::api::params::{decode_cursor_text, encode_cursor};
-use crate::api::views::Visibility;
-use crate::auth::Access;
+use super::{bad_query, internal, require, PageError};
+use crate::auth::{Access, Visibility};
 use crate::db::Db;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::AssetStatus;
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
 use crate::ledger::store::entries_of_asset;
+use crate::paging::{Limit, Page};
 use crate::register::query::find_asset;
-use crate::register::query::{list_assets, AssetFilter};
+use crate::register::query::list_assets;
 use crate::register::store::AssetRow;
+use crate::request::{Both, RegisterQuery};
 use crate::web::session::Session;
 use crate::web::view::{
     class_label, encode, kind_label, money_cells, owner_type_label, page, status_label,
 };
 
-const PAGE_SIZE: i64 = 50;
+const PAGE_SIZE: Limit = Limit::fixed(50);
 
 // TODO(redesign): converted once the entry forms land. The last page whose HTML is
 // written by hand: until it is a maud template, it escapes every value itself.
@@ -53,14 +53,6 @@ fn or_dash(value: Option<&str>) -> String {
     value.map_or_else(|| "—".to_owned(), escape)
 }
 
-fn visibility(session: &Session) -> Visibility {
-    if session.0.role.sees_masked_ids() {
-        Visibility::Masked
-    } else {
-        Visibility::Whole
-    }
-}
-
 fn option(value: &str, label: &str, selected: Option<&str>) -> String {
     let mark = if selected == Some(value) {
         " selected"
@@ -71,53 +63,35 @@ fn option(value: &str, label: &str, selected: Option<&str>) -> String {
 }
 
 /// The register, filtered and paged.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per filter of the page"
-)]
-#[get("/assets?<class>&<town>&<village>&<owner>&<status>&<q>&<cursor>")]
+#[get("/assets?<query..>")]
 pub async fn assets(
     session: Session,
-    class: Option<&str>,
-    town: Option<&str>,
-    village: Option<&str>,
-    owner: Option<&str>,
-    status: Option<&str>,
-    q: Option<&str>,
-    cursor: Option<&str>,
+    query: form::Result<'_, RegisterQuery>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let text = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let filter = AssetFilter {
-        class: class.and_then(AssetClass::parse),
-        town: text(town),
-        village: text(village),
-        owner: text(owner),
-        owner_type: None,
-        status: status.and_then(AssetStatus::parse),
-        project: None,
-        q: text(q),
-    };
-    let after = cursor.and_then(decode_cursor_text);
+    let Both(filter, at) = query.map_err(|e| bad_query(e, "/assets"))?;
+    let filter = filter.into_filter();
+    let cursor = at.cursor().cloned();
     let query_filter = filter.clone();
-    let mut rows = db
+    let Page { items: rows, next } = db
         .run(move |conn| {
-            list_assets(conn, &query_filter, true, after.as_deref(), PAGE_SIZE + 1)
+            let after = cursor.as_ref().map(|c| c.key().as_str());
+            let rows = list_assets(conn, &query_filter, true, after, PAGE_SIZE.fetch());
+            rows.map(|rows| Page::from_rows(rows, PAGE_SIZE, |row| row.code.clone()))
                 .map_err(internal)
         })
         .await?;
-    let more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
     let query: String = [
         ("class", filter.class.map(|c| c.as_str().to_owned())),
         ("town", filter.town.clone()),
         ("village", filter.village.clone()),
         ("owner", filter.owner.clone()),
+        (
+            "owner_type",
+            filter.owner_type.map(|t| t.as_str().to_owned()),
+        ),
         ("status", filter.status.map(|s| s.as_str().to_owned())),
+        ("project", filter.project.clone()),
         ("q", filter.q.clone()),
     ]
     .iter()
@@ -159,16 +133,14 @@ pub async fn assets(
         body.push_str("<tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr>");
     }
     body.push_str("</tbody></table></div><div class=\"pager\">");
-    if cursor.is_some() {
+    if at.cursor().is_some() {
         body.push_str(&format!("<a href=\"/assets?{query}\">第一页</a>"));
     }
-    if more {
-        if let Some(last) = rows.last() {
-            body.push_str(&format!(
-                "<a href=\"/assets?{query}cursor={}\">下一页</a>",
-                encode(&encode_cursor(&last.code))
-            ));
-        }
+    if let Some(next) = next {
+        body.push_str(&format!(
+            "<a href=\"/assets?{query}cursor={}\">下一页</a>",
+            encode(&next.to_string())
+        ));
     }
     body.push_str("</div>");
     // TODO(redesign): converted once the entry forms land; until then `body` is built
@@ -481,7 +453,7 @@ async fn asset_page(
     let Some((row, entries)) = found else {
         return Err(super::missing("没有这项资产。", "/assets"));
     };
-    let visibility = visibility(session);
+    let visibility = session.0.visibility();
     let id_number = visibility.id_number(row.owner_id_number.as_deref());
     let mut body = format!(
         "<div class=\"card\"><dl class=\"fields\">\

@@ -1,19 +1,24 @@
 //! 审计发现 and 校验: for auditors (and administrators).
 
 use maud::{html, Markup};
+use rocket::form;
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
-use super::{internal, require, PageError};
+use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::ledger::verify::Verification;
-use crate::reconcile::findings::{findings as all_findings, Finding, KINDS};
+use crate::paging::{Cursor, Limit};
+use crate::reconcile::findings::{
+    findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
+};
 use crate::reconcile::html::finding_label;
+use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, page, pager, scroll_table};
 
-const PAGE_SIZE: usize = 100;
+const PAGE_SIZE: Limit = Limit::fixed(100);
 
 /// One page of the findings of one kind, with the count of every kind.
 struct FindingsPage {
@@ -25,22 +30,22 @@ struct FindingsPage {
     of_kind: usize,
     /// The findings on this page.
     shown: Vec<Finding>,
-    /// The page's number, from 1.
-    page: usize,
-    /// Whether a page follows.
-    more: bool,
+    /// Whether this is a later page than the first.
+    later: bool,
+    /// Where the next page begins, when one follows.
+    next: Option<Cursor<FindingKey>>,
 }
 
 /// Findings by kind, paged.
-#[get("/findings?<kind>&<page>")]
+#[get("/findings?<query..>")]
 pub async fn findings(
     session: Session,
-    kind: Option<&str>,
-    page: Option<usize>,
+    query: form::Result<'_, FindingPageQuery>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
-    let view = load_findings(db, kind, page).await?;
+    let Both(filter, cursor) = query.map_err(|e| bad_query(e, "/findings"))?;
+    let view = load_findings(db, filter.kind(), cursor.cursor()).await?;
     Ok(crate::web::view::page(
         &session.0,
         "/findings",
@@ -51,44 +56,46 @@ pub async fn findings(
 }
 
 /// Reads the findings and keeps the page of the kind asked for (the first kind when
-/// none or an unknown one is asked for).
+/// none is asked for) that follows `after`.
 async fn load_findings(
     db: &Db,
-    kind: Option<&str>,
-    page: Option<usize>,
+    kind: Option<FindingKind>,
+    after: Option<&Cursor<FindingKey>>,
 ) -> Result<FindingsPage, PageError> {
     let found = db
         .run(|conn| all_findings(conn, None).map_err(internal))
         .await?;
-    let selected = KINDS
-        .into_iter()
-        .find(|k| Some(*k) == kind)
-        .unwrap_or(KINDS[0]);
+    let selected = kind
+        .or_else(|| FindingKind::all().next())
+        .map_or(KINDS[0], FindingKind::as_str);
     let counts = KINDS
         .into_iter()
         .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
         .collect();
     let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
-    let page = page.unwrap_or(1).clamp(1, 1_000_000);
-    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    let count = of_kind.len();
+    let shown = paginate(of_kind, after, PAGE_SIZE);
     Ok(FindingsPage {
         counts,
         selected,
-        of_kind: of_kind.len(),
-        more: start.saturating_add(PAGE_SIZE) < of_kind.len(),
-        shown: of_kind.into_iter().skip(start).take(PAGE_SIZE).collect(),
-        page,
+        of_kind: count,
+        shown: shown.items,
+        later: after.is_some(),
+        next: shown.next,
     })
 }
 
 fn render_findings(view: &FindingsPage) -> Markup {
-    let link = |page: usize| format!("/findings?kind={}&page={page}", view.selected);
+    let first = format!("/findings?kind={}", view.selected);
     let mut links = Vec::new();
-    if view.page > 1 {
-        links.push((link(view.page - 1), "上一页"));
+    if view.later {
+        links.push((first.clone(), "第一页"));
     }
-    if view.more {
-        links.push((link(view.page + 1), "下一页"));
+    if let Some(next) = &view.next {
+        links.push((
+            format!("{first}&cursor={}", encode(&next.to_string())),
+            "下一页",
+        ));
     }
     html! {
         div class="grid" {
@@ -198,8 +205,10 @@ mod tests {
                 finding(Some(hostile("asset")), None, hostile("detail")),
                 finding(None, Some(hostile("project")), "说明".to_owned()),
             ],
-            page: 2,
-            more: true,
+            later: true,
+            next: Some(Cursor::after(
+                finding(Some("A-9".to_owned()), None, String::new()).key(),
+            )),
         };
         let html = render_findings(&view).into_string();
         assert_escaped(&html, &["asset", "detail", "project"]);
@@ -209,7 +218,7 @@ mod tests {
         ));
         assert!(html.contains("<h2>尚未确权（2 项）</h2>"));
         assert!(html.contains(
-            "<div class=\"pager\"><a href=\"/findings?kind=unconfirmed&amp;page=1\">上一页</a><a href=\"/findings?kind=unconfirmed&amp;page=3\">下一页</a></div>"
+            "<div class=\"pager\"><a href=\"/findings?kind=unconfirmed\">第一页</a><a href=\"/findings?kind=unconfirmed&amp;cursor=c1."
         ));
     }
 

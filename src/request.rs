@@ -1,0 +1,295 @@
+//! Typed query strings, shared by the API and the web pages: one `FromForm` struct per
+//! kind of list query, with typed fields, taken by a route as `?<query..>` inside
+//! `rocket::form::Result` so that a bad parameter is reported by name ([`QueryError`]).
+//! Parameters nobody asked for are left alone, as they always were.
+
+pub mod fields;
+pub mod param;
+
+use rocket::form::FromForm;
+
+pub use fields::{FilterText, Flag, Seq, YearFilter};
+pub use param::{Both, Param, QueryError};
+
+use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
+use crate::export::ExportEncoding;
+#[cfg(test)]
+use crate::paging::TimeKey;
+use crate::paging::{Cursor, CursorKey, Limit};
+use crate::reconcile::findings::FindingKind;
+use crate::register::query::{AssetFilter, ProjectFilter};
+
+/// The asset filters, shared by the API's asset list, the CSV export and the web
+/// register. Owner, owner type and status are the current state's (or, with `as_of`,
+/// the state then).
+#[derive(Debug, Clone, FromForm)]
+pub struct AssetFilterQuery {
+    class: Param<AssetClass>,
+    town: Param<FilterText>,
+    village: Param<FilterText>,
+    owner: Param<FilterText>,
+    owner_type: Param<OwnerType>,
+    status: Param<AssetStatus>,
+    project: Param<FilterText>,
+    q: Param<FilterText>,
+}
+
+impl AssetFilterQuery {
+    /// The filter the register's queries take.
+    pub fn into_filter(self) -> AssetFilter {
+        AssetFilter {
+            class: self.class.into_inner(),
+            town: text(self.town),
+            village: text(self.village),
+            owner: text(self.owner),
+            owner_type: self.owner_type.into_inner(),
+            status: self.status.into_inner(),
+            project: text(self.project),
+            q: text(self.q),
+        }
+    }
+}
+
+/// A text filter's text, unless it was left out or empty.
+fn text(param: Param<FilterText>) -> Option<String> {
+    param.into_inner().and_then(FilterText::non_empty)
+}
+
+/// The project filters of the API's project list.
+#[derive(Debug, Clone, FromForm)]
+pub struct ProjectFilterQuery {
+    town: Param<FilterText>,
+    village: Param<FilterText>,
+    year: Param<YearFilter>,
+    class: Param<AssetClass>,
+    q: Param<FilterText>,
+}
+
+impl ProjectFilterQuery {
+    /// The filter the register's queries take.
+    pub fn into_filter(self) -> ProjectFilter {
+        ProjectFilter {
+            town: text(self.town),
+            village: text(self.village),
+            year: self.year.into_inner().map(YearFilter::get),
+            class: self.class.into_inner(),
+            q: text(self.q),
+        }
+    }
+}
+
+/// The findings filter: one `kind`, or every kind.
+#[derive(Debug, Clone, FromForm)]
+pub struct FindingFilterQuery {
+    kind: Param<FindingKind>,
+}
+
+impl FindingFilterQuery {
+    /// The kind asked for, if any.
+    pub fn kind(&self) -> Option<FindingKind> {
+        self.kind.get().copied()
+    }
+}
+
+/// A page of a list: `limit` (1 to 1000, default 100) and the `cursor` of the previous
+/// page's `next_cursor`.
+#[derive(Debug, Clone, FromForm)]
+pub struct PageQuery<K: CursorKey + Send> {
+    limit: Param<Limit>,
+    cursor: Param<Cursor<K>>,
+}
+
+impl<K: CursorKey + Send> PageQuery<K> {
+    /// The page size.
+    pub fn limit(&self) -> Limit {
+        self.limit.get().copied().unwrap_or_default()
+    }
+
+    /// Where the page begins: after the cursor's key, or at the start.
+    pub fn cursor(&self) -> Option<&Cursor<K>> {
+        self.cursor.get()
+    }
+}
+
+/// A page of a web page's list, whose size the page sets: the `cursor` alone.
+#[derive(Debug, Clone, FromForm)]
+pub struct CursorQuery<K: CursorKey + Send> {
+    cursor: Param<Cursor<K>>,
+}
+
+impl<K: CursorKey + Send> CursorQuery<K> {
+    /// Where the page begins: after the cursor's key, or at the start.
+    pub fn cursor(&self) -> Option<&Cursor<K>> {
+        self.cursor.get()
+    }
+}
+
+/// A page of the API's asset list, as of `as_of` if given: `as_of`, `limit`, `cursor`.
+#[derive(Debug, Clone, FromForm)]
+pub struct AssetPageQuery {
+    as_of: Param<BusinessDate>,
+    limit: Param<Limit>,
+    cursor: Param<Cursor<String>>,
+}
+
+impl AssetPageQuery {
+    /// The day the assets are to be shown as of; `None` for now.
+    pub fn as_of(&self) -> Option<BusinessDate> {
+        self.as_of.get().copied()
+    }
+
+    /// The page size.
+    pub fn limit(&self) -> Limit {
+        self.limit.get().copied().unwrap_or_default()
+    }
+
+    /// The code after which the page begins.
+    pub fn cursor(&self) -> Option<&Cursor<String>> {
+        self.cursor.get()
+    }
+}
+
+/// The CSV export's own parameter: `encoding` (UTF-8 with BOM by default, or GBK).
+#[derive(Debug, Clone, FromForm)]
+pub struct EncodingQuery {
+    encoding: Param<ExportEncoding>,
+}
+
+impl EncodingQuery {
+    /// The encoding asked for, UTF-8 with BOM when none was.
+    pub fn encoding(&self) -> ExportEncoding {
+        self.encoding
+            .get()
+            .copied()
+            .unwrap_or(ExportEncoding::Utf8Bom)
+    }
+}
+
+/// The change feed's query: the `seq` to continue `after` (0 by default) and `limit`.
+#[derive(Debug, Clone, FromForm)]
+pub struct EventsQuery {
+    after: Param<Seq>,
+    limit: Param<Limit>,
+}
+
+impl EventsQuery {
+    /// The last `seq` already seen.
+    pub fn after(&self) -> i64 {
+        self.after.get().map_or(0, |seq| seq.get())
+    }
+
+    /// The page size.
+    pub fn limit(&self) -> Limit {
+        self.limit.get().copied().unwrap_or_default()
+    }
+}
+
+/// `GET /api/v1/assets`: the asset filters, then `as_of` and the page.
+pub type AssetListQuery = Both<AssetFilterQuery, AssetPageQuery>;
+
+/// `GET /api/v1/assets.csv`: the encoding, then the asset filters.
+pub type ExportQuery = Both<EncodingQuery, AssetFilterQuery>;
+
+/// The web register `/assets`: the asset filters and the cursor.
+pub type RegisterQuery = Both<AssetFilterQuery, CursorQuery<String>>;
+
+/// `GET /api/v1/projects`: the project filters and the page.
+pub type ProjectListQuery = Both<ProjectFilterQuery, PageQuery<String>>;
+
+/// `GET /api/v1/findings`: the kind and the page.
+pub type FindingListQuery =
+    Both<FindingFilterQuery, PageQuery<crate::reconcile::findings::FindingKey>>;
+
+/// The web findings `/findings`: the kind and the cursor.
+pub type FindingPageQuery =
+    Both<FindingFilterQuery, CursorQuery<crate::reconcile::findings::FindingKey>>;
+
+#[cfg(test)]
+mod tests {
+    use rocket::form::{Form, Lenient};
+    use rocket::http::RawStr;
+
+    use super::*;
+
+    /// Reads `query` as Rocket reads a route's query string (leniently).
+    fn read<T: for<'v> FromForm<'v> + 'static>(query: &str) -> Result<T, QueryError> {
+        Form::<Lenient<T>>::parse_encoded(RawStr::new(query))
+            .map(|lenient| lenient.into_inner())
+            .map_err(QueryError::from)
+    }
+
+    fn refusal<T: for<'v> FromForm<'v> + std::fmt::Debug + 'static>(
+        query: &str,
+    ) -> (String, String) {
+        let error = read::<T>(query).expect_err(query);
+        (error.parameter, error.detail)
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_by_name_with_what_it_should_be() {
+        assert_eq!(
+            refusal::<AssetListQuery>("class=foo"),
+            (
+                "class".to_owned(),
+                "class 应为 operating、public_welfare 或 household，收到“foo”".to_owned()
+            )
+        );
+        assert_eq!(
+            refusal::<EventsQuery>("after=-1"),
+            (
+                "after".to_owned(),
+                "after 应为非负整数，收到“-1”".to_owned()
+            )
+        );
+        assert_eq!(
+            refusal::<PageQuery<TimeKey>>("cursor=c1.616263"),
+            (
+                "cursor".to_owned(),
+                "cursor 无效：请使用上一页响应中的 next_cursor".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn the_first_bad_parameter_is_the_one_named() {
+        let first = |query| refusal::<AssetListQuery>(query).0;
+        assert_eq!(first("cursor=zz&limit=0&as_of=bad&status=lost"), "status");
+        assert_eq!(first("cursor=zz&limit=0&as_of=bad"), "as_of");
+        assert_eq!(first("cursor=zz&limit=0"), "limit");
+        assert_eq!(
+            refusal::<ExportQuery>("class=foo&encoding=latin1").0,
+            "encoding"
+        );
+    }
+
+    #[test]
+    fn unknown_repeated_and_empty_parameters_are_as_before() {
+        let Both(filter, page) = read::<AssetListQuery>(
+            "bogus=1&class=foo&class=operating&town=+&q=%E6%B0%B4&limit=5&limit=0",
+        )
+        .expect("valid");
+        let filter = filter.into_filter();
+        assert_eq!(filter.class, None, "given twice: not given");
+        assert_eq!(filter.town, None, "blank: no filter");
+        assert_eq!(filter.q.as_deref(), Some("水"));
+        assert_eq!(page.limit(), Limit::DEFAULT);
+        assert_eq!(page.as_of(), None);
+        assert_eq!(
+            refusal::<AssetListQuery>("village=a%00b").1,
+            "village 不能含有控制字符"
+        );
+    }
+
+    #[test]
+    fn typed_values_come_through() {
+        let Both(filter, page) =
+            read::<FindingListQuery>("kind=unconfirmed&limit=3&cursor=c1.337c5850").expect("valid");
+        assert_eq!(filter.kind().map(FindingKind::as_str), Some("unconfirmed"));
+        assert_eq!(page.limit().get(), 3);
+        assert!(page.cursor().is_some());
+        let Both(filter, _) = read::<ProjectListQuery>("year=2020").expect("valid");
+        assert_eq!(filter.into_filter().year, Some(2020));
+        let Both(encoding, _) = read::<ExportQuery>("encoding=GBK").expect("valid");
+        assert_eq!(encoding.encoding(), ExportEncoding::Gbk);
+    }
+}

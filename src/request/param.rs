@@ -1,0 +1,144 @@
+//! The pieces every query struct is built of: [`Param`], a parameter that may be left
+//! out; [`Both`], two structs read from one query string; and [`QueryError`], the first
+//! bad parameter of a query that failed.
+
+use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField};
+
+/// A query parameter that may be left out: absent, or given once with a valid value
+/// (an invalid one fails the query, naming the parameter). Given more than once it
+/// counts as absent, as Rocket's `Option<&str>` parameters do.
+///
+/// Rocket's own `Option<T>` would not do: it turns an invalid value into `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param<T>(Option<T>);
+
+impl<T> Param<T> {
+    /// The value, when one was given.
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+
+    /// The value taken out, when one was given.
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T> Default for Param<T> {
+    fn default() -> Self {
+        Param(None)
+    }
+}
+
+/// What [`Param`] has seen of its parameter while the query is read.
+pub struct ParamContext<'v> {
+    first: Option<ValueField<'v>>,
+    given: usize,
+}
+
+#[rocket::async_trait]
+impl<'v, T: FromFormField<'v>> FromForm<'v> for Param<T> {
+    type Context = ParamContext<'v>;
+
+    fn init(_options: Options) -> Self::Context {
+        ParamContext {
+            first: None,
+            given: 0,
+        }
+    }
+
+    fn push_value(context: &mut Self::Context, field: ValueField<'v>) {
+        context.given += 1;
+        if context.first.is_none() {
+            context.first = Some(field);
+        }
+    }
+
+    async fn push_data(context: &mut Self::Context, _field: DataField<'v, '_>) {
+        // A query string has no file parts; one given anyway is one more value.
+        context.given += 1;
+    }
+
+    fn finalize(context: Self::Context) -> form::Result<'v, Self> {
+        match context.first {
+            Some(field) if context.given == 1 => {
+                let (name, value) = (field.name.source(), field.value);
+                T::from_value(field)
+                    .map(|value| Param(Some(value)))
+                    .map_err(|errors| errors.with_name(name).with_value(value))
+            }
+            _ => Ok(Param(None)),
+        }
+    }
+}
+
+/// Two query structs read from one query string, each taking the fields it names and
+/// leaving the others (Rocket's derive has no `flatten`, and a route takes one
+/// `<query..>`). A failure lists the first struct's bad parameters before the second's.
+///
+/// Only for query strings, which Rocket reads leniently: a strict form would refuse
+/// each struct the other's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Both<A, B>(pub A, pub B);
+
+#[rocket::async_trait]
+impl<'v, A: FromForm<'v>, B: FromForm<'v>> FromForm<'v> for Both<A, B> {
+    type Context = (A::Context, B::Context);
+
+    fn init(options: Options) -> Self::Context {
+        (A::init(options), B::init(options))
+    }
+
+    fn push_value(context: &mut Self::Context, field: ValueField<'v>) {
+        A::push_value(&mut context.0, field.clone());
+        B::push_value(&mut context.1, field);
+    }
+
+    async fn push_data(context: &mut Self::Context, field: DataField<'v, '_>) {
+        // A file part can be read once: the first struct has it.
+        A::push_data(&mut context.0, field).await;
+    }
+
+    fn finalize((a, b): Self::Context) -> form::Result<'v, Self> {
+        match (A::finalize(a), B::finalize(b)) {
+            (Ok(a), Ok(b)) => Ok(Both(a, b)),
+            (a, b) => {
+                let mut errors = form::Errors::new();
+                errors.extend(a.err().into_iter().flatten());
+                errors.extend(b.err().into_iter().flatten());
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// A query parameter that is not valid: its name, and what is wrong, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// The parameter's name.
+    pub parameter: String,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+impl From<form::Errors<'_>> for QueryError {
+    /// The first bad parameter, in the order the query struct declares its fields.
+    fn from(errors: form::Errors<'_>) -> Self {
+        let Some(first) = errors.iter().next() else {
+            return QueryError {
+                parameter: String::new(),
+                detail: "查询参数无效".to_owned(),
+            };
+        };
+        let parameter = first
+            .name
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let detail = match &first.kind {
+            form::error::ErrorKind::Validation(detail) => detail.to_string(),
+            other => format!("{parameter} 无效：{other}"),
+        };
+        QueryError { parameter, detail }
+    }
+}

@@ -1,0 +1,50 @@
+//! The Rocket instance: the API under `/api/v1` and the web interface at `/`, their
+//! catchers, the security headers, and the managed state (the database and the token
+//! gate). Kept apart from launching, so that tests build the same app.
+
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::shield::{Frame, NoSniff, Referrer, Shield};
+use rocket::{Build, Rocket};
+
+use crate::api::gate::Gate;
+use crate::db::Db;
+
+/// The Content-Security-Policy of every response: scripts only from this server, never
+/// inline; no framing; forms post here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// The Rocket instance serving the API and the web interface over `db`, configured by
+/// `figment` (Rocket's own settings plus `limits.import`).
+pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
+    // The client address comes from the socket unless an `ip_header` is configured for
+    // a trusted proxy: a header any client can set must not steer the throttle.
+    let figment = figment
+        .join(("limits.import", crate::api::DEFAULT_IMPORT_LIMIT))
+        .join(("ip_header", false));
+    rocket::custom(figment)
+        .manage(db)
+        .manage(Gate::default())
+        .attach(security_headers())
+        .attach(AdHoc::on_response(
+            "Content-Security-Policy",
+            |_request, response| {
+                Box::pin(async move {
+                    response.set_raw_header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+                })
+            },
+        ))
+        .mount("/api/v1", crate::api::routes())
+        .mount("/", crate::web::routes())
+        .register("/", crate::web::catchers())
+        .register("/api", crate::api::catchers())
+}
+
+/// Rocket's shield with frames denied and content types not sniffed.
+fn security_headers() -> Shield {
+    Shield::default()
+        .enable(Frame::Deny)
+        .enable(NoSniff::Enable)
+        .enable(Referrer::SameOrigin)
+}
