@@ -11,6 +11,7 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::money::signed_yuan;
+use crate::domain::InspectionResult;
 
 /// The kinds of findings.
 pub const KINDS: [&str; 7] = [
@@ -246,13 +247,8 @@ pub fn findings(conn: &mut DbConnection, kind: Option<&str>) -> QueryResult<Vec<
                 .and_then(|r| r.as_str())
                 .unwrap_or_default()
                 .to_owned();
-            if result != "normal" {
-                let label = match result.as_str() {
-                    "idle" => "闲置",
-                    "damaged" => "损坏",
-                    "missing" => "缺失",
-                    _ => "异常",
-                };
+            if result != InspectionResult::Normal.as_str() {
+                let label = InspectionResult::parse(&result).map_or("异常", |r| r.label());
                 found.push(asset_finding(
                     "idle_or_damaged",
                     code,
