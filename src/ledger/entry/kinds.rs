@@ -3,8 +3,9 @@
 //! fields, and the line the custody timeline shows for it.
 //!
 //! A new kind is a variant of [`EntryKind`] and of [`EntryData`], a struct with its
-//! [`KindSpec`] and `summary` below, an arm in `projection::fold` and its round-trip
-//! test; the parser, the web forms, the timeline and the OpenAPI document follow.
+//! [`KindSpec`] below, its line in [`EntryData::summary`], an arm in
+//! `projection::fold` and its round-trip test; the parser, the web forms, the
+//! timeline and the OpenAPI document follow.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -135,18 +136,34 @@ impl EntryData {
     /// owner's ID number (whole or masked).
     pub fn summary(&self, id: &dyn Fn(&IdNumber) -> String) -> String {
         match self {
-            EntryData::Registered(data) => data.summary(),
-            EntryData::OwnershipConfirmed(data) => data.summary(),
-            EntryData::HandedOver(data) => data.summary(),
-            EntryData::CustodianChanged(data) => data.summary(),
-            EntryData::Maintenance(data) => data.summary(),
-            EntryData::Inspection(data) => data.summary(),
-            EntryData::OwnershipTransferred(data) => data.summary(id),
-            EntryData::Income(data) => data.summary(),
-            EntryData::IncomeDistributed(data) => data.summary(),
-            EntryData::ValueAdjusted(data) => data.summary(),
-            EntryData::Disposed(data) => data.summary(),
-            EntryData::Correction(data) => data.summary(),
+            EntryData::Registered(d) => {
+                format!("登记：价值 {} 元，所有权人 {}", d.value, d.owner.name)
+            }
+            EntryData::OwnershipConfirmed(d) => format!("{}，{}", d.confirmed_on, d.certificate_no),
+            EntryData::HandedOver(d) => format!("{} → {}（{}）", d.from, d.to, d.document_no),
+            EntryData::CustodianChanged(d) => format!("管护主体：{}", d.custodian),
+            EntryData::Maintenance(d) => {
+                let cost = d.cost.map(|c| format!("，费用 {c} 元"));
+                format!("{}{}", d.description, cost.unwrap_or_default())
+            }
+            EntryData::Inspection(d) => {
+                let note = d.note.as_ref().map(|n| format!("，{n}"));
+                format!("结果：{}{}", d.result.label(), note.unwrap_or_default())
+            }
+            EntryData::OwnershipTransferred(d) => {
+                let id = d
+                    .owner
+                    .id_number
+                    .as_ref()
+                    .map(|i| format!("，证件号 {}", id(i)));
+                let (name, kind) = (&d.owner.name, d.owner.owner_type.label());
+                format!("新所有权人：{name}（{kind}）{}", id.unwrap_or_default())
+            }
+            EntryData::Income(d) => format!("{} 元（{}）", d.amount, d.period),
+            EntryData::IncomeDistributed(d) => format!("{} 元（{}）", d.amount, d.period),
+            EntryData::ValueAdjusted(d) => format!("价值调整为 {} 元：{}", d.value, d.reason),
+            EntryData::Disposed(d) => format!("方式：{}，批文 {}", d.method.label(), d.approval_no),
+            EntryData::Correction(d) => format!("更正第 {} 条：{}", d.corrects, d.reason),
         }
     }
 }
@@ -199,10 +216,6 @@ impl Registered {
         Field::optional("village", "村", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("registered", "登记", Self::FIELDS).by_import_only();
-
-    fn summary(&self) -> String {
-        format!("登记：价值 {} 元，所有权人 {}", self.value, self.owner.name)
-    }
 }
 
 /// `ownership_confirmed` (确权).
@@ -219,10 +232,6 @@ impl OwnershipConfirmed {
         Field::required("certificate_no", "确权证书编号", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("ownership_confirmed", "确权", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        format!("{}，{}", self.confirmed_on, self.certificate_no)
-    }
 }
 
 /// `handed_over` (移交): a finished project handed to whoever looks after it.
@@ -242,10 +251,6 @@ impl HandedOver {
         Field::required("document_no", "移交文书号", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("handed_over", "移交", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        format!("{} → {}（{}）", self.from, self.to, self.document_no)
-    }
 }
 
 /// `custodian_changed` (管护主体变更).
@@ -267,10 +272,6 @@ impl CustodianChanged {
         Field::optional("phone", "电话", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("custodian_changed", "管护主体变更", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        format!("管护主体：{}", self.custodian)
-    }
 }
 
 /// `maintenance` (管护/维修).
@@ -292,11 +293,6 @@ impl Maintenance {
         Field::optional("performed_by", "实施单位", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("maintenance", "管护/维修", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        let cost = self.cost.map(|c| format!("，费用 {c} 元"));
-        format!("{}{}", self.description, cost.unwrap_or_default())
-    }
 }
 
 /// `inspection` (巡查).
@@ -314,11 +310,6 @@ impl Inspection {
         Field::optional("note", "说明", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("inspection", "巡查", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        let note = self.note.as_ref().map(|n| format!("，{n}"));
-        format!("结果：{}{}", self.result.label(), note.unwrap_or_default())
-    }
 }
 
 /// `ownership_transferred` (产权转移).
@@ -335,20 +326,6 @@ impl OwnershipTransferred {
         Field::required("document_no", "文书号", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("ownership_transferred", "产权转移", Self::FIELDS);
-
-    fn summary(&self, id: &dyn Fn(&IdNumber) -> String) -> String {
-        let owner = &self.owner;
-        let shown = owner
-            .id_number
-            .as_ref()
-            .map(|i| format!("，证件号 {}", id(i)));
-        let kind = owner.owner_type.label();
-        format!(
-            "新所有权人：{}（{kind}）{}",
-            owner.name,
-            shown.unwrap_or_default()
-        )
-    }
 }
 
 /// `income` (经营收益).
@@ -365,10 +342,6 @@ impl Income {
         Field::required("period", "收益期间", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("income", "经营收益", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        format!("{} 元（{}）", self.amount, self.period)
-    }
 }
 
 /// `income_distributed` (收益分配); all distributions may not exceed all income.
@@ -392,10 +365,6 @@ impl IncomeDistributed {
         Field::optional("notice_date", "公示日期", Input::Date),
     ];
     const SPEC: KindSpec = KindSpec::new("income_distributed", "收益分配", Self::FIELDS);
-
-    fn summary(&self) -> String {
-        format!("{} 元（{}）", self.amount, self.period)
-    }
 }
 
 /// `value_adjusted` (价值调整).
@@ -413,10 +382,6 @@ impl ValueAdjusted {
     ];
     const SPEC: KindSpec =
         KindSpec::new("value_adjusted", "价值调整", Self::FIELDS).changing_value();
-
-    fn summary(&self) -> String {
-        format!("价值调整为 {} 元：{}", self.value, self.reason)
-    }
 }
 
 /// `disposed` (处置): the asset leaves the register; only corrections follow.
@@ -437,10 +402,6 @@ impl Disposed {
         Field::optional("proceeds", "处置收入（元）", Input::Money),
     ];
     const SPEC: KindSpec = KindSpec::new("disposed", "处置", Self::FIELDS).changing_value();
-
-    fn summary(&self) -> String {
-        format!("方式：{}，批文 {}", self.method.label(), self.approval_no)
-    }
 }
 
 /// `correction` (更正): cancels an earlier entry's effect; the entry stays.
@@ -457,8 +418,4 @@ impl Correction {
         Field::required("reason", "更正原因", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("correction", "更正", Self::FIELDS).changing_value();
-
-    fn summary(&self) -> String {
-        format!("更正第 {} 条：{}", self.corrects, self.reason)
-    }
 }
