@@ -4,6 +4,7 @@
 
 pub mod asset;
 pub mod codes;
+pub mod custody;
 pub mod dates;
 pub mod id_number;
 pub mod money;
@@ -11,6 +12,7 @@ pub mod number;
 
 pub use asset::{AssetClass, AssetStatus, OwnerType};
 pub use codes::{AssetCode, ProjectCode};
+pub use custody::{DisposalMethod, InspectionResult, Recipients};
 pub use dates::{BusinessDate, Year};
 pub use id_number::IdNumber;
 pub use money::{MoneyUnit, Yuan};

@@ -14,7 +14,7 @@ use super::ledger::Events;
 use super::tokens::{CreatedToken, NewToken};
 use super::views::{AssetView, EntryView, Page, ProjectView};
 use crate::import::BatchReport;
-use crate::ledger::entry::EntryKind;
+use crate::ledger::entry::request_schema;
 use crate::ledger::verify::Verification;
 use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
@@ -85,29 +85,6 @@ pub struct Operation {
 
 fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
-}
-
-fn entry_request(_generator: &mut SchemaGenerator) -> Schema {
-    let variants: Vec<Value> = EntryKind::ALL[1..]
-        .iter()
-        .map(|kind| {
-            let mut properties = Map::new();
-            properties.insert("kind".to_owned(), json!({"const": kind.as_str()}));
-            properties.insert("occurred_on".to_owned(), json!({"type": "string", "format": "date"}));
-            for field in kind.fields() {
-                let schema = match *field {
-                    "owner" => json!({"type": "object", "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "id_number": {"type": ["string", "null"]}}, "required": ["name", "type"]}),
-                    "corrects" => json!({"type": "integer", "minimum": 1}),
-                    "recipients" => json!({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
-                    "amount" | "cost" | "value" | "proceeds" => json!({"type": "string", "pattern": "^[0-9,]+(\\.[0-9]{1,2})?$"}),
-                    _ => json!({"type": "string"}),
-                };
-                properties.insert((*field).to_owned(), schema);
-            }
-            json!({"type": "object", "title": kind.as_str(), "properties": properties, "required": ["kind", "occurred_on"], "additionalProperties": false})
-        })
-        .collect();
-    schemars::json_schema!({"oneOf": variants})
 }
 
 const LIST: &[Param] = &[
@@ -298,7 +275,7 @@ pub fn operations() -> Vec<Operation> {
             audience: Audience::Clerk,
             path_params: &[("key", "资产 id 或资产编号")],
             query: &[],
-            request: Some(Body::Json(entry_request)),
+            request: Some(Body::Json(request_schema)),
             responses: &[
                 (201, "已追加", Body::Json(schema::<EntryView>)),
                 (

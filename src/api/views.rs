@@ -185,6 +185,7 @@ pub struct EntryView {
     /// The token name that wrote it.
     pub actor: String,
     /// Kind-specific data (owner ID numbers masked for readers).
+    #[schemars(schema_with = "crate::ledger::entry::data_schema")]
     pub data: Value,
     /// The import batch that made it.
     pub batch_id: Option<String>,

@@ -3,7 +3,20 @@
 use std::fmt;
 
 /// 资产类别: the three classes of poverty-alleviation project assets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum AssetClass {
     /// 经营性: income-earning assets (photovoltaic stations, greenhouses, cold stores).
     Operating,
@@ -50,6 +63,11 @@ impl AssetClass {
             AssetClass::Household => "到户类",
         }
     }
+
+    /// Every member as its code and label, in order, for a choice in a form.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        Self::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
+    }
 }
 
 impl fmt::Display for AssetClass {
@@ -59,7 +77,18 @@ impl fmt::Display for AssetClass {
 }
 
 /// 所有权人类型: who owns an asset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum OwnerType {
     /// 村集体
     VillageCollective,
@@ -74,6 +103,15 @@ pub enum OwnerType {
 }
 
 impl OwnerType {
+    /// All owner types, in the order forms list them.
+    pub const ALL: [OwnerType; 5] = [
+        OwnerType::VillageCollective,
+        OwnerType::Household,
+        OwnerType::Government,
+        OwnerType::Enterprise,
+        OwnerType::Other,
+    ];
+
     /// Parses the Chinese or English name.
     ///
     /// Fails (`None`) for anything else.
@@ -109,6 +147,11 @@ impl OwnerType {
             OwnerType::Other => "其他",
         }
     }
+
+    /// Every member as its code and label, in order, for a choice in a form.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        Self::ALL.iter().map(|t| (t.as_str(), t.label())).collect()
+    }
 }
 
 impl fmt::Display for OwnerType {
@@ -118,7 +161,18 @@ impl fmt::Display for OwnerType {
 }
 
 /// Where an asset stands: 已登记, 已确权 or 已处置.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum AssetStatus {
     /// 已登记: registered, ownership not yet confirmed.
     Registered,
@@ -129,6 +183,13 @@ pub enum AssetStatus {
 }
 
 impl AssetStatus {
+    /// All statuses, in the order an asset passes through them.
+    pub const ALL: [AssetStatus; 3] = [
+        AssetStatus::Registered,
+        AssetStatus::Confirmed,
+        AssetStatus::Disposed,
+    ];
+
     /// Parses the English name.
     ///
     /// Fails (`None`) for anything else.
@@ -148,6 +209,20 @@ impl AssetStatus {
             AssetStatus::Confirmed => "confirmed",
             AssetStatus::Disposed => "disposed",
         }
+    }
+
+    /// The Chinese name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            AssetStatus::Registered => "已登记",
+            AssetStatus::Confirmed => "已确权",
+            AssetStatus::Disposed => "已处置",
+        }
+    }
+
+    /// Every member as its code and label, in order, for a choice in a form.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        Self::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
     }
 }
 

@@ -54,6 +54,36 @@ impl fmt::Display for ProjectCode {
     }
 }
 
+impl serde::Serialize for ProjectCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProjectCode {
+    /// Reads a code by the rules of [`ProjectCode::parse`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ProjectCode::parse(&text)
+            .map_err(|e| serde::de::Error::custom(format!("项目编号 {text:?} 无效：{e:?}")))
+    }
+}
+
+impl schemars::JsonSchema for ProjectCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProjectCode".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_CODE_CHARS,
+            "description": "项目编号: 1 to 64 characters, no control characters"
+        })
+    }
+}
+
 /// 资产编号: an asset's unique natural key, 1 to 64 characters, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AssetCode(String);

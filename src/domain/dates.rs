@@ -70,6 +70,24 @@ impl BusinessDate {
             .map(BusinessDate)
     }
 
+    /// Reads the form [`Display`](fmt::Display) prints, `2020-03-05`, directly. `None`
+    /// for any other text, which [`BusinessDate::parse_iso`] may still read.
+    fn parse_printed(text: &str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = &bytes[range];
+            part.iter().all(u8::is_ascii_digit).then(|| {
+                part.iter()
+                    .fold(0, |n, digit| n * 10 + u32::from(digit - b'0'))
+            })
+        };
+        let year = i32::try_from(number(0..4)?).ok()?;
+        NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?).map(BusinessDate)
+    }
+
     /// Wraps a calendar date.
     pub fn from_naive(date: NaiveDate) -> Self {
         BusinessDate(date)
@@ -84,6 +102,37 @@ impl BusinessDate {
 impl fmt::Display for BusinessDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl serde::Serialize for BusinessDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessDate {
+    /// Reads the canonical `YYYY-MM-DD` form only (as [`BusinessDate::parse_iso`]).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        BusinessDate::parse_printed(&text)
+            .or_else(|| BusinessDate::parse_iso(&text))
+            .ok_or_else(|| serde::de::Error::custom(format!("日期 {text:?} 应写成 YYYY-MM-DD")))
+    }
+}
+
+impl schemars::JsonSchema for BusinessDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BusinessDate".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "A calendar date, YYYY-MM-DD",
+            "examples": ["2020-03-05"]
+        })
     }
 }
 
@@ -177,6 +226,24 @@ mod tests {
             assert_eq!(BusinessDate::parse(text), None, "{text}");
         }
         assert_eq!(BusinessDate::parse("2020/2/29"), ymd(2020, 2, 29));
+    }
+
+    #[test]
+    fn printed_dates_read_back_directly_as_by_the_canonical_parser() {
+        for text in ["2020-03-05", "2020-02-29", "0001-01-01", "9999-12-31"] {
+            let printed = BusinessDate::parse_printed(text);
+            assert_eq!(printed, BusinessDate::parse_iso(text), "{text}");
+            assert_eq!(printed.map(|d| d.to_string()).as_deref(), Some(text));
+        }
+        for text in [
+            "2021-02-29",
+            "2020-13-01",
+            "2020-3-05",
+            "2020/03/05",
+            "２０２０-03-05",
+        ] {
+            assert_eq!(BusinessDate::parse_printed(text), None, "{text}");
+        }
     }
 
     #[test]

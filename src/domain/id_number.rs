@@ -107,6 +107,33 @@ impl fmt::Display for IdNumber {
     }
 }
 
+impl serde::Serialize for IdNumber {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdNumber {
+    /// Reads an identifier by the rules of [`IdNumber::parse`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        IdNumber::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for IdNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdNumber".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An owner's identifier: a resident ID with its GB 11643 check character, or another of up to 32 letters and digits; masked (`610481********4310`) for readers"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

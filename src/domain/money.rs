@@ -92,6 +92,20 @@ impl Yuan {
             .ok_or(NumberError::Invalid)
     }
 
+    /// Reads an amount in the form [`Display`](fmt::Display) prints it: digits, a
+    /// point and two digits (`1200.50`). `None` for any other text, which
+    /// [`Yuan::parse`] may still read.
+    fn parse_printed(text: &str) -> Option<Self> {
+        let (integer, fraction) = text.split_once('.')?;
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(integer) || fraction.len() != 2 || !digits(fraction) || integer.len() > 17 {
+            return None;
+        }
+        let integer: i64 = integer.parse().ok()?;
+        let fraction: i64 = fraction.parse().ok()?;
+        integer.checked_mul(100)?.checked_add(fraction).map(Yuan)
+    }
+
     /// Builds an amount from integer fen, as stored in the database.
     ///
     /// Fails (returns `None`) for a negative count.
@@ -185,9 +199,13 @@ impl schemars::JsonSchema for Yuan {
 }
 
 impl<'de> serde::Deserialize<'de> for Yuan {
-    /// Reads a JSON string of yuan (at most two decimals, never negative).
+    /// Reads a JSON string of yuan (at most two decimals, never negative); the form
+    /// this type prints (`1200.50`), which every stored amount has, is read directly.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        if let Some(amount) = Yuan::parse_printed(&text) {
+            return Ok(amount);
+        }
         Yuan::parse(&text, MoneyUnit::Yuan)
             .map_err(|e| serde::de::Error::custom(format!("金额 {text:?} {e}")))
     }
@@ -296,7 +314,17 @@ mod tests {
         }
 
         #[test]
+        fn the_printed_form_reads_back_directly_and_by_the_rules(fen in 0i64..i64::MAX / 2) {
+            let printed = Yuan(fen).to_string();
+            prop_assert_eq!(Yuan::parse_printed(&printed), Some(Yuan(fen)));
+            prop_assert_eq!(Yuan::parse(&printed, MoneyUnit::Yuan), Ok(Yuan(fen)));
+        }
+
+        #[test]
         fn arbitrary_text_never_panics(text in "\\PC{0,40}") {
+            if let Some(amount) = Yuan::parse_printed(&text) {
+                prop_assert_eq!(Yuan::parse(&text, MoneyUnit::Yuan), Ok(amount));
+            }
             let _ = Yuan::parse(&text, MoneyUnit::Wan);
             let _ = Yuan::parse(&text, MoneyUnit::Yuan);
         }

@@ -202,6 +202,35 @@ impl fmt::Display for Quantity {
     }
 }
 
+impl serde::Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Quantity {
+    /// Reads a JSON string by the rules of [`Quantity::parse`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Quantity::parse(&text).map_err(|e| serde::de::Error::custom(format!("数量 {text:?} {e}")))
+    }
+}
+
+impl schemars::JsonSchema for Quantity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?$",
+            "description": "An exact non-negative decimal (never a JSON number)",
+            "examples": ["2.5"]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

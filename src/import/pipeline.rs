@@ -23,6 +23,8 @@ use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::BusinessDate;
 use crate::domain::{AssetClass, AssetStatus};
+use crate::ledger::entry::kinds::Registered;
+use crate::ledger::entry::EntryData;
 use crate::ledger::{self, EntryRow, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
 use crate::register::summary::{self, class_index, Delta, Summary};
@@ -859,15 +861,18 @@ impl Run {
         let entries = new_assets
             .iter()
             .zip(&ids)
-            .map(|(asset, id)| NewEntry {
-                asset_id: id.clone(),
-                asset_code: asset.code.to_string(),
-                kind: "registered",
-                occurred_on: asset.confirmed_on.unwrap_or(writer.today).to_string(),
-                recorded_at: now.clone(),
-                actor: self.batch.actor.clone(),
-                data: asset.to_ledger_data(),
-                batch_id: Some(batch_id.clone()),
+            .map(|(asset, id)| {
+                let data = EntryData::Registered(Registered::from(*asset));
+                NewEntry {
+                    asset_id: id.clone(),
+                    asset_code: asset.code.to_string(),
+                    kind: data.kind().as_str(),
+                    occurred_on: asset.confirmed_on.unwrap_or(writer.today).to_string(),
+                    recorded_at: now.clone(),
+                    actor: self.batch.actor.clone(),
+                    data: data.to_value(),
+                    batch_id: Some(batch_id.clone()),
+                }
             })
             .collect();
         let (entry_rows, head) = ledger::chain(&writer.head, entries);

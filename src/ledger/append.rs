@@ -2,11 +2,10 @@
 //! one transaction.
 
 use diesel::prelude::*;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::chain::{chain, insert_rows, lock_head, store_head, EntryRow, NewEntry};
-use super::entry::{EntryKind, EntryRequest};
+use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
 use super::projection::{fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
 use crate::db::schema::{assets, projects};
@@ -82,34 +81,30 @@ fn rule(code: &'static str, field: &'static str, message: String) -> AppendError
     }
 }
 
-fn folded(rows: &[EntryRow]) -> Result<Vec<(i64, EntryKind, Value)>, MalformedEntry> {
-    rows.iter()
-        .map(|r| {
-            let kind = EntryKind::parse(&r.kind).ok_or(MalformedEntry {
-                seq: r.seq,
-                what: "kind",
-            })?;
-            let data = serde_json::from_str(&r.data).map_err(|_| MalformedEntry {
-                seq: r.seq,
-                what: "data",
-            })?;
-            Ok((r.seq, kind, data))
-        })
-        .collect()
+/// Reads a stored row's typed data.
+///
+/// Fails when its kind is unknown or its data does not fit the kind.
+pub fn data_of(row: &EntryRow) -> Result<EntryData, MalformedEntry> {
+    EntryData::from_stored(&row.kind, &row.data).map_err(|e| MalformedEntry {
+        seq: row.seq,
+        what: match e {
+            StoredDataError::UnknownKind(_) => "kind",
+            StoredDataError::Data(_) => "data",
+        },
+    })
 }
 
 /// Folds stored rows into a state.
 ///
 /// Fails when an entry is malformed.
 pub fn fold_rows(rows: &[EntryRow]) -> Result<Option<AssetState>, MalformedEntry> {
-    let parsed = folded(rows)?;
+    let parsed: Vec<(i64, EntryData)> = rows
+        .iter()
+        .map(|row| Ok((row.seq, data_of(row)?)))
+        .collect::<Result<_, MalformedEntry>>()?;
     let view: Vec<Folded<'_>> = parsed
         .iter()
-        .map(|(seq, kind, data)| Folded {
-            seq: *seq,
-            kind: *kind,
-            data,
-        })
+        .map(|(seq, data)| Folded { seq: *seq, data })
         .collect();
     fold(&view)
 }
@@ -124,10 +119,7 @@ fn summary_delta(
     entry: &EntryRequest,
 ) -> Result<Delta, AppendError> {
     let mut delta = Delta::default();
-    if matches!(
-        entry.kind,
-        EntryKind::Disposed | EntryKind::ValueAdjusted | EntryKind::Correction
-    ) {
+    if entry.kind().changes_value() {
         delta.value_event_on = Some(entry.occurred_on.to_string());
     }
     let class = AssetClass::parse(&asset.class).ok_or(MalformedEntry {
@@ -199,7 +191,7 @@ pub fn append_entry(
             what: "no registered entry",
         })?;
         let new = &request.entry;
-        if current.status == AssetStatus::Disposed && new.kind != EntryKind::Correction {
+        if current.status == AssetStatus::Disposed && new.kind() != EntryKind::Correction {
             return Err(rule(
                 "asset_disposed",
                 "kind",
@@ -231,11 +223,11 @@ pub fn append_entry(
             vec![NewEntry {
                 asset_id: asset.id.clone(),
                 asset_code: asset.code.clone(),
-                kind: new.kind.as_str(),
+                kind: new.kind().as_str(),
                 occurred_on: new.occurred_on.to_string(),
                 recorded_at: now.clone(),
                 actor: request.actor.clone(),
-                data: new.data.clone(),
+                data: new.data.to_value(),
                 batch_id: None,
             }],
         );
@@ -272,10 +264,7 @@ pub fn append_entry(
             .execute(conn)?;
         let delta = summary_delta(conn, &asset, &current, &state, new)?;
         summary::apply(conn, &delta)?;
-        if matches!(
-            new.kind,
-            EntryKind::Disposed | EntryKind::ValueAdjusted | EntryKind::Correction
-        ) {
+        if new.kind().changes_value() {
             diesel::update(assets::table.find(&asset.id))
                 .set(assets::has_value_events.eq(1))
                 .execute(conn)?;

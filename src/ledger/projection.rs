@@ -3,10 +3,9 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
-
-use super::entry::EntryKind;
-use crate::domain::{AssetStatus, MoneyUnit, Yuan};
+use super::entry::kinds::Registered;
+use super::entry::EntryData;
+use crate::domain::{AssetStatus, Yuan};
 
 /// The fields of an asset that entries change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,10 +37,8 @@ pub struct AssetState {
 pub struct Folded<'a> {
     /// Its position in the chain.
     pub seq: i64,
-    /// Its kind.
-    pub kind: EntryKind,
-    /// Its data.
-    pub data: &'a Value,
+    /// Its data, which says its kind.
+    pub data: &'a EntryData,
 }
 
 /// A stored entry whose data does not fit its kind.
@@ -54,104 +51,63 @@ pub struct MalformedEntry {
     pub what: &'static str,
 }
 
-fn text(data: &Value, field: &str) -> Option<String> {
-    data.get(field).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn amount(seq: i64, data: &Value, field: &str) -> Result<Yuan, MalformedEntry> {
-    data.get(field)
-        .and_then(Value::as_str)
-        .and_then(|t| Yuan::parse(t, MoneyUnit::Yuan).ok())
-        .ok_or(MalformedEntry {
-            seq,
-            what: "amount",
-        })
-}
-
 impl AssetState {
     /// The state a `registered` entry sets up.
-    ///
-    /// Fails when its data lacks the owner, status or value.
-    pub fn registered(seq: i64, data: &Value) -> Result<Self, MalformedEntry> {
-        let owner = data
-            .get("owner")
-            .ok_or(MalformedEntry { seq, what: "owner" })?;
-        Ok(AssetState {
-            owner_name: text(owner, "name").ok_or(MalformedEntry {
-                seq,
-                what: "owner.name",
-            })?,
-            owner_type: text(owner, "type").ok_or(MalformedEntry {
-                seq,
-                what: "owner.type",
-            })?,
-            owner_id_number: text(owner, "id_number"),
-            custodian: text(data, "custodian"),
-            status: text(data, "status")
-                .and_then(|s| AssetStatus::parse(&s))
-                .ok_or(MalformedEntry {
-                    seq,
-                    what: "status",
-                })?,
-            confirmed_on: text(data, "confirmed_on"),
-            certificate_no: text(data, "certificate_no"),
-            value: amount(seq, data, "value")?,
+    pub fn registered(data: &Registered) -> Self {
+        AssetState {
+            owner_name: data.owner.name.clone(),
+            owner_type: data.owner.owner_type.as_str().to_owned(),
+            owner_id_number: data
+                .owner
+                .id_number
+                .as_ref()
+                .map(|id| id.as_str().to_owned()),
+            custodian: data.custodian.clone(),
+            status: data.status,
+            confirmed_on: data.confirmed_on.map(|d| d.to_string()),
+            certificate_no: data.certificate_no.clone(),
+            value: data.value,
             income: Yuan::ZERO,
             distributed: Yuan::ZERO,
-        })
+        }
     }
 
-    /// Applies one entry (not `registered`, not `correction`).
+    /// Applies one entry (a `registered` or `correction` one changes nothing here).
     ///
-    /// Fails when its data does not fit its kind.
-    fn apply(&mut self, entry: &Folded<'_>) -> Result<(), MalformedEntry> {
-        let (seq, data) = (entry.seq, entry.data);
-        match entry.kind {
-            EntryKind::Registered | EntryKind::Correction => {}
-            EntryKind::OwnershipConfirmed => {
-                self.confirmed_on = text(data, "confirmed_on");
-                self.certificate_no = text(data, "certificate_no");
+    /// Fails when a running total overflows.
+    fn apply(&mut self, seq: i64, data: &EntryData) -> Result<(), MalformedEntry> {
+        let overflow = MalformedEntry {
+            seq,
+            what: "amount",
+        };
+        match data {
+            EntryData::Registered(_) | EntryData::Correction(_) => {}
+            EntryData::OwnershipConfirmed(confirmed) => {
+                self.confirmed_on = Some(confirmed.confirmed_on.to_string());
+                self.certificate_no = Some(confirmed.certificate_no.clone());
                 if self.status != AssetStatus::Disposed {
                     self.status = AssetStatus::Confirmed;
                 }
             }
-            EntryKind::HandedOver => self.custodian = text(data, "to"),
-            EntryKind::CustodianChanged => self.custodian = text(data, "custodian"),
-            EntryKind::Maintenance | EntryKind::Inspection => {}
-            EntryKind::OwnershipTransferred => {
-                let owner = data
-                    .get("owner")
-                    .ok_or(MalformedEntry { seq, what: "owner" })?;
-                self.owner_name = text(owner, "name").ok_or(MalformedEntry {
-                    seq,
-                    what: "owner.name",
-                })?;
-                self.owner_type = text(owner, "type").ok_or(MalformedEntry {
-                    seq,
-                    what: "owner.type",
-                })?;
-                self.owner_id_number = text(owner, "id_number");
+            EntryData::HandedOver(handed) => self.custodian = Some(handed.to.clone()),
+            EntryData::CustodianChanged(changed) => {
+                self.custodian = Some(changed.custodian.clone())
             }
-            EntryKind::Income => {
-                self.income = self
-                    .income
-                    .checked_add(amount(seq, data, "amount")?)
-                    .ok_or(MalformedEntry {
-                        seq,
-                        what: "amount",
-                    })?;
+            EntryData::Maintenance(_) | EntryData::Inspection(_) => {}
+            EntryData::OwnershipTransferred(transferred) => {
+                let owner = &transferred.owner;
+                self.owner_name = owner.name.clone();
+                self.owner_type = owner.owner_type.as_str().to_owned();
+                self.owner_id_number = owner.id_number.as_ref().map(|id| id.as_str().to_owned());
             }
-            EntryKind::IncomeDistributed => {
-                self.distributed = self
-                    .distributed
-                    .checked_add(amount(seq, data, "amount")?)
-                    .ok_or(MalformedEntry {
-                        seq,
-                        what: "amount",
-                    })?;
+            EntryData::Income(income) => {
+                self.income = self.income.checked_add(income.amount).ok_or(overflow)?;
             }
-            EntryKind::ValueAdjusted => self.value = amount(seq, data, "value")?,
-            EntryKind::Disposed => self.status = AssetStatus::Disposed,
+            EntryData::IncomeDistributed(paid) => {
+                self.distributed = self.distributed.checked_add(paid.amount).ok_or(overflow)?;
+            }
+            EntryData::ValueAdjusted(adjusted) => self.value = adjusted.value,
+            EntryData::Disposed(_) => self.status = AssetStatus::Disposed,
         }
         Ok(())
     }
@@ -162,13 +118,13 @@ impl AssetState {
 /// entries and corrections have no effect. `None` when there is no `registered` entry
 /// (the asset did not exist yet).
 ///
-/// Fails when an entry's data does not fit its kind.
+/// Fails when a running total overflows.
 pub fn fold(entries: &[Folded<'_>]) -> Result<Option<AssetState>, MalformedEntry> {
     let mut cancelled = HashSet::new();
     for entry in entries.iter().rev() {
-        if entry.kind == EntryKind::Correction && !cancelled.contains(&entry.seq) {
-            if let Some(target) = entry.data.get("corrects").and_then(Value::as_i64) {
-                cancelled.insert(target);
+        if let EntryData::Correction(correction) = entry.data {
+            if !cancelled.contains(&entry.seq) {
+                cancelled.insert(correction.corrects);
             }
         }
     }
@@ -177,11 +133,11 @@ pub fn fold(entries: &[Folded<'_>]) -> Result<Option<AssetState>, MalformedEntry
         if cancelled.contains(&entry.seq) {
             continue;
         }
-        match (&mut state, entry.kind) {
-            (None, EntryKind::Registered) => {
-                state = Some(AssetState::registered(entry.seq, entry.data)?)
+        match (&mut state, entry.data) {
+            (None, EntryData::Registered(registered)) => {
+                state = Some(AssetState::registered(registered))
             }
-            (Some(current), _) => current.apply(entry)?,
+            (Some(current), data) => current.apply(entry.seq, data)?,
             (None, _) => {}
         }
     }
@@ -191,39 +147,51 @@ pub fn fold(entries: &[Folded<'_>]) -> Result<Option<AssetState>, MalformedEntry
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::ledger::entry::EntryKind;
+    use serde_json::{json, Value};
 
-    fn registered() -> Value {
-        json!({"owner": {"name": "王寨村村民委员会", "type": "village_collective", "id_number": null},
+    fn data(kind: EntryKind, value: Value) -> EntryData {
+        EntryData::from_stored(kind.as_str(), &value.to_string()).expect("data of its kind")
+    }
+
+    fn registered() -> EntryData {
+        data(
+            EntryKind::Registered,
+            json!({"owner": {"name": "王寨村村民委员会", "type": "village_collective", "id_number": null},
                "custodian": "王寨村村民委员会", "status": "registered", "confirmed_on": null,
-               "certificate_no": null, "value": "100000.00"})
+               "certificate_no": null, "value": "100000.00", "project_code": "P1", "name": "供水站",
+               "class": "public_welfare", "quantity": null, "unit": null, "town": "店张街道",
+               "village": "王寨村"}),
+        )
     }
 
     #[test]
     fn entries_fold_into_the_current_state() {
         let reg = registered();
-        let custodian = json!({"custodian": "王寨村供水站"});
-        let income = json!({"amount": "500.00", "period": "2021"});
-        let paid = json!({"amount": "200.00", "period": "2021", "recipients": 12});
+        let custodian = data(
+            EntryKind::CustodianChanged,
+            json!({"custodian": "王寨村供水站"}),
+        );
+        let income = data(
+            EntryKind::Income,
+            json!({"amount": "500.00", "period": "2021"}),
+        );
+        let paid = data(
+            EntryKind::IncomeDistributed,
+            json!({"amount": "200.00", "period": "2021", "recipients": 12}),
+        );
         let entries = [
-            Folded {
-                seq: 1,
-                kind: EntryKind::Registered,
-                data: &reg,
-            },
+            Folded { seq: 1, data: &reg },
             Folded {
                 seq: 5,
-                kind: EntryKind::CustodianChanged,
                 data: &custodian,
             },
             Folded {
                 seq: 9,
-                kind: EntryKind::Income,
                 data: &income,
             },
             Folded {
                 seq: 12,
-                kind: EntryKind::IncomeDistributed,
                 data: &paid,
             },
         ];
@@ -238,25 +206,25 @@ mod tests {
     #[test]
     fn a_correction_cancels_its_target_and_a_corrected_correction_restores_it() {
         let reg = registered();
-        let disposed = json!({"method": "scrap", "approval_no": "A1"});
-        let fix = json!({"corrects": 2, "reason": "录错"});
-        let unfix = json!({"corrects": 3, "reason": "更正有误"});
+        let disposed = data(
+            EntryKind::Disposed,
+            json!({"method": "scrap", "approval_no": "A1"}),
+        );
+        let fix = data(
+            EntryKind::Correction,
+            json!({"corrects": 2, "reason": "录错"}),
+        );
+        let unfix = data(
+            EntryKind::Correction,
+            json!({"corrects": 3, "reason": "更正有误"}),
+        );
         let mut entries = vec![
-            Folded {
-                seq: 1,
-                kind: EntryKind::Registered,
-                data: &reg,
-            },
+            Folded { seq: 1, data: &reg },
             Folded {
                 seq: 2,
-                kind: EntryKind::Disposed,
                 data: &disposed,
             },
-            Folded {
-                seq: 3,
-                kind: EntryKind::Correction,
-                data: &fix,
-            },
+            Folded { seq: 3, data: &fix },
         ];
         assert_eq!(
             fold(&entries).ok().flatten().map(|s| s.status),
@@ -264,7 +232,6 @@ mod tests {
         );
         entries.push(Folded {
             seq: 4,
-            kind: EntryKind::Correction,
             data: &unfix,
         });
         assert_eq!(
@@ -275,10 +242,9 @@ mod tests {
 
     #[test]
     fn without_its_registered_entry_an_asset_does_not_exist() {
-        let maintenance = json!({"description": "x"});
+        let maintenance = data(EntryKind::Maintenance, json!({"description": "x"}));
         let entries = [Folded {
             seq: 3,
-            kind: EntryKind::Maintenance,
             data: &maintenance,
         }];
         assert_eq!(fold(&entries).ok().flatten(), None);

@@ -11,6 +11,7 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::money::signed_yuan;
+use crate::domain::InspectionResult;
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 
 /// The kinds of findings.
@@ -338,13 +339,8 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
                 .and_then(|r| r.as_str())
                 .unwrap_or_default()
                 .to_owned();
-            if result != "normal" {
-                let label = match result.as_str() {
-                    "idle" => "闲置",
-                    "damaged" => "损坏",
-                    "missing" => "缺失",
-                    _ => "异常",
-                };
+            if result != InspectionResult::Normal.as_str() {
+                let label = InspectionResult::parse(&result).map_or("异常", |r| r.label());
                 found.push(asset_finding(
                     "idle_or_damaged",
                     code,

@@ -24,12 +24,16 @@ pub struct ProjectRecord {
     pub funding_source: Option<String>,
 }
 
-/// 所有权人: who owns an asset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 所有权人: who owns an asset. As ledger entries carry it: `{name, type, id_number}`,
+/// with `id_number` written as `null` when not recorded.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Owner {
     /// Name of the person, collective or body.
     pub name: String,
     /// What kind of owner it is.
+    #[serde(rename = "type")]
     pub owner_type: OwnerType,
     /// 证件号, if recorded.
     pub id_number: Option<IdNumber>,
@@ -66,29 +70,4 @@ pub struct AssetRecord {
     pub town: String,
     /// 村, from the project.
     pub village: Option<String>,
-}
-
-impl AssetRecord {
-    /// The asset's fields as the `registered` ledger entry carries them.
-    pub fn to_ledger_data(&self) -> serde_json::Value {
-        serde_json::json!({
-            "project_code": self.project_code.as_str(),
-            "name": self.name,
-            "class": self.class.as_str(),
-            "quantity": self.quantity.as_ref().map(ToString::to_string),
-            "unit": self.unit,
-            "value": self.value.to_string(),
-            "owner": {
-                "name": self.owner.name,
-                "type": self.owner.owner_type.as_str(),
-                "id_number": self.owner.id_number.as_ref().map(IdNumber::as_str),
-            },
-            "custodian": self.custodian,
-            "status": self.status.as_str(),
-            "confirmed_on": self.confirmed_on.map(|d| d.to_string()),
-            "certificate_no": self.certificate_no,
-            "town": self.town,
-            "village": self.village,
-        })
-    }
 }

@@ -185,31 +185,12 @@ pub fn owner_type_label(owner_type: &str) -> &'static str {
 
 /// The Chinese label of a status.
 pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "registered" => "已登记",
-        "confirmed" => "已确权",
-        "disposed" => "已处置",
-        _ => "未知",
-    }
+    crate::domain::AssetStatus::parse(status).map_or("未知", |s| s.label())
 }
 
 /// The Chinese label of a ledger entry kind.
 pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "registered" => "登记",
-        "ownership_confirmed" => "确权",
-        "handed_over" => "移交",
-        "custodian_changed" => "管护主体变更",
-        "maintenance" => "管护/维修",
-        "inspection" => "巡查",
-        "ownership_transferred" => "产权转移",
-        "income" => "经营收益",
-        "income_distributed" => "收益分配",
-        "value_adjusted" => "价值调整",
-        "disposed" => "处置",
-        "correction" => "更正",
-        _ => "其他",
-    }
+    crate::ledger::entry::EntryKind::parse(kind).map_or("其他", |k| k.label())
 }
 
 /// Percent-encodes a query value or a path segment.

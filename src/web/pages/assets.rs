@@ -1,6 +1,8 @@
 //! 资产台账: the filtered, paged register with its CSV download; an asset's page with
 //! its fields, its custody history and the forms that append to it.
 
+mod entries;
+
 use std::collections::HashMap;
 
 use maud::PreEscaped;
@@ -9,12 +11,12 @@ use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
-use serde_json::{Map, Value};
 
+use self::entries::{body_of, entry_forms, summary};
 use super::{bad_query, internal, require, PageError};
-use crate::auth::{Access, Visibility};
+use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::AssetStatus;
+use crate::domain::{AssetClass, AssetStatus};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
 use crate::ledger::store::entries_of_asset;
@@ -100,22 +102,26 @@ pub async fn assets(
     let value = |v: &Option<String>| escape(v.as_deref().unwrap_or_default());
     let class_now = filter.class.map(|c| c.as_str());
     let status_now = filter.status.map(|s| s.as_str());
+    let classes: String = AssetClass::ALL
+        .iter()
+        .map(|c| option(c.as_str(), c.label(), class_now))
+        .collect();
+    let statuses: String = AssetStatus::ALL
+        .iter()
+        .map(|s| option(s.as_str(), s.label(), status_now))
+        .collect();
     let mut body = format!(
         "<form class=\"filters card\" method=\"get\" action=\"/assets\">\
-         <label>类别<select name=\"class\"><option value=\"\">全部</option>{}{}{}</select></label>\
+         <label>类别<select name=\"class\"><option value=\"\">全部</option>{}</select></label>\
          <label>镇街<input name=\"town\" value=\"{}\"></label><label>村<input name=\"village\" value=\"{}\"></label>\
          <label>所有权人<input name=\"owner\" value=\"{}\"></label>\
-         <label>状态<select name=\"status\"><option value=\"\">全部</option>{}{}{}</select></label>\
+         <label>状态<select name=\"status\"><option value=\"\">全部</option>{}</select></label>\
          <label>名称包含<input name=\"q\" value=\"{}\"></label><button type=\"submit\">查询</button></form>",
-        option("operating", "经营性", class_now),
-        option("public_welfare", "公益性", class_now),
-        option("household", "到户类", class_now),
+        classes,
         value(&filter.town),
         value(&filter.village),
         value(&filter.owner),
-        option("registered", "已登记", status_now),
-        option("confirmed", "已确权", status_now),
-        option("disposed", "已处置", status_now),
+        statuses,
         value(&filter.q)
     );
     if session.0.role.allows(Access::Audit) {
@@ -170,269 +176,6 @@ fn asset_row(row: &AssetRow) -> String {
     )
 }
 
-/// The fields of the entry forms, per kind: (name, label, input type).
-fn form_fields(kind: EntryKind) -> Vec<(&'static str, &'static str, &'static str)> {
-    match kind {
-        EntryKind::Maintenance => vec![
-            ("description", "内容", "text"),
-            ("cost", "费用（元）", "text"),
-            ("performed_by", "实施单位", "text"),
-        ],
-        EntryKind::Inspection => vec![("result", "结果", "inspection"), ("note", "说明", "text")],
-        EntryKind::Income => vec![
-            ("amount", "收益金额（元）", "text"),
-            ("period", "收益期间", "text"),
-        ],
-        EntryKind::IncomeDistributed => vec![
-            ("amount", "分配金额（元）", "text"),
-            ("period", "收益期间", "text"),
-            ("recipients", "受益户数或名单", "text"),
-            ("notice_date", "公示日期", "date"),
-        ],
-        EntryKind::CustodianChanged => vec![
-            ("custodian", "新管护主体", "text"),
-            ("responsible_person", "责任人", "text"),
-            ("phone", "电话", "text"),
-        ],
-        EntryKind::HandedOver => vec![
-            ("from", "移交方", "text"),
-            ("to", "接收方", "text"),
-            ("document_no", "移交文书号", "text"),
-        ],
-        EntryKind::OwnershipConfirmed => vec![
-            ("confirmed_on", "确权日期", "date"),
-            ("certificate_no", "确权证书编号", "text"),
-        ],
-        EntryKind::OwnershipTransferred => vec![
-            ("owner_name", "新所有权人", "text"),
-            ("owner_type", "所有权人类型", "owner_type"),
-            ("owner_id_number", "证件号", "text"),
-            ("document_no", "文书号", "text"),
-        ],
-        EntryKind::ValueAdjusted => vec![
-            ("value", "调整后价值（元）", "text"),
-            ("reason", "原因", "text"),
-        ],
-        EntryKind::Disposed => vec![
-            ("method", "处置方式", "method"),
-            ("approval_no", "批准文号", "text"),
-            ("proceeds", "处置收入（元）", "text"),
-        ],
-        EntryKind::Correction => vec![
-            ("corrects", "被更正条目 seq", "number"),
-            ("reason", "更正原因", "text"),
-        ],
-        EntryKind::Registered => vec![],
-    }
-}
-
-fn select(name: &str, value: &str, choices: &[(&str, &str)], class: &str) -> String {
-    let options: String = choices
-        .iter()
-        .map(|(v, label)| {
-            format!(
-                "<option value=\"{v}\"{}>{label}</option>",
-                if *v == value { " selected" } else { "" }
-            )
-        })
-        .collect();
-    format!("<select name=\"{name}\"{class}><option value=\"\"></option>{options}</select>")
-}
-
-/// The forms that append entries, with the values and errors of a failed attempt.
-fn entry_forms(
-    code: &str,
-    kinds: &[EntryKind],
-    failed: Option<(&str, &HashMap<String, String>, &[FieldError])>,
-) -> String {
-    let today = crate::domain::dates::today_in_china().to_string();
-    let mut out = String::from("<h2>记录管护台账</h2>");
-    for kind in kinds {
-        let mine = failed.filter(|(k, _, _)| *k == kind.as_str());
-        let value = |name: &str| {
-            mine.and_then(|(_, values, _)| values.get(name))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let error = |name: &str| -> Option<String> {
-            let field = name.replace("owner_", "owner.");
-            mine.and_then(|(_, _, errors)| {
-                errors
-                    .iter()
-                    .find(|e| {
-                        e.field == name
-                            || e.field == field
-                            || (name == "owner_name" && e.field == "owner")
-                    })
-                    .map(|e| e.message.clone())
-            })
-        };
-        let mut inputs = String::new();
-        let occurred = if mine.is_some() {
-            value("occurred_on")
-        } else {
-            today.clone()
-        };
-        let date_error = error("occurred_on");
-        inputs.push_str(&format!(
-            "<label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"{}\" required{}>{}</label>",
-            escape(&occurred),
-            if date_error.is_some() { " class=\"invalid\"" } else { "" },
-            date_error.map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m))).unwrap_or_default()
-        ));
-        for (name, label, input) in form_fields(*kind) {
-            let message = error(name);
-            let invalid = if message.is_some() {
-                " class=\"invalid\""
-            } else {
-                ""
-            };
-            let current = value(name);
-            let control = match input {
-                "inspection" => select(
-                    name,
-                    &current,
-                    &[
-                        ("normal", "正常"),
-                        ("idle", "闲置"),
-                        ("damaged", "损坏"),
-                        ("missing", "缺失"),
-                    ],
-                    invalid,
-                ),
-                "method" => select(
-                    name,
-                    &current,
-                    &[
-                        ("auction", "拍卖"),
-                        ("transfer", "转让"),
-                        ("conversion", "转换用途"),
-                        ("loss", "灭失"),
-                        ("scrap", "报废"),
-                    ],
-                    invalid,
-                ),
-                "owner_type" => select(
-                    name,
-                    &current,
-                    &[
-                        ("village_collective", "村集体"),
-                        ("household", "农户"),
-                        ("government", "政府部门"),
-                        ("enterprise", "企业"),
-                        ("other", "其他"),
-                    ],
-                    invalid,
-                ),
-                other => format!(
-                    "<input type=\"{other}\" name=\"{name}\" value=\"{}\"{invalid}>",
-                    escape(&current)
-                ),
-            };
-            inputs.push_str(&format!(
-                "<label>{label}{control}{}</label>",
-                message
-                    .map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m)))
-                    .unwrap_or_default()
-            ));
-        }
-        let general: Vec<String> = mine
-            .map(|(_, _, errors)| {
-                errors
-                    .iter()
-                    .filter(|e| e.field.is_empty() || e.field == "kind")
-                    .map(|e| format!("<p class=\"field-error\">{}</p>", escape(&e.message)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<details class=\"entry-form\" data-kind=\"{kind}\"{open}><summary>{label}</summary>{general}\
-             <form method=\"post\" action=\"/assets/{code}/entries\"><input type=\"hidden\" name=\"kind\" value=\"{kind}\">{inputs}\
-             <div><button type=\"submit\">记录{label}</button></div></form></details>",
-            kind = kind.as_str(),
-            open = if mine.is_some() { " open" } else { "" },
-            label = kind_label(kind.as_str()),
-            general = general.join(""),
-            code = encode(code),
-        ));
-    }
-    out
-}
-
-/// Summarises an entry's data in one line.
-fn summary(kind: &str, data: &Value, visibility: Visibility) -> String {
-    let field = |name: &str| {
-        data.get(name)
-            .and_then(Value::as_str)
-            .map(escape)
-            .unwrap_or_default()
-    };
-    match kind {
-        "registered" => format!(
-            "登记：价值 {} 元，所有权人 {}",
-            field("value"),
-            escape(
-                data.pointer("/owner/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            )
-        ),
-        "maintenance" => format!(
-            "{}{}",
-            field("description"),
-            data.get("cost")
-                .and_then(Value::as_str)
-                .map(|c| format!("，费用 {} 元", escape(c)))
-                .unwrap_or_default()
-        ),
-        "inspection" => format!(
-            "结果：{}{}",
-            field("result"),
-            data.get("note")
-                .and_then(Value::as_str)
-                .map(|n| format!("，{}", escape(n)))
-                .unwrap_or_default()
-        ),
-        "income" | "income_distributed" => format!("{} 元（{}）", field("amount"), field("period")),
-        "custodian_changed" => format!("管护主体：{}", field("custodian")),
-        "handed_over" => format!(
-            "{} → {}（{}）",
-            field("from"),
-            field("to"),
-            field("document_no")
-        ),
-        "ownership_confirmed" => format!("{}，{}", field("confirmed_on"), field("certificate_no")),
-        "ownership_transferred" => {
-            let id = visibility.id_number(data.pointer("/owner/id_number").and_then(Value::as_str));
-            format!(
-                "新所有权人：{}（{}）{}",
-                escape(
-                    data.pointer("/owner/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                ),
-                owner_type_label(
-                    data.pointer("/owner/type")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                ),
-                id.map(|i| format!("，证件号 {}", escape(&i)))
-                    .unwrap_or_default()
-            )
-        }
-        "value_adjusted" => format!("价值调整为 {} 元：{}", field("value"), field("reason")),
-        "disposed" => format!("方式 {}，批文 {}", field("method"), field("approval_no")),
-        "correction" => format!(
-            "更正第 {} 条：{}",
-            data.get("corrects")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            field("reason")
-        ),
-        _ => String::new(),
-    }
-}
-
 async fn asset_page(
     session: &Session,
     key: &str,
@@ -485,14 +228,13 @@ async fn asset_page(
     );
     body.push_str("<h2>管护台账</h2><ol class=\"timeline\">");
     for entry in entries.iter().rev() {
-        let data: Value = serde_json::from_str(&entry.data).unwrap_or(Value::Null);
         body.push_str(&format!(
             "<li><strong>{}</strong> <span class=\"muted\">{} · 第 {} 条 · {}</span><br>{}</li>",
             kind_label(&entry.kind),
             escape(&entry.occurred_on),
             entry.seq,
             escape(&entry.actor),
-            summary(&entry.kind, &data, visibility)
+            summary(entry, visibility)
         ));
     }
     body.push_str("</ol>");
@@ -501,7 +243,12 @@ async fn asset_page(
             body.push_str("<p class=\"muted\">资产已处置，只能记录更正。</p>");
             body.push_str(&entry_forms(&row.code, &[EntryKind::Correction], failed));
         } else {
-            body.push_str(&entry_forms(&row.code, &EntryKind::ALL[1..], failed));
+            let appendable: Vec<EntryKind> = EntryKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| k.appendable())
+                .collect();
+            body.push_str(&entry_forms(&row.code, &appendable, failed));
         }
     }
     let title = format!("资产 {}", row.code);
@@ -527,37 +274,6 @@ pub async fn asset(
         db,
     )
     .await
-}
-
-/// Builds the JSON body of an entry from a form.
-fn body_of(form: &HashMap<String, String>) -> Value {
-    let mut body = Map::new();
-    let mut owner = Map::new();
-    for (name, value) in form {
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        let json = match name.as_str() {
-            "corrects" => value
-                .parse::<i64>()
-                .map_or_else(|_| Value::String(value.to_owned()), Value::from),
-            "recipients" => value
-                .parse::<u64>()
-                .map_or_else(|_| Value::String(value.to_owned()), Value::from),
-            _ => Value::String(value.to_owned()),
-        };
-        match name.strip_prefix("owner_") {
-            Some("name") => drop(owner.insert("name".to_owned(), json)),
-            Some("type") => drop(owner.insert("type".to_owned(), json)),
-            Some("id_number") => drop(owner.insert("id_number".to_owned(), json)),
-            _ => drop(body.insert(name.clone(), json)),
-        }
-    }
-    if !owner.is_empty() {
-        body.insert("owner".to_owned(), Value::Object(owner));
-    }
-    Value::Object(body)
 }
 
 /// Appends an entry from a form; on errors the page comes back with them beside the fields.

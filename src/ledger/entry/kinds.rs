@@ -1,0 +1,421 @@
+//! Every kind of ledger entry in one place: its name and Chinese label, the typed data
+//! it carries (serde writes it as stored and hashed, schemars describes it), its form
+//! fields, and the line the custody timeline shows for it.
+//!
+//! A new kind is a variant of [`EntryKind`] and of [`EntryData`], a struct with its
+//! [`KindSpec`] below, its line in [`EntryData::summary`], an arm in
+//! `projection::fold` and its round-trip test; the parser, the web forms, the
+//! timeline and the OpenAPI document follow.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::field::{Field, Input, KindSpec, OWNER_FIELDS};
+use crate::domain::{
+    AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult, ProjectCode,
+    Quantity, Recipients, Yuan,
+};
+use crate::register::record::Owner;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// 登记: the asset's initial fields, written by an import.
+    Registered,
+    /// 确权.
+    OwnershipConfirmed,
+    /// 移交.
+    HandedOver,
+    /// 管护主体变更.
+    CustodianChanged,
+    /// 管护/维修.
+    Maintenance,
+    /// 巡查.
+    Inspection,
+    /// 产权转移.
+    OwnershipTransferred,
+    /// 经营收益.
+    Income,
+    /// 收益分配.
+    IncomeDistributed,
+    /// 价值调整.
+    ValueAdjusted,
+    /// 处置.
+    Disposed,
+    /// 更正: reverses an earlier entry's effect.
+    Correction,
+}
+
+impl EntryKind {
+    /// Every kind, in the order the spec lists them.
+    pub const ALL: &'static [EntryKind] = &[
+        EntryKind::Registered,
+        EntryKind::OwnershipConfirmed,
+        EntryKind::HandedOver,
+        EntryKind::CustodianChanged,
+        EntryKind::Maintenance,
+        EntryKind::Inspection,
+        EntryKind::OwnershipTransferred,
+        EntryKind::Income,
+        EntryKind::IncomeDistributed,
+        EntryKind::ValueAdjusted,
+        EntryKind::Disposed,
+        EntryKind::Correction,
+    ];
+
+    /// The kind's description: name, label, rules and fields.
+    pub fn spec(self) -> &'static KindSpec {
+        match self {
+            EntryKind::Registered => &Registered::SPEC,
+            EntryKind::OwnershipConfirmed => &OwnershipConfirmed::SPEC,
+            EntryKind::HandedOver => &HandedOver::SPEC,
+            EntryKind::CustodianChanged => &CustodianChanged::SPEC,
+            EntryKind::Maintenance => &Maintenance::SPEC,
+            EntryKind::Inspection => &Inspection::SPEC,
+            EntryKind::OwnershipTransferred => &OwnershipTransferred::SPEC,
+            EntryKind::Income => &Income::SPEC,
+            EntryKind::IncomeDistributed => &IncomeDistributed::SPEC,
+            EntryKind::ValueAdjusted => &ValueAdjusted::SPEC,
+            EntryKind::Disposed => &Disposed::SPEC,
+            EntryKind::Correction => &Correction::SPEC,
+        }
+    }
+}
+
+/// An entry's data, typed by its kind. Serde writes it as `{kind: data}`; the data
+/// alone (see [`EntryData::to_value`]) is what an entry stores and its hash covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryData {
+    /// 登记.
+    Registered(Registered),
+    /// 确权.
+    OwnershipConfirmed(OwnershipConfirmed),
+    /// 移交.
+    HandedOver(HandedOver),
+    /// 管护主体变更.
+    CustodianChanged(CustodianChanged),
+    /// 管护/维修.
+    Maintenance(Maintenance),
+    /// 巡查.
+    Inspection(Inspection),
+    /// 产权转移.
+    OwnershipTransferred(OwnershipTransferred),
+    /// 经营收益.
+    Income(Income),
+    /// 收益分配.
+    IncomeDistributed(IncomeDistributed),
+    /// 价值调整.
+    ValueAdjusted(ValueAdjusted),
+    /// 处置.
+    Disposed(Disposed),
+    /// 更正.
+    Correction(Correction),
+}
+
+impl EntryData {
+    /// The kind of entry this data belongs to.
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            EntryData::Registered(_) => EntryKind::Registered,
+            EntryData::OwnershipConfirmed(_) => EntryKind::OwnershipConfirmed,
+            EntryData::HandedOver(_) => EntryKind::HandedOver,
+            EntryData::CustodianChanged(_) => EntryKind::CustodianChanged,
+            EntryData::Maintenance(_) => EntryKind::Maintenance,
+            EntryData::Inspection(_) => EntryKind::Inspection,
+            EntryData::OwnershipTransferred(_) => EntryKind::OwnershipTransferred,
+            EntryData::Income(_) => EntryKind::Income,
+            EntryData::IncomeDistributed(_) => EntryKind::IncomeDistributed,
+            EntryData::ValueAdjusted(_) => EntryKind::ValueAdjusted,
+            EntryData::Disposed(_) => EntryKind::Disposed,
+            EntryData::Correction(_) => EntryKind::Correction,
+        }
+    }
+
+    /// The entry in one line of plain text, with labels rather than codes; `id` shows an
+    /// owner's ID number (whole or masked).
+    pub fn summary(&self, id: &dyn Fn(&IdNumber) -> String) -> String {
+        match self {
+            EntryData::Registered(d) => {
+                format!("登记：价值 {} 元，所有权人 {}", d.value, d.owner.name)
+            }
+            EntryData::OwnershipConfirmed(d) => format!("{}，{}", d.confirmed_on, d.certificate_no),
+            EntryData::HandedOver(d) => format!("{} → {}（{}）", d.from, d.to, d.document_no),
+            EntryData::CustodianChanged(d) => format!("管护主体：{}", d.custodian),
+            EntryData::Maintenance(d) => {
+                let cost = d.cost.map(|c| format!("，费用 {c} 元"));
+                format!("{}{}", d.description, cost.unwrap_or_default())
+            }
+            EntryData::Inspection(d) => {
+                let note = d.note.as_ref().map(|n| format!("，{n}"));
+                format!("结果：{}{}", d.result.label(), note.unwrap_or_default())
+            }
+            EntryData::OwnershipTransferred(d) => {
+                let id = d
+                    .owner
+                    .id_number
+                    .as_ref()
+                    .map(|i| format!("，证件号 {}", id(i)));
+                let (name, kind) = (&d.owner.name, d.owner.owner_type.label());
+                format!("新所有权人：{name}（{kind}）{}", id.unwrap_or_default())
+            }
+            EntryData::Income(d) => format!("{} 元（{}）", d.amount, d.period),
+            EntryData::IncomeDistributed(d) => format!("{} 元（{}）", d.amount, d.period),
+            EntryData::ValueAdjusted(d) => format!("价值调整为 {} 元：{}", d.value, d.reason),
+            EntryData::Disposed(d) => format!("方式：{}，批文 {}", d.method.label(), d.approval_no),
+            EntryData::Correction(d) => format!("更正第 {} 条：{}", d.corrects, d.reason),
+        }
+    }
+}
+
+/// `registered`: the asset's fields as an import registered them (absent values as
+/// `null`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Registered {
+    /// The project that formed it.
+    pub project_code: ProjectCode,
+    /// Its name.
+    pub name: String,
+    /// Its class.
+    pub class: AssetClass,
+    /// How many units.
+    pub quantity: Option<Quantity>,
+    /// The unit counted.
+    pub unit: Option<String>,
+    /// Its value.
+    pub value: Yuan,
+    /// Who owns it.
+    pub owner: Owner,
+    /// Who looks after it.
+    pub custodian: Option<String>,
+    /// `registered`, or `confirmed` when the import gave a 确权日期.
+    pub status: AssetStatus,
+    /// When ownership was confirmed.
+    pub confirmed_on: Option<BusinessDate>,
+    /// The ownership certificate.
+    pub certificate_no: Option<String>,
+    /// Its town, from the project.
+    pub town: String,
+    /// Its village, from the project.
+    pub village: Option<String>,
+}
+impl Registered {
+    const FIELDS: &'static [Field] = &[
+        Field::required("project_code", "项目编号", Input::ProjectCode),
+        Field::required("name", "资产名称", Input::Text),
+        Field::required("class", "资产类别", Input::Choice(AssetClass::choices)),
+        Field::optional("quantity", "数量", Input::Quantity),
+        Field::optional("unit", "计量单位", Input::Text),
+        Field::required("value", "资产价值（元）", Input::Money),
+        Field::required("owner", "所有权人", Input::Group(OWNER_FIELDS)),
+        Field::optional("custodian", "管护主体", Input::Text),
+        Field::required("status", "状态", Input::Choice(AssetStatus::choices)),
+        Field::optional("confirmed_on", "确权日期", Input::Date),
+        Field::optional("certificate_no", "确权证书编号", Input::Text),
+        Field::required("town", "镇街", Input::Text),
+        Field::optional("village", "村", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("registered", "登记", Self::FIELDS).by_import_only();
+}
+
+/// `ownership_confirmed` (确权).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OwnershipConfirmed {
+    /// When ownership was confirmed.
+    pub confirmed_on: BusinessDate,
+    /// The ownership certificate.
+    pub certificate_no: String,
+}
+impl OwnershipConfirmed {
+    const FIELDS: &'static [Field] = &[
+        Field::required("confirmed_on", "确权日期", Input::PastDate),
+        Field::required("certificate_no", "确权证书编号", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("ownership_confirmed", "确权", Self::FIELDS);
+}
+
+/// `handed_over` (移交): a finished project handed to whoever looks after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HandedOver {
+    /// Who handed it over.
+    pub from: String,
+    /// Who received it: the new custodian.
+    pub to: String,
+    /// The hand-over document.
+    pub document_no: String,
+}
+impl HandedOver {
+    const FIELDS: &'static [Field] = &[
+        Field::required("from", "移交方", Input::Text),
+        Field::required("to", "接收方", Input::Text),
+        Field::required("document_no", "移交文书号", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("handed_over", "移交", Self::FIELDS);
+}
+
+/// `custodian_changed` (管护主体变更).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CustodianChanged {
+    /// The new custodian.
+    pub custodian: String,
+    /// The person responsible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_person: Option<String>,
+    /// Their telephone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+impl CustodianChanged {
+    const FIELDS: &'static [Field] = &[
+        Field::required("custodian", "新管护主体", Input::Text),
+        Field::optional("responsible_person", "责任人", Input::Text),
+        Field::optional("phone", "电话", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("custodian_changed", "管护主体变更", Self::FIELDS);
+}
+
+/// `maintenance` (管护/维修).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Maintenance {
+    /// What was done.
+    pub description: String,
+    /// What it cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Yuan>,
+    /// Who did it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performed_by: Option<String>,
+}
+impl Maintenance {
+    const FIELDS: &'static [Field] = &[
+        Field::required("description", "内容", Input::Text),
+        Field::optional("cost", "费用（元）", Input::Money),
+        Field::optional("performed_by", "实施单位", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("maintenance", "管护/维修", Self::FIELDS);
+}
+
+/// `inspection` (巡查).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Inspection {
+    /// What the inspection found.
+    pub result: InspectionResult,
+    /// A remark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+impl Inspection {
+    const FIELDS: &'static [Field] = &[
+        Field::required("result", "结果", Input::Choice(InspectionResult::choices)),
+        Field::optional("note", "说明", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("inspection", "巡查", Self::FIELDS);
+}
+
+/// `ownership_transferred` (产权转移).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OwnershipTransferred {
+    /// The new owner.
+    pub owner: Owner,
+    /// The transfer document.
+    pub document_no: String,
+}
+impl OwnershipTransferred {
+    const FIELDS: &'static [Field] = &[
+        Field::required("owner", "新所有权人", Input::Group(OWNER_FIELDS)),
+        Field::required("document_no", "文书号", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("ownership_transferred", "产权转移", Self::FIELDS);
+}
+
+/// `income` (经营收益).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Income {
+    /// How much the asset earned.
+    pub amount: Yuan,
+    /// Over which period (`2021`, `2021年上半年`).
+    pub period: String,
+}
+impl Income {
+    const FIELDS: &'static [Field] = &[
+        Field::required("amount", "收益金额（元）", Input::Money),
+        Field::required("period", "收益期间", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("income", "经营收益", Self::FIELDS);
+}
+
+/// `income_distributed` (收益分配); all distributions may not exceed all income.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IncomeDistributed {
+    /// How much was paid out.
+    pub amount: Yuan,
+    /// The period the income was earned in.
+    pub period: String,
+    /// Who received it.
+    pub recipients: Recipients,
+    /// When the distribution was publicly noticed (公示).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice_date: Option<BusinessDate>,
+}
+impl IncomeDistributed {
+    const FIELDS: &'static [Field] = &[
+        Field::required("amount", "分配金额（元）", Input::Money),
+        Field::required("period", "收益期间", Input::Text),
+        Field::required("recipients", "受益户数或名单", Input::Recipients),
+        Field::optional("notice_date", "公示日期", Input::Date),
+    ];
+    const SPEC: KindSpec = KindSpec::new("income_distributed", "收益分配", Self::FIELDS);
+}
+
+/// `value_adjusted` (价值调整).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ValueAdjusted {
+    /// The asset's value from now on.
+    pub value: Yuan,
+    /// Why.
+    pub reason: String,
+}
+impl ValueAdjusted {
+    const FIELDS: &'static [Field] = &[
+        Field::required("value", "调整后价值（元）", Input::Money),
+        Field::required("reason", "原因", Input::Text),
+    ];
+    const SPEC: KindSpec =
+        KindSpec::new("value_adjusted", "价值调整", Self::FIELDS).changing_value();
+}
+
+/// `disposed` (处置): the asset leaves the register; only corrections follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Disposed {
+    /// How.
+    pub method: DisposalMethod,
+    /// The approval.
+    pub approval_no: String,
+    /// What it brought in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proceeds: Option<Yuan>,
+}
+impl Disposed {
+    const FIELDS: &'static [Field] = &[
+        Field::required("method", "处置方式", Input::Choice(DisposalMethod::choices)),
+        Field::required("approval_no", "批准文号", Input::Text),
+        Field::optional("proceeds", "处置收入（元）", Input::Money),
+    ];
+    const SPEC: KindSpec = KindSpec::new("disposed", "处置", Self::FIELDS).changing_value();
+}
+
+/// `correction` (更正): cancels an earlier entry's effect; the entry stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Correction {
+    /// The `seq` of the entry it cancels.
+    pub corrects: i64,
+    /// Why.
+    pub reason: String,
+}
+impl Correction {
+    const FIELDS: &'static [Field] = &[
+        Field::required("corrects", "被更正条目的 seq", Input::Seq),
+        Field::required("reason", "更正原因", Input::Text),
+    ];
+    const SPEC: KindSpec = KindSpec::new("correction", "更正", Self::FIELDS).changing_value();
+}

@@ -1,0 +1,329 @@
+//! Parsing a request body `{kind, occurred_on, ...data}`. Each field is read by its
+//! description ([`Field`]), so that every missing, ill-typed or unknown field is
+//! reported at once (serde stops at the first); only then does serde build the typed
+//! [`EntryData`] from the normalised fields.
+
+use serde_json::{Map, Value};
+
+use super::field::{Field, Input, OCCURRED_ON};
+use super::{EntryData, EntryKind, EntryRequest, FieldError};
+use crate::domain::dates::today_in_china;
+use crate::domain::{BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Yuan};
+
+/// Parses a request body `{kind, occurred_on, ...data}`.
+///
+/// Fails with every field error: unknown kind, missing or ill-typed fields, unknown
+/// fields, malformed or future dates, negative or inexact amounts.
+pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
+    let Some(object) = body.as_object() else {
+        return Err(vec![FieldError::new(
+            "",
+            "invalid_type",
+            "请求体应为 JSON 对象",
+        )]);
+    };
+    let mut reader = Reader::new(object, String::new());
+    let kind = reader.kind();
+    let occurred_on = reader.date(&OCCURRED_ON);
+    let Some(kind) = kind else {
+        return Err(reader.errors);
+    };
+    let fields = kind.fields();
+    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    for key in object.keys() {
+        if key != "kind" && key != OCCURRED_ON.name && !names.contains(&key.as_str()) {
+            reader.errors.push(FieldError::new(
+                key,
+                "unknown_field",
+                format!(
+                    "{} 条目没有字段 {key}（可用字段：{}）",
+                    kind.as_str(),
+                    names.join("、")
+                ),
+            ));
+        }
+    }
+    let data = reader.fields(fields);
+    let (true, Some(occurred_on)) = (reader.errors.is_empty(), occurred_on) else {
+        return Err(reader.errors);
+    };
+    match EntryData::from_fields(kind, data) {
+        Ok(data) => Ok(EntryRequest { occurred_on, data }),
+        Err(e) => Err(vec![FieldError::new(
+            "",
+            "invalid_value",
+            format!("{} 条目的数据无法读取：{e}", kind.as_str()),
+        )]),
+    }
+}
+
+/// Reads the fields of one object, collecting an error for each that is wrong.
+struct Reader<'a> {
+    object: &'a Map<String, Value>,
+    /// `owner.` inside the owner object, empty at the top.
+    prefix: String,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(object: &'a Map<String, Value>, prefix: String) -> Self {
+        Reader {
+            object,
+            prefix,
+            errors: Vec::new(),
+        }
+    }
+
+    fn name(&self, field: &str) -> String {
+        format!("{}{field}", self.prefix)
+    }
+
+    fn error(&mut self, name: &str, code: &'static str, message: String) {
+        self.errors.push(FieldError::new(name, code, message));
+    }
+
+    /// The kind, which clerks may append.
+    fn kind(&mut self) -> Option<EntryKind> {
+        let text = self.text("kind", true)?;
+        match EntryKind::parse(&text) {
+            Some(kind) if kind.appendable() => Some(kind),
+            Some(kind) => {
+                let message = format!("{} 条目只能由导入写入", kind.as_str());
+                self.error("kind", "invalid_value", message);
+                None
+            }
+            None => {
+                let known: Vec<&str> = EntryKind::ALL
+                    .iter()
+                    .filter(|k| k.appendable())
+                    .map(|k| k.as_str())
+                    .collect();
+                let message = format!("未知的条目类型“{text}”，应为 {}", known.join("、"));
+                self.error("kind", "unknown_kind", message);
+                None
+            }
+        }
+    }
+
+    /// The fields of an object in order, normalised, leaving out those that are wrong.
+    fn fields(&mut self, fields: &[Field]) -> Map<String, Value> {
+        let mut data = Map::new();
+        for field in fields {
+            if let Some(value) = self.read(field) {
+                data.insert(field.name.to_owned(), value);
+            }
+        }
+        data
+    }
+
+    /// One field, normalised.
+    fn read(&mut self, field: &Field) -> Option<Value> {
+        let name = self.name(field.name);
+        let label = field.label;
+        let checked = match field.input {
+            Input::Text => self.parsed(field, |given| Ok(given.to_owned())),
+            Input::Money => self.money(field).map(|amount| amount.to_string()),
+            Input::Date | Input::PastDate => self.date(field).map(|date| date.to_string()),
+            Input::Choice(choices) => self.parsed(field, |given| {
+                let codes: Vec<&str> = choices().iter().map(|c| c.0).collect();
+                if codes.contains(&given) {
+                    return Ok(given.to_owned());
+                }
+                let message = format!("字段 {name} 只能是 {}，收到“{given}”", codes.join("、"));
+                Err(("invalid_value", message))
+            }),
+            Input::OwnerType => self.parsed(field, |given| {
+                let codes: Vec<&str> = OwnerType::ALL.iter().map(|t| t.as_str()).collect();
+                let (last, rest) = codes.split_last().unwrap_or((&"", &[]));
+                let message = || {
+                    format!(
+                        "未知的所有权人类型“{given}”，应为 {} 或 {last}",
+                        rest.join("、")
+                    )
+                };
+                OwnerType::parse(given)
+                    .map(|t| t.as_str().to_owned())
+                    .ok_or_else(|| ("unknown_owner_type", message()))
+            }),
+            Input::IdNumber => self.parsed(field, |given| match IdNumber::parse(given) {
+                Ok(id) => Ok(id.as_str().to_owned()),
+                Err(e) => Err(("invalid_id_number", format!("{label}“{given}”无效：{e}"))),
+            }),
+            Input::ProjectCode => self.parsed(field, |given| match ProjectCode::parse(given) {
+                Ok(code) => Ok(code.as_str().to_owned()),
+                Err(_) => Err(("invalid_code", format!("{label}“{given}”无效"))),
+            }),
+            Input::Quantity => self.parsed(field, |given| match Quantity::parse(given) {
+                Ok(quantity) => Ok(quantity.to_string()),
+                Err(e) => Err((e.code(), format!("{label}“{given}”{e}"))),
+            }),
+            Input::Seq => return self.seq(field),
+            Input::Recipients => return self.recipients(field),
+            Input::Group(fields) => return self.group(field, fields),
+        };
+        checked.map(Value::String)
+    }
+
+    /// A text field, checked and normalised by `check`, which gives the error's code
+    /// and message when the text is wrong.
+    fn parsed(
+        &mut self,
+        field: &Field,
+        check: impl FnOnce(&str) -> Result<String, (&'static str, String)>,
+    ) -> Option<String> {
+        let given = self.text(field.name, field.required)?;
+        match check(&given) {
+            Ok(normalised) => Some(normalised),
+            Err((code, message)) => {
+                let name = self.name(field.name);
+                self.error(&name, code, message);
+                None
+            }
+        }
+    }
+
+    /// A field that is absent or `null`: an error when it is required.
+    fn missing(&mut self, field: &Field, message: String) -> Option<Value> {
+        if field.required {
+            let name = self.name(field.name);
+            self.error(&name, "required", message);
+        }
+        None
+    }
+
+    fn seq(&mut self, field: &Field) -> Option<Value> {
+        let name = self.name(field.name);
+        match self.object.get(field.name) {
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|seq| seq >= 1) => {
+                Some(Value::Number(n.clone()))
+            }
+            None | Some(Value::Null) => {
+                self.missing(field, format!("缺少必填字段 {name}（{}）", field.label))
+            }
+            Some(_) => {
+                let message = format!("{name} 应为{}（正整数）", field.label);
+                self.error(&name, "invalid_type", message);
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, field: &str, required: bool) -> Option<String> {
+        let name = self.name(field);
+        match self.object.get(field) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.error(&name, "required", format!("缺少必填字段 {name}"));
+                }
+                None
+            }
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                if required {
+                    self.error(&name, "required", format!("字段 {name} 不能为空"));
+                }
+                None
+            }
+            Some(Value::String(text)) if text.contains('\0') => {
+                let message = format!("字段 {name} 含有空字符（NUL）");
+                self.error(&name, "invalid_value", message);
+                None
+            }
+            Some(Value::String(text)) if text.chars().count() > 1000 => {
+                let message = format!("字段 {name} 超过 1000 个字符");
+                self.error(&name, "field_too_long", message);
+                None
+            }
+            Some(Value::String(text)) => Some(text.trim().to_owned()),
+            Some(_) => {
+                self.error(&name, "invalid_type", format!("字段 {name} 应为字符串"));
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, field: &Field) -> Option<Yuan> {
+        let name = self.name(field.name);
+        if let Some(Value::Number(_)) = self.object.get(field.name) {
+            let message = format!("金额 {name} 须写成字符串（如 \"1234.50\"），以免浮点误差");
+            self.error(&name, "invalid_type", message);
+            return None;
+        }
+        let mut amount = None;
+        self.parsed(field, |given| match Yuan::parse(given, MoneyUnit::Yuan) {
+            Ok(parsed) => Ok(amount.insert(parsed).to_string()),
+            Err(e) => Err((e.code(), format!("金额 {name}“{given}”{e}（单位：元）"))),
+        })?;
+        amount
+    }
+
+    /// A date; one of [`Input::PastDate`] after today is an error too.
+    fn date(&mut self, field: &Field) -> Option<BusinessDate> {
+        let name = self.name(field.name);
+        let mut date = None;
+        self.parsed(field, |given| {
+            let Some(parsed) = BusinessDate::parse_iso(given) else {
+                let message = format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD");
+                return Err(("invalid_date", message));
+            };
+            if matches!(field.input, Input::PastDate) && parsed.naive() > today_in_china() {
+                return Err(("future_date", format!("{} {parsed} 晚于今天", field.label)));
+            }
+            Ok(date.insert(parsed).to_string())
+        })?;
+        date
+    }
+
+    fn recipients(&mut self, field: &Field) -> Option<Value> {
+        let name = self.name(field.name);
+        match self.object.get(field.name) {
+            Some(Value::Number(n)) if n.as_u64().is_some() => Some(Value::Number(n.clone())),
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(Value::from(s.trim())),
+            Some(Value::Array(list))
+                if !list.is_empty()
+                    && list
+                        .iter()
+                        .all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) =>
+            {
+                Some(Value::Array(list.clone()))
+            }
+            None | Some(Value::Null) => self.missing(field, format!("缺少必填字段 {name}")),
+            Some(_) => {
+                let message =
+                    format!("{name} 应为受益户数（整数）、说明文字或受益人名单（字符串数组）");
+                self.error(&name, "invalid_type", message);
+                None
+            }
+        }
+    }
+
+    /// An object of its own fields; kept when every required one of them is.
+    fn group(&mut self, field: &Field, fields: &[Field]) -> Option<Value> {
+        let name = self.name(field.name);
+        let inner = match self.object.get(field.name) {
+            Some(Value::Object(inner)) => inner,
+            None | Some(Value::Null) => return self.missing(field, format!("缺少必填字段 {name}")),
+            Some(_) => {
+                let shape: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}{}", f.name, if f.required { "" } else { "?" }))
+                    .collect();
+                let message = format!("{name} 应为对象 {{{}}}", shape.join(", "));
+                self.error(&name, "invalid_type", message);
+                return None;
+            }
+        };
+        let mut reader = Reader::new(inner, format!("{name}."));
+        let data = reader.fields(fields);
+        for key in inner.keys() {
+            if !fields.iter().any(|f| f.name == key) {
+                let message = format!("{name} 没有字段 {key}");
+                reader.error(&format!("{name}.{key}"), "unknown_field", message);
+            }
+        }
+        self.errors.append(&mut reader.errors);
+        let complete = fields
+            .iter()
+            .all(|f| !f.required || data.contains_key(f.name));
+        complete.then_some(Value::Object(data))
+    }
+}
