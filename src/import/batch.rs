@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{RowError, Warning};
+use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
 
@@ -44,20 +45,6 @@ pub struct BatchRow {
     pub actor: String,
     /// When (RFC 3339).
     pub created_at: String,
-}
-
-/// An `import_errors` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = import_errors, treat_none_as_default_value = false)]
-struct ErrorRow {
-    batch_id: String,
-    ordinal: i64,
-    line: Option<i64>,
-    column_name: Option<String>,
-    code: String,
-    message: String,
-    registered_value: Option<String>,
-    file_value: Option<String>,
 }
 
 /// What an import did or would do.
@@ -213,7 +200,7 @@ impl BatchRow {
         let errors = import_errors::table
             .filter(import_errors::batch_id.eq(&self.id))
             .order(import_errors::ordinal)
-            .select(ErrorRow::as_select())
+            .select(ImportErrorRow::as_select())
             .load(conn)?
             .into_iter()
             .map(|e| RowError {
@@ -240,10 +227,10 @@ pub fn insert_errors(
     batch_id: &str,
     errors: &[RowError],
 ) -> QueryResult<()> {
-    let rows: Vec<ErrorRow> = errors
+    let rows: Vec<ImportErrorRow> = errors
         .iter()
         .enumerate()
-        .map(|(ordinal, e)| ErrorRow {
+        .map(|(ordinal, e)| ImportErrorRow {
             batch_id: batch_id.to_owned(),
             ordinal: i64::try_from(ordinal).unwrap_or(i64::MAX),
             line: e.line.and_then(|l| i64::try_from(l).ok()),
@@ -254,19 +241,7 @@ pub fn insert_errors(
             file_value: e.file_value.clone(),
         })
         .collect();
-    for chunk in rows.chunks(200) {
-        // Multi-row inserts run on the inner connection: the derived multi-backend does not
-        // offer them for SQLite.
-        match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
-    }
-    Ok(())
+    crate::db::bulk::insert_import_errors(conn, &rows)
 }
 
 /// Serialises warnings for the `warnings` column.

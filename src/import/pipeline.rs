@@ -8,16 +8,16 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow};
-use super::bulk::{self, SetAside};
+use super::bulk;
 use super::decode::{self, TextEncoding};
 use super::header::{Field, Layout};
 use super::reader::{open_rows, read_rows, ReadChunk, Rows, READ_AHEAD_CHUNKS};
 use super::row::ParsedRow;
 use super::{RowError, MAX_LISTED_ERRORS};
+use crate::db::bulk_load::{self, SetAside};
 use crate::db::schema::assets;
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
@@ -27,9 +27,6 @@ use crate::ledger::{self, EntryRow, Head, NewEntry};
 use crate::register::store::{register_is_empty, AssetRow, CorruptRow, ProjectRow};
 use crate::register::summary::{self, class_index, Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
-
-/// The SQLite page cache of an importing connection, in KiB.
-const IMPORT_CACHE_KIB: u32 = 32_768;
 
 /// Rows validated and written together: one lookup against the register and one
 /// multi-row insert per table.
@@ -184,57 +181,49 @@ pub fn import_file(
         });
     }
 
-    // A large import touches every index page many times in one transaction; a bigger
-    // page cache for this connection keeps them in memory instead of spilling them to
-    // the WAL again and again. Restored afterwards.
-    if let DbConnection::Sqlite(_) = conn {
-        conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
-    }
-    let outcome = conn.transaction::<Box<Run>, Abort, _>(|conn| {
-        let head = ledger::lock_head(conn)?;
-        // Read under the lock: an import that committed while this one waited counts.
-        let register_empty = register_is_empty(conn)?;
-        // Another process may have committed the same bytes while this one waited.
-        if BatchRow::committed_with_sha256(conn, &base.sha256)?.is_some() {
-            return Err(Abort::Failure(ImportFailure::Db(DbError::Query(
-                diesel::result::Error::RollbackTransaction,
-            ))));
-        }
-        base.insert(conn)?;
-        let registered_assets = if register_empty {
-            0
-        } else {
-            u64::try_from(Summary::load(conn)?.assets).unwrap_or(0)
-        };
-        let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
-            bulk::set_aside(conn)?
-        } else {
-            SetAside::default()
-        };
-        let writer = Writer {
-            head,
-            today: BusinessDate::from_naive(today_in_china()),
-        };
-        let mut run = Box::new(Run::new(layout, base, register_empty, Some(writer)));
-        run.read_all(conn, rows, progress, total_bytes)?;
-        if run.error_count > 0 {
-            return Err(Abort::Rejected(run));
-        }
-        // The codes seen are no longer needed; free them before the indexes are sorted.
-        run.assets = HashMap::new();
-        bulk::restore(conn, set_aside)?;
-        run.batch.update_counts(conn)?;
-        let delta = run.summary_delta(conn)?;
-        summary::apply(conn, &delta)?;
-        if let Some(writer) = &run.writer {
-            ledger::store_head(conn, &writer.head)?;
-        }
-        Ok(run)
-    });
-    if let DbConnection::Sqlite(_) = conn {
-        // Best effort: the import's outcome stands whether or not the reset succeeds.
-        let _ = conn.batch_execute("PRAGMA cache_size = -2000");
-    }
+    let outcome = bulk_load::with_import_cache(conn, |conn| {
+        conn.transaction::<Box<Run>, Abort, _>(|conn| {
+            let head = ledger::lock_head(conn)?;
+            // Read under the lock: an import that committed while this one waited counts.
+            let register_empty = register_is_empty(conn)?;
+            // Another process may have committed the same bytes while this one waited.
+            if BatchRow::committed_with_sha256(conn, &base.sha256)?.is_some() {
+                return Err(Abort::Failure(ImportFailure::Db(DbError::Query(
+                    diesel::result::Error::RollbackTransaction,
+                ))));
+            }
+            base.insert(conn)?;
+            let registered_assets = if register_empty {
+                0
+            } else {
+                u64::try_from(Summary::load(conn)?.assets).unwrap_or(0)
+            };
+            let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
+                bulk_load::set_indexes_aside(conn)?
+            } else {
+                SetAside::default()
+            };
+            let writer = Writer {
+                head,
+                today: BusinessDate::from_naive(today_in_china()),
+            };
+            let mut run = Box::new(Run::new(layout, base, register_empty, Some(writer)));
+            run.read_all(conn, rows, progress, total_bytes)?;
+            if run.error_count > 0 {
+                return Err(Abort::Rejected(run));
+            }
+            // The codes seen are no longer needed; free them before the indexes are sorted.
+            run.assets = HashMap::new();
+            set_aside.restore(conn)?;
+            run.batch.update_counts(conn)?;
+            let delta = run.summary_delta(conn)?;
+            summary::apply(conn, &delta)?;
+            if let Some(writer) = &run.writer {
+                ledger::store_head(conn, &writer.head)?;
+            }
+            Ok(run)
+        })
+    })?;
     match outcome {
         Ok(run) => Ok(ImportOutcome::Committed(run.report("committed", false))),
         Err(Abort::Rejected(run)) => {
