@@ -1,13 +1,85 @@
 //! Import batches: the record of every committed or rejected import, with its counts
 //! and row errors.
 
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::Serialize;
 
-use super::{RowError, Warning};
+use super::error::{RowError, Warning};
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
+
+/// How an import ended, as its batch and report say.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, AsExpression, FromSqlRow,
+)]
+#[serde(rename_all = "snake_case")]
+#[diesel(sql_type = Text)]
+pub enum BatchStatus {
+    /// Registered (已导入).
+    Committed,
+    /// Refused for the file's errors; nothing registered (被拒绝).
+    Rejected,
+    /// A dry run: what a commit would do. Never stored.
+    DryRun,
+}
+
+impl BatchStatus {
+    /// The name stored and sent: `committed`, `rejected` or `dry_run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Committed => "committed",
+            BatchStatus::Rejected => "rejected",
+            BatchStatus::DryRun => "dry_run",
+        }
+    }
+
+    /// The status as the web pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BatchStatus::Committed => "已导入",
+            BatchStatus::Rejected => "被拒绝",
+            BatchStatus::DryRun => "试导入",
+        }
+    }
+
+    /// The status named `name`, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            BatchStatus::Committed,
+            BatchStatus::Rejected,
+            BatchStatus::DryRun,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
+}
+
+impl<DB> ToSql<Text, DB> for BatchStatus
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for BatchStatus
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let name = String::from_sql(bytes)?;
+        BatchStatus::parse(&name).ok_or_else(|| format!("unknown batch status {name:?}").into())
+    }
+}
 
 /// An `import_batches` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,8 +89,8 @@ pub struct BatchRow {
     pub id: String,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
-    /// `committed` or `rejected`.
-    pub status: String,
+    /// Committed or rejected (a dry run stores no batch).
+    pub status: BatchStatus,
     /// The file's name, if known.
     pub filename: Option<String>,
     /// The encoding detected.
@@ -52,8 +124,8 @@ pub struct BatchRow {
 pub struct BatchReport {
     /// The batch id (`None` for a dry run, which records nothing).
     pub id: Option<String>,
-    /// `committed`, `rejected` or `dry_run`.
-    pub status: String,
+    /// Committed, rejected or a dry run.
+    pub status: BatchStatus,
     /// Whether this is an earlier batch returned for the same bytes.
     pub replayed: bool,
     /// SHA-256 of the file.
@@ -125,7 +197,7 @@ impl BatchRow {
     ) -> QueryResult<Option<BatchRow>> {
         import_batches::table
             .filter(import_batches::sha256.eq(sha256))
-            .filter(import_batches::status.eq("committed"))
+            .filter(import_batches::status.eq(BatchStatus::Committed))
             .select(BatchRow::as_select())
             .first(conn)
             .optional()
@@ -173,7 +245,7 @@ impl BatchRow {
     pub fn to_summary(&self) -> BatchReport {
         BatchReport {
             id: Some(self.id.clone()),
-            status: self.status.clone(),
+            status: self.status,
             replayed: false,
             sha256: self.sha256.clone(),
             filename: self.filename.clone(),

@@ -65,7 +65,7 @@ pub async fn imports(
     body.push_str("<h2>导入记录</h2><div class=\"scroll\"><table><thead><tr><th>时间</th><th>文件</th><th>状态</th><th>编码</th>\
                    <th class=\"n\">数据行</th><th class=\"n\">新增项目</th><th class=\"n\">新增资产</th><th class=\"n\">未变</th><th class=\"n\">错误</th><th>经办</th></tr></thead><tbody>");
     for row in &history {
-        let status = if row.status == "committed" {
+        let status = if row.status == crate::import::BatchStatus::Committed {
             "<span class=\"ok\">已导入</span>"
         } else {
             "<span class=\"bad\">被拒绝</span>"
