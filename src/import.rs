@@ -1,29 +1,29 @@
 //! CSV import of asset registers: all or nothing, row-precise errors, replay by hash,
 //! bounded memory. The rooms, in the order a file passes through them:
 //!
-//! - [`read`]: the bytes decoded, the header found, each row parsed and checked on its
+//! - `read`: the bytes decoded, the header found, each row parsed and checked on its
 //!   own, on a reading thread;
-//! - [`within_file`]: the rows checked against each other (duplicate codes, project
+//! - `within_file`: the rows checked against each other (duplicate codes, project
 //!   conflicts);
-//! - [`against_register`]: a chunk of rows compared with the register (unchanged, new,
+//! - `against_register`: a chunk of rows compared with the register (unchanged, new,
 //!   or `conflicts_with_register`);
-//! - [`write`]: the rows a chunk registers, built and written (by a writing thread into
-//!   an empty register); [`bulk`]: whether a load is bulk;
-//! - [`delta`]: the change to the maintained totals;
-//! - [`run`]: one pass over the rows, through the rooms above;
-//! - [`pipeline`]: the import of one file in one transaction, and its outcome;
-//! - [`batch`]: the record of every import; [`error`]: what can go wrong.
+//! - `write`: the rows a chunk registers, built and written (by a writing thread into
+//!   an empty register); `bulk`: whether a load is bulk;
+//! - `delta`: the change to the maintained totals;
+//! - `run`: one pass over the rows, through the rooms above;
+//! - `pipeline`: the import of one file in one transaction, and its outcome;
+//! - `batch`: the record of every import; `error`: what can go wrong.
 
-pub mod against_register;
+mod against_register;
 pub mod batch;
 pub mod bulk;
-pub mod delta;
+mod delta;
 pub mod error;
 pub mod pipeline;
 pub mod read;
-pub mod run;
-pub mod within_file;
-pub mod write;
+mod run;
+mod within_file;
+mod write;
 
 pub use batch::{BatchReport, BatchStatus};
 pub use error::{ImportFailure, RowError, Warning, MAX_LISTED_ERRORS};

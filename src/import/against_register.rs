@@ -70,23 +70,18 @@ impl Registered {
             );
             (a != b).then_some((field, a, b))
         });
-        let mut verdict = Verdict::Unchanged;
-        for (field, registered_value, file_value) in differences {
-            verdict = Verdict::Conflicts;
-            let message = format!(
-                "项目 {code} 已登记，“{}”登记为“{registered_value}”，文件中为“{file_value}”",
-                field.chinese()
-            );
-            errors.push(conflict(
-                layout,
-                line,
-                field,
-                message,
-                registered_value,
-                file_value,
-            ));
-        }
-        verdict
+        verdict(
+            layout,
+            line,
+            differences,
+            errors,
+            |field, registered, file| {
+                format!(
+                    "项目 {code} 已登记，“{}”登记为“{registered}”，文件中为“{file}”",
+                    field.chinese()
+                )
+            },
+        )
     }
 
     /// Compares `asset`, on the row at `line`, with the register; a difference in any
@@ -115,43 +110,44 @@ impl Registered {
             .zip(asset_values(asset))
             .filter(|((_, a), (_, b))| a != b)
             .map(|((field, a), (_, b))| (field, shown(field, a), shown(field, b)));
-        let mut verdict = Verdict::Unchanged;
-        for (field, registered_value, file_value) in differences {
-            verdict = Verdict::Conflicts;
-            let message = format!(
-                "资产 {} 已登记，“{}”登记为“{registered_value}”，文件中为“{file_value}”；已登记资产的变更请记入管护台账",
+        verdict(
+            layout,
+            line,
+            differences,
+            errors,
+            |field, registered, file| {
+                format!(
+                "资产 {} 已登记，“{}”登记为“{registered}”，文件中为“{file}”；已登记资产的变更请记入管护台账",
                 asset.code,
                 field.chinese()
-            );
-            errors.push(conflict(
-                layout,
-                line,
-                field,
-                message,
-                registered_value,
-                file_value,
-            ));
-        }
-        verdict
+            )
+            },
+        )
     }
 }
 
-/// A `conflicts_with_register` error with both values.
-fn conflict(
+/// Unchanged when there are no `differences` (field, registered value, file value);
+/// otherwise each is a `conflicts_with_register` error in `errors`, at `line` in the
+/// field's column, with both values and the message `message` words.
+fn verdict(
     layout: &Layout,
     line: u64,
-    field: Field,
-    message: String,
-    registered: String,
-    file: String,
-) -> RowError {
-    let mut error = RowError::cell(
-        line,
-        layout.header_of(field),
-        "conflicts_with_register",
-        message,
-    );
-    error.registered_value = Some(registered);
-    error.file_value = Some(file);
-    error
+    differences: impl Iterator<Item = (Field, String, String)>,
+    errors: &mut ErrorList,
+    message: impl Fn(Field, &str, &str) -> String,
+) -> Verdict {
+    let mut verdict = Verdict::Unchanged;
+    for (field, registered, file) in differences {
+        verdict = Verdict::Conflicts;
+        let mut error = RowError::cell(
+            line,
+            layout.header_of(field),
+            "conflicts_with_register",
+            message(field, &registered, &file),
+        );
+        error.registered_value = Some(registered);
+        error.file_value = Some(file);
+        errors.push(error);
+    }
+    verdict
 }
