@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
 
-use super::pool::{Backend, SQLITE_PREFIX};
-use super::{DbConnection, DbError};
+use super::pool::{Backend, DbConnection, DbError, SQLITE_PREFIX};
 
 /// How to back up and restore a PostgreSQL register.
 const PG_DUMP_ADVICE: &str = "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复，例如：\n  pg_dump --format=custom --file=registry.dump \"$DATABASE_URL\"\n  pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" registry.dump";

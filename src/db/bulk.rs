@@ -9,9 +9,9 @@
 
 use diesel::prelude::*;
 
+use super::pool::DbConnection;
 use super::rows::{AssetRow, EntryRow, ImportErrorRow, ProjectRow};
 use super::schema::{assets, import_errors, ledger_entries, projects};
-use super::DbConnection;
 
 /// Import errors go in statements of at most this many rows (eight binds a row).
 const ERROR_ROWS_PER_INSERT: usize = 200;

@@ -20,7 +20,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::DbConnection;
+use super::pool::DbConnection;
 
 /// The SQLite page cache of an importing connection, in KiB.
 const IMPORT_CACHE_KIB: u32 = 32_768;

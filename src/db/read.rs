@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use diesel::query_dsl::methods::LimitDsl;
 use diesel::query_dsl::LoadQuery;
 
-use super::pool::DbBackend;
-use super::DbConnection;
+use super::pool::{DbBackend, DbConnection};
 
 /// Runs `work` in one read-only snapshot of the database: what it reads is consistent,
 /// and writes committed meanwhile neither appear nor disappear halfway.

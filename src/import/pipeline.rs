@@ -1,5 +1,5 @@
 //! The import of one file, from bytes on disk to its outcome: the hash and encoding,
-//! a replay of the same bytes, the rows read on one thread and taken by a [`Run`] on
+//! a replay of the same bytes, the rows read on one thread and taken by a `Run` on
 //! this one (written by a third into an empty register), all in one transaction under
 //! the chain lock that is rolled back when any error is found — and the record of a
 //! rejection.
