@@ -380,18 +380,10 @@ fn print_report(report: &crate::reconcile::report::Report) {
     );
 }
 
-const PG_BACKUP_HELP: &str = "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复，例如：\n  pg_dump --format=custom --file=registry.dump \"$DATABASE_URL\"\n  pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" registry.dump";
-
 fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {
     let db = open(database)?;
-    if db.backend() == crate::db::Backend::Postgres {
-        return Err(PG_BACKUP_HELP.to_owned());
-    }
-    if file.exists() {
-        return Err(format!("{} 已存在，请换一个文件名", file.display()));
-    }
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    crate::db::backup::sqlite_backup(&mut conn, file).map_err(|e| e.to_string())?;
+    crate::db::backup::backup(&mut conn, file).map_err(|e| e.to_string())?;
     let copy = open(&file.to_string_lossy())?;
     let mut copy_conn = copy.conn().map_err(|e| e.to_string())?;
     let verified = crate::ledger::verify::verify(&mut copy_conn).map_err(|e| e.to_string())?;
@@ -409,10 +401,7 @@ fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {
 }
 
 fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String> {
-    if crate::db::Backend::of_url(database) == crate::db::Backend::Postgres {
-        return Err(PG_BACKUP_HELP.to_owned());
-    }
-    let target = Path::new(database.strip_prefix("sqlite://").unwrap_or(database));
+    let target = crate::db::backup::restore_target(database).map_err(|e| e.to_string())?;
     let verified = {
         let backup = open(&file.to_string_lossy())?;
         let mut conn = backup.conn().map_err(|e| e.to_string())?;
@@ -425,7 +414,7 @@ fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String>
             verified.first_bad_seq.unwrap_or_default()
         ));
     }
-    crate::db::backup::sqlite_restore(file, target, force).map_err(|e| e.to_string())?;
+    crate::db::backup::restore(file, &target, force).map_err(|e| e.to_string())?;
     println!(
         "已从 {} 恢复到 {}：{} 条台账记录，链头哈希 {}",
         file.display(),

@@ -1,8 +1,15 @@
-//! Storage: the connection type over SQLite and PostgreSQL, the pool, migrations,
-//! backups and the schema.
+//! Storage, and every difference between the two engines: the connection type over
+//! SQLite and PostgreSQL, the pool and migrations, the rows written in bulk and how
+//! each engine loads them, bulk-load tuning, read snapshots, backups, and the schema.
+//! No module outside `db` names a backend.
 
 pub mod backup;
+pub mod bulk;
+pub mod bulk_load;
 pub mod pool;
+pub mod read;
+pub mod rows;
 pub mod schema;
 
 pub use pool::{Backend, Db, DbConnection, DbError, Pool};
+pub use read::{columns_of, first_cached, read_snapshot};

@@ -488,6 +488,61 @@ fn replay_returns_the_original_batch(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// Two imports of the same bytes both find no committed batch, then wait for the chain
+/// lock: the first to take it commits; the other finds that batch under the lock and
+/// answers it as a replay, writing nothing.
+fn an_import_committed_elsewhere_meanwhile_is_replayed(app: &TestApp) {
+    use asset_registry::import::{import_file, ImportOutcome, ImportRequest, Unwatched};
+    use diesel::Connection;
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("same.csv");
+    std::fs::write(&path, csv(&[row(&[])])).expect("import file");
+    let db = app.db.clone();
+    let import = || {
+        let mut conn = db.conn().expect("connection");
+        let request = ImportRequest {
+            path: &path,
+            filename: None,
+            actor: "race".to_owned(),
+            dry_run: false,
+        };
+        import_file(&mut conn, &request, &mut Unwatched).expect("import")
+    };
+    let outcomes: Vec<ImportOutcome> = std::thread::scope(|scope| {
+        let mut holder = app.db.conn().expect("connection");
+        let mut importing = Vec::new();
+        holder
+            .transaction::<_, diesel::result::Error, _>(|conn| {
+                asset_registry::ledger::lock_head(conn)?;
+                importing = (0..2).map(|_| scope.spawn(import)).collect();
+                // Long enough for both to find no committed batch and wait for the lock.
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                Ok(())
+            })
+            .expect("hold the chain lock");
+        importing
+            .into_iter()
+            .map(|thread| thread.join().expect("import thread"))
+            .collect()
+    });
+    let (mut committed, mut replayed) = (Vec::new(), Vec::new());
+    for outcome in outcomes {
+        match outcome {
+            ImportOutcome::Committed(report) => committed.push(report),
+            ImportOutcome::Replayed(report) => replayed.push(report),
+            other => panic!("neither committed nor replayed: {other:?}"),
+        }
+    }
+    assert_eq!((committed.len(), replayed.len()), (1, 1));
+    assert!(committed[0].id.is_some());
+    assert_eq!(replayed[0].id, committed[0].id);
+    assert!(replayed[0].replayed);
+    let batches = app.get("/api/v1/imports", Some(&app.reader));
+    assert_eq!(batches.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.totals("class")["total"]["assets"], json!(1));
+    app.assert_summary_consistent();
+}
+
 /// The declared figures of the sample, read from `imports/`.
 fn declared() -> Value {
     let text =
@@ -1145,6 +1200,10 @@ fn main() -> std::process::ExitCode {
         ),
         ("import::dry_run", dry_runs_report_and_write_nothing),
         ("import::replay", replay_returns_the_original_batch),
+        (
+            "import::replay_race",
+            an_import_committed_elsewhere_meanwhile_is_replayed,
+        ),
         (
             "import::gbk_sample_totals",
             the_gbk_sample_reproduces_the_declared_figures,

@@ -1,11 +1,15 @@
-//! Backups of a SQLite register: a consistent copy taken while the register serves
-//! (`VACUUM INTO` reads one snapshot), and its restoration in place of a stopped one.
+//! Backups: on SQLite a consistent copy taken while the register serves (`VACUUM INTO`
+//! reads one snapshot) and its restoration in place of a stopped register; on
+//! PostgreSQL the advice to use the engine's own tools.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
 
-use super::{DbConnection, DbError};
+use super::pool::{Backend, DbConnection, DbError, SQLITE_PREFIX};
+
+/// How to back up and restore a PostgreSQL register.
+const PG_DUMP_ADVICE: &str = "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复，例如：\n  pg_dump --format=custom --file=registry.dump \"$DATABASE_URL\"\n  pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" registry.dump";
 
 /// Why a backup or restore failed.
 #[derive(Debug, thiserror::Error)]
@@ -16,24 +20,50 @@ pub enum BackupError {
     /// A file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The target exists and `force` was not given.
+    /// The backup file exists already.
+    #[error("{0} 已存在，请换一个文件名")]
+    BackupExists(String),
+    /// The restore target exists and `force` was not given.
     #[error("{0} 已存在；确认服务已停止后加 --force 覆盖")]
     TargetExists(String),
+    /// The register is on PostgreSQL, which has its own tools.
+    #[error("{PG_DUMP_ADVICE}")]
+    UsePgDump,
 }
 
 /// Writes a consistent copy of the SQLite database behind `conn` to `file`.
 ///
-/// Fails when `file` exists or the copy cannot be written.
-pub fn sqlite_backup(conn: &mut DbConnection, file: &Path) -> Result<(), BackupError> {
+/// Fails on PostgreSQL (with the advice to use `pg_dump`), when `file` exists, or when
+/// the copy cannot be written.
+pub fn backup(conn: &mut DbConnection, file: &Path) -> Result<(), BackupError> {
+    if conn.backend() != Backend::Sqlite {
+        return Err(BackupError::UsePgDump);
+    }
+    if file.exists() {
+        return Err(BackupError::BackupExists(file.display().to_string()));
+    }
     let path = file.to_string_lossy().replace('\'', "''");
     conn.batch_execute(&format!("VACUUM INTO '{path}'"))
         .map_err(|e| BackupError::Db(DbError::Query(e)))
 }
 
-/// Puts the backup `file` in place of the database at `target` (with no WAL left over).
+/// The file a backup of the register at `url` is restored to.
+///
+/// Fails for a PostgreSQL URL, with the advice to use `pg_restore`.
+pub fn restore_target(url: &str) -> Result<PathBuf, BackupError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => Err(BackupError::UsePgDump),
+        Backend::Sqlite => Ok(PathBuf::from(
+            url.strip_prefix(SQLITE_PREFIX).unwrap_or(url),
+        )),
+    }
+}
+
+/// Puts the backup `file` in place of the SQLite database at `target` (with no WAL
+/// left over).
 ///
 /// Fails when `target` exists and `force` is false, or a file cannot be copied.
-pub fn sqlite_restore(file: &Path, target: &Path, force: bool) -> Result<(), BackupError> {
+pub fn restore(file: &Path, target: &Path, force: bool) -> Result<(), BackupError> {
     if target.exists() && !force {
         return Err(BackupError::TargetExists(target.display().to_string()));
     }

@@ -16,6 +16,9 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// The database file used when no URL is given.
 pub const DEFAULT_SQLITE_PATH: &str = "data/registry.sqlite3";
 
+/// The optional prefix of a SQLite URL.
+pub const SQLITE_PREFIX: &str = "sqlite://";
+
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -107,7 +110,7 @@ impl ConnectionManager {
     }
 
     fn sqlite_path(&self) -> &str {
-        self.url.strip_prefix("sqlite://").unwrap_or(&self.url)
+        self.url.strip_prefix(SQLITE_PREFIX).unwrap_or(&self.url)
     }
 }
 

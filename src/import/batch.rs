@@ -1,12 +1,85 @@
 //! Import batches: the record of every committed or rejected import, with its counts
 //! and row errors.
 
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::Serialize;
 
-use super::{RowError, Warning};
+use super::error::{RowError, Warning};
+use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
+
+/// How an import ended, as its batch and report say.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, AsExpression, FromSqlRow,
+)]
+#[serde(rename_all = "snake_case")]
+#[diesel(sql_type = Text)]
+pub enum BatchStatus {
+    /// Registered (已导入).
+    Committed,
+    /// Refused for the file's errors; nothing registered (被拒绝).
+    Rejected,
+    /// A dry run: what a commit would do. Never stored.
+    DryRun,
+}
+
+impl BatchStatus {
+    /// The name stored and sent: `committed`, `rejected` or `dry_run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Committed => "committed",
+            BatchStatus::Rejected => "rejected",
+            BatchStatus::DryRun => "dry_run",
+        }
+    }
+
+    /// The status as the web pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BatchStatus::Committed => "已导入",
+            BatchStatus::Rejected => "被拒绝",
+            BatchStatus::DryRun => "试导入",
+        }
+    }
+
+    /// The status named `name`, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            BatchStatus::Committed,
+            BatchStatus::Rejected,
+            BatchStatus::DryRun,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
+}
+
+impl<DB> ToSql<Text, DB> for BatchStatus
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for BatchStatus
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let name = String::from_sql(bytes)?;
+        BatchStatus::parse(&name).ok_or_else(|| format!("unknown batch status {name:?}").into())
+    }
+}
 
 /// An `import_batches` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -16,8 +89,8 @@ pub struct BatchRow {
     pub id: String,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
-    /// `committed` or `rejected`.
-    pub status: String,
+    /// Committed or rejected (a dry run stores no batch).
+    pub status: BatchStatus,
     /// The file's name, if known.
     pub filename: Option<String>,
     /// The encoding detected.
@@ -46,27 +119,13 @@ pub struct BatchRow {
     pub created_at: String,
 }
 
-/// An `import_errors` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = import_errors, treat_none_as_default_value = false)]
-struct ErrorRow {
-    batch_id: String,
-    ordinal: i64,
-    line: Option<i64>,
-    column_name: Option<String>,
-    code: String,
-    message: String,
-    registered_value: Option<String>,
-    file_value: Option<String>,
-}
-
 /// What an import did or would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BatchReport {
     /// The batch id (`None` for a dry run, which records nothing).
     pub id: Option<String>,
-    /// `committed`, `rejected` or `dry_run`.
-    pub status: String,
+    /// Committed, rejected or a dry run.
+    pub status: BatchStatus,
     /// Whether this is an earlier batch returned for the same bytes.
     pub replayed: bool,
     /// SHA-256 of the file.
@@ -138,7 +197,7 @@ impl BatchRow {
     ) -> QueryResult<Option<BatchRow>> {
         import_batches::table
             .filter(import_batches::sha256.eq(sha256))
-            .filter(import_batches::status.eq("committed"))
+            .filter(import_batches::status.eq(BatchStatus::Committed))
             .select(BatchRow::as_select())
             .first(conn)
             .optional()
@@ -186,7 +245,7 @@ impl BatchRow {
     pub fn to_summary(&self) -> BatchReport {
         BatchReport {
             id: Some(self.id.clone()),
-            status: self.status.clone(),
+            status: self.status,
             replayed: false,
             sha256: self.sha256.clone(),
             filename: self.filename.clone(),
@@ -213,7 +272,7 @@ impl BatchRow {
         let errors = import_errors::table
             .filter(import_errors::batch_id.eq(&self.id))
             .order(import_errors::ordinal)
-            .select(ErrorRow::as_select())
+            .select(ImportErrorRow::as_select())
             .load(conn)?
             .into_iter()
             .map(|e| RowError {
@@ -240,10 +299,10 @@ pub fn insert_errors(
     batch_id: &str,
     errors: &[RowError],
 ) -> QueryResult<()> {
-    let rows: Vec<ErrorRow> = errors
+    let rows: Vec<ImportErrorRow> = errors
         .iter()
         .enumerate()
-        .map(|(ordinal, e)| ErrorRow {
+        .map(|(ordinal, e)| ImportErrorRow {
             batch_id: batch_id.to_owned(),
             ordinal: i64::try_from(ordinal).unwrap_or(i64::MAX),
             line: e.line.and_then(|l| i64::try_from(l).ok()),
@@ -254,19 +313,7 @@ pub fn insert_errors(
             file_value: e.file_value.clone(),
         })
         .collect();
-    for chunk in rows.chunks(200) {
-        // Multi-row inserts run on the inner connection: the derived multi-backend does not
-        // offer them for SQLite.
-        match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
-    }
-    Ok(())
+    crate::db::bulk::insert_import_errors(conn, &rows)
 }
 
 /// Serialises warnings for the `warnings` column.

@@ -13,7 +13,8 @@
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{ledger_entries, ledger_head};
+pub use crate::db::rows::EntryRow;
+use crate::db::schema::ledger_head;
 use crate::db::DbConnection;
 
 /// The `prev_hash` of the first entry.
@@ -26,34 +27,6 @@ pub struct Head {
     /// The last `seq`.
     pub seq: i64,
     /// The last `hash`.
-    pub hash: String,
-}
-
-/// A `ledger_entries` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
-pub struct EntryRow {
-    /// Global, gap-free position.
-    pub seq: i64,
-    /// The asset's UUID.
-    pub asset_id: String,
-    /// The asset's code.
-    pub asset_code: String,
-    /// What happened.
-    pub kind: String,
-    /// Business date (YYYY-MM-DD).
-    pub occurred_on: String,
-    /// Server time (RFC 3339, UTC).
-    pub recorded_at: String,
-    /// The token name that wrote it.
-    pub actor: String,
-    /// Kind-specific data: compact JSON with sorted keys.
-    pub data: String,
-    /// The import batch that made it, if any.
-    pub batch_id: Option<String>,
-    /// The previous entry's hash.
-    pub prev_hash: String,
-    /// SHA-256 over `prev_hash` and the canonical encoding.
     pub hash: String,
 }
 
@@ -170,20 +143,7 @@ pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
 ///
 /// Fails when the insert fails.
 pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    // On the inner connection: PostgreSQL loads by COPY (no statement to parse and plan
-    // per chunk), SQLite by one multi-row insert, which the derived multi-backend does
-    // not offer.
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(ledger_entries::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(ledger_entries::table)
-            .values(rows)
-            .execute(lite),
-    }
+    crate::db::bulk::insert_ledger_entries(conn, rows)
 }
 
 /// Moves the head to `head`; the caller holds the lock from [`lock_head`].

@@ -1,8 +1,6 @@
 //! Verification: recompute every hash from the first entry and name the first entry
 //! that does not fit (edited, deleted, inserted or reordered).
 
-use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use serde::Serialize;
 
 use super::chain::{entry_hash, read_head, GENESIS_HASH};
@@ -34,12 +32,7 @@ pub struct Verification {
 ///
 /// Fails only when the database fails.
 pub fn verify(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
-    conn.transaction(|conn| {
-        if let DbConnection::Postgres(_) = conn {
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
-        verify_snapshot(conn)
-    })
+    crate::db::read_snapshot(conn, verify_snapshot)
 }
 
 fn verify_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {

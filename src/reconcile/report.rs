@@ -10,7 +10,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
@@ -297,10 +296,7 @@ pub fn reconcile_using(
     declaration: &Declaration,
     method: Method,
 ) -> Result<Report, ReportError> {
-    conn.transaction(|conn| {
-        if let DbConnection::Postgres(_) = conn {
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
+    crate::db::read_snapshot(conn, |conn| {
         let as_of = AsOf {
             day: declaration.as_of.to_string(),
             year: chrono::Datelike::year(&declaration.as_of.naive()),

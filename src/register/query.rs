@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
-use crate::db::DbConnection;
+use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::{AssetClass, AssetStatus, OwnerType};
 
 /// Filters of the asset list. Owner, owner type and status are the current state's.
@@ -173,20 +173,13 @@ pub fn assets_of_project(conn: &mut DbConnection, code: &str) -> QueryResult<Vec
 /// Fails when the query fails.
 pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
     let matching = assets::id.eq(key).or(assets::code.eq(key));
-    // On the inner connection, so that the backend's prepared-statement cache serves
-    // this hot query (through the derived multi-backend it is parsed on every call).
-    match conn {
-        DbConnection::Postgres(pg) => assets::table
+    // On the backend's own connection, whose statement cache serves this hot query.
+    first_cached(
+        conn,
+        assets::table
             .filter(matching)
-            .select(AssetRow::as_select())
-            .first(pg)
-            .optional(),
-        DbConnection::Sqlite(lite) => assets::table
-            .filter(matching)
-            .select(AssetRow::as_select())
-            .first(lite)
-            .optional(),
-    }
+            .select(columns_of::<AssetRow>()),
+    )
 }
 
 /// Finds an asset by UUID or code together with the hash of its latest entry, in one
@@ -199,18 +192,11 @@ pub fn find_asset_with_head(
 ) -> QueryResult<Option<(AssetRow, String)>> {
     let matching = assets::id.eq(key).or(assets::code.eq(key));
     let head = ledger_entries::table.on(ledger_entries::seq.eq(assets::last_seq));
-    match conn {
-        DbConnection::Postgres(pg) => assets::table
+    first_cached(
+        conn,
+        assets::table
             .inner_join(head)
             .filter(matching)
-            .select((AssetRow::as_select(), ledger_entries::hash))
-            .first(pg)
-            .optional(),
-        DbConnection::Sqlite(lite) => assets::table
-            .inner_join(head)
-            .filter(matching)
-            .select((AssetRow::as_select(), ledger_entries::hash))
-            .first(lite)
-            .optional(),
-    }
+            .select((columns_of::<AssetRow>(), ledger_entries::hash)),
+    )
 }

@@ -3,93 +3,13 @@
 use diesel::prelude::*;
 
 use super::record::{AssetRecord, Owner, ProjectRecord};
+pub use crate::db::rows::{AssetRow, ProjectRow};
 use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
 use crate::domain::{
     AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, OwnerType, ProjectCode, Quantity,
     Year, Yuan,
 };
-
-/// A `projects` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = projects, treat_none_as_default_value = false)]
-pub struct ProjectRow {
-    /// 项目编号
-    pub code: String,
-    /// 项目名称
-    pub name: String,
-    /// 项目年度
-    pub year: i32,
-    /// 镇/街道
-    pub town: String,
-    /// 村
-    pub village: Option<String>,
-    /// 项目资金 in fen
-    pub funds_fen: i64,
-    /// 资金来源
-    pub funding_source: Option<String>,
-    /// The import batch that registered it.
-    pub batch_id: String,
-    /// When it was registered (RFC 3339).
-    pub created_at: String,
-}
-
-/// An `assets` row: the asset's current state, the projection of its ledger entries.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = assets, treat_none_as_default_value = false)]
-pub struct AssetRow {
-    /// UUID v7, never reused: time-ordered, so a new asset's key lands at the end of
-    /// the primary-key index (and of the ledger's foreign-key lookups) instead of on a
-    /// random page of it.
-    pub id: String,
-    /// 资产编号
-    pub code: String,
-    /// The project that formed it.
-    pub project_code: String,
-    /// 资产名称
-    pub name: String,
-    /// 资产类别 (English name)
-    pub class: String,
-    /// 数量, exact decimal text
-    pub quantity: Option<String>,
-    /// 计量单位
-    pub unit: Option<String>,
-    /// 资产价值 in fen
-    pub value_fen: i64,
-    /// 所有权人
-    pub owner_name: String,
-    /// 所有权人类型 (English name)
-    pub owner_type: String,
-    /// 所有权人证件号
-    pub owner_id_number: Option<String>,
-    /// 管护主体
-    pub custodian: Option<String>,
-    /// registered, confirmed or disposed
-    pub status: String,
-    /// 确权日期
-    pub confirmed_on: Option<String>,
-    /// 确权证书编号
-    pub certificate_no: Option<String>,
-    /// 镇/街道
-    pub town: String,
-    /// 村
-    pub village: Option<String>,
-    /// The import batch that registered it.
-    pub batch_id: String,
-    /// The `seq` of its latest ledger entry.
-    pub last_seq: i64,
-    /// When it was registered (RFC 3339).
-    pub created_at: String,
-    /// Income recorded (经营收益), in fen.
-    pub income_fen: i64,
-    /// Income distributed (收益分配), in fen.
-    pub distributed_fen: i64,
-    /// The `occurred_on` of its `registered` entry: the first day it existed.
-    pub registered_on: String,
-    /// 1 when the ledger holds a disposal, value adjustment or correction of it, so its
-    /// value or existence as of a date needs a fold of its entries; else 0.
-    pub has_value_events: i32,
-}
 
 /// A stored value that the domain types refuse: the database was changed behind the
 /// application's back.
@@ -154,20 +74,7 @@ impl ProjectRow {
     ///
     /// Fails when a code is already registered or the insert fails.
     pub fn insert_all(conn: &mut DbConnection, rows: &[ProjectRow]) -> QueryResult<usize> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        // On the inner connection: PostgreSQL loads by COPY (no statement to parse and
-        // plan per chunk), SQLite by one multi-row insert, which the derived
-        // multi-backend does not offer.
-        match conn {
-            DbConnection::Postgres(pg) => diesel::copy_from(projects::table)
-                .from_insertable(rows)
-                .execute(pg),
-            DbConnection::Sqlite(lite) => diesel::insert_into(projects::table)
-                .values(rows)
-                .execute(lite),
-        }
+        crate::db::bulk::insert_projects(conn, rows)
     }
 }
 
@@ -274,17 +181,7 @@ impl AssetRow {
     ///
     /// Fails when a code is already registered or the insert fails.
     pub fn insert_all(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        match conn {
-            DbConnection::Postgres(pg) => diesel::copy_from(assets::table)
-                .from_insertable(rows)
-                .execute(pg),
-            DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
-                .values(rows)
-                .execute(lite),
-        }
+        crate::db::bulk::insert_assets(conn, rows)
     }
 }
 

@@ -6,7 +6,6 @@
 //! overall and per-class figures are the maintained ones (`register::summary`); groups
 //! by town, village and year are summed in SQL.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
@@ -146,12 +145,7 @@ fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError>
 ///
 /// Fails when a query fails or a stored amount is negative.
 pub fn totals(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
-    conn.transaction(|conn| {
-        if let DbConnection::Postgres(_) = conn {
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
-        totals_in_snapshot(conn, group_by)
-    })
+    crate::db::read_snapshot(conn, |conn| totals_in_snapshot(conn, group_by))
 }
 
 fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {

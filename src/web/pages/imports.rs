@@ -86,7 +86,7 @@ async fn load(db: &Db, batch: Option<&str>, can_import: bool) -> Result<ImportsP
 
 fn batch_line(row: BatchRow) -> BatchLine {
     BatchLine {
-        committed: row.status == "committed",
+        committed: row.status == crate::import::BatchStatus::Committed,
         created_at: short_time(&row.created_at),
         id: row.id,
         filename: row.filename,

@@ -1,14 +1,19 @@
-//! Reading a file's data rows: the header found below any title rows, then every row
-//! decoded and checked on its own, on a thread of its own, and handed over in chunks
-//! with the physical line each starts on.
+//! Reading a file's data rows: its bytes decoded ([`decode`]), the header found below
+//! any title rows ([`header`], [`field`]), then every row parsed and checked on its own
+//! ([`row`]) on a thread of its own, and handed over in chunks with the physical line
+//! each starts on.
+
+pub mod decode;
+pub mod field;
+pub mod header;
+pub mod row;
 
 use std::path::Path;
 
-use super::decode::{DecodingReader, TextEncoding};
-use super::header::{self, Layout, HEADER_SEARCH_ROWS};
-use super::pipeline::ImportFailure;
-use super::row::{is_blank, parse_row, ParsedRow};
-use super::RowError;
+use self::decode::{DecodingReader, TextEncoding};
+use self::header::{Layout, HEADER_SEARCH_ROWS};
+use self::row::{is_blank, parse_row, ParsedRow};
+use super::error::{ImportFailure, RowError};
 
 /// The rows of a file after its header.
 pub struct Rows {

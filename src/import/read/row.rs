@@ -1,13 +1,17 @@
 //! One data row of an import file, parsed into a project and, when it has one, an asset.
 
-use super::header::{Field, Layout};
-use super::{RowError, MAX_FIELD_CHARS};
+use super::field::Field;
+use super::header::{clean, Layout};
 use crate::domain::codes::CodeError;
 use crate::domain::{
     AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode,
     Quantity, Year, Yuan,
 };
+use crate::import::error::RowError;
 use crate::register::{AssetRecord, Owner, ProjectRecord};
+
+/// The longest field the importer accepts, in characters.
+pub const MAX_FIELD_CHARS: usize = 1000;
 
 /// A row that passed every check of its own.
 #[derive(Debug, Clone)]
@@ -22,7 +26,7 @@ pub struct ParsedRow {
 
 /// Whether every cell of a row is empty (Excel writes such rows below a table).
 pub fn is_blank(cells: &[&str]) -> bool {
-    cells.iter().all(|c| super::header::clean(c).is_empty())
+    cells.iter().all(|c| clean(c).is_empty())
 }
 
 /// Reads the cells of one row.
@@ -37,7 +41,7 @@ impl<'a> Cells<'a> {
     /// The trimmed text of `field`, `None` when the column is absent or the cell empty.
     fn text(&self, field: Field) -> Option<&'a str> {
         let cell = self.cells.get(self.layout.position(field)?)?;
-        let text = super::header::clean(cell);
+        let text = clean(cell);
         (!text.is_empty()).then_some(text)
     }
 
@@ -135,7 +139,7 @@ pub fn parse_row(layout: &Layout, line: u64, cells: &[&str]) -> Result<ParsedRow
     let surplus = cells
         .iter()
         .skip(layout.width())
-        .any(|c| !super::header::clean(c).is_empty());
+        .any(|c| !clean(c).is_empty());
     if cells.len() < layout.width() || surplus {
         return Err(vec![RowError::row(
             line,

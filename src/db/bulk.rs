@@ -1,0 +1,85 @@
+//! Multi-row inserts of the tables written many rows at a time: one statement per table
+//! and chunk — `COPY … FROM STDIN` on PostgreSQL (no statement to parse and plan per
+//! chunk), one multi-row `INSERT` on SQLite.
+//!
+//! Both run on the backend's own connection: the derived multi-backend connection
+//! offers neither `COPY` nor a multi-row insert for SQLite. One function per table,
+//! because Diesel bounds `copy_from(..).from_insertable(..)` with traits it does not
+//! export, so no generic function over the row type can name them.
+
+use diesel::prelude::*;
+
+use super::pool::DbConnection;
+use super::rows::{AssetRow, EntryRow, ImportErrorRow, ProjectRow};
+use super::schema::{assets, import_errors, ledger_entries, projects};
+
+/// Import errors go in statements of at most this many rows (eight binds a row).
+const ERROR_ROWS_PER_INSERT: usize = 200;
+
+/// Inserts new projects in one statement.
+///
+/// Fails when a code is already registered or the insert fails.
+pub fn insert_projects(conn: &mut DbConnection, rows: &[ProjectRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgres(pg) => diesel::copy_from(projects::table)
+            .from_insertable(rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(projects::table)
+            .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts new assets in one statement.
+///
+/// Fails when a code is already registered or the insert fails.
+pub fn insert_assets(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgres(pg) => diesel::copy_from(assets::table)
+            .from_insertable(rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
+            .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts chained ledger entries in one statement.
+///
+/// Fails when a `seq` is taken or the insert fails.
+pub fn insert_ledger_entries(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgres(pg) => diesel::copy_from(ledger_entries::table)
+            .from_insertable(rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(ledger_entries::table)
+            .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts the listed errors of a rejected batch, a few hundred rows a statement.
+///
+/// Fails when the insert fails.
+pub fn insert_import_errors(conn: &mut DbConnection, rows: &[ImportErrorRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(ERROR_ROWS_PER_INSERT) {
+        match conn {
+            DbConnection::Postgres(pg) => diesel::insert_into(import_errors::table)
+                .values(chunk)
+                .execute(pg)?,
+            DbConnection::Sqlite(lite) => diesel::insert_into(import_errors::table)
+                .values(chunk)
+                .execute(lite)?,
+        };
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! One pass over a file's rows: each row checked against the rows before it, then, a
+//! chunk at a time, against the register, and handed to the writer while the file is
+//! clean so far. What the pass leaves: the batch's counts, the errors, and the change to
+//! the maintained totals.
+
+use super::against_register::{Registered, Verdict};
+use super::batch::{BatchReport, BatchRow, BatchStatus};
+use super::bulk;
+use super::delta::RunningDelta;
+use super::error::{ErrorList, ImportFailure, RowError};
+use super::read::header::Layout;
+use super::read::row::ParsedRow;
+use super::within_file::{Checked, WithinFile};
+use super::write::{Target, Writer};
+use crate::db::DbConnection;
+use crate::ledger::Head;
+use crate::register::summary::Delta;
+use crate::register::{AssetRecord, ProjectRecord};
+
+/// Rows validated and written together: one lookup against the register and one
+/// multi-row insert per table.
+const CHUNK_ROWS: usize = 1000;
+
+/// A row waiting in the current chunk.
+struct Pending {
+    row: ParsedRow,
+    first_of_project: bool,
+}
+
+/// The state of one import as it reads the file.
+pub struct Run {
+    layout: Layout,
+    batch: BatchRow,
+    register_empty: bool,
+    /// `None` for a dry run, which writes nothing.
+    writer: Option<Writer>,
+    errors: ErrorList,
+    within_file: WithinFile,
+    pending: Vec<Pending>,
+    delta: RunningDelta,
+}
+
+impl Run {
+    /// A pass over rows laid out as `layout`, counted in `batch`, into a register that
+    /// `register_empty` says holds no project; rows are written by `writer`, or not at
+    /// all when it is `None` (a dry run).
+    pub fn new(
+        layout: Layout,
+        batch: BatchRow,
+        register_empty: bool,
+        writer: Option<Writer>,
+    ) -> Self {
+        let expected_rows = bulk::estimated_rows(u64::try_from(batch.byte_size).unwrap_or(0));
+        Run {
+            layout,
+            batch,
+            register_empty,
+            writer,
+            errors: ErrorList::default(),
+            within_file: WithinFile::new(expected_rows),
+            pending: Vec::with_capacity(CHUNK_ROWS),
+            delta: RunningDelta::default(),
+        }
+    }
+
+    /// How the file's columns map to fields.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The batch with its counts so far.
+    pub fn batch(&self) -> &BatchRow {
+        &self.batch
+    }
+
+    /// The errors found so far.
+    pub fn errors(&self) -> &ErrorList {
+        &self.errors
+    }
+
+    /// Whether a writing thread may write while rows are read: only into an empty
+    /// register (nothing to look up) and not for a dry run.
+    pub fn writes_behind(&self) -> bool {
+        self.register_empty && self.writer.is_some()
+    }
+
+    /// The end of the chain after the rows written, unless this is a dry run.
+    pub fn head(&self) -> Option<&Head> {
+        self.writer.as_ref().map(Writer::head)
+    }
+
+    /// Takes the row at `line` as the reading thread parsed it; every [`CHUNK_ROWS`]
+    /// clean rows, checks them against the register and writes them to `target`.
+    ///
+    /// Fails when the database fails.
+    pub fn take_row(
+        &mut self,
+        target: &mut Target<'_>,
+        line: u64,
+        parsed: Result<ParsedRow, Vec<RowError>>,
+    ) -> Result<(), ImportFailure> {
+        self.batch.data_rows += 1;
+        let row = match parsed {
+            Ok(row) => row,
+            Err(errors) => {
+                errors.into_iter().for_each(|e| self.errors.push(e));
+                return Ok(());
+            }
+        };
+        match self
+            .within_file
+            .check(&self.layout, line, &row, &mut self.errors)
+        {
+            Checked::Contradicts => Ok(()),
+            Checked::Clean { first_of_project } => {
+                self.pending.push(Pending {
+                    row,
+                    first_of_project,
+                });
+                if self.pending.len() >= CHUNK_ROWS {
+                    self.flush(target)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks the pending rows against the register and, while the file is clean so
+    /// far, writes them to `target`.
+    ///
+    /// Fails when the database fails.
+    pub fn flush(&mut self, target: &mut Target<'_>) -> Result<(), ImportFailure> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let registered = match target.lookup() {
+            Some(conn) if !self.register_empty => look_up(conn, &pending)?,
+            // The register was empty when the import took the chain lock.
+            _ => Registered::default(),
+        };
+        let (new_projects, new_assets) = self.compare(&registered, &pending);
+        if !self.errors.is_empty() {
+            return Ok(());
+        }
+        let Some(writer) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        let writes = writer.build(&self.batch, &new_projects, &new_assets);
+        if let Some(latest) = writes.latest_registered_on() {
+            self.delta.registered_on(latest);
+        }
+        target.write(writes)
+    }
+
+    /// Compares the pending rows with `registered`, counting what is unchanged and what
+    /// is new; returns the new projects and assets.
+    fn compare<'p>(
+        &mut self,
+        registered: &Registered,
+        pending: &'p [Pending],
+    ) -> (Vec<&'p ProjectRecord>, Vec<&'p AssetRecord>) {
+        let mut new_projects = Vec::new();
+        let mut new_assets = Vec::new();
+        for Pending {
+            row,
+            first_of_project,
+        } in pending
+        {
+            let code = row.project.code.as_str();
+            if *first_of_project {
+                let verdict = registered.compare_project(
+                    &self.layout,
+                    row.line,
+                    &row.project,
+                    &mut self.errors,
+                );
+                let fate = self.within_file.fate_mut(code);
+                match verdict {
+                    Verdict::Unchanged => {
+                        self.batch.projects_unchanged += 1;
+                        if let Some(fate) = fate {
+                            fate.unchanged = true;
+                        }
+                    }
+                    Verdict::New => {
+                        self.batch.projects_created += 1;
+                        if let Some(fate) = fate {
+                            fate.created = true;
+                        }
+                        new_projects.push(&row.project);
+                    }
+                    Verdict::Conflicts => {}
+                }
+            }
+            let Some(asset) = &row.asset else {
+                if self
+                    .within_file
+                    .fate(code)
+                    .is_some_and(|fate| fate.unchanged)
+                {
+                    self.batch.rows_unchanged += 1;
+                }
+                continue;
+            };
+            match registered.compare_asset(&self.layout, row.line, asset, &mut self.errors) {
+                Verdict::Unchanged => {
+                    self.batch.assets_unchanged += 1;
+                    self.batch.rows_unchanged += 1;
+                }
+                Verdict::New => {
+                    self.batch.assets_created += 1;
+                    if let Some(fate) = self.within_file.fate_mut(code) {
+                        fate.gains(asset.class);
+                    }
+                    self.delta.asset_created(asset);
+                    new_assets.push(asset);
+                }
+                Verdict::Conflicts => {}
+            }
+        }
+        (new_projects, new_assets)
+    }
+
+    /// Ends the pass once every row is taken: a file without a data row is empty.
+    pub fn finish(&mut self) {
+        if self.batch.data_rows == 0 && self.errors.is_empty() {
+            self.errors.push(RowError::file(
+                Some(self.layout.header_line),
+                None,
+                "empty_file",
+                "表头下没有任何数据行".to_owned(),
+            ));
+        }
+    }
+
+    /// The change the written rows make to the maintained totals.
+    ///
+    /// Fails when the lookup of projects registered before fails.
+    pub fn summary_delta(&mut self, conn: &mut DbConnection) -> Result<Delta, ImportFailure> {
+        std::mem::take(&mut self.delta).finish(conn, &self.batch.id, self.within_file.fates())
+    }
+
+    /// Frees the asset codes kept for the duplicate check.
+    pub fn forget_asset_codes(&mut self) {
+        self.within_file.forget_asset_codes();
+    }
+
+    /// The report of the pass as `status`: the batch's counts, the errors listed, the
+    /// warnings; no batch id for a dry run.
+    pub fn report(&self, status: BatchStatus) -> BatchReport {
+        let mut report = self.batch.to_summary();
+        report.errors = self.errors.listed().to_vec();
+        report.status = status;
+        report.error_count = self.errors.count();
+        report.warnings = self.layout.warnings.clone();
+        if status == BatchStatus::DryRun || self.writer.is_none() {
+            report.id = None;
+        }
+        report
+    }
+
+    /// The batch and the errors, given up (for the record of a rejection).
+    pub fn into_rejection(self) -> (BatchRow, ErrorList) {
+        (self.batch, self.errors)
+    }
+}
+
+/// Looks up the register's rows that `pending` names: the projects first named in the
+/// chunk and every asset.
+fn look_up(conn: &mut DbConnection, pending: &[Pending]) -> Result<Registered, ImportFailure> {
+    let project_codes: Vec<&str> = pending
+        .iter()
+        .filter(|p| p.first_of_project)
+        .map(|p| p.row.project.code.as_str())
+        .collect();
+    let asset_codes: Vec<&str> = pending
+        .iter()
+        .filter_map(|p| p.row.asset.as_ref().map(|a| a.code.as_str()))
+        .collect();
+    Registered::look_up(conn, &project_codes, &asset_codes)
+}

@@ -1,0 +1,180 @@
+//! The rows of one file checked against each other: an asset code appears once, and
+//! every row of a project says the same about it. Only what this needs is kept per
+//! code — a 128-bit hash per asset code and a hash per project field — so memory stays
+//! bounded by the number of codes, not the size of the rows.
+
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use super::delta::ProjectFate;
+use super::error::{ErrorList, RowError};
+use super::read::field::{project_value, Field};
+use super::read::header::Layout;
+use super::read::row::ParsedRow;
+use crate::register::ProjectRecord;
+
+/// What the file said first about a project, and what the import does to it.
+struct SeenProject {
+    line: u64,
+    fingerprint: [u64; 6],
+    fate: ProjectFate,
+}
+
+/// How a row fares against the rows before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    /// Consistent with the rows before it; `first_of_project` when no row before it
+    /// named its project.
+    Clean {
+        /// No earlier row named the row's project.
+        first_of_project: bool,
+    },
+    /// It contradicts an earlier row (the errors are listed).
+    Contradicts,
+}
+
+/// The codes seen so far in one file.
+pub struct WithinFile {
+    projects: HashMap<String, SeenProject>,
+    /// The asset codes seen so far, as 128-bit hashes (a collision between two of a
+    /// province's million codes has a chance of about 10^-27), with their first line.
+    /// Two `u64` rather than one `u128`: 24 bytes a slot instead of 32.
+    assets: HashMap<(u64, u64), u64>,
+}
+
+impl WithinFile {
+    /// Nothing seen yet, with room for the asset codes of a file of about
+    /// `expected_rows` rows.
+    pub fn new(expected_rows: u64) -> Self {
+        WithinFile {
+            projects: HashMap::new(),
+            // Sized for the file at once: growing a table of a million codes would
+            // hold the old and the new table together for a moment.
+            assets: HashMap::with_capacity(usize::try_from(expected_rows).unwrap_or(0)),
+        }
+    }
+
+    /// Checks `row`, at `line`, against the rows before it, and remembers its codes.
+    /// Contradictions go to `errors`, named by the columns of `layout`.
+    pub fn check(
+        &mut self,
+        layout: &Layout,
+        line: u64,
+        row: &ParsedRow,
+        errors: &mut ErrorList,
+    ) -> Checked {
+        let mut clean = true;
+        let first_of_project = match self.projects.entry(row.project.code.to_string()) {
+            Entry::Vacant(slot) => {
+                slot.insert(SeenProject {
+                    line,
+                    fingerprint: fingerprint(&row.project),
+                    fate: ProjectFate::new(row.project.funds.fen()),
+                });
+                true
+            }
+            Entry::Occupied(seen) => {
+                let seen = seen.get();
+                let now = fingerprint(&row.project);
+                let differing = Field::PROJECT_DETAILS
+                    .into_iter()
+                    .zip(seen.fingerprint.iter().zip(now.iter()))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(field, _)| field);
+                for field in differing {
+                    clean = false;
+                    errors.push(RowError::cell(
+                        line,
+                        layout.header_of(field),
+                        "project_conflict",
+                        format!(
+                            "项目 {} 的“{}”为“{}”，与第 {} 行的同一项目不一致",
+                            row.project.code,
+                            field.chinese(),
+                            project_value(&row.project, field),
+                            seen.line
+                        ),
+                    ));
+                }
+                false
+            }
+        };
+        if let Some(asset) = &row.asset {
+            match self.assets.entry(code_key(asset.code.as_str())) {
+                Entry::Vacant(slot) => {
+                    slot.insert(line);
+                }
+                Entry::Occupied(first) => {
+                    clean = false;
+                    errors.push(RowError::cell(
+                        line,
+                        layout.header_of(Field::AssetCode),
+                        "duplicate_asset_code",
+                        format!(
+                            "资产编号 {} 在第 {} 行已出现，同一文件中资产编号不能重复",
+                            asset.code,
+                            first.get()
+                        ),
+                    ));
+                }
+            }
+        }
+        if clean {
+            Checked::Clean { first_of_project }
+        } else {
+            Checked::Contradicts
+        }
+    }
+
+    /// What the import does to the project `code`, if the file names it.
+    pub fn fate(&self, code: &str) -> Option<&ProjectFate> {
+        self.projects.get(code).map(|seen| &seen.fate)
+    }
+
+    /// What the import does to the project `code`, to be told more.
+    pub fn fate_mut(&mut self, code: &str) -> Option<&mut ProjectFate> {
+        self.projects.get_mut(code).map(|seen| &mut seen.fate)
+    }
+
+    /// Every project the file names, with what the import does to it.
+    pub fn fates(&self) -> impl Iterator<Item = (&str, &ProjectFate)> {
+        self.projects
+            .iter()
+            .map(|(code, seen)| (code.as_str(), &seen.fate))
+    }
+
+    /// Frees the asset codes once every row is read.
+    pub fn forget_asset_codes(&mut self) {
+        self.assets = HashMap::new();
+    }
+}
+
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A 128-bit key of a code: two SipHash digests under different keys.
+fn code_key(code: &str) -> (u64, u64) {
+    let mut first = DefaultHasher::new();
+    code.hash(&mut first);
+    let mut second = DefaultHasher::new();
+    0x9E37_79B9_7F4A_7C15u64.hash(&mut second);
+    code.hash(&mut second);
+    (first.finish(), second.finish())
+}
+
+/// One hash per project field, so a repeated project row is compared field by field
+/// without keeping every project's text in memory.
+fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
+    [
+        hash_of(&project.name),
+        hash_of(&project.year.get()),
+        hash_of(&project.town),
+        hash_of(&project.village),
+        hash_of(&project.funds.fen()),
+        hash_of(&project.funding_source),
+    ]
+}
