@@ -9,6 +9,7 @@ pub mod dates;
 pub mod id_number;
 pub mod money;
 pub mod number;
+pub mod vocabulary;
 
 pub use asset::{AssetClass, AssetStatus, OwnerType};
 pub use codes::{AssetCode, ProjectCode};
@@ -17,3 +18,4 @@ pub use dates::{BusinessDate, Year};
 pub use id_number::IdNumber;
 pub use money::{MoneyUnit, Yuan};
 pub use number::{NumberError, Quantity};
+pub use vocabulary::{Spelling, Vocabulary};

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::auth::Visibility;
 use crate::domain::id_number::mask;
 use crate::domain::money::signed_yuan;
+use crate::domain::Vocabulary;
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
 use crate::paging::{CursorKey, Page as ListPage};

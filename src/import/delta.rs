@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::error::ImportFailure;
 use crate::db::schema::assets;
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::register::summary::{class_index, Delta};
 use crate::register::AssetRecord;
 
@@ -99,7 +99,7 @@ impl RunningDelta {
                     delta.unclassified_projects += 1;
                     delta.unclassified_funds_fen += fate.funds_fen;
                 }
-                for class in AssetClass::ALL {
+                for &class in AssetClass::ALL {
                     if fate.gains_class(class) {
                         delta.class(class).projects += 1;
                         delta.class(class).funds_fen += fate.funds_fen;
@@ -123,7 +123,7 @@ impl RunningDelta {
                     delta.unclassified_projects -= 1;
                     delta.unclassified_funds_fen -= fate.funds_fen;
                 }
-                for class in AssetClass::ALL {
+                for &class in AssetClass::ALL {
                     let live_before = mine.iter().any(|(_, c, status)| {
                         c == class.as_str() && status != AssetStatus::Disposed.as_str()
                     });

@@ -11,7 +11,7 @@ use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_k
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, Delta};

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::db::schema::{declaration_lines, declarations};
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, BusinessDate, MoneyUnit, Yuan};
+use crate::domain::{AssetClass, BusinessDate, MoneyUnit, Vocabulary, Yuan};
 
 /// What a declared line covers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -18,7 +18,7 @@ use super::declaration::{Declaration, Scope};
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::money::signed_yuan;
-use crate::domain::{AssetClass, AssetStatus, BusinessDate};
+use crate::domain::{AssetClass, AssetStatus, BusinessDate, Vocabulary};
 use crate::ledger::as_of::asset_as_of;
 use crate::ledger::projection::MalformedEntry;
 use crate::ledger::{read_head, Head};

@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::db::schema::{class_summary, register_summary};
 use crate::db::DbConnection;
-use crate::domain::AssetClass;
+use crate::domain::{AssetClass, Vocabulary};
 
 /// Figures of one class: projects with a live asset of the class, those projects'
 /// funds, and the class's live assets and their value.
@@ -264,7 +264,7 @@ pub fn apply(conn: &mut DbConnection, delta: &Delta) -> QueryResult<()> {
             )),
         ))
         .execute(conn)?;
-    for class in AssetClass::ALL {
+    for &class in AssetClass::ALL {
         let change = delta.classes[class_index(class)];
         if change == ClassFigures::default() {
             continue;

@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, Yuan};
+use crate::domain::{AssetClass, Vocabulary, Yuan};
 use crate::register::summary::{class_index, Summary};
 
 /// How totals are grouped.

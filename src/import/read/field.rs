@@ -1,6 +1,7 @@
 //! The register's fields that an import file's columns map to, with their Chinese and
 //! English headers, and how a value of each reads in a message.
 
+use crate::domain::Vocabulary;
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// A column the importer understands.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Input, KindSpec, OWNER_FIELDS};
 use crate::domain::{
     AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult, ProjectCode,
-    Quantity, Recipients, Yuan,
+    Quantity, Recipients, Vocabulary, Yuan,
 };
 use crate::register::record::Owner;
 

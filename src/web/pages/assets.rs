@@ -16,7 +16,7 @@ use self::entries::{body_of, entry_forms, summary};
 use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
 use crate::ledger::store::entries_of_asset;
