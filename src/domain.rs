@@ -10,6 +10,7 @@ pub mod id_number;
 pub mod money;
 pub mod number;
 pub mod vocabulary;
+pub mod wire;
 
 pub use asset::{AssetClass, AssetStatus, OwnerType};
 pub use codes::{AssetCode, ProjectCode};
