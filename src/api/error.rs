@@ -10,7 +10,6 @@ use rocket::Request;
 use crate::db::DbError;
 use crate::export::ExportError;
 use crate::import::{BatchReport, ImportFailure};
-use crate::reconcile::report::ReportError;
 use crate::register::totals::TotalsError;
 use crate::request::QueryError;
 
@@ -131,15 +130,6 @@ impl From<ImportFailure> for ApiError {
 impl From<TotalsError> for ApiError {
     fn from(e: TotalsError) -> Self {
         ApiError::Internal(e.to_string())
-    }
-}
-
-impl From<ReportError> for ApiError {
-    fn from(e: ReportError) -> Self {
-        match e {
-            ReportError::Db(e) => ApiError::from(e),
-            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
-        }
     }
 }
 
