@@ -169,6 +169,20 @@ pub fn problem(status: Status, code: &str, title: &str, detail: &str) -> Value {
 }
 
 impl ApiError {
+    /// 422 for a body that breaks rules: its `errors` listed as they serialise, and
+    /// each one's `message` joined by `；` as the detail.
+    pub fn rejected<E: serde::Serialize>(
+        code: &'static str,
+        errors: &[E],
+        message: fn(&E) -> &str,
+    ) -> Self {
+        ApiError::Unprocessable {
+            code,
+            detail: errors.iter().map(message).collect::<Vec<_>>().join("；"),
+            errors: json!(errors),
+        }
+    }
+
     /// The status and body of this error.
     pub fn to_problem(&self) -> (Status, Value) {
         match self {
