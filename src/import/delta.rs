@@ -93,11 +93,11 @@ impl RunningDelta {
         let mut earlier: Vec<(&str, &ProjectFate)> = Vec::new();
         for (code, fate) in projects {
             if fate.created {
-                delta.projects += 1;
-                delta.funds_fen += fate.funds_fen;
+                delta.overall.projects += 1;
+                delta.overall.funds_fen += fate.funds_fen;
                 if !fate.gains_any() {
-                    delta.unclassified_projects += 1;
-                    delta.unclassified_funds_fen += fate.funds_fen;
+                    delta.overall.unclassified_projects += 1;
+                    delta.overall.unclassified_funds_fen += fate.funds_fen;
                 }
                 for &class in AssetClass::ALL {
                     if fate.gains_class(class) {
@@ -120,8 +120,8 @@ impl RunningDelta {
                 let mine: Vec<&(String, String, String)> =
                     before.iter().filter(|(p, _, _)| p == code).collect();
                 if mine.is_empty() {
-                    delta.unclassified_projects -= 1;
-                    delta.unclassified_funds_fen -= fate.funds_fen;
+                    delta.overall.unclassified_projects -= 1;
+                    delta.overall.unclassified_funds_fen -= fate.funds_fen;
                 }
                 for &class in AssetClass::ALL {
                     let live_before = mine.iter().any(|(_, c, status)| {
@@ -135,8 +135,8 @@ impl RunningDelta {
             }
         }
         for figures in delta.classes {
-            delta.assets += figures.assets;
-            delta.value_fen += figures.value_fen;
+            delta.overall.assets += figures.assets;
+            delta.overall.value_fen += figures.value_fen;
         }
         Ok(delta)
     }

@@ -313,16 +313,16 @@ pub fn reconcile_using(
         };
         let total = if current {
             Figure {
-                projects: summary.projects,
-                fen: summary.funds_fen,
+                projects: summary.overall.projects,
+                fen: summary.overall.funds_fen,
             }
         } else {
             as_of.projects(conn, None, None)?
         };
         let unclassified = if current {
             Figure {
-                projects: summary.unclassified_projects,
-                fen: summary.unclassified_funds_fen,
+                projects: summary.overall.unclassified_projects,
+                fen: summary.overall.unclassified_funds_fen,
             }
         } else {
             as_of.unclassified(conn)?
