@@ -3,6 +3,7 @@
 //! group of commands, each with the terminal output it prints.
 
 mod backup;
+mod database;
 mod export;
 mod import;
 mod reconcile;
@@ -16,7 +17,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::db::pool::DEFAULT_SQLITE_PATH;
-use crate::db::Db;
 
 /// The asset register of poverty-alleviation projects (扶贫项目资产登记).
 #[derive(Debug, Parser)]
@@ -122,11 +122,6 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Opens the register at `database`, migrating it, with a pool of 8 connections.
-fn open(database: &str) -> Result<Db, String> {
-    Db::open(database, 8).map_err(|e| e.to_string())
 }
 
 fn execute(cli: Cli) -> Result<ExitCode, String> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 
 /// Copies the register to `file` and verifies the copy's chain; exit 1 when it is broken.
 pub(super) fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 
 /// Writes the whole register in the import format, in `encoding`, to `output` or stdout.
 pub(super) fn export(

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 use super::table::{pad, width};
 use crate::import::pipeline::{Progress, Unwatched};
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest, RowError};

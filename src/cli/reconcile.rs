@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 use super::table::{pad, width};
 
 /// Reconciles the declaration in `file` with the register; exit 1 on any mismatch.

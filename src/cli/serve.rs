@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 use crate::auth::{self, Role};
 use crate::db::Db;
 use crate::import::pipeline::Unwatched;

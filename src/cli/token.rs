@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::open;
+use super::database::open;
 use crate::auth::{self, Role};
 
 /// Creates a token of `role` for `name` and prints its secret.

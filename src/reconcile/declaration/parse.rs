@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Declaration, DeclarationError, DeclaredLine, Scope};
+use super::figures::{Declaration, DeclarationError, DeclaredLine, Scope};
 use crate::domain::{BusinessDate, MoneyUnit, Yuan};
 
 fn error(line: Option<u64>, field: &str, code: &'static str, message: String) -> DeclarationError {

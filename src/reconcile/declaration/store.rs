@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::{Declaration, DeclaredLine, Scope, StoredDeclaration};
+use super::figures::{Declaration, DeclaredLine, Scope, StoredDeclaration};
 use crate::db::schema::{declaration_lines, declarations};
 use crate::db::DbConnection;
 use crate::domain::{BusinessDate, Yuan};
