@@ -1,6 +1,6 @@
 //! Every operation of the API as the OpenAPI document lists it: method and path, who
-//! may call it, its parameters, its request body and its responses, each body's schema
-//! derived from its wire type.
+//! may call it, its parameters (a typed query's taken from its struct in `request`),
+//! its request body and its responses, each body's schema derived from its wire type.
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
@@ -12,9 +12,14 @@ use crate::api::views::{AssetView, EntryView, Page, ProjectView};
 use crate::import::BatchReport;
 use crate::ledger::entry::request_schema;
 use crate::ledger::verify::Verification;
+use crate::paging::TimeKey;
 use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
+use crate::request::{
+    AssetListQuery, Documented, EventsQuery, ExportQuery, FindingListQuery, PageQuery,
+    ProjectListQuery,
+};
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +77,8 @@ pub struct Operation {
     pub audience: Audience,
     /// Path parameters.
     pub path_params: &'static [Param],
-    /// Query parameters.
-    pub query: &'static [Param],
+    /// Query parameters: a typed query's from its struct ([`Documented`]).
+    pub query: Vec<Param>,
     /// The request body.
     pub request: Option<Body>,
     /// Responses by status.
@@ -85,12 +90,6 @@ fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
-/// The parameters of a page of a list.
-const LIST: &[Param] = &[
-    ("limit", "每页条数，1–1000，默认 100"),
-    ("cursor", "上一页的 next_cursor"),
-];
-
 /// Every operation of the API.
 pub fn operations() -> Vec<Operation> {
     vec![
@@ -100,7 +99,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "健康检查：数据库类型与版本",
             audience: Audience::Open,
             path_params: &[],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[
                 (200, "正常", Body::Json(schema::<Health>)),
@@ -113,7 +112,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "导入资产登记表 CSV（UTF-8 或 GBK），全部成功或全部不写入",
             audience: Audience::Clerk,
             path_params: &[],
-            query: &[
+            query: vec![
                 ("dry_run", "true 时只校验并报告，不写入"),
                 ("filename", "原始文件名（记入批次）"),
             ],
@@ -139,7 +138,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "导入批次（最新在前）",
             audience: Audience::Reader,
             path_params: &[],
-            query: LIST,
+            query: PageQuery::<TimeKey>::parameters(),
             request: None,
             responses: &[(200, "批次列表", Body::Json(schema::<Page<BatchReport>>))],
         },
@@ -149,7 +148,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "一个导入批次及其行错误",
             audience: Audience::Reader,
             path_params: &[("id", "批次 id")],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[
                 (200, "批次", Body::Json(schema::<BatchReport>)),
@@ -162,15 +161,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "项目列表",
             audience: Audience::Reader,
             path_params: &[],
-            query: &[
-                ("town", "镇/街道"),
-                ("village", "村"),
-                ("year", "项目年度"),
-                ("class", "含此类别资产的项目"),
-                ("q", "项目名称中的子串"),
-                ("limit", "每页条数，1–1000，默认 100"),
-                ("cursor", "上一页的 next_cursor"),
-            ],
+            query: ProjectListQuery::parameters(),
             request: None,
             responses: &[
                 (200, "项目", Body::Json(schema::<Page<ProjectView>>)),
@@ -183,7 +174,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "一个项目及其资产",
             audience: Audience::Reader,
             path_params: &[("code", "项目编号")],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[
                 (200, "项目", Body::Json(schema::<ProjectView>)),
@@ -196,22 +187,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "资产列表；as_of 时按台账给出当日结束时的状态",
             audience: Audience::Reader,
             path_params: &[],
-            query: &[
-                ("class", "operating | public_welfare | household"),
-                ("town", "镇/街道"),
-                ("village", "村"),
-                ("owner", "所有权人（完全相同）"),
-                (
-                    "owner_type",
-                    "village_collective | household | government | enterprise | other",
-                ),
-                ("status", "registered | confirmed | disposed"),
-                ("project", "项目编号"),
-                ("q", "资产名称或所有权人名称中的子串"),
-                ("as_of", "YYYY-MM-DD"),
-                ("limit", "每页条数，1–1000，默认 100"),
-                ("cursor", "上一页的 next_cursor"),
-            ],
+            query: AssetListQuery::parameters(),
             request: None,
             responses: &[
                 (200, "资产", Body::Json(schema::<Page<AssetView>>)),
@@ -224,17 +200,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "按导入格式导出资产（默认 UTF-8 带 BOM；encoding=gbk）",
             audience: Audience::Auditor,
             path_params: &[],
-            query: &[
-                ("encoding", "utf-8 | gbk"),
-                ("class", "operating | public_welfare | household"),
-                ("town", "镇/街道"),
-                ("village", "村"),
-                ("owner", "所有权人"),
-                ("owner_type", "所有权人类型"),
-                ("status", "状态"),
-                ("project", "项目编号"),
-                ("q", "名称子串"),
-            ],
+            query: ExportQuery::parameters(),
             request: None,
             responses: &[
                 (200, "CSV 文件", Body::Csv),
@@ -247,7 +213,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "一项资产（含 ledger_head）；as_of 时为当日状态",
             audience: Audience::Reader,
             path_params: &[("key", "资产 id 或资产编号")],
-            query: &[("as_of", "YYYY-MM-DD")],
+            query: vec![("as_of", "YYYY-MM-DD")],
             request: None,
             responses: &[
                 (200, "资产", Body::Json(schema::<AssetView>)),
@@ -260,7 +226,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "一项资产的管护台账（按 seq）",
             audience: Audience::Reader,
             path_params: &[("key", "资产 id 或资产编号")],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[
                 (200, "条目", Body::Json(schema::<Vec<EntryView>>)),
@@ -273,7 +239,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "追加台账条目；可带 Idempotency-Key 头",
             audience: Audience::Clerk,
             path_params: &[("key", "资产 id 或资产编号")],
-            query: &[],
+            query: Vec::new(),
             request: Some(Body::Json(request_schema)),
             responses: &[
                 (201, "已追加", Body::Json(schema::<EntryView>)),
@@ -296,10 +262,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "按 seq 的变更流",
             audience: Audience::Reader,
             path_params: &[],
-            query: &[
-                ("after", "从此 seq 之后开始"),
-                ("limit", "条数，1–1000，默认 100"),
-            ],
+            query: EventsQuery::parameters(),
             request: None,
             responses: &[
                 (200, "条目", Body::Json(schema::<Events>)),
@@ -312,7 +275,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "重算整条哈希链，报告第一个不符的条目",
             audience: Audience::Auditor,
             path_params: &[],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[(200, "校验结果", Body::Json(schema::<Verification>))],
         },
@@ -322,7 +285,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "合计，按 class（含 none）、town、village 或 year 分组",
             audience: Audience::Reader,
             path_params: &[],
-            query: &[("group_by", "class | town | village | year")],
+            query: vec![("group_by", "class | town | village | year")],
             request: None,
             responses: &[
                 (200, "合计", Body::Json(schema::<Totals>)),
@@ -335,7 +298,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "创建访问令牌（令牌只显示这一次）",
             audience: Audience::Admin,
             path_params: &[],
-            query: &[],
+            query: Vec::new(),
             request: Some(Body::Json(schema::<NewToken>)),
             responses: &[
                 (201, "已创建", Body::Json(schema::<CreatedToken>)),
@@ -348,7 +311,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "吊销令牌，立即生效",
             audience: Audience::Admin,
             path_params: &[("id", "令牌 id")],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[
                 (204, "已吊销", Body::Empty),
@@ -361,9 +324,15 @@ pub fn operations() -> Vec<Operation> {
             summary: "录入申报数（JSON，或 scope,projects,amount 的 CSV 加 name、as_of 查询参数）",
             audience: Audience::Clerk,
             path_params: &[],
-            query: &[("name", "CSV 时：申报名称"), ("as_of", "CSV 时：申报截止日期 YYYY-MM-DD")],
+            query: vec![
+                ("name", "CSV 时：申报名称"),
+                ("as_of", "CSV 时：申报截止日期 YYYY-MM-DD"),
+            ],
             request: Some(Body::Json(schema::<DeclarationBody>)),
-            responses: &[(201, "已保存", Body::Json(schema::<DeclarationView>)), (422, "某行有误：errors 指明行与字段", Body::Problem)],
+            responses: &[
+                (201, "已保存", Body::Json(schema::<DeclarationView>)),
+                (422, "某行有误：errors 指明行与字段", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
@@ -371,7 +340,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "申报列表（最新在前）",
             audience: Audience::Reader,
             path_params: &[],
-            query: &[("limit", "每页条数，1–1000，默认 100"), ("cursor", "上一页的 next_cursor")],
+            query: PageQuery::<TimeKey>::parameters(),
             request: None,
             responses: &[(200, "申报", Body::Json(schema::<Page<DeclarationView>>))],
         },
@@ -381,9 +350,12 @@ pub fn operations() -> Vec<Operation> {
             summary: "一份申报",
             audience: Audience::Reader,
             path_params: &[("id", "申报 id")],
-            query: &[],
+            query: Vec::new(),
             request: None,
-            responses: &[(200, "申报", Body::Json(schema::<DeclarationView>)), (404, "无此申报", Body::Problem)],
+            responses: &[
+                (200, "申报", Body::Json(schema::<DeclarationView>)),
+                (404, "无此申报", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
@@ -391,9 +363,12 @@ pub fn operations() -> Vec<Operation> {
             summary: "对账：逐行申报数、登记数与差额，未形成资产的项目，链头哈希",
             audience: Audience::Reader,
             path_params: &[("id", "申报 id")],
-            query: &[],
+            query: Vec::new(),
             request: None,
-            responses: &[(200, "对账报告", Body::Json(schema::<Report>)), (404, "无此申报", Body::Problem)],
+            responses: &[
+                (200, "对账报告", Body::Json(schema::<Report>)),
+                (404, "无此申报", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
@@ -401,9 +376,12 @@ pub fn operations() -> Vec<Operation> {
             summary: "可打印的对账报告（公示用）",
             audience: Audience::Reader,
             path_params: &[("id", "申报 id")],
-            query: &[],
+            query: Vec::new(),
             request: None,
-            responses: &[(200, "HTML 页面", Body::Empty), (404, "无此申报", Body::Problem)],
+            responses: &[
+                (200, "HTML 页面", Body::Empty),
+                (404, "无此申报", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
@@ -411,9 +389,12 @@ pub fn operations() -> Vec<Operation> {
             summary: "审计发现",
             audience: Audience::Auditor,
             path_params: &[],
-            query: &[("kind", "project_value_mismatch | owner_type_mismatch | missing_custodian | unconfirmed | operating_without_income | idle_or_damaged | duplicate_candidate"), ("limit", "每页条数"), ("cursor", "上一页的 next_cursor")],
+            query: FindingListQuery::parameters(),
             request: None,
-            responses: &[(200, "审计发现", Body::Json(schema::<Page<Finding>>)), (400, "参数无效", Body::Problem)],
+            responses: &[
+                (200, "审计发现", Body::Json(schema::<Page<Finding>>)),
+                (400, "参数无效", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
@@ -421,7 +402,7 @@ pub fn operations() -> Vec<Operation> {
             summary: "本文档",
             audience: Audience::Open,
             path_params: &[],
-            query: &[],
+            query: Vec::new(),
             request: None,
             responses: &[(200, "OpenAPI 3.1 文档", Body::Empty)],
         },
