@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::database::open;
 use super::table::{pad, width};
+use crate::reconcile::declaration::{parse_csv, parse_json, Declaration};
 
 /// Reconciles the declaration in `file` with the register; exit 1 on any mismatch.
 pub(super) fn reconcile(
@@ -14,15 +15,34 @@ pub(super) fn reconcile(
     name: Option<&str>,
     as_of: Option<&str>,
 ) -> Result<ExitCode, String> {
-    use crate::reconcile::declaration::{parse_csv, parse_json};
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-    let is_json = bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{' || *b == 0xEF);
+    let declaration = read_declaration(file, &bytes, name, as_of)?;
+    let db = open(database)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let report = crate::reconcile::report::reconcile(&mut conn, None, &declaration)
+        .map_err(|e| e.to_string())?;
+    print_report(&report);
+    Ok(if report.status == "match" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The declaration in the `bytes` of `file`: JSON when its first character, after a
+/// UTF-8 byte-order mark, is `{`; else CSV, named `name` or after the file.
+///
+/// Fails with every error found, one a line.
+fn read_declaration(
+    file: &Path,
+    bytes: &[u8],
+    name: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<Declaration, String> {
+    let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let is_json = content.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let parsed = if is_json {
-        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-            .into_owned();
+        let text = String::from_utf8_lossy(content);
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{} 不是有效的 JSON：第 {} 行：{e}",
@@ -33,12 +53,12 @@ pub(super) fn reconcile(
         parse_json(&value)
     } else {
         parse_csv(
-            &bytes,
+            bytes,
             name.or(file.file_stem().and_then(|s| s.to_str())),
             as_of,
         )
     };
-    let declaration = parsed.map_err(|errors| {
+    parsed.map_err(|errors| {
         errors
             .iter()
             .map(|e| {
@@ -52,16 +72,6 @@ pub(super) fn reconcile(
             })
             .collect::<Vec<_>>()
             .join("\n")
-    })?;
-    let db = open(database)?;
-    let mut conn = db.conn().map_err(|e| e.to_string())?;
-    let report = crate::reconcile::report::reconcile(&mut conn, None, &declaration)
-        .map_err(|e| e.to_string())?;
-    print_report(&report);
-    Ok(if report.status == "match" {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     })
 }
 
@@ -147,4 +157,53 @@ fn print_report(report: &crate::reconcile::report::Report) {
             "存在差异"
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_saved_with_a_byte_order_mark_is_read_as_csv() {
+        let csv = "\u{feff}scope,projects,amount\ntotal,3,1.00\n";
+        let declaration = read_declaration(
+            Path::new("兴平.csv"),
+            csv.as_bytes(),
+            None,
+            Some("2020-10-31"),
+        )
+        .expect("a CSV");
+        assert_eq!(declaration.name, "兴平");
+        assert_eq!(declaration.lines[0].projects, 3);
+    }
+
+    #[test]
+    fn json_is_read_with_or_without_a_byte_order_mark() {
+        let json = r#"{"name": "x", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}"#;
+        for text in [json.to_owned(), format!("\u{feff} {json}")] {
+            let declaration =
+                read_declaration(Path::new("d.json"), text.as_bytes(), None, None).expect("JSON");
+            assert_eq!(declaration.name, "x");
+        }
+        assert_eq!(
+            read_declaration(Path::new("d.json"), b"{\"name\": ", None, None),
+            Err(
+                "d.json 不是有效的 JSON：第 1 行：EOF while parsing a value at line 1 column 9"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn every_error_is_a_line() {
+        let errors = read_declaration(
+            Path::new("d.csv"),
+            b"scope,projects,amount\ncounty,1,1.00\ntotal,x,1.00\n",
+            None,
+            Some("2020-10-31"),
+        )
+        .expect_err("two bad lines");
+        assert_eq!(errors.lines().count(), 2, "{errors}");
+        assert!(errors.starts_with("第 2 行 scope："), "{errors}");
+    }
 }
