@@ -191,29 +191,41 @@ fn render_register(view: &RegisterPage) -> Markup {
 
 /// The filters' form, holding the filters asked for.
 fn filter_form(filter: &AssetFilter) -> Markup {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
     html! {
         form class="filters card" method="get" action="/assets" {
-            label {
-                "类别"
-                select name="class" {
-                    option value="" { "全部" }
-                    (options(&AssetClass::choices(), filter.class.map(AssetClass::as_str)))
-                }
-            }
-            label { "镇街" input name="town" value=(text(&filter.town)); }
-            label { "村" input name="village" value=(text(&filter.village)); }
-            label { "所有权人" input name="owner" value=(text(&filter.owner)); }
-            label {
-                "状态"
-                select name="status" {
-                    option value="" { "全部" }
-                    (options(&AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
-                }
-            }
-            label { "名称包含" input name="q" value=(text(&filter.q)); }
+            (choice_filter("类别", "class", &AssetClass::choices(), filter.class.map(AssetClass::as_str)))
+            (text_filter("镇街", "town", filter.town.as_deref()))
+            (text_filter("村", "village", filter.village.as_deref()))
+            (text_filter("所有权人", "owner", filter.owner.as_deref()))
+            (choice_filter("状态", "status", &AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
+            (text_filter("名称包含", "q", filter.q.as_deref()))
             button type="submit" { "查询" }
         }
+    }
+}
+
+/// A filter chosen among `choices` (or 全部), the one asked for selected.
+fn choice_filter(
+    label: &str,
+    name: &str,
+    choices: &[(&str, &str)],
+    selected: Option<&str>,
+) -> Markup {
+    html! {
+        label {
+            (label)
+            select name=(name) {
+                option value="" { "全部" }
+                (options(choices, selected))
+            }
+        }
+    }
+}
+
+/// A filter of text, holding the text asked for.
+fn text_filter(label: &str, name: &str, value: Option<&str>) -> Markup {
+    html! {
+        label { (label) input name=(name) value=(value.unwrap_or_default()); }
     }
 }
 
