@@ -1,6 +1,7 @@
 //! The pieces every query struct is built of: [`Param`], a parameter that may be left
-//! out; [`Both`], two structs read from one query string; and [`QueryError`], the first
-//! bad parameter of a query that failed.
+//! out; [`Both`], two structs read from one query string; [`QueryError`], the first
+//! bad parameter of a query that failed; and [`Documented`], a struct's parameters as
+//! the API's OpenAPI document lists them.
 
 use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField};
 
@@ -109,6 +110,23 @@ impl<'v, A: FromForm<'v>, B: FromForm<'v>> FromForm<'v> for Both<A, B> {
                 Err(errors)
             }
         }
+    }
+}
+
+/// A query struct's parameters as the API documents them: (name, description), in the
+/// order the struct declares its fields. A test reads each name through the struct, so
+/// none names a parameter the struct does not take.
+pub trait Documented {
+    /// Each parameter's name and description.
+    fn parameters() -> Vec<(&'static str, &'static str)>;
+}
+
+impl<A: Documented, B: Documented> Documented for Both<A, B> {
+    /// The first struct's parameters, then the second's.
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        let mut parameters = A::parameters();
+        parameters.extend(B::parameters());
+        parameters
     }
 }
 
