@@ -352,6 +352,17 @@ mod tests {
     }
 
     #[test]
+    fn blank_choices_mean_no_filter_as_a_web_form_sends_them() {
+        let Both(filter, page) =
+            read::<AssetListQuery>("class=public_welfare&status=&owner_type=+&as_of=&limit=")
+                .expect("a form's 全部 and empty boxes are no filter");
+        let filter = filter.into_filter();
+        assert_eq!(filter.class, Some(AssetClass::PublicWelfare));
+        assert_eq!((filter.status, filter.owner_type), (None, None));
+        assert_eq!((page.as_of(), page.limit()), (None, Limit::DEFAULT));
+    }
+
+    #[test]
     fn typed_values_come_through() {
         let Both(filter, page) =
             read::<FindingListQuery>("kind=unconfirmed&limit=3&cursor=c1.337c5850").expect("valid");
