@@ -62,8 +62,14 @@ pub enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// Verify the ledger's hash chain; exit 1 when it is broken.
-    Verify,
+    /// Verify the ledger's hash chain, every asset against its entries and the
+    /// maintained totals; exit 1 when anything differs.
+    Verify {
+        /// A head printed on an earlier report, `SEQ:HASH`: prove it is still in the
+        /// chain with everything after it intact.
+        #[arg(long, value_name = "SEQ:HASH")]
+        against: Option<crate::ledger::verify::Pin>,
+    },
     /// Copy a SQLite register consistently while it serves (for PostgreSQL use pg_dump).
     Backup {
         /// The backup file to write (must not exist).
@@ -131,7 +137,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             demo,
         } => serve(&cli.database, address, port, demo),
         Command::Import { file, dry_run } => import(&cli.database, &file, dry_run),
-        Command::Verify => verify(&cli.database),
+        Command::Verify { against } => verify(&cli.database, against.as_ref()),
         Command::Backup { file } => backup(&cli.database, &file),
         Command::Restore { file, force } => restore(&cli.database, &file, force),
         Command::Reconcile {
@@ -366,10 +372,12 @@ fn print_report(report: &crate::reconcile::report::Report) {
         wan(&report.unclassified),
         report.unclassified.amount
     );
+    let head = &report.ledger_head;
     println!(
-        "台账链头：第 {} 条，{}",
-        report.ledger_head.seq, report.ledger_head.hash
+        "台账链头（SEQ:HASH）：{}",
+        head.pin.as_deref().unwrap_or_default()
     );
+    println!("{}", head.how_to_check.as_deref().unwrap_or_default());
     println!(
         "结论：{}",
         if report.status == "match" {
@@ -409,9 +417,9 @@ fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String>
     };
     if !verified.ok {
         return Err(format!(
-            "备份 {} 的台账校验失败（第 {} 条），未恢复",
+            "备份 {} 的台账校验失败（{}），未恢复",
             file.display(),
-            verified.first_bad_seq.unwrap_or_default()
+            verified.problem.unwrap_or_default()
         ));
     }
     crate::db::backup::restore(file, &target, force).map_err(|e| e.to_string())?;
@@ -425,29 +433,38 @@ fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String>
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(database: &str) -> Result<ExitCode, String> {
+fn verify(
+    database: &str,
+    against: Option<&crate::ledger::verify::Pin>,
+) -> Result<ExitCode, String> {
     let db = open(database)?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    let result = crate::ledger::verify::verify(&mut conn).map_err(|e| e.to_string())?;
+    let result =
+        crate::ledger::verify::verify_against(&mut conn, against).map_err(|e| e.to_string())?;
     if result.ok {
         println!(
-            "校验通过：共 {} 条台账记录，链头哈希 {}",
-            result.entries, result.head
+            "校验通过：共 {} 条台账记录，{} 项资产与台账一致，合计无误；链头 {}:{}",
+            result.entries, result.assets, result.entries, result.head
         );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "校验失败：第一个不符的条目 seq {}：{}",
-            result.first_bad_seq.unwrap_or_default(),
-            result.problem.unwrap_or_default()
-        );
+        if let Some(pin) = against {
+            println!("报告所印链头 {pin} 仍在链中，其后条目完整");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let problem = result.problem.unwrap_or_default();
+    if let Some(seq) = result.first_bad_seq {
+        println!("校验失败：第一个不符的条目 seq {seq}：{problem}");
         println!(
             "此前 {} 条记录完好，链哈希 {}",
             result.entries.saturating_sub(1),
             result.head
         );
-        Ok(ExitCode::FAILURE)
+    } else if let Some(code) = result.first_bad_asset {
+        println!("校验失败：第一个不符的资产 {code}：{problem}");
+    } else if let Some(figure) = result.bad_figure {
+        println!("校验失败：不符的合计 {figure}：{problem}");
     }
+    Ok(ExitCode::FAILURE)
 }
 
 /// A progress bar on a terminal.

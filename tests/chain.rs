@@ -91,7 +91,11 @@ fn a_reader_recovers_no_masked_field_of_new_entries(app: &TestApp) {
         "610481********1237"
     );
     let seen = brute::gather(app, &app.reader, &CODES);
-    assert_eq!(brute::recover(&seen), vec![], "a reader recovered masked fields");
+    assert_eq!(
+        brute::recover(&seen),
+        vec![],
+        "a reader recovered masked fields"
+    );
     // The auditor sees every field whole, and the chain verifies.
     let whole = app.get("/api/v1/events?limit=1000", Some(&app.auditor));
     assert_eq!(whole.body["items"][3]["data"]["phone"], "13812345678");
@@ -124,7 +128,10 @@ fn an_edited_asset_row_fails_verification(app: &TestApp) {
     let edits = [
         ("value_fen = value_fen + 100", "value_fen = value_fen - 100"),
         ("owner_name = '李四'", "owner_name = '张三'"),
-        ("owner_id_number = NULL", "owner_id_number = '11010519491231002X'"),
+        (
+            "owner_id_number = NULL",
+            "owner_id_number = '11010519491231002X'",
+        ),
         ("status = 'disposed'", "status = 'registered'"),
         ("custodian = '别人'", "custodian = '张三'"),
         ("income_fen = 5", "income_fen = 1200"),
@@ -230,12 +237,20 @@ fn a_cut_tail_is_caught_against_a_printed_head(app: &TestApp) {
             .into_bytes(),
         ContentType::JSON,
     );
-    let id = declaration.body["id"].as_str().unwrap_or_default().to_owned();
+    let id = declaration.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let report = app.get(
         &format!("/api/v1/declarations/{id}/reconciliation"),
         Some(&app.auditor),
     );
-    assert_eq!(report.body["ledger_head"]["pin"], pin.as_str(), "{}", report.body);
+    assert_eq!(
+        report.body["ledger_head"]["pin"],
+        pin.as_str(),
+        "{}",
+        report.body
+    );
     let html = app.get(
         &format!("/api/v1/declarations/{id}/report.html"),
         Some(&app.auditor),
@@ -256,7 +271,9 @@ fn a_cut_tail_is_caught_against_a_printed_head(app: &TestApp) {
     assert_eq!(verify(app, &format!("?against={pin}"))["ok"], true);
     // Cut the tail (5, 6 and 7) and reset the head and the projection: plain
     // verification cannot tell.
-    let four: Value = app.get("/api/v1/events?after=3&limit=1", Some(&app.auditor)).body;
+    let four: Value = app
+        .get("/api/v1/events?after=3&limit=1", Some(&app.auditor))
+        .body;
     let four_hash = four["items"][0]["hash"].as_str().expect("hash").to_owned();
     tamper(
         app,
@@ -266,7 +283,11 @@ fn a_cut_tail_is_caught_against_a_printed_head(app: &TestApp) {
              UPDATE assets SET last_seq = 4 WHERE code = 'PV-1'"
         ),
     );
-    assert_eq!(verify(app, "")["ok"], true, "the cut is invisible without a pin");
+    assert_eq!(
+        verify(app, "")["ok"],
+        true,
+        "the cut is invisible without a pin"
+    );
     let caught = verify(app, &format!("?against={pin}"));
     assert_eq!(caught["ok"], false, "{caught}");
     assert_eq!(caught["first_bad_seq"], 5, "{caught}");
@@ -296,8 +317,11 @@ fn a_cut_tail_is_caught_against_a_printed_head(app: &TestApp) {
         );
     }
     assert_eq!(
-        app.get(&format!("/api/v1/ledger/verify?against={pin}"), Some(&app.reader))
-            .status,
+        app.get(
+            &format!("/api/v1/ledger/verify?against={pin}"),
+            Some(&app.reader)
+        )
+        .status,
         Status::Forbidden
     );
 }

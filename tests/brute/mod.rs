@@ -266,4 +266,3 @@ pub fn masked_by_hand(mut gathered: Gathered) -> Gathered {
     }
     gathered
 }
-
