@@ -67,8 +67,14 @@ pub enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// Verify the ledger's hash chain; exit 1 when it is broken.
-    Verify,
+    /// Verify the ledger's hash chain, every asset against its entries and the
+    /// maintained totals; exit 1 when anything differs.
+    Verify {
+        /// A head printed on an earlier report, `SEQ:HASH`: prove it is still in the
+        /// chain with everything after it intact.
+        #[arg(long, value_name = "SEQ:HASH")]
+        against: Option<crate::ledger::verify::Pin>,
+    },
     /// Copy a SQLite register consistently while it serves (for PostgreSQL use pg_dump).
     Backup {
         /// The backup file to write (must not exist).
@@ -133,7 +139,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             demo,
         } => serve::serve(database, address, port, demo),
         Command::Import { file, dry_run } => import::import(database, &file, dry_run),
-        Command::Verify => backup::verify(database),
+        Command::Verify { against } => backup::verify(database, against.as_ref()),
         Command::Backup { file } => backup::backup(database, &file),
         Command::Restore { file, force } => backup::restore(database, &file, force),
         Command::Reconcile {

@@ -37,9 +37,9 @@ pub(super) fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCo
     };
     if !verified.ok {
         return Err(format!(
-            "备份 {} 的台账校验失败（第 {} 条），未恢复",
+            "备份 {} 的台账校验失败（{}），未恢复",
             file.display(),
-            verified.first_bad_seq.unwrap_or_default()
+            verified.problem.unwrap_or_default()
         ));
     }
     crate::db::backup::restore(file, &target, force).map_err(|e| e.to_string())?;
@@ -54,27 +54,36 @@ pub(super) fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCo
 }
 
 /// Verifies the register's chain; exit 1 when it is broken.
-pub(super) fn verify(database: &str) -> Result<ExitCode, String> {
+pub(super) fn verify(
+    database: &str,
+    against: Option<&crate::ledger::verify::Pin>,
+) -> Result<ExitCode, String> {
     let db = open(database)?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    let result = crate::ledger::verify::verify(&mut conn).map_err(|e| e.to_string())?;
+    let result =
+        crate::ledger::verify::verify_against(&mut conn, against).map_err(|e| e.to_string())?;
     if result.ok {
         println!(
-            "校验通过：共 {} 条台账记录，链头哈希 {}",
-            result.entries, result.head
+            "校验通过：共 {} 条台账记录，{} 项资产与台账一致，合计无误；链头 {}:{}",
+            result.entries, result.assets, result.entries, result.head
         );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "校验失败：第一个不符的条目 seq {}：{}",
-            result.first_bad_seq.unwrap_or_default(),
-            result.problem.unwrap_or_default()
-        );
+        if let Some(pin) = against {
+            println!("报告所印链头 {pin} 仍在链中，其后条目完整");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let problem = result.problem.unwrap_or_default();
+    if let Some(seq) = result.first_bad_seq {
+        println!("校验失败：第一个不符的条目 seq {seq}：{problem}");
         println!(
             "此前 {} 条记录完好，链哈希 {}",
             result.entries.saturating_sub(1),
             result.head
         );
-        Ok(ExitCode::FAILURE)
+    } else if let Some(code) = result.first_bad_asset {
+        println!("校验失败：第一个不符的资产 {code}：{problem}");
+    } else if let Some(figure) = result.bad_figure {
+        println!("校验失败：不符的合计 {figure}：{problem}");
     }
+    Ok(ExitCode::FAILURE)
 }

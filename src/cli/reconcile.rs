@@ -145,10 +145,12 @@ fn print_report(report: &crate::reconcile::report::Report) {
         wan(&report.unclassified),
         report.unclassified.amount
     );
+    let head = &report.ledger_head;
     println!(
-        "台账链头：第 {} 条，{}",
-        report.ledger_head.seq, report.ledger_head.hash
+        "台账链头（SEQ:HASH）：{}",
+        head.pin.as_deref().unwrap_or_default()
     );
+    println!("{}", head.how_to_check.as_deref().unwrap_or_default());
     println!(
         "结论：{}",
         if report.status == "match" {

@@ -272,12 +272,18 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/ledger/verify",
-            summary: "重算整条哈希链，报告第一个不符的条目",
+            summary: "重算整条哈希链、逐项资产按台账折算、重算维护的合计，报告第一个不符的条目、资产或合计；against 时并证明报告所印链头仍在链中",
             audience: Audience::Auditor,
             path_params: &[],
-            query: Vec::new(),
+            query: vec![(
+                "against",
+                "报告所印的链头 SEQ:HASH：证明第 SEQ 条的哈希仍为 HASH，且其后完整",
+            )],
             request: None,
-            responses: &[(200, "校验结果", Body::Json(schema::<Verification>))],
+            responses: &[
+                (200, "校验结果", Body::Json(schema::<Verification>)),
+                (400, "against 格式不对", Body::Problem),
+            ],
         },
         Operation {
             method: "get",
