@@ -4,12 +4,13 @@
 pub mod append;
 pub mod as_of;
 pub mod chain;
+pub mod disclosure;
 pub mod entry;
 pub mod projection;
 pub mod store;
 pub mod verify;
 
 pub use chain::{
-    canonical, chain, entry_hash, insert_rows, lock_head, read_head, store_head, EntryRow, Head,
-    NewEntry, GENESIS_HASH,
+    canonical, chain, entry_hash, insert_rows, lock_head, read_head, store_head, CanonicalError,
+    EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1, ENCODING_V2, GENESIS_HASH,
 };

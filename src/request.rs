@@ -9,7 +9,7 @@ pub mod param;
 use rocket::form::FromForm;
 
 pub use fields::{FilterText, Flag, Seq, YearFilter};
-pub use param::{Both, Param, QueryError};
+pub use param::{Both, Documented, Param, QueryError};
 
 use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
 use crate::export::ExportEncoding;
@@ -50,6 +50,24 @@ impl AssetFilterQuery {
     }
 }
 
+impl Documented for AssetFilterQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("class", "operating | public_welfare | household"),
+            ("town", "镇/街道"),
+            ("village", "村"),
+            ("owner", "所有权人（完全相同）"),
+            (
+                "owner_type",
+                "village_collective | household | government | enterprise | other",
+            ),
+            ("status", "registered | confirmed | disposed"),
+            ("project", "项目编号"),
+            ("q", "资产名称或所有权人名称中的子串"),
+        ]
+    }
+}
+
 /// A text filter's text, unless it was left out or empty.
 fn text(param: Param<FilterText>) -> Option<String> {
     param.into_inner().and_then(FilterText::non_empty)
@@ -78,6 +96,18 @@ impl ProjectFilterQuery {
     }
 }
 
+impl Documented for ProjectFilterQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("town", "镇/街道"),
+            ("village", "村"),
+            ("year", "项目年度"),
+            ("class", "含此类别资产的项目"),
+            ("q", "项目名称中的子串"),
+        ]
+    }
+}
+
 /// The findings filter: one `kind`, or every kind.
 #[derive(Debug, Clone, FromForm)]
 pub struct FindingFilterQuery {
@@ -88,6 +118,15 @@ impl FindingFilterQuery {
     /// The kind asked for, if any.
     pub fn kind(&self) -> Option<FindingKind> {
         self.kind.get().copied()
+    }
+}
+
+impl Documented for FindingFilterQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![(
+            "kind",
+            "project_value_mismatch | owner_type_mismatch | missing_custodian | unconfirmed | operating_without_income | idle_or_damaged | duplicate_candidate",
+        )]
     }
 }
 
@@ -108,6 +147,15 @@ impl<K: CursorKey + Send> PageQuery<K> {
     /// Where the page begins: after the cursor's key, or at the start.
     pub fn cursor(&self) -> Option<&Cursor<K>> {
         self.cursor.get()
+    }
+}
+
+impl<K: CursorKey + Send> Documented for PageQuery<K> {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("limit", "每页条数，1–1000，默认 100"),
+            ("cursor", "上一页的 next_cursor"),
+        ]
     }
 }
 
@@ -149,6 +197,14 @@ impl AssetPageQuery {
     }
 }
 
+impl Documented for AssetPageQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        let mut parameters = vec![("as_of", "YYYY-MM-DD")];
+        parameters.extend(PageQuery::<String>::parameters());
+        parameters
+    }
+}
+
 /// The CSV export's own parameter: `encoding` (UTF-8 with BOM by default, or GBK).
 #[derive(Debug, Clone, FromForm)]
 pub struct EncodingQuery {
@@ -162,6 +218,12 @@ impl EncodingQuery {
             .get()
             .copied()
             .unwrap_or(ExportEncoding::Utf8Bom)
+    }
+}
+
+impl Documented for EncodingQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![("encoding", "utf-8 | gbk")]
     }
 }
 
@@ -181,6 +243,15 @@ impl EventsQuery {
     /// The page size.
     pub fn limit(&self) -> Limit {
         self.limit.get().copied().unwrap_or_default()
+    }
+}
+
+impl Documented for EventsQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("after", "从此 seq 之后开始"),
+            ("limit", "条数，1–1000，默认 100"),
+        ]
     }
 }
 
@@ -281,6 +352,17 @@ mod tests {
     }
 
     #[test]
+    fn blank_choices_mean_no_filter_as_a_web_form_sends_them() {
+        let Both(filter, page) =
+            read::<AssetListQuery>("class=public_welfare&status=&owner_type=+&as_of=&limit=")
+                .expect("a form's 全部 and empty boxes are no filter");
+        let filter = filter.into_filter();
+        assert_eq!(filter.class, Some(AssetClass::PublicWelfare));
+        assert_eq!((filter.status, filter.owner_type), (None, None));
+        assert_eq!((page.as_of(), page.limit()), (None, Limit::DEFAULT));
+    }
+
+    #[test]
     fn typed_values_come_through() {
         let Both(filter, page) =
             read::<FindingListQuery>("kind=unconfirmed&limit=3&cursor=c1.337c5850").expect("valid");
@@ -291,5 +373,26 @@ mod tests {
         assert_eq!(filter.into_filter().year, Some(2020));
         let Both(encoding, _) = read::<ExportQuery>("encoding=GBK").expect("valid");
         assert_eq!(encoding.encoding(), ExportEncoding::Gbk);
+    }
+
+    /// Asserts that `T` reads each parameter it documents: a value no parameter takes
+    /// (a NUL) is refused by that parameter's name.
+    fn reads_what_it_documents<T: Documented + for<'v> FromForm<'v> + std::fmt::Debug + 'static>() {
+        let parameters = T::parameters();
+        assert!(!parameters.is_empty());
+        for (name, description) in parameters {
+            assert!(!description.is_empty(), "{name}");
+            assert_eq!(refusal::<T>(&format!("{name}=%00")).0, name);
+        }
+    }
+
+    #[test]
+    fn every_documented_parameter_is_one_the_query_reads() {
+        reads_what_it_documents::<AssetListQuery>();
+        reads_what_it_documents::<ExportQuery>();
+        reads_what_it_documents::<ProjectListQuery>();
+        reads_what_it_documents::<FindingListQuery>();
+        reads_what_it_documents::<PageQuery<TimeKey>>();
+        reads_what_it_documents::<EventsQuery>();
     }
 }

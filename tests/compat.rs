@@ -7,6 +7,7 @@
 //! INSERTs both backends accept, and each `*.json` is what that release answered an
 //! admin for the route named by the file.
 
+mod brute;
 mod support;
 
 use std::path::Path;
@@ -132,6 +133,42 @@ fn new_entries_chain_onto_the_earlier_release_s_head(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// The first encoding hashed personal fields as they are: the brute force recovers
+/// them from an auditor's view masked by hand (so the attack works), but not from
+/// what a reader is served, before or after new entries chain on.
+fn a_reader_recovers_nothing_masked_from_the_earlier_register(app: &TestApp) {
+    const CODES: [&str; 4] = ["FX-A1", "FX-A2", "FX-A3", "FX-A4"];
+    let control = brute::recover(&brute::masked_by_hand(brute::gather(
+        app,
+        &app.auditor,
+        &CODES,
+    )));
+    let mut found: Vec<String> = control.into_iter().map(|(_, _, value)| value).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        ["13800138000", "610481198801011237", "610481199003154318"],
+        "the brute force must work on hashes of plain values"
+    );
+    assert_eq!(
+        brute::recover(&brute::gather(app, &app.reader, &CODES)),
+        vec![]
+    );
+    let reply = app.post(
+        "/api/v1/assets/FX-A1/ledger",
+        Some(&app.clerk),
+        br#"{"kind":"inspection","occurred_on":"2024-01-02","result":"normal"}"#.to_vec(),
+        rocket::http::ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert_eq!(
+        brute::recover(&brute::gather(app, &app.reader, &CODES)),
+        vec![]
+    );
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], Value::Bool(true), "{}", verify.body);
+}
+
 fn main() -> std::process::ExitCode {
     support::run_with(
         vec![
@@ -142,6 +179,10 @@ fn main() -> std::process::ExitCode {
             (
                 "compat::new_entries_chain_onto_the_earlier_head",
                 new_entries_chain_onto_the_earlier_release_s_head,
+            ),
+            (
+                "compat::a_reader_recovers_nothing_masked",
+                a_reader_recovers_nothing_masked_from_the_earlier_register,
             ),
         ],
         app_on_fixture,

@@ -11,10 +11,12 @@ use super::error::ApiError;
 use super::guard::{AuditAccess, ReadAccess};
 use super::params;
 use super::views::{AssetView, LedgerHeadView, Page};
-use crate::db::Db;
+use crate::auth::Visibility;
+use crate::db::{Db, DbConnection};
 use crate::domain::BusinessDate;
 use crate::export::write_register;
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
+use crate::ledger::disclosure::hash_readable_at;
 use crate::paging::{Cursor, Page as ListPage};
 use crate::register::query::{self, find_asset_with_head};
 use crate::request::{AssetListQuery, Both, ExportQuery, Param};
@@ -58,6 +60,19 @@ pub async fn list_assets(
     .await
 }
 
+/// The hash of the entry at `seq` as `visibility` sees it (`ledger::disclosure`).
+fn visible_hash(
+    conn: &mut DbConnection,
+    visibility: Visibility,
+    seq: i64,
+    hash: String,
+) -> diesel::QueryResult<Option<String>> {
+    Ok(match visibility {
+        Visibility::Whole => Some(hash),
+        Visibility::Masked => hash_readable_at(conn, seq)?.then_some(hash),
+    })
+}
+
 /// One asset with its `ledger_head`; with `as_of`, as it stood then.
 #[get("/assets/<key>?<as_of>", rank = 2)]
 pub async fn get_asset(
@@ -78,15 +93,17 @@ pub async fn get_asset(
                 let (state, head) = asset_history_as_of(conn, &row, day)?
                     .ok_or_else(|| ApiError::NotFound(format!("资产“{key}”在 {day} 尚未登记")))?;
                 let mut view = AssetView::as_of(row, state, &day.to_string(), visibility);
+                let hash = visible_hash(conn, visibility, head.seq, head.hash)?;
                 view.ledger_head = Some(LedgerHeadView {
                     seq: head.seq,
-                    hash: head.hash,
+                    hash,
                 });
                 view
             }
             None => {
                 let seq = row.last_seq;
                 let mut view = AssetView::new(row, visibility);
+                let hash = visible_hash(conn, visibility, seq, hash)?;
                 view.ledger_head = Some(LedgerHeadView { seq, hash });
                 view
             }

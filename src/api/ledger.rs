@@ -13,13 +13,16 @@ use super::error::ApiError;
 use super::guard::{AuditAccess, ReadAccess, WriteAccess};
 use super::params;
 use super::views::EntryView;
-use crate::db::Db;
+use crate::auth::Visibility;
+use crate::db::{Db, DbConnection};
 use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
+use crate::ledger::disclosure::prev_hash_readable;
 use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset};
-use crate::ledger::verify::{verify as verify_chain, Verification};
+use crate::ledger::verify::{verify_against, Pin, Verification};
+use crate::ledger::EntryRow;
 use crate::register::query::find_asset;
-use crate::request::EventsQuery;
+use crate::request::{EventsQuery, Param};
 
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(Option<String>);
@@ -48,6 +51,24 @@ impl<'r> FromRequest<'r> for IdempotencyKey {
     }
 }
 
+/// Entries as `visibility` sees them (for readers, the hashes that commit to unsalted
+/// personal fields withheld).
+fn views_of(
+    conn: &mut DbConnection,
+    rows: Vec<EntryRow>,
+    visibility: Visibility,
+) -> diesel::QueryResult<Vec<EntryView>> {
+    let readable = match visibility {
+        Visibility::Whole => vec![true; rows.len()],
+        Visibility::Masked => prev_hash_readable(conn, &rows)?,
+    };
+    Ok(rows
+        .into_iter()
+        .zip(readable)
+        .map(|(row, prev)| EntryView::new(row, visibility, prev))
+        .collect())
+}
+
 /// An asset's entries in order.
 #[get("/assets/<key>/ledger")]
 pub async fn asset_ledger(
@@ -61,12 +82,7 @@ pub async fn asset_ledger(
         let asset = find_asset(conn, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
         let entries = entries_of_asset(conn, &asset.code)?;
-        Ok(Json(
-            entries
-                .into_iter()
-                .map(|e| EntryView::new(e, visibility))
-                .collect(),
-        ))
+        Ok(Json(views_of(conn, entries, visibility)?))
     })
     .await
 }
@@ -104,8 +120,10 @@ pub async fn append(
         .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
         .await?;
     Ok(match outcome {
-        AppendOutcome::Created(row) => (Status::Created, Json(EntryView::new(row, visibility))),
-        AppendOutcome::Replayed(row) => (Status::Ok, Json(EntryView::new(row, visibility))),
+        AppendOutcome::Created(row) => {
+            (Status::Created, Json(EntryView::new(row, visibility, true)))
+        }
+        AppendOutcome::Replayed(row) => (Status::Ok, Json(EntryView::new(row, visibility, true))),
     })
 }
 
@@ -132,19 +150,27 @@ pub async fn events(
         let rows = entries_after(conn, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
         Ok(Json(Events {
-            items: rows
-                .into_iter()
-                .map(|r| EntryView::new(r, visibility))
-                .collect(),
+            items: views_of(conn, rows, visibility)?,
             next_after,
         }))
     })
     .await
 }
 
-/// Recomputes the whole chain.
-#[get("/ledger/verify")]
-pub async fn verify(_auditor: AuditAccess, db: &State<Db>) -> Result<Json<Verification>, ApiError> {
-    db.run(|conn| verify_chain(conn).map(Json).map_err(ApiError::from))
-        .await
+/// Recomputes the whole chain, folds every asset and recomputes every maintained
+/// total; with `against=SEQ:HASH`, also proves that a head printed earlier is still in
+/// the chain with everything after it intact.
+#[get("/ledger/verify?<against>")]
+pub async fn verify(
+    _auditor: AuditAccess,
+    against: form::Result<'_, Param<Pin>>,
+    db: &State<Db>,
+) -> Result<Json<Verification>, ApiError> {
+    let pin = against?.into_inner();
+    db.run(move |conn| {
+        verify_against(conn, pin.as_ref())
+            .map(Json)
+            .map_err(ApiError::from)
+    })
+    .await
 }

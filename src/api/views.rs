@@ -5,9 +5,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::Visibility;
-use crate::domain::id_number::mask;
 use crate::domain::money::signed_yuan;
 use crate::domain::Vocabulary;
+use crate::ledger::disclosure::hash_readable;
+use crate::ledger::entry::personal::mask_for_readers;
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
 use crate::paging::{CursorKey, Page as ListPage};
@@ -50,8 +51,9 @@ impl OwnerView {
 pub struct LedgerHeadView {
     /// Its seq.
     pub seq: i64,
-    /// Its hash.
-    pub hash: String,
+    /// Its hash; `null` for readers when the entry was hashed by the first encoding,
+    /// whose hash commits to personal fields unsalted.
+    pub hash: Option<String>,
 }
 
 /// An asset as sent.
@@ -203,20 +205,26 @@ pub struct EntryView {
     pub recorded_at: String,
     /// The token name that wrote it.
     pub actor: String,
-    /// Kind-specific data (owner ID numbers masked for readers).
+    /// Kind-specific data (personal fields — ID and phone numbers — masked for readers).
     #[schemars(schema_with = "crate::ledger::entry::data_schema")]
     pub data: Value,
     /// The import batch that made it.
     pub batch_id: Option<String>,
-    /// The previous entry's hash.
-    pub prev_hash: String,
-    /// This entry's hash.
-    pub hash: String,
+    /// The previous entry's hash; `null` for readers when the previous entry was
+    /// hashed by the first encoding (its hash commits to personal fields unsalted).
+    pub prev_hash: Option<String>,
+    /// This entry's hash; `null` for readers when this entry was hashed by the first
+    /// encoding.
+    pub hash: Option<String>,
+    /// The version of the canonical encoding that hashed it: 1 (before 2026-12),
+    /// 2 (personal fields salted).
+    pub encoding: i32,
 }
 
 impl EntryView {
-    /// The entry as sent.
-    pub fn new(row: EntryRow, visibility: Visibility) -> Self {
+    /// The entry as sent; `prev_readable` says whether a reader may see its
+    /// `prev_hash` (`ledger::disclosure`).
+    pub fn new(row: EntryRow, visibility: Visibility, prev_readable: bool) -> Self {
         let EntryRow {
             seq,
             asset_id,
@@ -229,15 +237,16 @@ impl EntryView {
             batch_id,
             prev_hash,
             hash,
+            encoding,
+            salt: _,
         } = row;
         let mut data: Value = serde_json::from_str(&data).unwrap_or(Value::String(data));
-        if visibility == Visibility::Masked {
-            if let Some(id) = data.pointer_mut("/owner/id_number") {
-                if let Some(text) = id.as_str() {
-                    *id = Value::String(mask(text));
-                }
-            }
+        let whole = visibility == Visibility::Whole;
+        if !whole {
+            mask_for_readers(&kind, &mut data);
         }
+        let hash = (whole || hash_readable(encoding)).then_some(hash);
+        let prev_hash = (whole || prev_readable).then_some(prev_hash);
         EntryView {
             seq,
             asset_id,
@@ -250,6 +259,7 @@ impl EntryView {
             batch_id,
             prev_hash,
             hash,
+            encoding,
         }
     }
 }

@@ -115,6 +115,10 @@ pub struct EntryRow {
     pub prev_hash: String,
     /// SHA-256 over `prev_hash` and the canonical encoding.
     pub hash: String,
+    /// The version of the canonical encoding that hashed it (`ledger::chain`).
+    pub encoding: i32,
+    /// From version 2: the entry's random 128-bit salt (hex), never served.
+    pub salt: Option<String>,
 }
 
 /// An `import_errors` row: one listed error of a rejected batch.

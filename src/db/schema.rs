@@ -132,6 +132,8 @@ diesel::table! {
         batch_id -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        encoding -> Integer,
+        salt -> Nullable<Text>,
     }
 }
 

@@ -1,16 +1,36 @@
 //! The hash chain of the custody ledger: one append-only, SHA-256 hash-chained sequence of
 //! entries over all assets.
 //!
-//! Canonical encoding of an entry (what its `hash` covers): the compact JSON object
-//! with keys in this order and no whitespace —
-//! `{"actor":…,"asset_code":…,"asset_id":…,"batch_id":…|null,"data":<data>,"kind":…,
-//! "occurred_on":"YYYY-MM-DD","recorded_at":"RFC 3339","seq":N}` — where strings are
-//! JSON-escaped as serde_json writes them and `<data>` is the entry's data exactly as
-//! stored (itself compact JSON with sorted keys). Then
-//! `hash = hex(SHA-256(prev_hash ‖ "\n" ‖ canonical))`, and the first entry's
-//! `prev_hash` is 64 zeros.
+//! Every entry says, in its `encoding` column, which version of the canonical encoding
+//! hashed it; each version keeps verifying as it was written. In both,
+//! `hash = hex(SHA-256(prev_hash ‖ "\n" ‖ canonical))` and the first entry's `prev_hash`
+//! is 64 zeros; strings are JSON-escaped as serde_json writes them.
+//!
+//! **Version 1** (entries written before 2026-12, the release that first shipped the
+//! ledger): `canonical` is the compact JSON object with keys in this order and no
+//! whitespace — `{"actor":…,"asset_code":…,"asset_id":…,"batch_id":…|null,"data":<data>,
+//! "kind":…,"occurred_on":"YYYY-MM-DD","recorded_at":"RFC 3339","seq":N}` — where
+//! `<data>` is the entry's data exactly as stored (itself compact JSON with sorted keys).
+//! Its hash commits to personal fields as they are, so whoever knows the rest of the
+//! entry can test guesses of a masked ID number against it: readers are never shown
+//! the hash of a version 1 entry (nor, as `prev_hash`, of the entry before a version 2
+//! one); see `ledger::disclosure`.
+//!
+//! **Version 2** (every entry written since): each entry has a random 128-bit `salt`,
+//! stored beside it (hex) and never served. `canonical` is
+//! `{"actor":…,"asset_code":…,"asset_id":…,"batch_id":…,"data":<committed>,"encoding":2,
+//! "kind":…,"occurred_on":…,"recorded_at":…,"seal":…,"seq":N}`, where `<committed>` is
+//! the stored data (which must be its own compact, sorted JSON) with every personal
+//! field its kind declares (`owner.id_number`, `phone`, `lines[].id_number`: see
+//! `entry::personal`) replaced by `hex(SHA-256(salt ‖ path ‖ value))` (`path` the
+//! concrete path, `lines[2].id_number`), and `seal = hex(SHA-256(salt))`. The seal puts
+//! a secret into every version 2 hash, so no hash a reader sees can be computed from
+//! what a reader reads, even of an entry without personal fields that follows a
+//! version 1 one. Verification recomputes the commitments from the stored values and
+//! salt: an edited ID number, phone or salt breaks the entry's hash.
 
 use diesel::prelude::*;
+use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub use crate::db::rows::EntryRow;
@@ -51,24 +71,75 @@ pub struct NewEntry {
     pub batch_id: Option<String>,
 }
 
+/// The first canonical encoding: personal fields hashed as they are.
+pub const ENCODING_V1: i32 = 1;
+/// The second canonical encoding: personal fields salted, every entry sealed.
+pub const ENCODING_V2: i32 = 2;
+/// The encoding new entries are written in.
+pub const CURRENT_ENCODING: i32 = ENCODING_V2;
+
+/// Bytes of an entry's salt.
+const SALT_BYTES: usize = 16;
+
+/// Why an entry's canonical encoding cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CanonicalError {
+    /// No such version of the encoding.
+    #[error("unknown canonical encoding {0}")]
+    UnknownEncoding(i32),
+    /// A version 2 entry without a salt of 32 hexadecimal characters.
+    #[error("missing or malformed salt")]
+    BadSalt,
+    /// A version 2 entry whose data is not its own compact JSON with sorted keys.
+    #[error("data is not canonical JSON")]
+    DataNotCanonical,
+}
+
+impl CanonicalError {
+    /// What is wrong, in Chinese.
+    pub fn chinese(&self) -> String {
+        match self {
+            CanonicalError::UnknownEncoding(version) => format!("编码版本 {version} 不存在"),
+            CanonicalError::BadSalt => "盐值缺失或格式不对".to_owned(),
+            CanonicalError::DataNotCanonical => "数据不是规范的 JSON 文本".to_owned(),
+        }
+    }
+}
+
 fn json_string(text: &str) -> String {
     // Infallible: serialising a string into JSON cannot fail.
     serde_json::to_string(text).expect("a string serialises to JSON")
 }
 
-/// The canonical encoding of an entry, as documented at the top of this module.
-pub fn canonical(entry: &EntryRow) -> String {
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The canonical text: `data` is what stands for the data, and `sealed` the salt's
+/// seal (version 2) or `None` (version 1).
+fn encode(entry: &EntryRow, data: &str, sealed: Option<&str>) -> String {
     let batch = entry
         .batch_id
         .as_deref()
         .map_or_else(|| "null".to_owned(), json_string);
+    let (encoding, seal) = match sealed {
+        Some(seal) => (
+            format!(",\"encoding\":{ENCODING_V2}"),
+            format!(",\"seal\":{}", json_string(seal)),
+        ),
+        None => (String::new(), String::new()),
+    };
     format!(
-        "{{\"actor\":{},\"asset_code\":{},\"asset_id\":{},\"batch_id\":{},\"data\":{},\"kind\":{},\"occurred_on\":{},\"recorded_at\":{},\"seq\":{}}}",
+        "{{\"actor\":{},\"asset_code\":{},\"asset_id\":{},\"batch_id\":{},\"data\":{}{encoding},\"kind\":{},\"occurred_on\":{},\"recorded_at\":{}{seal},\"seq\":{}}}",
         json_string(&entry.actor),
         json_string(&entry.asset_code),
         json_string(&entry.asset_id),
         batch,
-        entry.data,
+        data,
         json_string(&entry.kind),
         json_string(&entry.occurred_on),
         json_string(&entry.recorded_at),
@@ -76,13 +147,51 @@ pub fn canonical(entry: &EntryRow) -> String {
     )
 }
 
+/// The version 2 text of `data` with its personal fields committed under `salt`, and
+/// the salt's seal.
+fn committed(kind: &str, mut data: serde_json::Value, salt: &[u8]) -> (String, String) {
+    super::entry::personal::commit(kind, &mut data, salt);
+    (data.to_string(), sha256_hex(&[salt]))
+}
+
+/// The canonical encoding of an entry, in the version its `encoding` names (see the
+/// top of this module).
+///
+/// Fails when the version is unknown, or a version 2 entry's salt or data is malformed.
+pub fn canonical(entry: &EntryRow) -> Result<String, CanonicalError> {
+    match entry.encoding {
+        ENCODING_V1 => Ok(encode(entry, &entry.data, None)),
+        ENCODING_V2 => {
+            let salt = entry
+                .salt
+                .as_deref()
+                .and_then(|salt| hex::decode(salt).ok())
+                .filter(|salt| salt.len() == SALT_BYTES)
+                .ok_or(CanonicalError::BadSalt)?;
+            let data: serde_json::Value =
+                serde_json::from_str(&entry.data).map_err(|_| CanonicalError::DataNotCanonical)?;
+            // Compared as text: `Value == String` would compare with a JSON string.
+            let text = data.to_string();
+            if text != entry.data {
+                return Err(CanonicalError::DataNotCanonical);
+            }
+            let (data, seal) = committed(&entry.kind, data, &salt);
+            Ok(encode(entry, &data, Some(&seal)))
+        }
+        other => Err(CanonicalError::UnknownEncoding(other)),
+    }
+}
+
 /// `hex(SHA-256(prev_hash ‖ "\n" ‖ canonical(entry)))`.
-pub fn entry_hash(entry: &EntryRow) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(entry.prev_hash.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(canonical(entry).as_bytes());
-    hex::encode(hasher.finalize())
+///
+/// Fails when the canonical encoding cannot be computed.
+pub fn entry_hash(entry: &EntryRow) -> Result<String, CanonicalError> {
+    let canonical = canonical(entry)?;
+    Ok(link(&entry.prev_hash, &canonical))
+}
+
+fn link(prev_hash: &str, canonical: &str) -> String {
+    sha256_hex(&[prev_hash.as_bytes(), b"\n", canonical.as_bytes()])
 }
 
 /// Takes the chain's lock for the rest of the current transaction and reads the head.
@@ -109,12 +218,15 @@ pub fn read_head(conn: &mut DbConnection) -> QueryResult<Head> {
     Ok(Head { seq, hash })
 }
 
-/// Chains `entries` after `head`, returning the rows to insert and the new head.
+/// Chains `entries` after `head` in the current encoding, each with a fresh random
+/// salt, returning the rows to insert and the new head.
 pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
     let mut prev = head.clone();
     let rows = entries
         .into_iter()
         .map(|entry| {
+            let mut salt = [0u8; SALT_BYTES];
+            rand::rngs::OsRng.fill_bytes(&mut salt);
             let mut row = EntryRow {
                 seq: prev.seq + 1,
                 asset_id: entry.asset_id,
@@ -127,8 +239,11 @@ pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
                 batch_id: entry.batch_id,
                 prev_hash: prev.hash.clone(),
                 hash: String::new(),
+                encoding: CURRENT_ENCODING,
+                salt: Some(hex::encode(salt)),
             };
-            row.hash = entry_hash(&row);
+            let (data, seal) = committed(&row.kind, entry.data, &salt);
+            row.hash = link(&row.prev_hash, &encode(&row, &data, Some(&seal)));
             prev = Head {
                 seq: row.seq,
                 hash: row.hash.clone(),
@@ -176,31 +291,67 @@ mod tests {
         }
     }
 
+    fn genesis() -> Head {
+        Head {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        }
+    }
+
     #[test]
-    fn canonical_encoding_is_compact_sorted_json() {
-        let (rows, _) = chain(
-            &Head {
-                seq: 0,
-                hash: GENESIS_HASH.to_owned(),
-            },
-            vec![entry("A-1")],
-        );
+    fn version_1_is_compact_sorted_json_over_the_stored_data() {
+        let (mut rows, _) = chain(&genesis(), vec![entry("A-1")]);
+        let row = &mut rows[0];
+        row.encoding = ENCODING_V1;
+        row.salt = None;
         assert_eq!(
-            canonical(&rows[0]),
-            r#"{"actor":"clerk \"one\"","asset_code":"A-1","asset_id":"id-A-1","batch_id":null,"data":{"a":"值","b":1},"kind":"registered","occurred_on":"2020-03-05","recorded_at":"2026-11-28T00:00:00.000000Z","seq":1}"#
+            canonical(row),
+            Ok(r#"{"actor":"clerk \"one\"","asset_code":"A-1","asset_id":"id-A-1","batch_id":null,"data":{"a":"值","b":1},"kind":"registered","occurred_on":"2020-03-05","recorded_at":"2026-11-28T00:00:00.000000Z","seq":1}"#.to_owned())
         );
-        let value: serde_json::Value =
-            serde_json::from_str(&canonical(&rows[0])).expect("canonical is JSON");
-        assert_eq!(value["seq"], 1);
+        assert_eq!(entry_hash(row).map(|h| h.len()), Ok(64));
+    }
+
+    #[test]
+    fn version_2_commits_to_personal_fields_and_seals_the_salt() {
+        let mut new = entry("A-1");
+        new.data = serde_json::json!({"owner": {"id_number": "610481199003154318", "name": "张三", "type": "household"}});
+        let (rows, head) = chain(&genesis(), vec![new]);
+        let row = &rows[0];
+        assert_eq!(row.encoding, ENCODING_V2);
+        let salt = hex::decode(row.salt.as_deref().expect("salt")).expect("hex");
+        assert_eq!(salt.len(), 16);
+        let text = canonical(row).expect("canonical");
+        let commitment = super::super::entry::personal::commitment(
+            &salt,
+            "owner.id_number",
+            "610481199003154318",
+        );
+        assert!(!text.contains("610481199003154318"), "{text}");
+        assert!(text.contains(&commitment), "{text}");
+        assert!(text.contains(r#""encoding":2,"kind""#), "{text}");
+        assert!(text.contains(&format!(r#""seal":"{}","seq":1}}"#, sha256_hex(&[&salt]))));
+        assert_eq!(entry_hash(row), Ok(head.hash.clone()));
+        // The stored ID, the salt, or a stray space in the data breaks the hash.
+        let mut edited = row.clone();
+        edited.data = edited.data.replace("4318", "4319");
+        assert_ne!(entry_hash(&edited), Ok(head.hash.clone()));
+        let mut resalted = row.clone();
+        resalted.salt = Some("00".repeat(16));
+        assert_ne!(entry_hash(&resalted), Ok(head.hash.clone()));
+        let mut spaced = row.clone();
+        spaced.data = spaced.data.replace(",", ", ");
+        assert_eq!(entry_hash(&spaced), Err(CanonicalError::DataNotCanonical));
+        let mut unknown = row.clone();
+        unknown.encoding = 3;
+        assert_eq!(
+            entry_hash(&unknown),
+            Err(CanonicalError::UnknownEncoding(3))
+        );
     }
 
     #[test]
     fn each_entry_links_to_the_previous_hash() {
-        let genesis = Head {
-            seq: 0,
-            hash: GENESIS_HASH.to_owned(),
-        };
-        let (rows, head) = chain(&genesis, vec![entry("A-1"), entry("A-2")]);
+        let (rows, head) = chain(&genesis(), vec![entry("A-1"), entry("A-2")]);
         assert_eq!(rows[0].prev_hash, GENESIS_HASH);
         assert_eq!(rows[1].prev_hash, rows[0].hash);
         assert_eq!(
@@ -210,8 +361,9 @@ mod tests {
                 hash: rows[1].hash.clone()
             }
         );
+        assert_ne!(rows[0].salt, rows[1].salt);
         let mut edited = rows[0].clone();
         edited.data = r#"{"a":"改","b":1}"#.to_owned();
-        assert_ne!(entry_hash(&edited), rows[0].hash);
+        assert_ne!(entry_hash(&edited), Ok(rows[0].hash.clone()));
     }
 }

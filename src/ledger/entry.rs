@@ -5,6 +5,7 @@
 pub mod field;
 pub mod kinds;
 mod parse;
+pub mod personal;
 mod schema;
 
 use serde_json::{Map, Value};

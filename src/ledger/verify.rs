@@ -1,113 +1,207 @@
 //! Verification: recompute every hash from the first entry and name the first entry
-//! that does not fit (edited, deleted, inserted or reordered).
+//! that does not fit (edited, deleted, inserted or reordered); check that a head printed
+//! earlier (`SEQ:HASH`) is still in the chain; fold every asset's entries and compare
+//! the projection with its row; recompute every maintained total and compare. All in
+//! one read snapshot, streaming, in bounded memory.
+
+mod assets;
+mod figures;
+mod walk;
+
+use std::fmt;
+use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::chain::{entry_hash, read_head, GENESIS_HASH};
-use super::store::entries_after;
 use crate::db::DbConnection;
-
-/// Entries read per query.
-const PAGE: i64 = 10_000;
 
 /// The result of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Verification {
-    /// Whether the whole chain is intact.
+    /// Whether the chain, the pinned head (if any), every asset and every maintained
+    /// figure are intact.
     pub ok: bool,
     /// How many entries were read.
     pub entries: i64,
+    /// How many assets were compared with the fold of their entries.
+    pub assets: i64,
     /// The head hash the chain computes to (up to the first bad entry).
     pub head: String,
-    /// The first entry that does not fit.
+    /// The first entry that does not fit, or the first `seq` missing after the pinned
+    /// head.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_seq: Option<i64>,
-    /// What is wrong with it, in Chinese.
+    /// The first asset (in code order) whose row differs from the fold of its entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad_asset: Option<String>,
+    /// The first maintained figure that differs from its recomputation
+    /// (`register_summary.value_fen`, `class_summary.household.assets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bad_figure: Option<String>,
+    /// What is wrong, in Chinese.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
 
-/// Verifies the whole ledger, reading it in pages within one read-only snapshot, so
-/// that appends committed meanwhile neither break nor extend what is checked.
+impl Verification {
+    fn failed(mut self, problem: String) -> Self {
+        self.ok = false;
+        self.problem = Some(problem);
+        self
+    }
+}
+
+/// A head printed on an earlier report: `SEQ:HASH`, the `seq` and the hash of the last
+/// entry then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    seq: i64,
+    hash: String,
+}
+
+/// A pin that is not `SEQ:HASH`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("应为 SEQ:HASH：SEQ 为非负整数，HASH 为 64 位小写十六进制（如 12:3fa9…）")]
+pub struct BadPin;
+
+impl Pin {
+    /// The pinned `seq`.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// The pinned hash.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+impl FromStr for Pin {
+    type Err = BadPin;
+
+    fn from_str(text: &str) -> Result<Self, BadPin> {
+        let (seq, hash) = text.split_once(':').ok_or(BadPin)?;
+        if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(BadPin);
+        }
+        let seq: i64 = seq.parse().map_err(|_| BadPin)?;
+        let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        if hash.len() != 64 || !hash.bytes().all(lower_hex) {
+            return Err(BadPin);
+        }
+        Ok(Pin {
+            seq,
+            hash: hash.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+/// `SEQ:HASH` of a head, as reports print it.
+pub fn pin_text(seq: i64, hash: &str) -> String {
+    format!("{seq}:{hash}")
+}
+
+/// The line in Chinese that tells how to check a printed head.
+pub fn how_to_check(pin: &str) -> String {
+    format!("核对方法：运行 asset-registry verify --against {pin}（或审计员调用 GET /api/v1/ledger/verify?against={pin}），可证明本报告所依据的台账至今完整、未被截短或改写。")
+}
+
+/// Verifies the whole ledger, the assets and the maintained totals, within one
+/// read-only snapshot, so that appends committed meanwhile neither break nor extend
+/// what is checked.
 ///
 /// Fails only when the database fails.
 pub fn verify(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
-    crate::db::read_snapshot(conn, verify_snapshot)
+    verify_against(conn, None)
 }
 
-fn verify_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
-    let mut expected_seq = 1i64;
-    let mut running = GENESIS_HASH.to_owned();
-    let mut count = 0i64;
-    let bad = |seq: i64, running: &str, count: i64, problem: String| Verification {
-        ok: false,
-        entries: count,
-        head: running.to_owned(),
-        first_bad_seq: Some(seq),
-        problem: Some(problem),
-    };
-    loop {
-        let page = entries_after(conn, expected_seq - 1, PAGE)?;
-        if page.is_empty() {
-            break;
-        }
-        let full = page.len() as i64 == PAGE;
-        for row in &page {
-            count += 1;
-            if row.seq != expected_seq {
-                return Ok(bad(
-                    expected_seq,
-                    &running,
-                    count,
-                    format!("缺少 seq 为 {expected_seq} 的条目（下一条为 {}）", row.seq),
-                ));
-            }
-            if row.prev_hash != running {
-                return Ok(bad(
-                    row.seq,
-                    &running,
-                    count,
-                    format!(
-                        "条目 {} 的 prev_hash 与前一条目的哈希不符（被删除、插入或调换了顺序）",
-                        row.seq
-                    ),
-                ));
-            }
-            if entry_hash(row) != row.hash {
-                return Ok(bad(
-                    row.seq,
-                    &running,
-                    count,
-                    format!("条目 {} 的内容与其哈希不符（被修改）", row.seq),
-                ));
-            }
-            running = row.hash.clone();
-            expected_seq += 1;
-        }
-        if !full {
-            break;
-        }
-    }
-    let head = read_head(conn)?;
-    if head.seq != expected_seq - 1 || head.hash != running {
-        let seq = head.seq.min(expected_seq - 1) + 1;
-        return Ok(bad(
-            seq,
-            &running,
-            count,
-            format!(
-                "链头记录为第 {} 条（{}），而条目链到第 {} 条为止",
-                head.seq,
-                head.hash,
-                expected_seq - 1
-            ),
-        ));
-    }
-    Ok(Verification {
+/// As [`verify`], and also proves that `pin` (a head printed earlier) is still in the
+/// chain, with everything after it intact.
+///
+/// Fails only when the database fails.
+pub fn verify_against(
+    conn: &mut DbConnection,
+    pin: Option<&Pin>,
+) -> diesel::QueryResult<Verification> {
+    crate::db::read_snapshot(conn, |conn| verify_snapshot(conn, pin))
+}
+
+fn verify_snapshot(
+    conn: &mut DbConnection,
+    pin: Option<&Pin>,
+) -> diesel::QueryResult<Verification> {
+    let walked = walk::walk(conn, pin.map(Pin::seq))?;
+    let result = Verification {
         ok: true,
-        entries: count,
-        head: running,
+        entries: walked.entries,
+        assets: 0,
+        head: walked.head.clone(),
         first_bad_seq: None,
+        first_bad_asset: None,
+        bad_figure: None,
         problem: None,
-    })
+    };
+    if let Some((seq, problem)) = walked.failure {
+        return Ok(Verification {
+            first_bad_seq: Some(seq),
+            ..result.failed(problem)
+        });
+    }
+    if let Some(pin) = pin {
+        if let Some((seq, problem)) = walk::check_pin(pin, walked.entries, walked.pinned.as_deref())
+        {
+            return Ok(Verification {
+                first_bad_seq: Some(seq),
+                ..result.failed(problem)
+            });
+        }
+    }
+    let compared = assets::compare(conn, walked.entries)?;
+    let result = Verification {
+        assets: compared.assets,
+        ..result
+    };
+    if let Some((code, problem)) = compared.failure {
+        return Ok(Verification {
+            first_bad_asset: Some(code),
+            ..result.failed(problem)
+        });
+    }
+    if let Some((figure, problem)) = figures::compare(conn)? {
+        return Ok(Verification {
+            bad_figure: Some(figure),
+            ..result.failed(problem)
+        });
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_seq_colon_lowercase_hash() {
+        let hash = "ab".repeat(32);
+        let pin: Pin = format!("12:{hash}").parse().expect("pin");
+        assert_eq!((pin.seq(), pin.hash()), (12, hash.as_str()));
+        assert_eq!(pin.to_string(), format!("12:{hash}"));
+        for bad in [
+            "12".to_owned(),
+            format!(":{hash}"),
+            format!("-1:{hash}"),
+            format!("+1:{hash}"),
+            format!("1:{}", "AB".repeat(32)),
+            format!("1:{}", "ab".repeat(31)),
+            format!("99999999999999999999:{hash}"),
+        ] {
+            assert_eq!(bad.parse::<Pin>(), Err(BadPin), "{bad}");
+        }
+    }
 }

@@ -79,11 +79,18 @@ pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
                     (findings_summary(findings))
                 }
                 h2 { "台账校验" }
-                p { "本报告依据管护台账第 " (report.ledger_head.seq) " 条记录为止的数据生成。链头哈希：" }
-                p class="hash" { (report.ledger_head.hash) }
-                p class="meta" {
-                    "任何人可用 " code { "asset-registry verify" } " 或 " code { "GET /api/v1/ledger/verify" }
-                    " 核对台账未被改动，且链头与此相同。"
+                p { "本报告依据管护台账第 " (report.ledger_head.seq) " 条记录为止的数据生成。链头（SEQ:HASH）：" }
+                @match (&report.ledger_head.pin, &report.ledger_head.how_to_check) {
+                    (Some(pin), Some(check)) => {
+                        p class="hash" { (pin) }
+                        p class="meta" { (check) }
+                    }
+                    _ => {
+                        p class="meta" {
+                            "链头哈希仅审计员可见：该条目按第 1 版编码计算，其哈希可推出证件号。"
+                            "请由审计员打印本报告，或待台账追加新条目后再打印。"
+                        }
+                    }
                 }
                 footer { span { "经办人：" } span { "审核人：" } span { "（盖章）" } }
             }
@@ -188,10 +195,7 @@ mod tests {
                 status: "match",
             }],
             unclassified: figure(2059, &format!("{text}amount")),
-            ledger_head: HeadView {
-                seq: 9,
-                hash: format!("{text}hash"),
-            },
+            ledger_head: HeadView::new(9, format!("{text}hash"), true),
             status: "match",
             generated_at: format!("{text}generated_at"),
         }

@@ -89,8 +89,43 @@ pub struct DeclarationSummary {
 pub struct HeadView {
     /// The last seq.
     pub seq: i64,
-    /// The last hash.
-    pub hash: String,
+    /// The last hash; `null` for readers while the head entry was hashed by the first
+    /// encoding (its hash commits to personal fields unsalted; the first new entry
+    /// ends that).
+    pub hash: Option<String>,
+    /// The head as `SEQ:HASH`, what `asset-registry verify --against` takes; `null`
+    /// where `hash` is.
+    pub pin: Option<String>,
+    /// How to check the printed head, in one line of Chinese; `null` where `hash` is.
+    pub how_to_check: Option<String>,
+    /// Whether readers may see the hash.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub readable: bool,
+}
+
+impl HeadView {
+    /// The head `seq`, `hash`, pinned; `readable` says whether readers may see it
+    /// (`ledger::disclosure`).
+    pub fn new(seq: i64, hash: String, readable: bool) -> Self {
+        let pin = crate::ledger::verify::pin_text(seq, &hash);
+        HeadView {
+            seq,
+            how_to_check: Some(crate::ledger::verify::how_to_check(&pin)),
+            pin: Some(pin),
+            hash: Some(hash),
+            readable,
+        }
+    }
+
+    /// Withholds the hash from readers when it commits to unsalted personal fields.
+    pub fn for_readers(&mut self) {
+        if !self.readable {
+            self.hash = None;
+            self.pin = None;
+            self.how_to_check = None;
+        }
+    }
 }
 
 /// The variance report.
@@ -280,6 +315,7 @@ pub fn reconcile_using(
             year: chrono::Datelike::year(&declaration.as_of.naive()),
         };
         let head: Head = read_head(conn)?;
+        let readable = crate::ledger::disclosure::hash_readable_at(conn, head.seq)?;
         let summary = Summary::load(conn)?;
         let latest_year: Option<i32> = projects::table
             .select(diesel::dsl::max(projects::year))
@@ -362,10 +398,7 @@ pub fn reconcile_using(
             },
             lines,
             unclassified: unclassified.into(),
-            ledger_head: HeadView {
-                seq: head.seq,
-                hash: head.hash,
-            },
+            ledger_head: HeadView::new(head.seq, head.hash, readable),
             status: status(all_match),
             generated_at: crate::domain::dates::timestamp_now(),
         })

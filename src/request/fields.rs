@@ -7,6 +7,7 @@ use rocket::form::{self, FromFormField, ValueField};
 
 use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType, Vocabulary};
 use crate::export::ExportEncoding;
+use crate::ledger::verify::Pin;
 use crate::paging::{Cursor, CursorKey, Limit};
 use crate::reconcile::findings::{FindingKind, KINDS};
 use crate::register::totals::GroupBy;
@@ -61,6 +62,18 @@ impl<'v> FromFormField<'v> for BusinessDate {
         parse_or(field, BusinessDate::parse_iso, |name, value| {
             format!("{name} 应为 YYYY-MM-DD 格式的日期，收到“{value}”")
         })
+    }
+}
+
+impl<'v> FromFormField<'v> for Pin {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parse_or(
+            field,
+            |text| text.parse().ok(),
+            |name, value| {
+                format!("{name} 应为报告所印的链头 SEQ:HASH（非负整数、冒号、64 位小写十六进制），收到“{value}”")
+            },
+        )
     }
 }
 

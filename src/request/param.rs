@@ -1,12 +1,14 @@
 //! The pieces every query struct is built of: [`Param`], a parameter that may be left
-//! out; [`Both`], two structs read from one query string; and [`QueryError`], the first
-//! bad parameter of a query that failed.
+//! out; [`Both`], two structs read from one query string; [`QueryError`], the first
+//! bad parameter of a query that failed; and [`Documented`], a struct's parameters as
+//! the API's OpenAPI document lists them.
 
 use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField};
 
 /// A query parameter that may be left out: absent, or given once with a valid value
-/// (an invalid one fails the query, naming the parameter). Given more than once it
-/// counts as absent, as Rocket's `Option<&str>` parameters do.
+/// (an invalid one fails the query, naming the parameter). Given blank it counts as
+/// absent, as a web form's "全部" choice and empty text boxes send it. Given more than
+/// once it counts as absent, as Rocket's `Option<&str>` parameters do.
 ///
 /// Rocket's own `Option<T>` would not do: it turns an invalid value into `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +63,7 @@ impl<'v, T: FromFormField<'v>> FromForm<'v> for Param<T> {
 
     fn finalize(context: Self::Context) -> form::Result<'v, Self> {
         match context.first {
-            Some(field) if context.given == 1 => {
+            Some(field) if context.given == 1 && !field.value.trim().is_empty() => {
                 let (name, value) = (field.name.source(), field.value);
                 T::from_value(field)
                     .map(|value| Param(Some(value)))
@@ -109,6 +111,23 @@ impl<'v, A: FromForm<'v>, B: FromForm<'v>> FromForm<'v> for Both<A, B> {
                 Err(errors)
             }
         }
+    }
+}
+
+/// A query struct's parameters as the API documents them: (name, description), in the
+/// order the struct declares its fields. A test reads each name through the struct, so
+/// none names a parameter the struct does not take.
+pub trait Documented {
+    /// Each parameter's name and description.
+    fn parameters() -> Vec<(&'static str, &'static str)>;
+}
+
+impl<A: Documented, B: Documented> Documented for Both<A, B> {
+    /// The first struct's parameters, then the second's.
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        let mut parameters = A::parameters();
+        parameters.extend(B::parameters());
+        parameters
     }
 }
 

@@ -2,6 +2,8 @@
 //! their labels and inputs. The parser, the web forms and the API document all read
 //! these descriptions; none of them knows a kind by name.
 
+use super::personal::PersonalField;
+
 /// What one kind of entry is, beside the shape of its data (which its struct gives).
 #[derive(Debug, Clone, Copy)]
 pub struct KindSpec {
@@ -17,6 +19,8 @@ pub struct KindSpec {
     pub changes_value: bool,
     /// The fields of its data, in the order forms and messages list them.
     pub fields: &'static [Field],
+    /// Its personal fields: masked for readers, salted in the hash.
+    pub personal: &'static [PersonalField],
 }
 
 impl KindSpec {
@@ -28,7 +32,13 @@ impl KindSpec {
             appendable: true,
             changes_value: false,
             fields,
+            personal: &[],
         }
+    }
+
+    /// The same kind, holding `personal` fields.
+    pub const fn with_personal(self, personal: &'static [PersonalField]) -> Self {
+        KindSpec { personal, ..self }
     }
 
     /// The same kind, written only by an import.
@@ -115,6 +125,9 @@ pub enum Input {
 
 /// `occurred_on`, which every entry carries beside its data.
 pub const OCCURRED_ON: Field = Field::required("occurred_on", "业务日期", Input::PastDate);
+
+/// The personal field of an owner: its ID number.
+pub const OWNER_PERSONAL: &[PersonalField] = &[PersonalField::id_number("owner.id_number")];
 
 /// The fields of an owner (所有权人), in `registered` and `ownership_transferred`.
 pub const OWNER_FIELDS: &[Field] = &[

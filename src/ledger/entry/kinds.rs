@@ -2,6 +2,10 @@
 //! it carries (serde writes it as stored and hashed, schemars describes it), its form
 //! fields, and the line the custody timeline shows for it.
 //!
+//! Each kind declares its personal fields (`with_personal`): ID numbers and phone
+//! numbers, by path (`lines[].id_number` reaches into every element of a list), which
+//! readers see masked and the chain hashes only as salted commitments.
+//!
 //! A new kind is a variant of [`EntryKind`] and of [`EntryData`], a struct with its
 //! [`KindSpec`] below, its line in [`EntryData::summary`], an arm in
 //! `projection::fold` and its round-trip test; the parser, the web forms, the
@@ -10,7 +14,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::field::{Field, Input, KindSpec, OWNER_FIELDS};
+use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
+use super::personal::PersonalField;
 use crate::domain::{
     AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult, ProjectCode,
     Quantity, Recipients, Vocabulary, Yuan,
@@ -215,7 +220,9 @@ impl Registered {
         Field::required("town", "镇街", Input::Text),
         Field::optional("village", "村", Input::Text),
     ];
-    const SPEC: KindSpec = KindSpec::new("registered", "登记", Self::FIELDS).by_import_only();
+    const SPEC: KindSpec = KindSpec::new("registered", "登记", Self::FIELDS)
+        .by_import_only()
+        .with_personal(OWNER_PERSONAL);
 }
 
 /// `ownership_confirmed` (确权).
@@ -271,7 +278,8 @@ impl CustodianChanged {
         Field::optional("responsible_person", "责任人", Input::Text),
         Field::optional("phone", "电话", Input::Text),
     ];
-    const SPEC: KindSpec = KindSpec::new("custodian_changed", "管护主体变更", Self::FIELDS);
+    const SPEC: KindSpec = KindSpec::new("custodian_changed", "管护主体变更", Self::FIELDS)
+        .with_personal(&[PersonalField::phone("phone")]);
 }
 
 /// `maintenance` (管护/维修).
@@ -325,7 +333,8 @@ impl OwnershipTransferred {
         Field::required("owner", "新所有权人", Input::Group(OWNER_FIELDS)),
         Field::required("document_no", "文书号", Input::Text),
     ];
-    const SPEC: KindSpec = KindSpec::new("ownership_transferred", "产权转移", Self::FIELDS);
+    const SPEC: KindSpec = KindSpec::new("ownership_transferred", "产权转移", Self::FIELDS)
+        .with_personal(OWNER_PERSONAL);
 }
 
 /// `income` (经营收益).

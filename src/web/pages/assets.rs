@@ -1,67 +1,64 @@
 //! 资产台账: the filtered, paged register with its CSV download; an asset's page with
 //! its fields, its custody history and the forms that append to it.
 
+mod detail;
 mod entries;
 
 use std::collections::HashMap;
 
-use maud::PreEscaped;
+use maud::{html, Markup};
 use rocket::form::{self, Form};
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 
-use self::entries::{body_of, entry_forms, summary};
+use self::entries::{body_of, Attempt};
 use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
-use crate::ledger::entry::{parse_entry, EntryKind, FieldError};
-use crate::ledger::store::entries_of_asset;
-use crate::paging::{Limit, Page};
-use crate::register::query::find_asset;
-use crate::register::query::list_assets;
+use crate::ledger::entry::{parse_entry, FieldError};
+use crate::paging::{Cursor, Limit, Page};
+use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 use crate::request::{Both, RegisterQuery};
 use crate::web::session::Session;
 use crate::web::view::{
-    class_label, encode, kind_label, money_cells, owner_type_label, page, status_label,
+    class_label, encode, header_row, kind_label, money_cells, options, page, pager, scroll_table,
+    status_label,
 };
 
 const PAGE_SIZE: Limit = Limit::fixed(50);
 
-// TODO(redesign): converted once the entry forms land. The last page whose HTML is
-// written by hand: until it is a maud template, it escapes every value itself.
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// What the register page shows.
+struct RegisterPage {
+    /// The filters asked for, shown again in the form.
+    filter: AssetFilter,
+    /// Whether the caller may download the register (the CSV links are shown).
+    can_export: bool,
+    /// The assets on this page.
+    rows: Vec<AssetLine>,
+    /// Whether this is a later page than the first.
+    later: bool,
+    /// Where the next page begins, when one follows.
+    next: Option<Cursor<String>>,
 }
 
-/// Text of an optional value, escaped, `—` when absent.
-fn or_dash(value: Option<&str>) -> String {
-    value.map_or_else(|| "—".to_owned(), escape)
-}
-
-fn option(value: &str, label: &str, selected: Option<&str>) -> String {
-    let mark = if selected == Some(value) {
-        " selected"
-    } else {
-        ""
-    };
-    format!("<option value=\"{value}\"{mark}>{label}</option>")
+/// One asset in the register.
+struct AssetLine {
+    code: String,
+    name: String,
+    /// The class's label.
+    class: &'static str,
+    town: String,
+    village: Option<String>,
+    value_fen: i64,
+    owner_name: String,
+    custodian: Option<String>,
+    /// The status's label.
+    status: &'static str,
 }
 
 /// The register, filtered and paged.
@@ -72,10 +69,27 @@ pub async fn assets(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     let Both(filter, at) = query.map_err(|e| bad_query(e, "/assets"))?;
-    let filter = filter.into_filter();
-    let cursor = at.cursor().cloned();
+    let can_export = session.0.role.allows(Access::Audit);
+    let view = load_register(db, filter.into_filter(), at.cursor(), can_export).await?;
+    Ok(page(
+        &session.0,
+        "/assets",
+        "资产台账",
+        None,
+        render_register(&view),
+    ))
+}
+
+/// Reads the page of the register that `filter` selects and that follows `after`.
+async fn load_register(
+    db: &Db,
+    filter: AssetFilter,
+    after: Option<&Cursor<String>>,
+    can_export: bool,
+) -> Result<RegisterPage, PageError> {
     let query_filter = filter.clone();
-    let Page { items: rows, next } = db
+    let cursor = after.cloned();
+    let Page { items, next } = db
         .run(move |conn| {
             let after = cursor.as_ref().map(|c| c.key().as_str());
             let rows = list_assets(conn, &query_filter, true, after, PAGE_SIZE.fetch());
@@ -83,7 +97,33 @@ pub async fn assets(
                 .map_err(internal)
         })
         .await?;
-    let query: String = [
+    Ok(RegisterPage {
+        filter,
+        can_export,
+        rows: items.into_iter().map(asset_line).collect(),
+        later: after.is_some(),
+        next,
+    })
+}
+
+fn asset_line(row: AssetRow) -> AssetLine {
+    AssetLine {
+        class: class_label(&row.class),
+        status: status_label(&row.status),
+        code: row.code,
+        name: row.name,
+        town: row.town,
+        village: row.village,
+        value_fen: row.value_fen,
+        owner_name: row.owner_name,
+        custodian: row.custodian,
+    }
+}
+
+/// The filters as a query string, each given one as `key=value&`, for the CSV links
+/// and the pager.
+fn filter_query(filter: &AssetFilter) -> String {
+    [
         ("class", filter.class.map(|c| c.as_str().to_owned())),
         ("town", filter.town.clone()),
         ("village", filter.village.clone()),
@@ -98,163 +138,136 @@ pub async fn assets(
     ]
     .iter()
     .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", encode(v))))
-    .collect();
-    let value = |v: &Option<String>| escape(v.as_deref().unwrap_or_default());
-    let class_now = filter.class.map(|c| c.as_str());
-    let status_now = filter.status.map(|s| s.as_str());
-    let classes: String = AssetClass::ALL
-        .iter()
-        .map(|c| option(c.as_str(), c.label(), class_now))
-        .collect();
-    let statuses: String = AssetStatus::ALL
-        .iter()
-        .map(|s| option(s.as_str(), s.label(), status_now))
-        .collect();
-    let mut body = format!(
-        "<form class=\"filters card\" method=\"get\" action=\"/assets\">\
-         <label>类别<select name=\"class\"><option value=\"\">全部</option>{}</select></label>\
-         <label>镇街<input name=\"town\" value=\"{}\"></label><label>村<input name=\"village\" value=\"{}\"></label>\
-         <label>所有权人<input name=\"owner\" value=\"{}\"></label>\
-         <label>状态<select name=\"status\"><option value=\"\">全部</option>{}</select></label>\
-         <label>名称包含<input name=\"q\" value=\"{}\"></label><button type=\"submit\">查询</button></form>",
-        classes,
-        value(&filter.town),
-        value(&filter.village),
-        value(&filter.owner),
-        statuses,
-        value(&filter.q)
-    );
-    if session.0.role.allows(Access::Audit) {
-        body.push_str(&format!(
-            "<p><a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}\">下载 CSV（UTF-8）</a> \
-             <a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}encoding=gbk\">下载 CSV（GBK）</a></p>"
-        ));
-    }
-    body.push_str("<div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th>\
-                   <th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody>");
-    for row in &rows {
-        body.push_str(&asset_row(row));
-    }
-    if rows.is_empty() {
-        body.push_str("<tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr>");
-    }
-    body.push_str("</tbody></table></div><div class=\"pager\">");
-    if at.cursor().is_some() {
-        body.push_str(&format!("<a href=\"/assets?{query}\">第一页</a>"));
-    }
-    if let Some(next) = next {
-        body.push_str(&format!(
-            "<a href=\"/assets?{query}cursor={}\">下一页</a>",
-            encode(&next.to_string())
-        ));
-    }
-    body.push_str("</div>");
-    // TODO(redesign): converted once the entry forms land; until then `body` is built
-    // by hand above, every value in it through `escape`.
-    Ok(page(
-        &session.0,
-        "/assets",
-        "资产台账",
-        None,
-        PreEscaped(body),
-    ))
+    .collect()
 }
 
-fn asset_row(row: &AssetRow) -> String {
-    format!(
-        "<tr><td><a href=\"/assets/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
-        encode(&row.code),
-        escape(&row.code),
-        escape(&row.name),
-        class_label(&row.class),
-        escape(&row.town),
-        row.village.as_deref().map(|v| format!(" {}", escape(v))).unwrap_or_default(),
-        money_cells(row.value_fen).into_string(),
-        escape(&row.owner_name),
-        or_dash(row.custodian.as_deref()),
-        status_label(&row.status)
-    )
+fn render_register(view: &RegisterPage) -> Markup {
+    let query = filter_query(&view.filter);
+    let mut links = Vec::new();
+    if view.later {
+        links.push((format!("/assets?{query}"), "第一页"));
+    }
+    if let Some(next) = &view.next {
+        links.push((
+            format!("/assets?{query}cursor={}", encode(&next.to_string())),
+            "下一页",
+        ));
+    }
+    html! {
+        (filter_form(&view.filter))
+        @if view.can_export {
+            p {
+                a class="button secondary" href={ "/api/v1/assets.csv?" (query) } { "下载 CSV（UTF-8）" }
+                " "
+                a class="button secondary" href={ "/api/v1/assets.csv?" (query) "encoding=gbk" } {
+                    "下载 CSV（GBK）"
+                }
+            }
+        }
+        (scroll_table(
+            header_row(&[
+                ("资产编号", false),
+                ("资产名称", false),
+                ("类别", false),
+                ("镇街/村", false),
+                ("资产价值（万元）", true),
+                ("资产价值（元）", true),
+                ("所有权人", false),
+                ("管护主体", false),
+                ("状态", false),
+            ]),
+            html! {
+                @for row in &view.rows {
+                    (asset_row(row))
+                }
+                @if view.rows.is_empty() {
+                    tr { td colspan="9" class="muted" { "没有符合条件的资产" } }
+                }
+            },
+        ))
+        (pager(&links))
+    }
 }
 
+/// The filters' form, holding the filters asked for.
+fn filter_form(filter: &AssetFilter) -> Markup {
+    html! {
+        form class="filters card" method="get" action="/assets" {
+            (choice_filter("类别", "class", &AssetClass::choices(), filter.class.map(AssetClass::as_str)))
+            (text_filter("镇街", "town", filter.town.as_deref()))
+            (text_filter("村", "village", filter.village.as_deref()))
+            (text_filter("所有权人", "owner", filter.owner.as_deref()))
+            (choice_filter("状态", "status", &AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
+            (text_filter("名称包含", "q", filter.q.as_deref()))
+            button type="submit" { "查询" }
+        }
+    }
+}
+
+/// A filter chosen among `choices` (or 全部), the one asked for selected.
+fn choice_filter(
+    label: &str,
+    name: &str,
+    choices: &[(&str, &str)],
+    selected: Option<&str>,
+) -> Markup {
+    html! {
+        label {
+            (label)
+            select name=(name) {
+                option value="" { "全部" }
+                (options(choices, selected))
+            }
+        }
+    }
+}
+
+/// A filter of text, holding the text asked for.
+fn text_filter(label: &str, name: &str, value: Option<&str>) -> Markup {
+    html! {
+        label { (label) input name=(name) value=(value.unwrap_or_default()); }
+    }
+}
+
+fn asset_row(row: &AssetLine) -> Markup {
+    html! {
+        tr {
+            td { a href={ "/assets/" (encode(&row.code)) } { (row.code) } }
+            td { (row.name) }
+            td { (row.class) }
+            td {
+                (row.town)
+                @if let Some(village) = &row.village {
+                    " " (village)
+                }
+            }
+            (money_cells(row.value_fen))
+            td { (row.owner_name) }
+            td { (row.custodian.as_deref().unwrap_or("—")) }
+            td { (row.status) }
+        }
+    }
+}
+
+/// One asset's page; `flash` above it, and the values and errors of a failed
+/// `attempt` in its form.
 async fn asset_page(
     session: &Session,
     key: &str,
     flash: Option<(bool, &str)>,
-    failed: Option<(&str, &HashMap<String, String>, &[FieldError])>,
+    attempt: Option<Attempt>,
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
-    let lookup = key.to_owned();
-    let found = db
-        .run(move |conn| {
-            let Some(row) = find_asset(conn, &lookup).map_err(internal)? else {
-                return Ok(None);
-            };
-            let entries = entries_of_asset(conn, &row.code).map_err(internal)?;
-            Ok::<_, PageError>(Some((row, entries)))
-        })
-        .await?;
-    let Some((row, entries)) = found else {
-        return Err(super::missing("没有这项资产。", "/assets"));
-    };
-    let visibility = session.0.visibility();
-    let id_number = visibility.id_number(row.owner_id_number.as_deref());
-    let mut body = format!(
-        "<div class=\"card\"><dl class=\"fields\">\
-         <dt>资产编号</dt><dd>{}</dd><dt>资产名称</dt><dd>{}</dd><dt>项目编号</dt><dd>{}</dd><dt>类别</dt><dd>{}</dd>\
-         <dt>数量</dt><dd>{} {}</dd><dt>资产价值</dt><dd>{} 万元（{} 元）</dd>\
-         <dt>所有权人</dt><dd>{}（{}）</dd><dt>证件号</dt><dd>{}</dd><dt>管护主体</dt><dd>{}</dd>\
-         <dt>状态</dt><dd>{}</dd><dt>确权</dt><dd>{} {}</dd><dt>镇街/村</dt><dd>{} {}</dd>\
-         <dt>经营收益 / 已分配</dt><dd>{} 元 / {} 元</dd><dt>登记日期</dt><dd>{}</dd></dl></div>",
-        escape(&row.code),
-        escape(&row.name),
-        escape(&row.project_code),
-        class_label(&row.class),
-        or_dash(row.quantity.as_deref()),
-        escape(row.unit.as_deref().unwrap_or_default()),
-        crate::domain::money::signed_wan(row.value_fen),
-        crate::domain::money::signed_yuan(row.value_fen),
-        escape(&row.owner_name),
-        owner_type_label(&row.owner_type),
-        or_dash(id_number.as_deref()),
-        or_dash(row.custodian.as_deref()),
-        status_label(&row.status),
-        or_dash(row.confirmed_on.as_deref()),
-        escape(row.certificate_no.as_deref().unwrap_or_default()),
-        escape(&row.town),
-        escape(row.village.as_deref().unwrap_or_default()),
-        crate::domain::money::signed_yuan(row.income_fen),
-        crate::domain::money::signed_yuan(row.distributed_fen),
-        escape(&row.registered_on)
-    );
-    body.push_str("<h2>管护台账</h2><ol class=\"timeline\">");
-    for entry in entries.iter().rev() {
-        body.push_str(&format!(
-            "<li><strong>{}</strong> <span class=\"muted\">{} · 第 {} 条 · {}</span><br>{}</li>",
-            kind_label(&entry.kind),
-            escape(&entry.occurred_on),
-            entry.seq,
-            escape(&entry.actor),
-            summary(entry, visibility)
-        ));
-    }
-    body.push_str("</ol>");
-    if session.0.role.allows(Access::Write) {
-        if row.status == AssetStatus::Disposed.as_str() {
-            body.push_str("<p class=\"muted\">资产已处置，只能记录更正。</p>");
-            body.push_str(&entry_forms(&row.code, &[EntryKind::Correction], failed));
-        } else {
-            let appendable: Vec<EntryKind> = EntryKind::ALL
-                .iter()
-                .copied()
-                .filter(|k| k.appendable())
-                .collect();
-            body.push_str(&entry_forms(&row.code, &appendable, failed));
-        }
-    }
-    let title = format!("资产 {}", row.code);
-    // TODO(redesign): converted once the entry forms land; until then `body` is built
-    // by hand above, every value in it through `escape`.
-    Ok(page(&session.0, "/assets", &title, flash, PreEscaped(body)))
+    let can_write = session.0.role.allows(Access::Write);
+    let view = detail::load(db, key, session.0.visibility(), can_write, attempt).await?;
+    let title = format!("资产 {}", view.code());
+    Ok(page(
+        &session.0,
+        "/assets",
+        &title,
+        flash,
+        detail::render(&view),
+    ))
 }
 
 /// One asset: fields, custody history, and (for clerks) the entry forms.
@@ -265,15 +278,8 @@ pub async fn asset(
     done: Option<&str>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let flash = done.map(|kind| (true, format!("已记录{}", kind_label(kind))));
-    asset_page(
-        &session,
-        key,
-        flash.as_ref().map(|(ok, m)| (*ok, m.as_str())),
-        None,
-        db,
-    )
-    .await
+    let flash = done.map(|kind| format!("已记录{}", kind_label(kind)));
+    asset_page(&session, key, flash.as_deref().map(|m| (true, m)), None, db).await
 }
 
 /// Appends an entry from a form; on errors the page comes back with them beside the fields.
@@ -325,7 +331,11 @@ pub async fn append_entry(
         &session,
         key,
         Some((false, "未记录：请按提示修改后重新提交")),
-        Some((&kind, &values, &errors)),
+        Some(Attempt {
+            kind,
+            values,
+            errors,
+        }),
         db,
     )
     .await?;
@@ -335,9 +345,109 @@ pub async fn append_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::view::tests::{assert_escaped, escaped, hostile};
+
+    fn line(code: String, village: Option<String>, custodian: Option<String>) -> AssetLine {
+        AssetLine {
+            code,
+            name: hostile("name"),
+            class: "到户类",
+            town: hostile("town"),
+            village,
+            value_fen: 800_050,
+            owner_name: hostile("owner"),
+            custodian,
+            status: "已登记",
+        }
+    }
+
+    fn view(can_export: bool) -> RegisterPage {
+        RegisterPage {
+            filter: AssetFilter {
+                class: Some(AssetClass::Household),
+                town: Some(hostile("filter-town")),
+                village: Some(hostile("filter-village")),
+                owner: Some(hostile("filter-owner")),
+                owner_type: None,
+                status: Some(AssetStatus::Registered),
+                project: Some("P&1".to_owned()),
+                q: Some(hostile("filter-q")),
+            },
+            can_export,
+            rows: vec![
+                line(
+                    hostile("code"),
+                    Some(hostile("village")),
+                    Some(hostile("custodian")),
+                ),
+                line("COW-1".to_owned(), None, None),
+            ],
+            later: true,
+            next: Some(Cursor::after("COW-1".to_owned())),
+        }
+    }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    fn the_register_escapes_its_filters_and_rows() {
+        let html = render_register(&view(true)).into_string();
+        assert_escaped(
+            &html,
+            &[
+                "filter-town",
+                "filter-village",
+                "filter-owner",
+                "filter-q",
+                "code",
+                "name",
+                "town",
+                "village",
+                "owner",
+                "custodian",
+            ],
+        );
+        assert!(html.contains(&format!(
+            "<label>镇街<input name=\"town\" value=\"{}\"></label>",
+            escaped("filter-town")
+        )));
+        assert!(
+            html.contains("<option value=\"household\" selected>到户类</option></select></label>")
+        );
+        assert!(html.contains(&format!(
+            "<td>{} {}</td><td class=\"n\">0.8001</td><td class=\"n\">8000.50</td>",
+            escaped("town"),
+            escaped("village")
+        )));
+        assert!(html.contains("<tr><td><a href=\"/assets/COW-1\">COW-1</a></td>"));
+        assert!(html.contains(&format!(
+            "<td>{}</td><td>—</td><td>已登记</td></tr>",
+            escaped("owner")
+        )));
+    }
+
+    #[test]
+    fn links_carry_the_filters_percent_encoded() {
+        let html = render_register(&view(true)).into_string();
+        let query = "class=household&amp;town=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Bfilter-town&amp;";
+        assert!(html.contains(&format!(
+            "<p><a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}"
+        )));
+        assert!(html.contains("status=registered&amp;project=P%261&amp;q="));
+        assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a></p>"));
+        assert!(html.contains(&format!("<div class=\"pager\"><a href=\"/assets?{query}")));
+        assert!(html.contains("filter-q&amp;\">第一页</a>"));
+        assert!(html.contains("filter-q&amp;cursor=c1."));
+    }
+
+    #[test]
+    fn readers_get_no_download_and_an_empty_register_says_so() {
+        let mut empty = view(false);
+        empty.rows.clear();
+        empty.later = false;
+        empty.next = None;
+        empty.filter = AssetFilter::default();
+        assert_eq!(
+            render_register(&empty).into_string(),
+            "<form class=\"filters card\" method=\"get\" action=\"/assets\"><label>类别<select name=\"class\"><option value=\"\">全部</option><option value=\"operating\">经营性</option><option value=\"public_welfare\">公益性</option><option value=\"household\">到户类</option></select></label><label>镇街<input name=\"town\" value=\"\"></label><label>村<input name=\"village\" value=\"\"></label><label>所有权人<input name=\"owner\" value=\"\"></label><label>状态<select name=\"status\"><option value=\"\">全部</option><option value=\"registered\">已登记</option><option value=\"confirmed\">已确权</option><option value=\"disposed\">已处置</option></select></label><label>名称包含<input name=\"q\" value=\"\"></label><button type=\"submit\">查询</button></form><div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th><th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody><tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr></tbody></table></div><div class=\"pager\"></div>"
+        );
     }
 }

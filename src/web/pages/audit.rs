@@ -165,18 +165,28 @@ fn render_verification(result: &Verification) -> Markup {
             @if result.ok {
                 p class="ok" {
                     strong { "校验通过" }
-                    "：" (result.entries) " 条台账记录的哈希链完整，无改动。"
+                    "：" (result.entries) " 条台账记录的哈希链完整，无改动；"
+                    (result.assets) " 项资产与台账折算一致，维护的合计与重算一致。"
                 }
-                p { "链头哈希：" }
+                p { "链头（SEQ:HASH）：" }
             } @else {
                 p class="bad" {
                     strong { "校验失败" }
-                    "：第一个不符的条目为第 " (result.first_bad_seq.unwrap_or_default()) " 条。"
+                    @if let Some(seq) = result.first_bad_seq {
+                        "：第一个不符的条目为第 " (seq) " 条。"
+                    } @else if let Some(code) = &result.first_bad_asset {
+                        "：第一个不符的资产为 " (code) "。"
+                    } @else if let Some(figure) = &result.bad_figure {
+                        "：不符的合计为 " (figure) "。"
+                    }
                 }
                 p { (result.problem.as_deref().unwrap_or_default()) }
                 p { "此前完好部分的链哈希：" }
             }
-            p class="hash" { (result.head) }
+            p class="hash" {
+                @if result.ok { (result.entries) ":" }
+                (result.head)
+            }
         }
     }
 }
@@ -227,8 +237,11 @@ mod tests {
         let broken = Verification {
             ok: false,
             entries: 3,
+            assets: 0,
             head: hostile("head"),
             first_bad_seq: Some(2),
+            first_bad_asset: None,
+            bad_figure: None,
             problem: Some(hostile("problem")),
         };
         let html = render_verification(&broken).into_string();
@@ -237,13 +250,24 @@ mod tests {
         let whole = Verification {
             ok: true,
             entries: 3,
+            assets: 2,
             head: "ab12".to_owned(),
             first_bad_seq: None,
+            first_bad_asset: None,
+            bad_figure: None,
             problem: None,
         };
         assert_eq!(
             render_verification(&whole).into_string(),
-            "<div class=\"card\"><p class=\"ok\"><strong>校验通过</strong>：3 条台账记录的哈希链完整，无改动。</p><p>链头哈希：</p><p class=\"hash\">ab12</p></div>"
+            "<div class=\"card\"><p class=\"ok\"><strong>校验通过</strong>：3 条台账记录的哈希链完整，无改动；2 项资产与台账折算一致，维护的合计与重算一致。</p><p>链头（SEQ:HASH）：</p><p class=\"hash\">3:ab12</p></div>"
         );
+        let asset = Verification {
+            first_bad_seq: None,
+            first_bad_asset: Some(hostile("asset")),
+            ..broken
+        };
+        let html = render_verification(&asset).into_string();
+        assert_escaped(&html, &["asset"]);
+        assert!(html.contains("：第一个不符的资产为 "), "{html}");
     }
 }

@@ -308,7 +308,8 @@ pub async fn show_declaration(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let Some(view) = variance::load(db, id).await? else {
+    let reader = session.0.role.sees_masked_ids();
+    let Some(view) = variance::load(db, id, reader).await? else {
         return Err(super::missing("没有这份申报。", "/reconcile"));
     };
     let title = format!("对账：{}", view.name);

@@ -5,19 +5,62 @@
 
 use std::collections::HashMap;
 
+use maud::{html, Markup};
 use serde_json::{Map, Value};
 
-use super::escape;
 use crate::auth::Visibility;
 use crate::domain::{IdNumber, OwnerType, Vocabulary};
 use crate::ledger::entry::field::{Field, Input, OCCURRED_ON};
 use crate::ledger::entry::{EntryData, EntryKind, FieldError};
 use crate::ledger::EntryRow;
-use crate::web::view::encode;
+use crate::web::view::{encode, options};
 
-/// One input of an entry form.
+/// A form sent back with errors: its kind, the values it held, what was wrong.
+pub(super) struct Attempt {
+    /// The `kind` the form named.
+    pub(super) kind: String,
+    /// Every value it held, by input name.
+    pub(super) values: HashMap<String, String>,
+    /// What was wrong with them.
+    pub(super) errors: Vec<FieldError>,
+}
+
+/// A form that appends one kind of entry.
+pub(super) struct EntryForm {
+    kind: EntryKind,
+    /// Whether it is shown open: the failed attempt was of its kind.
+    open: bool,
+    /// The attempt's errors that concern no one input.
+    general: Vec<String>,
+    /// The business date's input, then the kind's own.
+    inputs: Vec<FormInput>,
+}
+
+/// One input of an entry form, holding its value.
 struct FormInput {
     /// Its name in the form: a group's members are `owner_name`, `owner_type` ….
+    name: String,
+    /// Its label.
+    label: String,
+    /// How it is entered.
+    control: Control,
+    /// What it holds.
+    value: String,
+    /// What was wrong with its value.
+    error: Option<String>,
+}
+
+/// How an input is entered.
+enum Control {
+    /// An `input` of this `type`, `required` or not.
+    Input { kind: &'static str, required: bool },
+    /// A choice among (value, label), an empty choice first.
+    Select(Vec<(&'static str, &'static str)>),
+}
+
+/// An input of a kind's form, from the description of its field.
+struct Described {
+    /// Its name in the form.
     name: String,
     /// Its label.
     label: String,
@@ -30,12 +73,12 @@ struct FormInput {
 
 /// The inputs of a form for `fields`, from their descriptions; a group's members
 /// become inputs of their own, prefixed by the group's name and label.
-fn form_inputs(
+fn described(
     fields: &[Field],
     name_prefix: &str,
     label_prefix: &str,
     path: &str,
-) -> Vec<FormInput> {
+) -> Vec<Described> {
     let mut inputs = Vec::new();
     for field in fields {
         let name = format!("{name_prefix}{}", field.name);
@@ -43,7 +86,7 @@ fn form_inputs(
         let error_field = format!("{path}{}", field.name);
         match field.input {
             Input::Group(members) => {
-                let mut grouped = form_inputs(
+                let mut grouped = described(
                     members,
                     &format!("{name}_"),
                     &label,
@@ -54,7 +97,7 @@ fn form_inputs(
                 }
                 inputs.append(&mut grouped);
             }
-            input => inputs.push(FormInput {
+            input => inputs.push(Described {
                 name,
                 label,
                 input,
@@ -65,31 +108,15 @@ fn form_inputs(
     inputs
 }
 
-fn select(name: &str, value: &str, choices: &[(&str, &str)], class: &str) -> String {
-    let options: String = choices
-        .iter()
-        .map(|(v, label)| {
-            format!(
-                "<option value=\"{v}\"{}>{label}</option>",
-                if *v == value { " selected" } else { "" }
-            )
-        })
-        .collect();
-    format!("<select name=\"{name}\"{class}><option value=\"\"></option>{options}</select>")
-}
-
-/// The control of one input, holding `current`.
-fn control(input: &FormInput, current: &str, invalid: &str) -> String {
-    let name = &input.name;
-    let field = |kind: &str| {
-        format!(
-            "<input type=\"{kind}\" name=\"{name}\" value=\"{}\"{invalid}>",
-            escape(current)
-        )
+/// How an input that takes `input` is entered.
+fn control(input: Input) -> Control {
+    let field = |kind| Control::Input {
+        kind,
+        required: false,
     };
-    match input.input {
-        Input::Choice(choices) => select(name, current, &choices(), invalid),
-        Input::OwnerType => select(name, current, &OwnerType::choices(), invalid),
+    match input {
+        Input::Choice(choices) => Control::Select(choices()),
+        Input::OwnerType => Control::Select(OwnerType::choices()),
         Input::Date | Input::PastDate => field("date"),
         Input::Seq => field("number"),
         Input::Text
@@ -97,100 +124,126 @@ fn control(input: &FormInput, current: &str, invalid: &str) -> String {
         | Input::IdNumber
         | Input::ProjectCode
         | Input::Quantity
-        | Input::Recipients => field("text"),
-        // Groups are expanded into their members by `form_inputs`.
-        Input::Group(_) => String::new(),
+        | Input::Recipients
+        // Groups are expanded into their members by `described`.
+        | Input::Group(_) => field("text"),
     }
 }
 
-/// The forms that append entries, with the values and errors of a failed attempt.
+/// The forms that append `kinds`, each generated from its kind's fields; the form of
+/// a failed `attempt` holds its values and errors, the others are empty but for the
+/// business date, `today`.
 pub(super) fn entry_forms(
-    code: &str,
     kinds: &[EntryKind],
-    failed: Option<(&str, &HashMap<String, String>, &[FieldError])>,
-) -> String {
-    let today = crate::domain::dates::today_in_china().to_string();
-    let mut out = String::from("<h2>记录管护台账</h2>");
-    for kind in kinds {
-        let mine = failed.filter(|(k, _, _)| *k == kind.as_str());
-        let value = |name: &str| {
-            mine.and_then(|(_, values, _)| values.get(name))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let error = |fields: &[String]| -> Option<String> {
-            mine.and_then(|(_, _, errors)| {
-                errors
-                    .iter()
-                    .find(|e| fields.contains(&e.field))
-                    .map(|e| e.message.clone())
-            })
-        };
-        let mut inputs = String::new();
-        let occurred = if mine.is_some() {
-            value(OCCURRED_ON.name)
-        } else {
-            today.clone()
-        };
-        let date_error = error(&[OCCURRED_ON.name.to_owned()]);
-        inputs.push_str(&format!(
-            "<label>{}<input type=\"date\" name=\"{}\" value=\"{}\" required{}>{}</label>",
-            OCCURRED_ON.label,
-            OCCURRED_ON.name,
-            escape(&occurred),
-            if date_error.is_some() {
-                " class=\"invalid\""
-            } else {
-                ""
-            },
-            date_error
-                .map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m)))
-                .unwrap_or_default()
-        ));
-        for input in form_inputs(kind.fields(), "", "", "") {
-            let message = error(&input.errors);
-            let invalid = if message.is_some() {
-                " class=\"invalid\""
-            } else {
-                ""
-            };
-            inputs.push_str(&format!(
-                "<label>{}{}{}</label>",
-                input.label,
-                control(&input, &value(&input.name), invalid),
-                message
-                    .map(|m| format!("<span class=\"field-error\">{}</span>", escape(&m)))
+    attempt: Option<&Attempt>,
+    today: &str,
+) -> Vec<EntryForm> {
+    kinds
+        .iter()
+        .map(|kind| {
+            let mine = attempt.filter(|a| a.kind == kind.as_str());
+            let value = |name: &str| {
+                mine.and_then(|a| a.values.get(name))
+                    .cloned()
                     .unwrap_or_default()
-            ));
-        }
-        let general: Vec<String> = mine
-            .map(|(_, _, errors)| {
-                errors
-                    .iter()
-                    .filter(|e| e.field.is_empty() || e.field == "kind")
-                    .map(|e| format!("<p class=\"field-error\">{}</p>", escape(&e.message)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<details class=\"entry-form\" data-kind=\"{kind}\"{open}><summary>{label}</summary>{general}\
-             <form method=\"post\" action=\"/assets/{code}/entries\"><input type=\"hidden\" name=\"kind\" value=\"{kind}\">{inputs}\
-             <div><button type=\"submit\">记录{label}</button></div></form></details>",
-            kind = kind.as_str(),
-            open = if mine.is_some() { " open" } else { "" },
-            label = kind.label(),
-            general = general.join(""),
-            code = encode(code),
-        ));
-    }
-    out
+            };
+            let error = |fields: &[String]| {
+                mine.and_then(|a| a.errors.iter().find(|e| fields.contains(&e.field)))
+                    .map(|e| e.message.clone())
+            };
+            let date = FormInput {
+                name: OCCURRED_ON.name.to_owned(),
+                label: OCCURRED_ON.label.to_owned(),
+                control: Control::Input {
+                    kind: "date",
+                    required: true,
+                },
+                value: if mine.is_some() {
+                    value(OCCURRED_ON.name)
+                } else {
+                    today.to_owned()
+                },
+                error: error(&[OCCURRED_ON.name.to_owned()]),
+            };
+            let own = described(kind.fields(), "", "", "")
+                .into_iter()
+                .map(|d| FormInput {
+                    value: value(&d.name),
+                    error: error(&d.errors),
+                    control: control(d.input),
+                    name: d.name,
+                    label: d.label,
+                });
+            EntryForm {
+                kind: *kind,
+                open: mine.is_some(),
+                general: mine
+                    .map(|a| {
+                        a.errors
+                            .iter()
+                            .filter(|e| e.field.is_empty() || e.field == "kind")
+                            .map(|e| e.message.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                inputs: std::iter::once(date).chain(own).collect(),
+            }
+        })
+        .collect()
 }
 
-/// Summarises a stored entry in one line of escaped text, with labels for codes.
+/// The entry forms of the asset `code`, under their heading.
+pub(super) fn render_forms(code: &str, forms: &[EntryForm]) -> Markup {
+    html! {
+        h2 { "记录管护台账" }
+        @for form in forms {
+            details class="entry-form" data-kind=(form.kind.as_str()) open[form.open] {
+                summary { (form.kind.label()) }
+                @for message in &form.general {
+                    p class="field-error" { (message) }
+                }
+                form method="post" action={ "/assets/" (encode(code)) "/entries" } {
+                    input type="hidden" name="kind" value=(form.kind.as_str());
+                    @for input in &form.inputs {
+                        (render_input(input))
+                    }
+                    div { button type="submit" { "记录" (form.kind.label()) } }
+                }
+            }
+        }
+    }
+}
+
+fn render_input(input: &FormInput) -> Markup {
+    let invalid = input.error.is_some().then_some("invalid");
+    html! {
+        label {
+            (input.label)
+            @match &input.control {
+                Control::Input { kind, required } => {
+                    input type=(kind) name=(input.name) value=(input.value) required[*required]
+                        class=[invalid];
+                }
+                Control::Select(choices) => {
+                    select name=(input.name) class=[invalid] {
+                        option value="" {}
+                        (options(choices, Some(&input.value)))
+                    }
+                }
+            }
+            @if let Some(message) = &input.error {
+                span class="field-error" { (message) }
+            }
+        }
+    }
+}
+
+/// Summarises a stored entry in one line of text, with labels for codes; the owner's
+/// ID number as `visibility` allows.
 pub(super) fn summary(entry: &EntryRow, visibility: Visibility) -> String {
     let show_id = |id: &IdNumber| visibility.id_number(Some(id.as_str())).unwrap_or_default();
     EntryData::from_stored(&entry.kind, &entry.data)
-        .map(|data| escape(&data.summary(&show_id)))
+        .map(|data| data.summary(&show_id))
         .unwrap_or_default()
 }
 
@@ -252,4 +305,148 @@ pub(super) fn body_of(form: &HashMap<String, String>) -> Value {
         body.insert(name.clone(), form_value(input, value));
     }
     Value::Object(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::web::view::tests::{assert_escaped, escaped, hostile};
+
+    fn attempt(kind: &str, values: &[(&str, String)], errors: Vec<FieldError>) -> Attempt {
+        Attempt {
+            kind: kind.to_owned(),
+            values: values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            errors,
+        }
+    }
+
+    fn render(code: &str, kinds: &[EntryKind], attempt: Option<&Attempt>) -> String {
+        render_forms(code, &entry_forms(kinds, attempt, "2021-06-30")).into_string()
+    }
+
+    #[test]
+    fn an_empty_form_has_every_field_of_its_kind_and_today() {
+        assert_eq!(
+            render("A&1", &[EntryKind::Inspection], None),
+            "<h2>记录管护台账</h2><details class=\"entry-form\" data-kind=\"inspection\"><summary>巡查</summary><form method=\"post\" action=\"/assets/A%261/entries\"><input type=\"hidden\" name=\"kind\" value=\"inspection\"><label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"2021-06-30\" required></label><label>结果<select name=\"result\"><option value=\"\"></option><option value=\"normal\">正常</option><option value=\"idle\">闲置</option><option value=\"damaged\">损毁</option><option value=\"missing\">缺失</option></select></label><label>说明<input type=\"text\" name=\"note\" value=\"\"></label><div><button type=\"submit\">记录巡查</button></div></form></details>"
+        );
+    }
+
+    #[test]
+    fn a_failed_form_holds_its_values_and_errors_escaped() {
+        let failed = attempt(
+            "ownership_transferred",
+            &[
+                ("occurred_on", hostile("date")),
+                ("owner_name", hostile("owner-name")),
+                ("owner_type", "household".to_owned()),
+                ("owner_id_number", hostile("id")),
+                ("document_no", hostile("document")),
+            ],
+            vec![
+                FieldError::new("occurred_on", "invalid_date", hostile("date-error")),
+                FieldError::new("owner", "required", hostile("owner-error")),
+                FieldError::new("owner.id_number", "invalid", hostile("id-error")),
+                FieldError::new("", "rule", hostile("general")),
+                FieldError::new("kind", "unknown_kind", hostile("kind-error")),
+            ],
+        );
+        let kinds = [EntryKind::Maintenance, EntryKind::OwnershipTransferred];
+        let html = render(&hostile("code"), &kinds, Some(&failed));
+        assert_escaped(
+            &html,
+            &[
+                "date",
+                "owner-name",
+                "id",
+                "document",
+                "date-error",
+                "owner-error",
+                "id-error",
+                "general",
+                "kind-error",
+            ],
+        );
+        assert!(html.contains("action=\"/assets/%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Bcode/entries\""));
+        // Only the failed kind's form is open and holds the values; the other keeps today.
+        assert!(html.contains("<details class=\"entry-form\" data-kind=\"maintenance\"><summary>"));
+        assert!(html.contains("name=\"occurred_on\" value=\"2021-06-30\" required></label>"));
+        assert!(html.contains(&format!(
+            "<details class=\"entry-form\" data-kind=\"ownership_transferred\" open><summary>产权转移</summary><p class=\"field-error\">{}</p><p class=\"field-error\">{}</p><form",
+            escaped("general"),
+            escaped("kind-error")
+        )));
+        assert!(html.contains(&format!(
+            "<label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"{}\" required class=\"invalid\"><span class=\"field-error\">{}</span></label>",
+            escaped("date"),
+            escaped("date-error")
+        )));
+        // A group's error shows beside its first member.
+        assert!(html.contains(&format!(
+            "<label>新所有权人名称<input type=\"text\" name=\"owner_name\" value=\"{}\" class=\"invalid\"><span class=\"field-error\">{}</span></label>",
+            escaped("owner-name"),
+            escaped("owner-error")
+        )));
+        assert!(html.contains(
+            "<label>新所有权人类型<select name=\"owner_type\"><option value=\"\"></option><option value=\"village_collective\">村集体</option><option value=\"household\" selected>农户</option>"
+        ));
+        assert!(html.contains(&format!(
+            "<input type=\"text\" name=\"owner_id_number\" value=\"{}\" class=\"invalid\"><span class=\"field-error\">{}</span>",
+            escaped("id"),
+            escaped("id-error")
+        )));
+    }
+
+    #[test]
+    fn a_value_that_is_no_choice_selects_nothing() {
+        let failed = attempt(
+            "inspection",
+            &[("result", hostile("result"))],
+            vec![FieldError::new("result", "invalid_value", "结果无效")],
+        );
+        let html = render("A-1", &[EntryKind::Inspection], Some(&failed));
+        assert!(!html.contains("selected") && !html.contains("alert"));
+        assert!(
+            html.contains("<select name=\"result\" class=\"invalid\"><option value=\"\"></option>")
+        );
+        assert!(html.contains("</select><span class=\"field-error\">结果无效</span></label>"));
+    }
+
+    #[test]
+    fn a_form_reads_back_into_the_body_the_api_takes() {
+        let form: HashMap<String, String> = [
+            ("kind", "ownership_transferred"),
+            ("occurred_on", "2021-01-01"),
+            ("owner_name", " 李四 "),
+            ("owner_type", "household"),
+            ("owner_id_number", ""),
+            ("document_no", "转字1号"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(
+            body_of(&form),
+            json!({
+                "kind": "ownership_transferred",
+                "occurred_on": "2021-01-01",
+                "owner": {"name": "李四", "type": "household"},
+                "document_no": "转字1号"
+            })
+        );
+        let numbers: HashMap<String, String> =
+            [("kind", "correction"), ("corrects", "12"), ("reason", "x")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+        assert_eq!(
+            body_of(&numbers),
+            json!({"kind": "correction", "corrects": 12, "reason": "x"})
+        );
+    }
 }

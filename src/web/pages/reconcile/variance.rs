@@ -39,14 +39,22 @@ pub(super) struct Bar {
 
 /// Reads declaration `id`, reconciles it with the register, and reads the totals the
 /// charts show; `None` when there is no such declaration.
-pub(super) async fn load(db: &Db, id: &str) -> Result<Option<DeclarationPage>, PageError> {
+/// `reader` withholds the head's hash when it commits to unsalted personal fields.
+pub(super) async fn load(
+    db: &Db,
+    id: &str,
+    reader: bool,
+) -> Result<Option<DeclarationPage>, PageError> {
     let key = id.to_owned();
     db.run(move |conn| {
         let Some(stored) = declaration::find(conn, &key).map_err(internal)? else {
             return Ok(None);
         };
-        let report =
+        let mut report =
             reconcile_report(conn, Some(&stored.id), &stored.declaration).map_err(internal)?;
+        if reader {
+            report.ledger_head.for_readers();
+        }
         let by_class = totals(conn, GroupBy::Class).map_err(internal)?;
         let by_town = totals(conn, GroupBy::Town).map_err(internal)?;
         let classes = by_class
@@ -125,7 +133,11 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
         }
         p class="muted" {
             "台账链头：第 " (report.ledger_head.seq) " 条 "
-            span class="hash" { (report.ledger_head.hash) }
+            @if let Some(pin) = &report.ledger_head.pin {
+                span class="hash" { (pin) }
+            } @else {
+                "（链头哈希仅审计员可见）"
+            }
         }
         div class="grid" style="grid-template-columns:repeat(auto-fit,minmax(320px,1fr))" {
             (bar_chart("资产价值（按类别，当前）", &view.classes))
@@ -199,10 +211,7 @@ mod tests {
                     status: "mismatch",
                 }],
                 unclassified: figure(2059, &text("amount")),
-                ledger_head: HeadView {
-                    seq: 7,
-                    hash: text("hash"),
-                },
+                ledger_head: HeadView::new(7, text("hash"), true),
                 status: "mismatch",
                 generated_at: text("generated_at"),
             },

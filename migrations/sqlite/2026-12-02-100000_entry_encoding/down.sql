@@ -1,0 +1,2 @@
+ALTER TABLE ledger_entries DROP COLUMN salt;
+ALTER TABLE ledger_entries DROP COLUMN encoding;

@@ -1,0 +1,416 @@
+//! Every operation of the API as the OpenAPI document lists it: method and path, who
+//! may call it, its parameters (a typed query's taken from its struct in `request`),
+//! its request body and its responses, each body's schema derived from its wire type.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+use crate::api::declarations::{DeclarationBody, DeclarationView};
+use crate::api::health::Health;
+use crate::api::ledger::Events;
+use crate::api::tokens::{CreatedToken, NewToken};
+use crate::api::views::{AssetView, EntryView, Page, ProjectView};
+use crate::import::BatchReport;
+use crate::ledger::entry::request_schema;
+use crate::ledger::verify::Verification;
+use crate::paging::TimeKey;
+use crate::reconcile::findings::Finding;
+use crate::reconcile::report::Report;
+use crate::register::totals::Totals;
+use crate::request::{
+    AssetListQuery, Documented, EventsQuery, ExportQuery, FindingListQuery, PageQuery,
+    ProjectListQuery,
+};
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone.
+    Open,
+    /// reader, clerk, auditor, admin.
+    Reader,
+    /// clerk, admin.
+    Clerk,
+    /// auditor, admin.
+    Auditor,
+    /// admin.
+    Admin,
+}
+
+impl Audience {
+    /// Who may call it, as the document says.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Audience::Open => "无需令牌",
+            Audience::Reader => "角色：reader、clerk、auditor、admin",
+            Audience::Clerk => "角色：clerk、admin",
+            Audience::Auditor => "角色：auditor、admin",
+            Audience::Admin => "角色：admin",
+        }
+    }
+}
+
+/// A parameter: name, description.
+pub type Param = (&'static str, &'static str);
+
+/// What an operation returns or takes.
+#[derive(Clone, Copy)]
+pub enum Body {
+    /// JSON of a type.
+    Json(fn(&mut SchemaGenerator) -> Schema),
+    /// A CSV file.
+    Csv,
+    /// A problem+json error.
+    Problem,
+    /// Nothing.
+    Empty,
+}
+
+/// One operation of the API.
+pub struct Operation {
+    /// GET, POST or DELETE.
+    pub method: &'static str,
+    /// The path under the server root, with `{name}` parameters.
+    pub path: &'static str,
+    /// One line of what it does.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub audience: Audience,
+    /// Path parameters.
+    pub path_params: &'static [Param],
+    /// Query parameters: a typed query's from its struct ([`Documented`]).
+    pub query: Vec<Param>,
+    /// The request body.
+    pub request: Option<Body>,
+    /// Responses by status.
+    pub responses: &'static [(u16, &'static str, Body)],
+}
+
+/// The schema of `T`: a reference to its definition in the document.
+fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// Every operation of the API.
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation {
+            method: "get",
+            path: "/api/v1/health",
+            summary: "健康检查：数据库类型与版本",
+            audience: Audience::Open,
+            path_params: &[],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "正常", Body::Json(schema::<Health>)),
+                (500, "数据库不可用", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/imports",
+            summary: "导入资产登记表 CSV（UTF-8 或 GBK），全部成功或全部不写入",
+            audience: Audience::Clerk,
+            path_params: &[],
+            query: vec![
+                ("dry_run", "true 时只校验并报告，不写入"),
+                ("filename", "原始文件名（记入批次）"),
+            ],
+            request: Some(Body::Csv),
+            responses: &[
+                (201, "已导入", Body::Json(schema::<BatchReport>)),
+                (
+                    200,
+                    "试导入结果，或相同文件的原批次（replayed）",
+                    Body::Json(schema::<BatchReport>),
+                ),
+                (413, "超过上传上限", Body::Problem),
+                (
+                    422,
+                    "文件有错误：errors 列出行、列、代码与说明",
+                    Body::Problem,
+                ),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/imports",
+            summary: "导入批次（最新在前）",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: PageQuery::<TimeKey>::parameters(),
+            request: None,
+            responses: &[(200, "批次列表", Body::Json(schema::<Page<BatchReport>>))],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/imports/{id}",
+            summary: "一个导入批次及其行错误",
+            audience: Audience::Reader,
+            path_params: &[("id", "批次 id")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "批次", Body::Json(schema::<BatchReport>)),
+                (404, "无此批次", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/projects",
+            summary: "项目列表",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: ProjectListQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "项目", Body::Json(schema::<Page<ProjectView>>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/projects/{code}",
+            summary: "一个项目及其资产",
+            audience: Audience::Reader,
+            path_params: &[("code", "项目编号")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "项目", Body::Json(schema::<ProjectView>)),
+                (404, "无此项目", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/assets",
+            summary: "资产列表；as_of 时按台账给出当日结束时的状态",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: AssetListQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "资产", Body::Json(schema::<Page<AssetView>>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/assets.csv",
+            summary: "按导入格式导出资产（默认 UTF-8 带 BOM；encoding=gbk）",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: ExportQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "CSV 文件", Body::Csv),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/assets/{key}",
+            summary: "一项资产（含 ledger_head）；as_of 时为当日状态",
+            audience: Audience::Reader,
+            path_params: &[("key", "资产 id 或资产编号")],
+            query: vec![("as_of", "YYYY-MM-DD")],
+            request: None,
+            responses: &[
+                (200, "资产", Body::Json(schema::<AssetView>)),
+                (404, "无此资产", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/assets/{key}/ledger",
+            summary: "一项资产的管护台账（按 seq）",
+            audience: Audience::Reader,
+            path_params: &[("key", "资产 id 或资产编号")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "条目", Body::Json(schema::<Vec<EntryView>>)),
+                (404, "无此资产", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/assets/{key}/ledger",
+            summary: "追加台账条目；可带 Idempotency-Key 头",
+            audience: Audience::Clerk,
+            path_params: &[("key", "资产 id 或资产编号")],
+            query: Vec::new(),
+            request: Some(Body::Json(request_schema)),
+            responses: &[
+                (201, "已追加", Body::Json(schema::<EntryView>)),
+                (
+                    200,
+                    "相同 Idempotency-Key 与请求体：原条目",
+                    Body::Json(schema::<EntryView>),
+                ),
+                (404, "无此资产", Body::Problem),
+                (
+                    422,
+                    "字段或规则错误（overdistributed、idempotency_key_reused …）",
+                    Body::Problem,
+                ),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/events",
+            summary: "按 seq 的变更流",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: EventsQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "条目", Body::Json(schema::<Events>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/ledger/verify",
+            summary: "重算整条哈希链、逐项资产按台账折算、重算维护的合计，报告第一个不符的条目、资产或合计；against 时并证明报告所印链头仍在链中",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: vec![(
+                "against",
+                "报告所印的链头 SEQ:HASH：证明第 SEQ 条的哈希仍为 HASH，且其后完整",
+            )],
+            request: None,
+            responses: &[
+                (200, "校验结果", Body::Json(schema::<Verification>)),
+                (400, "against 格式不对", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/totals",
+            summary: "合计，按 class（含 none）、town、village 或 year 分组",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: vec![("group_by", "class | town | village | year")],
+            request: None,
+            responses: &[
+                (200, "合计", Body::Json(schema::<Totals>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/tokens",
+            summary: "创建访问令牌（令牌只显示这一次）",
+            audience: Audience::Admin,
+            path_params: &[],
+            query: Vec::new(),
+            request: Some(Body::Json(schema::<NewToken>)),
+            responses: &[
+                (201, "已创建", Body::Json(schema::<CreatedToken>)),
+                (422, "字段无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "delete",
+            path: "/api/v1/tokens/{id}",
+            summary: "吊销令牌，立即生效",
+            audience: Audience::Admin,
+            path_params: &[("id", "令牌 id")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (204, "已吊销", Body::Empty),
+                (404, "无此有效令牌", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/declarations",
+            summary: "录入申报数（JSON，或 scope,projects,amount 的 CSV 加 name、as_of 查询参数）",
+            audience: Audience::Clerk,
+            path_params: &[],
+            query: vec![
+                ("name", "CSV 时：申报名称"),
+                ("as_of", "CSV 时：申报截止日期 YYYY-MM-DD"),
+            ],
+            request: Some(Body::Json(schema::<DeclarationBody>)),
+            responses: &[
+                (201, "已保存", Body::Json(schema::<DeclarationView>)),
+                (422, "某行有误：errors 指明行与字段", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations",
+            summary: "申报列表（最新在前）",
+            audience: Audience::Reader,
+            path_params: &[],
+            query: PageQuery::<TimeKey>::parameters(),
+            request: None,
+            responses: &[(200, "申报", Body::Json(schema::<Page<DeclarationView>>))],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}",
+            summary: "一份申报",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "申报", Body::Json(schema::<DeclarationView>)),
+                (404, "无此申报", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}/reconciliation",
+            summary: "对账：逐行申报数、登记数与差额，未形成资产的项目，链头哈希",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "对账报告", Body::Json(schema::<Report>)),
+                (404, "无此申报", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/declarations/{id}/report.html",
+            summary: "可打印的对账报告（公示用）",
+            audience: Audience::Reader,
+            path_params: &[("id", "申报 id")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "HTML 页面", Body::Empty),
+                (404, "无此申报", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/findings",
+            summary: "审计发现",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: FindingListQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "审计发现", Body::Json(schema::<Page<Finding>>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/openapi.json",
+            summary: "本文档",
+            audience: Audience::Open,
+            path_params: &[],
+            query: Vec::new(),
+            request: None,
+            responses: &[(200, "OpenAPI 3.1 文档", Body::Empty)],
+        },
+    ]
+}

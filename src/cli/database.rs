@@ -1,0 +1,10 @@
+//! The register a command works on (the one `--database` names, or a backup), opened.
+
+use crate::db::Db;
+
+/// Opens the register at `database`, migrating it, with a pool of 8 connections.
+///
+/// Fails with the reason as text when it cannot be opened or migrated.
+pub(super) fn open(database: &str) -> Result<Db, String> {
+    Db::open(database, 8).map_err(|e| e.to_string())
+}

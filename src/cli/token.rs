@@ -1,0 +1,17 @@
+//! `token create`: a new access token, printed alone on stdout.
+
+use std::process::ExitCode;
+
+use super::database::open;
+use crate::auth::{self, Role};
+
+/// Creates a token of `role` for `name` and prints its secret.
+pub(super) fn create(database: &str, role: &str, name: &str) -> Result<ExitCode, String> {
+    let role = Role::parse(role)
+        .ok_or_else(|| format!("未知角色“{role}”：应为 reader、clerk、auditor 或 admin"))?;
+    let db = open(database)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let issued = auth::create_token(&mut conn, name, role).map_err(|e| e.to_string())?;
+    println!("{}", issued.secret);
+    Ok(ExitCode::SUCCESS)
+}
