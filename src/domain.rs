@@ -9,6 +9,8 @@ pub mod dates;
 pub mod id_number;
 pub mod money;
 pub mod number;
+pub mod vocabulary;
+pub mod wire;
 
 pub use asset::{AssetClass, AssetStatus, OwnerType};
 pub use codes::{AssetCode, ProjectCode};
@@ -17,3 +19,4 @@ pub use dates::{BusinessDate, Year};
 pub use id_number::IdNumber;
 pub use money::{MoneyUnit, Yuan};
 pub use number::{NumberError, Quantity};
+pub use vocabulary::{Spelling, Vocabulary};

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
-use crate::domain::{AssetClass, AssetStatus, OwnerType, Yuan};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Vocabulary, Yuan};
 use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::{AssetRow, ProjectRow};
 

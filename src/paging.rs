@@ -169,6 +169,21 @@ impl<T, K: CursorKey> Page<T, K> {
         Page { items: rows, next }
     }
 
+    /// The page after `after` of a list that `rows` reads: `rows` gets the key to
+    /// continue after and how many rows to read ([`Limit::fetch`]), and answers them in
+    /// the list's order; `key` gives a row's key.
+    ///
+    /// Fails when `rows` fails.
+    pub fn fetch<E>(
+        after: Option<&Cursor<K>>,
+        limit: Limit,
+        rows: impl FnOnce(Option<&K>, i64) -> Result<Vec<T>, E>,
+        key: impl Fn(&T) -> K,
+    ) -> Result<Self, E> {
+        let rows = rows(after.map(Cursor::key), limit.fetch())?;
+        Ok(Page::from_rows(rows, limit, key))
+    }
+
     /// The same page with each row made into something else.
     pub fn map<U>(self, item: impl FnMut(T) -> U) -> Page<U, K> {
         Page {
@@ -226,5 +241,22 @@ mod tests {
         assert_eq!(page.next, Some(Cursor::after("b".to_owned())));
         let last = Page::from_rows(vec!["c"], limit, |r| (*r).to_owned());
         assert_eq!((last.items, last.next), (vec!["c"], None));
+    }
+
+    #[test]
+    fn a_fetched_page_reads_after_the_cursor_one_row_more_than_it_keeps() {
+        let rows = ["a", "b", "c", "d"];
+        let read = |after: Option<&String>, n: i64| {
+            let start = after.map_or(0, |a| rows.iter().position(|r| r == a).map_or(0, |p| p + 1));
+            let n = usize::try_from(n).unwrap_or_default();
+            Ok::<_, ()>(rows.iter().skip(start).take(n).copied().collect())
+        };
+        let key = |r: &&str| (*r).to_owned();
+        let first = Page::fetch(None, Limit::fixed(2), read, key);
+        assert_eq!(first.clone().map(|p| p.items), Ok(vec!["a", "b"]),);
+        let next = first.ok().and_then(|p| p.next);
+        assert_eq!(next, Some(Cursor::after("b".to_owned())));
+        let last = Page::fetch(next.as_ref(), Limit::fixed(2), read, key);
+        assert_eq!(last.map(|p| (p.items, p.next)), Ok((vec!["c", "d"], None)));
     }
 }

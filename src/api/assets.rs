@@ -46,9 +46,12 @@ pub async fn list_assets(
             }))))
         }
         None => {
-            let after = after.as_ref().map(|c| c.key().as_str());
-            let rows = query::list_assets(conn, &filter, true, after, limit.fetch())?;
-            let page = ListPage::from_rows(rows, limit, |row| row.code.clone());
+            let page = ListPage::fetch(
+                after.as_ref(),
+                limit,
+                |after, n| query::list_assets(conn, &filter, true, after.map(String::as_str), n),
+                |row| row.code.clone(),
+            )?;
             Ok(Json(Page::from(
                 page.map(|row| AssetView::new(row, visibility)),
             )))

@@ -18,7 +18,7 @@ use super::views::Page;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::paging::{Page as ListPage, TimeKey};
-use crate::reconcile::declaration::{self, DeclarationError, StoredDeclaration};
+use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
@@ -83,18 +83,6 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
     }
 }
 
-fn rejected(errors: Vec<DeclarationError>) -> ApiError {
-    ApiError::Unprocessable {
-        code: "invalid_declaration",
-        detail: errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        errors: json!(errors),
-    }
-}
-
 /// Stores declared figures: a JSON body, or a CSV of `scope,projects,amount` with
 /// `name` and `as_of` as query parameters. Nothing is stored when any line is wrong.
 #[post("/declarations?<name>&<as_of>", data = "<body>")]
@@ -126,7 +114,9 @@ pub async fn create(
         })?;
         declaration::parse_json(&value)
     };
-    let parsed = parsed.map_err(rejected)?;
+    let parsed = parsed.map_err(|errors| {
+        ApiError::rejected("invalid_declaration", &errors, |e| e.message.as_str())
+    })?;
     let actor = caller.0.name;
     let stored = db
         .run(move |conn| {
@@ -147,9 +137,12 @@ pub async fn list_declarations(
 ) -> Result<Json<Page<DeclarationView>>, ApiError> {
     let page = query?;
     db.run(move |conn| {
-        let before = page.cursor().map(|c| c.key().as_pair());
-        let rows = declaration::list(conn, before, page.limit().fetch())?;
-        let found = ListPage::from_rows(rows, page.limit(), |r| TimeKey::of(&r.created_at, &r.id));
+        let found = ListPage::fetch(
+            page.cursor(),
+            page.limit(),
+            |before, n| declaration::list(conn, before.map(TimeKey::as_pair), n),
+            |r| TimeKey::of(&r.created_at, &r.id),
+        )?;
         Ok(Json(Page::from(found.map(view))))
     })
     .await

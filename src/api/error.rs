@@ -10,7 +10,6 @@ use rocket::Request;
 use crate::db::DbError;
 use crate::export::ExportError;
 use crate::import::{BatchReport, ImportFailure};
-use crate::reconcile::report::ReportError;
 use crate::register::totals::TotalsError;
 use crate::request::QueryError;
 
@@ -134,15 +133,6 @@ impl From<TotalsError> for ApiError {
     }
 }
 
-impl From<ReportError> for ApiError {
-    fn from(e: ReportError) -> Self {
-        match e {
-            ReportError::Db(e) => ApiError::from(e),
-            ReportError::Malformed(e) => ApiError::Internal(e.to_string()),
-        }
-    }
-}
-
 impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> Self {
         match e {
@@ -179,6 +169,20 @@ pub fn problem(status: Status, code: &str, title: &str, detail: &str) -> Value {
 }
 
 impl ApiError {
+    /// 422 for a body that breaks rules: its `errors` listed as they serialise, and
+    /// each one's `message` joined by `；` as the detail.
+    pub fn rejected<E: serde::Serialize>(
+        code: &'static str,
+        errors: &[E],
+        message: fn(&E) -> &str,
+    ) -> Self {
+        ApiError::Unprocessable {
+            code,
+            detail: errors.iter().map(message).collect::<Vec<_>>().join("；"),
+            errors: json!(errors),
+        }
+    }
+
     /// The status and body of this error.
     pub fn to_problem(&self) -> (Status, Value) {
         match self {

@@ -101,9 +101,12 @@ pub async fn list_imports(
 ) -> Result<Json<Page<BatchReport>>, ApiError> {
     let page = query?;
     db.run(move |conn| {
-        let before = page.cursor().map(|c| c.key().as_pair());
-        let rows = BatchRow::list(conn, before, page.limit().fetch())?;
-        let found = ListPage::from_rows(rows, page.limit(), |r| TimeKey::of(&r.created_at, &r.id));
+        let found = ListPage::fetch(
+            page.cursor(),
+            page.limit(),
+            |before, n| BatchRow::list(conn, before.map(TimeKey::as_pair), n),
+            |r| TimeKey::of(&r.created_at, &r.id),
+        )?;
         Ok(Json(Page::from(found.map(|row| row.to_summary()))))
     })
     .await

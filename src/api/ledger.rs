@@ -106,15 +106,8 @@ pub async fn append(
         ),
         errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
     })?;
-    let entry = parse_entry(&value).map_err(|errors| ApiError::Unprocessable {
-        code: "invalid_entry",
-        detail: errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        errors: json!(errors),
-    })?;
+    let entry = parse_entry(&value)
+        .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
     let request = AppendRequest {
         asset: params::key(key)?,
         entry,

@@ -24,9 +24,12 @@ pub async fn list_projects(
     let Both(filter, page) = query?;
     let filter = filter.into_filter();
     db.run(move |conn| {
-        let after = page.cursor().map(|c| c.key().as_str());
-        let rows = query::list_projects(conn, &filter, after, page.limit().fetch())?;
-        let found = ListPage::from_rows(rows, page.limit(), |row| row.code.clone());
+        let found = ListPage::fetch(
+            page.cursor(),
+            page.limit(),
+            |after, n| query::list_projects(conn, &filter, after.map(String::as_str), n),
+            |row| row.code.clone(),
+        )?;
         Ok(Json(Page::from(found.map(ProjectView::new))))
     })
     .await

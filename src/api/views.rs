@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::auth::Visibility;
 use crate::domain::money::signed_yuan;
+use crate::domain::Vocabulary;
 use crate::ledger::disclosure::hash_readable;
 use crate::ledger::entry::personal::mask_for_readers;
 use crate::ledger::projection::AssetState;
@@ -27,6 +28,22 @@ pub struct OwnerView {
     pub owner_type: String,
     /// 证件号, masked for readers.
     pub id_number: Option<String>,
+}
+
+impl OwnerView {
+    /// An owner as `visibility` lets the caller see the ID number.
+    fn new(
+        name: String,
+        owner_type: String,
+        id_number: Option<&str>,
+        visibility: Visibility,
+    ) -> Self {
+        OwnerView {
+            name,
+            owner_type,
+            id_number: visibility.id_number(id_number),
+        }
+    }
 }
 
 /// The last entry of an asset's history.
@@ -128,11 +145,12 @@ impl AssetView {
             quantity,
             unit,
             value: money(value_fen),
-            owner: OwnerView {
-                name: owner_name,
+            owner: OwnerView::new(
+                owner_name,
                 owner_type,
-                id_number: visibility.id_number(owner_id_number.as_deref()),
-            },
+                owner_id_number.as_deref(),
+                visibility,
+            ),
             custodian,
             status,
             confirmed_on,
@@ -152,11 +170,12 @@ impl AssetView {
     /// The asset as of a date: its static fields, and the state folded from the ledger.
     pub fn as_of(row: AssetRow, state: AssetState, day: &str, visibility: Visibility) -> Self {
         let mut view = AssetView::new(row, visibility);
-        view.owner = OwnerView {
-            name: state.owner_name,
-            owner_type: state.owner_type,
-            id_number: visibility.id_number(state.owner_id_number.as_deref()),
-        };
+        view.owner = OwnerView::new(
+            state.owner_name,
+            state.owner_type,
+            state.owner_id_number.as_deref(),
+            visibility,
+        );
         view.custodian = state.custodian;
         view.status = state.status.as_str().to_owned();
         view.confirmed_on = state.confirmed_on;

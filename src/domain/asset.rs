@@ -1,20 +1,13 @@
 //! The closed vocabularies of an asset: class (资产类别), owner type (所有权人类型) and status.
 
-use std::fmt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::vocabulary::{Spelling, Vocabulary};
 
 /// 资产类别: the three classes of poverty-alleviation project assets.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum AssetClass {
@@ -26,68 +19,32 @@ pub enum AssetClass {
     Household,
 }
 
-impl AssetClass {
-    /// All classes, in the order reports list them.
-    pub const ALL: [AssetClass; 3] = [
+/// Read from the Chinese short or long form or the English name.
+impl Vocabulary for AssetClass {
+    /// In the order reports list them.
+    const ALL: &'static [Self] = &[
         AssetClass::Operating,
         AssetClass::PublicWelfare,
         AssetClass::Household,
     ];
 
-    /// Parses the Chinese short or long form or the English name.
-    ///
-    /// Fails (`None`) for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "经营性" | "经营性资产" | "operating" => Some(AssetClass::Operating),
-            "公益性" | "公益性资产" | "public_welfare" => Some(AssetClass::PublicWelfare),
-            "到户类" | "到户类资产" | "household" => Some(AssetClass::Household),
-            _ => None,
-        }
-    }
-
-    /// The English name used in the API and the database.
-    pub fn as_str(self) -> &'static str {
+    fn spelling(self) -> Spelling {
         match self {
-            AssetClass::Operating => "operating",
-            AssetClass::PublicWelfare => "public_welfare",
-            AssetClass::Household => "household",
+            AssetClass::Operating => {
+                Spelling::new("operating", "经营性").or(&["经营性", "经营性资产"])
+            }
+            AssetClass::PublicWelfare => {
+                Spelling::new("public_welfare", "公益性").or(&["公益性", "公益性资产"])
+            }
+            AssetClass::Household => {
+                Spelling::new("household", "到户类").or(&["到户类", "到户类资产"])
+            }
         }
-    }
-
-    /// The Chinese name staff read.
-    pub fn label(self) -> &'static str {
-        match self {
-            AssetClass::Operating => "经营性",
-            AssetClass::PublicWelfare => "公益性",
-            AssetClass::Household => "到户类",
-        }
-    }
-
-    /// Every member as its code and label, in order, for a choice in a form.
-    pub fn choices() -> Vec<(&'static str, &'static str)> {
-        Self::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
-    }
-}
-
-impl fmt::Display for AssetClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
 /// 所有权人类型: who owns an asset.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OwnerType {
     /// 村集体
@@ -102,9 +59,10 @@ pub enum OwnerType {
     Other,
 }
 
-impl OwnerType {
-    /// All owner types, in the order forms list them.
-    pub const ALL: [OwnerType; 5] = [
+/// Read from the Chinese or the English name.
+impl Vocabulary for OwnerType {
+    /// In the order forms list them.
+    const ALL: &'static [Self] = &[
         OwnerType::VillageCollective,
         OwnerType::Household,
         OwnerType::Government,
@@ -112,66 +70,21 @@ impl OwnerType {
         OwnerType::Other,
     ];
 
-    /// Parses the Chinese or English name.
-    ///
-    /// Fails (`None`) for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "村集体" | "village_collective" => Some(OwnerType::VillageCollective),
-            "农户" | "household" => Some(OwnerType::Household),
-            "政府部门" | "government" => Some(OwnerType::Government),
-            "企业" | "enterprise" => Some(OwnerType::Enterprise),
-            "其他" | "other" => Some(OwnerType::Other),
-            _ => None,
-        }
-    }
-
-    /// The English name used in the API and the database.
-    pub fn as_str(self) -> &'static str {
+    fn spelling(self) -> Spelling {
         match self {
-            OwnerType::VillageCollective => "village_collective",
-            OwnerType::Household => "household",
-            OwnerType::Government => "government",
-            OwnerType::Enterprise => "enterprise",
-            OwnerType::Other => "other",
+            OwnerType::VillageCollective => {
+                Spelling::new("village_collective", "村集体").or(&["村集体"])
+            }
+            OwnerType::Household => Spelling::new("household", "农户").or(&["农户"]),
+            OwnerType::Government => Spelling::new("government", "政府部门").or(&["政府部门"]),
+            OwnerType::Enterprise => Spelling::new("enterprise", "企业").or(&["企业"]),
+            OwnerType::Other => Spelling::new("other", "其他").or(&["其他"]),
         }
-    }
-
-    /// The Chinese name staff read.
-    pub fn label(self) -> &'static str {
-        match self {
-            OwnerType::VillageCollective => "村集体",
-            OwnerType::Household => "农户",
-            OwnerType::Government => "政府部门",
-            OwnerType::Enterprise => "企业",
-            OwnerType::Other => "其他",
-        }
-    }
-
-    /// Every member as its code and label, in order, for a choice in a form.
-    pub fn choices() -> Vec<(&'static str, &'static str)> {
-        Self::ALL.iter().map(|t| (t.as_str(), t.label())).collect()
-    }
-}
-
-impl fmt::Display for OwnerType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
 /// Where an asset stands: 已登记, 已确权 or 已处置.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetStatus {
     /// 已登记: registered, ownership not yet confirmed.
@@ -182,53 +95,21 @@ pub enum AssetStatus {
     Disposed,
 }
 
-impl AssetStatus {
-    /// All statuses, in the order an asset passes through them.
-    pub const ALL: [AssetStatus; 3] = [
+/// Read from the English name only.
+impl Vocabulary for AssetStatus {
+    /// In the order an asset passes through them.
+    const ALL: &'static [Self] = &[
         AssetStatus::Registered,
         AssetStatus::Confirmed,
         AssetStatus::Disposed,
     ];
 
-    /// Parses the English name.
-    ///
-    /// Fails (`None`) for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "registered" => Some(AssetStatus::Registered),
-            "confirmed" => Some(AssetStatus::Confirmed),
-            "disposed" => Some(AssetStatus::Disposed),
-            _ => None,
-        }
-    }
-
-    /// The English name used in the API and the database.
-    pub fn as_str(self) -> &'static str {
+    fn spelling(self) -> Spelling {
         match self {
-            AssetStatus::Registered => "registered",
-            AssetStatus::Confirmed => "confirmed",
-            AssetStatus::Disposed => "disposed",
+            AssetStatus::Registered => Spelling::new("registered", "已登记"),
+            AssetStatus::Confirmed => Spelling::new("confirmed", "已确权"),
+            AssetStatus::Disposed => Spelling::new("disposed", "已处置"),
         }
-    }
-
-    /// The Chinese name staff read.
-    pub fn label(self) -> &'static str {
-        match self {
-            AssetStatus::Registered => "已登记",
-            AssetStatus::Confirmed => "已确权",
-            AssetStatus::Disposed => "已处置",
-        }
-    }
-
-    /// Every member as its code and label, in order, for a choice in a form.
-    pub fn choices() -> Vec<(&'static str, &'static str)> {
-        Self::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
-    }
-}
-
-impl fmt::Display for AssetStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -1,6 +1,12 @@
 //! Natural keys: 项目编号 and 资产编号.
 
 use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde_with::{DeserializeFromStr, SerializeDisplay};
+
+use super::wire::WireError;
 
 /// The longest code the register accepts.
 pub const MAX_CODE_CHARS: usize = 64;
@@ -31,6 +37,12 @@ fn parse_code(raw: &str) -> Result<String, CodeError> {
 }
 
 /// 项目编号: a project's unique natural key, 1 to 64 characters, trimmed.
+#[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "项目编号: 1 to 64 characters, no control characters",
+    extend("minLength" = 1, "maxLength" = MAX_CODE_CHARS)
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProjectCode(String);
 
@@ -54,33 +66,13 @@ impl fmt::Display for ProjectCode {
     }
 }
 
-impl serde::Serialize for ProjectCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+impl FromStr for ProjectCode {
+    type Err = WireError;
 
-impl<'de> serde::Deserialize<'de> for ProjectCode {
     /// Reads a code by the rules of [`ProjectCode::parse`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        ProjectCode::parse(&text)
-            .map_err(|e| serde::de::Error::custom(format!("项目编号 {text:?} 无效：{e:?}")))
-    }
-}
-
-impl schemars::JsonSchema for ProjectCode {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ProjectCode".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "minLength": 1,
-            "maxLength": MAX_CODE_CHARS,
-            "description": "项目编号: 1 to 64 characters, no control characters"
-        })
+    fn from_str(text: &str) -> Result<Self, WireError> {
+        ProjectCode::parse(text)
+            .map_err(|e| WireError::new("项目编号", text, format!("无效：{e:?}")))
     }
 }
 

@@ -1,8 +1,13 @@
 //! Business dates in the forms Chinese spreadsheets write them, and project years.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde_with::{DeserializeFromStr, SerializeDisplay};
+
+use super::wire::WireError;
 
 /// Today's date in China (UTC+8), which decides "not in the future" and the year range.
 pub fn today_in_china() -> NaiveDate {
@@ -17,6 +22,12 @@ pub fn timestamp_now() -> String {
 }
 
 /// A calendar date such as 确权日期, printed `2020-03-05`.
+#[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "A calendar date, YYYY-MM-DD",
+    extend("format" = "date", "examples" = ["2020-03-05"])
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BusinessDate(NaiveDate);
 
@@ -105,34 +116,15 @@ impl fmt::Display for BusinessDate {
     }
 }
 
-impl serde::Serialize for BusinessDate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+impl FromStr for BusinessDate {
+    type Err = WireError;
 
-impl<'de> serde::Deserialize<'de> for BusinessDate {
-    /// Reads the canonical `YYYY-MM-DD` form only (as [`BusinessDate::parse_iso`]).
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        BusinessDate::parse_printed(&text)
-            .or_else(|| BusinessDate::parse_iso(&text))
-            .ok_or_else(|| serde::de::Error::custom(format!("日期 {text:?} 应写成 YYYY-MM-DD")))
-    }
-}
-
-impl schemars::JsonSchema for BusinessDate {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "BusinessDate".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "format": "date",
-            "description": "A calendar date, YYYY-MM-DD",
-            "examples": ["2020-03-05"]
-        })
+    /// Reads the canonical `YYYY-MM-DD` form only (as [`BusinessDate::parse_iso`]); the
+    /// form this type prints, which every stored date has, is read directly.
+    fn from_str(text: &str) -> Result<Self, WireError> {
+        BusinessDate::parse_printed(text)
+            .or_else(|| BusinessDate::parse_iso(text))
+            .ok_or_else(|| WireError::new("日期", text, "应写成 YYYY-MM-DD"))
     }
 }
 

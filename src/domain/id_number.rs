@@ -2,6 +2,10 @@
 //! identifiers such as unified social credit codes.
 
 use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde_with::{DeserializeFromStr, SerializeDisplay};
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: &[u8; 11] = b"10X98765432";
@@ -32,6 +36,11 @@ impl fmt::Display for IdNumberError {
 /// An owner's identifier. An 18-character value of 17 digits and a digit or `X` is a
 /// resident ID and must carry a valid check character; other alphanumeric identifiers
 /// (unified social credit codes, old 15-digit IDs) are kept as written, upper-cased.
+#[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "An owner's identifier: a resident ID with its GB 11643 check character, or another of up to 32 letters and digits; masked (`610481********4310`) for readers"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdNumber(String);
 
@@ -107,30 +116,12 @@ impl fmt::Display for IdNumber {
     }
 }
 
-impl serde::Serialize for IdNumber {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+impl FromStr for IdNumber {
+    type Err = IdNumberError;
 
-impl<'de> serde::Deserialize<'de> for IdNumber {
     /// Reads an identifier by the rules of [`IdNumber::parse`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        IdNumber::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl schemars::JsonSchema for IdNumber {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "IdNumber".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "An owner's identifier: a resident ID with its GB 11643 check character, or another of up to 32 letters and digits; masked (`610481********4310`) for readers"
-        })
+    fn from_str(text: &str) -> Result<Self, IdNumberError> {
+        IdNumber::parse(text)
     }
 }
 
@@ -140,15 +131,14 @@ mod tests {
 
     #[test]
     fn resident_ids_with_a_valid_check_character_are_accepted() {
-        // The GB 11643 standard's own example.
-        assert_eq!(
-            IdNumber::parse("11010519491231002X").map(|i| i.to_string()),
-            Ok("11010519491231002X".into())
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491231002x").map(|i| i.to_string()),
-            Ok("11010519491231002X".into())
-        );
+        // The GB 11643 standard's own example, with its check character in either case.
+        for text in ["11010519491231002X", "11010519491231002x"] {
+            assert_eq!(
+                IdNumber::parse(text).map(|i| i.to_string()),
+                Ok("11010519491231002X".into()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -3,10 +3,14 @@
 
 use std::fmt;
 use std::iter::Sum;
+use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde_with::{DeserializeFromStr, SerializeDisplay};
 
 use super::number::{parse_plain, NumberError};
+use super::wire::WireError;
 
 /// The unit an amount is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +57,12 @@ impl MoneyUnit {
 }
 
 /// A non-negative amount of money, held exactly as integer fen.
+#[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "An amount in yuan with exactly two decimals, never negative (exact; never a JSON number)",
+    extend("pattern" = "^[0-9]+\\.[0-9]{2}$", "examples" = ["7910000.00"])
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Yuan(i64);
 
@@ -177,37 +187,16 @@ impl Sum for Yuan {
     }
 }
 
-impl serde::Serialize for Yuan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+impl FromStr for Yuan {
+    type Err = WireError;
 
-impl schemars::JsonSchema for Yuan {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Yuan".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^[0-9]+\\.[0-9]{2}$",
-            "description": "An amount in yuan with exactly two decimals, never negative (exact; never a JSON number)",
-            "examples": ["7910000.00"]
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Yuan {
-    /// Reads a JSON string of yuan (at most two decimals, never negative); the form
-    /// this type prints (`1200.50`), which every stored amount has, is read directly.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        if let Some(amount) = Yuan::parse_printed(&text) {
-            return Ok(amount);
+    /// Reads an amount of yuan (at most two decimals, never negative); the form this
+    /// type prints (`1200.50`), which every stored amount has, is read directly.
+    fn from_str(text: &str) -> Result<Self, WireError> {
+        match Yuan::parse_printed(text) {
+            Some(amount) => Ok(amount),
+            None => Yuan::parse(text, MoneyUnit::Yuan).map_err(|e| WireError::new("金额", text, e)),
         }
-        Yuan::parse(&text, MoneyUnit::Yuan)
-            .map_err(|e| serde::de::Error::custom(format!("金额 {text:?} {e}")))
     }
 }
 

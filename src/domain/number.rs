@@ -2,6 +2,12 @@
 //! separators in groups of three, no exponent, no sign.
 
 use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde_with::{DeserializeFromStr, SerializeDisplay};
+
+use super::wire::WireError;
 
 /// Why a cell is not an acceptable number. Each maps to one import error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +169,12 @@ fn narrow(c: char) -> char {
 }
 
 /// An exact non-negative decimal quantity (数量), kept as its normalised text.
+#[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "An exact non-negative decimal (never a JSON number)",
+    extend("pattern" = "^[0-9]+(\\.[0-9]+)?$", "examples" = ["2.5"])
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quantity(rust_decimal::Decimal);
 
@@ -202,32 +214,12 @@ impl fmt::Display for Quantity {
     }
 }
 
-impl serde::Serialize for Quantity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+impl FromStr for Quantity {
+    type Err = WireError;
 
-impl<'de> serde::Deserialize<'de> for Quantity {
-    /// Reads a JSON string by the rules of [`Quantity::parse`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Quantity::parse(&text).map_err(|e| serde::de::Error::custom(format!("数量 {text:?} {e}")))
-    }
-}
-
-impl schemars::JsonSchema for Quantity {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Quantity".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^[0-9]+(\\.[0-9]+)?$",
-            "description": "An exact non-negative decimal (never a JSON number)",
-            "examples": ["2.5"]
-        })
+    /// Reads a quantity by the rules of [`Quantity::parse`].
+    fn from_str(text: &str) -> Result<Self, WireError> {
+        Quantity::parse(text).map_err(|e| WireError::new("数量", text, e))
     }
 }
 
@@ -269,26 +261,19 @@ mod tests {
 
     #[test]
     fn quantities_keep_their_exact_decimal() {
-        assert_eq!(
-            Quantity::parse("1,200.50").map(|q| q.to_string()),
-            Ok("1200.5".to_owned())
-        );
-        assert_eq!(
-            Quantity::parse("3").map(|q| q.to_string()),
-            Ok("3".to_owned())
-        );
-        assert_eq!(
-            Quantity::parse("1").map(|q| q.to_string()),
-            Ok("1".to_owned())
-        );
-        assert_eq!(
-            Quantity::parse("0.50").map(|q| q.to_string()),
-            Ok("0.5".to_owned())
-        );
-        assert_eq!(
-            Quantity::parse("100").map(|q| q.to_string()),
-            Ok("100".to_owned())
-        );
+        for (text, kept) in [
+            ("1,200.50", "1200.5"),
+            ("3", "3"),
+            ("1", "1"),
+            ("0.50", "0.5"),
+            ("100", "100"),
+        ] {
+            assert_eq!(
+                Quantity::parse(text).map(|q| q.to_string()),
+                Ok(kept.to_owned()),
+                "{text}"
+            );
+        }
         assert_eq!(Quantity::parse("-3"), Err(NumberError::Negative));
     }
 }

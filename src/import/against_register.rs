@@ -63,25 +63,18 @@ impl Registered {
         let Some(registered) = self.projects.get(code) else {
             return Verdict::New;
         };
-        let differences = Field::PROJECT_DETAILS.into_iter().filter_map(|field| {
-            let (a, b) = (
-                project_value(registered, field),
-                project_value(project, field),
-            );
-            (a != b).then_some((field, a, b))
-        });
-        verdict(
-            layout,
-            line,
-            differences,
-            errors,
-            |field, registered, file| {
-                format!(
-                    "项目 {code} 已登记，“{}”登记为“{registered}”，文件中为“{file}”",
-                    field.chinese()
-                )
-            },
-        )
+        let differences = Field::project_details()
+            .iter()
+            .copied()
+            .filter_map(|field| {
+                let (a, b) = (
+                    project_value(registered, field),
+                    project_value(project, field),
+                );
+                (a != b).then_some((field, a, b))
+            });
+        let what = format!("项目 {code}");
+        verdict(layout, line, differences, errors, &what, "")
     }
 
     /// Compares `asset`, on the row at `line`, with the register; a difference in any
@@ -110,31 +103,25 @@ impl Registered {
             .zip(asset_values(asset))
             .filter(|((_, a), (_, b))| a != b)
             .map(|((field, a), (_, b))| (field, shown(field, a), shown(field, b)));
-        verdict(
-            layout,
-            line,
-            differences,
-            errors,
-            |field, registered, file| {
-                format!(
-                "资产 {} 已登记，“{}”登记为“{registered}”，文件中为“{file}”；已登记资产的变更请记入管护台账",
-                asset.code,
-                field.chinese()
-            )
-            },
-        )
+        let what = format!("资产 {}", asset.code);
+        verdict(layout, line, differences, errors, &what, ASSET_CHANGES)
     }
 }
 
+/// Where a change to a registered asset belongs, said after each of its conflicts.
+const ASSET_CHANGES: &str = "；已登记资产的变更请记入管护台账";
+
 /// Unchanged when there are no `differences` (field, registered value, file value);
 /// otherwise each is a `conflicts_with_register` error in `errors`, at `line` in the
-/// field's column, with both values and the message `message` words.
+/// field's column, saying that `what` (项目 XP-1) is registered with the one value, the
+/// file has the other, and then `advice`.
 fn verdict(
     layout: &Layout,
     line: u64,
     differences: impl Iterator<Item = (Field, String, String)>,
     errors: &mut ErrorList,
-    message: impl Fn(Field, &str, &str) -> String,
+    what: &str,
+    advice: &str,
 ) -> Verdict {
     let mut verdict = Verdict::Unchanged;
     for (field, registered, file) in differences {
@@ -143,11 +130,65 @@ fn verdict(
             line,
             layout.header_of(field),
             "conflicts_with_register",
-            message(field, &registered, &file),
+            format!(
+                "{what} 已登记，“{}”登记为“{registered}”，文件中为“{file}”{advice}",
+                field.chinese()
+            ),
         );
         error.registered_value = Some(registered);
         error.file_value = Some(file);
         errors.push(error);
     }
     verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::MoneyUnit;
+
+    #[test]
+    fn each_conflict_names_the_field_and_both_values() {
+        let header = ["项目编号", "项目名称", "项目年度", "镇街", "项目资金"];
+        let layout = Layout::from_header(2, &header, Some(MoneyUnit::Yuan)).expect("header");
+        let mut errors = ErrorList::default();
+        let differences = [(Field::ProjectName, "旧名".to_owned(), "新名".to_owned())];
+        let found = verdict(
+            &layout,
+            5,
+            differences.into_iter(),
+            &mut errors,
+            "项目 XP-1",
+            "",
+        );
+        assert_eq!(found, Verdict::Conflicts);
+        let unchanged = verdict(&layout, 6, std::iter::empty(), &mut errors, "资产 A-1", "");
+        assert_eq!(unchanged, Verdict::Unchanged);
+        let differences = [(Field::Town, "东镇".to_owned(), "西镇".to_owned())];
+        verdict(
+            &layout,
+            7,
+            differences.into_iter(),
+            &mut errors,
+            "资产 A-1",
+            ASSET_CHANGES,
+        );
+        let messages: Vec<(Option<u64>, &str)> = errors
+            .listed()
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (Some(5), "项目 XP-1 已登记，“项目名称”登记为“旧名”，文件中为“新名”"),
+                (
+                    Some(7),
+                    "资产 A-1 已登记，“镇街”登记为“东镇”，文件中为“西镇”；已登记资产的变更请记入管护台账"
+                ),
+            ]
+        );
+        assert_eq!(errors.listed()[1].registered_value.as_deref(), Some("东镇"));
+        assert_eq!(errors.listed()[1].file_value.as_deref(), Some("西镇"));
+    }
 }

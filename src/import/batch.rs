@@ -13,6 +13,7 @@ use super::error::{RowError, Warning};
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
+use crate::domain::{Spelling, Vocabulary};
 
 /// How an import ended, as its batch and report say.
 #[derive(
@@ -29,34 +30,20 @@ pub enum BatchStatus {
     DryRun,
 }
 
-impl BatchStatus {
-    /// The name stored and sent: `committed`, `rejected` or `dry_run`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchStatus::Committed => "committed",
-            BatchStatus::Rejected => "rejected",
-            BatchStatus::DryRun => "dry_run",
-        }
-    }
+/// Read from the name stored and sent only.
+impl Vocabulary for BatchStatus {
+    const ALL: &'static [Self] = &[
+        BatchStatus::Committed,
+        BatchStatus::Rejected,
+        BatchStatus::DryRun,
+    ];
 
-    /// The status as the web pages name it.
-    pub fn label(self) -> &'static str {
+    fn spelling(self) -> Spelling {
         match self {
-            BatchStatus::Committed => "已导入",
-            BatchStatus::Rejected => "被拒绝",
-            BatchStatus::DryRun => "试导入",
+            BatchStatus::Committed => Spelling::new("committed", "已导入"),
+            BatchStatus::Rejected => Spelling::new("rejected", "被拒绝"),
+            BatchStatus::DryRun => Spelling::new("dry_run", "试导入"),
         }
-    }
-
-    /// The status named `name`, if any.
-    pub fn parse(name: &str) -> Option<Self> {
-        [
-            BatchStatus::Committed,
-            BatchStatus::Rejected,
-            BatchStatus::DryRun,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == name)
     }
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::error::ImportFailure;
 use crate::db::schema::assets;
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::register::summary::{class_index, Delta};
 use crate::register::AssetRecord;
 
@@ -93,13 +93,13 @@ impl RunningDelta {
         let mut earlier: Vec<(&str, &ProjectFate)> = Vec::new();
         for (code, fate) in projects {
             if fate.created {
-                delta.projects += 1;
-                delta.funds_fen += fate.funds_fen;
+                delta.overall.projects += 1;
+                delta.overall.funds_fen += fate.funds_fen;
                 if !fate.gains_any() {
-                    delta.unclassified_projects += 1;
-                    delta.unclassified_funds_fen += fate.funds_fen;
+                    delta.overall.unclassified_projects += 1;
+                    delta.overall.unclassified_funds_fen += fate.funds_fen;
                 }
-                for class in AssetClass::ALL {
+                for &class in AssetClass::ALL {
                     if fate.gains_class(class) {
                         delta.class(class).projects += 1;
                         delta.class(class).funds_fen += fate.funds_fen;
@@ -120,10 +120,10 @@ impl RunningDelta {
                 let mine: Vec<&(String, String, String)> =
                     before.iter().filter(|(p, _, _)| p == code).collect();
                 if mine.is_empty() {
-                    delta.unclassified_projects -= 1;
-                    delta.unclassified_funds_fen -= fate.funds_fen;
+                    delta.overall.unclassified_projects -= 1;
+                    delta.overall.unclassified_funds_fen -= fate.funds_fen;
                 }
-                for class in AssetClass::ALL {
+                for &class in AssetClass::ALL {
                     let live_before = mine.iter().any(|(_, c, status)| {
                         c == class.as_str() && status != AssetStatus::Disposed.as_str()
                     });
@@ -135,8 +135,8 @@ impl RunningDelta {
             }
         }
         for figures in delta.classes {
-            delta.assets += figures.assets;
-            delta.value_fen += figures.value_fen;
+            delta.overall.assets += figures.assets;
+            delta.overall.value_fen += figures.value_fen;
         }
         Ok(delta)
     }

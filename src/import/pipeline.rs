@@ -163,7 +163,7 @@ pub fn import_file(
             let registered_assets = if register_empty {
                 0
             } else {
-                u64::try_from(Summary::load(conn)?.assets).unwrap_or(0)
+                u64::try_from(Summary::load(conn)?.overall.assets).unwrap_or(0)
             };
             let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
                 bulk_load::set_indexes_aside(conn)?

@@ -77,8 +77,9 @@ impl WithinFile {
             Entry::Occupied(seen) => {
                 let seen = seen.get();
                 let now = fingerprint(&row.project);
-                let differing = Field::PROJECT_DETAILS
-                    .into_iter()
+                let differing = Field::project_details()
+                    .iter()
+                    .copied()
                     .zip(seen.fingerprint.iter().zip(now.iter()))
                     .filter(|(_, (a, b))| a != b)
                     .map(|(field, _)| field);

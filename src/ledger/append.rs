@@ -11,7 +11,7 @@ use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_k
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, Delta};
@@ -129,8 +129,8 @@ fn summary_delta(
     let live_before = before.status != AssetStatus::Disposed;
     let live_after = after.status != AssetStatus::Disposed;
     let value = |live: bool, state: &AssetState| if live { state.value.fen() } else { 0 };
-    delta.assets = i64::from(live_after) - i64::from(live_before);
-    delta.value_fen = value(live_after, after) - value(live_before, before);
+    delta.overall.assets = i64::from(live_after) - i64::from(live_before);
+    delta.overall.value_fen = value(live_after, after) - value(live_before, before);
     let figures = delta.class(class);
     figures.assets = i64::from(live_after) - i64::from(live_before);
     figures.value_fen = value(live_after, after) - value(live_before, before);

@@ -7,7 +7,7 @@ use super::append::fold_rows;
 use super::projection::{AssetState, MalformedEntry};
 use super::store::entries_as_of;
 use crate::db::{DbConnection, DbError};
-use crate::domain::BusinessDate;
+use crate::domain::{BusinessDate, Vocabulary};
 use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 

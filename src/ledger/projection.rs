@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::entry::kinds::Registered;
 use super::entry::EntryData;
-use crate::domain::{AssetStatus, Yuan};
+use crate::domain::{AssetStatus, Vocabulary, Yuan};
 
 /// The fields of an asset that entries change.
 #[derive(Debug, Clone, PartialEq, Eq)]

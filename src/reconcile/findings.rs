@@ -11,7 +11,7 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::money::signed_yuan;
-use crate::domain::InspectionResult;
+use crate::domain::{InspectionResult, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 
 /// The kinds of findings.

@@ -16,40 +16,18 @@ use serde::Serialize;
 
 use super::declaration::{Declaration, Scope};
 use crate::db::schema::{assets, projects};
-use crate::db::{DbConnection, DbError};
+use crate::db::DbConnection;
 use crate::domain::money::signed_yuan;
-use crate::domain::{AssetClass, AssetStatus, BusinessDate};
-use crate::ledger::as_of::asset_as_of;
+use crate::domain::{AssetClass, AssetStatus, BusinessDate, Vocabulary};
+use crate::ledger::as_of::{asset_as_of, AsOfError};
 use crate::ledger::projection::MalformedEntry;
 use crate::ledger::{read_head, Head};
 use crate::register::store::AssetRow;
 use crate::register::summary::{class_index, Summary};
 
-/// Why a report could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbError),
-    /// A ledger entry is malformed.
-    #[error(transparent)]
-    Malformed(#[from] MalformedEntry),
-}
-
-impl From<diesel::result::Error> for ReportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ReportError::Db(DbError::Query(e))
-    }
-}
-
-impl From<crate::ledger::as_of::AsOfError> for ReportError {
-    fn from(e: crate::ledger::as_of::AsOfError) -> Self {
-        match e {
-            crate::ledger::as_of::AsOfError::Db(e) => ReportError::Db(e),
-            crate::ledger::as_of::AsOfError::Malformed(e) => ReportError::Malformed(e),
-        }
-    }
-}
+/// Why a report could not be made: as for any read of the ledger as of a date, a
+/// malformed entry or the database.
+pub type ReportError = AsOfError;
 
 /// A count of projects and an amount in fen (signed, for differences).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -371,16 +349,16 @@ pub fn reconcile_using(
         };
         let total = if current {
             Figure {
-                projects: summary.projects,
-                fen: summary.funds_fen,
+                projects: summary.overall.projects,
+                fen: summary.overall.funds_fen,
             }
         } else {
             as_of.projects(conn, None, None)?
         };
         let unclassified = if current {
             Figure {
-                projects: summary.unclassified_projects,
-                fen: summary.unclassified_funds_fen,
+                projects: summary.overall.unclassified_projects,
+                fen: summary.overall.unclassified_funds_fen,
             }
         } else {
             as_of.unclassified(conn)?

@@ -7,7 +7,7 @@ use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
-use crate::domain::{AssetClass, AssetStatus, OwnerType};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Vocabulary};
 
 /// Filters of the asset list. Owner, owner type and status are the current state's.
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@ use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
 use crate::domain::{
     AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, OwnerType, ProjectCode, Quantity,
-    Year, Yuan,
+    Vocabulary, Year, Yuan,
 };
 
 /// A stored value that the domain types refuse: the database was changed behind the

@@ -6,16 +6,22 @@
 //! interleave. [`Summary::recompute`] derives the same figures from the rows, for
 //! checking.
 
+use std::ops::Add;
+
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 
 use crate::db::schema::{class_summary, register_summary};
 use crate::db::DbConnection;
-use crate::domain::AssetClass;
+use crate::domain::{AssetClass, Vocabulary};
 
 /// Figures of one class: projects with a live asset of the class, those projects'
-/// funds, and the class's live assets and their value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// funds, and the class's live assets and their value. A `class_summary` row, read,
+/// recomputed and updated as a whole.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Queryable, Selectable, QueryableByName, AsChangeset,
+)]
+#[diesel(table_name = class_summary)]
 pub struct ClassFigures {
     /// Projects with at least one live asset of the class.
     pub projects: i64,
@@ -27,21 +33,62 @@ pub struct ClassFigures {
     pub value_fen: i64,
 }
 
-/// The maintained totals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    /// All projects.
+impl Add for ClassFigures {
+    type Output = ClassFigures;
+
+    fn add(self, change: ClassFigures) -> ClassFigures {
+        ClassFigures {
+            projects: self.projects + change.projects,
+            assets: self.assets + change.assets,
+            funds_fen: self.funds_fen + change.funds_fen,
+            value_fen: self.value_fen + change.value_fen,
+        }
+    }
+}
+
+/// The figures of the whole register: projects and their funds, live (not disposed)
+/// assets and their value, and the projects that formed no asset and their funds. The
+/// counts of the `register_summary` row, read, recomputed and updated as a whole; in a
+/// [`Delta`], what they change by.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Queryable, Selectable, QueryableByName, AsChangeset,
+)]
+#[diesel(table_name = register_summary)]
+pub struct Overall {
+    /// Projects.
     pub projects: i64,
     /// Their funds, in fen.
     pub funds_fen: i64,
-    /// Live (not disposed) assets.
+    /// Live assets (negative in a delta when one is disposed).
     pub assets: i64,
     /// Their value, in fen.
     pub value_fen: i64,
-    /// Projects that formed no asset.
+    /// Projects that formed no asset (negative in a delta when one forms its first).
     pub unclassified_projects: i64,
     /// Their funds, in fen.
     pub unclassified_funds_fen: i64,
+}
+
+impl Add for Overall {
+    type Output = Overall;
+
+    fn add(self, change: Overall) -> Overall {
+        Overall {
+            projects: self.projects + change.projects,
+            funds_fen: self.funds_fen + change.funds_fen,
+            assets: self.assets + change.assets,
+            value_fen: self.value_fen + change.value_fen,
+            unclassified_projects: self.unclassified_projects + change.unclassified_projects,
+            unclassified_funds_fen: self.unclassified_funds_fen + change.unclassified_funds_fen,
+        }
+    }
+}
+
+/// The maintained totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The figures of the whole register.
+    pub overall: Overall,
     /// The latest day an asset was registered.
     pub last_registered_on: String,
     /// The latest business date of a disposal, value adjustment or correction.
@@ -53,18 +100,8 @@ pub struct Summary {
 /// A change to the totals.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Delta {
-    /// Projects added.
-    pub projects: i64,
-    /// Funds added.
-    pub funds_fen: i64,
-    /// Live assets added (negative when disposed).
-    pub assets: i64,
-    /// Value added.
-    pub value_fen: i64,
-    /// Projects without assets added (negative when one forms its first asset).
-    pub unclassified_projects: i64,
-    /// Their funds.
-    pub unclassified_funds_fen: i64,
+    /// What the figures of the whole register change by.
+    pub overall: Overall,
     /// A registration day to fold into `last_registered_on`.
     pub registered_on: Option<String>,
     /// A value event's day to fold into `last_value_event_on`.
@@ -89,6 +126,18 @@ pub fn class_index(class: AssetClass) -> usize {
     }
 }
 
+/// The figures of each class, from `(class, figures)` rows; a class without a row has
+/// none.
+fn per_class(rows: Vec<(String, ClassFigures)>) -> [ClassFigures; 3] {
+    let mut classes = [ClassFigures::default(); 3];
+    for (class, figures) in rows {
+        if let Some(class) = AssetClass::parse(&class) {
+            classes[class_index(class)] = figures;
+        }
+    }
+    classes
+}
+
 fn later(current: &str, candidate: Option<&String>) -> String {
     match candidate {
         Some(day) if day.as_str() > current => day.clone(),
@@ -101,58 +150,22 @@ impl Summary {
     ///
     /// Fails when the query fails.
     pub fn load(conn: &mut DbConnection) -> QueryResult<Summary> {
-        let (
-            projects,
-            funds_fen,
-            assets,
-            value_fen,
-            unclassified_projects,
-            unclassified_funds_fen,
-            last_registered_on,
-            last_value_event_on,
-        ) = register_summary::table
+        let (overall, last_registered_on, last_value_event_on) = register_summary::table
             .find(1)
             .select((
-                register_summary::projects,
-                register_summary::funds_fen,
-                register_summary::assets,
-                register_summary::value_fen,
-                register_summary::unclassified_projects,
-                register_summary::unclassified_funds_fen,
+                Overall::as_select(),
                 register_summary::last_registered_on,
                 register_summary::last_value_event_on,
             ))
-            .first::<(i64, i64, i64, i64, i64, i64, String, String)>(conn)?;
-        let rows: Vec<(String, i64, i64, i64, i64)> = class_summary::table
-            .select((
-                class_summary::class,
-                class_summary::projects,
-                class_summary::assets,
-                class_summary::funds_fen,
-                class_summary::value_fen,
-            ))
+            .first(conn)?;
+        let rows = class_summary::table
+            .select((class_summary::class, ClassFigures::as_select()))
             .load(conn)?;
-        let mut classes = [ClassFigures::default(); 3];
-        for (class, projects, assets, funds_fen, value_fen) in rows {
-            if let Some(class) = AssetClass::parse(&class) {
-                classes[class_index(class)] = ClassFigures {
-                    projects,
-                    assets,
-                    funds_fen,
-                    value_fen,
-                };
-            }
-        }
         Ok(Summary {
-            projects,
-            funds_fen,
-            assets,
-            value_fen,
-            unclassified_projects,
-            unclassified_funds_fen,
+            overall,
             last_registered_on,
             last_value_event_on,
-            classes,
+            classes: per_class(rows),
         })
     }
 
@@ -161,19 +174,9 @@ impl Summary {
     /// Fails when a query fails.
     pub fn recompute(conn: &mut DbConnection) -> QueryResult<Summary> {
         #[derive(QueryableByName)]
-        struct Overall {
-            #[diesel(sql_type = BigInt)]
-            projects: i64,
-            #[diesel(sql_type = BigInt)]
-            funds_fen: i64,
-            #[diesel(sql_type = BigInt)]
-            assets: i64,
-            #[diesel(sql_type = BigInt)]
-            value_fen: i64,
-            #[diesel(sql_type = BigInt)]
-            unclassified_projects: i64,
-            #[diesel(sql_type = BigInt)]
-            unclassified_funds_fen: i64,
+        struct Recomputed {
+            #[diesel(embed)]
+            overall: Overall,
             #[diesel(sql_type = Text)]
             last_registered_on: String,
             #[diesel(sql_type = Text)]
@@ -183,16 +186,10 @@ impl Summary {
         struct PerClass {
             #[diesel(sql_type = Text)]
             class: String,
-            #[diesel(sql_type = BigInt)]
-            projects: i64,
-            #[diesel(sql_type = BigInt)]
-            assets: i64,
-            #[diesel(sql_type = BigInt)]
-            funds_fen: i64,
-            #[diesel(sql_type = BigInt)]
-            value_fen: i64,
+            #[diesel(embed)]
+            figures: ClassFigures,
         }
-        let overall: Overall = diesel::sql_query(
+        let recomputed: Recomputed = diesel::sql_query(
             "SELECT (SELECT COUNT(*) FROM projects) AS projects, \
              (SELECT CAST(COALESCE(SUM(funds_fen), 0) AS BIGINT) FROM projects) AS funds_fen, \
              (SELECT COUNT(*) FROM assets WHERE status <> 'disposed') AS assets, \
@@ -211,27 +208,11 @@ impl Summary {
              FROM assets a WHERE a.status <> 'disposed' GROUP BY a.class",
         )
         .load(conn)?;
-        let mut classes = [ClassFigures::default(); 3];
-        for row in rows {
-            if let Some(class) = AssetClass::parse(&row.class) {
-                classes[class_index(class)] = ClassFigures {
-                    projects: row.projects,
-                    assets: row.assets,
-                    funds_fen: row.funds_fen,
-                    value_fen: row.value_fen,
-                };
-            }
-        }
         Ok(Summary {
-            projects: overall.projects,
-            funds_fen: overall.funds_fen,
-            assets: overall.assets,
-            value_fen: overall.value_fen,
-            unclassified_projects: overall.unclassified_projects,
-            unclassified_funds_fen: overall.unclassified_funds_fen,
-            last_registered_on: overall.last_registered_on,
-            last_value_event_on: overall.last_value_event_on,
-            classes,
+            overall: recomputed.overall,
+            last_registered_on: recomputed.last_registered_on,
+            last_value_event_on: recomputed.last_value_event_on,
+            classes: per_class(rows.into_iter().map(|r| (r.class, r.figures)).collect()),
         })
     }
 }
@@ -246,14 +227,7 @@ pub fn apply(conn: &mut DbConnection, delta: &Delta) -> QueryResult<()> {
     let current = Summary::load(conn)?;
     diesel::update(register_summary::table.find(1))
         .set((
-            register_summary::projects.eq(current.projects + delta.projects),
-            register_summary::funds_fen.eq(current.funds_fen + delta.funds_fen),
-            register_summary::assets.eq(current.assets + delta.assets),
-            register_summary::value_fen.eq(current.value_fen + delta.value_fen),
-            register_summary::unclassified_projects
-                .eq(current.unclassified_projects + delta.unclassified_projects),
-            register_summary::unclassified_funds_fen
-                .eq(current.unclassified_funds_fen + delta.unclassified_funds_fen),
+            current.overall + delta.overall,
             register_summary::last_registered_on.eq(later(
                 &current.last_registered_on,
                 delta.registered_on.as_ref(),
@@ -264,19 +238,14 @@ pub fn apply(conn: &mut DbConnection, delta: &Delta) -> QueryResult<()> {
             )),
         ))
         .execute(conn)?;
-    for class in AssetClass::ALL {
+    for &class in AssetClass::ALL {
         let change = delta.classes[class_index(class)];
         if change == ClassFigures::default() {
             continue;
         }
         let now = current.classes[class_index(class)];
         diesel::update(class_summary::table.find(class.as_str()))
-            .set((
-                class_summary::projects.eq(now.projects + change.projects),
-                class_summary::assets.eq(now.assets + change.assets),
-                class_summary::funds_fen.eq(now.funds_fen + change.funds_fen),
-                class_summary::value_fen.eq(now.value_fen + change.value_fen),
-            ))
+            .set(now + change)
             .execute(conn)?;
     }
     Ok(())

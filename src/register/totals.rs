@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, Yuan};
+use crate::domain::{AssetClass, Vocabulary, Yuan};
 use crate::register::summary::{class_index, Summary};
 
 /// How totals are grouped.
@@ -153,10 +153,10 @@ fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Tota
     let money =
         |key: &str, fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(key.to_owned()));
     let total = Figures {
-        projects: summary.projects,
-        assets: summary.assets,
-        funds: money("total", summary.funds_fen)?,
-        asset_value: money("total", summary.value_fen)?,
+        projects: summary.overall.projects,
+        assets: summary.overall.assets,
+        funds: money("total", summary.overall.funds_fen)?,
+        asset_value: money("total", summary.overall.value_fen)?,
     };
     let groups = match group_by {
         GroupBy::Class => {
@@ -178,9 +178,9 @@ fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Tota
             groups.push(Group {
                 key: "none".to_owned(),
                 figures: Figures {
-                    projects: summary.unclassified_projects,
+                    projects: summary.overall.unclassified_projects,
                     assets: 0,
-                    funds: money("none", summary.unclassified_funds_fen)?,
+                    funds: money("none", summary.overall.unclassified_funds_fen)?,
                     asset_value: Yuan::ZERO,
                 },
             });

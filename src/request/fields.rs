@@ -5,7 +5,7 @@
 
 use rocket::form::{self, FromFormField, ValueField};
 
-use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
+use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType, Vocabulary};
 use crate::export::ExportEncoding;
 use crate::ledger::verify::Pin;
 use crate::paging::{Cursor, CursorKey, Limit};
@@ -31,27 +31,29 @@ fn parse_or<'v, T>(
         .ok_or_else(|| form::Error::validation(expected(name(&field), field.value)).into())
 }
 
+/// Parses a member of a closed vocabulary by its code (or another of its spellings), or
+/// refuses it naming the codes.
+fn member_of<'v, T: Vocabulary>(field: ValueField<'v>) -> form::Result<'v, T> {
+    parse_or(field, T::parse, |name, value| {
+        format!("{name} 应为 {}，收到“{value}”", T::codes_listed())
+    })
+}
+
 impl<'v> FromFormField<'v> for AssetClass {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parse_or(field, AssetClass::parse, |name, value| {
-            format!("{name} 应为 operating、public_welfare 或 household，收到“{value}”")
-        })
+        member_of(field)
     }
 }
 
 impl<'v> FromFormField<'v> for OwnerType {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parse_or(field, OwnerType::parse, |name, value| {
-            format!("{name} 应为 village_collective、household、government、enterprise 或 other，收到“{value}”")
-        })
+        member_of(field)
     }
 }
 
 impl<'v> FromFormField<'v> for AssetStatus {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parse_or(field, AssetStatus::parse, |name, value| {
-            format!("{name} 应为 registered、confirmed 或 disposed，收到“{value}”")
-        })
+        member_of(field)
     }
 }
 

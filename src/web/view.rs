@@ -7,6 +7,7 @@ use rocket::response::content::RawHtml;
 
 use crate::auth::{Access, Caller, Role};
 use crate::domain::money::{signed_wan, signed_yuan};
+use crate::domain::Vocabulary;
 
 /// The doctype, in the lower case the pages have always been served with (maud's own
 /// `DOCTYPE` constant is upper case).

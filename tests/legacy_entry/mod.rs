@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use asset_registry::domain::dates::today_in_china;
-use asset_registry::domain::{BusinessDate, IdNumber, MoneyUnit, OwnerType, Yuan};
+use asset_registry::domain::{BusinessDate, IdNumber, MoneyUnit, OwnerType, Vocabulary, Yuan};
 use asset_registry::ledger::entry::FieldError;
 
 /// What an entry records.

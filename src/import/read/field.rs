@@ -1,6 +1,7 @@
 //! The register's fields that an import file's columns map to, with their Chinese and
 //! English headers, and how a value of each reads in a message.
 
+use crate::domain::Vocabulary;
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// A column the importer understands.
@@ -88,15 +89,11 @@ impl Field {
         Field::Owner,
     ];
 
-    /// The project's fields besides its code: every row of a project repeats them.
-    pub const PROJECT_DETAILS: [Field; 6] = [
-        Field::ProjectName,
-        Field::ProjectYear,
-        Field::Town,
-        Field::Village,
-        Field::ProjectFunds,
-        Field::FundingSource,
-    ];
+    /// The project's fields besides its code, which every row of a project repeats: those
+    /// between the code and the first asset field.
+    pub fn project_details() -> &'static [Field] {
+        &Field::ALL[Field::ProjectName.index()..Field::AssetCode.index()]
+    }
 
     /// Position in [`Field::ALL`].
     pub fn index(self) -> usize {

@@ -247,39 +247,35 @@ mod tests {
 
     #[test]
     fn headers_with_units_aliases_and_spaces_are_understood() {
-        assert_eq!(
-            classify(" 项目资金(万元) "),
-            HeaderCell::Known(Field::ProjectFunds, Some(MoneyUnit::Wan))
-        );
-        assert_eq!(
-            classify("资产价值（元）"),
-            HeaderCell::Known(Field::AssetValue, Some(MoneyUnit::Yuan))
-        );
-        assert_eq!(
-            classify("资产价值"),
-            HeaderCell::Known(Field::AssetValue, None)
-        );
-        assert_eq!(
-            classify("project_funds_wan"),
-            HeaderCell::Known(Field::ProjectFunds, Some(MoneyUnit::Wan))
-        );
-        assert_eq!(
-            classify("Asset_Value_Yuan"),
-            HeaderCell::Known(Field::AssetValue, Some(MoneyUnit::Yuan))
-        );
-        assert_eq!(
-            classify("项目资金(千元)"),
-            HeaderCell::UnknownUnit(Field::ProjectFunds)
-        );
-        assert_eq!(classify("乡镇"), HeaderCell::Known(Field::Town, None));
-        assert_eq!(classify("镇/街道"), HeaderCell::Known(Field::Town, None));
-        assert_eq!(classify("产权归属"), HeaderCell::Known(Field::Owner, None));
-        assert_eq!(classify("行政村"), HeaderCell::Known(Field::Village, None));
-        assert_eq!(
-            classify("\u{feff}项目编号"),
-            HeaderCell::Known(Field::ProjectCode, None)
-        );
-        assert_eq!(classify("备注"), HeaderCell::Unknown);
+        use HeaderCell::{Known, Unknown, UnknownUnit};
+        for (header, cell) in [
+            (
+                " 项目资金(万元) ",
+                Known(Field::ProjectFunds, Some(MoneyUnit::Wan)),
+            ),
+            (
+                "资产价值（元）",
+                Known(Field::AssetValue, Some(MoneyUnit::Yuan)),
+            ),
+            ("资产价值", Known(Field::AssetValue, None)),
+            (
+                "project_funds_wan",
+                Known(Field::ProjectFunds, Some(MoneyUnit::Wan)),
+            ),
+            (
+                "Asset_Value_Yuan",
+                Known(Field::AssetValue, Some(MoneyUnit::Yuan)),
+            ),
+            ("项目资金(千元)", UnknownUnit(Field::ProjectFunds)),
+            ("乡镇", Known(Field::Town, None)),
+            ("镇/街道", Known(Field::Town, None)),
+            ("产权归属", Known(Field::Owner, None)),
+            ("行政村", Known(Field::Village, None)),
+            ("\u{feff}项目编号", Known(Field::ProjectCode, None)),
+            ("备注", Unknown),
+        ] {
+            assert_eq!(classify(header), cell, "{header}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::header::{clean, Layout};
 use crate::domain::codes::CodeError;
 use crate::domain::{
     AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode,
-    Quantity, Year, Yuan,
+    Quantity, Vocabulary, Year, Yuan,
 };
 use crate::import::error::RowError;
 use crate::register::{AssetRecord, Owner, ProjectRecord};

@@ -18,7 +18,7 @@ use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
 use super::personal::PersonalField;
 use crate::domain::{
     AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult, ProjectCode,
-    Quantity, Recipients, Yuan,
+    Quantity, Recipients, Vocabulary, Yuan,
 };
 use crate::register::record::Owner;
 

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use super::field::{Field, Input, OCCURRED_ON};
 use super::{EntryData, EntryKind, EntryRequest, FieldError};
 use crate::domain::dates::today_in_china;
-use crate::domain::{BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Yuan};
+use crate::domain::{
+    BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary, Yuan,
+};
 
 /// Parses a request body `{kind, occurred_on, ...data}`.
 ///
@@ -133,13 +135,9 @@ impl<'a> Reader<'a> {
                 Err(("invalid_value", message))
             }),
             Input::OwnerType => self.parsed(field, |given| {
-                let codes: Vec<&str> = OwnerType::ALL.iter().map(|t| t.as_str()).collect();
-                let (last, rest) = codes.split_last().unwrap_or((&"", &[]));
                 let message = || {
-                    format!(
-                        "未知的所有权人类型“{given}”，应为 {} 或 {last}",
-                        rest.join("、")
-                    )
+                    let codes = OwnerType::codes_listed();
+                    format!("未知的所有权人类型“{given}”，应为 {codes}")
                 };
                 OwnerType::parse(given)
                     .map(|t| t.as_str().to_owned())

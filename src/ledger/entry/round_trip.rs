@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::field::{Field, Input};
 use super::{parse_entry, schema, EntryData, EntryKind};
 use crate::domain::dates::today_in_china;
-use crate::domain::OwnerType;
+use crate::domain::{OwnerType, Vocabulary};
 
 /// A kind's sample: the body's fields (`None` for a kind only an import writes), the
 /// data it stores, byte for byte, and its line in the timeline (ID numbers masked).

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::rows::AssetRow;
 use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
+use crate::domain::Vocabulary;
 use crate::ledger::chain::EntryRow;
 use crate::ledger::entry::EntryData;
 use crate::ledger::projection::{fold, Folded};

@@ -1,7 +1,7 @@
 //! Every maintained total recomputed from the rows and compared with the stored one.
 
 use crate::db::DbConnection;
-use crate::domain::AssetClass;
+use crate::domain::{AssetClass, Vocabulary};
 use crate::register::summary::{class_index, Summary};
 
 /// The first maintained figure that differs from its recomputation, and the problem
@@ -24,14 +24,17 @@ pub(super) fn compare(conn: &mut DbConnection) -> diesel::QueryResult<Option<(St
 fn first_difference(kept: &Summary, again: &Summary) -> Option<(String, String, String)> {
     let overall = |s: &Summary| -> [(&'static str, String); 8] {
         [
-            ("projects", s.projects.to_string()),
-            ("funds_fen", s.funds_fen.to_string()),
-            ("assets", s.assets.to_string()),
-            ("value_fen", s.value_fen.to_string()),
-            ("unclassified_projects", s.unclassified_projects.to_string()),
+            ("projects", s.overall.projects.to_string()),
+            ("funds_fen", s.overall.funds_fen.to_string()),
+            ("assets", s.overall.assets.to_string()),
+            ("value_fen", s.overall.value_fen.to_string()),
+            (
+                "unclassified_projects",
+                s.overall.unclassified_projects.to_string(),
+            ),
             (
                 "unclassified_funds_fen",
-                s.unclassified_funds_fen.to_string(),
+                s.overall.unclassified_funds_fen.to_string(),
             ),
             ("last_registered_on", s.last_registered_on.clone()),
             ("last_value_event_on", s.last_value_event_on.clone()),
@@ -42,7 +45,7 @@ fn first_difference(kept: &Summary, again: &Summary) -> Option<(String, String, 
             return Some((format!("register_summary.{name}"), a, b));
         }
     }
-    for class in AssetClass::ALL {
+    for &class in AssetClass::ALL {
         let (a, b) = (
             kept.classes[class_index(class)],
             again.classes[class_index(class)],

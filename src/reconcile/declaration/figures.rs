@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::domain::{AssetClass, BusinessDate, Yuan};
+use crate::domain::{AssetClass, BusinessDate, Vocabulary, Yuan};
 
 /// What a declared line covers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -17,7 +17,7 @@ use self::entries::{body_of, Attempt};
 use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{AssetClass, AssetStatus};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::paging::{Cursor, Limit, Page};

@@ -7,7 +7,7 @@ use super::entries::{entry_forms, render_forms, summary, Attempt, EntryForm};
 use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::money::{signed_wan, signed_yuan};
-use crate::domain::AssetStatus;
+use crate::domain::{AssetStatus, Vocabulary};
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
 use crate::ledger::EntryRow;

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde_json::{Map, Value};
 
 use crate::auth::Visibility;
-use crate::domain::{IdNumber, OwnerType};
+use crate::domain::{IdNumber, OwnerType, Vocabulary};
 use crate::ledger::entry::field::{Field, Input, OCCURRED_ON};
 use crate::ledger::entry::{EntryData, EntryKind, FieldError};
 use crate::ledger::EntryRow;
