@@ -11,7 +11,7 @@ use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_k
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
-use crate::domain::{AssetClass, AssetStatus, Vocabulary};
+use crate::domain::{AssetClass, AssetStatus, Vocabulary, Yuan};
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, Delta};
@@ -156,6 +156,29 @@ fn summary_delta(
     Ok(delta)
 }
 
+/// The projection an asset's row holds.
+///
+/// Fails when the row's status or amounts are not ones the fold could have written.
+fn state_of_row(asset: &AssetRow) -> Result<AssetState, MalformedEntry> {
+    let malformed = |what| MalformedEntry {
+        seq: asset.last_seq,
+        what,
+    };
+    let yuan = |fen| Yuan::from_fen(fen).ok_or(malformed("amount"));
+    Ok(AssetState {
+        owner_name: asset.owner_name.clone(),
+        owner_type: asset.owner_type.clone(),
+        owner_id_number: asset.owner_id_number.clone(),
+        custodian: asset.custodian.clone(),
+        status: AssetStatus::parse(&asset.status).ok_or(malformed("status"))?,
+        confirmed_on: asset.confirmed_on.clone(),
+        certificate_no: asset.certificate_no.clone(),
+        value: yuan(asset.value_fen)?,
+        income: yuan(asset.income_fen)?,
+        distributed: yuan(asset.distributed_fen)?,
+    })
+}
+
 /// Appends an entry to an asset's history and updates its projection, in one
 /// transaction that also holds the chain's lock.
 ///
@@ -185,12 +208,8 @@ pub fn append_entry(
                 return Ok(AppendOutcome::Replayed(original));
             }
         }
-        let mut rows = entries_of_asset(conn, &asset.code)?;
-        let current = fold_rows(&rows)?.ok_or(MalformedEntry {
-            seq: asset.last_seq,
-            what: "no registered entry",
-        })?;
         let new = &request.entry;
+        let current = state_of_row(&asset)?;
         if current.status == AssetStatus::Disposed && new.kind() != EntryKind::Correction {
             return Err(rule(
                 "asset_disposed",
@@ -199,7 +218,7 @@ pub fn append_entry(
             ));
         }
         if let Some(target) = new.corrects() {
-            match rows.iter().find(|r| r.seq == target) {
+            match entry(conn, target)?.filter(|row| row.asset_id == asset.id) {
                 None => {
                     return Err(rule(
                         "unknown_entry",
@@ -231,11 +250,21 @@ pub fn append_entry(
                 batch_id: None,
             }],
         );
-        rows.extend(new_rows.iter().cloned());
-        let state = fold_rows(&rows)?.ok_or(MalformedEntry {
-            seq: new_head.seq,
-            what: "no registered entry",
-        })?;
+        // The asset's row holds the fold of its entries (verification checks it), so
+        // an entry applies to that state; only a correction, which cancels an earlier
+        // entry, needs the whole history folded again.
+        let state = if new.kind() == EntryKind::Correction {
+            let mut rows = entries_of_asset(conn, &asset.code)?;
+            rows.extend(new_rows.iter().cloned());
+            fold_rows(&rows)?.ok_or(MalformedEntry {
+                seq: new_head.seq,
+                what: "no registered entry",
+            })?
+        } else {
+            let mut state = current.clone();
+            state.apply(new_head.seq, &new.data)?;
+            state
+        };
         if state.distributed > state.income {
             return Err(rule(
                 "overdistributed",

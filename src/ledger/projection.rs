@@ -75,7 +75,7 @@ impl AssetState {
     /// Applies one entry (a `registered` or `correction` one changes nothing here).
     ///
     /// Fails when a running total overflows.
-    fn apply(&mut self, seq: i64, data: &EntryData) -> Result<(), MalformedEntry> {
+    pub fn apply(&mut self, seq: i64, data: &EntryData) -> Result<(), MalformedEntry> {
         let overflow = MalformedEntry {
             seq,
             what: "amount",
