@@ -2,7 +2,6 @@
 //! with two decimals.
 
 use std::fmt;
-use std::iter::Sum;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -70,10 +69,16 @@ impl Yuan {
     /// Zero yuan.
     pub const ZERO: Yuan = Yuan(0);
 
+    /// The largest single amount the register accepts: 100万亿元 (10¹⁴ yuan), some 36
+    /// times the 2.77万亿元 of the whole country's poverty-alleviation assets, and
+    /// 1/922 of what 64-bit fen hold, so that sums have room; what sums could still
+    /// pass 64 bits is refused where it is written (`register::summary`).
+    pub const MAX: Yuan = Yuan(10_000_000_000_000_000);
+
     /// Parses an amount written in `unit` by the spreadsheet number rules.
     ///
     /// Fails when the text is negative, in scientific notation, has more decimals than
-    /// the unit allows, is too large for 64-bit fen, or is not a plain number.
+    /// the unit allows, is above [`Yuan::MAX`], or is not a plain number.
     pub fn parse(raw: &str, unit: MoneyUnit) -> Result<Self, NumberError> {
         let number = parse_plain(raw)?;
         let allowed = unit.max_decimals();
@@ -81,10 +86,11 @@ impl Yuan {
         if decimals > allowed {
             return Err(NumberError::TooManyDecimals { allowed });
         }
+        // `integer` is digits without leading zeros: more than 19 of them is past i64.
         let integer: i64 = if number.integer.is_empty() {
             0
         } else {
-            number.integer.parse().map_err(|_| NumberError::Invalid)?
+            number.integer.parse().map_err(|_| NumberError::TooLarge)?
         };
         let mut fraction_digits = number.fraction;
         while fraction_digits.len() < allowed as usize {
@@ -99,7 +105,8 @@ impl Yuan {
             .checked_mul(unit.fen_per_unit())
             .and_then(|fen| fen.checked_add(fraction))
             .map(Yuan)
-            .ok_or(NumberError::Invalid)
+            .filter(|amount| *amount <= Yuan::MAX)
+            .ok_or(NumberError::TooLarge)
     }
 
     /// Reads an amount in the form [`Display`](fmt::Display) prints it: digits, a
@@ -142,9 +149,16 @@ impl Yuan {
         )
     }
 
-    /// Adds two amounts; `None` on overflow.
+    /// Adds two amounts; `None` when the sum passes 64-bit fen.
     pub fn checked_add(self, other: Yuan) -> Option<Yuan> {
         self.0.checked_add(other.0).map(Yuan)
+    }
+
+    /// Sums amounts; `None` when the sum passes 64-bit fen.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Yuan>) -> Option<Yuan> {
+        amounts
+            .into_iter()
+            .try_fold(Yuan::ZERO, |sum, amount| sum.checked_add(amount))
     }
 }
 
@@ -180,18 +194,13 @@ impl fmt::Display for Yuan {
     }
 }
 
-impl Sum for Yuan {
-    /// Sums amounts; saturates rather than wrapping (a register never nears 9.2e16 yuan).
-    fn sum<I: Iterator<Item = Yuan>>(iter: I) -> Yuan {
-        Yuan(iter.fold(0i64, |acc, y| acc.saturating_add(y.0)))
-    }
-}
-
 impl FromStr for Yuan {
     type Err = WireError;
 
     /// Reads an amount of yuan (at most two decimals, never negative); the form this
-    /// type prints (`1200.50`), which every stored amount has, is read directly.
+    /// type prints (`1200.50`), which every stored amount has, is read directly and
+    /// without the bound of [`Yuan::MAX`], so that an amount an earlier release stored
+    /// stays readable (what people enter goes through [`Yuan::parse`]).
     fn from_str(text: &str) -> Result<Self, WireError> {
         match Yuan::parse_printed(text) {
             Some(amount) => Ok(amount),
@@ -237,8 +246,37 @@ mod tests {
         );
         assert_eq!(
             Yuan::parse("99999999999999999999", MoneyUnit::Yuan),
-            Err(NumberError::Invalid)
+            Err(NumberError::TooLarge)
         );
+    }
+
+    #[test]
+    fn one_amount_is_bounded_at_100_trillion_yuan() {
+        assert_eq!(
+            Yuan::parse("100000000000000", MoneyUnit::Yuan),
+            Ok(Yuan::MAX)
+        );
+        assert_eq!(Yuan::parse("10000000000", MoneyUnit::Wan), Ok(Yuan::MAX));
+        for over in [
+            "100000000000000.01",
+            "92233720368547758.07",
+            "50000000000000000",
+        ] {
+            assert_eq!(
+                Yuan::parse(over, MoneyUnit::Yuan),
+                Err(NumberError::TooLarge),
+                "{over}"
+            );
+        }
+        assert_eq!(
+            Yuan::parse("10000000000.000001", MoneyUnit::Wan),
+            Err(NumberError::TooLarge)
+        );
+        assert_eq!(
+            Yuan::checked_sum([Yuan::MAX; 922]).map(Yuan::fen),
+            Some(922 * Yuan::MAX.fen())
+        );
+        assert_eq!(Yuan::checked_sum([Yuan::MAX; 923]), None);
     }
 
     #[test]
@@ -303,7 +341,7 @@ mod tests {
         }
 
         #[test]
-        fn the_printed_form_reads_back_directly_and_by_the_rules(fen in 0i64..i64::MAX / 2) {
+        fn the_printed_form_reads_back_directly_and_by_the_rules(fen in 0i64..=Yuan::MAX.fen()) {
             let printed = Yuan(fen).to_string();
             prop_assert_eq!(Yuan::parse_printed(&printed), Some(Yuan(fen)));
             prop_assert_eq!(Yuan::parse(&printed, MoneyUnit::Yuan), Ok(Yuan(fen)));

@@ -21,7 +21,9 @@ pub enum NumberError {
         /// The most decimals the unit allows.
         allowed: u32,
     },
-    /// Anything else that is not a plain number, or a number too large to hold.
+    /// An amount above [`Yuan::MAX`](super::Yuan::MAX), the bound of one amount.
+    TooLarge,
+    /// Anything else that is not a plain number.
     Invalid,
 }
 
@@ -32,6 +34,7 @@ impl NumberError {
             NumberError::Negative => "negative_amount",
             NumberError::Scientific => "scientific_notation",
             NumberError::TooManyDecimals { .. } => "too_many_decimals",
+            NumberError::TooLarge => "amount_too_large",
             NumberError::Invalid => "invalid_number",
         }
     }
@@ -47,6 +50,7 @@ impl fmt::Display for NumberError {
             NumberError::TooManyDecimals { allowed } => {
                 write!(f, "小数位数过多，最多 {allowed} 位")
             }
+            NumberError::TooLarge => f.write_str("超过单笔金额上限 100万亿元"),
             NumberError::Invalid => f.write_str("不是有效的数字"),
         }
     }

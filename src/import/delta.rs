@@ -1,6 +1,8 @@
 //! The change an import makes to the maintained totals: what it does to each project it
 //! names ([`ProjectFate`]), the assets it registers as it goes ([`RunningDelta`]), and,
 //! once every row is written, the whole [`Delta`] that `register::summary` applies.
+//! Every sum is checked: an import whose amounts would pass 64-bit fen in a maintained
+//! figure or in one project's asset value is refused ([`FigureOverflow`]).
 
 use diesel::prelude::*;
 
@@ -8,7 +10,7 @@ use super::error::ImportFailure;
 use crate::db::schema::assets;
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, AssetStatus, Vocabulary};
-use crate::register::summary::{class_index, Delta};
+use crate::register::summary::{checked_figure, class_index, Delta, FigureOverflow};
 use crate::register::AssetRecord;
 
 /// Projects whose earlier assets are looked up together.
@@ -25,6 +27,8 @@ pub struct ProjectFate {
     pub funds_fen: i64,
     /// The classes of the assets this import registers for it, one bit per class.
     new_classes: u8,
+    /// The value of the assets this import registers for it; `None` once past 64 bits.
+    new_value_fen: Option<i64>,
 }
 
 impl ProjectFate {
@@ -35,12 +39,15 @@ impl ProjectFate {
             created: false,
             funds_fen,
             new_classes: 0,
+            new_value_fen: Some(0),
         }
     }
 
-    /// Notes that this import registers an asset of `class` for the project.
-    pub fn gains(&mut self, class: AssetClass) {
+    /// Notes that this import registers an asset of `class` worth `value_fen` for the
+    /// project.
+    pub fn gains(&mut self, class: AssetClass, value_fen: i64) {
         self.new_classes |= 1 << class_index(class);
+        self.new_value_fen = self.new_value_fen.and_then(|v| v.checked_add(value_fen));
     }
 
     fn gains_class(&self, class: AssetClass) -> bool {
@@ -52,18 +59,35 @@ impl ProjectFate {
     }
 }
 
+/// One project's asset value past 64 bits.
+const PROJECT_VALUE: FigureOverflow = FigureOverflow {
+    label: "项目的资产价值合计",
+};
+
 /// The change to the maintained totals, as far as the rows written so far tell it.
 #[derive(Debug, Default)]
 pub struct RunningDelta {
     delta: Delta,
+    /// The first figure that passed 64 bits.
+    overflow: Option<FigureOverflow>,
 }
 
 impl RunningDelta {
     /// Counts an asset this import registers.
     pub fn asset_created(&mut self, asset: &AssetRecord) {
         let figures = self.delta.class(asset.class);
-        figures.assets += 1;
-        figures.value_fen += asset.value.fen();
+        let counted = checked_figure("资产数", figures.assets, 1).and_then(|assets| {
+            Ok((
+                assets,
+                checked_figure("资产价值合计", figures.value_fen, asset.value.fen())?,
+            ))
+        });
+        match counted {
+            Ok((assets, value_fen)) => (figures.assets, figures.value_fen) = (assets, value_fen),
+            Err(overflow) => {
+                self.overflow.get_or_insert(overflow);
+            }
+        }
     }
 
     /// Notes a day on which assets of this import are registered.
@@ -80,7 +104,10 @@ impl RunningDelta {
 
     /// The whole change: the assets counted so far, the projects this import creates,
     /// and the classes its assets make projects registered before enter (looked up in
-    /// the register, leaving out the assets of `batch_id`).
+    /// the register, leaving out the assets of `batch_id`). The inner error names the
+    /// first figure that would pass 64 bits: in the change itself or in the asset value
+    /// of a project (its assets registered before, disposed ones included, and this
+    /// import's).
     ///
     /// Fails when the lookup of projects registered before fails.
     pub fn finish<'a>(
@@ -88,22 +115,19 @@ impl RunningDelta {
         conn: &mut DbConnection,
         batch_id: &str,
         projects: impl Iterator<Item = (&'a str, &'a ProjectFate)>,
-    ) -> Result<Delta, ImportFailure> {
+    ) -> Result<Result<Delta, FigureOverflow>, ImportFailure> {
+        if let Some(overflow) = self.overflow {
+            return Ok(Err(overflow));
+        }
         let mut delta = self.delta;
         let mut earlier: Vec<(&str, &ProjectFate)> = Vec::new();
         for (code, fate) in projects {
+            if fate.new_value_fen.is_none() {
+                return Ok(Err(PROJECT_VALUE));
+            }
             if fate.created {
-                delta.overall.projects += 1;
-                delta.overall.funds_fen += fate.funds_fen;
-                if !fate.gains_any() {
-                    delta.overall.unclassified_projects += 1;
-                    delta.overall.unclassified_funds_fen += fate.funds_fen;
-                }
-                for &class in AssetClass::ALL {
-                    if fate.gains_class(class) {
-                        delta.class(class).projects += 1;
-                        delta.class(class).funds_fen += fate.funds_fen;
-                    }
+                if let Err(overflow) = count_created(&mut delta, fate) {
+                    return Ok(Err(overflow));
                 }
             } else if fate.gains_any() {
                 earlier.push((code, fate));
@@ -111,33 +135,109 @@ impl RunningDelta {
         }
         for chunk in earlier.chunks(PROJECTS_PER_LOOKUP) {
             let codes: Vec<&str> = chunk.iter().map(|(code, _)| *code).collect();
-            let before: Vec<(String, String, String)> = assets::table
+            let before: Vec<(String, String, String, i64)> = assets::table
                 .filter(assets::project_code.eq_any(&codes))
                 .filter(assets::batch_id.ne(batch_id))
-                .select((assets::project_code, assets::class, assets::status))
+                .select((
+                    assets::project_code,
+                    assets::class,
+                    assets::status,
+                    assets::value_fen,
+                ))
                 .load(conn)?;
             for (code, fate) in chunk {
-                let mine: Vec<&(String, String, String)> =
-                    before.iter().filter(|(p, _, _)| p == code).collect();
-                if mine.is_empty() {
-                    delta.overall.unclassified_projects -= 1;
-                    delta.overall.unclassified_funds_fen -= fate.funds_fen;
-                }
-                for &class in AssetClass::ALL {
-                    let live_before = mine.iter().any(|(_, c, status)| {
-                        c == class.as_str() && status != AssetStatus::Disposed.as_str()
-                    });
-                    if fate.gains_class(class) && !live_before {
-                        delta.class(class).projects += 1;
-                        delta.class(class).funds_fen += fate.funds_fen;
-                    }
+                let mine: Vec<&(String, String, String, i64)> =
+                    before.iter().filter(|(p, ..)| p == code).collect();
+                if let Err(overflow) = count_earlier(&mut delta, fate, &mine) {
+                    return Ok(Err(overflow));
                 }
             }
         }
         for figures in delta.classes {
-            delta.overall.assets += figures.assets;
-            delta.overall.value_fen += figures.value_fen;
+            let overall = &mut delta.overall;
+            let counted = checked_figure("资产数", overall.assets, figures.assets).and_then(|n| {
+                Ok((
+                    n,
+                    checked_figure("资产价值合计", overall.value_fen, figures.value_fen)?,
+                ))
+            });
+            match counted {
+                Ok((assets, value_fen)) => {
+                    (overall.assets, overall.value_fen) = (assets, value_fen)
+                }
+                Err(overflow) => return Ok(Err(overflow)),
+            }
         }
-        Ok(delta)
+        Ok(Ok(delta))
     }
+}
+
+/// Adds `sign` times a project's funds to a class's projects and funds.
+fn enter_class(
+    delta: &mut Delta,
+    class: AssetClass,
+    fate: &ProjectFate,
+    sign: i64,
+) -> Result<(), FigureOverflow> {
+    let figures = delta.class(class);
+    figures.projects = checked_figure("分类项目数", figures.projects, sign)?;
+    figures.funds_fen =
+        checked_figure("分类项目资金合计", figures.funds_fen, sign * fate.funds_fen)?;
+    Ok(())
+}
+
+/// Counts a project this import creates.
+fn count_created(delta: &mut Delta, fate: &ProjectFate) -> Result<(), FigureOverflow> {
+    let overall = &mut delta.overall;
+    overall.projects = checked_figure("项目数", overall.projects, 1)?;
+    overall.funds_fen = checked_figure("项目资金合计", overall.funds_fen, fate.funds_fen)?;
+    if !fate.gains_any() {
+        overall.unclassified_projects =
+            checked_figure("未形成资产的项目数", overall.unclassified_projects, 1)?;
+        overall.unclassified_funds_fen = checked_figure(
+            "未形成资产的项目资金合计",
+            overall.unclassified_funds_fen,
+            fate.funds_fen,
+        )?;
+    }
+    for &class in AssetClass::ALL {
+        if fate.gains_class(class) {
+            enter_class(delta, class, fate, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// Counts the assets this import adds to a project registered before, whose assets
+/// registered before are `mine` (code, class, status, value).
+fn count_earlier(
+    delta: &mut Delta,
+    fate: &ProjectFate,
+    mine: &[&(String, String, String, i64)],
+) -> Result<(), FigureOverflow> {
+    mine.iter()
+        .try_fold(
+            fate.new_value_fen.unwrap_or(i64::MAX),
+            |sum, (.., value)| sum.checked_add(*value),
+        )
+        .ok_or(PROJECT_VALUE)?;
+    if mine.is_empty() {
+        let overall = &mut delta.overall;
+        overall.unclassified_projects =
+            checked_figure("未形成资产的项目数", overall.unclassified_projects, -1)?;
+        overall.unclassified_funds_fen = checked_figure(
+            "未形成资产的项目资金合计",
+            overall.unclassified_funds_fen,
+            -fate.funds_fen,
+        )?;
+    }
+    for &class in AssetClass::ALL {
+        let live_before = mine.iter().any(|(_, c, status, _)| {
+            c == class.as_str() && status != AssetStatus::Disposed.as_str()
+        });
+        if fate.gains_class(class) && !live_before {
+            enter_class(delta, class, fate, 1)?;
+        }
+    }
+    Ok(())
 }

@@ -22,7 +22,7 @@ use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::BusinessDate;
 use crate::ledger;
 use crate::register::store::register_is_empty;
-use crate::register::summary::{self, Summary};
+use crate::register::summary::{self, ApplyError, Summary};
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -144,6 +144,9 @@ pub fn import_file(
         let register_empty = register_is_empty(conn)?;
         let mut run = Run::new(layout, base, register_empty, None);
         read_all(&mut run, conn, rows, progress, total_bytes)?;
+        if run.errors().is_empty() {
+            run.summary_delta(conn)?;
+        }
         return Ok(if run.errors().is_empty() {
             ImportOutcome::DryRun(run.report(BatchStatus::DryRun))
         } else {
@@ -180,8 +183,15 @@ pub fn import_file(
             run.forget_asset_codes();
             set_aside.restore(conn)?;
             run.batch().update_counts(conn)?;
-            let delta = run.summary_delta(conn)?;
-            summary::apply(conn, &delta)?;
+            let Some(delta) = run.summary_delta(conn)? else {
+                return Err(RolledBack::Rejected(run));
+            };
+            match summary::apply(conn, &delta) {
+                Ok(()) => {}
+                Err(ApplyError::Query(e)) => return Err(e.into()),
+                // Checked by `summary_delta` under the same lock: cannot happen.
+                Err(ApplyError::Overflow(_)) => return Err(RolledBack::Rejected(run)),
+            }
             if let Some(head) = run.head() {
                 ledger::store_head(conn, head)?;
             }

@@ -8,13 +8,14 @@ use super::batch::{BatchReport, BatchRow, BatchStatus};
 use super::bulk;
 use super::delta::RunningDelta;
 use super::error::{ErrorList, ImportFailure, RowError};
+use super::read::field::Field;
 use super::read::header::Layout;
 use super::read::row::ParsedRow;
 use super::within_file::{Checked, WithinFile};
 use super::write::{Target, Writer};
 use crate::db::DbConnection;
 use crate::ledger::Head;
-use crate::register::summary::Delta;
+use crate::register::summary::{Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// Rows validated and written together: one lookup against the register and one
@@ -211,7 +212,7 @@ impl Run {
                 Verdict::New => {
                     self.batch.assets_created += 1;
                     if let Some(fate) = self.within_file.fate_mut(code) {
-                        fate.gains(asset.class);
+                        fate.gains(asset.class, asset.value.fen());
                     }
                     self.delta.asset_created(asset);
                     new_assets.push(asset);
@@ -234,11 +235,38 @@ impl Run {
         }
     }
 
-    /// The change the written rows make to the maintained totals.
+    /// The change the written rows make to the maintained totals, checked against the
+    /// totals now: `None` when a figure would pass 64 bits, which is then the file's
+    /// error `total_too_large` (on the funds column for funds, else the value column).
     ///
-    /// Fails when the lookup of projects registered before fails.
-    pub fn summary_delta(&mut self, conn: &mut DbConnection) -> Result<Delta, ImportFailure> {
-        std::mem::take(&mut self.delta).finish(conn, &self.batch.id, self.within_file.fates())
+    /// Fails when a lookup fails.
+    pub fn summary_delta(
+        &mut self,
+        conn: &mut DbConnection,
+    ) -> Result<Option<Delta>, ImportFailure> {
+        let fates = self.within_file.fates();
+        let checked = match std::mem::take(&mut self.delta).finish(conn, &self.batch.id, fates)? {
+            Ok(delta) => Summary::load(conn)?.after(&delta).map(|_| delta),
+            Err(overflow) => Err(overflow),
+        };
+        match checked {
+            Ok(delta) => Ok(Some(delta)),
+            Err(overflow) => {
+                let field = if overflow.is_funds() {
+                    Field::ProjectFunds
+                } else {
+                    Field::AssetValue
+                };
+                let column = self
+                    .layout
+                    .position(field)
+                    .map(|at| self.layout.headers[at].clone());
+                let message = format!("导入后{overflow}");
+                self.errors
+                    .push(RowError::file(None, column, "total_too_large", message));
+                Ok(None)
+            }
+        }
     }
 
     /// Frees the asset codes kept for the duplicate check.

@@ -14,7 +14,7 @@ use crate::domain::dates::timestamp_now;
 use crate::domain::{AssetClass, AssetStatus, Vocabulary, Yuan};
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
-use crate::register::summary::{self, Delta};
+use crate::register::summary::{self, ApplyError, Delta, FigureOverflow};
 
 /// What to append.
 #[derive(Debug, Clone)]
@@ -79,6 +79,38 @@ fn rule(code: &'static str, field: &'static str, message: String) -> AppendError
         field,
         message,
     }
+}
+
+/// The refusal of an entry that would push a figure past 64 bits, on the field of the
+/// entry that carries the amount.
+fn too_large(entry: &EntryRequest, overflow: FigureOverflow) -> AppendError {
+    let field = match entry.kind() {
+        EntryKind::ValueAdjusted => "value",
+        EntryKind::Income | EntryKind::IncomeDistributed => "amount",
+        EntryKind::Correction => "corrects",
+        _ => "kind",
+    };
+    rule("total_too_large", field, format!("记录后{overflow}"))
+}
+
+/// Checks that the value of the asset's project, its other assets (disposed ones
+/// included) and this one at `value_fen`, stays within 64 bits.
+fn check_project_value(
+    conn: &mut DbConnection,
+    asset: &AssetRow,
+    value_fen: i64,
+) -> Result<Result<(), FigureOverflow>, AppendError> {
+    let others: Vec<i64> = assets::table
+        .filter(assets::project_code.eq(&asset.project_code))
+        .filter(assets::id.ne(&asset.id))
+        .select(assets::value_fen)
+        .load(conn)?;
+    let sum = others
+        .into_iter()
+        .try_fold(value_fen, |sum, value| sum.checked_add(value));
+    Ok(sum.map(|_| ()).ok_or(FigureOverflow {
+        label: "项目的资产价值合计",
+    }))
 }
 
 /// Reads a stored row's typed data.
@@ -150,7 +182,7 @@ fn summary_delta(
             let sign = if live_after { 1 } else { -1 };
             let figures = delta.class(class);
             figures.projects += sign;
-            figures.funds_fen += sign * funds;
+            figures.funds_fen = sign * funds;
         }
     }
     Ok(delta)
@@ -262,7 +294,15 @@ pub fn append_entry(
             })?
         } else {
             let mut state = current.clone();
-            state.apply(new_head.seq, &new.data)?;
+            // The only failure of `apply` is a running total past 64 bits.
+            if state.apply(new_head.seq, &new.data).is_err() {
+                let label = if new.kind() == EntryKind::Income {
+                    "该资产的累计经营收益"
+                } else {
+                    "该资产的累计分配收益"
+                };
+                return Err(too_large(new, FigureOverflow { label }));
+            }
             state
         };
         if state.distributed > state.income {
@@ -274,6 +314,17 @@ pub fn append_entry(
                     state.distributed, state.income
                 ),
             ));
+        }
+        if state.value > current.value {
+            if let Err(overflow) = check_project_value(conn, &asset, state.value.fen())? {
+                return Err(too_large(new, overflow));
+            }
+        }
+        let delta = summary_delta(conn, &asset, &current, &state, new)?;
+        match summary::apply(conn, &delta) {
+            Ok(()) => {}
+            Err(ApplyError::Query(e)) => return Err(e.into()),
+            Err(ApplyError::Overflow(overflow)) => return Err(too_large(new, overflow)),
         }
         insert_rows(conn, &new_rows)?;
         diesel::update(assets::table.find(&asset.id))
@@ -291,8 +342,6 @@ pub fn append_entry(
                 assets::last_seq.eq(new_head.seq),
             ))
             .execute(conn)?;
-        let delta = summary_delta(conn, &asset, &current, &state, new)?;
-        summary::apply(conn, &delta)?;
         if new.kind().changes_value() {
             diesel::update(assets::table.find(&asset.id))
                 .set(assets::has_value_events.eq(1))

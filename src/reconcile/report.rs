@@ -259,7 +259,11 @@ impl AsOf {
                     row.value_fen
                 };
                 let figure = figures.entry(class).or_default();
-                figure.fen += value;
+                // Checked: values of earlier days are not among the maintained figures.
+                figure.fen = figure.fen.checked_add(value).ok_or(MalformedEntry {
+                    seq: 0,
+                    what: "a class's value as of the day passes 64 bits",
+                })?;
                 if counted.insert((class, row.project_code.clone())) {
                     figure.projects += 1;
                 }

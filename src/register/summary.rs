@@ -3,10 +3,9 @@
 //! that totals and reconciliation read a few rows instead of scanning the register.
 //!
 //! Writers hold the ledger's chain lock while they apply a [`Delta`], so updates never
-//! interleave. [`Summary::recompute`] derives the same figures from the rows, for
-//! checking.
-
-use std::ops::Add;
+//! interleave; a change that would push a figure past 64 bits is refused
+//! ([`FigureOverflow`]), so that every figure a later read sums stays within them.
+//! [`Summary::recompute`] derives the same figures from the rows, for checking.
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -33,16 +32,39 @@ pub struct ClassFigures {
     pub value_fen: i64,
 }
 
-impl Add for ClassFigures {
-    type Output = ClassFigures;
+/// A write that would push a figure the register keeps (or a sum a read makes of its
+/// amounts) past 64-bit fen: refused, with nothing written, so that every later read
+/// can serve it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{label}将超过 64 位整数所能记录的上限（92,233,720,368,547,758.07 元），未写入任何内容")]
+pub struct FigureOverflow {
+    /// Which figure, in Chinese.
+    pub label: &'static str,
+}
 
-    fn add(self, change: ClassFigures) -> ClassFigures {
-        ClassFigures {
-            projects: self.projects + change.projects,
-            assets: self.assets + change.assets,
-            funds_fen: self.funds_fen + change.funds_fen,
-            value_fen: self.value_fen + change.value_fen,
-        }
+impl FigureOverflow {
+    /// Whether the figure sums project funds (else asset values or counts).
+    pub fn is_funds(&self) -> bool {
+        self.label.contains("资金")
+    }
+}
+
+/// `now` changed by `change`, or the overflow of the figure `label` names.
+pub fn checked_figure(label: &'static str, now: i64, change: i64) -> Result<i64, FigureOverflow> {
+    now.checked_add(change).ok_or(FigureOverflow { label })
+}
+
+impl ClassFigures {
+    /// These figures changed by `change`.
+    ///
+    /// Fails when one would pass 64 bits.
+    pub fn checked_add(self, change: ClassFigures) -> Result<ClassFigures, FigureOverflow> {
+        Ok(ClassFigures {
+            projects: checked_figure("分类项目数", self.projects, change.projects)?,
+            assets: checked_figure("分类资产数", self.assets, change.assets)?,
+            funds_fen: checked_figure("分类项目资金合计", self.funds_fen, change.funds_fen)?,
+            value_fen: checked_figure("分类资产价值合计", self.value_fen, change.value_fen)?,
+        })
     }
 }
 
@@ -69,18 +91,27 @@ pub struct Overall {
     pub unclassified_funds_fen: i64,
 }
 
-impl Add for Overall {
-    type Output = Overall;
-
-    fn add(self, change: Overall) -> Overall {
-        Overall {
-            projects: self.projects + change.projects,
-            funds_fen: self.funds_fen + change.funds_fen,
-            assets: self.assets + change.assets,
-            value_fen: self.value_fen + change.value_fen,
-            unclassified_projects: self.unclassified_projects + change.unclassified_projects,
-            unclassified_funds_fen: self.unclassified_funds_fen + change.unclassified_funds_fen,
-        }
+impl Overall {
+    /// These figures changed by `change`.
+    ///
+    /// Fails when one would pass 64 bits.
+    pub fn checked_add(self, change: Overall) -> Result<Overall, FigureOverflow> {
+        Ok(Overall {
+            projects: checked_figure("项目数", self.projects, change.projects)?,
+            funds_fen: checked_figure("项目资金合计", self.funds_fen, change.funds_fen)?,
+            assets: checked_figure("资产数", self.assets, change.assets)?,
+            value_fen: checked_figure("资产价值合计", self.value_fen, change.value_fen)?,
+            unclassified_projects: checked_figure(
+                "未形成资产的项目数",
+                self.unclassified_projects,
+                change.unclassified_projects,
+            )?,
+            unclassified_funds_fen: checked_figure(
+                "未形成资产的项目资金合计",
+                self.unclassified_funds_fen,
+                change.unclassified_funds_fen,
+            )?,
+        })
     }
 }
 
@@ -217,35 +248,58 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The figures after `delta`.
+    ///
+    /// Fails when one would pass 64 bits.
+    pub fn after(&self, delta: &Delta) -> Result<Summary, FigureOverflow> {
+        let mut classes = self.classes;
+        for (now, change) in classes.iter_mut().zip(delta.classes) {
+            *now = now.checked_add(change)?;
+        }
+        Ok(Summary {
+            overall: self.overall.checked_add(delta.overall)?,
+            last_registered_on: later(&self.last_registered_on, delta.registered_on.as_ref()),
+            last_value_event_on: later(&self.last_value_event_on, delta.value_event_on.as_ref()),
+            classes,
+        })
+    }
+}
+
+/// Why the maintained totals were not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// A figure would pass 64 bits.
+    #[error(transparent)]
+    Overflow(#[from] FigureOverflow),
+}
+
 /// Adds `delta` to the maintained totals. The caller holds the chain lock.
 ///
-/// Fails when a query fails.
-pub fn apply(conn: &mut DbConnection, delta: &Delta) -> QueryResult<()> {
+/// Fails when a query fails or a figure would pass 64 bits (nothing is changed then;
+/// the caller rolls its write back).
+pub fn apply(conn: &mut DbConnection, delta: &Delta) -> Result<(), ApplyError> {
     if *delta == Delta::default() {
         return Ok(());
     }
     let current = Summary::load(conn)?;
+    let after = current.after(delta)?;
     diesel::update(register_summary::table.find(1))
         .set((
-            current.overall + delta.overall,
-            register_summary::last_registered_on.eq(later(
-                &current.last_registered_on,
-                delta.registered_on.as_ref(),
-            )),
-            register_summary::last_value_event_on.eq(later(
-                &current.last_value_event_on,
-                delta.value_event_on.as_ref(),
-            )),
+            after.overall,
+            register_summary::last_registered_on.eq(&after.last_registered_on),
+            register_summary::last_value_event_on.eq(&after.last_value_event_on),
         ))
         .execute(conn)?;
     for &class in AssetClass::ALL {
-        let change = delta.classes[class_index(class)];
-        if change == ClassFigures::default() {
+        if delta.classes[class_index(class)] == ClassFigures::default() {
             continue;
         }
-        let now = current.classes[class_index(class)];
         diesel::update(class_summary::table.find(class.as_str()))
-            .set(now + change)
+            .set(after.classes[class_index(class)])
             .execute(conn)?;
     }
     Ok(())
