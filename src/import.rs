@@ -12,7 +12,8 @@
 //! - `delta`: the change to the maintained totals;
 //! - `run`: one pass over the rows, through the rooms above;
 //! - `pipeline`: the import of one file in one transaction, and its outcome;
-//! - `batch`: the record of every import; `error`: what can go wrong.
+//! - `batch`: the record of every import; `error`: what can go wrong; `warnings`:
+//!   what was left out, bounded.
 
 mod against_register;
 pub mod batch;
@@ -22,6 +23,7 @@ pub mod error;
 pub mod pipeline;
 pub mod read;
 mod run;
+pub mod warnings;
 mod within_file;
 mod write;
 

@@ -5,10 +5,11 @@
 mod support;
 
 mod hardening {
+    pub mod columns;
     pub mod money;
 }
 
-use hardening::money;
+use hardening::{columns, money};
 use support::{Scenario, TestApp};
 
 /// The import header with amounts in 万元.
@@ -82,6 +83,14 @@ fn main() -> std::process::ExitCode {
         (
             "money::declarations_past_the_bound_are_refused",
             money::declarations_past_the_bound_are_refused,
+        ),
+        (
+            "columns::too_many_columns_are_refused_in_a_small_answer",
+            columns::too_many_columns_are_refused_in_a_small_answer,
+        ),
+        (
+            "columns::warnings_are_bounded_and_summarised",
+            columns::warnings_are_bounded_and_summarised,
         ),
     ];
     support::run(scenarios)

@@ -83,6 +83,13 @@ fn print_summary(heading: &str, report: &BatchReport) {
     for warning in &report.warnings {
         println!("  提示：第 {} 行 {}", warning.line, warning.message);
     }
+    if report.warnings_truncated {
+        println!(
+            "  提示共 {} 条，只列出前 {} 条",
+            report.warning_count,
+            report.warnings.len()
+        );
+    }
 }
 
 fn print_errors(report: &BatchReport) {

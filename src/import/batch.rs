@@ -1,6 +1,8 @@
 //! Import batches: the record of every committed or rejected import, with its counts
 //! and row errors.
 
+use std::collections::BTreeMap;
+
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -10,6 +12,7 @@ use diesel::sql_types::Text;
 use serde::Serialize;
 
 use super::error::{RowError, Warning};
+use super::warnings::WarningSummary;
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
@@ -135,8 +138,14 @@ pub struct BatchReport {
     pub assets_unchanged: i64,
     /// Rows already registered identically.
     pub rows_unchanged: i64,
-    /// Columns left out.
+    /// Columns left out: the first 20 of them.
     pub warnings: Vec<Warning>,
+    /// How many warnings there were in all.
+    pub warning_count: i64,
+    /// How many of each warning code.
+    pub warning_counts: BTreeMap<String, i64>,
+    /// Whether some warnings are counted but not listed.
+    pub warnings_truncated: bool,
     /// How many errors there were in all.
     pub error_count: i64,
     /// The first errors (at most 1,000).
@@ -230,6 +239,12 @@ impl BatchRow {
 
     /// The report of this stored batch without its errors (`error_count` says how many).
     pub fn to_summary(&self) -> BatchReport {
+        let mut report = self.report_without_warnings();
+        report.set_warnings(&WarningSummary::from_json(&self.warnings));
+        report
+    }
+
+    fn report_without_warnings(&self) -> BatchReport {
         BatchReport {
             id: Some(self.id.clone()),
             status: self.status,
@@ -244,7 +259,10 @@ impl BatchRow {
             projects_unchanged: self.projects_unchanged,
             assets_unchanged: self.assets_unchanged,
             rows_unchanged: self.rows_unchanged,
-            warnings: parse_warnings(&self.warnings),
+            warnings: Vec::new(),
+            warning_count: 0,
+            warning_counts: BTreeMap::new(),
+            warnings_truncated: false,
             error_count: self.error_count,
             errors: Vec::new(),
             actor: self.actor.clone(),
@@ -303,35 +321,13 @@ pub fn insert_errors(
     crate::db::bulk::insert_import_errors(conn, &rows)
 }
 
-/// Serialises warnings for the `warnings` column.
-pub fn warnings_json(warnings: &[Warning]) -> String {
-    serde_json::to_string(warnings).unwrap_or_else(|_| "[]".to_owned())
-}
-
-/// The warnings stored with a batch.
-pub fn parse_warnings(json: &str) -> Vec<Warning> {
-    serde_json::from_str::<Vec<StoredWarning>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .map(StoredWarning::into_warning)
-        .collect()
-}
-
-#[derive(serde::Deserialize)]
-struct StoredWarning {
-    line: u64,
-    column: String,
-    message: String,
-}
-
-impl StoredWarning {
-    fn into_warning(self) -> Warning {
-        Warning {
-            line: self.line,
-            column: self.column,
-            code: "unknown_column",
-            message: self.message,
-        }
+impl BatchReport {
+    /// Sets the warnings the report lists and counts.
+    pub fn set_warnings(&mut self, summary: &WarningSummary) {
+        self.warnings = summary.listed.clone();
+        self.warning_count = summary.count;
+        self.warning_counts = summary.counts.clone();
+        self.warnings_truncated = summary.truncated();
     }
 }
 
@@ -360,6 +356,9 @@ pub const ERROR_CODES: &[&str] = &[
     "duplicate_column",
     "ambiguous_unit",
     "undecodable",
+    "amount_too_large",
+    "total_too_large",
+    "too_many_columns",
 ];
 
 fn known_code(code: &str) -> &'static str {

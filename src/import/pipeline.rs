@@ -9,12 +9,13 @@ use std::sync::mpsc::{sync_channel, Receiver};
 
 use diesel::prelude::*;
 
-use super::batch::{insert_errors, warnings_json, BatchReport, BatchRow, BatchStatus};
+use super::batch::{insert_errors, BatchReport, BatchRow, BatchStatus};
 use super::bulk;
 use super::error::{ImportFailure, RowError, MAX_LISTED_ERRORS};
 use super::read::decode::{self, TextEncoding};
 use super::read::{open_rows, read_rows, ReadChunk, Rows, READ_AHEAD_CHUNKS};
 use super::run::Run;
+use super::warnings::WarningSummary;
 use super::write::{spawn_writing_thread, Target, Writer};
 use crate::db::bulk_load::{self, SetAside};
 use crate::db::DbConnection;
@@ -137,7 +138,7 @@ pub fn import_file(
         Ok(opened) => opened,
         Err(errors) => return reject(conn, request, base, errors),
     };
-    base.warnings = warnings_json(&layout.warnings);
+    base.warnings = WarningSummary::of(&layout.warnings).to_json();
     let total_bytes = sniffed.size;
 
     if request.dry_run {

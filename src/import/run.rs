@@ -11,6 +11,7 @@ use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::Field;
 use super::read::header::Layout;
 use super::read::row::ParsedRow;
+use super::warnings::WarningSummary;
 use super::within_file::{Checked, WithinFile};
 use super::write::{Target, Writer};
 use crate::db::DbConnection;
@@ -281,7 +282,7 @@ impl Run {
         report.errors = self.errors.listed().to_vec();
         report.status = status;
         report.error_count = self.errors.count();
-        report.warnings = self.layout.warnings.clone();
+        report.set_warnings(&WarningSummary::of(&self.layout.warnings));
         if status == BatchStatus::DryRun || self.writer.is_none() {
             report.id = None;
         }

@@ -96,6 +96,10 @@ pub fn unit_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<MoneyUn
     })
 }
 
+/// The most columns a header may have: far above any real 台账 (the import knows some
+/// twenty columns), low enough that the warnings about unknown ones stay small.
+pub const MAX_COLUMNS: usize = 256;
+
 /// The columns of a file: where each field is, in which unit its money is written,
 /// and which columns are left out.
 #[derive(Debug, Clone)]
@@ -119,12 +123,24 @@ impl Layout {
     /// Builds the layout from the header row at `header_line`, given the unit a title
     /// row declared.
     ///
-    /// Fails with `missing_column`, `ambiguous_unit` or `duplicate_column` errors.
+    /// Fails with `too_many_columns` (past [`MAX_COLUMNS`]), `missing_column`,
+    /// `ambiguous_unit` or `duplicate_column` errors.
     pub fn from_header(
         header_line: u64,
         cells: &[&str],
         declared_unit: Option<MoneyUnit>,
     ) -> Result<Self, Vec<RowError>> {
+        if cells.len() > MAX_COLUMNS {
+            return Err(vec![RowError::file(
+                Some(header_line),
+                None,
+                "too_many_columns",
+                format!(
+                    "表头有 {} 列，超过上限 {MAX_COLUMNS} 列；请删去多余的列后重新导入",
+                    cells.len()
+                ),
+            )]);
+        }
         let mut positions = [None; Field::ALL.len()];
         let mut units: [Option<MoneyUnit>; Field::ALL.len()] = [None; Field::ALL.len()];
         let mut errors = Vec::new();

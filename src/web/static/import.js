@@ -43,6 +43,7 @@
       result.appendChild(table(["行", "列", "代码", "说明"], errors.map((e) => [e.line, e.column, e.code, e.message])));
     }
     (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
+    if (batch.warnings_truncated) result.appendChild(el("p", "提示共 " + batch.warning_count + " 条，只列出前 " + batch.warnings.length + " 条", "muted"));
     commit.hidden = !(dryRun && !rejected && !report.replayed);
   }
 
