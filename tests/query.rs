@@ -285,6 +285,7 @@ fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
         json!({"id": "…", "status": "committed", "replayed": false, "sha256": "…", "filename": null, "encoding": "utf-8",
                "byte_size": REGISTER.len(), "data_rows": 5, "projects_created": 4, "assets_created": 4,
                "projects_unchanged": 0, "assets_unchanged": 0, "rows_unchanged": 0, "warnings": [],
+               "warning_count": 0, "warning_counts": {}, "warnings_truncated": false,
                "error_count": 0, "errors": [], "actor": "test-clerk", "created_at": "…"})
     );
     let rejected = app.get(
