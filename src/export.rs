@@ -206,7 +206,7 @@ pub fn write_register(
             break;
         }
         let codes: Vec<&str> = page.iter().map(|a| a.project_code.as_str()).collect();
-        let found = ProjectRow::find_by_codes(conn, &codes)?;
+        let found = ProjectRow::find_by_keys(conn, &[], &codes)?;
         for asset in &page {
             if filter.status.is_none() && asset.status == AssetStatus::Disposed.as_str() {
                 continue;

@@ -169,6 +169,34 @@ fn a_reader_recovers_nothing_masked_from_the_earlier_register(app: &TestApp) {
     assert_eq!(verify.body["ok"], Value::Bool(true), "{}", verify.body);
 }
 
+/// Opening the earlier register fills the code keys of its rows: its codes are found in
+/// any look-alike form, and the chain still verifies.
+fn the_earlier_register_s_codes_are_found_by_their_keys(app: &TestApp) {
+    for key in ["FX-A1", "fx-a1", "ＦＸ-Ａ１"] {
+        let reply = app.get(
+            &format!("/api/v1/assets/{}", support::encode(key)),
+            Some(&app.reader),
+        );
+        assert_eq!(reply.status, Status::Ok, "{key}: {}", reply.body);
+        assert_eq!(reply.body["code"], "FX-A1");
+    }
+    let mut conn = app.db.conn().expect("connection");
+    use asset_registry::db::schema::{assets, projects};
+    let missing: i64 = assets::table
+        .filter(assets::code_key.is_null())
+        .count()
+        .get_result::<i64>(&mut *conn)
+        .expect("count")
+        + projects::table
+            .filter(projects::code_key.is_null())
+            .count()
+            .get_result::<i64>(&mut *conn)
+            .expect("count");
+    assert_eq!(missing, 0, "every row has its key");
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], Value::Bool(true), "{}", verify.body);
+}
+
 fn main() -> std::process::ExitCode {
     support::run_with(
         vec![
@@ -179,6 +207,10 @@ fn main() -> std::process::ExitCode {
             (
                 "compat::new_entries_chain_onto_the_earlier_head",
                 new_entries_chain_onto_the_earlier_release_s_head,
+            ),
+            (
+                "compat::codes_are_found_by_their_keys",
+                the_earlier_register_s_codes_are_found_by_their_keys,
             ),
             (
                 "compat::a_reader_recovers_nothing_masked",

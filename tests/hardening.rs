@@ -5,11 +5,12 @@
 mod support;
 
 mod hardening {
+    pub mod codes;
     pub mod columns;
     pub mod money;
 }
 
-use hardening::{columns, money};
+use hardening::{codes, columns, money};
 use support::{Scenario, TestApp};
 
 /// The import header with amounts in 万元.
@@ -91,6 +92,22 @@ fn main() -> std::process::ExitCode {
         (
             "columns::warnings_are_bounded_and_summarised",
             columns::warnings_are_bounded_and_summarised,
+        ),
+        (
+            "codes::look_alike_codes_in_one_file_are_duplicates",
+            codes::look_alike_codes_in_one_file_are_duplicates,
+        ),
+        (
+            "codes::invisible_characters_are_invalid_codes",
+            codes::invisible_characters_are_invalid_codes,
+        ),
+        (
+            "codes::look_alikes_of_registered_codes_conflict",
+            codes::look_alikes_of_registered_codes_conflict,
+        ),
+        (
+            "codes::every_lookup_by_code_normalises",
+            codes::every_lookup_by_code_normalises,
         ),
     ];
     support::run(scenarios)

@@ -47,7 +47,7 @@ pub async fn get_project(
     db.run(move |conn| {
         let row = find_project(conn, &code)?
             .ok_or_else(|| ApiError::NotFound(format!("没有项目编号为“{code}”的项目")))?;
-        let assets = assets_of_project(conn, &code)?;
+        let assets = assets_of_project(conn, &row.code)?;
         let mut view = ProjectView::new(row);
         view.assets = Some(
             assets

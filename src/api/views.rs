@@ -135,6 +135,7 @@ impl AssetView {
             distributed_fen,
             registered_on,
             has_value_events: _,
+            code_key: _,
         } = row;
         AssetView {
             id,
@@ -303,6 +304,7 @@ impl ProjectView {
             funding_source,
             batch_id,
             created_at,
+            code_key: _,
         } = row;
         ProjectView {
             code,

@@ -218,14 +218,22 @@ impl Db {
                 // Several server processes may start together on one database: the
                 // advisory lock lets exactly one of them apply the migrations.
                 pg.batch_execute("SELECT pg_advisory_lock(4242001)")?;
-                let applied = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
-                pg.batch_execute("SELECT pg_advisory_unlock(4242001)")?;
-                applied.map_err(|e| DbError::Migration(e.to_string()))
+                let applied = pg
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(|e| DbError::Migration(e.to_string()))
+                    .and_then(|()| Ok(super::code_keys::backfill(&mut conn)?));
+                if let DbConnection::Postgres(pg) = &mut *conn {
+                    pg.batch_execute("SELECT pg_advisory_unlock(4242001)")?;
+                }
+                applied.map(|_| ())
             }
-            DbConnection::Sqlite(lite) => lite
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|_| ())
-                .map_err(|e| DbError::Migration(e.to_string())),
+            DbConnection::Sqlite(lite) => {
+                lite.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map_err(|e| DbError::Migration(e.to_string()))?;
+                super::code_keys::backfill(&mut conn)?;
+                Ok(())
+            }
         }
     }
 }

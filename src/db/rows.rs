@@ -30,6 +30,8 @@ pub struct ProjectRow {
     pub batch_id: String,
     /// When it was registered (RFC 3339).
     pub created_at: String,
+    /// The code as it is compared (NFKC, lower case): unique.
+    pub code_key: Option<String>,
 }
 
 /// An `assets` row: the asset's current state, the projection of its ledger entries.
@@ -87,6 +89,8 @@ pub struct AssetRow {
     /// 1 when the ledger holds a disposal, value adjustment or correction of it, so its
     /// value or existence as of a date needs a fold of its entries; else 0.
     pub has_value_events: i32,
+    /// The code as it is compared (NFKC, lower case): unique.
+    pub code_key: Option<String>,
 }
 
 /// A `ledger_entries` row.

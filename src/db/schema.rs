@@ -43,6 +43,7 @@ diesel::table! {
         distributed_fen -> BigInt,
         registered_on -> Text,
         has_value_events -> Integer,
+        code_key -> Nullable<Text>,
     }
 }
 
@@ -156,6 +157,7 @@ diesel::table! {
         funding_source -> Nullable<Text>,
         batch_id -> Text,
         created_at -> Text,
+        code_key -> Nullable<Text>,
     }
 }
 

@@ -9,6 +9,7 @@ use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::{asset_values, project_value, Field};
 use super::read::header::Layout;
 use crate::db::DbConnection;
+use crate::domain::codes::code_key;
 use crate::register::store::{AssetRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -39,13 +40,14 @@ impl Registered {
         project_codes: &[&str],
         asset_codes: &[&str],
     ) -> Result<Self, ImportFailure> {
-        let projects = ProjectRow::find_by_codes(conn, project_codes)?
+        let keys = |codes: &[&str]| codes.iter().map(|c| code_key(c)).collect::<Vec<_>>();
+        let projects = ProjectRow::find_by_keys(conn, &keys(project_codes), project_codes)?
             .into_iter()
-            .map(|r| r.to_record().map(|rec| (r.code, rec)))
+            .map(|r| r.to_record().map(|rec| (rec.code.key(), rec)))
             .collect::<Result<_, _>>()?;
-        let assets = AssetRow::find_by_codes(conn, asset_codes)?
+        let assets = AssetRow::find_by_keys(conn, &keys(asset_codes), asset_codes)?
             .into_iter()
-            .map(|r| r.to_record().map(|rec| (r.code, rec)))
+            .map(|r| r.to_record().map(|rec| (rec.code.key(), rec)))
             .collect::<Result<_, _>>()?;
         Ok(Registered { projects, assets })
     }
@@ -60,19 +62,32 @@ impl Registered {
         errors: &mut ErrorList,
     ) -> Verdict {
         let code = project.code.as_str();
-        let Some(registered) = self.projects.get(code) else {
+        let Some(registered) = self.projects.get(&project.code.key()) else {
             return Verdict::New;
         };
-        let differences = Field::project_details()
-            .iter()
-            .copied()
-            .filter_map(|field| {
-                let (a, b) = (
-                    project_value(registered, field),
-                    project_value(project, field),
+        // A look-alike of the registered code is a conflict in the code's column first.
+        let look_alike = (registered.code != project.code).then(|| {
+            (
+                Field::ProjectCode,
+                registered.code.to_string(),
+                project.code.to_string(),
+            )
+        });
+        let differences =
+            look_alike
+                .into_iter()
+                .chain(
+                    Field::project_details()
+                        .iter()
+                        .copied()
+                        .filter_map(|field| {
+                            let (a, b) = (
+                                project_value(registered, field),
+                                project_value(project, field),
+                            );
+                            (a != b).then_some((field, a, b))
+                        }),
                 );
-                (a != b).then_some((field, a, b))
-            });
         let what = format!("项目 {code}");
         verdict(layout, line, differences, errors, &what, "")
     }
@@ -86,7 +101,7 @@ impl Registered {
         asset: &AssetRecord,
         errors: &mut ErrorList,
     ) -> Verdict {
-        let Some(registered) = self.assets.get(asset.code.as_str()) else {
+        let Some(registered) = self.assets.get(&asset.code.key()) else {
             return Verdict::New;
         };
         // ID numbers are compared whole but shown masked: the messages are kept with
@@ -98,11 +113,20 @@ impl Registered {
                 value
             }
         };
-        let differences = asset_values(registered)
-            .into_iter()
-            .zip(asset_values(asset))
-            .filter(|((_, a), (_, b))| a != b)
-            .map(|((field, a), (_, b))| (field, shown(field, a), shown(field, b)));
+        let look_alike = (registered.code != asset.code).then(|| {
+            (
+                Field::AssetCode,
+                registered.code.to_string(),
+                asset.code.to_string(),
+            )
+        });
+        let differences = look_alike.into_iter().chain(
+            asset_values(registered)
+                .into_iter()
+                .zip(asset_values(asset))
+                .filter(|((_, a), (_, b))| a != b)
+                .map(|((field, a), (_, b))| (field, shown(field, a), shown(field, b))),
+        );
         let what = format!("资产 {}", asset.code);
         verdict(layout, line, differences, errors, &what, ASSET_CHANGES)
     }

@@ -169,7 +169,7 @@ impl Run {
             first_of_project,
         } in pending
         {
-            let code = row.project.code.as_str();
+            let code = &row.project.code;
             if *first_of_project {
                 let verdict = registered.compare_project(
                     &self.layout,

@@ -1,7 +1,8 @@
 //! The rows of one file checked against each other: an asset code appears once, and
 //! every row of a project says the same about it. Only what this needs is kept per
 //! code — a 128-bit hash per asset code and a hash per project field — so memory stays
-//! bounded by the number of codes, not the size of the rows.
+//! bounded by the number of codes, not the size of the rows. Codes are compared by their
+//! key (NFKC, case ignored): a look-alike of an earlier row's code is the same code.
 
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::HashMap;
@@ -12,10 +13,13 @@ use super::error::{ErrorList, RowError};
 use super::read::field::{project_value, Field};
 use super::read::header::Layout;
 use super::read::row::ParsedRow;
+use crate::domain::ProjectCode;
 use crate::register::ProjectRecord;
 
 /// What the file said first about a project, and what the import does to it.
 struct SeenProject {
+    /// The code as the first row wrote it.
+    code: ProjectCode,
     line: u64,
     fingerprint: [u64; 6],
     fate: ProjectFate,
@@ -65,9 +69,10 @@ impl WithinFile {
         errors: &mut ErrorList,
     ) -> Checked {
         let mut clean = true;
-        let first_of_project = match self.projects.entry(row.project.code.to_string()) {
+        let first_of_project = match self.projects.entry(row.project.code.key()) {
             Entry::Vacant(slot) => {
                 slot.insert(SeenProject {
+                    code: row.project.code.clone(),
                     line,
                     fingerprint: fingerprint(&row.project),
                     fate: ProjectFate::new(row.project.funds.fen()),
@@ -76,6 +81,18 @@ impl WithinFile {
             }
             Entry::Occupied(seen) => {
                 let seen = seen.get();
+                if seen.code != row.project.code {
+                    clean = false;
+                    errors.push(RowError::cell(
+                        line,
+                        layout.header_of(Field::ProjectCode),
+                        "project_conflict",
+                        format!(
+                            "项目编号“{}”与第 {} 行的“{}”看起来相同（全角/半角、大小写或组合字符不同），同一项目须写法一致",
+                            row.project.code, seen.line, seen.code
+                        ),
+                    ));
+                }
                 let now = fingerprint(&row.project);
                 let differing = Field::project_details()
                     .iter()
@@ -102,7 +119,7 @@ impl WithinFile {
             }
         };
         if let Some(asset) = &row.asset {
-            match self.assets.entry(code_key(asset.code.as_str())) {
+            match self.assets.entry(hashed_key(&asset.code.key())) {
                 Entry::Vacant(slot) => {
                     slot.insert(line);
                 }
@@ -129,20 +146,23 @@ impl WithinFile {
     }
 
     /// What the import does to the project `code`, if the file names it.
-    pub fn fate(&self, code: &str) -> Option<&ProjectFate> {
-        self.projects.get(code).map(|seen| &seen.fate)
+    pub fn fate(&self, code: &ProjectCode) -> Option<&ProjectFate> {
+        self.projects.get(&code.key()).map(|seen| &seen.fate)
     }
 
     /// What the import does to the project `code`, to be told more.
-    pub fn fate_mut(&mut self, code: &str) -> Option<&mut ProjectFate> {
-        self.projects.get_mut(code).map(|seen| &mut seen.fate)
+    pub fn fate_mut(&mut self, code: &ProjectCode) -> Option<&mut ProjectFate> {
+        self.projects
+            .get_mut(&code.key())
+            .map(|seen| &mut seen.fate)
     }
 
-    /// Every project the file names, with what the import does to it.
+    /// Every project the file names (as its first row wrote the code), with what the
+    /// import does to it.
     pub fn fates(&self) -> impl Iterator<Item = (&str, &ProjectFate)> {
         self.projects
-            .iter()
-            .map(|(code, seen)| (code.as_str(), &seen.fate))
+            .values()
+            .map(|seen| (seen.code.as_str(), &seen.fate))
     }
 
     /// Frees the asset codes once every row is read.
@@ -157,8 +177,8 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// A 128-bit key of a code: two SipHash digests under different keys.
-fn code_key(code: &str) -> (u64, u64) {
+/// A 128-bit hash of a code's key: two SipHash digests under different keys.
+fn hashed_key(code: &str) -> (u64, u64) {
     let mut first = DefaultHasher::new();
     code.hash(&mut first);
     let mut second = DefaultHasher::new();

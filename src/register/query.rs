@@ -7,6 +7,7 @@ use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
+use crate::domain::codes::code_key;
 use crate::domain::{AssetClass, AssetStatus, OwnerType, Vocabulary};
 
 /// Filters of the asset list. Owner, owner type and status are the current state's.
@@ -151,7 +152,11 @@ pub fn list_projects(
 /// Fails when the query fails.
 pub fn find_project(conn: &mut DbConnection, code: &str) -> QueryResult<Option<ProjectRow>> {
     projects::table
-        .find(code)
+        .filter(
+            projects::code
+                .eq(code)
+                .or(projects::code_key.eq(code_key(code))),
+        )
         .select(ProjectRow::as_select())
         .first(conn)
         .optional()
@@ -172,7 +177,10 @@ pub fn assets_of_project(conn: &mut DbConnection, code: &str) -> QueryResult<Vec
 ///
 /// Fails when the query fails.
 pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
-    let matching = assets::id.eq(key).or(assets::code.eq(key));
+    let matching = assets::id
+        .eq(key)
+        .or(assets::code.eq(key))
+        .or(assets::code_key.eq(code_key(key)));
     // On the backend's own connection, whose statement cache serves this hot query.
     first_cached(
         conn,
@@ -190,7 +198,10 @@ pub fn find_asset_with_head(
     conn: &mut DbConnection,
     key: &str,
 ) -> QueryResult<Option<(AssetRow, String)>> {
-    let matching = assets::id.eq(key).or(assets::code.eq(key));
+    let matching = assets::id
+        .eq(key)
+        .or(assets::code.eq(key))
+        .or(assets::code_key.eq(code_key(key)));
     let head = ledger_entries::table.on(ledger_entries::seq.eq(assets::last_seq));
     first_cached(
         conn,

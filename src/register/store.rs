@@ -35,6 +35,7 @@ impl ProjectRow {
             funding_source: record.funding_source.clone(),
             batch_id: batch_id.to_owned(),
             created_at: now.to_owned(),
+            code_key: Some(record.code.key()),
         }
     }
 
@@ -49,7 +50,7 @@ impl ProjectRow {
             value,
         };
         Ok(ProjectRecord {
-            code: ProjectCode::parse(&self.code).map_err(|_| corrupt("code", self.code.clone()))?,
+            code: ProjectCode::from_stored(&self.code),
             name: self.name.clone(),
             year: Year::new(self.year).ok_or_else(|| corrupt("year", self.year.to_string()))?,
             town: self.town.clone(),
@@ -60,12 +61,21 @@ impl ProjectRow {
         })
     }
 
-    /// The projects among `codes` that are registered.
+    /// The registered projects whose code has one of `keys` (see
+    /// [`code_key`](crate::domain::codes::code_key)), or is one of `codes`.
     ///
     /// Fails when the query fails.
-    pub fn find_by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<ProjectRow>> {
+    pub fn find_by_keys(
+        conn: &mut DbConnection,
+        keys: &[String],
+        codes: &[&str],
+    ) -> QueryResult<Vec<ProjectRow>> {
         projects::table
-            .filter(projects::code.eq_any(codes))
+            .filter(
+                projects::code_key
+                    .eq_any(keys)
+                    .or(projects::code.eq_any(codes)),
+            )
             .select(ProjectRow::as_select())
             .load(conn)
     }
@@ -114,6 +124,7 @@ impl AssetRow {
             distributed_fen: 0,
             registered_on: registered_on.to_owned(),
             has_value_events: 0,
+            code_key: Some(record.code.key()),
         }
     }
 
@@ -134,9 +145,8 @@ impl AssetRow {
             None => Ok(None),
         };
         Ok(AssetRecord {
-            code: AssetCode::parse(&self.code).map_err(|_| corrupt("code", &self.code))?,
-            project_code: ProjectCode::parse(&self.project_code)
-                .map_err(|_| corrupt("project_code", &self.project_code))?,
+            code: AssetCode::from_stored(&self.code),
+            project_code: ProjectCode::from_stored(&self.project_code),
             name: self.name.clone(),
             class: AssetClass::parse(&self.class).ok_or_else(|| corrupt("class", &self.class))?,
             quantity: match &self.quantity {
@@ -167,12 +177,17 @@ impl AssetRow {
         })
     }
 
-    /// The assets among `codes` that are registered.
+    /// The registered assets whose code has one of `keys` (see
+    /// [`code_key`](crate::domain::codes::code_key)), or is one of `codes`.
     ///
     /// Fails when the query fails.
-    pub fn find_by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<AssetRow>> {
+    pub fn find_by_keys(
+        conn: &mut DbConnection,
+        keys: &[String],
+        codes: &[&str],
+    ) -> QueryResult<Vec<AssetRow>> {
         assets::table
-            .filter(assets::code.eq_any(codes))
+            .filter(assets::code_key.eq_any(keys).or(assets::code.eq_any(codes)))
             .select(AssetRow::as_select())
             .load(conn)
     }

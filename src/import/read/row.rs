@@ -24,6 +24,16 @@ pub struct ParsedRow {
     pub asset: Option<AssetRecord>,
 }
 
+/// `text` in Unicode NFC: a name written with a decomposed `é` is stored as the
+/// composed one, so that two spellings of one name are one name.
+fn nfc(text: &str) -> String {
+    if unicode_normalization::is_nfc(text) {
+        text.to_owned()
+    } else {
+        unicode_normalization::UnicodeNormalization::nfc(text).collect()
+    }
+}
+
 /// Whether every cell of a row is empty (Excel writes such rows below a table).
 pub fn is_blank(cells: &[&str]) -> bool {
     cells.iter().all(|c| clean(c).is_empty())
@@ -51,10 +61,10 @@ impl<'a> Cells<'a> {
             .push(RowError::cell(self.line, &column, code, message));
     }
 
-    /// The text of a field that must be present.
+    /// The text of a field that must be present, in NFC.
     fn required(&mut self, field: Field) -> Option<String> {
         match self.text(field) {
-            Some(text) => Some(text.to_owned()),
+            Some(text) => Some(nfc(text)),
             None => {
                 self.error(
                     field,
@@ -66,8 +76,9 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// The text of a field that may be absent, in NFC.
     fn optional(&self, field: Field) -> Option<String> {
-        self.text(field).map(str::to_owned)
+        self.text(field).map(nfc)
     }
 
     fn code<T>(&mut self, field: Field, parse: fn(&str) -> Result<T, CodeError>) -> Option<T> {
@@ -87,11 +98,14 @@ impl<'a> Cells<'a> {
                 );
                 None
             }
-            Err(CodeError::ControlCharacter) => {
+            Err(CodeError::Invisible) => {
                 self.error(
                     field,
                     "invalid_code",
-                    format!("“{}”含有控制字符", field.chinese()),
+                    format!(
+                        "“{}”含有控制字符或不可见字符（如零宽空格、字节顺序标记、双向控制符），请删去后重新导入",
+                        field.chinese()
+                    ),
                 );
                 None
             }
