@@ -53,7 +53,6 @@ async function shot(name) {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  token = execFileSync(binary, ["--database", database, "token", "create", "--role", "admin", "--name", "端到端测试"], { encoding: "utf8" }).trim();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(binary, ["--database", database, "serve", "--port", String(port)], {
@@ -61,6 +60,8 @@ before(async () => {
     stdio: "inherit",
   });
   await waitForHealth(`${base}/api/v1/health`, 30);
+  // `serve` created the register; `token` only opens an existing one.
+  token = execFileSync(binary, ["--database", database, "token", "create", "--role", "admin", "--name", "端到端测试"], { encoding: "utf8" }).trim();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
