@@ -22,7 +22,7 @@ use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
-use crate::request::{Both, FindingListQuery, PageQuery};
+use crate::request::{Both, FindingListQuery, PageQuery, Param};
 
 /// A declared line as sent (and received).
 #[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -89,11 +89,12 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
 pub async fn create(
     caller: WriteAccess,
     content_type: Option<&ContentType>,
-    name: Option<&str>,
-    as_of: Option<&str>,
+    name: form::Result<'_, Param<&str>>,
+    as_of: form::Result<'_, Param<&str>>,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<DeclarationView>), ApiError> {
+    let (name, as_of) = (name?.into_inner(), as_of?.into_inner());
     let read = body
         .open(1.mebibytes())
         .into_bytes()
