@@ -2,7 +2,7 @@
 //! CSV), `GET /api/v1/declarations[/{id}]`, `GET …/{id}/reconciliation`, the printable
 //! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::{ContentType, Status};
 use rocket::response::content::RawHtml;
@@ -91,19 +91,12 @@ pub async fn create(
     content_type: Option<&ContentType>,
     name: form::Result<'_, Param<&str>>,
     as_of: form::Result<'_, Param<&str>>,
+    limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<DeclarationView>), ApiError> {
     let (name, as_of) = (name?.into_inner(), as_of?.into_inner());
-    let read = body
-        .open(1.mebibytes())
-        .into_bytes()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !read.is_complete() {
-        return Err(ApiError::PayloadTooLarge { limit: 1 << 20 });
-    }
-    let bytes = read.into_inner();
+    let bytes = super::json_body(body, limits).await?;
     let is_csv = content_type.is_some_and(|c| c.sub() == "csv");
     let parsed = if is_csv {
         declaration::parse_csv(&bytes, name, as_of)
