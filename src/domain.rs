@@ -9,6 +9,7 @@ pub mod dates;
 pub mod id_number;
 pub mod money;
 pub mod number;
+pub mod shown;
 pub mod vocabulary;
 pub mod wire;
 

@@ -7,14 +7,152 @@ mod support;
 use std::process::{Command, Output};
 
 use asset_registry::db::Backend;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::Client;
 use support::{Scenario, TestApp};
 
 fn main() -> std::process::ExitCode {
-    let scenarios: Vec<(&'static str, Scenario)> = vec![(
-        "commands_other_than_serve_and_import_refuse_a_missing_register",
-        commands_other_than_serve_and_import_refuse_a_missing_register,
-    )];
+    let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "commands_other_than_serve_and_import_refuse_a_missing_register",
+            commands_other_than_serve_and_import_refuse_a_missing_register,
+        ),
+        (
+            "money_and_times_read_as_a_person_writes_them",
+            money_and_times_read_as_a_person_writes_them,
+        ),
+    ];
     support::run(scenarios)
+}
+
+/// A browser signed in with `token`: its own client, holding the session cookie.
+struct Browser {
+    client: Client,
+}
+
+impl Browser {
+    fn signed_in(app: &TestApp, token: &str) -> Self {
+        let client = Client::tracked(asset_registry::server::rocket(
+            app.db.clone(),
+            rocket::Config::figment().merge(("log_level", "off")),
+        ))
+        .expect("client");
+        let status = client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(format!("token={token}"))
+            .dispatch()
+            .status();
+        assert_eq!(status, Status::SeeOther);
+        Browser { client }
+    }
+
+    /// `GET path`: the status and the page.
+    fn get(&self, path: &str) -> (Status, String) {
+        let response = self.client.get(path.to_owned()).dispatch();
+        (
+            response.status(),
+            response.into_string().unwrap_or_default(),
+        )
+    }
+
+    /// `GET path`, which must answer 200: the page.
+    fn page(&self, path: &str) -> String {
+        let (status, page) = self.get(path);
+        assert_eq!(status, Status::Ok, "{path}: {page}");
+        page
+    }
+}
+
+/// A stored UTC timestamp as the pages must show it: China time to the second.
+fn in_china(timestamp: &str) -> String {
+    let at = chrono::DateTime::parse_from_rfc3339(timestamp).expect("an RFC 3339 timestamp");
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    at.with_timezone(&china)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// Declares the sample's figures as of 2020-10-31; the declaration's id.
+fn declare_sample(app: &TestApp) -> String {
+    let declared = std::fs::read(support::sample("xingping_2020.declared.json")).expect("sample");
+    let reply = app.post(
+        "/api/v1/declarations",
+        Some(&app.clerk),
+        declared,
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    reply.body["id"].as_str().expect("an id").to_owned()
+}
+
+fn money_and_times_read_as_a_person_writes_them(app: &TestApp) {
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let created_at = imported.body["created_at"].as_str().expect("created_at");
+    let browser = Browser::signed_in(app, &app.auditor);
+    let overview = browser.page("/");
+    for figure in [
+        "<td class=\"n\">36,980.00</td><td class=\"n\">369,800,000.00</td>",
+        "<td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td>",
+        "<td class=\"n\">13,410.90</td><td class=\"n\">134,109,000.00</td>",
+    ] {
+        assert!(overview.contains(figure), "{figure} in {overview}");
+    }
+    let imports = browser.page("/imports");
+    assert!(
+        imports.contains(&in_china(created_at)),
+        "{created_at} in China time in {imports}"
+    );
+    assert!(!imports.contains(created_at) && !imports.contains("UTC"));
+    // The printed report: amounts as clerks write them and 生成时间 in China time.
+    let id = declare_sample(app);
+    let response = app
+        .client
+        .get(format!("/api/v1/declarations/{id}/report.html"))
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    let report = response.into_string().unwrap_or_default();
+    assert!(
+        report.contains("项目资金 13,410.90 万元，即 134,109,000.00 元"),
+        "{report}"
+    );
+    let generated = report
+        .split("生成时间：")
+        .nth(1)
+        .and_then(|rest| rest.get(..19))
+        .expect("生成时间");
+    let parsed = chrono::NaiveDateTime::parse_from_str(generated, "%Y-%m-%d %H:%M:%S")
+        .expect("a time to the second, with a space for the T");
+    let now_in_china = chrono::Utc::now().naive_utc() + chrono::Duration::hours(8);
+    assert!(
+        (now_in_china - parsed).num_seconds().abs() < 120,
+        "{generated} is China time"
+    );
+    // The CLI table too.
+    let file = app
+        .database
+        .folder()
+        .map(|f| f.join("d.json"))
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("{}.json", uuid::Uuid::new_v4())));
+    std::fs::copy(support::sample("xingping_2020.declared.json"), &file).expect("copy");
+    let printed = cli(&[
+        "--database",
+        &app.database.url,
+        "reconcile",
+        "--declared",
+        &file.to_string_lossy(),
+    ]);
+    let out = String::from_utf8_lossy(&printed.stdout);
+    assert_eq!(printed.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("36,980.00") && out.contains("369,800,000.00"),
+        "{out}"
+    );
 }
 
 /// Runs the binary with `args`.

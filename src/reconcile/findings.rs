@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
-use crate::domain::money::signed_yuan;
+use crate::domain::shown;
 use crate::domain::{InspectionResult, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 
@@ -187,9 +187,9 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
             project_code: Some(r.code),
             detail: format!(
                 "资产价值合计 {} 元，项目资金 {} 元，相差 {} 元",
-                signed_yuan(r.value_fen),
-                signed_yuan(r.funds_fen),
-                signed_yuan(r.value_fen - r.funds_fen)
+                shown::yuan(r.value_fen),
+                shown::yuan(r.funds_fen),
+                shown::yuan(r.value_fen - r.funds_fen)
             ),
         }));
     }
@@ -376,7 +376,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
                     r.town,
                     r.village.unwrap_or_default(),
                     r.name,
-                    signed_yuan(r.value_fen)
+                    shown::yuan(r.value_fen)
                 ),
             )
         }));

@@ -101,7 +101,7 @@ test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 },
   // 概览: the totals and the gap the classes leave.
   await page.click("nav >> text=概览");
   const overview = await page.textContent("main");
-  for (const figure of ["369800000.00", "7910000.00", "190750000.00", "37031000.00", "134109000.00", "36980.0000"]) {
+  for (const figure of ["369,800,000.00", "7,910,000.00", "190,750,000.00", "37,031,000.00", "134,109,000.00", "36,980.00"]) {
     assert.ok(overview.includes(figure), `overview shows ${figure}`);
   }
   await shot("04-overview-totals");
