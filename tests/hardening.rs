@@ -1,135 +1,124 @@
-//! Attacks of issue #19 items 2, 3 and 4, each on SQLite and on PostgreSQL: amounts and
-//! totals that would wrap past 64-bit fen, headers with unbounded columns, and codes
-//! that only look alike.
+//! Issue #19 item 8, the low-severity attacks, each reproduced on SQLite and on
+//! PostgreSQL: repeated query parameters, business dates out of range, ledger bodies
+//! past and within 1 MiB, sign-in throttling and cross-site posts, disk full.
 
 mod support;
 
-mod hardening {
-    pub mod codes;
-    pub mod columns;
-    pub mod money;
+use rocket::http::{ContentType, Status};
+use serde_json::json;
+use support::{Reply, Scenario, TestApp};
+
+const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
+P1,光伏电站,2019,桑镇,东村,500000,PV-1,村级光伏电站,经营性,500000,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字(2020)第1号
+";
+
+fn setup(app: &TestApp) {
+    let reply = app.import(REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
 }
 
-use hardening::{codes, columns, money};
-use support::{Scenario, TestApp};
-
-/// The import header with amounts in 万元.
-pub const HEADER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(万元),资金来源,资产编号,资产名称,资产类别,数量,计量单位,资产价值(万元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号";
-
-/// A valid asset row; `changes` replace cells by position (0 project code, 5 funds,
-/// 7 asset code, 8 asset name, 12 value).
-pub fn row(changes: &[(usize, &str)]) -> String {
-    let mut cells = vec![
-        "P1",
-        "王寨村饮水安全工程",
-        "2019",
-        "东城街道",
-        "王寨村",
-        "10",
-        "",
-        "P1-01",
-        "水源井",
-        "公益性",
-        "1",
-        "眼",
-        "10",
-        "王寨村村民委员会",
-        "村集体",
-        "",
-        "王寨村村民委员会",
-        "2020-03-05",
-        "兴确字(2020)第1号",
-    ];
-    for (position, value) in changes {
-        cells[*position] = value;
-    }
-    cells.join(",")
-}
-
-/// A file of `rows` under [`HEADER`].
-pub fn csv(rows: &[String]) -> Vec<u8> {
-    let mut text = format!("{HEADER}\n");
-    for row in rows {
-        text.push_str(row);
-        text.push('\n');
-    }
-    text.into_bytes()
-}
-
-/// The first error of a 422 answer: (line, column or field, code).
-pub fn first_error(body: &serde_json::Value) -> (Option<u64>, Option<String>, Option<String>) {
-    let first = &body["errors"][0];
-    let place = first["column"].as_str().or(first["field"].as_str());
-    (
-        first["line"].as_u64(),
-        place.map(str::to_owned),
-        first["code"].as_str().map(str::to_owned),
+fn append(app: &TestApp, asset: &str, body: Vec<u8>) -> Reply {
+    app.post(
+        &format!("/api/v1/assets/{asset}/ledger"),
+        Some(&app.clerk),
+        body,
+        ContentType::JSON,
     )
+}
+
+/// Asserts a 400 problem naming `parameter`.
+fn assert_bad_parameter(reply: &Reply, parameter: &str) {
+    assert_eq!(reply.status, Status::BadRequest, "{}", reply.body);
+    assert_eq!(
+        reply.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(reply.body["parameter"], parameter, "{}", reply.body);
+}
+
+fn repeated_query_parameters_are_refused_by_name(app: &TestApp) {
+    let before = app.register_state();
+    let import = app.post(
+        "/api/v1/imports?dry_run=true&dry_run=false",
+        Some(&app.clerk),
+        REGISTER.as_bytes().to_vec(),
+        ContentType::CSV,
+    );
+    assert_bad_parameter(&import, "dry_run");
+    assert_eq!(app.register_state(), before, "nothing was imported");
+    let list = app.get("/api/v1/assets?limit=1&limit=2", Some(&app.reader));
+    assert_bad_parameter(&list, "limit");
+    let list = app.get("/api/v1/assets?class=household&class=", Some(&app.reader));
+    assert_bad_parameter(&list, "class");
+    let named = app.post(
+        "/api/v1/imports?filename=a.csv&filename=b.csv",
+        Some(&app.clerk),
+        REGISTER.as_bytes().to_vec(),
+        ContentType::CSV,
+    );
+    assert_bad_parameter(&named, "filename");
+    let declaration = app.post(
+        "/api/v1/declarations?name=a&as_of=2020-12-31&as_of=2021-12-31",
+        Some(&app.clerk),
+        b"scope,projects,amount\ntotal,1,100.00\n".to_vec(),
+        ContentType::CSV,
+    );
+    assert_bad_parameter(&declaration, "as_of");
+    assert_eq!(app.register_state(), before);
+    let once = app.get("/api/v1/assets?limit=1", Some(&app.reader));
+    assert_eq!(once.status, Status::Ok, "{}", once.body);
+}
+
+/// A distribution to `count` named households, about 19 bytes a name.
+fn distribution(count: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..count).map(|i| format!("受益户{i:07}")).collect();
+    json!({"kind": "income_distributed", "occurred_on": "2022-01-05", "amount": "0.00",
+           "period": "2021", "recipients": names})
+    .to_string()
+    .into_bytes()
+}
+
+fn ledger_bodies_up_to_1_mib_are_taken_and_larger_ones_refused_naming_the_limit(app: &TestApp) {
+    setup(app);
+    let near = distribution(50_000);
+    assert!((900_000..1_048_576).contains(&near.len()), "{}", near.len());
+    let taken = append(app, "PV-1", near);
+    assert_eq!(taken.status, Status::Created, "{}", taken.body);
+    assert_eq!(
+        taken.body["data"]["recipients"].as_array().map(Vec::len),
+        Some(50_000)
+    );
+    let before = app.register_state();
+    let over = distribution(56_000);
+    assert!(over.len() > 1_048_576, "{}", over.len());
+    let refused = append(app, "PV-1", over);
+    assert_eq!(refused.status, Status::PayloadTooLarge, "{}", refused.body);
+    assert_eq!(
+        refused.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        refused.body["type"],
+        "urn:asset-registry:problem:payload_too_large"
+    );
+    assert_eq!(refused.body["limit"], 1_048_576);
+    assert_eq!(
+        refused.body["detail"],
+        "请求体超过上限 1MiB（1048576 字节），未写入任何数据"
+    );
+    assert_eq!(app.register_state(), before, "nothing was written");
 }
 
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
-            "money::amounts_past_the_bound_are_refused_on_import",
-            money::amounts_past_the_bound_are_refused_on_import,
+            "query::repeated_parameters",
+            repeated_query_parameters_are_refused_by_name,
         ),
         (
-            "money::an_import_that_would_wrap_the_totals_is_refused",
-            money::an_import_that_would_wrap_the_totals_is_refused,
-        ),
-        (
-            "money::entries_past_the_bound_or_wrapping_the_totals_are_refused",
-            money::entries_past_the_bound_or_wrapping_the_totals_are_refused,
-        ),
-        (
-            "money::declarations_past_the_bound_are_refused",
-            money::declarations_past_the_bound_are_refused,
-        ),
-        (
-            "columns::too_many_columns_are_refused_in_a_small_answer",
-            columns::too_many_columns_are_refused_in_a_small_answer,
-        ),
-        (
-            "columns::warnings_are_bounded_and_summarised",
-            columns::warnings_are_bounded_and_summarised,
-        ),
-        (
-            "codes::look_alike_codes_in_one_file_are_duplicates",
-            codes::look_alike_codes_in_one_file_are_duplicates,
-        ),
-        (
-            "codes::invisible_characters_are_invalid_codes",
-            codes::invisible_characters_are_invalid_codes,
-        ),
-        (
-            "codes::look_alikes_of_registered_codes_conflict",
-            codes::look_alikes_of_registered_codes_conflict,
-        ),
-        (
-            "codes::every_lookup_by_code_normalises",
-            codes::every_lookup_by_code_normalises,
+            "ledger::body_limit",
+            ledger_bodies_up_to_1_mib_are_taken_and_larger_ones_refused_naming_the_limit,
         ),
     ];
     support::run(scenarios)
-}
-
-/// A web page as a signed-in clerk sees it: its status and HTML.
-pub fn page(app: &TestApp, path: &str) -> (rocket::http::Status, String) {
-    use rocket::http::ContentType;
-    let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        app.db.clone(),
-        rocket::Config::figment().merge(("log_level", "off")),
-    ))
-    .expect("client");
-    let login = client
-        .post("/login")
-        .header(ContentType::Form)
-        .body(format!("token={}", app.clerk))
-        .dispatch();
-    assert_eq!(login.status(), rocket::http::Status::SeeOther);
-    let response = client.get(path.to_owned()).dispatch();
-    (
-        response.status(),
-        response.into_string().unwrap_or_default(),
-    )
 }

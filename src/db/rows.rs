@@ -32,6 +32,9 @@ pub struct ProjectRow {
     pub created_at: String,
     /// The code as it is compared (NFKC, lower case): unique.
     pub code_key: Option<String>,
+    /// 行业主管部门: the sector department that oversees it; the department scope
+    /// matches it, for the project and its assets.
+    pub department: Option<String>,
 }
 
 /// An `assets` row: the asset's current state, the projection of its ledger entries.

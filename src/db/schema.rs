@@ -14,6 +14,7 @@ diesel::table! {
         token_sha256 -> Text,
         created_at -> Text,
         revoked_at -> Nullable<Text>,
+        scope -> Text,
     }
 }
 
@@ -104,6 +105,7 @@ diesel::table! {
         warnings -> Text,
         actor -> Text,
         created_at -> Text,
+        scope -> Text,
     }
 }
 
@@ -158,6 +160,7 @@ diesel::table! {
         batch_id -> Text,
         created_at -> Text,
         code_key -> Nullable<Text>,
+        department -> Nullable<Text>,
     }
 }
 

@@ -21,7 +21,7 @@ struct SeenProject {
     /// The code as the first row wrote it.
     code: ProjectCode,
     line: u64,
-    fingerprint: [u64; 6],
+    fingerprint: [u64; 7],
     fate: ProjectFate,
 }
 
@@ -189,7 +189,7 @@ fn hashed_key(code: &str) -> (u64, u64) {
 
 /// One hash per project field, so a repeated project row is compared field by field
 /// without keeping every project's text in memory.
-fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
+fn fingerprint(project: &ProjectRecord) -> [u64; 7] {
     [
         hash_of(&project.name),
         hash_of(&project.year.get()),
@@ -197,5 +197,6 @@ fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
         hash_of(&project.village),
         hash_of(&project.funds.fen()),
         hash_of(&project.funding_source),
+        hash_of(&project.department),
     ]
 }

@@ -36,6 +36,7 @@ impl ProjectRow {
             batch_id: batch_id.to_owned(),
             created_at: now.to_owned(),
             code_key: Some(record.code.key()),
+            department: record.department.clone(),
         }
     }
 
@@ -58,6 +59,7 @@ impl ProjectRow {
             funds: Yuan::from_fen(self.funds_fen)
                 .ok_or_else(|| corrupt("funds_fen", self.funds_fen.to_string()))?,
             funding_source: self.funding_source.clone(),
+            department: self.department.clone(),
         })
     }
 
