@@ -59,7 +59,7 @@ impl MoneyUnit {
 #[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
 #[schemars(
     with = "String",
-    description = "An amount in yuan with exactly two decimals, never negative (exact; never a JSON number)",
+    description = "An amount in yuan with exactly two decimals, never negative (exact; never a JSON number); one entered amount is at most 100000000000000.00 (100万亿元): above it `amount_too_large`",
     extend("pattern" = "^[0-9]+\\.[0-9]{2}$", "examples" = ["7910000.00"])
 )]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

@@ -123,10 +123,7 @@ impl<'a> Reader<'a> {
         let name = self.name(field.name);
         let label = field.label;
         let checked = match field.input {
-            // Names and other text in NFC: two spellings of one name are one name.
-            Input::Text => self.parsed(field, |given| {
-                Ok(unicode_normalization::UnicodeNormalization::nfc(given).collect())
-            }),
+            Input::Text => self.parsed(field, |given| Ok(given.to_owned())),
             Input::Money => self.money(field).map(|amount| amount.to_string()),
             Input::Date | Input::PastDate => self.date(field).map(|date| date.to_string()),
             Input::Choice(choices) => self.parsed(field, |given| {
