@@ -1,8 +1,12 @@
-//! Issue #19 item 8, the low-severity attacks, each reproduced on SQLite and on
-//! PostgreSQL: repeated query parameters, business dates out of range, ledger bodies
-//! past and within 1 MiB, sign-in throttling and cross-site posts, disk full.
+//! Issue #19 items 7 and 8, each attack reproduced on SQLite and on PostgreSQL:
+//! `restore --force` under a live server; repeated query parameters, business dates out
+//! of range, ledger bodies past and within 1 MiB, sign-in throttling and cross-site
+//! posts, disk full.
 
 mod support;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use rocket::http::{ContentType, Status};
 use serde_json::json;
@@ -109,8 +113,119 @@ fn ledger_bodies_up_to_1_mib_are_taken_and_larger_ones_refused_naming_the_limit(
     assert_eq!(app.register_state(), before, "nothing was written");
 }
 
+/// The binary run to its end with `args`.
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the binary")
+}
+
+/// A server process of the binary on `url`, killed when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_asset-registry"))
+            .args(["--database", url, "serve", "--port", &port.to_string()])
+            .env_remove("DATABASE_URL")
+            .env("ROCKET_LOG_LEVEL", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start server");
+        let server = Server(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("server did not start");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn assets_in(url: &str) -> i64 {
+    use diesel::prelude::*;
+    let db = asset_registry::db::Db::open(url, 1).expect("open");
+    let mut conn = db.conn().expect("connection");
+    asset_registry::db::schema::assets::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count")
+}
+
+fn restore_refuses_while_a_server_holds_the_register_and_names_it(app: &TestApp) {
+    setup(app);
+    let folder = tempfile::tempdir().expect("temp dir");
+    let backup = folder.path().join("backup.sqlite3");
+    let backup = backup.to_str().unwrap_or_default();
+    if app.backend == asset_registry::db::Backend::Sqlite {
+        let made = run(&["--database", &app.database.url, "backup", backup]);
+        assert_eq!(made.status.code(), Some(0), "{made:?}");
+    }
+    let served = support::TestDatabase::new(app.backend);
+    let server = Server::start(&served.url);
+    let refused = run(&["--database", &served.url, "restore", backup, "--force"]);
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(said.contains("仍有进程打开着登记库，未恢复"), "{said}");
+    let pid = server.0.id();
+    assert!(
+        said.contains(&format!("进程 {pid}：asset-registry"))
+            && said.contains(" serve")
+            && said.contains("起（北京时间）"),
+        "names the server, what it is and since when: {said}"
+    );
+    assert_eq!(
+        said.matches("\n  进程 ").count(),
+        1,
+        "the server alone: {said}"
+    );
+    drop(server);
+    if app.backend == asset_registry::db::Backend::Sqlite {
+        assert_eq!(assets_in(&served.url), 0, "the register was not replaced");
+        let restored = run(&["--database", &served.url, "restore", backup, "--force"]);
+        assert_eq!(restored.status.code(), Some(0), "{restored:?}");
+        assert_eq!(
+            assets_in(&served.url),
+            1,
+            "restored once the server stopped"
+        );
+    } else {
+        // The killed server's sessions end with its sockets; then the advice is given.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let advised = run(&["--database", &served.url, "restore", backup, "--force"]);
+            let said = String::from_utf8_lossy(&advised.stderr).into_owned();
+            if said.contains("pg_restore") && !said.contains("仍有进程") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{said}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "restore::refused_under_a_live_server",
+            restore_refuses_while_a_server_holds_the_register_and_names_it,
+        ),
         (
             "query::repeated_parameters",
             repeated_query_parameters_are_refused_by_name,

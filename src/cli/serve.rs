@@ -18,7 +18,7 @@ pub(super) fn serve(
     port: Option<u16>,
     demo: bool,
 ) -> Result<ExitCode, String> {
-    let db = open(database)?;
+    let db = open(database, "serve")?;
     let mut figment = rocket::Config::figment();
     if let Some(address) = address {
         figment = figment.merge(("address", address));

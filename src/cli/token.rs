@@ -9,7 +9,7 @@ use crate::auth::{self, Role};
 pub(super) fn create(database: &str, role: &str, name: &str) -> Result<ExitCode, String> {
     let role = Role::parse(role)
         .ok_or_else(|| format!("未知角色“{role}”：应为 reader、clerk、auditor 或 admin"))?;
-    let db = open(database)?;
+    let db = open(database, "token")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let issued = auth::create_token(&mut conn, name, role).map_err(|e| e.to_string())?;
     println!("{}", issued.secret);

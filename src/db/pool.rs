@@ -1,6 +1,7 @@
 //! One connection type over both backends, chosen by URL scheme, pooled with r2d2.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -88,8 +89,8 @@ pub enum DbError {
     /// The blocking task running the work panicked or was cancelled.
     #[error("database worker failed: {0}")]
     Worker(String),
-    /// The SQLite file's folder could not be created.
-    #[error("cannot create the database folder: {0}")]
+    /// The SQLite file's folder or its lock file could not be created.
+    #[error("cannot create the database folder or its lock file: {0}")]
     Folder(#[from] std::io::Error),
 }
 
@@ -98,14 +99,22 @@ pub enum DbError {
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    application_name: String,
 }
 
 impl ConnectionManager {
     /// A manager for `url`: `postgres://…` or a SQLite path (`sqlite://` prefix optional).
     pub fn new(url: &str) -> Self {
+        Self::named(url, "")
+    }
+
+    /// A manager whose PostgreSQL connections tell the server what holds them
+    /// (`application_name`, see [`super::holders`]): this process, doing `purpose`.
+    pub fn named(url: &str, purpose: &str) -> Self {
         ConnectionManager {
             url: url.to_owned(),
             backend: Backend::of_url(url),
+            application_name: super::holders::application_name(purpose),
         }
     }
 
@@ -120,7 +129,16 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url)?;
+                // The name holds only ASCII letters, digits, spaces, '-' and "(pid N)".
+                conn.batch_execute(&format!(
+                    "SET application_name = '{}'",
+                    self.application_name
+                ))
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path())?;
                 // WAL lets readers proceed while one writer appends; busy_timeout makes a
@@ -150,11 +168,13 @@ impl ManageConnection for ConnectionManager {
 /// The r2d2 pool of connections.
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
-/// The database as the application holds it: a pool and the backend it talks to.
+/// The database as the application holds it: a pool and the backend it talks to (and,
+/// on SQLite, this process's hold on the file, which keeps `restore` away).
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    _hold: Option<Arc<std::fs::File>>,
 }
 
 impl Db {
@@ -163,20 +183,35 @@ impl Db {
     ///
     /// Fails when the database cannot be reached or a migration fails.
     pub fn open(url: &str, max_connections: u32) -> Result<Self, DbError> {
-        let manager = ConnectionManager::new(url);
+        Self::open_for(url, max_connections, "")
+    }
+
+    /// As [`Db::open`], for a process doing `purpose` (`serve`, `import`…), which is
+    /// how `restore` names it while it holds the register open.
+    ///
+    /// Fails when the database cannot be reached or a migration fails.
+    pub fn open_for(url: &str, max_connections: u32, purpose: &str) -> Result<Self, DbError> {
+        let manager = ConnectionManager::named(url, purpose);
+        let mut hold = None;
         if manager.backend == Backend::Sqlite {
-            if let Some(folder) = Path::new(manager.sqlite_path()).parent() {
+            let path = Path::new(manager.sqlite_path());
+            if let Some(folder) = path.parent() {
                 if !folder.as_os_str().is_empty() {
                     std::fs::create_dir_all(folder)?;
                 }
             }
+            hold = Some(Arc::new(super::holders::hold(path)?));
         }
         let backend = manager.backend;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            _hold: hold,
+        };
         db.migrate()?;
         Ok(db)
     }
