@@ -113,6 +113,99 @@ fn ledger_bodies_up_to_1_mib_are_taken_and_larger_ones_refused_naming_the_limit(
     assert_eq!(app.register_state(), before, "nothing was written");
 }
 
+/// The accepted range as every refusal words it.
+fn range() -> String {
+    format!(
+        "应在 1949-10-01 至 {}（一年以内）之间",
+        asset_registry::domain::BusinessDate::last_accepted()
+    )
+}
+
+/// Asserts a 422 whose first error is `invalid_date` on `field`, with `message`.
+fn assert_date_refused(reply: &Reply, field: &str, message: &str) {
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let first = &reply.body["errors"][0];
+    assert_eq!(first["code"], "invalid_date", "{}", reply.body);
+    assert_eq!(first["field"], field, "{}", reply.body);
+    assert_eq!(first["message"], message, "{}", reply.body);
+}
+
+fn business_dates_before_1949_10_01_or_over_a_year_ahead_are_refused(app: &TestApp) {
+    setup(app);
+    let before = app.register_state();
+    let entry = |occurred_on: &str, notice_date: &str| {
+        json!({"kind": "income_distributed", "occurred_on": occurred_on, "amount": "0.00",
+               "period": "2021", "recipients": 3, "notice_date": notice_date})
+        .to_string()
+        .into_bytes()
+    };
+    let early = append(app, "PV-1", entry("1949-09-30", "2021-01-01"));
+    assert_date_refused(
+        &early,
+        "occurred_on",
+        &format!("日期 occurred_on“1949-09-30”{}", range()),
+    );
+    let late = append(app, "PV-1", entry("2021-01-05", "2999-01-01"));
+    assert_date_refused(
+        &late,
+        "notice_date",
+        &format!("日期 notice_date“2999-01-01”{}", range()),
+    );
+    assert_eq!(app.register_state(), before, "no entry was written");
+    let first_day = append(app, "PV-1", entry("1949-10-01", "1949-10-01"));
+    assert_eq!(first_day.status, Status::Created, "{}", first_day.body);
+
+    let before = app.register_state();
+    let old = REGISTER
+        .replace("2020-03-05", "1900年1月1日")
+        .replace("PV-1", "PV-2");
+    let rejected = app.import(old.as_bytes(), false);
+    assert_eq!(
+        rejected.status,
+        Status::UnprocessableEntity,
+        "{}",
+        rejected.body
+    );
+    let first = &rejected.body["errors"][0];
+    assert_eq!(
+        (&first["line"], &first["column"], &first["code"]),
+        (&json!(2), &json!("确权日期"), &json!("invalid_date")),
+        "{}",
+        rejected.body
+    );
+    assert_eq!(
+        first["message"],
+        format!("确权日期“1900年1月1日”{}", range())
+    );
+    assert_eq!(app.register_state(), before, "nothing was imported");
+
+    let declaration = app.post(
+        "/api/v1/declarations",
+        Some(&app.clerk),
+        json!({"name": "旧申报", "as_of": "1948-12-31",
+               "lines": [{"scope": "total", "projects": 1, "amount": "5000.00"}]})
+        .to_string()
+        .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_date_refused(
+        &declaration,
+        "as_of",
+        &format!("申报截止日期 as_of“1948-12-31”{}", range()),
+    );
+    assert_eq!(
+        app.get("/api/v1/declarations", Some(&app.reader)).body["items"],
+        json!([]),
+        "no declaration was stored"
+    );
+    let query = app.get("/api/v1/assets?as_of=1800-01-01", Some(&app.reader));
+    assert_bad_parameter(&query, "as_of");
+    assert_eq!(
+        query.body["detail"],
+        format!("as_of“1800-01-01”{}", range())
+    );
+}
+
 /// The binary run to its end with `args`.
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_asset-registry"))
@@ -229,6 +322,10 @@ fn main() -> std::process::ExitCode {
         (
             "query::repeated_parameters",
             repeated_query_parameters_are_refused_by_name,
+        ),
+        (
+            "dates::out_of_range",
+            business_dates_before_1949_10_01_or_over_a_year_ahead_are_refused,
         ),
         (
             "ledger::body_limit",
