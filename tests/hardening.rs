@@ -8,7 +8,9 @@ mod support;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rocket::http::{ContentType, Status};
+use asset_registry::auth::SESSION_COOKIE;
+use rocket::http::{ContentType, Cookie, Header, Status};
+use rocket::local::blocking::Client;
 use serde_json::json;
 use support::{Reply, Scenario, TestApp};
 
@@ -206,6 +208,135 @@ fn business_dates_before_1949_10_01_or_over_a_year_ahead_are_refused(app: &TestA
     );
 }
 
+/// The address the throttled client sends from.
+const HERE: &str = "192.0.2.10:40000";
+
+/// A second app on the test's database, with its own throttle.
+fn fresh_client(app: &TestApp) -> Client {
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    Client::tracked(asset_registry::server::rocket(app.db.clone(), figment)).expect("rocket")
+}
+
+fn sign_in(client: &Client, token: &str, headers: &[(&str, &str)]) -> (Status, String, bool) {
+    let mut request = client
+        .post("/login")
+        .remote(HERE.parse().expect("address"))
+        .header(ContentType::Form)
+        .body(format!("token={token}"));
+    for (name, value) in headers {
+        request = request.header(Header::new(name.to_string(), value.to_string()));
+    }
+    let response = request.dispatch();
+    let status = response.status();
+    let cookie = response.headers().get_one("Set-Cookie").is_some();
+    (status, response.into_string().unwrap_or_default(), cookie)
+}
+
+fn sign_in_and_session_cookies_are_throttled_like_api_tokens(app: &TestApp) {
+    let client = fresh_client(app);
+    for i in 0..20 {
+        let (status, page, cookie) = sign_in(&client, &format!("ar_guess{i}"), &[]);
+        assert_eq!((status, cookie), (Status::Ok, false));
+        assert!(page.contains("令牌无效或已被吊销"), "{page}");
+    }
+    let (status, page, cookie) = sign_in(&client, &app.admin, &[]);
+    assert_eq!(
+        (status, cookie),
+        (Status::TooManyRequests, false),
+        "even a good token is refused unheard from a throttled address"
+    );
+    assert!(
+        page.contains("此地址近来多次使用无效令牌，请一分钟后再试"),
+        "{page}"
+    );
+    let bearer = client
+        .get("/api/v1/totals")
+        .remote(HERE.parse().expect("address"))
+        .header(Header::new("Authorization", "Bearer ar_guess"))
+        .dispatch();
+    assert_eq!(bearer.status(), Status::TooManyRequests, "one throttle");
+    let other = sign_in(&client, &app.admin, &[]);
+    assert_eq!(other.0, Status::TooManyRequests);
+    let elsewhere = client
+        .post("/login")
+        .remote("10.9.8.7:5000".parse().expect("address"))
+        .header(ContentType::Form)
+        .body(format!("token={}", app.admin))
+        .dispatch();
+    assert_eq!(
+        elsewhere.status(),
+        Status::SeeOther,
+        "another address signs in"
+    );
+
+    let client = fresh_client(app);
+    for _ in 0..20 {
+        let page = client
+            .get("/")
+            .remote(HERE.parse().expect("address"))
+            .cookie(Cookie::new(SESSION_COOKIE, "ar_stolen"))
+            .dispatch();
+        assert_eq!(page.status(), Status::SeeOther, "to the sign-in page");
+    }
+    let page = client
+        .get("/")
+        .remote(HERE.parse().expect("address"))
+        .cookie(Cookie::new(SESSION_COOKIE, "ar_stolen2"))
+        .dispatch();
+    assert_eq!(page.status(), Status::TooManyRequests);
+    assert!(page
+        .into_string()
+        .unwrap_or_default()
+        .contains("请一分钟后再试"));
+    assert_eq!(sign_in(&client, &app.admin, &[]).0, Status::TooManyRequests);
+}
+
+fn sign_in_and_out_refuse_cross_site_posts_and_origins_of_another_scheme(app: &TestApp) {
+    let client = fresh_client(app);
+    let host = ("Host", "registry.example:8000");
+    for headers in [
+        vec![host, ("Sec-Fetch-Site", "cross-site")],
+        vec![host, ("Sec-Fetch-Site", "same-site")],
+        vec![host, ("Origin", "http://evil.example")],
+        vec![host, ("Origin", "https://registry.example:8000")],
+        vec![host, ("Origin", "http://registry.example:8001")],
+        vec![host, ("Origin", "null")],
+    ] {
+        let (status, _, cookie) = sign_in(&client, &app.admin, &headers);
+        assert_eq!((status, cookie), (Status::Forbidden, false), "{headers:?}");
+    }
+    let (status, _, cookie) = sign_in(
+        &client,
+        &app.admin,
+        &[host, ("Origin", "http://registry.example:8000")],
+    );
+    assert_eq!((status, cookie), (Status::SeeOther, true));
+    let proxied = sign_in(
+        &client,
+        &app.admin,
+        &[
+            host,
+            ("X-Forwarded-Proto", "https"),
+            ("Origin", "https://registry.example:8000"),
+        ],
+    );
+    assert_eq!(proxied.0, Status::SeeOther, "https behind a TLS proxy");
+    let signed_in = || client.get("/").dispatch().status();
+    assert_eq!(signed_in(), Status::Ok);
+    let cross = client
+        .post("/logout")
+        .header(Header::new("Sec-Fetch-Site", "cross-site"))
+        .dispatch();
+    assert_eq!(cross.status(), Status::Forbidden);
+    assert_eq!(signed_in(), Status::Ok, "still signed in");
+    let own = client
+        .post("/logout")
+        .header(Header::new("Sec-Fetch-Site", "same-origin"))
+        .dispatch();
+    assert_eq!(own.status(), Status::SeeOther);
+    assert_eq!(signed_in(), Status::SeeOther, "signed out");
+}
+
 /// The binary run to its end with `args`.
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_asset-registry"))
@@ -326,6 +457,14 @@ fn main() -> std::process::ExitCode {
         (
             "dates::out_of_range",
             business_dates_before_1949_10_01_or_over_a_year_ahead_are_refused,
+        ),
+        (
+            "web::sign_in_throttled",
+            sign_in_and_session_cookies_are_throttled_like_api_tokens,
+        ),
+        (
+            "web::cross_site_sign_in_and_out",
+            sign_in_and_out_refuse_cross_site_posts_and_origins_of_another_scheme,
         ),
         (
             "ledger::body_limit",
