@@ -337,6 +337,122 @@ fn sign_in_and_out_refuse_cross_site_posts_and_origins_of_another_scheme(app: &T
     assert_eq!(signed_in(), Status::SeeOther, "signed out");
 }
 
+/// A register file of `rows` assets, one project each.
+fn register_of(rows: usize) -> Vec<u8> {
+    let mut text = REGISTER.lines().next().unwrap_or_default().to_owned();
+    text.push('\n');
+    for i in 0..rows {
+        text.push_str(&format!(
+            "Q{i},光伏电站{i},2019,桑镇,东村,500000,Q{i}-1,村级光伏电站{i},经营性,500000,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字(2020)第{i}号\n"
+        ));
+    }
+    text.into_bytes()
+}
+
+/// Makes the disk under the test's database full: on SQLite the one pooled connection
+/// may grow the file by a few pages only (`PRAGMA max_page_count`); on PostgreSQL the
+/// register's tables move to a tablespace on a 2 MiB tmpfs (mounted here, as root).
+/// `None` when PostgreSQL's cannot be made (not root, no `mount`).
+fn fill_the_disk(app: &TestApp, db: &asset_registry::db::Db) -> Option<Box<dyn FnOnce()>> {
+    use diesel::connection::SimpleConnection;
+    let mut conn = db.conn().expect("connection");
+    if app.backend == asset_registry::db::Backend::Sqlite {
+        #[derive(diesel::QueryableByName)]
+        struct Pages {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            page_count: i64,
+        }
+        use diesel::RunQueryDsl;
+        let pages: Pages = diesel::sql_query("PRAGMA page_count")
+            .get_result(&mut *conn)
+            .expect("page count");
+        conn.batch_execute(&format!("PRAGMA max_page_count = {}", pages.page_count + 4))
+            .expect("limit the file");
+        return Some(Box::new(|| {}));
+    }
+    let mount = tempfile::tempdir().expect("mount point");
+    let path = mount.path().to_str().unwrap_or_default().to_owned();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2M", "tmpfs", &path])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        return None;
+    }
+    let owned = Command::new("chown")
+        .args(["postgres:postgres", &path])
+        .status()
+        .is_ok_and(|s| s.success());
+    let space = format!(
+        "ar_full_{}",
+        std::process::id() ^ mount.path().as_os_str().len() as u32
+    );
+    let unmount = {
+        let path = path.clone();
+        move || {
+            let _ = Command::new("umount").arg(&path).status();
+        }
+    };
+    if !owned
+        || conn
+            .batch_execute(&format!("CREATE TABLESPACE {space} LOCATION '{path}'"))
+            .is_err()
+    {
+        unmount();
+        return None;
+    }
+    conn.batch_execute(&format!(
+        "ALTER TABLE projects SET TABLESPACE {space}; ALTER TABLE assets SET TABLESPACE {space}; \
+         ALTER TABLE ledger_entries SET TABLESPACE {space};"
+    ))
+    .expect("move the tables");
+    let url = app.database.url.clone();
+    Some(Box::new(move || {
+        let admin = support::postgres_admin_url();
+        if let Ok(mut admin) = <diesel::PgConnection as diesel::Connection>::establish(&admin) {
+            let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            let _ = admin.batch_execute(&format!("DROP TABLESPACE IF EXISTS {space}"));
+        }
+        unmount();
+        drop(mount);
+    }))
+}
+
+fn a_full_disk_answers_507_and_writes_nothing(app: &TestApp) {
+    setup(app);
+    let db = asset_registry::db::Db::open(&app.database.url, 1).expect("one connection");
+    let Some(release) = fill_the_disk(app, &db) else {
+        println!("NOTE: cannot mount a small tmpfs here: the PostgreSQL disk-full case is not run");
+        return;
+    };
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let client = Client::tracked(asset_registry::server::rocket(db, figment)).expect("rocket");
+    let before = app.register_state();
+    let response = client
+        .post("/api/v1/imports")
+        .header(ContentType::CSV)
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", app.clerk),
+        ))
+        .body(register_of(3_000))
+        .dispatch();
+    let full = support::reply_of(response);
+    assert_eq!(full.status, Status::InsufficientStorage, "{}", full.body);
+    assert_eq!(
+        full.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(full.body["type"], "urn:asset-registry:problem:disk_full");
+    assert_eq!(
+        full.body["detail"],
+        "数据库所在的磁盘已满，本次请求未写入任何数据；请管理员清理或扩充磁盘后重试"
+    );
+    assert_eq!(app.register_state(), before, "nothing was written");
+    release();
+}
+
 /// The binary run to its end with `args`.
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_asset-registry"))
@@ -465,6 +581,10 @@ fn main() -> std::process::ExitCode {
         (
             "web::cross_site_sign_in_and_out",
             sign_in_and_out_refuse_cross_site_posts_and_origins_of_another_scheme,
+        ),
+        (
+            "storage::disk_full",
+            a_full_disk_answers_507_and_writes_nothing,
         ),
         (
             "ledger::body_limit",
