@@ -467,6 +467,11 @@ struct Server(Child);
 
 impl Server {
     fn start(url: &str) -> Server {
+        Self::start_with(url, &[]).0
+    }
+
+    /// A server with extra environment; also its port.
+    fn start_with(url: &str, env: &[(&str, &str)]) -> (Server, u16) {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -475,6 +480,7 @@ impl Server {
             .args(["--database", url, "serve", "--port", &port.to_string()])
             .env_remove("DATABASE_URL")
             .env("ROCKET_LOG_LEVEL", "off")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -482,8 +488,8 @@ impl Server {
         let server = Server(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
+            if health(port).is_some_and(|reply| reply.starts_with("HTTP/1.1 200")) {
+                return (server, port);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -496,6 +502,50 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// `GET /api/v1/health` on `port`: the whole answer, if one came.
+fn health(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+fn a_client_that_never_finishes_its_head_is_disconnected(app: &TestApp) {
+    use std::io::{Read, Write};
+    let (_server, port) = Server::start_with(&app.database.url, &[("ROCKET_HEADER_TIMEOUT", "1")]);
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let began = Instant::now();
+    slow.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .expect("half a head");
+    let mut answer = Vec::new();
+    let read = slow.read_to_end(&mut answer);
+    let waited = began.elapsed();
+    assert!(
+        matches!(read, Ok(0))
+            || read.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "closed without an answer: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "closed after the 1 s timeout: {waited:?}"
+    );
+    // A whole head in time is served, the body after it too.
+    let answer = health(port).unwrap_or_default();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(&format!("\"database\":\"{}\"", app.backend.name())),
+        "{answer}"
+    );
 }
 
 fn assets_in(url: &str) -> i64 {
@@ -585,6 +635,10 @@ fn main() -> std::process::ExitCode {
         (
             "storage::disk_full",
             a_full_disk_answers_507_and_writes_nothing,
+        ),
+        (
+            "server::slow_heads_closed",
+            a_client_that_never_finishes_its_head_is_disconnected,
         ),
         (
             "ledger::body_limit",
