@@ -59,6 +59,7 @@ pub fn routes() -> Vec<Route> {
         projects::get_project,
         totals::get_totals,
         tokens::create_token,
+        tokens::list_tokens,
         tokens::revoke_token,
         assets::list_assets,
         assets::export_csv,
@@ -109,8 +110,12 @@ fn too_many_requests() -> ApiError {
 }
 
 #[catch(403)]
-fn forbidden() -> ApiError {
-    ApiError::Forbidden
+fn forbidden(request: &Request<'_>) -> ApiError {
+    if guard::county_scope_refused(request) {
+        ApiError::CountyScopeRequired
+    } else {
+        ApiError::Forbidden
+    }
 }
 
 #[catch(404)]

@@ -9,6 +9,8 @@ pub mod dates;
 pub mod id_number;
 pub mod money;
 pub mod number;
+pub mod scope;
+pub mod shown;
 pub mod vocabulary;
 pub mod wire;
 
@@ -19,4 +21,5 @@ pub use dates::{BusinessDate, DateError, Year};
 pub use id_number::IdNumber;
 pub use money::{MoneyUnit, Yuan};
 pub use number::{NumberError, Quantity};
+pub use scope::{CountyScope, Scope, ScopeError};
 pub use vocabulary::{Spelling, Vocabulary};

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::guard::{AuditAccess, ReadAccess, WriteAccess};
+use super::guard::{AuditAccess, CountyRead, CountyWrite};
 use super::params;
 use super::views::Page;
 use crate::db::Db;
@@ -87,7 +87,7 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
 /// `name` and `as_of` as query parameters. Nothing is stored when any line is wrong.
 #[post("/declarations?<name>&<as_of>", data = "<body>")]
 pub async fn create(
-    caller: WriteAccess,
+    caller: CountyWrite,
     content_type: Option<&ContentType>,
     name: form::Result<'_, Param<&str>>,
     as_of: form::Result<'_, Param<&str>>,
@@ -125,7 +125,7 @@ pub async fn create(
 /// Declarations, newest first.
 #[get("/declarations?<query..>")]
 pub async fn list_declarations(
-    _caller: ReadAccess,
+    _caller: CountyRead,
     query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
 ) -> Result<Json<Page<DeclarationView>>, ApiError> {
@@ -153,7 +153,7 @@ async fn stored(db: &Db, id: &str) -> Result<StoredDeclaration, ApiError> {
 /// One declaration.
 #[get("/declarations/<id>")]
 pub async fn get_one(
-    _caller: ReadAccess,
+    _caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<DeclarationView>, ApiError> {
@@ -163,7 +163,7 @@ pub async fn get_one(
 /// The variance report of a declaration.
 #[get("/declarations/<id>/reconciliation")]
 pub async fn reconciliation(
-    caller: ReadAccess,
+    caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<Report>, ApiError> {
@@ -183,7 +183,7 @@ pub async fn reconciliation(
 /// roles that may see findings) the findings summary.
 #[get("/declarations/<id>/report.html")]
 pub async fn report_html(
-    caller: ReadAccess,
+    caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
@@ -197,7 +197,7 @@ pub async fn report_html(
                 report.ledger_head.for_readers();
             }
             let found = if sees_findings {
-                Some(findings(conn, None)?)
+                Some(findings(conn, &crate::domain::Scope::County, None)?)
             } else {
                 None
             };
@@ -207,17 +207,20 @@ pub async fn report_html(
     Ok(RawHtml(html))
 }
 
-/// Audit findings, optionally of one kind, ordered by kind and code.
+/// Audit findings in the caller's scope, optionally of one kind, ordered by kind and
+/// code.
 #[get("/findings?<query..>")]
 pub async fn list_findings(
-    _auditor: AuditAccess,
+    auditor: AuditAccess,
     query: form::Result<'_, FindingListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<Finding>>, ApiError> {
     let Both(filter, page) = query?;
+    let scope = auditor.0.scope;
     let found = db
         .run(move |conn| {
-            findings::page(conn, filter.kind(), page.cursor(), page.limit()).map_err(ApiError::from)
+            findings::page(conn, &scope, filter.kind(), page.cursor(), page.limit())
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(Json(Page::from(found)))

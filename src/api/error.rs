@@ -29,6 +29,8 @@ pub enum ApiError {
     TooManyRequests,
     /// 403: the token's role does not allow this.
     Forbidden,
+    /// 403: only a token with county scope may do this.
+    CountyScopeRequired,
     /// 404: nothing at this path.
     NotFound(String),
     /// 413: the body is over the limit.
@@ -224,6 +226,15 @@ impl ApiError {
                     "forbidden",
                     "无权访问",
                     "当前令牌的角色无权执行此操作",
+                ),
+            ),
+            ApiError::CountyScopeRequired => (
+                Status::Forbidden,
+                problem(
+                    Status::Forbidden,
+                    "county_scope_required",
+                    "需要全县范围",
+                    "此操作只限全县范围的令牌（申报、对账、校验与令牌管理）",
                 ),
             ),
             ApiError::NotFound(detail) => (

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::database::open;
+use super::database::open_or_create;
 use super::table::{pad, width};
 use crate::import::pipeline::{Progress, Unwatched};
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest, RowError};
@@ -25,13 +25,14 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
     if !file.is_file() {
         return Err(format!("找不到文件 {}", file.display()));
     }
-    let db = open(database, "import")?;
+    let db = open_or_create(database, "import")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let request = ImportRequest {
         path: file,
         filename: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         actor: "cli".to_owned(),
         dry_run,
+        scope: crate::domain::Scope::County,
     };
     let started = std::time::Instant::now();
     let outcome = if std::io::stderr().is_terminal() {

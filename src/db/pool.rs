@@ -92,6 +92,11 @@ pub enum DbError {
     /// The SQLite file's folder or its lock file could not be created.
     #[error("cannot create the database folder or its lock file: {0}")]
     Folder(#[from] std::io::Error),
+    /// The SQLite register named does not exist, and the caller may not create one.
+    #[error(
+        "登记库 {0} 不存在（只有 serve 和 import 会新建登记库；请检查 --database 或 DATABASE_URL）"
+    )]
+    Missing(String),
 }
 
 impl DbError {
@@ -244,6 +249,22 @@ impl Db {
         };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// Opens the register at `url` as [`Db::open_for`] does (for `purpose`), but only
+    /// one that exists: a SQLite file that is not there is not created.
+    ///
+    /// Fails with [`DbError::Missing`] for a missing SQLite file, and as [`Db::open`]
+    /// otherwise (a PostgreSQL database that does not exist fails to connect).
+    pub fn open_existing(url: &str, max_connections: u32, purpose: &str) -> Result<Self, DbError> {
+        let manager = ConnectionManager::named(url, purpose);
+        if manager.backend == Backend::Sqlite && !Path::new(manager.sqlite_path()).is_file() {
+            return Err(DbError::Missing(manager.sqlite_path().to_owned()));
+        }
+        // One connection first, so that a database that is not there fails at once
+        // instead of after the pool's 30 s of retries.
+        drop(manager.connect()?);
+        Self::open_for(url, max_connections, purpose)
     }
 
     /// The backend of this database.

@@ -6,6 +6,7 @@ use rocket::{get, State};
 
 use super::{internal, PageError};
 use crate::db::Db;
+use crate::domain::Scope;
 use crate::register::totals::{totals, Figures, GroupBy};
 use crate::web::session::Session;
 use crate::web::view::{class_label, header_row, money_cells, number_cell, page};
@@ -20,14 +21,14 @@ struct Overview {
 /// The overview page.
 #[get("/")]
 pub async fn overview(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
-    let view = load(db).await?;
+    let view = load(db, session.0.scope.clone()).await?;
     Ok(page(&session.0, "/", "概览", None, render(&view)))
 }
 
-/// Reads the totals by class.
-async fn load(db: &Db) -> Result<Overview, PageError> {
+/// Reads the totals by class of the register in `scope`.
+async fn load(db: &Db, scope: Scope) -> Result<Overview, PageError> {
     let report = db
-        .run(|conn| totals(conn, GroupBy::Class).map_err(internal))
+        .run(move |conn| totals(conn, &scope, GroupBy::Class).map_err(internal))
         .await?;
     let lines = report
         .groups
@@ -112,9 +113,9 @@ mod tests {
         };
         let html = render(&view).into_string();
         assert!(html.contains(
-            "<tr><td>经营性</td><td class=\"n\">25</td><td class=\"n\">30</td><td class=\"n\">791.0000</td><td class=\"n\">7910000.00</td><td class=\"n\">700.0000</td><td class=\"n\">7000000.00</td></tr>"
+            "<tr><td>经营性</td><td class=\"n\">25</td><td class=\"n\">30</td><td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td><td class=\"n\">700.00</td><td class=\"n\">7,000,000.00</td></tr>"
         ), "{html}");
-        assert!(html.contains("<tfoot><tr><th>合计</th><td class=\"n\">3219</td><td class=\"n\">2889</td><td class=\"n\">36980.0000</td><td class=\"n\">369800000.00</td>"));
+        assert!(html.contains("<tfoot><tr><th>合计</th><td class=\"n\">3219</td><td class=\"n\">2889</td><td class=\"n\">36,980.00</td><td class=\"n\">369,800,000.00</td>"));
         assert!(html.contains("<tr><td>未形成资产的项目</td><td class=\"n\">2059</td>"));
     }
 }

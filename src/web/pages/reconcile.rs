@@ -14,13 +14,13 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 use serde_json::{json, Value};
 
-use super::{internal, require, PageError};
+use super::{internal, require, require_county, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::reconcile::declaration::{self, Declaration, DeclarationError};
 use crate::web::session::Session;
-use crate::web::view::{header_row, page, scroll_table, short_time};
+use crate::web::view::{header_row, page, scroll_table};
 
 /// The scopes the entry form offers, in order.
 const FORM_SCOPES: [&str; 5] = [
@@ -94,7 +94,7 @@ async fn load_declarations(db: &Db) -> Result<Vec<DeclarationLine>, PageError> {
     Ok(stored
         .into_iter()
         .map(|item| DeclarationLine {
-            created_at: short_time(&item.created_at),
+            created_at: crate::domain::shown::china_time(&item.created_at),
             id: item.id,
             name: item.declaration.name,
             as_of: item.declaration.as_of.to_string(),
@@ -183,6 +183,7 @@ async fn reconcile_page(
     errors: &[DeclarationError],
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
+    require_county(session)?;
     let view = DeclarationsPage {
         stored: load_declarations(db).await?,
         form: session
@@ -224,6 +225,7 @@ pub async fn create_declaration(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
+    require_county(&session)?;
     require(&session, Access::Write)?;
     let values = form.into_inner();
     let lines: Vec<Value> = (0..8)
@@ -270,6 +272,7 @@ pub async fn upload_declaration(
     form: Form<Upload<'_>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
+    require_county(&session)?;
     require(&session, Access::Write)?;
     let bytes = match form.file.path() {
         Some(path) => rocket::tokio::fs::read(path).await.map_err(internal)?,
@@ -308,6 +311,7 @@ pub async fn show_declaration(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
+    require_county(&session)?;
     let reader = session.0.role.sees_masked_ids();
     let Some(view) = variance::load(db, id, reader).await? else {
         return Err(super::missing("没有这份申报。", "/reconcile"));
