@@ -7,6 +7,7 @@ pub mod backup;
 pub mod bulk;
 pub mod bulk_load;
 pub mod code_keys;
+pub mod holders;
 pub mod pool;
 pub mod read;
 pub mod rows;

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod export;
+pub mod front;
 pub mod import;
 pub mod ledger;
 pub mod paging;

@@ -33,7 +33,12 @@ pub fn routes() -> Vec<Route> {
 
 /// The web interface's catchers: a missing session goes to the sign-in page.
 pub fn catchers() -> Vec<Catcher> {
-    catchers![to_login, forbidden, not_found]
+    catchers![to_login, forbidden, not_found, throttled]
+}
+
+#[catch(429)]
+fn throttled() -> pages::PageError {
+    pages::throttled()
 }
 
 #[catch(401)]

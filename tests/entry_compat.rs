@@ -3,7 +3,9 @@
 //! body, and for a good one the same kind, date and stored data, byte for byte, which
 //! then reads back to the same typed data. The parser of that release, kept in
 //! `legacy_entry/`, is the oracle; bodies are drawn from values of every JSON type,
-//! good and bad, under the field names of every kind and some unknown ones.
+//! good and bad, under the field names of every kind and some unknown ones. One
+//! intended difference is left out of the draw: dates before 1949-10-01 or over a year
+//! ahead, which that release took (issue #19.8; `tests/hardening.rs` `dates::*`).
 
 mod legacy_entry;
 
@@ -43,7 +45,7 @@ fn value() -> impl Strategy<Value = Value> {
         "1e3",
         "1,23.5",
         "2021-05-01",
-        "2099-01-01",
+        "2027-06-01",
         "2021/05/01",
         "2021-02-30",
         "normal",
@@ -129,7 +131,7 @@ fn body() -> impl Strategy<Value = Value> {
     let date = proptest::option::of(proptest::sample::select(vec![
         json!("2021-05-01"),
         json!("2021-05-01"),
-        json!("2099-01-01"),
+        json!("2027-06-01"),
         json!("2021/05/01"),
         json!(20210501),
     ]));

@@ -151,10 +151,10 @@ fn number_date_year_and_id_parsers_never_panic() {
 #[test]
 fn every_calendar_date_parses_in_every_spreadsheet_form() {
     runner(cases())
-        .run(&(2000i32..2030, 1u32..13, 1u32..32), |(y, m, d)| {
+        .run(&(2000i32..2027, 1u32..13, 1u32..32), |(y, m, d)| {
             let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) else {
                 let text = format!("{y}-{m:02}-{d:02}");
-                prop_assert!(BusinessDate::parse(&text).is_none());
+                prop_assert!(BusinessDate::parse(&text).is_err());
                 return Ok(());
             };
             for text in [
@@ -165,7 +165,7 @@ fn every_calendar_date_parses_in_every_spreadsheet_form() {
             ] {
                 prop_assert_eq!(
                     BusinessDate::parse(&text).map(BusinessDate::naive),
-                    Some(date),
+                    Ok(date),
                     "{}",
                     text
                 );

@@ -49,6 +49,8 @@ pub enum ApiError {
         /// Field-level errors: `[{field, code, message}]`.
         errors: Value,
     },
+    /// 507: the database's disk is full; nothing was written.
+    DiskFull(String),
     /// 503: the database is busy; retry after a second.
     Unavailable(String),
     /// 500: something failed that the caller cannot fix.
@@ -59,8 +61,12 @@ pub enum ApiError {
 }
 
 impl From<DbError> for ApiError {
-    /// A busy SQLite database or an exhausted pool is 503 (retry); anything else 500.
+    /// A full disk is 507; a busy SQLite database or an exhausted pool is 503 (retry);
+    /// anything else 500.
     fn from(e: DbError) -> Self {
+        if e.is_disk_full() {
+            return ApiError::DiskFull(e.to_string());
+        }
         let busy = match &e {
             DbError::Pool(_) => true,
             DbError::Query(diesel::result::Error::DatabaseError(_, info)) => {
@@ -283,6 +289,15 @@ impl ApiError {
                     "数据库正忙，请稍后重试（Retry-After 秒后）",
                 ),
             ),
+            ApiError::DiskFull(_) => (
+                Status::InsufficientStorage,
+                problem(
+                    Status::InsufficientStorage,
+                    "disk_full",
+                    "存储空间已满",
+                    "数据库所在的磁盘已满，本次请求未写入任何数据；请管理员清理或扩充磁盘后重试",
+                ),
+            ),
             ApiError::Internal(_) => internal(),
             ApiError::Refused(status) => refused(*status),
         }
@@ -327,8 +342,18 @@ fn refused(status: Status) -> (Status, Value) {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
-            rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
+        match &self {
+            ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
+                rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
+            }
+            ApiError::DiskFull(cause) => {
+                rocket::error!(
+                    "disk full: {} {} wrote nothing: {cause}",
+                    request.method(),
+                    request.uri().path()
+                );
+            }
+            _ => {}
         }
         let retry = match self {
             ApiError::Unavailable(_) => Some("1"),

@@ -3,6 +3,8 @@
 //! writes only with the `X-Requested-With` header that the interface's own script sends
 //! (a page on another site cannot send it without a CORS preflight we never grant).
 
+use std::net::IpAddr;
+
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
@@ -31,6 +33,59 @@ fn presented_token(request: &Request<'_>) -> Option<String> {
     (safe || from_script).then_some(cookie)
 }
 
+/// Checks a presented token through the gate: a token found valid lately is taken from
+/// the cache; an address that presented too many bad tokens lately is refused unheard
+/// (429); otherwise the database answers, and a bad token counts against the address.
+/// The API's bearer tokens, the web interface's session cookie and sign-in all pass
+/// here, so they share one throttle.
+///
+/// Fails with 401 for a bad token, 429 for a throttled address, 500 when the lookup
+/// fails.
+pub async fn check_token(
+    db: &Db,
+    gate: &Gate,
+    secret: String,
+    address: Option<IpAddr>,
+) -> Result<Caller, Status> {
+    let digest = auth::secret_digest(&secret);
+    if let Some(caller) = gate.cached(&digest) {
+        return Ok(caller);
+    }
+    if gate.refused(address, &digest) {
+        return Err(Status::TooManyRequests);
+    }
+    match db
+        .run(move |conn| auth::authenticate(conn, &secret).map_err(crate::db::DbError::from))
+        .await
+    {
+        Ok(Some(caller)) => {
+            gate.remember(digest, caller.clone(), address);
+            Ok(caller)
+        }
+        Ok(None) => {
+            gate.failed(address);
+            Err(Status::Unauthorized)
+        }
+        Err(e) => {
+            rocket::error!("token lookup failed: {e}");
+            Err(Status::InternalServerError)
+        }
+    }
+}
+
+/// [`check_token`] with the request's database, gate and client address.
+///
+/// Fails as [`check_token`] does (500 without the managed state).
+pub async fn check_token_of(request: &Request<'_>, secret: String) -> Result<Caller, Status> {
+    let (Some(db), Some(gate)) = (
+        request.rocket().state::<Db>(),
+        request.rocket().state::<Gate>(),
+    ) else {
+        return Err(Status::InternalServerError);
+    };
+    check_token(db, gate, secret, request.client_ip()).await
+}
+
 /// Resolves the caller's token once per request.
 pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
     let cached: &Result<Caller, Status> = request
@@ -38,39 +93,7 @@ pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
             let Some(secret) = presented_token(request) else {
                 return Err(Status::Unauthorized);
             };
-            let (Some(db), Some(gate)) = (
-                request.rocket().state::<Db>(),
-                request.rocket().state::<Gate>(),
-            ) else {
-                return Err(Status::InternalServerError);
-            };
-            let address = request.client_ip();
-            let digest = auth::secret_digest(&secret);
-            if let Some(caller) = gate.cached(&digest) {
-                return Ok(caller);
-            }
-            if gate.refused(address, &digest) {
-                return Err(Status::TooManyRequests);
-            }
-            match db
-                .run(move |conn| {
-                    auth::authenticate(conn, &secret).map_err(crate::db::DbError::from)
-                })
-                .await
-            {
-                Ok(Some(caller)) => {
-                    gate.remember(digest, caller.clone(), address);
-                    Ok(caller)
-                }
-                Ok(None) => {
-                    gate.failed(address);
-                    Err(Status::Unauthorized)
-                }
-                Err(e) => {
-                    rocket::error!("token lookup failed: {e}");
-                    Err(Status::InternalServerError)
-                }
-            }
+            check_token_of(request, secret).await
         })
         .await;
     match cached {

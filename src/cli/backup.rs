@@ -8,10 +8,10 @@ use super::database::open;
 
 /// Copies the register to `file` and verifies the copy's chain; exit 1 when it is broken.
 pub(super) fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {
-    let db = open(database)?;
+    let db = open(database, "backup")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     crate::db::backup::backup(&mut conn, file).map_err(|e| e.to_string())?;
-    let copy = open(&file.to_string_lossy())?;
+    let copy = open(&file.to_string_lossy(), "backup")?;
     let mut copy_conn = copy.conn().map_err(|e| e.to_string())?;
     let verified = crate::ledger::verify::verify(&mut copy_conn).map_err(|e| e.to_string())?;
     println!(
@@ -31,7 +31,7 @@ pub(super) fn backup(database: &str, file: &Path) -> Result<ExitCode, String> {
 pub(super) fn restore(database: &str, file: &Path, force: bool) -> Result<ExitCode, String> {
     let target = crate::db::backup::restore_target(database).map_err(|e| e.to_string())?;
     let verified = {
-        let backup = open(&file.to_string_lossy())?;
+        let backup = open(&file.to_string_lossy(), "restore")?;
         let mut conn = backup.conn().map_err(|e| e.to_string())?;
         crate::ledger::verify::verify(&mut conn).map_err(|e| e.to_string())?
     };
@@ -58,7 +58,7 @@ pub(super) fn verify(
     database: &str,
     against: Option<&crate::ledger::verify::Pin>,
 ) -> Result<ExitCode, String> {
-    let db = open(database)?;
+    let db = open(database, "verify")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let result =
         crate::ledger::verify::verify_against(&mut conn, against).map_err(|e| e.to_string())?;

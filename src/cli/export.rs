@@ -13,7 +13,7 @@ pub(super) fn export(
 ) -> Result<ExitCode, String> {
     let encoding = crate::export::ExportEncoding::parse(encoding)
         .ok_or_else(|| format!("未知编码“{encoding}”：应为 utf-8 或 gbk"))?;
-    let db = open(database)?;
+    let db = open(database, "export")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let filter = crate::register::query::AssetFilter::default();
     let rows = match output {

@@ -25,7 +25,7 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
     if !file.is_file() {
         return Err(format!("找不到文件 {}", file.display()));
     }
-    let db = open_or_create(database)?;
+    let db = open_or_create(database, "import")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let request = ImportRequest {
         path: file,

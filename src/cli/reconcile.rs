@@ -18,7 +18,7 @@ pub(super) fn reconcile(
 ) -> Result<ExitCode, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
     let declaration = read_declaration(file, &bytes, name, as_of)?;
-    let db = open(database)?;
+    let db = open(database, "reconcile")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let report = crate::reconcile::report::reconcile(&mut conn, None, &declaration)
         .map_err(|e| e.to_string())?;

@@ -10,7 +10,8 @@ use crate::db::Db;
 use crate::import::pipeline::Unwatched;
 use crate::import::{import_file, ImportOutcome, ImportRequest};
 
-/// Serves the register on `address` and `port` (Rocket's settings otherwise), after
+/// Serves the register on `address` and `port` (Rocket's settings otherwise), behind
+/// the front that closes connections slow to send their head (`header_timeout`), after
 /// loading the demo when `demo`.
 pub(super) fn serve(
     database: &str,
@@ -18,7 +19,7 @@ pub(super) fn serve(
     port: Option<u16>,
     demo: bool,
 ) -> Result<ExitCode, String> {
-    let db = open_or_create(database)?;
+    let db = open_or_create(database, "serve")?;
     let mut figment = rocket::Config::figment();
     if let Some(address) = address {
         figment = figment.merge(("address", address));
@@ -30,7 +31,14 @@ pub(super) fn serve(
         let config = rocket::Config::from(&figment);
         load_demo(&db, &format!("http://{}:{}", config.address, config.port))?;
     }
-    rocket::execute(crate::server::rocket(db, figment).launch()).map_err(|e| e.to_string())?;
+    let timeout = crate::front::header_timeout(&figment);
+    let rocket = crate::server::rocket(db, figment);
+    match timeout {
+        Some(timeout) => rocket::execute(crate::front::serve(rocket, timeout))?,
+        None => {
+            rocket::execute(rocket.launch()).map_err(|e| e.to_string())?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,7 @@
 //! One connection type over both backends, chosen by URL scheme, pooled with r2d2.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -88,8 +89,8 @@ pub enum DbError {
     /// The blocking task running the work panicked or was cancelled.
     #[error("database worker failed: {0}")]
     Worker(String),
-    /// The SQLite file's folder could not be created.
-    #[error("cannot create the database folder: {0}")]
+    /// The SQLite file's folder or its lock file could not be created.
+    #[error("cannot create the database folder or its lock file: {0}")]
     Folder(#[from] std::io::Error),
     /// The SQLite register named does not exist, and the caller may not create one.
     #[error(
@@ -98,19 +99,57 @@ pub enum DbError {
     Missing(String),
 }
 
+impl DbError {
+    /// Whether the database failed because its disk (or its allotted space) is full:
+    /// SQLite's `SQLITE_FULL` ("database or disk is full"), PostgreSQL's `disk_full`
+    /// (53100, "could not extend file …: No space left on device"), also when a commit
+    /// failed so and its rollback then failed too.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            DbError::Query(e) => query_is_disk_full(e),
+            DbError::Folder(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
+fn query_is_disk_full(error: &diesel::result::Error) -> bool {
+    use diesel::result::Error;
+    match error {
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.contains("database or disk is full")
+                || message.contains("No space left on device")
+        }
+        Error::RollbackErrorOnCommit {
+            rollback_error,
+            commit_error,
+        } => query_is_disk_full(rollback_error) || query_is_disk_full(commit_error),
+        _ => false,
+    }
+}
+
 /// Opens connections of the backend its URL names and prepares each one.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    application_name: String,
 }
 
 impl ConnectionManager {
     /// A manager for `url`: `postgres://…` or a SQLite path (`sqlite://` prefix optional).
     pub fn new(url: &str) -> Self {
+        Self::named(url, "")
+    }
+
+    /// A manager whose PostgreSQL connections tell the server what holds them
+    /// (`application_name`, see [`super::holders`]): this process, doing `purpose`.
+    pub fn named(url: &str, purpose: &str) -> Self {
         ConnectionManager {
             url: url.to_owned(),
             backend: Backend::of_url(url),
+            application_name: super::holders::application_name(purpose),
         }
     }
 
@@ -125,7 +164,16 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url)?;
+                // The name holds only ASCII letters, digits, spaces, '-' and "(pid N)".
+                conn.batch_execute(&format!(
+                    "SET application_name = '{}'",
+                    self.application_name
+                ))
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path())?;
                 // WAL lets readers proceed while one writer appends; busy_timeout makes a
@@ -155,11 +203,13 @@ impl ManageConnection for ConnectionManager {
 /// The r2d2 pool of connections.
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
-/// The database as the application holds it: a pool and the backend it talks to.
+/// The database as the application holds it: a pool and the backend it talks to (and,
+/// on SQLite, this process's hold on the file, which keeps `restore` away).
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    _hold: Option<Arc<std::fs::File>>,
 }
 
 impl Db {
@@ -168,38 +218,53 @@ impl Db {
     ///
     /// Fails when the database cannot be reached or a migration fails.
     pub fn open(url: &str, max_connections: u32) -> Result<Self, DbError> {
-        let manager = ConnectionManager::new(url);
+        Self::open_for(url, max_connections, "")
+    }
+
+    /// As [`Db::open`], for a process doing `purpose` (`serve`, `import`…), which is
+    /// how `restore` names it while it holds the register open.
+    ///
+    /// Fails when the database cannot be reached or a migration fails.
+    pub fn open_for(url: &str, max_connections: u32, purpose: &str) -> Result<Self, DbError> {
+        let manager = ConnectionManager::named(url, purpose);
+        let mut hold = None;
         if manager.backend == Backend::Sqlite {
-            if let Some(folder) = Path::new(manager.sqlite_path()).parent() {
+            let path = Path::new(manager.sqlite_path());
+            if let Some(folder) = path.parent() {
                 if !folder.as_os_str().is_empty() {
                     std::fs::create_dir_all(folder)?;
                 }
             }
+            hold = Some(Arc::new(super::holders::hold(path)?));
         }
         let backend = manager.backend;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            _hold: hold,
+        };
         db.migrate()?;
         Ok(db)
     }
 
-    /// Opens the register at `url` as [`Db::open`] does, but only one that exists: a
-    /// SQLite file that is not there is not created.
+    /// Opens the register at `url` as [`Db::open_for`] does (for `purpose`), but only
+    /// one that exists: a SQLite file that is not there is not created.
     ///
     /// Fails with [`DbError::Missing`] for a missing SQLite file, and as [`Db::open`]
     /// otherwise (a PostgreSQL database that does not exist fails to connect).
-    pub fn open_existing(url: &str, max_connections: u32) -> Result<Self, DbError> {
-        let manager = ConnectionManager::new(url);
+    pub fn open_existing(url: &str, max_connections: u32, purpose: &str) -> Result<Self, DbError> {
+        let manager = ConnectionManager::named(url, purpose);
         if manager.backend == Backend::Sqlite && !Path::new(manager.sqlite_path()).is_file() {
             return Err(DbError::Missing(manager.sqlite_path().to_owned()));
         }
         // One connection first, so that a database that is not there fails at once
         // instead of after the pool's 30 s of retries.
         drop(manager.connect()?);
-        Self::open(url, max_connections)
+        Self::open_for(url, max_connections, purpose)
     }
 
     /// The backend of this database.

@@ -32,10 +32,44 @@ pub fn timestamp_now() -> String {
 pub struct BusinessDate(NaiveDate);
 
 impl BusinessDate {
-    /// Parses `2020-03-05`, `2020-3-5`, `2020/3/5`, `2020.3.5`, `2020年3月5日` or `20200305`.
+    /// The first business date the register accepts: the founding of the People's
+    /// Republic, 1949-10-01.
+    pub fn first_accepted() -> NaiveDate {
+        NaiveDate::from_ymd_opt(1949, 10, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The last business date the register accepts today: a year from today in China.
+    pub fn last_accepted() -> NaiveDate {
+        let today = today_in_china();
+        today
+            .checked_add_months(chrono::Months::new(12))
+            .unwrap_or(today)
+    }
+
+    /// A calendar date as a business date: within [`BusinessDate::first_accepted`] and
+    /// [`BusinessDate::last_accepted`].
     ///
-    /// Fails (`None`) for any other form or a date that is not on the calendar.
-    pub fn parse(raw: &str) -> Option<Self> {
+    /// Fails with [`DateError::OutOfRange`] outside them.
+    pub fn within_range(date: NaiveDate) -> Result<Self, DateError> {
+        if date < Self::first_accepted() || date > Self::last_accepted() {
+            return Err(DateError::OutOfRange);
+        }
+        Ok(BusinessDate(date))
+    }
+
+    /// Parses `2020-03-05`, `2020-3-5`, `2020/3/5`, `2020.3.5`, `2020年3月5日` or `20200305`
+    /// as a business date.
+    ///
+    /// Fails with [`DateError::Malformed`] for any other form or a date that is not on
+    /// the calendar, [`DateError::OutOfRange`] before 1949-10-01 or over a year ahead.
+    pub fn parse(raw: &str) -> Result<Self, DateError> {
+        Self::parse_calendar(raw)
+            .ok_or(DateError::Malformed)
+            .and_then(|date| Self::within_range(date.0))
+    }
+
+    /// Any calendar date in one of [`BusinessDate::parse`]'s forms, range unchecked.
+    fn parse_calendar(raw: &str) -> Option<Self> {
         let text: String = raw
             .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
             .chars()
@@ -69,10 +103,27 @@ impl BusinessDate {
         NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).map(BusinessDate)
     }
 
-    /// Parses only the canonical `YYYY-MM-DD` form, as the API and database carry it.
+    /// Parses only the canonical `YYYY-MM-DD` form, as the API carries it, as a
+    /// business date.
     ///
-    /// Fails (`None`) for any other text.
-    pub fn parse_iso(text: &str) -> Option<Self> {
+    /// Fails with [`DateError::Malformed`] for any other text, [`DateError::OutOfRange`]
+    /// before 1949-10-01 or over a year ahead.
+    pub fn parse_iso(text: &str) -> Result<Self, DateError> {
+        Self::parse_iso_calendar(text)
+            .ok_or(DateError::Malformed)
+            .and_then(|date| Self::within_range(date.0))
+    }
+
+    /// Reads a date the register stored (checked when it was written; the range is not
+    /// checked again, so that nothing stored becomes unreadable).
+    ///
+    /// Fails (`None`) for text that is not `YYYY-MM-DD`.
+    pub fn stored(text: &str) -> Option<Self> {
+        Self::parse_printed(text).or_else(|| Self::parse_iso_calendar(text))
+    }
+
+    /// Any calendar date written `YYYY-MM-DD`, range unchecked.
+    fn parse_iso_calendar(text: &str) -> Option<Self> {
         if text.len() != 10 {
             return None;
         }
@@ -119,12 +170,31 @@ impl fmt::Display for BusinessDate {
 impl FromStr for BusinessDate {
     type Err = WireError;
 
-    /// Reads the canonical `YYYY-MM-DD` form only (as [`BusinessDate::parse_iso`]); the
-    /// form this type prints, which every stored date has, is read directly.
+    /// Reads the canonical `YYYY-MM-DD` form only, as stored data and the wire carry it
+    /// (as [`BusinessDate::stored`]: inputs are checked for range where they are parsed,
+    /// by [`BusinessDate::parse_iso`]); the form this type prints is read directly.
     fn from_str(text: &str) -> Result<Self, WireError> {
-        BusinessDate::parse_printed(text)
-            .or_else(|| BusinessDate::parse_iso(text))
-            .ok_or_else(|| WireError::new("日期", text, "应写成 YYYY-MM-DD"))
+        BusinessDate::stored(text).ok_or_else(|| WireError::new("日期", text, "应写成 YYYY-MM-DD"))
+    }
+}
+
+/// Why a text is not a business date (both are the field error `invalid_date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateError {
+    /// Not a calendar date in an accepted form.
+    Malformed,
+    /// A calendar date before 1949-10-01 or more than a year from today.
+    OutOfRange,
+}
+
+impl DateError {
+    /// The accepted range, in words, for a message about a date outside it.
+    pub fn range() -> String {
+        format!(
+            "应在 {} 至 {}（一年以内）之间",
+            BusinessDate::first_accepted().format("%Y-%m-%d"),
+            BusinessDate::last_accepted().format("%Y-%m-%d")
+        )
     }
 }
 
@@ -198,7 +268,7 @@ mod tests {
             " 2020/03/05 ",
             "２０２０年３月５日",
         ] {
-            assert_eq!(BusinessDate::parse(text), ymd(2020, 3, 5), "{text}");
+            assert_eq!(BusinessDate::parse(text).ok(), ymd(2020, 3, 5), "{text}");
         }
     }
 
@@ -215,16 +285,20 @@ mod tests {
             "202003051",
             "",
         ] {
-            assert_eq!(BusinessDate::parse(text), None, "{text}");
+            assert_eq!(
+                BusinessDate::parse(text),
+                Err(DateError::Malformed),
+                "{text}"
+            );
         }
-        assert_eq!(BusinessDate::parse("2020/2/29"), ymd(2020, 2, 29));
+        assert_eq!(BusinessDate::parse("2020/2/29").ok(), ymd(2020, 2, 29));
     }
 
     #[test]
     fn printed_dates_read_back_directly_as_by_the_canonical_parser() {
         for text in ["2020-03-05", "2020-02-29", "0001-01-01", "9999-12-31"] {
             let printed = BusinessDate::parse_printed(text);
-            assert_eq!(printed, BusinessDate::parse_iso(text), "{text}");
+            assert_eq!(printed, BusinessDate::stored(text), "{text}");
             assert_eq!(printed.map(|d| d.to_string()).as_deref(), Some(text));
         }
         for text in [
@@ -236,6 +310,45 @@ mod tests {
         ] {
             assert_eq!(BusinessDate::parse_printed(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn business_dates_run_from_1949_10_01_to_a_year_from_today() {
+        let last = BusinessDate::last_accepted();
+        assert_eq!(
+            BusinessDate::parse("1949-10-01").map(BusinessDate::naive),
+            Ok(BusinessDate::first_accepted())
+        );
+        for text in ["1949-09-30", "1900/1/1", "0001-01-01"] {
+            assert_eq!(
+                BusinessDate::parse(text),
+                Err(DateError::OutOfRange),
+                "{text}"
+            );
+            assert_eq!(
+                BusinessDate::parse_iso("1949-09-30"),
+                Err(DateError::OutOfRange)
+            );
+        }
+        assert_eq!(
+            BusinessDate::parse_iso(&last.format("%Y-%m-%d").to_string()).map(BusinessDate::naive),
+            Ok(last)
+        );
+        let after = last.succ_opt().map(|d| d.format("%Y-%m-%d").to_string());
+        assert_eq!(
+            BusinessDate::parse_iso(&after.unwrap_or_default()),
+            Err(DateError::OutOfRange)
+        );
+        assert_eq!(BusinessDate::parse("99991231"), Err(DateError::OutOfRange));
+        assert_eq!(
+            BusinessDate::stored("1900-01-01").map(BusinessDate::naive),
+            NaiveDate::from_ymd_opt(1900, 1, 1),
+            "what is stored stays readable"
+        );
+        assert_eq!(
+            DateError::range(),
+            format!("应在 1949-10-01 至 {last}（一年以内）之间")
+        );
     }
 
     #[test]

@@ -235,7 +235,7 @@ impl AsOf {
             .select(assets::project_code)
             .distinct()
             .load(conn)?;
-        let day = BusinessDate::parse_iso(&self.day).ok_or(MalformedEntry {
+        let day = BusinessDate::stored(&self.day).ok_or(MalformedEntry {
             seq: 0,
             what: "as_of",
         })?;

@@ -141,7 +141,7 @@ impl AssetRow {
             value: value.to_owned(),
         };
         let optional_date = |field: &'static str, value: &Option<String>| match value {
-            Some(text) => BusinessDate::parse_iso(text)
+            Some(text) => BusinessDate::stored(text)
                 .map(Some)
                 .ok_or_else(|| corrupt(field, text)),
             None => Ok(None),

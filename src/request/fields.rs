@@ -5,7 +5,7 @@
 
 use rocket::form::{self, FromFormField, ValueField};
 
-use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType, Vocabulary};
+use crate::domain::{AssetClass, AssetStatus, BusinessDate, DateError, OwnerType, Vocabulary};
 use crate::export::ExportEncoding;
 use crate::ledger::verify::Pin;
 use crate::paging::{Cursor, CursorKey, Limit};
@@ -59,8 +59,13 @@ impl<'v> FromFormField<'v> for AssetStatus {
 
 impl<'v> FromFormField<'v> for BusinessDate {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parse_or(field, BusinessDate::parse_iso, |name, value| {
-            format!("{name} 应为 YYYY-MM-DD 格式的日期，收到“{value}”")
+        BusinessDate::parse_iso(field.value).map_err(|e| {
+            let (name, value) = (name(&field), field.value);
+            let detail = match e {
+                DateError::Malformed => format!("{name} 应为 YYYY-MM-DD 格式的日期，收到“{value}”"),
+                DateError::OutOfRange => format!("{name}“{value}”{}", DateError::range()),
+            };
+            form::Error::validation(detail).into()
         })
     }
 }

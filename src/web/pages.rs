@@ -76,6 +76,16 @@ pub fn forbidden() -> PageError {
     )
 }
 
+/// The address presented too many bad tokens or session cookies lately.
+pub fn throttled() -> PageError {
+    message_page(
+        Status::TooManyRequests,
+        "请求过于频繁",
+        "此地址近来多次使用无效令牌，请一分钟后再试。",
+        ("/login", "返回登录"),
+    )
+}
+
 /// A query parameter is not valid: a page that names it and links back.
 pub fn bad_query(error: impl Into<crate::request::QueryError>, back: &str) -> PageError {
     let error = error.into();

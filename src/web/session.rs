@@ -1,6 +1,8 @@
 //! Signing in with a token (kept in an HttpOnly, SameSite=Strict cookie) and out, and
 //! the guard every page uses.
 
+use std::net::IpAddr;
+
 use maud::{html, Markup};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -9,17 +11,22 @@ use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, Request, State};
 
+use super::pages::PageError;
 use super::view;
-use crate::auth::{self, Caller, SESSION_COOKIE};
-use crate::db::{Db, DbError};
+use crate::api::gate::Gate;
+use crate::api::guard::{check_token, check_token_of};
+use crate::auth::{Caller, SESSION_COOKIE};
+use crate::db::Db;
 
 /// A signed-in user of the web interface.
 pub struct Session(pub Caller);
 
 /// Whether a form post comes from this site (the SameSite cookie already keeps other
 /// sites' posts unauthenticated; this is the second lock). Browsers say so in
-/// `Sec-Fetch-Site`; older ones send `Origin`, compared with the host the browser
-/// addressed (`X-Forwarded-Host` behind a proxy, else `Host`).
+/// `Sec-Fetch-Site`; older ones send `Origin`, compared — scheme, host and port — with
+/// the origin the browser addressed: `https` when served over TLS (by Rocket, or by a
+/// proxy that says `X-Forwarded-Proto: https`), and `X-Forwarded-Host` behind a proxy,
+/// else `Host`.
 fn same_origin(request: &Request<'_>) -> bool {
     let headers = request.headers();
     if let Some(site) = headers.get_one("Sec-Fetch-Site") {
@@ -32,12 +39,44 @@ fn same_origin(request: &Request<'_>) -> bool {
         .get_one("X-Forwarded-Host")
         .or_else(|| headers.get_one("Host"))
         .unwrap_or_default();
-    origin.split("://").nth(1).is_some_and(|o| o == host)
+    let scheme = if served_over_tls(request) {
+        "https"
+    } else {
+        "http"
+    };
+    !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
+}
+
+/// Whether the request came over TLS: served by Rocket with TLS, or by the bureau's
+/// TLS-terminating proxy, which says so in `X-Forwarded-Proto: https`.
+fn served_over_tls(request: &Request<'_>) -> bool {
+    let proxied = request
+        .headers()
+        .get_one("X-Forwarded-Proto")
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    request.rocket().config().tls_enabled() || proxied
+}
+
+/// A form post from this site (see [`same_origin`]); another site's is refused (403).
+pub struct SameOrigin;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SameOrigin {
+    type Error = ();
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        if same_origin(request) {
+            Outcome::Success(SameOrigin)
+        } else {
+            Outcome::Error((Status::Forbidden, ()))
+        }
+    }
 }
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Session {
     type Error = ();
+    /// The session cookie's token, checked through the API's gate: bad cookies count
+    /// against the address like bad tokens, and a throttled address gets 429.
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
         if request.method() == rocket::http::Method::Post && !same_origin(request) {
             return Outcome::Error((Status::Forbidden, ()));
@@ -49,16 +88,9 @@ impl<'r> FromRequest<'r> for Session {
         else {
             return Outcome::Error((Status::Unauthorized, ()));
         };
-        let Some(db) = request.rocket().state::<Db>() else {
-            return Outcome::Error((Status::InternalServerError, ()));
-        };
-        match db
-            .run(move |conn| auth::authenticate(conn, &secret).map_err(DbError::from))
-            .await
-        {
-            Ok(Some(caller)) => Outcome::Success(Session(caller)),
-            Ok(None) => Outcome::Error((Status::Unauthorized, ())),
-            Err(_) => Outcome::Error((Status::InternalServerError, ())),
+        match check_token_of(request, secret).await {
+            Ok(caller) => Outcome::Success(Session(caller)),
+            Err(status) => Outcome::Error((status, ())),
         }
     }
 }
@@ -96,22 +128,31 @@ pub struct Login {
     token: String,
 }
 
-/// Checks the token and keeps it in the session cookie.
+/// Checks the token (through the API's gate: bad ones count against the address, and
+/// a throttled address is refused) and keeps it in the session cookie. Only from this
+/// site's own form.
 #[post("/login", data = "<form>")]
 pub async fn login(
+    _same_origin: SameOrigin,
+    address: ClientAddress,
     form: Form<Login>,
     cookies: &CookieJar<'_>,
     db: &State<Db>,
+    gate: &State<Gate>,
     request_tls: TlsFlag,
-) -> Result<Redirect, RawHtml<String>> {
+) -> Result<Redirect, PageError> {
     let secret = form.token.trim().to_owned();
-    let check = secret.clone();
-    let caller = db
-        .run(move |conn| auth::authenticate(conn, &check).map_err(DbError::from))
-        .await
-        .map_err(|_| login_page(Some("暂时无法验证令牌，请稍后再试")))?;
-    if caller.is_none() {
-        return Err(login_page(Some("令牌无效或已被吊销")));
+    let refused = |status: Status, message: &str| PageError(status, login_page(Some(message)));
+    match check_token(db, gate, secret.clone(), address.0).await {
+        Ok(_) => {}
+        Err(Status::Unauthorized) => return Err(refused(Status::Ok, "令牌无效或已被吊销")),
+        Err(Status::TooManyRequests) => {
+            return Err(refused(
+                Status::TooManyRequests,
+                "此地址近来多次使用无效令牌，请一分钟后再试",
+            ))
+        }
+        Err(_) => return Err(refused(Status::Ok, "暂时无法验证令牌，请稍后再试")),
     }
     let cookie = Cookie::build((SESSION_COOKIE, secret))
         .http_only(true)
@@ -122,26 +163,33 @@ pub async fn login(
     Ok(Redirect::to("/"))
 }
 
-/// Whether the request came over TLS (the cookie is then `Secure`): served by Rocket
-/// with TLS, or by the bureau's TLS-terminating proxy, which says so in
-/// `X-Forwarded-Proto: https`.
+/// The client's address as the throttle counts it (the socket's, unless an
+/// `ip_header` is configured for a trusted proxy).
+pub struct ClientAddress(pub Option<IpAddr>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientAddress {
+    type Error = std::convert::Infallible;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(ClientAddress(request.client_ip()))
+    }
+}
+
+/// Whether the request came over TLS (the cookie is then `Secure`), as
+/// [`served_over_tls`] says.
 pub struct TlsFlag(pub bool);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for TlsFlag {
     type Error = std::convert::Infallible;
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let proxied = request
-            .headers()
-            .get_one("X-Forwarded-Proto")
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-        Outcome::Success(TlsFlag(request.rocket().config().tls_enabled() || proxied))
+        Outcome::Success(TlsFlag(served_over_tls(request)))
     }
 }
 
-/// Signs out.
+/// Signs out. Only from this site's own form.
 #[post("/logout")]
-pub fn logout(cookies: &CookieJar<'_>) -> Redirect {
+pub fn logout(_same_origin: SameOrigin, cookies: &CookieJar<'_>) -> Redirect {
     cookies.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Redirect::to("/login")
 }

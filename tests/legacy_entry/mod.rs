@@ -202,7 +202,7 @@ impl<'a> Fields<'a> {
     fn date(&mut self, field: &str, required: bool) -> Option<BusinessDate> {
         let name = self.name(field);
         let text = self.text(field, required)?;
-        let date = BusinessDate::parse_iso(&text);
+        let date = BusinessDate::stored(&text);
         if date.is_none() {
             self.errors.push(FieldError::new(
                 &name,

@@ -4,8 +4,8 @@ use super::field::Field;
 use super::header::{clean, Layout};
 use crate::domain::codes::CodeError;
 use crate::domain::{
-    AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode,
-    Quantity, Vocabulary, Year, Yuan,
+    AssetClass, AssetCode, AssetStatus, BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType,
+    ProjectCode, Quantity, Vocabulary, Year, Yuan,
 };
 use crate::import::error::RowError;
 use crate::register::{AssetRecord, Owner, ProjectRecord};
@@ -293,7 +293,7 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
     let confirmed_on = match row.text(Field::ConfirmedOn) {
         Some(text) => match BusinessDate::parse(text) {
             // It dates the asset's `registered` entry, a business date: not in the future.
-            Some(date) if date.naive() > crate::domain::dates::today_in_china() => {
+            Ok(date) if date.naive() > crate::domain::dates::today_in_china() => {
                 row.error(
                     Field::ConfirmedOn,
                     "invalid_date",
@@ -301,8 +301,16 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
                 );
                 None
             }
-            Some(date) => Some(Some(date)),
-            None => {
+            Ok(date) => Some(Some(date)),
+            Err(DateError::OutOfRange) => {
+                row.error(
+                    Field::ConfirmedOn,
+                    "invalid_date",
+                    format!("确权日期“{text}”{}", DateError::range()),
+                );
+                None
+            }
+            Err(DateError::Malformed) => {
                 row.error(
                     Field::ConfirmedOn,
                     "invalid_date",

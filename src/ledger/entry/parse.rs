@@ -9,7 +9,8 @@ use super::field::{Field, Input, OCCURRED_ON};
 use super::{EntryData, EntryKind, EntryRequest, FieldError};
 use crate::domain::dates::today_in_china;
 use crate::domain::{
-    BusinessDate, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary, Yuan,
+    BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary,
+    Yuan,
 };
 
 /// Parses a request body `{kind, occurred_on, ...data}`.
@@ -259,13 +260,19 @@ impl<'a> Reader<'a> {
         let name = self.name(field.name);
         let mut date = None;
         self.parsed(field, |given| {
-            let Some(parsed) = BusinessDate::parse_iso(given) else {
-                let message = format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD");
-                return Err(("invalid_date", message));
-            };
-            if matches!(field.input, Input::PastDate) && parsed.naive() > today_in_china() {
-                return Err(("future_date", format!("{} {parsed} 晚于今天", field.label)));
+            let future = |date: BusinessDate| date.naive() > today_in_china();
+            if matches!(field.input, Input::PastDate)
+                && BusinessDate::stored(given).is_some_and(future)
+            {
+                return Err(("future_date", format!("{} {given} 晚于今天", field.label)));
             }
+            let parsed = BusinessDate::parse_iso(given).map_err(|e| {
+                let message = match e {
+                    DateError::Malformed => format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD"),
+                    DateError::OutOfRange => format!("日期 {name}“{given}”{}", DateError::range()),
+                };
+                ("invalid_date", message)
+            })?;
             Ok(date.insert(parsed).to_string())
         })?;
         date

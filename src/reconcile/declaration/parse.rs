@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::figures::{Declaration, DeclarationError, DeclaredLine, Scope};
-use crate::domain::{BusinessDate, MoneyUnit, Yuan};
+use crate::domain::{BusinessDate, DateError, MoneyUnit, Yuan};
 
 fn error(line: Option<u64>, field: &str, code: &'static str, message: String) -> DeclarationError {
     DeclarationError {
@@ -143,13 +143,17 @@ fn name_and_date(
         }
     };
     let as_of = match as_of.map(|d| (d, BusinessDate::parse_iso(d))) {
-        Some((_, Some(date))) => Some(date),
-        Some((text, None)) => {
+        Some((_, Ok(date))) => Some(date),
+        Some((text, Err(e))) => {
+            let expected = match e {
+                DateError::Malformed => "应为 YYYY-MM-DD".to_owned(),
+                DateError::OutOfRange => DateError::range(),
+            };
             errors.push(error(
                 None,
                 "as_of",
                 "invalid_date",
-                format!("申报截止日期 as_of“{text}”应为 YYYY-MM-DD"),
+                format!("申报截止日期 as_of“{text}”{expected}"),
             ));
             None
         }

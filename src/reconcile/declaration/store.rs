@@ -91,7 +91,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<StoredDecla
         created_at,
         declaration: Declaration {
             name,
-            as_of: BusinessDate::parse_iso(&as_of).ok_or_else(|| corrupt(id))?,
+            as_of: BusinessDate::stored(&as_of).ok_or_else(|| corrupt(id))?,
             lines,
         },
     }))
