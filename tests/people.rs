@@ -21,6 +21,10 @@ fn main() -> std::process::ExitCode {
             "money_and_times_read_as_a_person_writes_them",
             money_and_times_read_as_a_person_writes_them,
         ),
+        (
+            "pages_name_every_code_in_chinese",
+            pages_name_every_code_in_chinese,
+        ),
     ];
     support::run(scenarios)
 }
@@ -240,4 +244,136 @@ fn commands_other_than_serve_and_import_refuse_a_missing_register(app: &TestApp)
         assert_eq!(imported.status.code(), Some(0));
         assert!(file.exists(), "import creates a missing register");
     }
+}
+
+/// Every code word of the register, as the hidden `codes` command prints them.
+fn code_words() -> Vec<String> {
+    let output = cli(&["codes"]);
+    assert_eq!(output.status.code(), Some(0));
+    let words: Vec<String> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    for expected in [
+        "idle",
+        "loss",
+        "unknown_asset_class",
+        "missing_custodian",
+        "class:operating",
+    ] {
+        assert!(
+            words.iter().any(|w| w == expected),
+            "{expected} is a code word"
+        );
+    }
+    words
+}
+
+/// The text of a page a person sees: no tags (so no attributes, where codes may sit as
+/// tooltips and values), no script or style.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let after = &rest[start..];
+        let skip_to = if after.starts_with("<script") {
+            after.find("</script>")
+        } else if after.starts_with("<style") {
+            after.find("</style>")
+        } else {
+            Some(0)
+        };
+        let from = skip_to.unwrap_or(after.len());
+        rest = match after[from..].find('>') {
+            Some(end) => &after[from + end + 1..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The code words that `html` shows as text.
+fn codes_shown(html: &str, words: &[String]) -> Vec<String> {
+    // The test tokens' names (`test-admin`) are names people chose, not codes.
+    let mut text = visible_text(html);
+    for role in ["admin", "clerk", "auditor", "reader"] {
+        text = text.replace(&format!("test-{role}"), "");
+    }
+    let mut shown: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter(|token| words.iter().any(|w| w == token))
+        .map(str::to_owned)
+        .collect();
+    shown.dedup();
+    shown
+}
+
+fn pages_name_every_code_in_chinese(app: &TestApp) {
+    let words = code_words();
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    // A rejected file, whose errors the import page lists.
+    let broken = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\nQ1,某项目,2020,桑镇,东村,100,Q1-1,某资产,奇怪类,100,东村\n";
+    let rejected = app.import(broken.as_bytes(), false);
+    assert_eq!(rejected.status, Status::UnprocessableEntity);
+    let batch = rejected.body["batch"]["id"]
+        .as_str()
+        .expect("batch id")
+        .to_owned();
+    // An inspection that found the asset idle, for the timeline.
+    let asset = "XP2016-0001-01";
+    let inspected = app.post(
+        &format!("/api/v1/assets/{asset}/ledger"),
+        Some(&app.clerk),
+        br#"{"kind": "inspection", "occurred_on": "2021-05-01", "result": "idle"}"#.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(inspected.status, Status::Created, "{}", inspected.body);
+    let declaration = declare_sample(app);
+    let browser = Browser::signed_in(app, &app.admin);
+    let errors = browser.page(&format!("/imports?batch={batch}"));
+    assert!(
+        errors.contains("<td title=\"unknown_asset_class\">资产类别无法识别</td>"),
+        "{errors}"
+    );
+    let timeline = browser.page(&format!("/assets/{asset}"));
+    assert!(timeline.contains("结果：闲置"), "{timeline}");
+    let form = browser.page("/reconcile");
+    assert!(
+        form.contains("<option value=\"class:public_welfare\">公益性资产</option>")
+            && form.contains("镇街："),
+        "scopes are chosen from a list: {form}"
+    );
+    assert!(form.contains("截至日期") && !form.contains("截止"));
+    for path in [
+        "/".to_owned(),
+        "/imports".to_owned(),
+        format!("/imports?batch={batch}"),
+        "/assets".to_owned(),
+        format!("/assets/{asset}"),
+        "/reconcile".to_owned(),
+        format!("/reconcile/{declaration}"),
+        "/findings".to_owned(),
+        "/findings?kind=missing_custodian".to_owned(),
+        "/verify".to_owned(),
+    ] {
+        let page = browser.page(&path);
+        assert_eq!(codes_shown(&page, &words), Vec::<String>::new(), "{path}");
+        assert!(!page.contains("截止"), "{path}");
+    }
+    let response = app
+        .client
+        .get(format!("/api/v1/declarations/{declaration}/report.html"))
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch();
+    let report = response.into_string().unwrap_or_default();
+    assert_eq!(
+        codes_shown(&report, &words),
+        Vec::<String>::new(),
+        "{report}"
+    );
+    assert!(report.contains("申报截至：2020-10-31"), "{report}");
 }

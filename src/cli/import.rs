@@ -99,11 +99,11 @@ fn print_errors(report: &BatchReport) {
         [
             e.line.map_or_else(|| "-".to_owned(), |l| l.to_string()),
             e.column.clone().unwrap_or_else(|| "-".to_owned()),
-            e.code.to_owned(),
+            crate::domain::error_labels::error_label(e.code).to_owned(),
             e.message.clone(),
         ]
     };
-    let header = ["行", "列", "代码", "说明"].map(str::to_owned);
+    let header = ["行", "列", "错误类型", "说明"].map(str::to_owned);
     let rows: Vec<[String; 4]> = report.errors.iter().map(cells).collect();
     let widths: Vec<usize> = (0..3)
         .map(|i| {

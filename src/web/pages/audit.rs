@@ -11,9 +11,8 @@ use crate::db::Db;
 use crate::ledger::verify::Verification;
 use crate::paging::{Cursor, Limit};
 use crate::reconcile::findings::{
-    findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
+    finding_label, findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
 };
-use crate::reconcile::html::finding_label;
 use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, page, pager, scroll_table};
@@ -102,13 +101,15 @@ fn render_findings(view: &FindingsPage) -> Markup {
             @for (kind, count) in &view.counts {
                 a class="card"
                     style=[(*kind == view.selected).then_some("border-color:var(--brand)")]
-                    href={ "/findings?kind=" (kind) } {
+                    href={ "/findings?kind=" (kind) } title=(kind) {
                     strong { (finding_label(kind)) }
                     br;
-                    span class="n" { (count) }
-                    " 项"
-                    br;
-                    span class="muted" { (kind) }
+                    @if *count == 0 {
+                        span class="muted" { "无" }
+                    } @else {
+                        span class="n" { (count) }
+                        " 项"
+                    }
                 }
             }
         }
@@ -224,7 +225,7 @@ mod tests {
         assert_escaped(&html, &["asset", "detail", "project"]);
         assert!(html.contains("<a href=\"/assets/%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Basset\">"));
         assert!(html.contains(
-            "<a class=\"card\" style=\"border-color:var(--brand)\" href=\"/findings?kind=unconfirmed\"><strong>尚未确权</strong><br><span class=\"n\">1</span> 项<br><span class=\"muted\">unconfirmed</span></a>"
+            "<a class=\"card\" style=\"border-color:var(--brand)\" href=\"/findings?kind=unconfirmed\" title=\"unconfirmed\"><strong>尚未确权</strong><br><span class=\"n\">1</span> 项</a>"
         ));
         assert!(html.contains("<h2>尚未确权（2 项）</h2>"));
         assert!(html.contains(

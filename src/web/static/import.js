@@ -7,6 +7,7 @@
   const fileInput = form.querySelector("input[type=file]");
   const result = document.getElementById("import-result");
   const commit = document.getElementById("import-commit");
+  const labels = JSON.parse(form.dataset.errorLabels || "{}");
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -22,7 +23,13 @@
     t.appendChild(head);
     rows.forEach((r) => {
       const tr = el("tr");
-      r.forEach((c) => tr.appendChild(el("td", c === null || c === undefined ? "" : String(c))));
+      r.forEach((c) => {
+        // A cell is a value, or {text, title} for a name with its code as a tooltip.
+        const cell = c !== null && typeof c === "object" ? c : { text: c };
+        const td = el("td", cell.text === null || cell.text === undefined ? "" : String(cell.text));
+        if (cell.title) td.title = cell.title;
+        tr.appendChild(td);
+      });
       t.appendChild(tr);
     });
     const wrap = el("div", undefined, "scroll");
@@ -40,7 +47,7 @@
     const errors = report.errors || [];
     if (errors.length) {
       result.appendChild(el("h2", "错误（共 " + (report.error_count || errors.length) + " 处" + (errors.length < report.error_count ? "，列出前 " + errors.length + " 处" : "") + "）"));
-      result.appendChild(table(["行", "列", "代码", "说明"], errors.map((e) => [e.line, e.column, e.code, e.message])));
+      result.appendChild(table(["行", "列", "错误类型", "说明"], errors.map((e) => [e.line, e.column, { text: labels[e.code] || "其他错误", title: e.code }, e.message])));
     }
     (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
     commit.hidden = !(dryRun && !rejected && !report.replayed);
