@@ -25,6 +25,10 @@ fn main() -> std::process::ExitCode {
             "pages_name_every_code_in_chinese",
             pages_name_every_code_in_chinese,
         ),
+        (
+            "the_import_page_holds_its_confirm_button_and_knows_a_replay",
+            the_import_page_holds_its_confirm_button_and_knows_a_replay,
+        ),
     ];
     support::run(scenarios)
 }
@@ -376,4 +380,37 @@ fn pages_name_every_code_in_chinese(app: &TestApp) {
         "{report}"
     );
     assert!(report.contains("申报截至：2020-10-31"), "{report}");
+}
+
+fn the_import_page_holds_its_confirm_button_and_knows_a_replay(app: &TestApp) {
+    let browser = Browser::signed_in(app, &app.clerk);
+    let page = browser.page("/imports");
+    assert!(
+        page.contains("<button type=\"button\" id=\"import-commit\" hidden>确认导入</button>"),
+        "{page}"
+    );
+    // The stylesheet gives buttons a display; `hidden` must still win over it.
+    let css = browser.page("/static/app.css");
+    assert!(css.contains("[hidden]{display:none !important}"), "{css}");
+    let script = browser.page("/static/import.js");
+    assert!(
+        script.contains("if (report.replayed)") && script.contains("此文件已导入"),
+        "{script}"
+    );
+    // What the script reads: a dry run of an imported file answers `replayed` and the
+    // batch it links to, and writes nothing.
+    let committed = app.import_sample("xingping_2020.utf8.csv");
+    assert_eq!(committed.status, Status::Created);
+    let before = app.register_state();
+    let again = app.import(
+        &std::fs::read(support::sample("xingping_2020.utf8.csv")).expect("sample"),
+        true,
+    );
+    assert_eq!(again.status, Status::Ok);
+    assert_eq!(again.body["replayed"], true);
+    assert_eq!(again.body["id"], committed.body["id"]);
+    assert_eq!(app.register_state(), before);
+    let id = committed.body["id"].as_str().expect("id");
+    let batch = browser.page(&format!("/imports?batch={id}"));
+    assert!(batch.contains(&format!("批次 {id}：没有错误")), "{batch}");
 }

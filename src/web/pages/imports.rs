@@ -163,7 +163,11 @@ fn error_labels_json() -> String {
 
 fn batch_errors(detail: &BatchErrors) -> Markup {
     html! {
-        h2 { "批次 " (detail.id) " 的错误（共 " (detail.error_count) " 处）" }
+        @if detail.error_count == 0 {
+            h2 { "批次 " (detail.id) "：没有错误" }
+        } @else {
+            h2 { "批次 " (detail.id) " 的错误（共 " (detail.error_count) " 处）" }
+        }
         (scroll_table(
             header_row(&[("行", false), ("列", false), ("错误类型", false), ("说明", false)]),
             html! {

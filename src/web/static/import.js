@@ -41,7 +41,19 @@
     result.replaceChildren();
     const batch = report.batch || report;
     const rejected = status === 422;
-    const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : report.replayed ? "此文件此前已导入，原批次如下" : "已导入";
+    if (report.replayed) {
+      // The same bytes were imported before: nothing would be (or was) written again.
+      result.appendChild(el("h2", "此文件已导入", "ok"));
+      const note = el("p", "内容与已导入的批次完全相同，不会重复写入。");
+      const link = el("a", "查看该批次");
+      link.href = "/imports?batch=" + encodeURIComponent(batch.id);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(link);
+      result.appendChild(note);
+      commit.hidden = true;
+      return;
+    }
+    const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : "已导入";
     result.appendChild(el("h2", heading, rejected ? "bad" : "ok"));
     result.appendChild(table(["编码", "数据行", "新增项目", "新增资产", "未变的行", "错误数"], [[batch.encoding, batch.data_rows, batch.projects_created, batch.assets_created, batch.rows_unchanged, batch.error_count]]));
     const errors = report.errors || [];
@@ -50,7 +62,8 @@
       result.appendChild(table(["行", "列", "错误类型", "说明"], errors.map((e) => [e.line, e.column, { text: labels[e.code] || "其他错误", title: e.code }, e.message])));
     }
     (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
-    commit.hidden = !(dryRun && !rejected && !report.replayed);
+    // Only a dry run without errors may be committed.
+    commit.hidden = !(dryRun && !rejected);
   }
 
   async function send(dryRun) {
