@@ -29,6 +29,10 @@ fn main() -> std::process::ExitCode {
             "the_import_page_holds_its_confirm_button_and_knows_a_replay",
             the_import_page_holds_its_confirm_button_and_knows_a_replay,
         ),
+        (
+            "findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu",
+            findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu,
+        ),
     ];
     support::run(scenarios)
 }
@@ -413,4 +417,50 @@ fn the_import_page_holds_its_confirm_button_and_knows_a_replay(app: &TestApp) {
     let id = committed.body["id"].as_str().expect("id");
     let batch = browser.page(&format!("/imports?batch={id}"));
     assert!(batch.contains(&format!("批次 {id}：没有错误")), "{batch}");
+}
+
+fn findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu(app: &TestApp) {
+    // One asset without custodian and with a confirmation: the first kinds have nothing.
+    let register = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,管护主体,确权日期,确权证书编号\nQ1,东村水井,2020,桑镇,东村,100,Q1-1,水井,公益性,100,东村村委会,村集体,,2020-03-05,确字1号\n";
+    let imported = app.import(register.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let browser = Browser::signed_in(app, &app.auditor);
+    let findings = browser.page("/findings");
+    assert!(
+        findings.contains("<h2>未落实管护主体（1 项）</h2>"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("title=\"project_value_mismatch\"><strong>项目资金与资产价值不符</strong><br><span class=\"muted\">无</span></a>"),
+        "{findings}"
+    );
+    let empty = browser.page("/findings?kind=unconfirmed");
+    assert!(
+        empty.contains("<tr><td colspan=\"2\" class=\"muted\">无</td></tr>"),
+        "{empty}"
+    );
+    // 404 and 无权访问 keep the navigation of whoever is signed in.
+    let (status, missing) = browser.get("/no-such-page");
+    assert_eq!(status, Status::NotFound);
+    assert!(
+        missing.contains("<nav><a href=\"/\">概览</a>") && missing.contains("<h1>未找到</h1>"),
+        "{missing}"
+    );
+    let (status, no_asset) = browser.get("/assets/NO-SUCH-ASSET");
+    assert_eq!(status, Status::NotFound);
+    assert!(no_asset.contains("<nav>"), "{no_asset}");
+    let reader = Browser::signed_in(app, &app.reader);
+    let (status, refused) = reader.get("/findings");
+    assert_eq!(status, Status::Forbidden);
+    assert!(
+        refused.contains("<nav><a href=\"/\">概览</a>") && refused.contains("<h1>无权访问</h1>"),
+        "{refused}"
+    );
+    // Without a session there is no menu to keep: the sign-in page is where one goes.
+    let anonymous = app.client.get("/no-such-page").dispatch();
+    assert_eq!(anonymous.status(), Status::NotFound);
+    assert!(!anonymous
+        .into_string()
+        .unwrap_or_default()
+        .contains("<nav>"));
 }

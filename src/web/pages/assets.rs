@@ -339,7 +339,7 @@ pub async fn append_entry(
         db,
     )
     .await?;
-    Err(PageError(Status::UnprocessableEntity, page))
+    Err(PageError::page(Status::UnprocessableEntity, page))
 }
 
 #[cfg(test)]

@@ -64,13 +64,19 @@ async fn load_findings(
     let found = db
         .run(|conn| all_findings(conn, None).map_err(internal))
         .await?;
-    let selected = kind
-        .or_else(|| FindingKind::all().next())
-        .map_or(KINDS[0], FindingKind::as_str);
-    let counts = KINDS
+    let counts: Vec<(&'static str, usize)> = KINDS
         .into_iter()
         .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
         .collect();
+    // Without a kind asked for, the first kind that has findings opens.
+    let first_with_items = counts
+        .iter()
+        .find(|(_, count)| *count > 0)
+        .and_then(|(k, _)| FindingKind::parse(k));
+    let selected = kind
+        .or(first_with_items)
+        .or_else(|| FindingKind::all().next())
+        .map_or(KINDS[0], FindingKind::as_str);
     let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
     let count = of_kind.len();
     let shown = paginate(of_kind, after, PAGE_SIZE);
@@ -122,6 +128,9 @@ fn render_findings(view: &FindingsPage) -> Markup {
                         td { (subject(finding)) }
                         td { (finding.detail) }
                     }
+                }
+                @if view.shown.is_empty() {
+                    tr { td colspan="2" class="muted" { "无" } }
                 }
             },
         ))

@@ -289,7 +289,7 @@ pub async fn create_declaration(
     let body = json!({"name": values.get("name"), "as_of": values.get("as_of"), "lines": lines});
     match declaration::parse_json(&body) {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(
+        Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &values, &errors, db).await?,
         )),
@@ -335,7 +335,7 @@ pub async fn upload_declaration(
     };
     match parsed {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(
+        Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &HashMap::new(), &errors, db).await?,
         )),
