@@ -346,12 +346,22 @@ fn reports(database: &str) -> (Duration, Duration) {
             })
             .collect(),
     );
-    let _warm = totals(&mut conn, GroupBy::Class).expect("totals");
+    let _warm = totals(
+        &mut conn,
+        &asset_registry::domain::Scope::County,
+        GroupBy::Class,
+    )
+    .expect("totals");
     let total = median(
         (0..5)
             .map(|_| {
                 let started = Instant::now();
-                totals(&mut conn, GroupBy::Class).expect("totals");
+                totals(
+                    &mut conn,
+                    &asset_registry::domain::Scope::County,
+                    GroupBy::Class,
+                )
+                .expect("totals");
                 started.elapsed()
             })
             .collect(),

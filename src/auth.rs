@@ -11,6 +11,7 @@ use crate::db::schema::access_tokens;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::id_number::mask;
+use crate::domain::Scope;
 
 /// The name of the web interface's session cookie, which carries a token (the API
 /// accepts it too).
@@ -27,6 +28,8 @@ pub enum Role {
     Auditor,
     /// Everything a clerk and an auditor may do, and manages tokens.
     Admin,
+    /// Reads as a clerk does (ID numbers whole); approves or rejects proposals.
+    Approver,
 }
 
 /// What an endpoint requires.
@@ -40,16 +43,29 @@ pub enum Access {
     Audit,
     /// admin only.
     Administer,
+    /// approver only: approve or reject proposals.
+    Approve,
 }
 
 impl Role {
-    /// Parses `reader`, `clerk`, `auditor` or `admin`; `None` for anything else.
+    /// Every role, in the order messages list them.
+    pub const ALL: [Role; 5] = [
+        Role::Reader,
+        Role::Clerk,
+        Role::Auditor,
+        Role::Admin,
+        Role::Approver,
+    ];
+
+    /// Parses `reader`, `clerk`, `auditor`, `admin` or `approver`; `None` for anything
+    /// else.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "reader" => Some(Role::Reader),
             "clerk" => Some(Role::Clerk),
             "auditor" => Some(Role::Auditor),
             "admin" => Some(Role::Admin),
+            "approver" => Some(Role::Approver),
             _ => None,
         }
     }
@@ -61,6 +77,18 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Approver => "approver",
+        }
+    }
+
+    /// The role as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Reader => "只读",
+            Role::Clerk => "经办",
+            Role::Auditor => "审计",
+            Role::Admin => "管理员",
+            Role::Approver => "审批",
         }
     }
 
@@ -71,6 +99,7 @@ impl Role {
             Access::Write => matches!(self, Role::Clerk | Role::Admin),
             Access::Audit => matches!(self, Role::Auditor | Role::Admin),
             Access::Administer => self == Role::Admin,
+            Access::Approve => self == Role::Approver,
         }
     }
 
@@ -123,6 +152,8 @@ pub struct Caller {
     pub name: String,
     /// Its role.
     pub role: Role,
+    /// What it sees and writes.
+    pub scope: Scope,
 }
 
 impl Caller {
@@ -143,8 +174,27 @@ pub struct IssuedToken {
     pub name: String,
     /// Its role.
     pub role: Role,
+    /// Its scope.
+    pub scope: Scope,
     /// When it was created.
     pub created_at: String,
+}
+
+/// A token as the list shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSummary {
+    /// The token's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its role, as stored (`None` when the stored text is no role).
+    pub role: Option<Role>,
+    /// Its scope, as stored (`None` when the stored text is no scope).
+    pub scope: Option<Scope>,
+    /// When it was created.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -156,6 +206,7 @@ struct TokenRow {
     token_sha256: String,
     created_at: String,
     revoked_at: Option<String>,
+    scope: String,
 }
 
 /// SHA-256 of a token's secret, as stored.
@@ -163,10 +214,15 @@ pub fn secret_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Creates a token named `name` with `role`.
+/// Creates a token named `name` with `role` and `scope`.
 ///
 /// Fails when the insert fails.
-pub fn create_token(conn: &mut DbConnection, name: &str, role: Role) -> QueryResult<IssuedToken> {
+pub fn create_token(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+    scope: &Scope,
+) -> QueryResult<IssuedToken> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = format!("ar_{}", hex::encode(bytes));
@@ -177,6 +233,7 @@ pub fn create_token(conn: &mut DbConnection, name: &str, role: Role) -> QueryRes
         token_sha256: secret_digest(&secret),
         created_at: timestamp_now(),
         revoked_at: None,
+        scope: scope.to_string(),
     };
     diesel::insert_into(access_tokens::table)
         .values(&row)
@@ -186,8 +243,30 @@ pub fn create_token(conn: &mut DbConnection, name: &str, role: Role) -> QueryRes
         secret,
         name: row.name,
         role,
+        scope: scope.clone(),
         created_at: row.created_at,
     })
+}
+
+/// Every token, live and revoked, oldest first, without secrets.
+///
+/// Fails when the query fails.
+pub fn list_tokens(conn: &mut DbConnection) -> QueryResult<Vec<TokenSummary>> {
+    let rows: Vec<TokenRow> = access_tokens::table
+        .order((access_tokens::created_at, access_tokens::id))
+        .select(TokenRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TokenSummary {
+            role: Role::parse(&row.role),
+            scope: Scope::parse(&row.scope).ok(),
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        })
+        .collect())
 }
 
 /// The caller a bearer secret belongs to, unless it is unknown or revoked.
@@ -201,11 +280,15 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> QueryResult<Option
         .select(TokenRow::as_select())
         .first(conn)
         .optional()?;
+    // A stored role or scope that does not parse admits no one.
     Ok(row.and_then(|row| {
-        Role::parse(&row.role).map(|role| Caller {
+        let role = Role::parse(&row.role)?;
+        let scope = Scope::parse(&row.scope).ok()?;
+        Some(Caller {
             token_id: row.id,
             name: row.name,
             role,
+            scope,
         })
     }))
 }
@@ -232,14 +315,22 @@ mod tests {
     fn roles_grant_what_the_spec_says() {
         use Access::*;
         let table = [
-            (Role::Reader, [true, false, false, false]),
-            (Role::Clerk, [true, true, false, false]),
-            (Role::Auditor, [true, false, true, false]),
-            (Role::Admin, [true, true, true, true]),
+            (Role::Reader, [true, false, false, false, false]),
+            (Role::Clerk, [true, true, false, false, false]),
+            (Role::Auditor, [true, false, true, false, false]),
+            (Role::Admin, [true, true, true, true, false]),
+            (Role::Approver, [true, false, false, false, true]),
         ];
         for (role, expected) in table {
-            let granted = [Read, Write, Audit, Administer].map(|a| role.allows(a));
+            let granted = [Read, Write, Audit, Administer, Approve].map(|a| role.allows(a));
             assert_eq!(granted, expected, "{role}");
+        }
+        assert!(
+            !Role::Approver.sees_masked_ids(),
+            "an approver reads as a clerk"
+        );
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
         }
     }
 }

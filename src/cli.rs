@@ -114,12 +114,16 @@ pub enum Command {
 pub enum TokenAction {
     /// Create a token and print it (alone) on stdout.
     Create {
-        /// reader, clerk, auditor or admin.
+        /// reader, clerk, auditor, admin or approver.
         #[arg(long)]
         role: String,
         /// Who will use it (recorded as the actor of its writes).
         #[arg(long)]
         name: String,
+        /// What it sees and writes: county (the default), town:<镇街>,
+        /// village:<镇街>/<村> or department:<行业主管部门>.
+        #[arg(long, default_value = "county")]
+        scope: String,
     },
 }
 
@@ -155,8 +159,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             export::export(database, &encoding, output.as_deref())
         }
         Command::Token {
-            action: TokenAction::Create { role, name },
-        } => token::create(database, &role, &name),
+            action: TokenAction::Create { role, name, scope },
+        } => token::create(database, &role, &name, &scope),
         Command::Codes => codes::print(),
     }
 }

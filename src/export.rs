@@ -11,8 +11,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
-use crate::domain::{AssetClass, AssetStatus, OwnerType, Vocabulary, Yuan};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary, Yuan};
 use crate::register::query::{list_assets, AssetFilter};
+use crate::register::scope::projects_in;
 use crate::register::store::{AssetRow, ProjectRow};
 
 /// The encoding of an export.
@@ -44,7 +45,7 @@ impl ExportEncoding {
 }
 
 /// The header of an export: the import format, amounts in 元.
-pub const HEADER: [&str; 19] = [
+pub const HEADER: [&str; 20] = [
     "项目编号",
     "项目名称",
     "项目年度",
@@ -52,6 +53,7 @@ pub const HEADER: [&str; 19] = [
     "村",
     "项目资金(元)",
     "资金来源",
+    "行业主管部门",
     "资产编号",
     "资产名称",
     "资产类别",
@@ -116,6 +118,7 @@ fn project_cells(project: &ProjectRow) -> Result<Vec<String>, ExportError> {
         neutralise(project.village.as_deref().unwrap_or_default()),
         money(project.funds_fen)?,
         neutralise(project.funding_source.as_deref().unwrap_or_default()),
+        neutralise(project.department.as_deref().unwrap_or_default()),
     ])
 }
 
@@ -176,13 +179,14 @@ impl Write for Encoded<'_> {
     }
 }
 
-/// Writes the register's assets matching `filter` (disposed ones only when the filter
+/// Writes the register's assets in `scope` matching `filter` (disposed ones only when the filter
 /// asks for them), then, when the filter does not restrict assets, the projects without
 /// a live asset; the import of the result reproduces the register's totals.
 ///
 /// Fails when the database fails or the output cannot be written.
 pub fn write_register(
     conn: &mut DbConnection,
+    scope: &Scope,
     filter: &AssetFilter,
     encoding: ExportEncoding,
     out: &mut dyn Write,
@@ -201,7 +205,7 @@ pub fn write_register(
     let mut written = 0u64;
     let mut after: Option<String> = None;
     loop {
-        let page = list_assets(conn, filter, true, after.as_deref(), 1000)?;
+        let page = list_assets(conn, scope, filter, true, after.as_deref(), 1000)?;
         if page.is_empty() {
             break;
         }
@@ -246,6 +250,9 @@ pub fn write_register(
                 .into_boxed::<crate::db::pool::DbBackend>();
             if let Some(after) = &after {
                 query = query.filter(projects::code.gt(after.clone()));
+            }
+            if let Some(in_scope) = projects_in(scope) {
+                query = query.filter(in_scope);
             }
             if let Some(town) = &filter.town {
                 query = query.filter(projects::town.eq(town.clone()));

@@ -3,6 +3,7 @@
 
 pub mod query;
 pub mod record;
+pub mod scope;
 pub mod store;
 pub mod summary;
 pub mod totals;

@@ -109,6 +109,7 @@ fn the_importer_never_panics_on_any_bytes() {
                 filename: None,
                 actor: "fuzz".to_owned(),
                 dry_run: true,
+                scope: asset_registry::domain::Scope::County,
             };
             let outcome = import_file(
                 &mut conn.borrow_mut(),

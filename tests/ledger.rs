@@ -708,6 +708,7 @@ fn two_app_instances_keep_one_unforked_chain(app: &TestApp) {
                         let body = json!({"kind": "maintenance", "occurred_on": "2021-01-01", "description": format!("{instance}/{thread}/{i}")});
                         let request = asset_registry::ledger::append::AppendRequest {
                             asset: if i % 2 == 0 { "PV-1" } else { "PIPE-1" }.to_owned(),
+                            scope: asset_registry::domain::Scope::County,
                             entry: asset_registry::ledger::entry::parse_entry(&body).expect("valid entry"),
                             actor: format!("instance-{instance}"),
                             idempotency_key: None,

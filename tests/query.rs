@@ -73,7 +73,7 @@ fn a_project_comes_with_its_assets(app: &TestApp) {
         stable(reply.body),
         json!({
             "code": "P2", "name": "肉牛到户", "year": 2019, "town": "桑镇", "village": "东村",
-            "funds": "8000.50", "funding_source": null, "batch_id": "…", "registered_at": "…",
+            "funds": "8000.50", "funding_source": null, "department": null, "batch_id": "…", "registered_at": "…",
             "assets": [cow("110105********002X")]
         })
     );
@@ -118,7 +118,7 @@ fn projects_filter_by_town_village_year_class_and_name(app: &TestApp) {
             app.get("/api/v1/projects?year=2020", Some(&app.reader))
                 .body
         ),
-        json!({"items": [{"code": "P4", "name": "技能培训补贴", "year": 2020, "town": "赵村镇", "village": null, "funds": "12000.00", "funding_source": null, "batch_id": "…", "registered_at": "…"}], "next_cursor": null})
+        json!({"items": [{"code": "P4", "name": "技能培训补贴", "year": 2020, "town": "赵村镇", "village": null, "funds": "12000.00", "funding_source": null, "department": null, "batch_id": "…", "registered_at": "…"}], "next_cursor": null})
     );
 }
 

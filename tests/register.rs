@@ -505,6 +505,7 @@ fn an_import_committed_elsewhere_meanwhile_is_replayed(app: &TestApp) {
             filename: None,
             actor: "race".to_owned(),
             dry_run: false,
+            scope: asset_registry::domain::Scope::County,
         };
         import_file(&mut conn, &request, &mut Unwatched).expect("import")
     };

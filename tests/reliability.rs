@@ -656,6 +656,7 @@ fn backups_restore_to_the_same_register(app: &TestApp) {
     let mut conn = db.conn().expect("connection");
     let restored_totals = asset_registry::register::totals::totals(
         &mut conn,
+        &asset_registry::domain::Scope::County,
         asset_registry::register::totals::GroupBy::Class,
     )
     .expect("totals");

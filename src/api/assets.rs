@@ -33,10 +33,11 @@ pub async fn list_assets(
     let filter = filter.into_filter();
     let (limit, after) = (page.limit(), page.cursor().cloned());
     let visibility = caller.0.visibility();
+    let scope = caller.0.scope;
     db.run(move |conn| match page.as_of() {
         Some(day) => {
             let after = after.map(Cursor::into_key);
-            let found = assets_as_of(conn, &filter, day, after, limit.get())?;
+            let found = assets_as_of(conn, &scope, &filter, day, after, limit.get())?;
             let page = ListPage {
                 items: found.items,
                 next: found.next_after.map(Cursor::after),
@@ -49,7 +50,9 @@ pub async fn list_assets(
             let page = ListPage::fetch(
                 after.as_ref(),
                 limit,
-                |after, n| query::list_assets(conn, &filter, true, after.map(String::as_str), n),
+                |after, n| {
+                    query::list_assets(conn, &scope, &filter, true, after.map(String::as_str), n)
+                },
                 |row| row.code.clone(),
             )?;
             Ok(Json(Page::from(
@@ -83,9 +86,10 @@ pub async fn get_asset(
 ) -> Result<Json<AssetView>, ApiError> {
     let day = as_of?.into_inner();
     let visibility = caller.0.visibility();
+    let scope = caller.0.scope;
     let key = params::key(key)?;
     db.run(move |conn| {
-        let (row, hash) = find_asset_with_head(conn, &key)?
+        let (row, hash) = find_asset_with_head(conn, &scope, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
         let view = match day {
             Some(day) => {
@@ -117,10 +121,11 @@ pub async fn get_asset(
 /// in the import format, UTF-8 with BOM by default or `encoding=gbk`.
 #[get("/assets.csv?<query..>")]
 pub async fn export_csv(
-    _auditor: AuditAccess,
+    auditor: AuditAccess,
     query: form::Result<'_, ExportQuery>,
     db: &State<Db>,
 ) -> Result<CsvDownload, ApiError> {
+    let scope = auditor.0.scope;
     let Both(encoding, filter) = query?;
     let (encoding, filter) = (encoding.encoding(), filter.into_filter());
     let file = db
@@ -129,7 +134,7 @@ pub async fn export_csv(
             // large the register.
             let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
             let mut out = std::io::BufWriter::new(&mut file);
-            write_register(conn, &filter, encoding, &mut out)?;
+            write_register(conn, &scope, &filter, encoding, &mut out)?;
             out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
             drop(out);
             file.seek(SeekFrom::Start(0))

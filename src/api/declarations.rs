@@ -2,7 +2,7 @@
 //! CSV), `GET /api/v1/declarations[/{id}]`, `GET …/{id}/reconciliation`, the printable
 //! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::{ContentType, Status};
 use rocket::response::content::RawHtml;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::guard::{AuditAccess, ReadAccess, WriteAccess};
+use super::guard::{AuditAccess, CountyRead, CountyWrite};
 use super::params;
 use super::views::Page;
 use crate::db::Db;
@@ -22,7 +22,7 @@ use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
-use crate::request::{Both, FindingListQuery, PageQuery};
+use crate::request::{Both, FindingListQuery, PageQuery, Param};
 
 /// A declared line as sent (and received).
 #[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -87,22 +87,16 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
 /// `name` and `as_of` as query parameters. Nothing is stored when any line is wrong.
 #[post("/declarations?<name>&<as_of>", data = "<body>")]
 pub async fn create(
-    caller: WriteAccess,
+    caller: CountyWrite,
     content_type: Option<&ContentType>,
-    name: Option<&str>,
-    as_of: Option<&str>,
+    name: form::Result<'_, Param<&str>>,
+    as_of: form::Result<'_, Param<&str>>,
+    limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<DeclarationView>), ApiError> {
-    let read = body
-        .open(1.mebibytes())
-        .into_bytes()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !read.is_complete() {
-        return Err(ApiError::PayloadTooLarge { limit: 1 << 20 });
-    }
-    let bytes = read.into_inner();
+    let (name, as_of) = (name?.into_inner(), as_of?.into_inner());
+    let bytes = super::json_body(body, limits).await?;
     let is_csv = content_type.is_some_and(|c| c.sub() == "csv");
     let parsed = if is_csv {
         declaration::parse_csv(&bytes, name, as_of)
@@ -131,7 +125,7 @@ pub async fn create(
 /// Declarations, newest first.
 #[get("/declarations?<query..>")]
 pub async fn list_declarations(
-    _caller: ReadAccess,
+    _caller: CountyRead,
     query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
 ) -> Result<Json<Page<DeclarationView>>, ApiError> {
@@ -159,7 +153,7 @@ async fn stored(db: &Db, id: &str) -> Result<StoredDeclaration, ApiError> {
 /// One declaration.
 #[get("/declarations/<id>")]
 pub async fn get_one(
-    _caller: ReadAccess,
+    _caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<DeclarationView>, ApiError> {
@@ -169,7 +163,7 @@ pub async fn get_one(
 /// The variance report of a declaration.
 #[get("/declarations/<id>/reconciliation")]
 pub async fn reconciliation(
-    caller: ReadAccess,
+    caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<Report>, ApiError> {
@@ -189,7 +183,7 @@ pub async fn reconciliation(
 /// roles that may see findings) the findings summary.
 #[get("/declarations/<id>/report.html")]
 pub async fn report_html(
-    caller: ReadAccess,
+    caller: CountyRead,
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
@@ -203,7 +197,7 @@ pub async fn report_html(
                 report.ledger_head.for_readers();
             }
             let found = if sees_findings {
-                Some(findings(conn, None)?)
+                Some(findings(conn, &crate::domain::Scope::County, None)?)
             } else {
                 None
             };
@@ -213,17 +207,20 @@ pub async fn report_html(
     Ok(RawHtml(html))
 }
 
-/// Audit findings, optionally of one kind, ordered by kind and code.
+/// Audit findings in the caller's scope, optionally of one kind, ordered by kind and
+/// code.
 #[get("/findings?<query..>")]
 pub async fn list_findings(
-    _auditor: AuditAccess,
+    auditor: AuditAccess,
     query: form::Result<'_, FindingListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<Finding>>, ApiError> {
     let Both(filter, page) = query?;
+    let scope = auditor.0.scope;
     let found = db
         .run(move |conn| {
-            findings::page(conn, filter.kind(), page.cursor(), page.limit()).map_err(ApiError::from)
+            findings::page(conn, &scope, filter.kind(), page.cursor(), page.limit())
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(Json(Page::from(found)))

@@ -29,6 +29,8 @@ pub enum ApiError {
     TooManyRequests,
     /// 403: the token's role does not allow this.
     Forbidden,
+    /// 403: only a token with county scope may do this.
+    CountyScopeRequired,
     /// 404: nothing at this path.
     NotFound(String),
     /// 413: the body is over the limit.
@@ -220,19 +222,32 @@ impl ApiError {
                     "当前令牌的角色无权执行此操作",
                 ),
             ),
+            ApiError::CountyScopeRequired => (
+                Status::Forbidden,
+                problem(
+                    Status::Forbidden,
+                    "county_scope_required",
+                    "需要全县范围",
+                    "此操作只限全县范围的令牌（申报、对账、校验与令牌管理）",
+                ),
+            ),
             ApiError::NotFound(detail) => (
                 Status::NotFound,
                 problem(Status::NotFound, "not_found", "未找到", detail),
             ),
-            ApiError::PayloadTooLarge { limit } => (
-                Status::PayloadTooLarge,
-                problem(
+            ApiError::PayloadTooLarge { limit } => {
+                let mut body = problem(
                     Status::PayloadTooLarge,
                     "payload_too_large",
                     "上传内容过大",
-                    &format!("请求体超过上限 {limit} 字节，未写入任何数据"),
-                ),
-            ),
+                    &format!(
+                        "请求体超过上限 {}（{limit} 字节），未写入任何数据",
+                        rocket::data::ByteUnit::from(*limit)
+                    ),
+                );
+                body["limit"] = json!(limit);
+                (Status::PayloadTooLarge, body)
+            }
             ApiError::ImportRejected(report) => {
                 let status = Status::UnprocessableEntity;
                 let mut body = problem(

@@ -165,6 +165,7 @@ mod tests {
             token_id: "t1".into(),
             name: "n".into(),
             role: Role::Reader,
+            scope: crate::domain::Scope::County,
         };
         gate.remember("d1".into(), caller.clone(), address);
         assert_eq!(gate.cached("d1"), Some(caller.clone()));
@@ -177,6 +178,7 @@ mod tests {
             token_id: "t2".into(),
             name: "c".into(),
             role: Role::Clerk,
+            scope: crate::domain::Scope::County,
         };
         gate.remember("d2".into(), colleague, address);
         for _ in 0..FAILURE_LIMIT {

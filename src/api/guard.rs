@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::gate::Gate;
 use crate::auth::{self, Access, Caller, SESSION_COOKIE};
 use crate::db::Db;
+use crate::domain::CountyScope;
 
 /// The header the web interface's script sends with cookie-authenticated writes.
 pub const SCRIPT_HEADER: (&str, &str) = ("X-Requested-With", "asset-registry");
@@ -94,8 +95,47 @@ async fn authorize(request: &Request<'_>, access: Access) -> Outcome<Caller, Api
     }
 }
 
-/// Any valid token (reader, clerk, auditor, admin).
+/// The caller with `access` and county scope: 403 `forbidden` without the role, 403
+/// `county_scope_required` with a narrower scope.
+async fn authorize_county(
+    request: &Request<'_>,
+    access: Access,
+) -> Outcome<(Caller, CountyScope), ApiError> {
+    match authorize(request, access).await {
+        Outcome::Success(caller) => match caller.scope.county() {
+            Some(county) => Outcome::Success((caller, county)),
+            None => {
+                // Rocket hands a guard's 403 to the catcher, not its error: the catcher
+                // reads this mark to answer `county_scope_required`.
+                request.local_cache(|| CountyScopeRefused(true));
+                Outcome::Error((Status::Forbidden, ApiError::CountyScopeRequired))
+            }
+        },
+        Outcome::Error(e) => Outcome::Error(e),
+        Outcome::Forward(status) => Outcome::Forward(status),
+    }
+}
+
+/// Marks a request refused for want of county scope (see [`county_scope_refused`]).
+struct CountyScopeRefused(bool);
+
+/// Whether this request was refused because its token's scope is not the county.
+pub fn county_scope_refused(request: &Request<'_>) -> bool {
+    request.local_cache(|| CountyScopeRefused(false)).0
+}
+
+/// Any valid token (reader, clerk, auditor, admin, approver); what it reads is held to
+/// its scope by the queries, which take `caller.scope`.
 pub struct ReadAccess(pub Caller);
+
+/// Any valid token with county scope (declarations and reconciliation).
+pub struct CountyRead(pub Caller, pub CountyScope);
+
+/// A clerk or admin token with county scope.
+pub struct CountyWrite(pub Caller, pub CountyScope);
+
+/// An auditor or admin token with county scope (verification).
+pub struct CountyAudit(pub Caller, pub CountyScope);
 
 /// A clerk or admin token.
 pub struct WriteAccess(pub Caller);
@@ -103,8 +143,8 @@ pub struct WriteAccess(pub Caller);
 /// An auditor or admin token.
 pub struct AuditAccess(pub Caller);
 
-/// An admin token.
-pub struct AdminAccess(pub Caller);
+/// An admin token with county scope (token management).
+pub struct AdminAccess(pub Caller, pub CountyScope);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ReadAccess {
@@ -134,8 +174,38 @@ impl<'r> FromRequest<'r> for AuditAccess {
 impl<'r> FromRequest<'r> for AdminAccess {
     type Error = ApiError;
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Administer)
+        authorize_county(request, Access::Administer)
             .await
-            .map(AdminAccess)
+            .map(|(caller, county)| AdminAccess(caller, county))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CountyRead {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        authorize_county(request, Access::Read)
+            .await
+            .map(|(caller, county)| CountyRead(caller, county))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CountyWrite {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        authorize_county(request, Access::Write)
+            .await
+            .map(|(caller, county)| CountyWrite(caller, county))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CountyAudit {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        authorize_county(request, Access::Audit)
+            .await
+            .map(|(caller, county)| CountyAudit(caller, county))
     }
 }

@@ -39,13 +39,14 @@ impl<'r> FromRequest<'r> for DeclaredLength {
 pub async fn create_import(
     caller: WriteAccess,
     dry_run: form::Result<'_, Param<Flag>>,
-    filename: Option<&str>,
+    filename: form::Result<'_, Param<&str>>,
     declared: DeclaredLength,
     limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<BatchReport>), ApiError> {
     let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
+    let filename = filename?.into_inner();
     let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {
@@ -64,7 +65,7 @@ pub async fn create_import(
             limit: limit.as_u64(),
         });
     }
-    let actor = caller.0.name;
+    let (actor, scope) = (caller.0.name, caller.0.scope);
     let filename = filename.map(|f| {
         f.chars()
             .filter(|c| !c.is_control())
@@ -78,6 +79,7 @@ pub async fn create_import(
                 filename,
                 actor,
                 dry_run,
+                scope,
             };
             import_file(conn, &request, &mut crate::import::pipeline::Unwatched)
                 .map_err(ApiError::from)
@@ -92,19 +94,20 @@ pub async fn create_import(
     }
 }
 
-/// Import batches, newest first, with their counts (errors on the single batch).
+/// The import batches the caller's scope sees, newest first, with their counts (errors on the single batch).
 #[get("/imports?<query..>")]
 pub async fn list_imports(
-    _caller: ReadAccess,
+    caller: ReadAccess,
     query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
 ) -> Result<Json<Page<BatchReport>>, ApiError> {
     let page = query?;
+    let scope = caller.0.scope;
     db.run(move |conn| {
         let found = ListPage::fetch(
             page.cursor(),
             page.limit(),
-            |before, n| BatchRow::list(conn, before.map(TimeKey::as_pair), n),
+            |before, n| BatchRow::list(conn, &scope, before.map(TimeKey::as_pair), n),
             |r| TimeKey::of(&r.created_at, &r.id),
         )?;
         Ok(Json(Page::from(found.map(|row| row.to_summary()))))
@@ -115,13 +118,14 @@ pub async fn list_imports(
 /// One import batch with its row errors.
 #[get("/imports/<id>")]
 pub async fn get_import(
-    _caller: ReadAccess,
+    caller: ReadAccess,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<BatchReport>, ApiError> {
     let id = params::key(id)?;
+    let scope = caller.0.scope;
     db.run(move |conn| {
-        let batch = BatchRow::find(conn, &id)?
+        let batch = BatchRow::find(conn, &scope, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("没有导入批次 {id}")))?;
         Ok(Json(batch.to_report(conn, false)?))
     })

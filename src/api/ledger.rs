@@ -1,6 +1,7 @@
 //! The custody ledger over HTTP: an asset's entries, appending one (with
 //! `Idempotency-Key`), the change feed, and verification.
 
+use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
@@ -10,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::guard::{AuditAccess, ReadAccess, WriteAccess};
+use super::guard::{CountyAudit, ReadAccess, WriteAccess};
 use super::params;
 use super::views::EntryView;
 use crate::auth::Visibility;
@@ -77,9 +78,10 @@ pub async fn asset_ledger(
     db: &State<Db>,
 ) -> Result<Json<Vec<EntryView>>, ApiError> {
     let visibility = caller.0.visibility();
+    let scope = caller.0.scope;
     let key = params::key(key)?;
     db.run(move |conn| {
-        let asset = find_asset(conn, &key)?
+        let asset = find_asset(conn, &scope, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
         let entries = entries_of_asset(conn, &asset.code)?;
         Ok(Json(views_of(conn, entries, visibility)?))
@@ -88,16 +90,18 @@ pub async fn asset_ledger(
 }
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
-/// original for a repeated `Idempotency-Key` and body.
+/// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
 #[post("/assets/<key>/ledger", data = "<body>")]
 pub async fn append(
     caller: WriteAccess,
     key: &str,
     idempotency: IdempotencyKey,
-    body: String,
+    limits: &Limits,
+    body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<EntryView>), ApiError> {
-    let value: Value = serde_json::from_str(&body).map_err(|e| ApiError::Unprocessable {
+    let body = super::json_body(body, limits).await?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
         code: "malformed_json",
         detail: format!(
             "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
@@ -110,6 +114,7 @@ pub async fn append(
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
     let request = AppendRequest {
         asset: params::key(key)?,
+        scope: caller.0.scope.clone(),
         entry,
         actor: caller.0.name.clone(),
         idempotency_key: idempotency.0,
@@ -136,7 +141,8 @@ pub struct Events {
     pub next_after: i64,
 }
 
-/// The ledger in `seq` order after `after`, for systems that follow changes.
+/// The ledger in `seq` order after `after`, for systems that follow changes: the
+/// entries of the assets in the caller's scope.
 #[get("/events?<query..>")]
 pub async fn events(
     caller: ReadAccess,
@@ -146,8 +152,9 @@ pub async fn events(
     let query = query?;
     let (after, limit) = (query.after(), query.limit());
     let visibility = caller.0.visibility();
+    let scope = caller.0.scope;
     db.run(move |conn| {
-        let rows = entries_after(conn, after, limit.as_i64())?;
+        let rows = entries_after(conn, &scope, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
         Ok(Json(Events {
             items: views_of(conn, rows, visibility)?,
@@ -162,7 +169,7 @@ pub async fn events(
 /// the chain with everything after it intact.
 #[get("/ledger/verify?<against>")]
 pub async fn verify(
-    _auditor: AuditAccess,
+    _auditor: CountyAudit,
     against: form::Result<'_, Param<Pin>>,
     db: &State<Db>,
 ) -> Result<Json<Verification>, ApiError> {

@@ -17,17 +17,18 @@ use crate::request::{Both, ProjectListQuery};
 /// an asset of that class) and `q` (a substring of the name).
 #[get("/projects?<query..>")]
 pub async fn list_projects(
-    _caller: ReadAccess,
+    caller: ReadAccess,
     query: form::Result<'_, ProjectListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<ProjectView>>, ApiError> {
     let Both(filter, page) = query?;
     let filter = filter.into_filter();
+    let scope = caller.0.scope;
     db.run(move |conn| {
         let found = ListPage::fetch(
             page.cursor(),
             page.limit(),
-            |after, n| query::list_projects(conn, &filter, after.map(String::as_str), n),
+            |after, n| query::list_projects(conn, &scope, &filter, after.map(String::as_str), n),
             |row| row.code.clone(),
         )?;
         Ok(Json(Page::from(found.map(ProjectView::new))))
@@ -43,11 +44,12 @@ pub async fn get_project(
     db: &State<Db>,
 ) -> Result<Json<ProjectView>, ApiError> {
     let visibility = caller.0.visibility();
+    let scope = caller.0.scope;
     let code = params::key(code)?;
     db.run(move |conn| {
-        let row = find_project(conn, &code)?
+        let row = find_project(conn, &scope, &code)?
             .ok_or_else(|| ApiError::NotFound(format!("没有项目编号为“{code}”的项目")))?;
-        let assets = assets_of_project(conn, &code)?;
+        let assets = assets_of_project(conn, &scope, &code)?;
         let mut view = ProjectView::new(row);
         view.assets = Some(
             assets

@@ -281,6 +281,8 @@ pub struct ProjectView {
     pub funds: String,
     /// 资金来源.
     pub funding_source: Option<String>,
+    /// 行业主管部门.
+    pub department: Option<String>,
     /// The import batch that registered it.
     pub batch_id: String,
     /// When it was registered.
@@ -303,6 +305,7 @@ impl ProjectView {
             funding_source,
             batch_id,
             created_at,
+            department,
         } = row;
         ProjectView {
             code,
@@ -312,6 +315,7 @@ impl ProjectView {
             village,
             funds: money(funds_fen),
             funding_source,
+            department,
             batch_id,
             registered_at: created_at,
             assets: None,

@@ -21,14 +21,26 @@ pub(super) fn export(
             let file = std::fs::File::create(path)
                 .map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            crate::export::write_register(&mut conn, &filter, encoding, &mut out)
-                .map_err(|e| e.to_string())?
+            crate::export::write_register(
+                &mut conn,
+                &crate::domain::Scope::County,
+                &filter,
+                encoding,
+                &mut out,
+            )
+            .map_err(|e| e.to_string())?
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            crate::export::write_register(&mut conn, &filter, encoding, &mut out)
-                .map_err(|e| e.to_string())?
+            crate::export::write_register(
+                &mut conn,
+                &crate::domain::Scope::County,
+                &filter,
+                encoding,
+                &mut out,
+            )
+            .map_err(|e| e.to_string())?
         }
     };
     eprintln!("已导出 {rows} 行");

@@ -32,6 +32,7 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
         filename: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         actor: "cli".to_owned(),
         dry_run,
+        scope: crate::domain::Scope::County,
     };
     let started = std::time::Instant::now();
     let outcome = if std::io::stderr().is_terminal() {

@@ -46,6 +46,7 @@ fn load_demo(db: &Db, base: &str) -> Result<(), String> {
             filename: Some(DEMO_FILE.to_owned()),
             actor: "demo".to_owned(),
             dry_run: false,
+            scope: crate::domain::Scope::County,
         };
         match import_file(&mut conn, &request, &mut Unwatched).map_err(|e| e.to_string())? {
             ImportOutcome::Committed(report) => eprintln!(
@@ -62,8 +63,13 @@ fn load_demo(db: &Db, base: &str) -> Result<(), String> {
     } else {
         eprintln!("演示：找不到 {DEMO_FILE}，请在项目根目录运行");
     }
-    let issued =
-        auth::create_token(&mut conn, "demo-admin", Role::Admin).map_err(|e| e.to_string())?;
+    let issued = auth::create_token(
+        &mut conn,
+        "demo-admin",
+        Role::Admin,
+        &crate::domain::Scope::County,
+    )
+    .map_err(|e| e.to_string())?;
     eprintln!("演示：管理员令牌（仅显示一次）：{}", issued.secret);
     eprintln!(
         "演示：浏览器打开 {base}/login 用此令牌登录，或 curl -H 'Authorization: Bearer {}' {base}/api/v1/totals?group_by=class",

@@ -30,6 +30,9 @@ pub struct ProjectRow {
     pub batch_id: String,
     /// When it was registered (RFC 3339).
     pub created_at: String,
+    /// 行业主管部门: the sector department that oversees it; the department scope
+    /// matches it, for the project and its assets.
+    pub department: Option<String>,
 }
 
 /// An `assets` row: the asset's current state, the projection of its ledger entries.

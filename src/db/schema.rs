@@ -14,6 +14,7 @@ diesel::table! {
         token_sha256 -> Text,
         created_at -> Text,
         revoked_at -> Nullable<Text>,
+        scope -> Text,
     }
 }
 
@@ -103,6 +104,7 @@ diesel::table! {
         warnings -> Text,
         actor -> Text,
         created_at -> Text,
+        scope -> Text,
     }
 }
 
@@ -156,6 +158,7 @@ diesel::table! {
         funding_source -> Nullable<Text>,
         batch_id -> Text,
         created_at -> Text,
+        department -> Nullable<Text>,
     }
 }
 

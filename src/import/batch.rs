@@ -10,10 +10,12 @@ use diesel::sql_types::Text;
 use serde::Serialize;
 
 use super::error::{RowError, Warning};
+use crate::db::pool::DbBackend;
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
-use crate::domain::{Spelling, Vocabulary};
+use crate::domain::{Scope, Spelling, Vocabulary};
+use crate::register::scope::batches_in;
 
 /// How an import ended, as its batch and report say.
 #[derive(
@@ -104,6 +106,8 @@ pub struct BatchRow {
     pub actor: String,
     /// When (RFC 3339).
     pub created_at: String,
+    /// The scope of the token that imported it: who else sees it.
+    pub scope: String,
 }
 
 /// What an import did or would do.
@@ -190,29 +194,36 @@ impl BatchRow {
             .optional()
     }
 
-    /// The batch with this id, if any.
+    /// The batch with this id, if `scope` sees it.
     ///
     /// Fails when the query fails.
-    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<BatchRow>> {
-        import_batches::table
-            .find(id)
+    pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<BatchRow>> {
+        let mut query = import_batches::table
+            .filter(import_batches::id.eq(id.to_owned()))
             .select(BatchRow::as_select())
-            .first(conn)
-            .optional()
+            .into_boxed::<DbBackend>();
+        if let Some(in_scope) = batches_in(scope) {
+            query = query.filter(in_scope);
+        }
+        query.first(conn).optional()
     }
 
-    /// Up to `limit` batches, newest first, after the batch `(created_at, id)` of the
-    /// previous page.
+    /// Up to `limit` batches that `scope` sees, newest first, after the batch
+    /// `(created_at, id)` of the previous page.
     ///
     /// Fails when the query fails.
     pub fn list(
         conn: &mut DbConnection,
+        scope: &Scope,
         before: Option<(&str, &str)>,
         limit: i64,
     ) -> QueryResult<Vec<BatchRow>> {
         let mut query = import_batches::table
             .select(BatchRow::as_select())
-            .into_boxed::<crate::db::pool::DbBackend>();
+            .into_boxed::<DbBackend>();
+        if let Some(in_scope) = batches_in(scope) {
+            query = query.filter(in_scope);
+        }
         if let Some((created_at, id)) = before {
             query = query.filter(
                 import_batches::created_at

@@ -19,7 +19,7 @@ use super::write::{spawn_writing_thread, Target, Writer};
 use crate::db::bulk_load::{self, SetAside};
 use crate::db::DbConnection;
 use crate::domain::dates::{timestamp_now, today_in_china};
-use crate::domain::BusinessDate;
+use crate::domain::{BusinessDate, Scope};
 use crate::ledger;
 use crate::register::store::register_is_empty;
 use crate::register::summary::{self, Summary};
@@ -35,6 +35,8 @@ pub struct ImportRequest<'a> {
     pub actor: String,
     /// Validate and report without writing anything.
     pub dry_run: bool,
+    /// The importer's scope: a row outside it is the error `out_of_scope`.
+    pub scope: Scope,
 }
 
 /// Told how far the import has read.
@@ -121,6 +123,7 @@ pub fn import_file(
         warnings: "[]".to_owned(),
         actor: request.actor.clone(),
         created_at: timestamp_now(),
+        scope: request.scope.to_string(),
     };
     let file_error = |error: RowError| vec![error];
     let opened = match (sniffed.size, sniffed.encoding) {
@@ -142,7 +145,7 @@ pub fn import_file(
 
     if request.dry_run {
         let register_empty = register_is_empty(conn)?;
-        let mut run = Run::new(layout, base, register_empty, None);
+        let mut run = Run::new(layout, base, request.scope.clone(), register_empty, None);
         read_all(&mut run, conn, rows, progress, total_bytes)?;
         return Ok(if run.errors().is_empty() {
             ImportOutcome::DryRun(run.report(BatchStatus::DryRun))
@@ -171,7 +174,13 @@ pub fn import_file(
                 SetAside::default()
             };
             let writer = Writer::new(head, BusinessDate::from_naive(today_in_china()));
-            let mut run = Box::new(Run::new(layout, base, register_empty, Some(writer)));
+            let mut run = Box::new(Run::new(
+                layout,
+                base,
+                request.scope.clone(),
+                register_empty,
+                Some(writer),
+            ));
             read_all(&mut run, conn, rows, progress, total_bytes)?;
             if !run.errors().is_empty() {
                 return Err(RolledBack::Rejected(run));

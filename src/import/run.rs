@@ -8,11 +8,13 @@ use super::batch::{BatchReport, BatchRow, BatchStatus};
 use super::bulk;
 use super::delta::RunningDelta;
 use super::error::{ErrorList, ImportFailure, RowError};
+use super::read::field::Field;
 use super::read::header::Layout;
 use super::read::row::ParsedRow;
 use super::within_file::{Checked, WithinFile};
 use super::write::{Target, Writer};
 use crate::db::DbConnection;
+use crate::domain::Scope;
 use crate::ledger::Head;
 use crate::register::summary::Delta;
 use crate::register::{AssetRecord, ProjectRecord};
@@ -31,6 +33,7 @@ struct Pending {
 pub struct Run {
     layout: Layout,
     batch: BatchRow,
+    scope: Scope,
     register_empty: bool,
     /// `None` for a dry run, which writes nothing.
     writer: Option<Writer>,
@@ -41,12 +44,14 @@ pub struct Run {
 }
 
 impl Run {
-    /// A pass over rows laid out as `layout`, counted in `batch`, into a register that
+    /// A pass over rows laid out as `layout`, counted in `batch`, by an importer holding
+    /// `scope` (a row outside it is refused), into a register that
     /// `register_empty` says holds no project; rows are written by `writer`, or not at
     /// all when it is `None` (a dry run).
     pub fn new(
         layout: Layout,
         batch: BatchRow,
+        scope: Scope,
         register_empty: bool,
         writer: Option<Writer>,
     ) -> Self {
@@ -54,6 +59,7 @@ impl Run {
         Run {
             layout,
             batch,
+            scope,
             register_empty,
             writer,
             errors: ErrorList::default(),
@@ -107,6 +113,10 @@ impl Run {
                 return Ok(());
             }
         };
+        if let Some(error) = out_of_scope(&self.layout, &self.scope, line, &row.project) {
+            self.errors.push(error);
+            return Ok(());
+        }
         match self
             .within_file
             .check(&self.layout, line, &row, &mut self.errors)
@@ -279,4 +289,39 @@ fn look_up(conn: &mut DbConnection, pending: &[Pending]) -> Result<Registered, I
         .filter_map(|p| p.row.asset.as_ref().map(|a| a.code.as_str()))
         .collect();
     Registered::look_up(conn, &project_codes, &asset_codes)
+}
+
+/// The error `out_of_scope` when the project of the row at `line` (and so its asset,
+/// which takes the project's town, village and department) lies outside `scope`, in
+/// the column that places it there.
+fn out_of_scope(
+    layout: &Layout,
+    scope: &Scope,
+    line: u64,
+    project: &ProjectRecord,
+) -> Option<RowError> {
+    if scope.holds(
+        &project.town,
+        project.village.as_deref(),
+        project.department.as_deref(),
+    ) {
+        return None;
+    }
+    let field = match scope {
+        Scope::Department(_) => Field::Department,
+        Scope::Village { town, .. } if *town == project.town => Field::Village,
+        _ => Field::Town,
+    };
+    let message = format!(
+        "此行的项目（{}{}）不在令牌的范围（{}）内，未写入任何数据",
+        project.town,
+        project.village.as_deref().unwrap_or_default(),
+        scope.label()
+    );
+    Some(RowError::cell(
+        line,
+        layout.header_of(field),
+        "out_of_scope",
+        message,
+    ))
 }

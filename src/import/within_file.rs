@@ -17,7 +17,7 @@ use crate::register::ProjectRecord;
 /// What the file said first about a project, and what the import does to it.
 struct SeenProject {
     line: u64,
-    fingerprint: [u64; 6],
+    fingerprint: [u64; 7],
     fate: ProjectFate,
 }
 
@@ -169,7 +169,7 @@ fn code_key(code: &str) -> (u64, u64) {
 
 /// One hash per project field, so a repeated project row is compared field by field
 /// without keeping every project's text in memory.
-fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
+fn fingerprint(project: &ProjectRecord) -> [u64; 7] {
     [
         hash_of(&project.name),
         hash_of(&project.year.get()),
@@ -177,5 +177,6 @@ fn fingerprint(project: &ProjectRecord) -> [u64; 6] {
         hash_of(&project.village),
         hash_of(&project.funds.fen()),
         hash_of(&project.funding_source),
+        hash_of(&project.department),
     ]
 }

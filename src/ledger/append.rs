@@ -11,7 +11,7 @@ use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_k
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
-use crate::domain::{AssetClass, AssetStatus, Vocabulary, Yuan};
+use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary, Yuan};
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, Delta};
@@ -21,6 +21,8 @@ use crate::register::summary::{self, Delta};
 pub struct AppendRequest {
     /// The asset's UUID or code.
     pub asset: String,
+    /// The writer's scope: an asset outside it is not found.
+    pub scope: Scope,
     /// The parsed entry.
     pub entry: EntryRequest,
     /// The token name writing it.
@@ -190,7 +192,7 @@ pub fn append_entry(
 ) -> Result<AppendOutcome, AppendError> {
     conn.transaction(|conn| {
         let head = lock_head(conn)?;
-        let asset = find_asset(conn, &request.asset)?
+        let asset = find_asset(conn, &request.scope, &request.asset)?
             .ok_or_else(|| AppendError::AssetNotFound(request.asset.clone()))?;
         let request_sha256 = hex::encode(Sha256::digest(format!(
             "{}\n{}",

@@ -7,7 +7,7 @@ use super::append::fold_rows;
 use super::projection::{AssetState, MalformedEntry};
 use super::store::entries_as_of;
 use crate::db::{DbConnection, DbError};
-use crate::domain::{BusinessDate, Vocabulary};
+use crate::domain::{BusinessDate, Scope, Vocabulary};
 use crate::register::query::{list_assets, AssetFilter};
 use crate::register::store::AssetRow;
 
@@ -86,12 +86,13 @@ pub fn asset_history_as_of(
     Ok(fold_rows(&entries)?.zip(head))
 }
 
-/// Up to `limit` assets after the code `after` that existed on `day` and match
+/// Up to `limit` assets in `scope` after the code `after` that existed on `day` and match
 /// `filter` as of that day, with their states, and the cursor of the next page.
 ///
 /// Fails when an entry is malformed or the database fails.
 pub fn assets_as_of(
     conn: &mut DbConnection,
+    scope: &Scope,
     filter: &AssetFilter,
     day: BusinessDate,
     after: Option<String>,
@@ -108,7 +109,14 @@ pub fn assets_as_of(
             q: None,
             ..filter.clone()
         };
-        let batch = list_assets(conn, &static_filter, false, after.as_deref(), batch_size)?;
+        let batch = list_assets(
+            conn,
+            scope,
+            &static_filter,
+            false,
+            after.as_deref(),
+            batch_size,
+        )?;
         let exhausted = (batch.len() as i64) < batch_size;
         let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();

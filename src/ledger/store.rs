@@ -3,8 +3,11 @@
 use diesel::prelude::*;
 
 use super::chain::EntryRow;
+use crate::db::pool::DbBackend;
 use crate::db::schema::{idempotency_keys, ledger_entries};
 use crate::db::DbConnection;
+use crate::domain::Scope;
+use crate::register::scope::entries_in;
 
 /// An asset's entries in `seq` order, found by the asset's code.
 ///
@@ -34,20 +37,26 @@ pub fn entries_as_of(
         .load(conn)
 }
 
-/// Up to `limit` entries with `seq` greater than `after`, in `seq` order.
+/// Up to `limit` entries of the assets in `scope` with `seq` greater than `after`, in
+/// `seq` order.
 ///
 /// Fails when the query fails.
 pub fn entries_after(
     conn: &mut DbConnection,
+    scope: &Scope,
     after: i64,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
-    ledger_entries::table
+    let mut query = ledger_entries::table
         .filter(ledger_entries::seq.gt(after))
         .order(ledger_entries::seq)
         .limit(limit)
         .select(EntryRow::as_select())
-        .load(conn)
+        .into_boxed::<DbBackend>();
+    if let Some(in_scope) = entries_in(scope) {
+        query = query.filter(in_scope);
+    }
+    query.load(conn)
 }
 
 /// The entry at `seq`, if any.

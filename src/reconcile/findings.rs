@@ -11,8 +11,9 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::shown;
-use crate::domain::{InspectionResult, Spelling, Vocabulary};
+use crate::domain::{InspectionResult, Scope, Spelling, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
+use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
 
 /// The kinds of findings with their Chinese names, in the order findings are listed in.
 const SPELLINGS: [Spelling; 7] = [
@@ -157,11 +158,12 @@ pub fn paginate(
 /// Fails when a query fails.
 pub fn page(
     conn: &mut DbConnection,
+    scope: &Scope,
     kind: Option<FindingKind>,
     after: Option<&Cursor<FindingKey>>,
     limit: Limit,
 ) -> QueryResult<Page<Finding, FindingKey>> {
-    Ok(paginate(findings(conn, kind)?, after, limit))
+    Ok(paginate(findings(conn, scope, kind)?, after, limit))
 }
 
 fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {
@@ -197,20 +199,27 @@ struct Duplicate {
     value_fen: i64,
 }
 
-/// Every finding of `kind` (or of every kind), ordered by kind then code.
+/// Every finding of `kind` (or of every kind) about the projects and assets in `scope`,
+/// ordered by kind then code.
 ///
 /// Fails when a query fails.
-pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResult<Vec<Finding>> {
+pub fn findings(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    kind: Option<FindingKind>,
+) -> QueryResult<Vec<Finding>> {
     let wanted = |k: &str| kind.is_none_or(|w| w.as_str() == k);
     let mut found = Vec::new();
     let live = assets::status.ne("disposed");
+    let in_scope = || asset_sql_expression(scope);
 
     if wanted("project_value_mismatch") {
-        let rows: Vec<Mismatch> = diesel::sql_query(
+        let rows: Vec<Mismatch> = diesel::sql_query(format!(
             "SELECT p.code AS code, p.funds_fen AS funds_fen, CAST(SUM(a.value_fen) AS BIGINT) AS value_fen \
-             FROM projects p JOIN assets a ON a.project_code = p.code \
+             FROM projects p JOIN assets a ON a.project_code = p.code WHERE {} \
              GROUP BY p.code, p.funds_fen HAVING SUM(a.value_fen) <> p.funds_fen",
-        )
+            project_sql(scope, "p")
+        ))
         .load(conn)?;
         let mut rows = rows;
         rows.sort_by(|a, b| a.code.cmp(&b.code));
@@ -230,6 +239,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
     if wanted("owner_type_mismatch") {
         let rows: Vec<(String, String, String, String)> = assets::table
             .filter(live)
+            .filter(in_scope())
             .filter(
                 assets::class
                     .eq("household")
@@ -260,6 +270,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
     if wanted("missing_custodian") {
         let rows: Vec<(String, String)> = assets::table
             .filter(live)
+            .filter(in_scope())
             .filter(assets::custodian.is_null())
             .order(assets::code)
             .select((assets::code, assets::name))
@@ -276,6 +287,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
     if wanted("unconfirmed") {
         let rows: Vec<(String, Option<String>, Option<String>)> = assets::table
             .filter(live)
+            .filter(in_scope())
             .filter(
                 assets::confirmed_on
                     .is_null()
@@ -321,6 +333,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
             .to_string();
         let rows: Vec<String> = assets::table
             .filter(live)
+            .filter(in_scope())
             .filter(assets::class.eq("operating"))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 ledger_entries::table
@@ -349,6 +362,7 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
                 "ledger_entries.kind = 'inspection'",
             ))
             .filter(live)
+            .filter(in_scope())
             .order((ledger_entries::occurred_on, ledger_entries::seq))
             .select((
                 ledger_entries::seq,
@@ -386,17 +400,19 @@ pub fn findings(conn: &mut DbConnection, kind: Option<FindingKind>) -> QueryResu
     if wanted("duplicate_candidate") {
         // Household assets are handed out alike to many households: among them only the
         // same owner makes a candidate.
-        let rows: Vec<Duplicate> = diesel::sql_query(
+        let rows: Vec<Duplicate> = diesel::sql_query(format!(
             "SELECT a.code AS code, a.town AS town, a.village AS village, a.name AS name, a.value_fen AS value_fen \
              FROM assets a JOIN (SELECT town, COALESCE(village, '') AS v, name, value_fen, \
                  CASE WHEN class = 'household' THEN owner_name ELSE '' END AS o \
-                 FROM assets WHERE status <> 'disposed' \
+                 FROM assets WHERE status <> 'disposed' AND {inner} \
                  GROUP BY town, COALESCE(village, ''), name, value_fen, CASE WHEN class = 'household' THEN owner_name ELSE '' END \
                  HAVING COUNT(*) > 1) d \
              ON d.town = a.town AND d.v = COALESCE(a.village, '') AND d.name = a.name AND d.value_fen = a.value_fen \
                 AND d.o = CASE WHEN a.class = 'household' THEN a.owner_name ELSE '' END \
-             WHERE a.status <> 'disposed'",
-        )
+             WHERE a.status <> 'disposed' AND {outer}",
+            inner = asset_sql(scope, "assets"),
+            outer = asset_sql(scope, "a"),
+        ))
         .load(conn)?;
         let mut rows = rows;
         rows.sort_by(|a, b| a.code.cmp(&b.code));

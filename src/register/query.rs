@@ -3,11 +3,12 @@
 
 use diesel::prelude::*;
 
+use super::scope::{assets_in, holds_asset, holds_project, projects_in};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
-use crate::domain::{AssetClass, AssetStatus, OwnerType, Vocabulary};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary};
 
 /// Filters of the asset list. Owner, owner type and status are the current state's.
 #[derive(Debug, Clone, Default)]
@@ -39,13 +40,14 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Up to `limit` assets after the code `after`, in code order, matching `filter`;
+/// Up to `limit` assets in `scope` after the code `after`, in code order, matching `filter`;
 /// `with_state` false leaves out the filters on the current state (owner, owner type,
 /// status), for callers that filter on a state as of a date instead.
 ///
 /// Fails when the query fails.
 pub fn list_assets(
     conn: &mut DbConnection,
+    scope: &Scope,
     filter: &AssetFilter,
     with_state: bool,
     after: Option<&str>,
@@ -54,6 +56,9 @@ pub fn list_assets(
     let mut query = assets::table
         .select(AssetRow::as_select())
         .into_boxed::<DbBackend>();
+    if let Some(in_scope) = assets_in(scope) {
+        query = query.filter(in_scope);
+    }
     if let Some(class) = filter.class {
         query = query.filter(assets::class.eq(class.as_str()));
     }
@@ -107,11 +112,13 @@ pub struct ProjectFilter {
     pub q: Option<String>,
 }
 
-/// Up to `limit` projects after the code `after`, in code order, matching `filter`.
+/// Up to `limit` projects in `scope` after the code `after`, in code order, matching
+/// `filter`.
 ///
 /// Fails when the query fails.
 pub fn list_projects(
     conn: &mut DbConnection,
+    scope: &Scope,
     filter: &ProjectFilter,
     after: Option<&str>,
     limit: i64,
@@ -119,6 +126,9 @@ pub fn list_projects(
     let mut query = projects::table
         .select(ProjectRow::as_select())
         .into_boxed::<DbBackend>();
+    if let Some(in_scope) = projects_in(scope) {
+        query = query.filter(in_scope);
+    }
     if let Some(town) = &filter.town {
         query = query.filter(projects::town.eq(town.clone()));
     }
@@ -146,57 +156,83 @@ pub fn list_projects(
     query.order(projects::code).limit(limit).load(conn)
 }
 
-/// The project with this code, if any.
+/// The project with this code, if there is one in `scope`.
 ///
 /// Fails when the query fails.
-pub fn find_project(conn: &mut DbConnection, code: &str) -> QueryResult<Option<ProjectRow>> {
-    projects::table
+pub fn find_project(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    code: &str,
+) -> QueryResult<Option<ProjectRow>> {
+    let found = projects::table
         .find(code)
         .select(ProjectRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(found.filter(|project| holds_project(scope, project)))
 }
 
-/// The assets a project formed, in code order.
+/// The assets in `scope` that a project formed, in code order.
 ///
 /// Fails when the query fails.
-pub fn assets_of_project(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<AssetRow>> {
-    assets::table
-        .filter(assets::project_code.eq(code))
+pub fn assets_of_project(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    code: &str,
+) -> QueryResult<Vec<AssetRow>> {
+    let mut query = assets::table
+        .filter(assets::project_code.eq(code.to_owned()))
         .order(assets::code)
         .select(AssetRow::as_select())
-        .load(conn)
+        .into_boxed::<DbBackend>();
+    if let Some(in_scope) = assets_in(scope) {
+        query = query.filter(in_scope);
+    }
+    query.load(conn)
 }
 
-/// Finds an asset by UUID or code.
+/// Finds an asset in `scope` by UUID or code (one outside it is not found).
 ///
 /// Fails when the query fails.
-pub fn find_asset(conn: &mut DbConnection, key: &str) -> QueryResult<Option<AssetRow>> {
+pub fn find_asset(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    key: &str,
+) -> QueryResult<Option<AssetRow>> {
     let matching = assets::id.eq(key).or(assets::code.eq(key));
     // On the backend's own connection, whose statement cache serves this hot query.
-    first_cached(
+    let found: Option<AssetRow> = first_cached(
         conn,
         assets::table
             .filter(matching)
             .select(columns_of::<AssetRow>()),
-    )
+    )?;
+    match found {
+        Some(asset) if holds_asset(conn, scope, &asset)? => Ok(Some(asset)),
+        _ => Ok(None),
+    }
 }
 
-/// Finds an asset by UUID or code together with the hash of its latest entry, in one
-/// query (the single-asset read of the API is the hottest path).
+/// Finds an asset in `scope` by UUID or code together with the hash of its latest
+/// entry, in one query (the single-asset read of the API is the hottest path).
 ///
 /// Fails when the query fails.
 pub fn find_asset_with_head(
     conn: &mut DbConnection,
+    scope: &Scope,
     key: &str,
 ) -> QueryResult<Option<(AssetRow, String)>> {
     let matching = assets::id.eq(key).or(assets::code.eq(key));
     let head = ledger_entries::table.on(ledger_entries::seq.eq(assets::last_seq));
-    first_cached(
+    let found: Option<(AssetRow, String)> = first_cached(
         conn,
         assets::table
             .inner_join(head)
             .filter(matching)
             .select((columns_of::<AssetRow>(), ledger_entries::hash)),
-    )
+    )?;
+    match found {
+        Some((asset, hash)) if holds_asset(conn, scope, &asset)? => Ok(Some((asset, hash))),
+        _ => Ok(None),
+    }
 }

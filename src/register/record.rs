@@ -22,6 +22,8 @@ pub struct ProjectRecord {
     pub funds: Yuan,
     /// 资金来源
     pub funding_source: Option<String>,
+    /// 行业主管部门
+    pub department: Option<String>,
 }
 
 /// 所有权人: who owns an asset. As ledger entries carry it: `{name, type, id_number}`,

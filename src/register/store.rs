@@ -35,6 +35,7 @@ impl ProjectRow {
             funding_source: record.funding_source.clone(),
             batch_id: batch_id.to_owned(),
             created_at: now.to_owned(),
+            department: record.department.clone(),
         }
     }
 
@@ -57,6 +58,7 @@ impl ProjectRow {
             funds: Yuan::from_fen(self.funds_fen)
                 .ok_or_else(|| corrupt("funds_fen", self.funds_fen.to_string()))?,
             funding_source: self.funding_source.clone(),
+            department: self.department.clone(),
         })
     }
 

@@ -13,7 +13,8 @@ use diesel::sql_types::Text;
 
 use crate::db::schema::{class_summary, register_summary};
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, Vocabulary};
+use crate::domain::{AssetClass, Scope, Vocabulary};
+use crate::register::scope::{asset_sql, project_sql};
 
 /// Figures of one class: projects with a live asset of the class, those projects'
 /// funds, and the class's live assets and their value. A `class_summary` row, read,
@@ -173,6 +174,21 @@ impl Summary {
     ///
     /// Fails when a query fails.
     pub fn recompute(conn: &mut DbConnection) -> QueryResult<Summary> {
+        Summary::within(conn, &Scope::County)
+    }
+
+    /// The figures of the projects and assets in `scope`, computed from the rows (the
+    /// county's are maintained: [`Summary::load`]). The conditions of a town or village
+    /// read the `town, village` indexes of both tables, a department's the
+    /// `projects_department` index.
+    ///
+    /// Fails when a query fails.
+    pub fn within(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Summary> {
+        let (p, a, b) = (
+            project_sql(scope, "p"),
+            asset_sql(scope, "a"),
+            asset_sql(scope, "b"),
+        );
         #[derive(QueryableByName)]
         struct Recomputed {
             #[diesel(embed)]
@@ -189,24 +205,24 @@ impl Summary {
             #[diesel(embed)]
             figures: ClassFigures,
         }
-        let recomputed: Recomputed = diesel::sql_query(
-            "SELECT (SELECT COUNT(*) FROM projects) AS projects, \
-             (SELECT CAST(COALESCE(SUM(funds_fen), 0) AS BIGINT) FROM projects) AS funds_fen, \
-             (SELECT COUNT(*) FROM assets WHERE status <> 'disposed') AS assets, \
-             (SELECT CAST(COALESCE(SUM(value_fen), 0) AS BIGINT) FROM assets WHERE status <> 'disposed') AS value_fen, \
-             (SELECT COUNT(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)) AS unclassified_projects, \
-             (SELECT CAST(COALESCE(SUM(funds_fen), 0) AS BIGINT) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)) AS unclassified_funds_fen, \
-             (SELECT COALESCE(MAX(registered_on), '0001-01-01') FROM assets) AS last_registered_on, \
+        let recomputed: Recomputed = diesel::sql_query(format!(
+            "SELECT (SELECT COUNT(*) FROM projects p WHERE {p}) AS projects, \
+             (SELECT CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) FROM projects p WHERE {p}) AS funds_fen, \
+             (SELECT COUNT(*) FROM assets a WHERE a.status <> 'disposed' AND {a}) AS assets, \
+             (SELECT CAST(COALESCE(SUM(a.value_fen), 0) AS BIGINT) FROM assets a WHERE a.status <> 'disposed' AND {a}) AS value_fen, \
+             (SELECT COUNT(*) FROM projects p WHERE {p} AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)) AS unclassified_projects, \
+             (SELECT CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) FROM projects p WHERE {p} AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code)) AS unclassified_funds_fen, \
+             (SELECT COALESCE(MAX(a.registered_on), '0001-01-01') FROM assets a WHERE {a}) AS last_registered_on, \
              (SELECT COALESCE(MAX(occurred_on), '0001-01-01') FROM ledger_entries WHERE kind IN ('disposed', 'value_adjusted', 'correction')) AS last_value_event_on",
-        )
+        ))
         .get_result(conn)?;
-        let rows: Vec<PerClass> = diesel::sql_query(
+        let rows: Vec<PerClass> = diesel::sql_query(format!(
             "SELECT a.class AS class, COUNT(DISTINCT a.project_code) AS projects, COUNT(*) AS assets, \
              CAST(COALESCE(SUM(a.value_fen), 0) AS BIGINT) AS value_fen, \
-             CAST((SELECT COALESCE(SUM(p.funds_fen), 0) FROM projects p WHERE EXISTS \
-                 (SELECT 1 FROM assets b WHERE b.project_code = p.code AND b.class = a.class AND b.status <> 'disposed')) AS BIGINT) AS funds_fen \
-             FROM assets a WHERE a.status <> 'disposed' GROUP BY a.class",
-        )
+             CAST((SELECT COALESCE(SUM(p.funds_fen), 0) FROM projects p WHERE {p} AND EXISTS \
+                 (SELECT 1 FROM assets b WHERE b.project_code = p.code AND b.class = a.class AND b.status <> 'disposed' AND {b})) AS BIGINT) AS funds_fen \
+             FROM assets a WHERE a.status <> 'disposed' AND {a} GROUP BY a.class",
+        ))
         .load(conn)?;
         Ok(Summary {
             overall: recomputed.overall,

@@ -11,7 +11,8 @@ use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, Vocabulary, Yuan};
+use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
+use crate::register::scope::{asset_sql, project_sql};
 use crate::register::summary::{class_index, Summary};
 
 /// How totals are grouped.
@@ -117,18 +118,19 @@ impl FiguresRow {
     }
 }
 
-/// Per-project asset counts and values of the assets not disposed. Sums are cast to
-/// BIGINT so that both backends read them as exact 64-bit integers.
-const ASSETS_PER_PROJECT: &str = "SELECT project_code, COUNT(*) AS n, SUM(value_fen) AS v \
-     FROM assets WHERE status <> 'disposed' GROUP BY project_code";
-
-fn by_project_column(key_expression: &str) -> String {
+/// Groups the projects in `scope` by `key_expression`, with the counts and values of
+/// their assets in `scope` not disposed. Sums are cast to BIGINT so that both backends
+/// read them as exact 64-bit integers.
+fn by_project_column(scope: &Scope, key_expression: &str) -> String {
+    let (in_scope, assets_in_scope) = (project_sql(scope, "p"), asset_sql(scope, "s"));
     format!(
         "SELECT {key_expression} AS key, COUNT(*) AS projects, \
          CAST(COALESCE(SUM(a.n), 0) AS BIGINT) AS assets, \
          CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
          CAST(COALESCE(SUM(a.v), 0) AS BIGINT) AS asset_value \
-         FROM projects p LEFT JOIN ({ASSETS_PER_PROJECT}) a ON a.project_code = p.code \
+         FROM projects p LEFT JOIN (SELECT s.project_code, COUNT(*) AS n, SUM(s.value_fen) AS v \
+             FROM assets s WHERE s.status <> 'disposed' AND {assets_in_scope} GROUP BY s.project_code) a \
+         ON a.project_code = p.code WHERE {in_scope} \
          GROUP BY {key_expression}"
     )
 }
@@ -141,15 +143,28 @@ fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError>
         .collect::<Result<_, _>>()?)
 }
 
-/// The register's totals, grouped as asked, from one consistent snapshot.
+/// The totals of the register in `scope`, grouped as asked, from one consistent
+/// snapshot: the county's overall and per-class figures are the maintained ones, a
+/// narrower scope's are summed from its rows.
 ///
 /// Fails when a query fails or a stored amount is negative.
-pub fn totals(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
-    crate::db::read_snapshot(conn, |conn| totals_in_snapshot(conn, group_by))
+pub fn totals(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    group_by: GroupBy,
+) -> Result<Totals, TotalsError> {
+    crate::db::read_snapshot(conn, |conn| totals_in_snapshot(conn, scope, group_by))
 }
 
-fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Totals, TotalsError> {
-    let summary = Summary::load(conn)?;
+fn totals_in_snapshot(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    group_by: GroupBy,
+) -> Result<Totals, TotalsError> {
+    let summary = match scope {
+        Scope::County => Summary::load(conn)?,
+        _ => Summary::within(conn, scope)?,
+    };
     let money =
         |key: &str, fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(key.to_owned()));
     let total = Figures {
@@ -186,12 +201,12 @@ fn totals_in_snapshot(conn: &mut DbConnection, group_by: GroupBy) -> Result<Tota
             });
             groups
         }
-        GroupBy::Town => load(conn, &by_project_column("p.town"))?,
+        GroupBy::Town => load(conn, &by_project_column(scope, "p.town"))?,
         GroupBy::Village => load(
             conn,
-            &by_project_column("p.town || '/' || COALESCE(p.village, '')"),
+            &by_project_column(scope, "p.town || '/' || COALESCE(p.village, '')"),
         )?,
-        GroupBy::Year => load(conn, &by_project_column("CAST(p.year AS TEXT)"))?,
+        GroupBy::Year => load(conn, &by_project_column(scope, "CAST(p.year AS TEXT)"))?,
     };
     let mut groups = groups;
     if group_by != GroupBy::Class {

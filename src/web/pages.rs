@@ -95,6 +95,21 @@ pub fn require(
     }
 }
 
+/// Refuses the page unless the signed-in token has county scope (declarations,
+/// reconciliation, verification); returns the county witness.
+pub fn require_county(
+    session: &super::session::Session,
+) -> Result<crate::domain::CountyScope, PageError> {
+    session.0.scope.county().ok_or_else(|| {
+        message_page(
+            Status::Forbidden,
+            "需要全县范围",
+            "此页面只限全县范围的令牌（申报、对账与校验）。",
+            ("/", "返回首页"),
+        )
+    })
+}
+
 /// The caller's role does not allow this page.
 pub fn forbidden() -> PageError {
     message_page(

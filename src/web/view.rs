@@ -5,7 +5,7 @@
 use maud::{html, Markup, PreEscaped, Render};
 use rocket::response::content::RawHtml;
 
-use crate::auth::{Access, Caller, Role};
+use crate::auth::{Access, Caller};
 use crate::domain::shown;
 use crate::domain::Vocabulary;
 
@@ -14,17 +14,19 @@ use crate::domain::Vocabulary;
 // Safe unescaped: a constant, no value of the register or the request reaches it.
 const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
-/// The navigation: path, label, and the access a link needs.
-const NAV: [(&str, &str, Access); 6] = [
-    ("/", "概览", Access::Read),
-    ("/imports", "导入", Access::Read),
-    ("/assets", "资产台账", Access::Read),
-    ("/reconcile", "对账", Access::Read),
-    ("/findings", "审计发现", Access::Audit),
-    ("/verify", "校验", Access::Audit),
+/// The navigation: path, label, the access a link needs, and whether it needs county
+/// scope.
+const NAV: [(&str, &str, Access, bool); 6] = [
+    ("/", "概览", Access::Read, false),
+    ("/imports", "导入", Access::Read, false),
+    ("/assets", "资产台账", Access::Read, false),
+    ("/reconcile", "对账", Access::Read, true),
+    ("/findings", "审计发现", Access::Audit, false),
+    ("/verify", "校验", Access::Audit, true),
 ];
 
-/// A page for a signed-in user, with the navigation its role allows, its name and role,
+/// A page for a signed-in user, with the navigation its role and scope allow, its name,
+/// role and scope,
 /// the title as heading, a flash message (`(ok, text)`) when given, and `body`.
 pub fn page(
     caller: &Caller,
@@ -35,12 +37,15 @@ pub fn page(
 ) -> RawHtml<String> {
     let header = html! {
         nav {
-            @for (path, label, _) in NAV.iter().filter(|(_, _, access)| caller.role.allows(*access)) {
+            @for (path, label, _, _) in NAV.iter().filter(|(_, _, access, county)| {
+                caller.role.allows(*access) && (!county || caller.scope.county().is_some())
+            }) {
                 a href=(path) class=[(*path == active).then_some("active")] { (label) }
             }
         }
         div class="who" {
-            span { (caller.name) "（" (role_label(caller)) "）" }
+            span { (caller.name) "（" (caller.role.label()) "）" }
+            span class="scope" title=(caller.scope.to_string()) { "范围：" (caller.scope.label()) }
             form method="post" action="/logout" {
                 button class="secondary" type="submit" { "退出" }
             }
@@ -87,15 +92,6 @@ fn document(title: &str, header: Option<Markup>, content: Markup) -> RawHtml<Str
         }
     };
     RawHtml(markup.into_string())
-}
-
-fn role_label(caller: &Caller) -> &'static str {
-    match caller.role {
-        Role::Reader => "只读",
-        Role::Clerk => "经办",
-        Role::Auditor => "审计",
-        Role::Admin => "管理员",
-    }
 }
 
 /// A message above the page: green when `ok`, red otherwise.

@@ -175,9 +175,14 @@ impl TestApp {
         let db = Db::open(&database.url, 4).expect("open test database");
         let mut conn = db.conn().expect("connection");
         let mut token = |role: Role| {
-            auth::create_token(&mut conn, &format!("test-{role}"), role)
-                .expect("token")
-                .secret
+            auth::create_token(
+                &mut conn,
+                &format!("test-{role}"),
+                role,
+                &asset_registry::domain::Scope::County,
+            )
+            .expect("token")
+            .secret
         };
         let (admin, clerk, auditor, reader) = (
             token(Role::Admin),

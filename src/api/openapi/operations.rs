@@ -7,7 +7,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use crate::api::declarations::{DeclarationBody, DeclarationView};
 use crate::api::health::Health;
 use crate::api::ledger::Events;
-use crate::api::tokens::{CreatedToken, NewToken};
+use crate::api::tokens::{CreatedToken, NewToken, TokenView};
 use crate::api::views::{AssetView, EntryView, Page, ProjectView};
 use crate::import::BatchReport;
 use crate::ledger::entry::request_schema;
@@ -26,7 +26,7 @@ use crate::request::{
 pub enum Audience {
     /// Anyone.
     Open,
-    /// reader, clerk, auditor, admin.
+    /// reader, clerk, auditor, admin, approver.
     Reader,
     /// clerk, admin.
     Clerk,
@@ -41,10 +41,12 @@ impl Audience {
     pub fn describe(self) -> &'static str {
         match self {
             Audience::Open => "无需令牌",
-            Audience::Reader => "角色：reader、clerk、auditor、admin",
+            Audience::Reader => {
+                "角色：reader、clerk、auditor、admin、approver（只答令牌范围内的数据）"
+            }
             Audience::Clerk => "角色：clerk、admin",
             Audience::Auditor => "角色：auditor、admin",
-            Audience::Admin => "角色：admin",
+            Audience::Admin => "角色：admin，需全县范围（否则 403 county_scope_required）",
         }
     }
 }
@@ -309,6 +311,19 @@ pub fn operations() -> Vec<Operation> {
             responses: &[
                 (201, "已创建", Body::Json(schema::<CreatedToken>)),
                 (422, "字段无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/tokens",
+            summary: "列出全部令牌（含已吊销的；从不显示令牌本身），需全县范围",
+            audience: Audience::Admin,
+            path_params: &[],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "令牌", Body::Json(schema::<Vec<TokenView>>)),
+                (403, "无权访问或需全县范围（county_scope_required）", Body::Problem),
             ],
         },
         Operation {

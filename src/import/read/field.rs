@@ -21,6 +21,8 @@ pub enum Field {
     ProjectFunds,
     /// 资金来源
     FundingSource,
+    /// 行业主管部门
+    Department,
     /// 资产编号
     AssetCode,
     /// 资产名称
@@ -49,7 +51,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order of the import format.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 20] = [
         Field::ProjectCode,
         Field::ProjectName,
         Field::ProjectYear,
@@ -57,6 +59,7 @@ impl Field {
         Field::Village,
         Field::ProjectFunds,
         Field::FundingSource,
+        Field::Department,
         Field::AssetCode,
         Field::AssetName,
         Field::AssetClass,
@@ -120,6 +123,7 @@ impl Field {
             Field::Village => "村",
             Field::ProjectFunds => "项目资金",
             Field::FundingSource => "资金来源",
+            Field::Department => "行业主管部门",
             Field::AssetCode => "资产编号",
             Field::AssetName => "资产名称",
             Field::AssetClass => "资产类别",
@@ -145,6 +149,7 @@ impl Field {
             Field::Village => "village",
             Field::ProjectFunds => "project_funds",
             Field::FundingSource => "funding_source",
+            Field::Department => "department",
             Field::AssetCode => "asset_code",
             Field::AssetName => "asset_name",
             Field::AssetClass => "asset_class",
@@ -185,6 +190,7 @@ pub fn project_value(project: &ProjectRecord, field: Field) -> String {
         Field::Village => shown(project.village.as_deref()),
         Field::ProjectFunds => format!("{} 元", project.funds),
         Field::FundingSource => shown(project.funding_source.as_deref()),
+        Field::Department => shown(project.department.as_deref()),
         _ => String::new(),
     }
 }

@@ -212,6 +212,7 @@ fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
         village: row.optional(Field::Village),
         funds: funds?,
         funding_source: row.optional(Field::FundingSource),
+        department: row.optional(Field::Department),
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::Pin;
 use crate::db::DbConnection;
+use crate::domain::Scope;
 use crate::ledger::chain::{entry_hash, read_head, GENESIS_HASH};
 use crate::ledger::store::entries_after;
 
@@ -40,7 +41,7 @@ pub(super) fn walk(
             failure: Some((seq, problem)),
         };
     loop {
-        let page = entries_after(conn, expected_seq - 1, PAGE)?;
+        let page = entries_after(conn, &Scope::County, expected_seq - 1, PAGE)?;
         if page.is_empty() {
             break;
         }

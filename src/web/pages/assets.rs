@@ -17,7 +17,7 @@ use self::entries::{body_of, Attempt};
 use super::{bad_query, internal, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{AssetClass, AssetStatus, Vocabulary};
+use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::paging::{Cursor, Limit, Page};
@@ -70,7 +70,8 @@ pub async fn assets(
 ) -> Result<RawHtml<String>, PageError> {
     let Both(filter, at) = query.map_err(|e| bad_query(e, "/assets"))?;
     let can_export = session.0.role.allows(Access::Audit);
-    let view = load_register(db, filter.into_filter(), at.cursor(), can_export).await?;
+    let scope = session.0.scope.clone();
+    let view = load_register(db, scope, filter.into_filter(), at.cursor(), can_export).await?;
     Ok(page(
         &session.0,
         "/assets",
@@ -80,9 +81,11 @@ pub async fn assets(
     ))
 }
 
-/// Reads the page of the register that `filter` selects and that follows `after`.
+/// Reads the page of the register in `scope` that `filter` selects and that follows
+/// `after`.
 async fn load_register(
     db: &Db,
+    scope: Scope,
     filter: AssetFilter,
     after: Option<&Cursor<String>>,
     can_export: bool,
@@ -92,7 +95,7 @@ async fn load_register(
     let Page { items, next } = db
         .run(move |conn| {
             let after = cursor.as_ref().map(|c| c.key().as_str());
-            let rows = list_assets(conn, &query_filter, true, after, PAGE_SIZE.fetch());
+            let rows = list_assets(conn, &scope, &query_filter, true, after, PAGE_SIZE.fetch());
             rows.map(|rows| Page::from_rows(rows, PAGE_SIZE, |row| row.code.clone()))
                 .map_err(internal)
         })
@@ -259,7 +262,15 @@ async fn asset_page(
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
     let can_write = session.0.role.allows(Access::Write);
-    let view = detail::load(db, key, session.0.visibility(), can_write, attempt).await?;
+    let view = detail::load(
+        db,
+        session.0.scope.clone(),
+        key,
+        session.0.visibility(),
+        can_write,
+        attempt,
+    )
+    .await?;
     let title = format!("资产 {}", view.code());
     Ok(page(
         &session.0,
@@ -299,6 +310,7 @@ pub async fn append_entry(
         Ok(entry) => {
             let request = AppendRequest {
                 asset: key.to_owned(),
+                scope: session.0.scope.clone(),
                 entry,
                 actor: session.0.name.clone(),
                 idempotency_key: None,

@@ -5,9 +5,10 @@ use rocket::form;
 use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
-use super::{bad_query, internal, require, PageError};
+use super::{bad_query, internal, require, require_county, PageError};
 use crate::auth::Access;
 use crate::db::Db;
+use crate::domain::Scope;
 use crate::ledger::verify::Verification;
 use crate::paging::{Cursor, Limit};
 use crate::reconcile::findings::{
@@ -44,7 +45,8 @@ pub async fn findings(
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
     let Both(filter, cursor) = query.map_err(|e| bad_query(e, "/findings"))?;
-    let view = load_findings(db, filter.kind(), cursor.cursor()).await?;
+    let scope = session.0.scope.clone();
+    let view = load_findings(db, scope, filter.kind(), cursor.cursor()).await?;
     Ok(crate::web::view::page(
         &session.0,
         "/findings",
@@ -54,15 +56,16 @@ pub async fn findings(
     ))
 }
 
-/// Reads the findings and keeps the page of the kind asked for (the first kind when
+/// Reads the findings in `scope` and keeps the page of the kind asked for (the first kind when
 /// none is asked for) that follows `after`.
 async fn load_findings(
     db: &Db,
+    scope: Scope,
     kind: Option<FindingKind>,
     after: Option<&Cursor<FindingKey>>,
 ) -> Result<FindingsPage, PageError> {
     let found = db
-        .run(|conn| all_findings(conn, None).map_err(internal))
+        .run(move |conn| all_findings(conn, &scope, None).map_err(internal))
         .await?;
     let counts: Vec<(&'static str, usize)> = KINDS
         .into_iter()
@@ -153,6 +156,7 @@ fn subject(finding: &Finding) -> Markup {
 #[get("/verify")]
 pub async fn verify(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Audit)?;
+    require_county(&session)?;
     let result = load_verification(db).await?;
     Ok(page(
         &session.0,

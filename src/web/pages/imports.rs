@@ -9,6 +9,7 @@ use super::{internal, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::error_labels::{error_label, ERROR_LABELS};
+use crate::domain::Scope;
 use crate::import::batch::BatchRow;
 use crate::import::RowError;
 use crate::web::session::Session;
@@ -54,18 +55,23 @@ pub async fn imports(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     let can_import = session.0.role.allows(Access::Write);
-    let view = load(db, batch, can_import).await?;
+    let view = load(db, session.0.scope.clone(), batch, can_import).await?;
     Ok(page(&session.0, "/imports", "导入", None, render(&view)))
 }
 
-/// Reads the latest 50 batches, and the errors of `batch` when asked for.
-async fn load(db: &Db, batch: Option<&str>, can_import: bool) -> Result<ImportsPage, PageError> {
+/// Reads the latest 50 batches `scope` sees, and the errors of `batch` when asked for.
+async fn load(
+    db: &Db,
+    scope: Scope,
+    batch: Option<&str>,
+    can_import: bool,
+) -> Result<ImportsPage, PageError> {
     let selected = batch.map(str::to_owned);
     let (history, detail) = db
         .run(move |conn| {
-            let history = BatchRow::list(conn, None, 50).map_err(internal)?;
+            let history = BatchRow::list(conn, &scope, None, 50).map_err(internal)?;
             let detail = match selected {
-                Some(id) => match BatchRow::find(conn, &id).map_err(internal)? {
+                Some(id) => match BatchRow::find(conn, &scope, &id).map_err(internal)? {
                     Some(row) => Some(row.to_report(conn, false).map_err(internal)?),
                     None => None,
                 },

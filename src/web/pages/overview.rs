@@ -6,6 +6,7 @@ use rocket::{get, State};
 
 use super::{internal, PageError};
 use crate::db::Db;
+use crate::domain::Scope;
 use crate::register::totals::{totals, Figures, GroupBy};
 use crate::web::session::Session;
 use crate::web::view::{class_label, header_row, money_cells, number_cell, page};
@@ -20,14 +21,14 @@ struct Overview {
 /// The overview page.
 #[get("/")]
 pub async fn overview(session: Session, db: &State<Db>) -> Result<RawHtml<String>, PageError> {
-    let view = load(db).await?;
+    let view = load(db, session.0.scope.clone()).await?;
     Ok(page(&session.0, "/", "概览", None, render(&view)))
 }
 
-/// Reads the totals by class.
-async fn load(db: &Db) -> Result<Overview, PageError> {
+/// Reads the totals by class of the register in `scope`.
+async fn load(db: &Db, scope: Scope) -> Result<Overview, PageError> {
     let report = db
-        .run(|conn| totals(conn, GroupBy::Class).map_err(internal))
+        .run(move |conn| totals(conn, &scope, GroupBy::Class).map_err(internal))
         .await?;
     let lines = report
         .groups

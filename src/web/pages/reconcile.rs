@@ -14,7 +14,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 use serde_json::{json, Value};
 
-use super::{internal, require, PageError};
+use super::{internal, require, require_county, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
@@ -100,8 +100,10 @@ async fn load_scopes(db: &Db) -> Result<Vec<(String, String)>, PageError> {
     use crate::register::totals::{totals, GroupBy};
     let (towns, years) = db
         .run(|conn| {
-            let towns = totals(conn, GroupBy::Town).map_err(internal)?;
-            let years = totals(conn, GroupBy::Year).map_err(internal)?;
+            // Declarations are the county's (the page requires county scope).
+            let county = crate::domain::Scope::County;
+            let towns = totals(conn, &county, GroupBy::Town).map_err(internal)?;
+            let years = totals(conn, &county, GroupBy::Year).map_err(internal)?;
             Ok::<_, PageError>((towns.groups, years.groups))
         })
         .await?;
@@ -223,6 +225,7 @@ async fn reconcile_page(
     errors: &[DeclarationError],
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
+    require_county(session)?;
     let form = if session.0.role.allows(Access::Write) {
         Some(DeclarationForm::new(values, errors, load_scopes(db).await?))
     } else {
@@ -265,6 +268,7 @@ pub async fn create_declaration(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
+    require_county(&session)?;
     require(&session, Access::Write)?;
     let values = form.into_inner();
     let lines: Vec<Value> = (0..8)
@@ -311,6 +315,7 @@ pub async fn upload_declaration(
     form: Form<Upload<'_>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
+    require_county(&session)?;
     require(&session, Access::Write)?;
     let bytes = match form.file.path() {
         Some(path) => rocket::tokio::fs::read(path).await.map_err(internal)?,
@@ -349,6 +354,7 @@ pub async fn show_declaration(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
+    require_county(&session)?;
     let reader = session.0.role.sees_masked_ids();
     let Some(view) = variance::load(db, id, reader).await? else {
         return Err(super::missing("没有这份申报。", "/reconcile"));

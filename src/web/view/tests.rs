@@ -4,6 +4,7 @@
 use maud::html;
 
 use super::*;
+use crate::auth::Role;
 
 /// Text an attacker might enter in a field, marked with the field's name so a test
 /// can tell which field came out where.
@@ -33,6 +34,7 @@ fn caller(name: &str, role: Role) -> Caller {
         token_id: "t1".to_owned(),
         name: name.to_owned(),
         role,
+        scope: crate::domain::Scope::County,
     }
 }
 

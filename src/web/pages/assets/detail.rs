@@ -7,7 +7,7 @@ use super::entries::{entry_forms, render_forms, summary, Attempt, EntryForm};
 use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::shown;
-use crate::domain::{AssetStatus, Vocabulary};
+use crate::domain::{AssetStatus, Scope, Vocabulary};
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
 use crate::ledger::EntryRow;
@@ -74,12 +74,13 @@ struct Writing {
     forms: Vec<EntryForm>,
 }
 
-/// Reads the asset `key` and its entries; the forms of every kind that may be appended
+/// Reads the asset `key`, when it is in `scope`, and its entries; the forms of every kind that may be appended
 /// when `can_write`, the failed `attempt` in its form.
 ///
 /// Fails with a 404 page when there is no such asset.
 pub(super) async fn load(
     db: &Db,
+    scope: Scope,
     key: &str,
     visibility: Visibility,
     can_write: bool,
@@ -88,7 +89,7 @@ pub(super) async fn load(
     let lookup = key.to_owned();
     let found = db
         .run(move |conn| {
-            let Some(row) = find_asset(conn, &lookup).map_err(internal)? else {
+            let Some(row) = find_asset(conn, &scope, &lookup).map_err(internal)? else {
                 return Ok(None);
             };
             let entries = entries_of_asset(conn, &row.code).map_err(internal)?;

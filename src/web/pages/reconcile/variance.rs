@@ -55,8 +55,10 @@ pub(super) async fn load(
         if reader {
             report.ledger_head.for_readers();
         }
-        let by_class = totals(conn, GroupBy::Class).map_err(internal)?;
-        let by_town = totals(conn, GroupBy::Town).map_err(internal)?;
+        let by_class =
+            totals(conn, &crate::domain::Scope::County, GroupBy::Class).map_err(internal)?;
+        let by_town =
+            totals(conn, &crate::domain::Scope::County, GroupBy::Town).map_err(internal)?;
         let classes = by_class
             .groups
             .iter()

@@ -1,0 +1,193 @@
+//! The one place a [`Scope`] becomes a filter: as Diesel predicates on projects, assets
+//! and ledger entries, as SQL conditions for the queries written in SQL (totals,
+//! findings), and as checks of single rows. Every query of the register, the ledger,
+//! the totals, the findings, the export and the change feed takes a `&Scope` and applies
+//! it through this module, so a query without a scope does not compile.
+//!
+//! A project is in scope by its own town, village and department; an asset by its own
+//! town and village, and by its project's department.
+
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use crate::db::pool::DbBackend;
+use crate::db::rows::{AssetRow, ProjectRow};
+use crate::db::schema::{assets, import_batches, ledger_entries, projects};
+use crate::db::DbConnection;
+use crate::domain::Scope;
+
+/// A condition on `assets` rows.
+pub type AssetPredicate =
+    Box<dyn BoxableExpression<assets::table, DbBackend, SqlType = Nullable<Bool>>>;
+
+/// A condition on `projects` rows.
+pub type ProjectPredicate =
+    Box<dyn BoxableExpression<projects::table, DbBackend, SqlType = Nullable<Bool>>>;
+
+/// A condition on `ledger_entries` rows.
+pub type EntryPredicate =
+    Box<dyn BoxableExpression<ledger_entries::table, DbBackend, SqlType = Bool>>;
+
+/// A condition on `import_batches` rows.
+pub type BatchPredicate =
+    Box<dyn BoxableExpression<import_batches::table, DbBackend, SqlType = Bool>>;
+
+/// The assets in `scope`; `None` for the county (no condition).
+pub fn assets_in(scope: &Scope) -> Option<AssetPredicate> {
+    match scope {
+        Scope::County => None,
+        Scope::Town(town) => Some(Box::new(assets::town.eq(town.clone()).nullable())),
+        Scope::Village { town, village } => Some(Box::new(
+            assets::town
+                .eq(town.clone())
+                .nullable()
+                .and(assets::village.eq(village.clone())),
+        )),
+        Scope::Department(department) => Some(Box::new(
+            assets::project_code
+                .eq_any(
+                    projects::table
+                        .filter(projects::department.eq(department.clone()))
+                        .select(projects::code),
+                )
+                .nullable(),
+        )),
+    }
+}
+
+/// The projects in `scope`; `None` for the county.
+pub fn projects_in(scope: &Scope) -> Option<ProjectPredicate> {
+    match scope {
+        Scope::County => None,
+        Scope::Town(town) => Some(Box::new(projects::town.eq(town.clone()).nullable())),
+        Scope::Village { town, village } => Some(Box::new(
+            projects::town
+                .eq(town.clone())
+                .nullable()
+                .and(projects::village.eq(village.clone())),
+        )),
+        Scope::Department(department) => {
+            Some(Box::new(projects::department.eq(department.clone())))
+        }
+    }
+}
+
+/// The ledger entries of the assets in `scope`; `None` for the county.
+pub fn entries_in(scope: &Scope) -> Option<EntryPredicate> {
+    if *scope == Scope::County {
+        return None;
+    }
+    Some(Box::new(sql::<Bool>(&format!(
+        "ledger_entries.asset_code IN (SELECT a.code FROM assets a WHERE {})",
+        asset_sql(scope, "a")
+    ))))
+}
+
+/// The import batches `scope` sees: those made by a token whose scope it contains (the
+/// county sees every batch; a town those of its villages too).
+pub fn batches_in(scope: &Scope) -> Option<BatchPredicate> {
+    match scope {
+        Scope::County => None,
+        Scope::Town(town) => Some(Box::new(
+            import_batches::scope
+                .eq(scope.to_string())
+                .or(import_batches::scope
+                    .like(format!("village:{}/%", escape_like(town)))
+                    .escape('\\')),
+        )),
+        _ => Some(Box::new(import_batches::scope.eq(scope.to_string()))),
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A text as an SQL string literal (quotes doubled). Scope names have no control
+/// characters ([`Scope::parse`]), and both engines read `''` inside a literal as one
+/// quote and nothing else as special.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The SQL condition that the project row aliased `p` is in `scope` (`1 = 1` for the
+/// county), for the queries written in SQL.
+pub fn project_sql(scope: &Scope, p: &str) -> String {
+    match scope {
+        Scope::County => "1 = 1".to_owned(),
+        Scope::Town(town) => format!("{p}.town = {}", literal(town)),
+        Scope::Village { town, village } => format!(
+            "{p}.town = {} AND {p}.village = {}",
+            literal(town),
+            literal(village)
+        ),
+        Scope::Department(department) => format!("{p}.department = {}", literal(department)),
+    }
+}
+
+/// The SQL condition that the asset row aliased `a` is in `scope` (`1 = 1` for the
+/// county).
+pub fn asset_sql(scope: &Scope, a: &str) -> String {
+    match scope {
+        Scope::Department(department) => format!(
+            "{a}.project_code IN (SELECT code FROM projects WHERE department = {})",
+            literal(department)
+        ),
+        _ => project_sql(scope, a),
+    }
+}
+
+/// The same condition as a Diesel expression on `assets` (for queries that join).
+pub fn asset_sql_expression(scope: &Scope) -> diesel::expression::SqlLiteral<Bool> {
+    sql::<Bool>(&asset_sql(scope, "assets"))
+}
+
+/// Whether `project` is in `scope`.
+pub fn holds_project(scope: &Scope, project: &ProjectRow) -> bool {
+    scope.holds(
+        &project.town,
+        project.village.as_deref(),
+        project.department.as_deref(),
+    )
+}
+
+/// Whether `asset` is in `scope` (for a department, its project's department is read).
+///
+/// Fails when the query fails.
+pub fn holds_asset(conn: &mut DbConnection, scope: &Scope, asset: &AssetRow) -> QueryResult<bool> {
+    Ok(match scope {
+        Scope::County => true,
+        Scope::Department(department) => {
+            let of_project: Option<Option<String>> = projects::table
+                .find(&asset.project_code)
+                .select(projects::department)
+                .first(conn)
+                .optional()?;
+            of_project.flatten().as_deref() == Some(department.as_str())
+        }
+        _ => scope.holds(&asset.town, asset.village.as_deref(), None),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_conditions_quote_their_names() {
+        let scope = Scope::parse("village:马嵬'街道/李村").expect("scope");
+        assert_eq!(
+            project_sql(&scope, "p"),
+            "p.town = '马嵬''街道' AND p.village = '李村'"
+        );
+        assert_eq!(
+            asset_sql(&Scope::Department("农业".into()), "a"),
+            "a.project_code IN (SELECT code FROM projects WHERE department = '农业')"
+        );
+        assert_eq!(project_sql(&Scope::County, "p"), "1 = 1");
+    }
+}
