@@ -33,6 +33,10 @@ fn main() -> std::process::ExitCode {
             "findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu",
             findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu,
         ),
+        (
+            "the_api_types_its_parameters_and_names_its_schemas",
+            the_api_types_its_parameters_and_names_its_schemas,
+        ),
     ];
     support::run(scenarios)
 }
@@ -463,4 +467,68 @@ fn findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu(app: &TestAp
         .into_string()
         .unwrap_or_default()
         .contains("<nav>"));
+}
+
+fn the_api_types_its_parameters_and_names_its_schemas(app: &TestApp) {
+    let document = app.get("/api/v1/openapi.json", None);
+    assert_eq!(document.status, Status::Ok);
+    let body = &document.body;
+    let parameter = |path: &str, name: &str| {
+        body["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        parameter("/api/v1/assets", "limit")["schema"],
+        serde_json::json!({"type": "integer", "minimum": 1, "maximum": 1000})
+    );
+    assert_eq!(
+        parameter("/api/v1/events", "after")["schema"]["type"],
+        "integer"
+    );
+    assert_eq!(
+        parameter("/api/v1/events", "limit")["schema"]["type"],
+        "integer"
+    );
+    let schemas: Vec<&String> = body["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert!(
+        !schemas.iter().any(|name| name.starts_with("Page")),
+        "no Page2…Page5: {schemas:?}"
+    );
+    assert!(
+        schemas.iter().any(|name| *name == "AssetViewPage"),
+        "{schemas:?}"
+    );
+    // Tokens are listed for admins, by id and never with a secret, so one can be revoked.
+    let listed = app.get("/api/v1/tokens", Some(&app.admin));
+    assert_eq!(listed.status, Status::Ok, "{}", listed.body);
+    let text = listed.body.to_string();
+    for secret in [&app.admin, &app.clerk, &app.auditor, &app.reader] {
+        assert!(!text.contains(secret.as_str()), "a secret is listed");
+    }
+    let reader = listed
+        .body
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == "test-reader"))
+        .cloned()
+        .expect("the reader's token is listed");
+    let id = reader["id"].as_str().expect("an id");
+    assert_eq!(
+        app.get("/api/v1/tokens", Some(&app.clerk)).status,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/tokens/{id}"), Some(&app.admin))
+            .status,
+        Status::NoContent
+    );
+    assert_eq!(
+        app.get("/api/v1/totals", Some(&app.reader)).status,
+        Status::Unauthorized
+    );
 }
