@@ -3,6 +3,7 @@
 //! group of commands, each with the terminal output it prints.
 
 mod backup;
+mod codes;
 mod database;
 mod export;
 mod import;
@@ -97,6 +98,9 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Print every code word of the register as JSON (for the end-to-end test).
+    #[command(hide = true)]
+    Codes,
     /// Manage access tokens.
     Token {
         /// What to do with tokens.
@@ -157,5 +161,6 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         Command::Token {
             action: TokenAction::Create { role, name, scope },
         } => token::create(database, &role, &name, &scope),
+        Command::Codes => codes::print(),
     }
 }

@@ -6,6 +6,7 @@ pub mod asset;
 pub mod codes;
 pub mod custody;
 pub mod dates;
+pub mod error_labels;
 pub mod id_number;
 pub mod money;
 pub mod number;

@@ -47,12 +47,15 @@ fn to_login() -> Redirect {
 }
 
 #[catch(403)]
-fn forbidden() -> pages::PageError {
+async fn forbidden(request: &rocket::Request<'_>) -> pages::PageError {
+    // Run the session guard, so that the page keeps the signed-in user's navigation.
+    let _ = request.guard::<session::Session>().await;
     pages::forbidden()
 }
 
 #[catch(404)]
-fn not_found() -> pages::PageError {
+async fn not_found(request: &rocket::Request<'_>) -> pages::PageError {
+    let _ = request.guard::<session::Session>().await;
     pages::missing("没有这个页面。", "/")
 }
 

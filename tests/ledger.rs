@@ -555,6 +555,15 @@ fn tamper(app: &TestApp, sql: &str) -> Value {
         printed.contains(&reply.body["first_bad_seq"].to_string()),
         "{printed}"
     );
+    // The first bad entry is named with its asset's code, when the entry is there.
+    if let Some(seq) = reply.body["first_bad_seq"].as_i64() {
+        let mut conn = app.db.conn().expect("connection");
+        let code =
+            asset_registry::ledger::store::asset_code_of_entry(&mut conn, seq).expect("query");
+        if let Some(code) = code {
+            assert!(printed.contains(&format!("（资产 {code}）")), "{printed}");
+        }
+    }
     reply.body
 }
 

@@ -21,6 +21,22 @@ fn main() -> std::process::ExitCode {
             "money_and_times_read_as_a_person_writes_them",
             money_and_times_read_as_a_person_writes_them,
         ),
+        (
+            "pages_name_every_code_in_chinese",
+            pages_name_every_code_in_chinese,
+        ),
+        (
+            "the_import_page_holds_its_confirm_button_and_knows_a_replay",
+            the_import_page_holds_its_confirm_button_and_knows_a_replay,
+        ),
+        (
+            "findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu",
+            findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu,
+        ),
+        (
+            "the_api_types_its_parameters_and_names_its_schemas",
+            the_api_types_its_parameters_and_names_its_schemas,
+        ),
     ];
     support::run(scenarios)
 }
@@ -240,4 +256,279 @@ fn commands_other_than_serve_and_import_refuse_a_missing_register(app: &TestApp)
         assert_eq!(imported.status.code(), Some(0));
         assert!(file.exists(), "import creates a missing register");
     }
+}
+
+/// Every code word of the register, as the hidden `codes` command prints them.
+fn code_words() -> Vec<String> {
+    let output = cli(&["codes"]);
+    assert_eq!(output.status.code(), Some(0));
+    let words: Vec<String> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    for expected in [
+        "idle",
+        "loss",
+        "unknown_asset_class",
+        "missing_custodian",
+        "class:operating",
+    ] {
+        assert!(
+            words.iter().any(|w| w == expected),
+            "{expected} is a code word"
+        );
+    }
+    words
+}
+
+/// The text of a page a person sees: no tags (so no attributes, where codes may sit as
+/// tooltips and values), no script or style.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let after = &rest[start..];
+        let skip_to = if after.starts_with("<script") {
+            after.find("</script>")
+        } else if after.starts_with("<style") {
+            after.find("</style>")
+        } else {
+            Some(0)
+        };
+        let from = skip_to.unwrap_or(after.len());
+        rest = match after[from..].find('>') {
+            Some(end) => &after[from + end + 1..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The code words that `html` shows as text.
+fn codes_shown(html: &str, words: &[String]) -> Vec<String> {
+    // The test tokens' names (`test-admin`) are names people chose, not codes.
+    let mut text = visible_text(html);
+    for role in ["admin", "clerk", "auditor", "reader"] {
+        text = text.replace(&format!("test-{role}"), "");
+    }
+    let mut shown: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter(|token| words.iter().any(|w| w == token))
+        .map(str::to_owned)
+        .collect();
+    shown.dedup();
+    shown
+}
+
+fn pages_name_every_code_in_chinese(app: &TestApp) {
+    let words = code_words();
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    // A rejected file, whose errors the import page lists.
+    let broken = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\nQ1,某项目,2020,桑镇,东村,100,Q1-1,某资产,奇怪类,100,东村\n";
+    let rejected = app.import(broken.as_bytes(), false);
+    assert_eq!(rejected.status, Status::UnprocessableEntity);
+    let batch = rejected.body["batch"]["id"]
+        .as_str()
+        .expect("batch id")
+        .to_owned();
+    // An inspection that found the asset idle, for the timeline.
+    let asset = "XP2016-0001-01";
+    let inspected = app.post(
+        &format!("/api/v1/assets/{asset}/ledger"),
+        Some(&app.clerk),
+        br#"{"kind": "inspection", "occurred_on": "2021-05-01", "result": "idle"}"#.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(inspected.status, Status::Created, "{}", inspected.body);
+    let declaration = declare_sample(app);
+    let browser = Browser::signed_in(app, &app.admin);
+    let errors = browser.page(&format!("/imports?batch={batch}"));
+    assert!(
+        errors.contains("<td title=\"unknown_asset_class\">资产类别无法识别</td>"),
+        "{errors}"
+    );
+    let timeline = browser.page(&format!("/assets/{asset}"));
+    assert!(timeline.contains("结果：闲置"), "{timeline}");
+    let form = browser.page("/reconcile");
+    assert!(
+        form.contains("<option value=\"class:public_welfare\">公益性资产</option>")
+            && form.contains("镇街："),
+        "scopes are chosen from a list: {form}"
+    );
+    assert!(form.contains("截至日期") && !form.contains("截止"));
+    for path in [
+        "/".to_owned(),
+        "/imports".to_owned(),
+        format!("/imports?batch={batch}"),
+        "/assets".to_owned(),
+        format!("/assets/{asset}"),
+        "/reconcile".to_owned(),
+        format!("/reconcile/{declaration}"),
+        "/findings".to_owned(),
+        "/findings?kind=missing_custodian".to_owned(),
+        "/verify".to_owned(),
+    ] {
+        let page = browser.page(&path);
+        assert_eq!(codes_shown(&page, &words), Vec::<String>::new(), "{path}");
+        assert!(!page.contains("截止"), "{path}");
+    }
+    let response = app
+        .client
+        .get(format!("/api/v1/declarations/{declaration}/report.html"))
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch();
+    let report = response.into_string().unwrap_or_default();
+    assert_eq!(
+        codes_shown(&report, &words),
+        Vec::<String>::new(),
+        "{report}"
+    );
+    assert!(report.contains("申报截至：2020-10-31"), "{report}");
+}
+
+fn the_import_page_holds_its_confirm_button_and_knows_a_replay(app: &TestApp) {
+    let browser = Browser::signed_in(app, &app.clerk);
+    let page = browser.page("/imports");
+    assert!(
+        page.contains("<button type=\"button\" id=\"import-commit\" hidden>确认导入</button>"),
+        "{page}"
+    );
+    // The stylesheet gives buttons a display; `hidden` must still win over it.
+    let css = browser.page("/static/app.css");
+    assert!(css.contains("[hidden]{display:none !important}"), "{css}");
+    let script = browser.page("/static/import.js");
+    assert!(
+        script.contains("if (report.replayed)") && script.contains("此文件已导入"),
+        "{script}"
+    );
+    // What the script reads: a dry run of an imported file answers `replayed` and the
+    // batch it links to, and writes nothing.
+    let committed = app.import_sample("xingping_2020.utf8.csv");
+    assert_eq!(committed.status, Status::Created);
+    let before = app.register_state();
+    let again = app.import(
+        &std::fs::read(support::sample("xingping_2020.utf8.csv")).expect("sample"),
+        true,
+    );
+    assert_eq!(again.status, Status::Ok);
+    assert_eq!(again.body["replayed"], true);
+    assert_eq!(again.body["id"], committed.body["id"]);
+    assert_eq!(app.register_state(), before);
+    let id = committed.body["id"].as_str().expect("id");
+    let batch = browser.page(&format!("/imports?batch={id}"));
+    assert!(batch.contains(&format!("批次 {id}：没有错误")), "{batch}");
+}
+
+fn findings_open_on_a_kind_with_items_and_error_pages_keep_the_menu(app: &TestApp) {
+    // One asset without custodian and with a confirmation: the first kinds have nothing.
+    let register = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,管护主体,确权日期,确权证书编号\nQ1,东村水井,2020,桑镇,东村,100,Q1-1,水井,公益性,100,东村村委会,村集体,,2020-03-05,确字1号\n";
+    let imported = app.import(register.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let browser = Browser::signed_in(app, &app.auditor);
+    let findings = browser.page("/findings");
+    assert!(
+        findings.contains("<h2>未落实管护主体（1 项）</h2>"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("title=\"project_value_mismatch\"><strong>项目资金与资产价值不符</strong><br><span class=\"muted\">无</span></a>"),
+        "{findings}"
+    );
+    let empty = browser.page("/findings?kind=unconfirmed");
+    assert!(
+        empty.contains("<tr><td colspan=\"2\" class=\"muted\">无</td></tr>"),
+        "{empty}"
+    );
+    // 404 and 无权访问 keep the navigation of whoever is signed in.
+    let (status, missing) = browser.get("/no-such-page");
+    assert_eq!(status, Status::NotFound);
+    assert!(
+        missing.contains("<nav><a href=\"/\">概览</a>") && missing.contains("<h1>未找到</h1>"),
+        "{missing}"
+    );
+    let (status, no_asset) = browser.get("/assets/NO-SUCH-ASSET");
+    assert_eq!(status, Status::NotFound);
+    assert!(no_asset.contains("<nav>"), "{no_asset}");
+    let reader = Browser::signed_in(app, &app.reader);
+    let (status, refused) = reader.get("/findings");
+    assert_eq!(status, Status::Forbidden);
+    assert!(
+        refused.contains("<nav><a href=\"/\">概览</a>") && refused.contains("<h1>无权访问</h1>"),
+        "{refused}"
+    );
+    // Without a session there is no menu to keep: the sign-in page is where one goes.
+    let anonymous = app.client.get("/no-such-page").dispatch();
+    assert_eq!(anonymous.status(), Status::NotFound);
+    assert!(!anonymous
+        .into_string()
+        .unwrap_or_default()
+        .contains("<nav>"));
+}
+
+fn the_api_types_its_parameters_and_names_its_schemas(app: &TestApp) {
+    let document = app.get("/api/v1/openapi.json", None);
+    assert_eq!(document.status, Status::Ok);
+    let body = &document.body;
+    let parameter = |path: &str, name: &str| {
+        body["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        parameter("/api/v1/assets", "limit")["schema"],
+        serde_json::json!({"type": "integer", "minimum": 1, "maximum": 1000})
+    );
+    assert_eq!(
+        parameter("/api/v1/events", "after")["schema"]["type"],
+        "integer"
+    );
+    assert_eq!(
+        parameter("/api/v1/events", "limit")["schema"]["type"],
+        "integer"
+    );
+    let schemas: Vec<&String> = body["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert!(
+        !schemas.iter().any(|name| name.starts_with("Page")),
+        "no Page2…Page5: {schemas:?}"
+    );
+    assert!(
+        schemas.iter().any(|name| *name == "AssetViewPage"),
+        "{schemas:?}"
+    );
+    // Tokens are listed for admins, by id and never with a secret, so one can be revoked.
+    let listed = app.get("/api/v1/tokens", Some(&app.admin));
+    assert_eq!(listed.status, Status::Ok, "{}", listed.body);
+    let text = listed.body.to_string();
+    for secret in [&app.admin, &app.clerk, &app.auditor, &app.reader] {
+        assert!(!text.contains(secret.as_str()), "a secret is listed");
+    }
+    let reader = listed
+        .body
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == "test-reader"))
+        .cloned()
+        .expect("the reader's token is listed");
+    let id = reader["id"].as_str().expect("an id");
+    assert_eq!(
+        app.get("/api/v1/tokens", Some(&app.clerk)).status,
+        Status::Forbidden
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/tokens/{id}"), Some(&app.admin))
+            .status,
+        Status::NoContent
+    );
+    assert_eq!(
+        app.get("/api/v1/totals", Some(&app.reader)).status,
+        Status::Unauthorized
+    );
 }

@@ -526,7 +526,7 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
     assert!(
         html.contains("<td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>")
     );
-    assert!(html.contains("未落实管护主体（missing_custodian）"));
+    assert!(html.contains("<td title=\"missing_custodian\">未落实管护主体</td>"));
     // Readers get the report without the findings, which are for auditors.
     let for_reader = app
         .client

@@ -24,6 +24,16 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Option<Value> {
     }
 }
 
+/// The type of a query parameter: the page size and the change feed's position are
+/// integers, everything else is text.
+fn query_schema(name: &str) -> Value {
+    match name {
+        "limit" => json!({"type": "integer", "minimum": 1, "maximum": 1000}),
+        "after" => json!({"type": "integer", "minimum": 0}),
+        _ => json!({"type": "string"}),
+    }
+}
+
 /// The whole OpenAPI document.
 pub fn document() -> Value {
     let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
@@ -38,7 +48,7 @@ pub fn document() -> Value {
             operation
                 .query
                 .iter()
-                .map(|(name, description)| json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})),
+                .map(|(name, description)| json!({"name": name, "in": "query", "required": false, "description": description, "schema": query_schema(name)})),
         );
         let mut responses = Map::new();
         for (status, description, body) in operation.responses {

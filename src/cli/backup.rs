@@ -74,7 +74,11 @@ pub(super) fn verify(
     }
     let problem = result.problem.unwrap_or_default();
     if let Some(seq) = result.first_bad_seq {
-        println!("校验失败：第一个不符的条目 seq {seq}：{problem}");
+        let asset = crate::ledger::store::asset_code_of_entry(&mut conn, seq)
+            .map_err(|e| e.to_string())?
+            .map(|code| format!("（资产 {code}）"))
+            .unwrap_or_default();
+        println!("校验失败：第一个不符的条目 seq {seq}{asset}：{problem}");
         println!(
             "此前 {} 条记录完好，链哈希 {}",
             result.entries.saturating_sub(1),

@@ -18,7 +18,19 @@ impl Progress for Bar {
         self.0.set_length(total);
         self.0.set_position(read);
     }
+
+    fn rows_read(&mut self, rows: u64) {
+        self.0.set_prefix(rows.to_string());
+    }
+
+    fn committing(&mut self) {
+        self.0.set_message("正在提交（写入索引与合计）…");
+    }
 }
+
+/// What the bar shows: what it does, the rows read, the percent of the file and its bytes.
+const BAR_TEMPLATE: &str =
+    "{msg} [{bar:30}] {percent:>3}%  已读 {prefix} 行  {bytes}/{total_bytes}  {elapsed}";
 
 /// Imports `file` (or checks it, `dry_run`); exit 1 when it is rejected.
 pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitCode, String> {
@@ -38,9 +50,15 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
     let outcome = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {elapsed}")
+            indicatif::ProgressStyle::with_template(BAR_TEMPLATE)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
+        bar.set_prefix("0");
+        bar.set_message(if dry_run {
+            "试导入：读取并校验"
+        } else {
+            "导入：读取、校验并写入"
+        });
         let mut progress = Bar(bar);
         let outcome = import_file(&mut conn, &request, &mut progress);
         progress.0.finish_and_clear();
@@ -107,11 +125,11 @@ fn print_errors(report: &BatchReport) {
         [
             e.line.map_or_else(|| "-".to_owned(), |l| l.to_string()),
             e.column.clone().unwrap_or_else(|| "-".to_owned()),
-            e.code.to_owned(),
+            crate::domain::error_labels::error_label(e.code).to_owned(),
             e.message.clone(),
         ]
     };
-    let header = ["行", "列", "代码", "说明"].map(str::to_owned);
+    let header = ["行", "列", "错误类型", "说明"].map(str::to_owned);
     let rows: Vec<[String; 4]> = report.errors.iter().map(cells).collect();
     let widths: Vec<usize> = (0..3)
         .map(|i| {
@@ -130,5 +148,18 @@ fn print_errors(report: &BatchReport) {
             pad(&row[2], widths[2]),
             row[3]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_names_what_it_does_with_rows_and_percent() {
+        assert!(indicatif::ProgressStyle::with_template(BAR_TEMPLATE).is_ok());
+        for part in ["{msg}", "{percent", "已读 {prefix} 行"] {
+            assert!(BAR_TEMPLATE.contains(part), "{part}");
+        }
     }
 }

@@ -64,11 +64,10 @@ fn read_declaration(
             .iter()
             .map(|e| {
                 format!(
-                    "{}{}：{}（{}）",
+                    "{}{}：{}",
                     e.line.map(|l| format!("第 {l} 行 ")).unwrap_or_default(),
-                    e.field,
+                    e.field_label(),
                     e.message,
-                    e.code
                 )
             })
             .collect::<Vec<_>>()
@@ -206,6 +205,7 @@ mod tests {
         )
         .expect_err("two bad lines");
         assert_eq!(errors.lines().count(), 2, "{errors}");
-        assert!(errors.starts_with("第 2 行 scope："), "{errors}");
+        assert!(errors.starts_with("第 2 行 口径："), "{errors}");
+        assert_eq!(errors.matches("第 2 行").count(), 1, "{errors}");
     }
 }

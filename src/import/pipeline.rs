@@ -44,6 +44,13 @@ pub struct ImportRequest<'a> {
 pub trait Progress {
     /// `read` of `total` bytes have been read.
     fn advance(&mut self, read: u64, total: u64);
+
+    /// `rows` data rows have been read so far.
+    fn rows_read(&mut self, _rows: u64) {}
+
+    /// Every row is read and checked; the import now commits (indexes rebuilt, totals
+    /// updated), which on a large file takes a while.
+    fn committing(&mut self) {}
 }
 
 /// Progress that nobody watches.
@@ -189,6 +196,7 @@ pub fn import_file(
             if !run.errors().is_empty() {
                 return Err(RolledBack::Rejected(run));
             }
+            progress.committing();
             // The codes seen are no longer needed; free them before the indexes are sorted.
             run.forget_asset_codes();
             set_aside.restore(conn)?;
@@ -299,11 +307,14 @@ fn take_all(
     progress: &mut dyn Progress,
     total_bytes: u64,
 ) -> Result<(), ImportFailure> {
+    let mut rows = 0u64;
     for chunk in receiver {
         let chunk = chunk?;
         for (line, parsed) in chunk.rows {
             run.take_row(target, line, parsed)?;
+            rows += 1;
         }
+        progress.rows_read(rows);
         progress.advance(chunk.consumed, total_bytes);
     }
     run.flush(target)?;

@@ -20,6 +20,17 @@ pub fn entries_of_asset(conn: &mut DbConnection, asset_code: &str) -> QueryResul
         .load(conn)
 }
 
+/// The code of the asset the entry `seq` is about, when there is such an entry.
+///
+/// Fails when the query fails.
+pub fn asset_code_of_entry(conn: &mut DbConnection, seq: i64) -> QueryResult<Option<String>> {
+    ledger_entries::table
+        .find(seq)
+        .select(ledger_entries::asset_code)
+        .first(conn)
+        .optional()
+}
+
 /// The entries of several assets (by code) whose `occurred_on` is on or before `day`,
 /// in `seq` order.
 ///

@@ -11,20 +11,31 @@ use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::shown;
-use crate::domain::{InspectionResult, Scope, Vocabulary};
+use crate::domain::{InspectionResult, Scope, Spelling, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
 
-/// The kinds of findings.
-pub const KINDS: [&str; 7] = [
-    "project_value_mismatch",
-    "owner_type_mismatch",
-    "missing_custodian",
-    "unconfirmed",
-    "operating_without_income",
-    "idle_or_damaged",
-    "duplicate_candidate",
+/// The kinds of findings with their Chinese names, in the order findings are listed in.
+const SPELLINGS: [Spelling; 7] = [
+    Spelling::new("project_value_mismatch", "项目资金与资产价值不符"),
+    Spelling::new("owner_type_mismatch", "所有权人类型不符"),
+    Spelling::new("missing_custodian", "未落实管护主体"),
+    Spelling::new("unconfirmed", "尚未确权"),
+    Spelling::new("operating_without_income", "经营性资产一年内无收益"),
+    Spelling::new("idle_or_damaged", "巡查闲置或损坏"),
+    Spelling::new("duplicate_candidate", "疑似重复登记"),
 ];
+
+/// The kinds of findings, as findings and the API carry them.
+pub const KINDS: [&str; SPELLINGS.len()] = {
+    let mut kinds = [""; SPELLINGS.len()];
+    let mut i = 0;
+    while i < kinds.len() {
+        kinds[i] = SPELLINGS[i].code;
+        i += 1;
+    }
+    kinds
+};
 
 /// One of the [`KINDS`], by its place in them (the order findings are listed in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +57,28 @@ impl FindingKind {
         // The index came from a position in KINDS: it is in bounds.
         KINDS.get(self.0).copied().unwrap_or_default()
     }
+}
+
+impl Vocabulary for FindingKind {
+    const ALL: &'static [Self] = &[
+        FindingKind(0),
+        FindingKind(1),
+        FindingKind(2),
+        FindingKind(3),
+        FindingKind(4),
+        FindingKind(5),
+        FindingKind(6),
+    ];
+
+    fn spelling(self) -> Spelling {
+        // The index came from a position in KINDS, which SPELLINGS makes: in bounds.
+        SPELLINGS[self.0.min(SPELLINGS.len() - 1)]
+    }
+}
+
+/// The Chinese name of a finding kind (`missing_custodian` → 未落实管护主体).
+pub fn finding_label(kind: &str) -> &'static str {
+    FindingKind::parse(kind).map_or("其他", |k| k.label())
 }
 
 impl std::fmt::Display for FindingKind {

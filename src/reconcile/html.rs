@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, PreEscaped, Render};
 
-use super::findings::{Finding, KINDS};
+use super::findings::{finding_label, Finding, KINDS};
 use super::report::{FigureView, Report};
 use crate::domain::money::parse_signed_yuan;
 use crate::domain::shown;
@@ -35,20 +35,6 @@ fn figure_cells(figure: &FigureView) -> Markup {
     }
 }
 
-/// Chinese names of finding kinds.
-pub fn finding_label(kind: &str) -> &'static str {
-    match kind {
-        "project_value_mismatch" => "项目资金与资产价值不符",
-        "owner_type_mismatch" => "所有权人类型不符",
-        "missing_custodian" => "未落实管护主体",
-        "unconfirmed" => "尚未确权",
-        "operating_without_income" => "经营性资产一年内无收益",
-        "idle_or_damaged" => "巡查闲置或损坏",
-        "duplicate_candidate" => "疑似重复登记",
-        _ => "其他",
-    }
-}
-
 /// Renders the report as a whole page, and a summary of the findings when given
 /// (auditors see them).
 pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
@@ -66,7 +52,7 @@ pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
             body {
                 h1 { (title) }
                 p class="meta" {
-                    "申报截止日期：" (report.declaration.as_of)
+                    "申报截至：" (report.declaration.as_of)
                     "　　生成时间：" (shown::china_time(&report.generated_at))
                     "　　结论："
                     strong class=(report.status) {
@@ -111,7 +97,7 @@ fn variance_table(report: &Report) -> Markup {
             tbody {
                 @for line in &report.lines {
                     tr class=(line.status) {
-                        td { (line.label) br; small { (line.scope) } }
+                        td title=(line.scope) { (line.label) }
                         (figure_cells(&line.declared))
                         (figure_cells(&line.actual))
                         (figure_cells(&line.difference))
@@ -153,7 +139,7 @@ fn findings_summary(findings: &[Finding]) -> Markup {
             tbody {
                 @for kind in KINDS {
                     tr {
-                        td { (finding_label(kind)) "（" (kind) "）" }
+                        td title=(kind) { (finding_label(kind)) }
                         (number_cell(findings.iter().filter(|f| f.kind == kind).count()))
                     }
                 }
@@ -235,13 +221,14 @@ mod tests {
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>name 对账报告</title><style>body{font-family:\"Noto Sans CJK SC\""
         ));
         assert!(html.contains(
-            "<tr class=\"match\"><td>label<br><small>scope</small></td><td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>"
+            "<tr class=\"match\"><td title=\"scope\">label</td><td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>"
         ));
         assert!(html.contains("结论：<strong class=\"match\">全部相符</strong>"));
         assert!(!html.contains("审计发现"));
         let with_findings = render(&report(""), Some(&[])).into_string();
-        assert!(with_findings
-            .contains("<tr><td>未落实管护主体（missing_custodian）</td><td class=n>0</td></tr>"));
+        assert!(with_findings.contains(
+            "<tr><td title=\"missing_custodian\">未落实管护主体</td><td class=n>0</td></tr>"
+        ));
     }
 
     #[test]

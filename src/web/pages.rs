@@ -14,11 +14,55 @@ use super::view::bare_page;
 
 /// A page could not be made: the status and a page that says why.
 #[derive(Debug)]
-pub struct PageError(pub Status, pub RawHtml<String>);
+pub struct PageError {
+    status: Status,
+    body: ErrorBody,
+}
+
+/// What a [`PageError`] shows.
+#[derive(Debug)]
+enum ErrorBody {
+    /// A whole page, made by its handler (a form with its errors).
+    Page(RawHtml<String>),
+    /// A message with a title, framed when it is answered: with the navigation for a
+    /// signed-in user, so that a 404 or 无权访问 page keeps the menu.
+    Message {
+        title: &'static str,
+        content: Markup,
+    },
+}
+
+impl PageError {
+    /// `page`, answered with `status`.
+    pub fn page(status: Status, page: RawHtml<String>) -> Self {
+        PageError {
+            status,
+            body: ErrorBody::Page(page),
+        }
+    }
+
+    /// The status answered.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The page as someone signed in as `caller` (or no one) sees it.
+    pub fn render(self, caller: Option<&crate::auth::Caller>) -> RawHtml<String> {
+        match (self.body, caller) {
+            (ErrorBody::Page(page), _) => page,
+            (ErrorBody::Message { title, content }, Some(caller)) => {
+                super::view::page(caller, "", title, None, content)
+            }
+            (ErrorBody::Message { title, content }, None) => bare_page(title, content),
+        }
+    }
+}
 
 impl<'r> rocket::response::Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        (self.0, self.1).respond_to(request)
+        let status = self.status;
+        let caller = super::session::signed_in(request);
+        (status, self.render(caller.as_ref())).respond_to(request)
     }
 }
 
@@ -102,9 +146,21 @@ pub fn missing(what: &str, back: &str) -> PageError {
     message_page(Status::NotFound, "未找到", what, (back, "返回"))
 }
 
-/// A page without navigation that says `message` and links `back` (address, label).
-fn message_page(status: Status, title: &str, message: &str, back: (&str, &str)) -> PageError {
-    PageError(status, bare_page(title, render_message(message, back)))
+/// A page that says `message` and links `back` (address, label), with the navigation
+/// when someone is signed in.
+fn message_page(
+    status: Status,
+    title: &'static str,
+    message: &str,
+    back: (&str, &str),
+) -> PageError {
+    PageError {
+        status,
+        body: ErrorBody::Message {
+            title,
+            content: render_message(message, back),
+        },
+    }
 }
 
 fn render_message(message: &str, (href, label): (&str, &str)) -> Markup {
@@ -127,15 +183,16 @@ mod tests {
 
     #[test]
     fn error_pages_say_why_and_link_back() {
-        let PageError(status, page) = missing("没有这项资产。", "/assets");
-        assert_eq!(status, Status::NotFound);
-        assert!(page.0.contains(
+        let error = missing("没有这项资产。", "/assets");
+        assert_eq!(error.status(), Status::NotFound);
+        assert!(error.render(None).0.contains(
             "<main><h1>未找到</h1><p>没有这项资产。</p><p><a href=\"/assets\">返回</a></p></main>"
         ));
-        let PageError(status, page) = forbidden();
-        assert_eq!(status, Status::Forbidden);
-        assert!(page
-            .0
-            .contains("<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>"));
+        let error = forbidden();
+        assert_eq!(error.status(), Status::Forbidden);
+        let page = error.render(None).0;
+        assert!(
+            page.contains("<p>当前令牌的角色无权执行此操作。</p><p><a href=\"/\">返回首页</a></p>")
+        );
     }
 }

@@ -21,6 +21,15 @@ use crate::db::Db;
 /// A signed-in user of the web interface.
 pub struct Session(pub Caller);
 
+/// Who the [`Session`] guard found signed in for this request, kept with the request so
+/// that a page answering an error can still show that user's navigation.
+struct SignedIn(Option<Caller>);
+
+/// The user signed in on this request, once the [`Session`] guard has run for it.
+pub fn signed_in(request: &Request<'_>) -> Option<Caller> {
+    request.local_cache(|| SignedIn(None)).0.clone()
+}
+
 /// Whether a form post comes from this site (the SameSite cookie already keeps other
 /// sites' posts unauthenticated; this is the second lock). Browsers say so in
 /// `Sec-Fetch-Site`; older ones send `Origin`, compared — scheme, host and port — with
@@ -89,7 +98,10 @@ impl<'r> FromRequest<'r> for Session {
             return Outcome::Error((Status::Unauthorized, ()));
         };
         match check_token_of(request, secret).await {
-            Ok(caller) => Outcome::Success(Session(caller)),
+            Ok(caller) => {
+                request.local_cache(|| SignedIn(Some(caller.clone())));
+                Outcome::Success(Session(caller))
+            }
             Err(status) => Outcome::Error((status, ())),
         }
     }

@@ -86,7 +86,9 @@ test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 },
 
   // 导入: dry run first, then commit.
   await page.click("nav >> text=导入");
+  assert.equal(await page.isVisible("#import-commit"), false, "no 确认导入 before a dry run");
   await page.setInputFiles("#import-form input[type=file]", join(root, "imports/xingping_2020.gbk.csv"));
+  assert.equal(await page.isVisible("#import-commit"), false, "no 确认导入 before a dry run");
   await page.click("#import-form button[type=submit]");
   await page.waitForSelector("#import-result h2");
   assert.equal(await page.textContent("#import-result h2"), "试导入结果（未写入）");
@@ -97,6 +99,12 @@ test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 },
   await page.click("#import-commit");
   await page.waitForFunction(() => document.querySelector("#import-result h2")?.textContent === "已导入");
   await shot("03-import-committed");
+  // The same file again: a dry run says it is already imported and links its batch.
+  await page.click("#import-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#import-result h2")?.textContent === "此文件已导入");
+  assert.match(await page.getAttribute("#import-result a", "href"), /^\/imports\?batch=[0-9a-f-]+$/);
+  assert.equal(await page.isVisible("#import-commit"), false);
+  await shot("03b-import-replayed");
 
   // 概览: the totals and the gap the classes leave.
   await page.click("nav >> text=概览");

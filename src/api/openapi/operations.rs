@@ -347,7 +347,7 @@ pub fn operations() -> Vec<Operation> {
             path_params: &[],
             query: vec![
                 ("name", "CSV 时：申报名称"),
-                ("as_of", "CSV 时：申报截止日期 YYYY-MM-DD"),
+                ("as_of", "CSV 时：申报截至日期 YYYY-MM-DD"),
             ],
             request: Some(Body::Json(schema::<DeclarationBody>)),
             responses: &[

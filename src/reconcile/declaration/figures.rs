@@ -120,6 +120,22 @@ pub struct DeclarationError {
     pub message: String,
 }
 
+impl DeclarationError {
+    /// The field as a person names it: `lines[2].amount` → 金额.
+    pub fn field_label(&self) -> &str {
+        let last = self.field.rsplit('.').next().unwrap_or(&self.field);
+        match last {
+            "scope" => "口径",
+            "projects" => "项目数",
+            "amount" | "amount_wan" | "amount_yuan" => "金额",
+            "name" => "申报名称",
+            "as_of" => "截至日期",
+            "lines" => "申报行",
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

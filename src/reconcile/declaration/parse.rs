@@ -35,7 +35,7 @@ fn parse_line(
                     Some(line),
                     &format!("{prefix}scope"),
                     "unknown_scope",
-                    format!("第 {line} 行：{message}"),
+                    message,
                 ));
                 None
             }
@@ -45,7 +45,7 @@ fn parse_line(
                 Some(line),
                 &format!("{prefix}scope"),
                 "required",
-                format!("第 {line} 行缺少 scope"),
+                "缺少口径 scope".to_owned(),
             ));
             None
         }
@@ -57,7 +57,7 @@ fn parse_line(
                 Some(line),
                 &format!("{prefix}projects"),
                 "negative_amount",
-                format!("第 {line} 行的项目数不能为负"),
+                "项目数不能为负".to_owned(),
             ));
             None
         }
@@ -66,7 +66,7 @@ fn parse_line(
                 Some(line),
                 &format!("{prefix}projects"),
                 "invalid_number",
-                format!("第 {line} 行：{message}"),
+                message,
             ));
             None
         }
@@ -79,7 +79,7 @@ fn parse_line(
                     Some(line),
                     &format!("{prefix}amount"),
                     e.code(),
-                    format!("第 {line} 行的金额“{text}”{e}（单位：{}）", unit.label()),
+                    format!("金额“{text}”{e}（单位：{}）", unit.label()),
                 ));
                 None
             }
@@ -89,7 +89,7 @@ fn parse_line(
                 Some(line),
                 &format!("{prefix}amount"),
                 "required",
-                format!("第 {line} 行缺少金额 amount（字符串，如 \"7910000.00\"）"),
+                "缺少金额 amount（字符串，如 \"7910000.00\"）".to_owned(),
             ));
             None
         }
@@ -113,7 +113,7 @@ fn check_duplicates(
                 Some(*line),
                 &format!("{}scope", prefix(*line)),
                 "duplicate_scope",
-                format!("第 {line} 行的口径 {} 与第 {first} 行重复", declared.scope),
+                format!("口径“{}”与第 {first} 行重复", declared.scope.label()),
             ));
         }
     }
@@ -153,7 +153,7 @@ fn name_and_date(
                 None,
                 "as_of",
                 "invalid_date",
-                format!("申报截止日期 as_of“{text}”{expected}"),
+                format!("申报截至日期 as_of“{text}”{expected}"),
             ));
             None
         }
@@ -162,7 +162,7 @@ fn name_and_date(
                 None,
                 "as_of",
                 "required",
-                "缺少申报截止日期 as_of（YYYY-MM-DD）".to_owned(),
+                "缺少申报截至日期 as_of（YYYY-MM-DD）".to_owned(),
             ));
             None
         }
@@ -215,9 +215,7 @@ pub fn parse_json(body: &Value) -> Result<Declaration, Vec<DeclarationError>> {
                             Some(line),
                             &format!("{prefix}amount"),
                             "invalid_type",
-                            format!(
-                                "第 {line} 行的金额须写成字符串（如 \"7910000.00\"），以免浮点误差"
-                            ),
+                            "金额须写成字符串（如 \"7910000.00\"），以免浮点误差".to_owned(),
                         ));
                         continue;
                     }

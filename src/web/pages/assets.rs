@@ -351,7 +351,7 @@ pub async fn append_entry(
         db,
     )
     .await?;
-    Err(PageError(Status::UnprocessableEntity, page))
+    Err(PageError::page(Status::UnprocessableEntity, page))
 }
 
 #[cfg(test)]

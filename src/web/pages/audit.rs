@@ -12,9 +12,8 @@ use crate::domain::Scope;
 use crate::ledger::verify::Verification;
 use crate::paging::{Cursor, Limit};
 use crate::reconcile::findings::{
-    findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
+    finding_label, findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
 };
-use crate::reconcile::html::finding_label;
 use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, page, pager, scroll_table};
@@ -68,13 +67,19 @@ async fn load_findings(
     let found = db
         .run(move |conn| all_findings(conn, &scope, None).map_err(internal))
         .await?;
-    let selected = kind
-        .or_else(|| FindingKind::all().next())
-        .map_or(KINDS[0], FindingKind::as_str);
-    let counts = KINDS
+    let counts: Vec<(&'static str, usize)> = KINDS
         .into_iter()
         .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
         .collect();
+    // Without a kind asked for, the first kind that has findings opens.
+    let first_with_items = counts
+        .iter()
+        .find(|(_, count)| *count > 0)
+        .and_then(|(k, _)| FindingKind::parse(k));
+    let selected = kind
+        .or(first_with_items)
+        .or_else(|| FindingKind::all().next())
+        .map_or(KINDS[0], FindingKind::as_str);
     let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
     let count = of_kind.len();
     let shown = paginate(of_kind, after, PAGE_SIZE);
@@ -105,13 +110,15 @@ fn render_findings(view: &FindingsPage) -> Markup {
             @for (kind, count) in &view.counts {
                 a class="card"
                     style=[(*kind == view.selected).then_some("border-color:var(--brand)")]
-                    href={ "/findings?kind=" (kind) } {
+                    href={ "/findings?kind=" (kind) } title=(kind) {
                     strong { (finding_label(kind)) }
                     br;
-                    span class="n" { (count) }
-                    " 项"
-                    br;
-                    span class="muted" { (kind) }
+                    @if *count == 0 {
+                        span class="muted" { "无" }
+                    } @else {
+                        span class="n" { (count) }
+                        " 项"
+                    }
                 }
             }
         }
@@ -124,6 +131,9 @@ fn render_findings(view: &FindingsPage) -> Markup {
                         td { (subject(finding)) }
                         td { (finding.detail) }
                     }
+                }
+                @if view.shown.is_empty() {
+                    tr { td colspan="2" class="muted" { "无" } }
                 }
             },
         ))
@@ -228,7 +238,7 @@ mod tests {
         assert_escaped(&html, &["asset", "detail", "project"]);
         assert!(html.contains("<a href=\"/assets/%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Basset\">"));
         assert!(html.contains(
-            "<a class=\"card\" style=\"border-color:var(--brand)\" href=\"/findings?kind=unconfirmed\"><strong>尚未确权</strong><br><span class=\"n\">1</span> 项<br><span class=\"muted\">unconfirmed</span></a>"
+            "<a class=\"card\" style=\"border-color:var(--brand)\" href=\"/findings?kind=unconfirmed\" title=\"unconfirmed\"><strong>尚未确权</strong><br><span class=\"n\">1</span> 项</a>"
         ));
         assert!(html.contains("<h2>尚未确权（2 项）</h2>"));
         assert!(html.contains(

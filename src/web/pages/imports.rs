@@ -8,6 +8,7 @@ use rocket::{get, State};
 use super::{internal, PageError};
 use crate::auth::Access;
 use crate::db::Db;
+use crate::domain::error_labels::{error_label, ERROR_LABELS};
 use crate::domain::Scope;
 use crate::import::batch::BatchRow;
 use crate::import::RowError;
@@ -140,7 +141,7 @@ fn render(view: &ImportsPage) -> Markup {
 /// The file form; `/static/import.js` sends the file to the API and draws the result.
 fn import_form() -> Markup {
     html! {
-        form id="import-form" class="card" {
+        form id="import-form" class="card" data-error-labels=(error_labels_json()) {
             label {
                 "资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）"
                 input type="file" name="file" accept=".csv,text/csv" required;
@@ -157,11 +158,24 @@ fn import_form() -> Markup {
     }
 }
 
+/// The error codes' Chinese names as a JSON object, for the page's script.
+fn error_labels_json() -> String {
+    let labels: serde_json::Map<String, serde_json::Value> = ERROR_LABELS
+        .iter()
+        .map(|(code, label)| ((*code).to_owned(), serde_json::Value::from(*label)))
+        .collect();
+    serde_json::Value::Object(labels).to_string()
+}
+
 fn batch_errors(detail: &BatchErrors) -> Markup {
     html! {
-        h2 { "批次 " (detail.id) " 的错误（共 " (detail.error_count) " 处）" }
+        @if detail.error_count == 0 {
+            h2 { "批次 " (detail.id) "：没有错误" }
+        } @else {
+            h2 { "批次 " (detail.id) " 的错误（共 " (detail.error_count) " 处）" }
+        }
         (scroll_table(
-            header_row(&[("行", false), ("列", false), ("代码", false), ("说明", false)]),
+            header_row(&[("行", false), ("列", false), ("错误类型", false), ("说明", false)]),
             html! {
                 @for error in &detail.errors {
                     tr {
@@ -172,7 +186,7 @@ fn batch_errors(detail: &BatchErrors) -> Markup {
                             }
                         }
                         td { (error.column.as_deref().unwrap_or("—")) }
-                        td { (error.code) }
+                        td title=(error.code) { (error_label(error.code)) }
                         td { (error.message) }
                     }
                 }
@@ -266,8 +280,9 @@ mod tests {
             ],
         );
         assert!(html.contains("<tr><td class=\"n\">3</td><td>"));
-        assert!(html
-            .contains("<tr><td class=\"n\">—</td><td>—</td><td>empty_file</td><td>空</td></tr>"));
+        assert!(html.contains(
+            "<tr><td class=\"n\">—</td><td>—</td><td title=\"empty_file\">文件为空</td><td>空</td></tr>"
+        ));
         assert!(html.contains("<td><span class=\"bad\">被拒绝</span></td>"));
     }
 
@@ -275,7 +290,7 @@ mod tests {
     fn only_writers_get_the_file_form() {
         let clerk = render(&view(true)).into_string();
         assert!(clerk.contains(
-            "<form id=\"import-form\" class=\"card\"><label>资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）<input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label><p><button type=\"submit\">试导入（只校验，不写入）</button> <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form><div id=\"import-result\"></div><p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p><script src=\"/static/import.js\"></script>"
+            "<label>资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）<input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label><p><button type=\"submit\">试导入（只校验，不写入）</button> <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form><div id=\"import-result\"></div><p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p><script src=\"/static/import.js\"></script>"
         ));
         let reader = render(&view(false)).into_string();
         assert!(!reader.contains("<form") && !reader.contains("<script"));

@@ -18,7 +18,7 @@ use super::{internal, require, require_county, PageError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
-use crate::reconcile::declaration::{self, Declaration, DeclarationError};
+use crate::reconcile::declaration::{self, Declaration, DeclarationError, Scope};
 use crate::web::session::Session;
 use crate::web::view::{header_row, page, scroll_table};
 
@@ -58,11 +58,18 @@ struct DeclarationForm {
     /// (scope, projects, amount) of each line.
     lines: Vec<(String, String, String)>,
     errors: Vec<DeclarationError>,
+    /// The scopes a line may take, as (code, label): the fixed ones, then each town
+    /// and each year the register holds.
+    scopes: Vec<(String, String)>,
 }
 
 impl DeclarationForm {
     /// The form filled with the `values` posted (the offered scopes where none were).
-    fn new(values: &HashMap<String, String>, errors: &[DeclarationError]) -> Self {
+    fn new(
+        values: &HashMap<String, String>,
+        errors: &[DeclarationError],
+        scopes: Vec<(String, String)>,
+    ) -> Self {
         let value = |name: &str| values.get(name).cloned().unwrap_or_default();
         let lines = (0..FORM_LINES)
             .map(|i| {
@@ -82,8 +89,38 @@ impl DeclarationForm {
             as_of: value("as_of"),
             lines,
             errors: errors.to_vec(),
+            scopes,
         }
     }
+}
+
+/// The scopes a declared line may take: 合计, each class, 未形成资产, then every town and
+/// every year of the register, each as its code and its label.
+async fn load_scopes(db: &Db) -> Result<Vec<(String, String)>, PageError> {
+    use crate::register::totals::{totals, GroupBy};
+    let (towns, years) = db
+        .run(|conn| {
+            // Declarations are the county's (the page requires county scope).
+            let county = crate::domain::Scope::County;
+            let towns = totals(conn, &county, GroupBy::Town).map_err(internal)?;
+            let years = totals(conn, &county, GroupBy::Year).map_err(internal)?;
+            Ok::<_, PageError>((towns.groups, years.groups))
+        })
+        .await?;
+    let mut scopes: Vec<Scope> = FORM_SCOPES
+        .iter()
+        .filter_map(|code| Scope::parse(code).ok())
+        .collect();
+    scopes.extend(towns.into_iter().map(|g| Scope::Town(g.key)));
+    scopes.extend(
+        years
+            .into_iter()
+            .filter_map(|g| g.key.parse().ok().map(Scope::Year)),
+    );
+    Ok(scopes
+        .into_iter()
+        .map(|scope| (scope.to_string(), scope.label()))
+        .collect())
 }
 
 /// Reads the latest 100 declarations.
@@ -107,7 +144,7 @@ fn render_declarations(view: &DeclarationsPage) -> Markup {
     html! {
         h2 { "已录入的申报" }
         (scroll_table(
-            header_row(&[("名称", false), ("截止日期", false), ("录入", false), ("时间", false)]),
+            header_row(&[("名称", false), ("截至日期", false), ("录入", false), ("时间", false)]),
             html! {
                 @for item in &view.stored {
                     tr {
@@ -138,7 +175,7 @@ fn declaration_form(form: &DeclarationForm) -> Markup {
                         @if let Some(line) = error.line {
                             "第 " (line) " 行 "
                         }
-                        (error.field) "：" (error.message)
+                        span title=(error.field) { (error.field_label()) } "：" (error.message)
                     }
                 }
             }
@@ -146,30 +183,35 @@ fn declaration_form(form: &DeclarationForm) -> Markup {
         form method="post" action="/reconcile" class="card" {
             div class="grid" {
                 label { "申报名称" input name="name" value=(form.name) required; }
-                label { "截止日期" input type="date" name="as_of" value=(form.as_of) required; }
+                label { "截至日期" input type="date" name="as_of" value=(form.as_of) required; }
             }
             (scroll_table(
                 header_row(&[("口径", false), ("项目数", false), ("金额（元）", false)]),
                 html! {
                     @for (i, (scope, projects, amount)) in form.lines.iter().enumerate() {
                         tr {
-                            td { input name={ "scope" (i) } value=(scope) placeholder="town:镇名 或 year:2020"; }
+                            td {
+                                select name={ "scope" (i) } {
+                                    option value="" { "（不填）" }
+                                    @for (code, label) in &form.scopes {
+                                        option value=(code) selected[code == scope] { (label) }
+                                    }
+                                }
+                            }
                             td { input name={ "projects" (i) } value=(projects) inputmode="numeric"; }
                             td { input name={ "amount" (i) } value=(amount) inputmode="decimal" placeholder="0.00"; }
                         }
                     }
                 },
             ))
-            p class="muted" {
-                "口径：total 合计；class:operating 经营性；class:public_welfare 公益性；class:household 到户类；town:镇名；year:年度；unclassified 未形成资产。空行不计。"
-            }
+            p class="muted" { "口径从列表中选择；未填项目数和金额的行不计。" }
             button type="submit" { "保存并对账" }
         }
         h2 { "或上传申报文件" }
         form method="post" action="/reconcile/upload" enctype="multipart/form-data" class="card filters" {
             label { "文件（JSON，或 scope,projects,amount 的 CSV）" input type="file" name="file" required; }
             label { "申报名称（CSV 用）" input name="name"; }
-            label { "截止日期（CSV 用）" input type="date" name="as_of"; }
+            label { "截至日期（CSV 用）" input type="date" name="as_of"; }
             button type="submit" { "上传并对账" }
         }
     }
@@ -184,13 +226,14 @@ async fn reconcile_page(
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
     require_county(session)?;
+    let form = if session.0.role.allows(Access::Write) {
+        Some(DeclarationForm::new(values, errors, load_scopes(db).await?))
+    } else {
+        None
+    };
     let view = DeclarationsPage {
         stored: load_declarations(db).await?,
-        form: session
-            .0
-            .role
-            .allows(Access::Write)
-            .then(|| DeclarationForm::new(values, errors)),
+        form,
     };
     let flash = (!errors.is_empty()).then_some((false, "申报数有误，未保存：请按提示修改"));
     Ok(page(
@@ -250,7 +293,7 @@ pub async fn create_declaration(
     let body = json!({"name": values.get("name"), "as_of": values.get("as_of"), "lines": lines});
     match declaration::parse_json(&body) {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(
+        Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &values, &errors, db).await?,
         )),
@@ -297,7 +340,7 @@ pub async fn upload_declaration(
     };
     match parsed {
         Ok(parsed) => store(&session, parsed, db).await,
-        Err(errors) => Err(PageError(
+        Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &HashMap::new(), &errors, db).await?,
         )),
@@ -340,17 +383,18 @@ mod tests {
         }
     }
 
+    /// Scopes as the form would offer them for a register of one town.
+    fn scopes() -> Vec<(String, String)> {
+        ["total", "class:operating", "town:桑镇"]
+            .into_iter()
+            .filter_map(|code| Scope::parse(code).ok())
+            .map(|scope| (scope.to_string(), scope.label()))
+            .collect()
+    }
+
     #[test]
     fn the_list_and_the_form_escape_what_was_entered() {
-        let fields = [
-            "name",
-            "as_of",
-            "scope0",
-            "projects0",
-            "amount0",
-            "scope7",
-            "amount7",
-        ];
+        let fields = ["name", "as_of", "projects0", "amount0", "amount7"];
         let values: HashMap<String, String> = fields
             .into_iter()
             .map(|field| (field.to_owned(), hostile(field)))
@@ -367,7 +411,7 @@ mod tests {
                 actor: hostile("actor"),
                 created_at: hostile("created_at"),
             }],
-            form: Some(DeclarationForm::new(&values, &errors)),
+            form: Some(DeclarationForm::new(&values, &errors, scopes())),
         };
         let html = render_declarations(&view).into_string();
         assert_escaped(&html, &fields);
@@ -384,18 +428,18 @@ mod tests {
             ],
         );
         assert!(html.contains("<li>第 2 行 "));
-        assert!(html.contains("<li>name：必填</li>"));
+        assert!(html.contains("<li><span title=\"name\">申报名称</span>：必填</li>"));
     }
 
     #[test]
     fn the_form_offers_the_usual_scopes_and_only_writers_get_it() {
-        let form = DeclarationForm::new(&HashMap::new(), &[]);
+        let form = DeclarationForm::new(&HashMap::new(), &[], scopes());
         let html = declaration_form(&form).into_string();
         assert!(!html.contains("field-error"));
         assert!(html.contains(
-            "<tr><td><input name=\"scope1\" value=\"class:operating\" placeholder=\"town:镇名 或 year:2020\"></td><td><input name=\"projects1\" value=\"\" inputmode=\"numeric\"></td><td><input name=\"amount1\" value=\"\" inputmode=\"decimal\" placeholder=\"0.00\"></td></tr>"
+            "<tr><td><select name=\"scope1\"><option value=\"\">（不填）</option><option value=\"total\">合计（全部项目资金）</option><option value=\"class:operating\" selected>经营性资产</option><option value=\"town:桑镇\">镇街：桑镇</option></select></td><td><input name=\"projects1\" value=\"\" inputmode=\"numeric\"></td><td><input name=\"amount1\" value=\"\" inputmode=\"decimal\" placeholder=\"0.00\"></td></tr>"
         ));
-        assert!(html.contains("<input name=\"scope7\" value=\"\""));
+        assert!(html.contains("<select name=\"scope7\"><option value=\"\">（不填）</option><option value=\"total\">合计（全部项目资金）</option><option value=\"class:operating\">"));
         assert!(html.contains(
             "<form method=\"post\" action=\"/reconcile/upload\" enctype=\"multipart/form-data\" class=\"card filters\">"
         ));

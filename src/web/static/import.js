@@ -7,6 +7,7 @@
   const fileInput = form.querySelector("input[type=file]");
   const result = document.getElementById("import-result");
   const commit = document.getElementById("import-commit");
+  const labels = JSON.parse(form.dataset.errorLabels || "{}");
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -22,7 +23,13 @@
     t.appendChild(head);
     rows.forEach((r) => {
       const tr = el("tr");
-      r.forEach((c) => tr.appendChild(el("td", c === null || c === undefined ? "" : String(c))));
+      r.forEach((c) => {
+        // A cell is a value, or {text, title} for a name with its code as a tooltip.
+        const cell = c !== null && typeof c === "object" ? c : { text: c };
+        const td = el("td", cell.text === null || cell.text === undefined ? "" : String(cell.text));
+        if (cell.title) td.title = cell.title;
+        tr.appendChild(td);
+      });
       t.appendChild(tr);
     });
     const wrap = el("div", undefined, "scroll");
@@ -34,16 +41,29 @@
     result.replaceChildren();
     const batch = report.batch || report;
     const rejected = status === 422;
-    const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : report.replayed ? "此文件此前已导入，原批次如下" : "已导入";
+    if (report.replayed) {
+      // The same bytes were imported before: nothing would be (or was) written again.
+      result.appendChild(el("h2", "此文件已导入", "ok"));
+      const note = el("p", "内容与已导入的批次完全相同，不会重复写入。");
+      const link = el("a", "查看该批次");
+      link.href = "/imports?batch=" + encodeURIComponent(batch.id);
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(link);
+      result.appendChild(note);
+      commit.hidden = true;
+      return;
+    }
+    const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : "已导入";
     result.appendChild(el("h2", heading, rejected ? "bad" : "ok"));
     result.appendChild(table(["编码", "数据行", "新增项目", "新增资产", "未变的行", "错误数"], [[batch.encoding, batch.data_rows, batch.projects_created, batch.assets_created, batch.rows_unchanged, batch.error_count]]));
     const errors = report.errors || [];
     if (errors.length) {
       result.appendChild(el("h2", "错误（共 " + (report.error_count || errors.length) + " 处" + (errors.length < report.error_count ? "，列出前 " + errors.length + " 处" : "") + "）"));
-      result.appendChild(table(["行", "列", "代码", "说明"], errors.map((e) => [e.line, e.column, e.code, e.message])));
+      result.appendChild(table(["行", "列", "错误类型", "说明"], errors.map((e) => [e.line, e.column, { text: labels[e.code] || "其他错误", title: e.code }, e.message])));
     }
     (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
     if (batch.warnings_truncated) result.appendChild(el("p", "提示共 " + batch.warning_count + " 条，只列出前 " + batch.warnings.length + " 条", "muted"));
+    // Only a dry run without errors, of a file not yet imported, may be committed.
     commit.hidden = !(dryRun && !rejected && !report.replayed);
   }
 

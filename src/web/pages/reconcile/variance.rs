@@ -95,7 +95,7 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
     let report = &view.report;
     html! {
         p {
-            "截止日期 " (view.as_of) "，结论："
+            "截至日期 " (view.as_of) "，结论："
             strong {
                 @if report.status == "match" {
                     span class="ok" { "全部相符" }
@@ -113,7 +113,7 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
             html! {
                 @for line in &report.lines {
                     tr class=(line.status) {
-                        td { (line.label) br; small class="muted" { (line.scope) } }
+                        td title=(line.scope) { (line.label) }
                         (figure_cells(&line.declared))
                         (figure_cells(&line.actual))
                         (figure_cells(&line.difference))
@@ -248,7 +248,7 @@ mod tests {
     fn the_variance_table_shows_each_figure_in_wan_and_yuan() {
         let html = render(&view(str::to_owned)).into_string();
         assert!(html.contains(
-            "<tr class=\"mismatch\"><td>label<br><small class=\"muted\">scope</small></td><td class=\"n\">25</td><td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td>"
+            "<tr class=\"mismatch\"><td title=\"scope\">label</td><td class=\"n\">25</td><td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td>"
         ), "{html}");
         assert!(html.contains("<td class=\"n\">-1</td><td class=\"n\">-1.00</td><td class=\"n\">-10,000.00</td><td><strong class=\"bad\">不符</strong></td></tr>"));
         assert!(html.contains("结论：<strong><span class=\"bad\">存在差异</span></strong>　<a class=\"button secondary\" href=\"/api/v1/declarations/id/report.html\" target=\"_blank\">"));
