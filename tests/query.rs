@@ -335,8 +335,8 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8_lossy(&bytes[3..]).to_string();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号");
-    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,11010519491231002X,张三,,");
+    assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号");
+    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,11010519491231002X,张三,,");
     assert!(
         lines
             .iter()

@@ -11,12 +11,14 @@ use crate::import::pipeline::Unwatched;
 use crate::import::{import_file, ImportOutcome, ImportRequest};
 
 /// Serves the register on `address` and `port` (Rocket's settings otherwise), after
-/// loading the demo when `demo`.
+/// loading the demo when `demo`; with the public notice pages when `public` (or the
+/// setting `public = true`).
 pub(super) fn serve(
     database: &str,
     address: Option<String>,
     port: Option<u16>,
     demo: bool,
+    public: bool,
 ) -> Result<ExitCode, String> {
     let db = open(database)?;
     let mut figment = rocket::Config::figment();
@@ -25,6 +27,9 @@ pub(super) fn serve(
     }
     if let Some(port) = port {
         figment = figment.merge(("port", port));
+    }
+    if public {
+        figment = figment.merge(("public", true));
     }
     if demo {
         let config = rocket::Config::from(&figment);
