@@ -17,7 +17,7 @@ pub mod tokens;
 pub mod totals;
 pub mod views;
 
-use rocket::data::ByteUnit;
+use rocket::data::{ByteUnit, Data, Limits};
 use rocket::http::Status;
 use rocket::{catch, catchers, routes, Catcher, Request, Route};
 
@@ -25,6 +25,29 @@ use error::ApiError;
 
 /// The upload limit for import bodies when none is configured (`limits.import`).
 pub const DEFAULT_IMPORT_LIMIT: ByteUnit = ByteUnit::Mebibyte(256);
+
+/// The limit of a JSON body (a ledger entry, a declaration) when none is configured
+/// (`limits.json`, as Rocket's own): 1 MiB, room for thousands of distribution lines.
+pub const DEFAULT_JSON_LIMIT: ByteUnit = ByteUnit::Mebibyte(1);
+
+/// Reads a JSON body whole, up to `limits.json`.
+///
+/// Fails with [`ApiError::PayloadTooLarge`] naming the limit when the body is longer,
+/// and with a 500 when it cannot be read.
+pub async fn json_body(body: Data<'_>, limits: &Limits) -> Result<Vec<u8>, ApiError> {
+    let limit = limits.get("json").unwrap_or(DEFAULT_JSON_LIMIT);
+    let read = body
+        .open(limit)
+        .into_bytes()
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot read the body: {e}")))?;
+    if !read.is_complete() {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limit.as_u64(),
+        });
+    }
+    Ok(read.into_inner())
+}
 
 /// Every route of the API, to mount under `/api/v1`.
 pub fn routes() -> Vec<Route> {

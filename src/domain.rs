@@ -10,6 +10,7 @@ pub mod id_number;
 pub mod money;
 pub mod number;
 pub mod scope;
+pub mod shown;
 pub mod vocabulary;
 pub mod wire;
 

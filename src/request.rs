@@ -334,13 +334,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_repeated_and_empty_parameters_are_as_before() {
-        let Both(filter, page) = read::<AssetListQuery>(
-            "bogus=1&class=foo&class=operating&town=+&q=%E6%B0%B4&limit=5&limit=0",
-        )
-        .expect("valid");
+    fn unknown_and_empty_parameters_are_as_before_and_repeated_ones_refused() {
+        assert_eq!(
+            refusal::<AssetListQuery>("class=operating&class=household"),
+            ("class".to_owned(), "class 只能给出一次".to_owned())
+        );
+        assert_eq!(refusal::<AssetListQuery>("limit=1&limit=2").0, "limit");
+        let Both(filter, page) =
+            read::<AssetListQuery>("bogus=1&bogus=2&town=+&q=%E6%B0%B4").expect("valid");
         let filter = filter.into_filter();
-        assert_eq!(filter.class, None, "given twice: not given");
+        assert_eq!(filter.class, None);
         assert_eq!(filter.town, None, "blank: no filter");
         assert_eq!(filter.q.as_deref(), Some("水"));
         assert_eq!(page.limit(), Limit::DEFAULT);

@@ -448,7 +448,7 @@ fn every_kind_of_finding_is_raised(app: &TestApp) {
     let mismatch = &reply.body["items"][0];
     assert_eq!(
         mismatch,
-        &json!({"kind": "project_value_mismatch", "project_code": "M1", "detail": "资产价值合计 900.00 元，项目资金 1000.00 元，相差 -100.00 元"})
+        &json!({"kind": "project_value_mismatch", "project_code": "M1", "detail": "资产价值合计 900.00 元，项目资金 1,000.00 元，相差 -100.00 元"})
     );
     let only = app.get("/api/v1/findings?kind=unconfirmed", Some(&app.auditor));
     assert_eq!(
@@ -521,10 +521,10 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
     assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\">"));
     assert!(html.contains("@media print"));
     assert!(html.contains("全部相符"));
-    assert!(html.contains("共有 <strong>2059</strong> 个项目未形成资产（项目资金 13410.9000 万元，即 134109000.00 元）"), "{html}");
+    assert!(html.contains("共有 <strong>2059</strong> 个项目未形成资产（项目资金 13,410.90 万元，即 134,109,000.00 元）"), "{html}");
     assert!(html.contains(&app.register_state().head));
     assert!(
-        html.contains("<td class=n>25</td><td class=n>791.0000</td><td class=n>7910000.00</td>")
+        html.contains("<td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>")
     );
     assert!(html.contains("未落实管护主体（missing_custodian）"));
     // Readers get the report without the findings, which are for auditors.
@@ -568,8 +568,8 @@ fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {
     let out = String::from_utf8_lossy(&matched.stdout);
     assert!(
         out.contains("经营性资产")
-            && out.contains("791.0000")
-            && out.contains("7910000.00")
+            && out.contains("791.00")
+            && out.contains("7,910,000.00")
             && out.contains("全部相符"),
         "{out}"
     );
@@ -595,8 +595,8 @@ fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {
     assert_eq!(output.status.code(), Some(1));
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(
-        out.contains("-10000.00")
-            && out.contains("-1.0000")
+        out.contains("-10,000.00")
+            && out.contains("-1.00")
             && out.contains("✗ 不符")
             && out.contains("存在差异"),
         "{out}"

@@ -2,7 +2,7 @@
 //! CSV), `GET /api/v1/declarations[/{id}]`, `GET …/{id}/reconciliation`, the printable
 //! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::{ContentType, Status};
 use rocket::response::content::RawHtml;
@@ -22,7 +22,7 @@ use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
-use crate::request::{Both, FindingListQuery, PageQuery};
+use crate::request::{Both, FindingListQuery, PageQuery, Param};
 
 /// A declared line as sent (and received).
 #[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -89,20 +89,14 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
 pub async fn create(
     caller: CountyWrite,
     content_type: Option<&ContentType>,
-    name: Option<&str>,
-    as_of: Option<&str>,
+    name: form::Result<'_, Param<&str>>,
+    as_of: form::Result<'_, Param<&str>>,
+    limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<DeclarationView>), ApiError> {
-    let read = body
-        .open(1.mebibytes())
-        .into_bytes()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !read.is_complete() {
-        return Err(ApiError::PayloadTooLarge { limit: 1 << 20 });
-    }
-    let bytes = read.into_inner();
+    let (name, as_of) = (name?.into_inner(), as_of?.into_inner());
+    let bytes = super::json_body(body, limits).await?;
     let is_csv = content_type.is_some_and(|c| c.sub() == "csv");
     let parsed = if is_csv {
         declaration::parse_csv(&bytes, name, as_of)

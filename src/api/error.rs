@@ -235,15 +235,19 @@ impl ApiError {
                 Status::NotFound,
                 problem(Status::NotFound, "not_found", "未找到", detail),
             ),
-            ApiError::PayloadTooLarge { limit } => (
-                Status::PayloadTooLarge,
-                problem(
+            ApiError::PayloadTooLarge { limit } => {
+                let mut body = problem(
                     Status::PayloadTooLarge,
                     "payload_too_large",
                     "上传内容过大",
-                    &format!("请求体超过上限 {limit} 字节，未写入任何数据"),
-                ),
-            ),
+                    &format!(
+                        "请求体超过上限 {}（{limit} 字节），未写入任何数据",
+                        rocket::data::ByteUnit::from(*limit)
+                    ),
+                );
+                body["limit"] = json!(limit);
+                (Status::PayloadTooLarge, body)
+            }
             ApiError::ImportRejected(report) => {
                 let status = Status::UnprocessableEntity;
                 let mut body = problem(

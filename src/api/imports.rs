@@ -39,13 +39,14 @@ impl<'r> FromRequest<'r> for DeclaredLength {
 pub async fn create_import(
     caller: WriteAccess,
     dry_run: form::Result<'_, Param<Flag>>,
-    filename: Option<&str>,
+    filename: form::Result<'_, Param<&str>>,
     declared: DeclaredLength,
     limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<BatchReport>), ApiError> {
     let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
+    let filename = filename?.into_inner();
     let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {

@@ -1,6 +1,7 @@
 //! The custody ledger over HTTP: an asset's entries, appending one (with
 //! `Idempotency-Key`), the change feed, and verification.
 
+use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
@@ -89,16 +90,18 @@ pub async fn asset_ledger(
 }
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
-/// original for a repeated `Idempotency-Key` and body.
+/// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
 #[post("/assets/<key>/ledger", data = "<body>")]
 pub async fn append(
     caller: WriteAccess,
     key: &str,
     idempotency: IdempotencyKey,
-    body: String,
+    limits: &Limits,
+    body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<EntryView>), ApiError> {
-    let value: Value = serde_json::from_str(&body).map_err(|e| ApiError::Unprocessable {
+    let body = super::json_body(body, limits).await?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
         code: "malformed_json",
         detail: format!(
             "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",

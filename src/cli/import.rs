@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::database::open;
+use super::database::open_or_create;
 use super::table::{pad, width};
 use crate::import::pipeline::{Progress, Unwatched};
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest, RowError};
@@ -25,7 +25,7 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
     if !file.is_file() {
         return Err(format!("找不到文件 {}", file.display()));
     }
-    let db = open(database)?;
+    let db = open_or_create(database)?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let request = ImportRequest {
         path: file,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::database::open;
 use super::table::{pad, width};
+use crate::domain::shown;
 use crate::reconcile::declaration::{parse_csv, parse_json, Declaration};
 
 /// Reconciles the declaration in `file` with the register; exit 1 on any mismatch.
@@ -77,11 +78,10 @@ fn read_declaration(
 
 fn print_report(report: &crate::reconcile::report::Report) {
     use crate::reconcile::report::FigureView;
-    let wan = |f: &FigureView| {
-        crate::domain::money::signed_wan(
-            crate::domain::money::parse_signed_yuan(&f.amount).unwrap_or_default(),
-        )
-    };
+    let fen =
+        |f: &FigureView| crate::domain::money::parse_signed_yuan(&f.amount).unwrap_or_default();
+    let wan = |f: &FigureView| shown::wan(fen(f));
+    let yuan = |f: &FigureView| shown::yuan(fen(f));
     println!(
         "{}（截至 {}）",
         report.declaration.name, report.declaration.as_of
@@ -109,9 +109,9 @@ fn print_report(report: &crate::reconcile::report::Report) {
             wan(&line.declared),
             wan(&line.actual),
             wan(&line.difference),
-            line.declared.amount.clone(),
-            line.actual.amount.clone(),
-            line.difference.amount.clone(),
+            yuan(&line.declared),
+            yuan(&line.actual),
+            yuan(&line.difference),
             if line.status == "match" {
                 "相符".to_owned()
             } else {
@@ -143,7 +143,7 @@ fn print_report(report: &crate::reconcile::report::Report) {
         "未形成资产的项目：{} 个，项目资金 {} 万元（{} 元）——合计与各类资产之和的差额即由此而来",
         report.unclassified.projects,
         wan(&report.unclassified),
-        report.unclassified.amount
+        yuan(&report.unclassified)
     );
     let head = &report.ledger_head;
     println!(

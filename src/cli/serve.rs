@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::database::open;
+use super::database::open_or_create;
 use crate::auth::{self, Role};
 use crate::db::Db;
 use crate::import::pipeline::Unwatched;
@@ -20,7 +20,7 @@ pub(super) fn serve(
     demo: bool,
     public: bool,
 ) -> Result<ExitCode, String> {
-    let db = open(database)?;
+    let db = open_or_create(database)?;
     let mut figment = rocket::Config::figment();
     if let Some(address) = address {
         figment = figment.merge(("address", address));

@@ -91,6 +91,11 @@ pub enum DbError {
     /// The SQLite file's folder could not be created.
     #[error("cannot create the database folder: {0}")]
     Folder(#[from] std::io::Error),
+    /// The SQLite register named does not exist, and the caller may not create one.
+    #[error(
+        "登记库 {0} 不存在（只有 serve 和 import 会新建登记库；请检查 --database 或 DATABASE_URL）"
+    )]
+    Missing(String),
 }
 
 /// Opens connections of the backend its URL names and prepares each one.
@@ -179,6 +184,22 @@ impl Db {
         let db = Db { pool, backend };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// Opens the register at `url` as [`Db::open`] does, but only one that exists: a
+    /// SQLite file that is not there is not created.
+    ///
+    /// Fails with [`DbError::Missing`] for a missing SQLite file, and as [`Db::open`]
+    /// otherwise (a PostgreSQL database that does not exist fails to connect).
+    pub fn open_existing(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        let manager = ConnectionManager::new(url);
+        if manager.backend == Backend::Sqlite && !Path::new(manager.sqlite_path()).is_file() {
+            return Err(DbError::Missing(manager.sqlite_path().to_owned()));
+        }
+        // One connection first, so that a database that is not there fails at once
+        // instead of after the pool's 30 s of retries.
+        drop(manager.connect()?);
+        Self::open(url, max_connections)
     }
 
     /// The backend of this database.

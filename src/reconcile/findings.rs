@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
-use crate::domain::money::signed_yuan;
+use crate::domain::shown;
 use crate::domain::{InspectionResult, Scope, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
@@ -196,9 +196,9 @@ pub fn findings(
             project_code: Some(r.code),
             detail: format!(
                 "资产价值合计 {} 元，项目资金 {} 元，相差 {} 元",
-                signed_yuan(r.value_fen),
-                signed_yuan(r.funds_fen),
-                signed_yuan(r.value_fen - r.funds_fen)
+                shown::yuan(r.value_fen),
+                shown::yuan(r.funds_fen),
+                shown::yuan(r.value_fen - r.funds_fen)
             ),
         }));
     }
@@ -392,7 +392,7 @@ pub fn findings(
                     r.town,
                     r.village.unwrap_or_default(),
                     r.name,
-                    signed_yuan(r.value_fen)
+                    shown::yuan(r.value_fen)
                 ),
             )
         }));

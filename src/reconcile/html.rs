@@ -5,11 +5,17 @@ use maud::{html, Markup, PreEscaped, Render};
 
 use super::findings::{Finding, KINDS};
 use super::report::{FigureView, Report};
-use crate::domain::money::{parse_signed_yuan, signed_wan};
+use crate::domain::money::parse_signed_yuan;
+use crate::domain::shown;
 
-/// A signed yuan string as 万元 with four decimals.
+/// A signed yuan string as a person reads it in 万元.
 fn wan(amount: &str) -> String {
-    signed_wan(parse_signed_yuan(amount).unwrap_or_default())
+    shown::wan(parse_signed_yuan(amount).unwrap_or_default())
+}
+
+/// A signed yuan string as a person reads it in 元.
+fn yuan(amount: &str) -> String {
+    shown::yuan(parse_signed_yuan(amount).unwrap_or_default())
 }
 
 /// A right-aligned cell, written `<td class=n>` byte for byte as the report has always
@@ -25,7 +31,7 @@ fn figure_cells(figure: &FigureView) -> Markup {
     html! {
         (number_cell(figure.projects))
         (number_cell(wan(&figure.amount)))
-        (number_cell(&figure.amount))
+        (number_cell(yuan(&figure.amount)))
     }
 }
 
@@ -61,7 +67,7 @@ pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
                 h1 { (title) }
                 p class="meta" {
                     "申报截止日期：" (report.declaration.as_of)
-                    "　　生成时间：" (report.generated_at)
+                    "　　生成时间：" (shown::china_time(&report.generated_at))
                     "　　结论："
                     strong class=(report.status) {
                         @if report.status == "match" { "全部相符" } @else { "存在差异" }
@@ -72,7 +78,7 @@ pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
                 p {
                     "截至 " (report.declaration.as_of) "，共有 " strong { (report.unclassified.projects) }
                     " 个项目未形成资产（项目资金 " (wan(&report.unclassified.amount))
-                    " 万元，即 " (report.unclassified.amount) " 元）。"
+                    " 万元，即 " (yuan(&report.unclassified.amount)) " 元）。"
                     "这些项目计入合计，但不属于任何资产类别，这就是合计与各类资产之和之间的差额。"
                 }
                 @if let Some(findings) = findings {
@@ -210,15 +216,7 @@ mod tests {
             detail: HOSTILE.to_owned(),
         };
         let html = render(&report(HOSTILE), Some(&[finding])).into_string();
-        for field in [
-            "name",
-            "as_of",
-            "scope",
-            "label",
-            "amount",
-            "hash",
-            "generated_at",
-        ] {
+        for field in ["name", "as_of", "scope", "label", "hash", "generated_at"] {
             assert!(
                 html.contains(&format!("{ESCAPED}{field}")),
                 "{field} escaped in {html}"
@@ -237,7 +235,7 @@ mod tests {
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>name 对账报告</title><style>body{font-family:\"Noto Sans CJK SC\""
         ));
         assert!(html.contains(
-            "<tr class=\"match\"><td>label<br><small>scope</small></td><td class=n>25</td><td class=n>791.0000</td><td class=n>7910000.00</td>"
+            "<tr class=\"match\"><td>label<br><small>scope</small></td><td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>"
         ));
         assert!(html.contains("结论：<strong class=\"match\">全部相符</strong>"));
         assert!(!html.contains("审计发现"));
@@ -248,7 +246,8 @@ mod tests {
 
     #[test]
     fn amounts_show_in_wan() {
-        assert_eq!(wan("369800000.00"), "36980.0000");
-        assert_eq!(wan("-10000.00"), "-1.0000");
+        assert_eq!(wan("369800000.00"), "36,980.00");
+        assert_eq!(wan("-10000.00"), "-1.00");
+        assert_eq!(yuan("369800000.00"), "369,800,000.00");
     }
 }

@@ -8,7 +8,8 @@ use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField
 /// A query parameter that may be left out: absent, or given once with a valid value
 /// (an invalid one fails the query, naming the parameter). Given blank it counts as
 /// absent, as a web form's "全部" choice and empty text boxes send it. Given more than
-/// once it counts as absent, as Rocket's `Option<&str>` parameters do.
+/// once (`dry_run=true&dry_run=false`) it fails the query, naming the parameter: which
+/// of two values was meant is not ours to guess.
 ///
 /// Rocket's own `Option<T>` would not do: it turns an invalid value into `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,13 @@ impl<'v, T: FromFormField<'v>> FromForm<'v> for Param<T> {
 
     fn finalize(context: Self::Context) -> form::Result<'v, Self> {
         match context.first {
-            Some(field) if context.given == 1 && !field.value.trim().is_empty() => {
+            Some(field) if context.given > 1 => {
+                let name = field.name.source();
+                Err(form::Error::validation(format!("{name} 只能给出一次"))
+                    .with_name(name)
+                    .into())
+            }
+            Some(field) if !field.value.trim().is_empty() => {
                 let (name, value) = (field.name.source(), field.value);
                 T::from_value(field)
                     .map(|value| Param(Some(value)))

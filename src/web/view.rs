@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped, Render};
 use rocket::response::content::RawHtml;
 
 use crate::auth::{Access, Caller};
-use crate::domain::money::{signed_wan, signed_yuan};
+use crate::domain::shown;
 use crate::domain::Vocabulary;
 
 /// The doctype, in the lower case the pages have always been served with (maud's own
@@ -101,11 +101,11 @@ pub fn flash_message(ok: bool, text: &str) -> Markup {
     }
 }
 
-/// Two cells: the amount in 万元 (four decimals) and in 元.
+/// Two cells: the amount in 万元 and in 元, as a person reads them.
 pub fn money_cells(fen: i64) -> Markup {
     html! {
-        (number_cell(signed_wan(fen)))
-        (number_cell(signed_yuan(fen)))
+        (number_cell(shown::wan(fen)))
+        (number_cell(shown::yuan(fen)))
     }
 }
 
@@ -158,11 +158,6 @@ pub fn options(choices: &[(&str, &str)], selected: Option<&str>) -> Markup {
             option value=(value) selected[selected == Some(*value)] { (label) }
         }
     }
-}
-
-/// A timestamp (`2020-03-05T08:00:00.123+08:00`) to the second, with a space for the `T`.
-pub fn short_time(timestamp: &str) -> String {
-    timestamp.get(..19).unwrap_or(timestamp).replace('T', " ")
 }
 
 /// An amount string of yuan (`"1234.50"`, maybe signed) as fen.

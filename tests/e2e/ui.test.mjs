@@ -53,7 +53,6 @@ async function shot(name) {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  token = execFileSync(binary, ["--database", database, "token", "create", "--role", "admin", "--name", "端到端测试"], { encoding: "utf8" }).trim();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(binary, ["--database", database, "serve", "--port", String(port)], {
@@ -61,6 +60,8 @@ before(async () => {
     stdio: "inherit",
   });
   await waitForHealth(`${base}/api/v1/health`, 30);
+  // `serve` created the register; `token` only opens an existing one.
+  token = execFileSync(binary, ["--database", database, "token", "create", "--role", "admin", "--name", "端到端测试"], { encoding: "utf8" }).trim();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -100,7 +101,7 @@ test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 },
   // 概览: the totals and the gap the classes leave.
   await page.click("nav >> text=概览");
   const overview = await page.textContent("main");
-  for (const figure of ["369800000.00", "7910000.00", "190750000.00", "37031000.00", "134109000.00", "36980.0000"]) {
+  for (const figure of ["369,800,000.00", "7,910,000.00", "190,750,000.00", "37,031,000.00", "134,109,000.00", "36,980.00"]) {
     assert.ok(overview.includes(figure), `overview shows ${figure}`);
   }
   await shot("04-overview-totals");

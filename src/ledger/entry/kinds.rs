@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
 use super::personal::PersonalField;
 use crate::domain::{
-    AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult, ProjectCode,
-    Quantity, Recipients, Vocabulary, Yuan,
+    shown, AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult,
+    ProjectCode, Quantity, Recipients, Vocabulary, Yuan,
 };
 use crate::register::record::Owner;
 
@@ -137,18 +137,20 @@ impl EntryData {
         }
     }
 
-    /// The entry in one line of plain text, with labels rather than codes; `id` shows an
+    /// The entry in one line of plain text, with labels rather than codes and amounts as a
+    /// person reads them; `id` shows an
     /// owner's ID number (whole or masked).
     pub fn summary(&self, id: &dyn Fn(&IdNumber) -> String) -> String {
+        let yuan = |amount: Yuan| shown::yuan(amount.fen());
         match self {
             EntryData::Registered(d) => {
-                format!("登记：价值 {} 元，所有权人 {}", d.value, d.owner.name)
+                format!("登记：价值 {} 元，所有权人 {}", yuan(d.value), d.owner.name)
             }
             EntryData::OwnershipConfirmed(d) => format!("{}，{}", d.confirmed_on, d.certificate_no),
             EntryData::HandedOver(d) => format!("{} → {}（{}）", d.from, d.to, d.document_no),
             EntryData::CustodianChanged(d) => format!("管护主体：{}", d.custodian),
             EntryData::Maintenance(d) => {
-                let cost = d.cost.map(|c| format!("，费用 {c} 元"));
+                let cost = d.cost.map(|c| format!("，费用 {} 元", yuan(c)));
                 format!("{}{}", d.description, cost.unwrap_or_default())
             }
             EntryData::Inspection(d) => {
@@ -164,9 +166,11 @@ impl EntryData {
                 let (name, kind) = (&d.owner.name, d.owner.owner_type.label());
                 format!("新所有权人：{name}（{kind}）{}", id.unwrap_or_default())
             }
-            EntryData::Income(d) => format!("{} 元（{}）", d.amount, d.period),
-            EntryData::IncomeDistributed(d) => format!("{} 元（{}）", d.amount, d.period),
-            EntryData::ValueAdjusted(d) => format!("价值调整为 {} 元：{}", d.value, d.reason),
+            EntryData::Income(d) => format!("{} 元（{}）", yuan(d.amount), d.period),
+            EntryData::IncomeDistributed(d) => {
+                format!("{} 元（{}）", yuan(d.amount), d.period)
+            }
+            EntryData::ValueAdjusted(d) => format!("价值调整为 {} 元：{}", yuan(d.value), d.reason),
             EntryData::Disposed(d) => format!("方式：{}，批文 {}", d.method.label(), d.approval_no),
             EntryData::Correction(d) => format!("更正第 {} 条：{}", d.corrects, d.reason),
         }

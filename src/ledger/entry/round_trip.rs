@@ -34,7 +34,7 @@ fn samples() -> Vec<Sample> {
             EntryKind::Registered,
             None,
             r#"{"certificate_no":null,"class":"household","confirmed_on":"2020-06-01","custodian":"张三","name":"基础母牛","owner":{"id_number":"610481199003154318","name":"张三","type":"household"},"project_code":"FX-P2","quantity":"3","status":"confirmed","town":"马嵬街道","unit":"头","value":"30000.00","village":"李村"}"#,
-            "登记：价值 30000.00 元，所有权人 张三",
+            "登记：价值 30,000.00 元，所有权人 张三",
         ),
         sample(
             EntryKind::OwnershipConfirmed,
@@ -64,7 +64,7 @@ fn samples() -> Vec<Sample> {
                 json!({"description": "清洗组件", "cost": "1,200.5", "performed_by": "县光伏公司"}),
             ),
             r#"{"cost":"1200.50","description":"清洗组件","performed_by":"县光伏公司"}"#,
-            "清洗组件，费用 1200.50 元",
+            "清洗组件，费用 1,200.50 元",
         ),
         sample(
             EntryKind::Maintenance,
@@ -98,7 +98,7 @@ fn samples() -> Vec<Sample> {
             EntryKind::Income,
             Some(json!({"amount": "36000", "period": "2021"})),
             r#"{"amount":"36000.00","period":"2021"}"#,
-            "36000.00 元（2021）",
+            "36,000.00 元（2021）",
         ),
         sample(
             EntryKind::IncomeDistributed,
@@ -106,25 +106,25 @@ fn samples() -> Vec<Sample> {
                 json!({"amount": "10000", "period": "2021", "recipients": 12, "notice_date": "2022-01-05"}),
             ),
             r#"{"amount":"10000.00","notice_date":"2022-01-05","period":"2021","recipients":12}"#,
-            "10000.00 元（2021）",
+            "10,000.00 元（2021）",
         ),
         sample(
             EntryKind::IncomeDistributed,
             Some(json!({"amount": "5000.00", "period": "2021", "recipients": " 全村脱贫户 "})),
             r#"{"amount":"5000.00","period":"2021","recipients":"全村脱贫户"}"#,
-            "5000.00 元（2021）",
+            "5,000.00 元（2021）",
         ),
         sample(
             EntryKind::IncomeDistributed,
             Some(json!({"amount": "3000.00", "period": "2021", "recipients": ["张三", "李四"]})),
             r#"{"amount":"3000.00","period":"2021","recipients":["张三","李四"]}"#,
-            "3000.00 元（2021）",
+            "3,000.00 元（2021）",
         ),
         sample(
             EntryKind::ValueAdjusted,
             Some(json!({"value": "750000", "reason": "评估减值"})),
             r#"{"reason":"评估减值","value":"750000.00"}"#,
-            "价值调整为 750000.00 元：评估减值",
+            "价值调整为 750,000.00 元：评估减值",
         ),
         sample(
             EntryKind::Disposed,

@@ -425,7 +425,7 @@ mod tests {
             html.contains("<option value=\"household\" selected>到户类</option></select></label>")
         );
         assert!(html.contains(&format!(
-            "<td>{} {}</td><td class=\"n\">0.8001</td><td class=\"n\">8000.50</td>",
+            "<td>{} {}</td><td class=\"n\">0.80005</td><td class=\"n\">8,000.50</td>",
             escaped("town"),
             escaped("village")
         )));

@@ -12,7 +12,7 @@ use crate::domain::Scope;
 use crate::import::batch::BatchRow;
 use crate::import::RowError;
 use crate::web::session::Session;
-use crate::web::view::{header_row, number_cell, page, scroll_table, short_time};
+use crate::web::view::{header_row, number_cell, page, scroll_table};
 
 /// What the import page shows.
 struct ImportsPage {
@@ -93,7 +93,7 @@ async fn load(
 fn batch_line(row: BatchRow) -> BatchLine {
     BatchLine {
         committed: row.status == crate::import::BatchStatus::Committed,
-        created_at: short_time(&row.created_at),
+        created_at: crate::domain::shown::china_time(&row.created_at),
         id: row.id,
         filename: row.filename,
         encoding: row.encoding,

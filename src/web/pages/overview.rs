@@ -113,9 +113,9 @@ mod tests {
         };
         let html = render(&view).into_string();
         assert!(html.contains(
-            "<tr><td>经营性</td><td class=\"n\">25</td><td class=\"n\">30</td><td class=\"n\">791.0000</td><td class=\"n\">7910000.00</td><td class=\"n\">700.0000</td><td class=\"n\">7000000.00</td></tr>"
+            "<tr><td>经营性</td><td class=\"n\">25</td><td class=\"n\">30</td><td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td><td class=\"n\">700.00</td><td class=\"n\">7,000,000.00</td></tr>"
         ), "{html}");
-        assert!(html.contains("<tfoot><tr><th>合计</th><td class=\"n\">3219</td><td class=\"n\">2889</td><td class=\"n\">36980.0000</td><td class=\"n\">369800000.00</td>"));
+        assert!(html.contains("<tfoot><tr><th>合计</th><td class=\"n\">3219</td><td class=\"n\">2889</td><td class=\"n\">36,980.00</td><td class=\"n\">369,800,000.00</td>"));
         assert!(html.contains("<tr><td>未形成资产的项目</td><td class=\"n\">2059</td>"));
     }
 }

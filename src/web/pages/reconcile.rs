@@ -20,7 +20,7 @@ use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::reconcile::declaration::{self, Declaration, DeclarationError};
 use crate::web::session::Session;
-use crate::web::view::{header_row, page, scroll_table, short_time};
+use crate::web::view::{header_row, page, scroll_table};
 
 /// The scopes the entry form offers, in order.
 const FORM_SCOPES: [&str; 5] = [
@@ -94,7 +94,7 @@ async fn load_declarations(db: &Db) -> Result<Vec<DeclarationLine>, PageError> {
     Ok(stored
         .into_iter()
         .map(|item| DeclarationLine {
-            created_at: short_time(&item.created_at),
+            created_at: crate::domain::shown::china_time(&item.created_at),
             id: item.id,
             name: item.declaration.name,
             as_of: item.declaration.as_of.to_string(),

@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use super::entries::{entry_forms, render_forms, summary, Attempt, EntryForm};
 use crate::auth::Visibility;
 use crate::db::Db;
-use crate::domain::money::{signed_wan, signed_yuan};
+use crate::domain::shown;
 use crate::domain::{AssetStatus, Scope, Vocabulary};
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
@@ -201,7 +201,7 @@ fn render_fields(asset: &AssetFields) -> Markup {
                 dt { "数量" } dd { (or_dash(&asset.quantity)) " " (or_empty(&asset.unit)) }
                 dt { "资产价值" }
                 dd {
-                    (signed_wan(asset.value_fen)) " 万元（" (signed_yuan(asset.value_fen)) " 元）"
+                    (shown::wan(asset.value_fen)) " 万元（" (shown::yuan(asset.value_fen)) " 元）"
                 }
                 dt { "所有权人" } dd { (asset.owner_name) "（" (asset.owner_type) "）" }
                 dt { "证件号" } dd { (or_dash(&asset.id_number)) }
@@ -212,7 +212,7 @@ fn render_fields(asset: &AssetFields) -> Markup {
                 dt { "镇街/村" } dd { (asset.town) " " (or_empty(&asset.village)) }
                 dt { "经营收益 / 已分配" }
                 dd {
-                    (signed_yuan(asset.income_fen)) " 元 / " (signed_yuan(asset.distributed_fen)) " 元"
+                    (shown::yuan(asset.income_fen)) " 元 / " (shown::yuan(asset.distributed_fen)) " 元"
                 }
                 dt { "登记日期" } dd { (asset.registered_on) }
             }
@@ -293,7 +293,7 @@ mod tests {
             escaped("code")
         )));
         assert!(
-            html.contains("<dt>资产价值</dt><dd>0.8001 万元（8000.50 元）</dd><dt>所有权人</dt>")
+            html.contains("<dt>资产价值</dt><dd>0.80005 万元（8,000.50 元）</dd><dt>所有权人</dt>")
         );
         assert!(html.contains("<dt>经营收益 / 已分配</dt><dd>100.00 元 / -50.00 元</dd>"));
         assert!(html.contains(&format!(

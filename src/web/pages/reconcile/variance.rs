@@ -5,7 +5,7 @@ use maud::{html, Markup};
 
 use super::super::{internal, PageError};
 use crate::db::Db;
-use crate::domain::money::signed_wan;
+use crate::domain::shown;
 use crate::reconcile::declaration;
 use crate::reconcile::html::variance_head;
 use crate::reconcile::report::{reconcile as reconcile_report, FigureView, Report};
@@ -130,8 +130,8 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
         ))
         p {
             "未形成资产的项目：" strong { (report.unclassified.projects) }
-            " 个，项目资金 " (signed_wan(fen_of(&report.unclassified.amount)))
-            " 万元（" (report.unclassified.amount) " 元）——合计与各类资产之和的差额即由此而来。"
+            " 个，项目资金 " (shown::wan(fen_of(&report.unclassified.amount)))
+            " 万元（" (shown::yuan(fen_of(&report.unclassified.amount))) " 元）——合计与各类资产之和的差额即由此而来。"
         }
         p class="muted" {
             "台账链头：第 " (report.ledger_head.seq) " 条 "
@@ -169,11 +169,12 @@ fn bar_chart(title: &str, bars: &[Bar]) -> Markup {
                 width="100%" preserveAspectRatio="xMinYMin meet" {
                 @for (i, bar) in bars.iter().enumerate() {
                     @let y = i * ROW + 10;
-                    // Integer arithmetic on fen: the bar's width in pixels out of 400.
-                    @let width = i64::try_from(400i128 * i128::from(bar.fen) / i128::from(max)).unwrap_or(0);
+                    // Integer arithmetic on fen: the bar's width in pixels out of 300, which
+                    // leaves room after the longest bar for its figure.
+                    @let width = i64::try_from(300i128 * i128::from(bar.fen) / i128::from(max)).unwrap_or(0);
                     text x="0" y=(y + 13) { (bar.label) }
                     rect x="150" y=(y) width=(width) height="16" fill="#a4161a" {}
-                    text x=(160 + width) y=(y + 13) { (signed_wan(bar.fen)) " 万元" }
+                    text x=(160 + width) y=(y + 13) { (shown::wan(bar.fen)) " 万元" }
                 }
             }
         }
@@ -239,9 +240,7 @@ mod tests {
         let html = render(&view(hostile)).into_string();
         assert_escaped(
             &html,
-            &[
-                "id", "as_of", "scope", "label", "amount", "hash", "class", "town",
-            ],
+            &["id", "as_of", "scope", "label", "hash", "class", "town"],
         );
     }
 
@@ -249,9 +248,9 @@ mod tests {
     fn the_variance_table_shows_each_figure_in_wan_and_yuan() {
         let html = render(&view(str::to_owned)).into_string();
         assert!(html.contains(
-            "<tr class=\"mismatch\"><td>label<br><small class=\"muted\">scope</small></td><td class=\"n\">25</td><td class=\"n\">791.0000</td><td class=\"n\">7910000.00</td>"
+            "<tr class=\"mismatch\"><td>label<br><small class=\"muted\">scope</small></td><td class=\"n\">25</td><td class=\"n\">791.00</td><td class=\"n\">7,910,000.00</td>"
         ), "{html}");
-        assert!(html.contains("<td class=\"n\">-1</td><td class=\"n\">-1.0000</td><td class=\"n\">-10000.00</td><td><strong class=\"bad\">不符</strong></td></tr>"));
+        assert!(html.contains("<td class=\"n\">-1</td><td class=\"n\">-1.00</td><td class=\"n\">-10,000.00</td><td><strong class=\"bad\">不符</strong></td></tr>"));
         assert!(html.contains("结论：<strong><span class=\"bad\">存在差异</span></strong>　<a class=\"button secondary\" href=\"/api/v1/declarations/id/report.html\" target=\"_blank\">"));
         assert!(html.contains("<p>未形成资产的项目：<strong>2059</strong> 个，项目资金 "));
     }
@@ -275,8 +274,8 @@ mod tests {
         assert_escaped(&html, &["title"]);
         assert!(html.contains("viewBox=\"0 0 640 78\""));
         assert!(html.contains(
-            "<text x=\"0\" y=\"23\">甲</text><rect x=\"150\" y=\"10\" width=\"400\" height=\"16\" fill=\"#a4161a\"></rect><text x=\"560\" y=\"23\">0.0002 万元</text>"
+            "<text x=\"0\" y=\"23\">甲</text><rect x=\"150\" y=\"10\" width=\"300\" height=\"16\" fill=\"#a4161a\"></rect><text x=\"460\" y=\"23\">0.0002 万元</text>"
         ));
-        assert!(html.contains("<rect x=\"150\" y=\"34\" width=\"100\" height=\"16\""));
+        assert!(html.contains("<rect x=\"150\" y=\"34\" width=\"75\" height=\"16\""));
     }
 }
