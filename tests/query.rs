@@ -345,7 +345,7 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     );
     assert_eq!(
         lines.last().copied(),
-        Some("P4,技能培训补贴,2020,赵村镇,,12000.00,,,,,,,,,,,,,")
+        Some("P4,技能培训补贴,2020,赵村镇,,12000.00,,,,,,,,,,,,,,")
     );
     let gbk = app
         .client
