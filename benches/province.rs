@@ -295,8 +295,9 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Median of five runs of the reconciliation report and of `totals`.
-fn reports(database: &str) -> (Duration, Duration) {
+/// Median of five runs of the reconciliation report, of `totals`, and of `totals` for a
+/// token scoped to one town (of 600) grouped by class and by village.
+fn reports(database: &str) -> (Duration, Duration, Duration, Duration) {
     let db = Db::open(database, 2).expect("open");
     let mut conn = db.conn().expect("connection");
     let amount = |text: &str| Yuan::parse(text, MoneyUnit::Yuan).expect("amount");
@@ -346,27 +347,24 @@ fn reports(database: &str) -> (Duration, Duration) {
             })
             .collect(),
     );
-    let _warm = totals(
-        &mut conn,
-        &asset_registry::domain::Scope::County,
-        GroupBy::Class,
-    )
-    .expect("totals");
-    let total = median(
-        (0..5)
-            .map(|_| {
-                let started = Instant::now();
-                totals(
-                    &mut conn,
-                    &asset_registry::domain::Scope::County,
-                    GroupBy::Class,
-                )
-                .expect("totals");
-                started.elapsed()
-            })
-            .collect(),
-    );
-    (report, total)
+    let mut timed = |scope: &asset_registry::domain::Scope, group_by: GroupBy| {
+        let _warm = totals(&mut conn, scope, group_by).expect("totals");
+        median(
+            (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    totals(&mut conn, scope, group_by).expect("totals");
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let county = asset_registry::domain::Scope::County;
+    let town = asset_registry::domain::Scope::Town("第1镇".to_owned());
+    let total = timed(&county, GroupBy::Class);
+    let town_by_class = timed(&town, GroupBy::Class);
+    let town_by_village = timed(&town, GroupBy::Village);
+    (report, total, town_by_class, town_by_village)
 }
 
 fn postgres_database(admin: &str) -> (String, String) {
@@ -421,11 +419,13 @@ fn main() {
         ours.as_secs_f64() / baseline.as_secs_f64(),
         peak as f64 / 1048576.0
     );
-    let (report, total) = reports(&database);
+    let (report, total, town_by_class, town_by_village) = reports(&database);
     println!(
-        "sqlite reconciliation_ms={:.1} totals_ms={:.1}",
+        "sqlite reconciliation_ms={:.1} totals_ms={:.1} town_totals_by_class_ms={:.1} town_totals_by_village_ms={:.1}",
         report.as_secs_f64() * 1000.0,
-        total.as_secs_f64() * 1000.0
+        total.as_secs_f64() * 1000.0,
+        town_by_class.as_secs_f64() * 1000.0,
+        town_by_village.as_secs_f64() * 1000.0
     );
     // The floor under any import that stores what the register must: the databases'
     // own bulk load of the rows ours stored (projects, assets, ledger entries).
@@ -451,11 +451,13 @@ fn main() {
             pg_ours.as_secs_f64() / pg_baseline.as_secs_f64(),
             pg_peak as f64 / 1048576.0
         );
-        let (report, total) = reports(&url);
+        let (report, total, town_by_class, town_by_village) = reports(&url);
         println!(
-            "postgres reconciliation_ms={:.1} totals_ms={:.1}",
+            "postgres reconciliation_ms={:.1} totals_ms={:.1} town_totals_by_class_ms={:.1} town_totals_by_village_ms={:.1}",
             report.as_secs_f64() * 1000.0,
-            total.as_secs_f64() * 1000.0
+            total.as_secs_f64() * 1000.0,
+            town_by_class.as_secs_f64() * 1000.0,
+            town_by_village.as_secs_f64() * 1000.0
         );
         drop_postgres(&admin, &name);
         let (floor_name, floor_url) = postgres_database(&admin);

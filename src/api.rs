@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod openapi;
 pub mod params;
 pub mod projects;
+pub mod public;
 pub mod tokens;
 pub mod totals;
 pub mod views;
@@ -76,6 +77,12 @@ pub fn routes() -> Vec<Route> {
         declarations::report_html,
         declarations::list_findings,
     ]
+}
+
+/// The public notice routes of the API, mounted under `/api/v1` when the setting
+/// `public` is on.
+pub fn public_routes() -> Vec<Route> {
+    routes![public::village]
 }
 
 /// The API's catchers, to register under `/api`: Rocket's own refusals (a malformed

@@ -46,6 +46,10 @@ pub enum Command {
         /// print an admin token, so a newcomer can look around at once.
         #[arg(long)]
         demo: bool,
+        /// Serve the villages' public notice pages (/public/{镇街}/{村}) without sign-in
+        /// (also the setting `public = true`).
+        #[arg(long)]
+        public: bool,
     },
     /// Import a register CSV (UTF-8 or GBK, Chinese or English headers).
     Import {
@@ -145,7 +149,8 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             address,
             port,
             demo,
-        } => serve::serve(database, address, port, demo),
+            public,
+        } => serve::serve(database, address, port, demo, public),
         Command::Import { file, dry_run } => import::import(database, &file, dry_run),
         Command::Verify { against } => backup::verify(database, against.as_ref()),
         Command::Backup { file } => backup::backup(database, &file),

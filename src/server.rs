@@ -16,14 +16,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
 /// The Rocket instance serving the API and the web interface over `db`, configured by
-/// `figment` (Rocket's own settings plus `limits.import`).
+/// `figment` (Rocket's own settings plus `limits.import`, and `public`, which mounts
+/// the villages' public notice pages).
 pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     // The client address comes from the socket unless an `ip_header` is configured for
     // a trusted proxy: a header any client can set must not steer the throttle.
     let figment = figment
         .join(("limits.import", crate::api::DEFAULT_IMPORT_LIMIT))
-        .join(("ip_header", false));
-    rocket::custom(figment)
+        .join(("ip_header", false))
+        .join(("public", false));
+    // The public notice pages answer without a token: off unless `public = true`.
+    let public = figment.extract_inner::<bool>("public").unwrap_or(false);
+    let rocket = rocket::custom(figment)
         .manage(db)
         .manage(Gate::default())
         .attach(security_headers())
@@ -38,7 +42,14 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", crate::api::routes())
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
-        .register("/api", crate::api::catchers())
+        .register("/api", crate::api::catchers());
+    if public {
+        rocket
+            .mount("/api/v1", crate::api::public_routes())
+            .mount("/", crate::web::public_routes())
+    } else {
+        rocket
+    }
 }
 
 /// Rocket's shield with frames denied and content types not sniffed.

@@ -31,6 +31,11 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// The public notice pages, mounted at `/` when the setting `public` is on.
+pub fn public_routes() -> Vec<Route> {
+    routes![pages::public::village]
+}
+
 /// The web interface's catchers: a missing session goes to the sign-in page.
 pub fn catchers() -> Vec<Catcher> {
     catchers![to_login, forbidden, not_found, throttled]

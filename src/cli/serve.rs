@@ -12,12 +12,14 @@ use crate::import::{import_file, ImportOutcome, ImportRequest};
 
 /// Serves the register on `address` and `port` (Rocket's settings otherwise), behind
 /// the front that closes connections slow to send their head (`header_timeout`), after
-/// loading the demo when `demo`.
+/// loading the demo when `demo`; with the public notice pages when `public` (or the
+/// setting `public = true`).
 pub(super) fn serve(
     database: &str,
     address: Option<String>,
     port: Option<u16>,
     demo: bool,
+    public: bool,
 ) -> Result<ExitCode, String> {
     let db = open_or_create(database, "serve")?;
     let mut figment = rocket::Config::figment();
@@ -26,6 +28,9 @@ pub(super) fn serve(
     }
     if let Some(port) = port {
         figment = figment.merge(("port", port));
+    }
+    if public {
+        figment = figment.merge(("public", true));
     }
     if demo {
         let config = rocket::Config::from(&figment);

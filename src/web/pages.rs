@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod imports;
 pub mod overview;
+pub mod public;
 pub mod reconcile;
 
 use maud::{html, Markup};

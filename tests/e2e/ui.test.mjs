@@ -1,6 +1,7 @@
 // End-to-end test of the web interface in headless Chromium: sign in, upload the GBK
 // sample register, see its totals, open an asset, record a maintenance entry, reconcile
-// with the sample declaration. Screenshots go to target/e2e-screenshots/.
+// with the sample declaration; a village clerk signs in and sees the village only; the
+// village's public notice. Screenshots go to target/e2e-screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -55,7 +56,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ["--database", database, "serve", "--port", String(port)], {
+  server = spawn(binary, ["--database", database, "serve", "--port", String(port), "--public"], {
     env: { ...process.env, ROCKET_LOG_LEVEL: "critical" },
     stdio: "inherit",
   });
@@ -166,4 +167,37 @@ test("the interface works on a phone-sized screen", { timeout: 60_000 }, async (
   assert.ok(width <= 420, `no horizontal overflow of the page (scrollWidth ${width})`);
   await phone.screenshot({ path: join(shots, "10-phone-overview.png"), fullPage: true });
   await phone.close();
+});
+
+test("a village clerk sees only the village; its public notice shows no ID", { timeout: 60_000 }, async () => {
+  const villageToken = execFileSync(
+    binary,
+    ["--database", database, "token", "create", "--role", "clerk", "--name", "下白村文书", "--scope", "village:丰仪镇/下白村"],
+    { encoding: "utf8" },
+  ).trim();
+  const village = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  await village.goto(`${base}/login`);
+  await village.fill("input[name=token]", villageToken);
+  await Promise.all([village.waitForURL(`${base}/`), village.click("button[type=submit]")]);
+  assert.equal(await village.textContent("header .scope"), "范围：村：丰仪镇下白村");
+  const nav = await village.textContent("header nav");
+  assert.ok(!nav.includes("对账") && !nav.includes("校验"), `no county-only pages: ${nav}`);
+  await village.screenshot({ path: join(shots, "11-village-overview.png"), fullPage: true });
+  await village.click("nav >> text=资产台账");
+  const places = await village.locator("main table tbody tr td:nth-child(4)").allTextContents();
+  assert.ok(places.length > 0, "the village's assets are listed");
+  for (const place of places) {
+    assert.match(place, /丰仪镇.*下白村/, `only the village: ${place}`);
+  }
+  await village.screenshot({ path: join(shots, "12-village-register.png"), fullPage: true });
+  const reconcile = await village.goto(`${base}/reconcile`);
+  assert.equal(reconcile.status(), 403);
+  const notice = await village.goto(`${base}/public/${encodeURIComponent("丰仪镇")}/${encodeURIComponent("下白村")}`);
+  assert.equal(notice.status(), 200);
+  // Every section but the ledger head's hash, whose hex may hold long runs of digits.
+  const text = (await village.locator("main section:not(#ledger)").allTextContents()).join("\n");
+  assert.match(text, /资产（\d+ 项）/);
+  assert.doesNotMatch(text, /\d{17}[\dX]|1[3-9]\d{9}/, "no ID or phone number");
+  await village.screenshot({ path: join(shots, "13-village-public-notice.png"), fullPage: true });
+  await village.close();
 });

@@ -1,0 +1,35 @@
+//! `GET /api/v1/public/{镇街}/{村}`: a village's public notice as JSON, without a token;
+//! mounted only when the setting `public` is on (`serve --public`).
+
+use rocket::serde::json::Json;
+use rocket::{get, State};
+
+use super::error::ApiError;
+use crate::db::Db;
+use crate::register::public::{village_notice, NoticeError, VillageNotice};
+
+impl From<NoticeError> for ApiError {
+    fn from(e: NoticeError) -> Self {
+        match e {
+            NoticeError::Query(e) => ApiError::from(e),
+            NoticeError::Place(e) => ApiError::NotFound(e.to_string()),
+        }
+    }
+}
+
+/// The village's assets, income and distributions of the last 24 months, open notices
+/// and the ledger head; 404 when the register holds no asset there.
+#[get("/public/<town>/<village>")]
+pub async fn village(
+    town: &str,
+    village: &str,
+    db: &State<Db>,
+) -> Result<Json<VillageNotice>, ApiError> {
+    let (town, village) = (town.to_owned(), village.to_owned());
+    db.run(move |conn| {
+        village_notice(conn, &town, &village)?
+            .map(Json)
+            .ok_or_else(|| ApiError::NotFound(format!("没有{town}{village}的公示")))
+    })
+    .await
+}

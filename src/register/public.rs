@@ -1,0 +1,236 @@
+//! The public notice of one village (公示): its assets, its income and distributions of
+//! the last 24 months, its open notices and the ledger head — read through the village's
+//! scope, and never with an ID or phone number (no field below holds one).
+
+use chrono::Months;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::query::{list_assets, AssetFilter};
+use super::scope::entries_in;
+use crate::db::pool::DbBackend;
+use crate::db::schema::ledger_entries;
+use crate::db::DbConnection;
+use crate::domain::dates::today_in_china;
+use crate::domain::money::signed_yuan;
+use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary};
+use crate::ledger::chain::read_head;
+use crate::ledger::disclosure::hash_readable_at;
+
+/// How many months of income and distributions a notice shows.
+pub const NOTICE_MONTHS: u32 = 24;
+
+/// One asset as the notice lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicAsset {
+    /// 资产编号.
+    pub code: String,
+    /// 资产名称.
+    pub name: String,
+    /// 资产类别 (code).
+    pub class: String,
+    /// 资产类别 as people read it.
+    pub class_label: String,
+    /// 资产价值, yuan.
+    pub value: String,
+    /// 所有权人 (the name only).
+    pub owner_name: String,
+    /// 管护主体.
+    pub custodian: Option<String>,
+}
+
+/// One income entry of the village's assets.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicIncome {
+    /// The asset that earned it.
+    pub asset_code: String,
+    /// The business date it was recorded for.
+    pub occurred_on: String,
+    /// 收益期间.
+    pub period: String,
+    /// 收益金额, yuan.
+    pub amount: String,
+}
+
+/// One household line of a distribution (filled once distributions carry lines).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicDistributionLine {
+    /// The household's name.
+    pub name: String,
+    /// The amount paid, yuan.
+    pub amount: String,
+}
+
+/// One distribution of income with its household lines.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicDistribution {
+    /// The asset whose income was distributed.
+    pub asset_code: String,
+    /// The business date.
+    pub occurred_on: String,
+    /// The amount distributed, yuan.
+    pub amount: String,
+    /// Its household lines (names and amounts).
+    pub lines: Vec<PublicDistributionLine>,
+}
+
+/// An open notice (公示) posted in the village (filled by the approvals issue).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicNotice {
+    /// What is announced.
+    pub subject: String,
+    /// Where it is posted.
+    pub place: String,
+    /// First day.
+    pub starts_on: String,
+    /// Last day.
+    pub ends_on: String,
+}
+
+/// The ledger head a notice was read at.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct PublicHead {
+    /// The last entry's `seq`.
+    pub seq: i64,
+    /// Its hash, unless it commits to unsalted personal fields (then withheld, as for
+    /// readers).
+    pub hash: Option<String>,
+}
+
+/// The public notice of one village.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct VillageNotice {
+    /// 镇/街道.
+    pub town: String,
+    /// 村.
+    pub village: String,
+    /// The day the notice was read (China time).
+    pub as_of: String,
+    /// Its assets not disposed, in code order.
+    pub assets: Vec<PublicAsset>,
+    /// Income of the last 24 months, newest first.
+    pub income: Vec<PublicIncome>,
+    /// Distributions of the last 24 months with their household lines.
+    pub distributions: Vec<PublicDistribution>,
+    /// Open notices.
+    pub notices: Vec<PublicNotice>,
+    /// The ledger head.
+    pub ledger_head: PublicHead,
+}
+
+/// Why a notice could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum NoticeError {
+    /// The query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The village name is not a valid scope.
+    #[error(transparent)]
+    Place(#[from] crate::domain::ScopeError),
+}
+
+/// The notice of `village` in `town`, read through that village's scope; `None` when
+/// the register holds no asset there.
+///
+/// Fails when a query fails or the names are not valid.
+pub fn village_notice(
+    conn: &mut DbConnection,
+    town: &str,
+    village: &str,
+) -> Result<Option<VillageNotice>, NoticeError> {
+    let scope = Scope::parse(&format!("village:{town}/{village}"))?;
+    let Scope::Village { town, village } = scope.clone() else {
+        return Ok(None);
+    };
+    crate::db::read_snapshot(conn, |conn| {
+        let mut assets = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = list_assets(
+                conn,
+                &scope,
+                &AssetFilter::default(),
+                true,
+                after.as_deref(),
+                1000,
+            )?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.code.clone());
+            assets.extend(
+                page.into_iter()
+                    .filter(|a| a.status != AssetStatus::Disposed.as_str())
+                    .map(|a| PublicAsset {
+                        class_label: AssetClass::parse(&a.class)
+                            .map_or("未知", |c| c.label())
+                            .to_owned(),
+                        code: a.code,
+                        name: a.name,
+                        class: a.class,
+                        value: signed_yuan(a.value_fen),
+                        owner_name: a.owner_name,
+                        custodian: a.custodian,
+                    }),
+            );
+        }
+        if assets.is_empty() {
+            return Ok(None);
+        }
+        let today = today_in_china();
+        let since = today
+            .checked_sub_months(Months::new(NOTICE_MONTHS))
+            .unwrap_or(today)
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut query = ledger_entries::table
+            .filter(ledger_entries::kind.eq("income"))
+            .filter(ledger_entries::occurred_on.ge(since))
+            .order((
+                ledger_entries::occurred_on.desc(),
+                ledger_entries::seq.desc(),
+            ))
+            .select((
+                ledger_entries::asset_code,
+                ledger_entries::occurred_on,
+                ledger_entries::data,
+            ))
+            .into_boxed::<DbBackend>();
+        if let Some(in_scope) = entries_in(&scope) {
+            query = query.filter(in_scope);
+        }
+        let rows: Vec<(String, String, String)> = query.load(conn)?;
+        let income = rows
+            .into_iter()
+            .map(|(asset_code, occurred_on, data)| {
+                let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+                let text = |key: &str| {
+                    value
+                        .get(key)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                PublicIncome {
+                    asset_code,
+                    occurred_on,
+                    period: text("period"),
+                    amount: text("amount"),
+                }
+            })
+            .collect();
+        let head = read_head(conn)?;
+        let hash = hash_readable_at(conn, head.seq)?.then_some(head.hash);
+        Ok(Some(VillageNotice {
+            town,
+            village,
+            as_of: today.format("%Y-%m-%d").to_string(),
+            assets,
+            income,
+            distributions: Vec::new(),
+            notices: Vec::new(),
+            ledger_head: PublicHead {
+                seq: head.seq,
+                hash,
+            },
+        }))
+    })
+}
