@@ -154,7 +154,8 @@ pub async fn login(
     request_tls: TlsFlag,
 ) -> Result<Redirect, PageError> {
     let secret = form.token.trim().to_owned();
-    let refused = |status: Status, message: &str| PageError(status, login_page(Some(message)));
+    let refused =
+        |status: Status, message: &str| PageError::page(status, login_page(Some(message)));
     match check_token(db, gate, secret.clone(), address.0).await {
         Ok(_) => {}
         Err(Status::Unauthorized) => return Err(refused(Status::Ok, "令牌无效或已被吊销")),

@@ -30,7 +30,7 @@ pub async fn village(
             &format!("{}{}扶贫项目资产公示", notice.town, notice.village),
             render(&notice),
         )),
-        None => Err(PageError(
+        None => Err(PageError::page(
             Status::NotFound,
             bare_page("未找到", html! { p { "没有这个村的资产公示。" } }),
         )),
