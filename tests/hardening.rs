@@ -193,7 +193,7 @@ fn business_dates_before_1949_10_01_or_over_a_year_ahead_are_refused(app: &TestA
     assert_date_refused(
         &declaration,
         "as_of",
-        &format!("申报截止日期 as_of“1948-12-31”{}", range()),
+        &format!("申报截至日期 as_of“1948-12-31”{}", range()),
     );
     assert_eq!(
         app.get("/api/v1/declarations", Some(&app.reader)).body["items"],

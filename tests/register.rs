@@ -937,13 +937,13 @@ fn cli_import_prints_rejected_rows_and_exits_non_zero(app: &TestApp) {
     assert!(
         lines[2].starts_with("2 ")
             && lines[2].contains("资产价值(万元)")
-            && lines[2].contains("scientific_notation"),
+            && lines[2].contains("科学计数法（数字已丢失）"),
         "{stdout}"
     );
     assert!(
         lines[3].starts_with("3 ")
             && lines[3].contains("资产类别")
-            && lines[3].contains("unknown_asset_class"),
+            && lines[3].contains("资产类别无法识别"),
         "{stdout}"
     );
     assert_eq!(app.register_state(), before);

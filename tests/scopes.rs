@@ -85,7 +85,7 @@ fn setup(app: &TestApp) -> Value {
         );
         assert_eq!(reply.status, Status::Created, "{}", reply.body);
     }
-    let declaration = json!({"name": "核实", "as_of": "2030-01-01",
+    let declaration = json!({"name": "核实", "as_of": today_in_china().to_string(),
         "lines": [{"scope": "total", "projects": 4, "amount": "589000.50"}]});
     let reply = app.post(
         "/api/v1/declarations",
@@ -336,6 +336,7 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     );
     let entry = json!({"kind": "maintenance", "occurred_on": "2021-01-01", "description": "修"})
         .to_string();
+    let today = today_in_china().to_string();
     for (method, path) in &routes {
         let Some(expected) = write_expectation(*method, path) else {
             continue;
@@ -343,16 +344,16 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
         let (target, body, content_type) = match path.as_str() {
             "/api/v1/assets/<key>/ledger" => ("/api/v1/assets/AST-NC-PIPE/ledger".to_owned(), entry.clone(), ContentType::JSON),
             "/api/v1/imports" => ("/api/v1/imports?dry_run=false".to_owned(), outside_row.clone(), ContentType::CSV),
-            "/api/v1/declarations" => (path.clone(), json!({"name": "x", "as_of": "2030-01-01", "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}).to_string(), ContentType::JSON),
+            "/api/v1/declarations" => (path.clone(), json!({"name": "x", "as_of": today, "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}).to_string(), ContentType::JSON),
             "/api/v1/tokens" => (path.clone(), json!({"name": "x", "role": "admin"}).to_string(), ContentType::JSON),
             "/api/v1/tokens/<id>" => (format!("/api/v1/tokens/{token_id}"), String::new(), ContentType::JSON),
             "/assets/<key>/entries" => ("/assets/AST-NC-PIPE/entries".to_owned(), "kind=maintenance&occurred_on=2021-01-01&description=x".to_owned(), ContentType::Form),
             "/reconcile/upload" => (
                 path.clone(),
-                "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n2030-01-01\r\n--XB--\r\n".to_owned(),
+                format!("--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{today}\r\n--XB--\r\n"),
                 ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
             ),
-            _ => (path.clone(), "name=x&as_of=2030-01-01".to_owned(), ContentType::Form),
+            _ => (path.clone(), format!("name=x&as_of={today}"), ContentType::Form),
         };
         let request = match method {
             Method::Delete => app.client.delete(target.clone()),
