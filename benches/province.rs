@@ -367,6 +367,40 @@ fn reports(database: &str) -> (Duration, Duration, Duration, Duration) {
     (report, total, town_by_class, town_by_village)
 }
 
+/// Median of five searches by name (`q`) as of a date, and, as the baseline measured in
+/// the same run, of the same search over the current state: the first page of 50.
+fn as_of_search(database: &str) -> (Duration, Duration) {
+    use asset_registry::ledger::as_of::assets_as_of;
+    use asset_registry::register::query::{list_assets, AssetFilter};
+    let db = Db::open(database, 2).expect("open");
+    let mut conn = db.conn().expect("connection");
+    let county = asset_registry::domain::Scope::County;
+    let filter = AssetFilter {
+        q: Some("王建国".to_owned()),
+        ..AssetFilter::default()
+    };
+    let day = BusinessDate::parse_iso("2025-12-31").expect("date");
+    let mut timed = |run: &mut dyn FnMut(&mut asset_registry::db::DbConnection)| {
+        run(&mut conn);
+        median(
+            (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    run(&mut conn);
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let then = timed(&mut |conn| {
+        assets_as_of(conn, &county, &filter, day, None, 50).expect("as of");
+    });
+    let now = timed(&mut |conn| {
+        list_assets(conn, &county, &filter, true, None, 50).expect("list");
+    });
+    (then, now)
+}
+
 fn postgres_database(admin: &str) -> (String, String) {
     let name = format!("ar_bench_{}", uuid::Uuid::new_v4().simple());
     let mut conn =
@@ -427,6 +461,13 @@ fn main() {
         town_by_class.as_secs_f64() * 1000.0,
         town_by_village.as_secs_f64() * 1000.0
     );
+    let (then, now) = as_of_search(&database);
+    println!(
+        "sqlite as_of_q_ms={:.1} current_q_ms={:.1} ratio={:.2}",
+        then.as_secs_f64() * 1000.0,
+        now.as_secs_f64() * 1000.0,
+        then.as_secs_f64() / now.as_secs_f64()
+    );
     // The floor under any import that stores what the register must: the databases'
     // own bulk load of the rows ours stored (projects, assets, ledger entries).
     let stored = register_rows(&database, dir.path());
@@ -450,6 +491,13 @@ fn main() {
             pg_baseline.as_secs_f64(),
             pg_ours.as_secs_f64() / pg_baseline.as_secs_f64(),
             pg_peak as f64 / 1048576.0
+        );
+        let (then, now) = as_of_search(&url);
+        println!(
+            "postgres as_of_q_ms={:.1} current_q_ms={:.1} ratio={:.2}",
+            then.as_secs_f64() * 1000.0,
+            now.as_secs_f64() * 1000.0,
+            then.as_secs_f64() / now.as_secs_f64()
         );
         let (report, total, town_by_class, town_by_village) = reports(&url);
         println!(

@@ -103,20 +103,9 @@ pub fn assets_as_of(
     let mut after = after;
     let mut found = Vec::new();
     loop {
-        // `q` also matches the owner's name, which is the name then: it is applied to the
-        // folded state below, not to the current row.
-        let static_filter = AssetFilter {
-            q: None,
-            ..filter.clone()
-        };
-        let batch = list_assets(
-            conn,
-            scope,
-            &static_filter,
-            false,
-            after.as_deref(),
-            batch_size,
-        )?;
+        // `q` also matches the owner's name, which is the name then: the query keeps a
+        // superset (the history mentions it) and the folded state below decides.
+        let batch = list_assets(conn, scope, filter, false, after.as_deref(), batch_size)?;
         let exhausted = (batch.len() as i64) < batch_size;
         let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();

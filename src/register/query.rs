@@ -72,14 +72,33 @@ pub fn list_assets(
     if let Some(project) = &filter.project {
         query = query.filter(assets::project_code.eq(project.clone()));
     }
-    if let Some(q) = &filter.q {
-        let pattern = like_pattern(q);
-        query = query.filter(
-            assets::name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(assets::owner_name.like(pattern).escape('\\')),
-        );
+    match &filter.q {
+        Some(q) if with_state => {
+            let pattern = like_pattern(q);
+            query = query.filter(
+                assets::name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(assets::owner_name.like(pattern).escape('\\')),
+            );
+        }
+        // As of a date the owner then may have had another name: keep the assets whose
+        // name matches or whose history mentions the text anywhere (a superset the caller
+        // narrows on the folded state). JSON escapes quotes, backslashes and control
+        // characters, so text holding one of them cannot be looked for in the history.
+        Some(q) if !q.chars().any(|c| c == '"' || c == '\\' || c.is_control()) => {
+            let pattern = like_pattern(q);
+            let mentioned = ledger_entries::table
+                .filter(ledger_entries::data.like(pattern.clone()).escape('\\'))
+                .select(ledger_entries::asset_id);
+            query = query.filter(
+                assets::name
+                    .like(pattern)
+                    .escape('\\')
+                    .or(assets::id.eq_any(mentioned)),
+            );
+        }
+        _ => {}
     }
     if with_state {
         if let Some(owner) = &filter.owner {
