@@ -45,6 +45,10 @@ fn main() -> std::process::ExitCode {
             "project_pages_list_their_projects_and_balance_funds_against_assets",
             project_pages_list_their_projects_and_balance_funds_against_assets,
         ),
+        (
+            "the_overview_totals_by_class_town_and_year_link_to_the_register",
+            the_overview_totals_by_class_town_and_year_link_to_the_register,
+        ),
     ];
     support::run(scenarios)
 }
@@ -874,4 +878,116 @@ fn scoped_clerk(app: &TestApp, scope: &str) -> String {
     );
     assert_eq!(reply.status, Status::Created, "{}", reply.body);
     reply.body["token"].as_str().expect("token").to_owned()
+}
+
+fn the_overview_totals_by_class_town_and_year_link_to_the_register(app: &TestApp) {
+    use asset_registry::domain::shown;
+    use std::collections::BTreeMap;
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let projects = all_items(app, "/api/v1/projects?");
+    let assets = all_items(app, "/api/v1/assets?");
+    // (projects, assets, funds, value) by town and by year, from the lists.
+    let mut assets_of: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for asset in &assets {
+        let entry = assets_of
+            .entry(asset["project_code"].as_str().expect("project"))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += fen(&asset["value"]);
+    }
+    let mut by_town: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+    let mut by_year: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+    for project in &projects {
+        let (n, value) = assets_of
+            .get(project["code"].as_str().expect("code"))
+            .copied()
+            .unwrap_or_default();
+        for (map, key) in [
+            (
+                &mut by_town,
+                project["town"].as_str().expect("town").to_owned(),
+            ),
+            (
+                &mut by_year,
+                project["year"].as_i64().expect("year").to_string(),
+            ),
+        ] {
+            let figures = map.entry(key).or_default();
+            figures[0] += 1;
+            figures[1] += n;
+            figures[2] += fen(&project["funds"]);
+            figures[3] += value;
+        }
+    }
+    let row = |href: &str, label: &str, [projects, assets, funds, value]: [i64; 4]| {
+        format!(
+            "<tr><td><a href=\"{href}\">{label}</a></td><td class=\"n\">{projects}</td><td class=\"n\">{assets}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            shown::wan(funds),
+            shown::yuan(funds),
+            shown::wan(value),
+            shown::yuan(value)
+        )
+    };
+    let browser = Browser::signed_in(app, &app.reader);
+    let overview = browser.page("/");
+    for (town, figures) in &by_town {
+        let href = format!("/assets?town={}", support::encode(town));
+        assert!(
+            overview.contains(&row(&href, town, *figures)),
+            "{town}: {overview}"
+        );
+    }
+    for (year, figures) in &by_year {
+        let href = format!("/assets?year={year}");
+        assert!(
+            overview.contains(&row(&href, &format!("{year} 年"), *figures)),
+            "{year}"
+        );
+    }
+    // Each row's link opens the register filtered on it, counting the same assets.
+    let (year, figures) = by_year.iter().max_by_key(|(_, f)| f[1]).expect("a year");
+    let register = browser.page(&format!("/assets?year={year}"));
+    assert!(
+        register.contains(&format!(
+            "共 <strong>{}</strong> 项资产，资产价值合计 <strong>{}</strong> 元",
+            figures[1],
+            shown::yuan(figures[3])
+        )),
+        "{register}"
+    );
+    let public_welfare: Vec<i64> = assets
+        .iter()
+        .filter(|a| a["class"] == "public_welfare")
+        .map(|a| fen(&a["value"]))
+        .collect();
+    assert!(overview.contains("<a href=\"/assets?class=public_welfare\">公益性</a>"));
+    let register = browser.page("/assets?class=public_welfare");
+    assert!(register.contains(&format!(
+        "共 <strong>{}</strong> 项资产，资产价值合计 <strong>{}</strong> 元",
+        public_welfare.len(),
+        shown::yuan(public_welfare.iter().sum())
+    )));
+    // Three charts; no label is wider than the column before the bars.
+    assert_eq!(overview.matches("<svg class=\"chart\"").count(), 3);
+    for label in ["经营性", "公益性", "到户类"] {
+        let text = "<text x=\"0\" y=\"";
+        let at = overview
+            .match_indices(text)
+            .map(|(i, _)| &overview[i..])
+            .find(|rest| {
+                rest.split_once('>')
+                    .is_some_and(|(_, r)| r.starts_with(&format!("{label}</text>")))
+            })
+            .unwrap_or_else(|| panic!("{label} charted"));
+        let bar_x: usize = at
+            .split_once("<rect x=\"")
+            .and_then(|(_, r)| r.split_once('"'))
+            .and_then(|(x, _)| x.parse().ok())
+            .expect("the bar's x");
+        assert!(
+            bar_x >= label.chars().count() * 13,
+            "{label} fits before its bar at {bar_x}"
+        );
+    }
 }

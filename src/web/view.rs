@@ -278,5 +278,7 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+pub mod chart;
+
 #[cfg(test)]
 pub(crate) mod tests;
