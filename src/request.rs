@@ -31,6 +31,7 @@ pub struct AssetFilterQuery {
     owner_type: Param<OwnerType>,
     status: Param<AssetStatus>,
     project: Param<FilterText>,
+    year: Param<YearFilter>,
     q: Param<FilterText>,
 }
 
@@ -45,6 +46,7 @@ impl AssetFilterQuery {
             owner_type: self.owner_type.into_inner(),
             status: self.status.into_inner(),
             project: text(self.project),
+            year: self.year.into_inner().map(YearFilter::get),
             q: text(self.q),
         }
     }
@@ -63,6 +65,7 @@ impl Documented for AssetFilterQuery {
             ),
             ("status", "registered | confirmed | disposed"),
             ("project", "项目编号"),
+            ("year", "项目年度"),
             ("q", "资产名称或所有权人名称中的子串"),
         ]
     }
@@ -263,6 +266,9 @@ pub type ExportQuery = Both<EncodingQuery, AssetFilterQuery>;
 
 /// The web register `/assets`: the asset filters and the cursor.
 pub type RegisterQuery = Both<AssetFilterQuery, CursorQuery<String>>;
+
+/// The web project list `/projects`: the project filters and the cursor.
+pub type ProjectPageQuery = Both<ProjectFilterQuery, CursorQuery<String>>;
 
 /// `GET /api/v1/projects`: the project filters and the page.
 pub type ProjectListQuery = Both<ProjectFilterQuery, PageQuery<String>>;

@@ -14,6 +14,7 @@ pub fn routes() -> Vec<Route> {
     routes![
         stylesheet,
         import_script,
+        print_script,
         session::login_form,
         session::login,
         session::logout,
@@ -22,6 +23,8 @@ pub fn routes() -> Vec<Route> {
         pages::assets::assets,
         pages::assets::asset,
         pages::assets::append_entry,
+        pages::projects::projects,
+        pages::projects::project,
         pages::reconcile::reconcile,
         pages::reconcile::create_declaration,
         pages::reconcile::upload_declaration,
@@ -77,4 +80,10 @@ fn import_script() -> (ContentType, &'static str) {
         ContentType::JavaScript,
         include_str!("web/static/import.js"),
     )
+}
+
+/// The print buttons' script, embedded in the binary.
+#[get("/static/print.js")]
+fn print_script() -> (ContentType, &'static str) {
+    (ContentType::JavaScript, include_str!("web/static/print.js"))
 }

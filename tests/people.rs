@@ -37,6 +37,18 @@ fn main() -> std::process::ExitCode {
             "the_api_types_its_parameters_and_names_its_schemas",
             the_api_types_its_parameters_and_names_its_schemas,
         ),
+        (
+            "the_register_counts_sums_and_numbers_its_filtered_list",
+            the_register_counts_sums_and_numbers_its_filtered_list,
+        ),
+        (
+            "project_pages_list_their_projects_and_balance_funds_against_assets",
+            project_pages_list_their_projects_and_balance_funds_against_assets,
+        ),
+        (
+            "the_overview_totals_by_class_town_and_year_link_to_the_register",
+            the_overview_totals_by_class_town_and_year_link_to_the_register,
+        ),
     ];
     support::run(scenarios)
 }
@@ -531,4 +543,451 @@ fn the_api_types_its_parameters_and_names_its_schemas(app: &TestApp) {
         app.get("/api/v1/totals", Some(&app.reader)).status,
         Status::Unauthorized
     );
+}
+
+/// Every item of an API list, following `next_cursor` (`path` has a query already).
+fn all_items(app: &TestApp, path: &str) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = match &cursor {
+            Some(c) => format!("{path}&limit=1000&cursor={c}"),
+            None => format!("{path}&limit=1000"),
+        };
+        let reply = app.get(&page, Some(&app.auditor));
+        assert_eq!(reply.status, Status::Ok, "{page}: {}", reply.body);
+        items.extend(
+            reply.body["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .cloned(),
+        );
+        match reply.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return items,
+        }
+    }
+}
+
+/// A yuan string of the API (`"1234.50"`) in fen.
+fn fen(value: &serde_json::Value) -> i64 {
+    let text = value.as_str().expect("an amount");
+    let (whole, fraction) = text.split_once('.').expect("two decimals");
+    whole.parse::<i64>().expect("yuan") * 100 + fraction.parse::<i64>().expect("fen")
+}
+
+/// The label and address of each link of the pager on `page`.
+fn pager_links(page: &str) -> Vec<(String, String)> {
+    let start = page.find("<nav class=\"pager\"").expect("a pager");
+    let pager = &page[start..start + page[start..].find("</nav>").expect("its end")];
+    pager
+        .split("<a href=\"")
+        .skip(1)
+        .map(|link| {
+            let (href, rest) = link.split_once("\">").expect("a link");
+            let label = rest.split_once("</a>").expect("its label").0;
+            (label.to_owned(), href.replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+/// The asset codes listed on a register page, in order.
+fn listed_codes(page: &str, prefix: &str) -> Vec<String> {
+    page.split(&format!("<tr><td><a href=\"{prefix}"))
+        .skip(1)
+        .map(|row| row.split_once('"').expect("the href's end").0.to_owned())
+        .collect()
+}
+
+fn the_register_counts_sums_and_numbers_its_filtered_list(app: &TestApp) {
+    use asset_registry::domain::shown;
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    // What the register holds, read through the API's lists (which know no year filter
+    // on assets): each project's year, each asset's project, value, class and place.
+    let projects = all_items(app, "/api/v1/projects?");
+    let year_of: std::collections::HashMap<String, i64> = projects
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().expect("code").to_owned(),
+                p["year"].as_i64().expect("year"),
+            )
+        })
+        .collect();
+    let assets = all_items(app, "/api/v1/assets?");
+    let mut per_year: std::collections::BTreeMap<i64, usize> = Default::default();
+    for asset in &assets {
+        *per_year
+            .entry(year_of[asset["project_code"].as_str().expect("project")])
+            .or_default() += 1;
+    }
+    // The year with the most assets, so that its list runs over several pages.
+    let (year, _) = per_year.iter().max_by_key(|(_, n)| **n).expect("assets");
+    let year = *year;
+    let selected = |class: Option<&str>| {
+        let mut codes: Vec<(String, i64)> = assets
+            .iter()
+            .filter(|a| year_of[a["project_code"].as_str().expect("project")] == year)
+            .filter(|a| class.is_none_or(|c| a["class"] == c))
+            .map(|a| {
+                (
+                    a["code"].as_str().expect("code").to_owned(),
+                    fen(&a["value"]),
+                )
+            })
+            .collect();
+        codes.sort();
+        codes
+    };
+    let browser = Browser::signed_in(app, &app.clerk);
+    for class in [None, Some("public_welfare")] {
+        let expected = selected(class);
+        let count = expected.len();
+        let sum: i64 = expected.iter().map(|(_, v)| v).sum();
+        let path = match class {
+            Some(class) => format!("/assets?class={class}&year={year}"),
+            None => format!("/assets?year={year}"),
+        };
+        let page = browser.page(&path);
+        assert!(
+            page.contains(&format!(
+                "<p class=\"tally\">共 <strong>{count}</strong> 项资产，资产价值合计 <strong>{}</strong> 元（{} 万元）</p>",
+                shown::yuan(sum),
+                shown::wan(sum)
+            )),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains(&format!(
+                "<tfoot><tr><th colspan=\"4\">合计（{count} 项）</th><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                shown::wan(sum),
+                shown::yuan(sum)
+            )),
+            "{path}"
+        );
+        assert!(
+            page.contains(&format!("value=\"{year}\"")),
+            "the year stays in the form"
+        );
+        assert!(page.contains("data-print>打印</button>"), "a print button");
+        let pages = count.div_ceil(50);
+        assert!(page.contains(&format!("共 {pages} 页")), "{path}");
+        let first: Vec<String> = expected.iter().take(50).map(|(c, _)| c.clone()).collect();
+        assert_eq!(listed_codes(&page, "/assets/"), first, "{path}");
+        if pages < 2 {
+            continue;
+        }
+        // Page numbers: the last page is linked by its number and holds the list's end.
+        let links = pager_links(&page);
+        let last = links
+            .iter()
+            .find(|(label, _)| *label == pages.to_string())
+            .unwrap_or_else(|| panic!("page {pages} linked: {links:?}"));
+        let last_page = browser.page(&last.1);
+        assert!(
+            last_page.contains(&format!("aria-current=\"page\">{pages}</span>")),
+            "{}",
+            last.1
+        );
+        let tail: Vec<String> = expected
+            .iter()
+            .skip((pages - 1) * 50)
+            .map(|(c, _)| c.clone())
+            .collect();
+        assert_eq!(listed_codes(&last_page, "/assets/"), tail);
+        let back = pager_links(&last_page);
+        assert!(
+            back.iter()
+                .any(|(label, href)| label == "第一页" && *href == format!("{path}&")),
+            "{back:?}"
+        );
+        assert!(
+            !back.iter().any(|(label, _)| label == "下一页"),
+            "the last page has no 下一页"
+        );
+    }
+    // The scope filter applies: a village clerk counts the village's assets of the year.
+    let village = Browser::signed_in(app, &scoped_clerk(app, "village:丰仪镇/下白村"));
+    let in_village: Vec<i64> = assets
+        .iter()
+        .filter(|a| a["town"] == "丰仪镇" && a["village"] == "下白村")
+        .map(|a| fen(&a["value"]))
+        .collect();
+    assert!(!in_village.is_empty());
+    let page = village.page("/assets");
+    assert!(
+        page.contains(&format!(
+            "共 <strong>{}</strong> 项资产，资产价值合计 <strong>{}</strong> 元",
+            in_village.len(),
+            shown::yuan(in_village.iter().sum())
+        )),
+        "{page}"
+    );
+}
+
+fn project_pages_list_their_projects_and_balance_funds_against_assets(app: &TestApp) {
+    use asset_registry::domain::shown;
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let projects = all_items(app, "/api/v1/projects?");
+    let assets = all_items(app, "/api/v1/assets?");
+    let browser = Browser::signed_in(app, &app.reader);
+    assert!(
+        browser.page("/").contains("<a href=\"/projects\">项目</a>"),
+        "in the menu"
+    );
+
+    // The list, filtered by 镇街 and 年度: count and funds of the projects selected.
+    let first = &projects[0];
+    let (town, year) = (
+        first["town"].as_str().expect("town"),
+        first["year"].as_i64().expect("year"),
+    );
+    let mut selected: Vec<(&str, i64)> = projects
+        .iter()
+        .filter(|p| p["town"] == town && p["year"] == year)
+        .map(|p| (p["code"].as_str().expect("code"), fen(&p["funds"])))
+        .collect();
+    selected.sort();
+    let funds: i64 = selected.iter().map(|(_, f)| f).sum();
+    let path = format!("/projects?town={}&year={year}", support::encode(town));
+    let page = browser.page(&path);
+    assert!(
+        page.contains(&format!(
+            "共 <strong>{}</strong> 个项目，项目资金合计 <strong>{}</strong> 元（{} 万元）",
+            selected.len(),
+            shown::yuan(funds),
+            shown::wan(funds)
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<th colspan=\"4\">合计（{} 个）</th><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+        selected.len(),
+        shown::wan(funds),
+        shown::yuan(funds)
+    )));
+    let listed: Vec<String> = listed_codes(&page, "/projects/");
+    let expected: Vec<String> = selected
+        .iter()
+        .take(50)
+        .map(|(c, _)| (*c).to_owned())
+        .collect();
+    assert_eq!(listed, expected);
+    assert!(page.contains(&format!("共 {} 页", selected.len().div_ceil(50))));
+    // The whole list is paged by numbers too.
+    let all = browser.page("/projects");
+    let pages = projects.len().div_ceil(50);
+    assert!(all.contains(&format!("共 <strong>{}</strong> 个项目", projects.len())));
+    assert!(pager_links(&all)
+        .iter()
+        .any(|(label, _)| *label == pages.to_string()));
+    // By class: the projects with at least one asset of it.
+    let with_household: std::collections::BTreeSet<&str> = assets
+        .iter()
+        .filter(|a| a["class"] == "household")
+        .map(|a| a["project_code"].as_str().expect("project"))
+        .collect();
+    let page = browser.page("/projects?class=household");
+    assert!(page.contains(&format!(
+        "共 <strong>{}</strong> 个项目",
+        with_household.len()
+    )));
+
+    // A project's page: its assets, and its funds against their value.
+    let mut value_of: std::collections::BTreeMap<&str, (i64, usize)> = Default::default();
+    for asset in &assets {
+        let entry = value_of
+            .entry(asset["project_code"].as_str().expect("project"))
+            .or_default();
+        entry.0 += fen(&asset["value"]);
+        entry.1 += 1;
+    }
+    let funds_of = |code: &str| {
+        fen(&projects
+            .iter()
+            .find(|p| p["code"] == code)
+            .expect("the project")["funds"])
+    };
+    let balanced = value_of
+        .iter()
+        .find(|(code, (value, _))| *value == funds_of(code))
+        .map(|(code, _)| *code)
+        .expect("a project whose assets add up to its funds");
+    let page = browser.page(&format!("/projects/{}", support::encode(balanced)));
+    let (value, count) = value_of[balanced];
+    assert!(
+        page.contains(&format!("<h1>项目 {balanced}</h1>")),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<tr><td>资产价值合计（{count} 项资产）</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+        shown::wan(value),
+        shown::yuan(value)
+    )), "{page}");
+    assert!(page.contains("<tr class=\"ok\"><th>差额（资产价值 − 项目资金）</th><td class=\"n\">0.00</td><td class=\"n\">0.00</td></tr>"));
+    assert_eq!(listed_codes(&page, "/assets/").len(), count);
+    // A project that formed no asset says so.
+    let bare = projects
+        .iter()
+        .map(|p| p["code"].as_str().expect("code"))
+        .find(|code| !value_of.contains_key(code))
+        .expect("a project without assets");
+    let page = browser.page(&format!("/projects/{}", support::encode(bare)));
+    let funds = funds_of(bare);
+    assert!(page.contains("此项目未形成资产。"), "{page}");
+    assert!(page.contains(&format!(
+        "<tr class=\"bad\"><th>差额（资产价值 − 项目资金）</th><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+        shown::wan(-funds),
+        shown::yuan(-funds)
+    )));
+    // An asset's page links its project; a project outside the scope is not found.
+    let asset = &assets[0];
+    let project = asset["project_code"].as_str().expect("project");
+    let page = browser.page(&format!(
+        "/assets/{}",
+        asset["code"].as_str().expect("code")
+    ));
+    assert!(page.contains(&format!(
+        "<a href=\"/projects/{}\">{project}</a>",
+        support::encode(project)
+    )));
+    let elsewhere = Browser::signed_in(app, &scoped_clerk(app, "village:丰仪镇/下白村"));
+    let outside = projects
+        .iter()
+        .find(|p| p["town"] != "丰仪镇")
+        .expect("a project elsewhere")["code"]
+        .as_str()
+        .expect("code");
+    let (status, page) = elsewhere.get(&format!("/projects/{}", support::encode(outside)));
+    assert_eq!(status, Status::NotFound, "{page}");
+    assert!(page.contains("没有这个项目。") && page.contains("<nav>"));
+}
+
+/// A clerk's token with `scope`.
+fn scoped_clerk(app: &TestApp, scope: &str) -> String {
+    let reply = app.post(
+        "/api/v1/tokens",
+        Some(&app.admin),
+        serde_json::json!({"name": format!("文书 {scope}"), "role": "clerk", "scope": scope})
+            .to_string()
+            .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    reply.body["token"].as_str().expect("token").to_owned()
+}
+
+fn the_overview_totals_by_class_town_and_year_link_to_the_register(app: &TestApp) {
+    use asset_registry::domain::shown;
+    use std::collections::BTreeMap;
+    let imported = app.import_sample("xingping_2020.gbk.csv");
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let projects = all_items(app, "/api/v1/projects?");
+    let assets = all_items(app, "/api/v1/assets?");
+    // (projects, assets, funds, value) by town and by year, from the lists.
+    let mut assets_of: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for asset in &assets {
+        let entry = assets_of
+            .entry(asset["project_code"].as_str().expect("project"))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += fen(&asset["value"]);
+    }
+    let mut by_town: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+    let mut by_year: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+    for project in &projects {
+        let (n, value) = assets_of
+            .get(project["code"].as_str().expect("code"))
+            .copied()
+            .unwrap_or_default();
+        for (map, key) in [
+            (
+                &mut by_town,
+                project["town"].as_str().expect("town").to_owned(),
+            ),
+            (
+                &mut by_year,
+                project["year"].as_i64().expect("year").to_string(),
+            ),
+        ] {
+            let figures = map.entry(key).or_default();
+            figures[0] += 1;
+            figures[1] += n;
+            figures[2] += fen(&project["funds"]);
+            figures[3] += value;
+        }
+    }
+    let row = |href: &str, label: &str, [projects, assets, funds, value]: [i64; 4]| {
+        format!(
+            "<tr><td><a href=\"{href}\">{label}</a></td><td class=\"n\">{projects}</td><td class=\"n\">{assets}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            shown::wan(funds),
+            shown::yuan(funds),
+            shown::wan(value),
+            shown::yuan(value)
+        )
+    };
+    let browser = Browser::signed_in(app, &app.reader);
+    let overview = browser.page("/");
+    for (town, figures) in &by_town {
+        let href = format!("/assets?town={}", support::encode(town));
+        assert!(
+            overview.contains(&row(&href, town, *figures)),
+            "{town}: {overview}"
+        );
+    }
+    for (year, figures) in &by_year {
+        let href = format!("/assets?year={year}");
+        assert!(
+            overview.contains(&row(&href, &format!("{year} 年"), *figures)),
+            "{year}"
+        );
+    }
+    // Each row's link opens the register filtered on it, counting the same assets.
+    let (year, figures) = by_year.iter().max_by_key(|(_, f)| f[1]).expect("a year");
+    let register = browser.page(&format!("/assets?year={year}"));
+    assert!(
+        register.contains(&format!(
+            "共 <strong>{}</strong> 项资产，资产价值合计 <strong>{}</strong> 元",
+            figures[1],
+            shown::yuan(figures[3])
+        )),
+        "{register}"
+    );
+    let public_welfare: Vec<i64> = assets
+        .iter()
+        .filter(|a| a["class"] == "public_welfare")
+        .map(|a| fen(&a["value"]))
+        .collect();
+    assert!(overview.contains("<a href=\"/assets?class=public_welfare\">公益性</a>"));
+    let register = browser.page("/assets?class=public_welfare");
+    assert!(register.contains(&format!(
+        "共 <strong>{}</strong> 项资产，资产价值合计 <strong>{}</strong> 元",
+        public_welfare.len(),
+        shown::yuan(public_welfare.iter().sum())
+    )));
+    // Three charts; no label is wider than the column before the bars.
+    assert_eq!(overview.matches("<svg class=\"chart\"").count(), 3);
+    for label in ["经营性", "公益性", "到户类"] {
+        let text = "<text x=\"0\" y=\"";
+        let at = overview
+            .match_indices(text)
+            .map(|(i, _)| &overview[i..])
+            .find(|rest| {
+                rest.split_once('>')
+                    .is_some_and(|(_, r)| r.starts_with(&format!("{label}</text>")))
+            })
+            .unwrap_or_else(|| panic!("{label} charted"));
+        let bar_x: usize = at
+            .split_once("<rect x=\"")
+            .and_then(|(_, r)| r.split_once('"'))
+            .and_then(|(x, _)| x.parse().ok())
+            .expect("the bar's x");
+        assert!(
+            bar_x >= label.chars().count() * 13,
+            "{label} fits before its bar at {bar_x}"
+        );
+    }
 }

@@ -1,7 +1,9 @@
 //! Finding projects and assets: by code or id, and by the fields the API filters on,
 //! in a stable order for cursor pages.
 
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use super::scope::{assets_in, holds_asset, holds_project, projects_in};
 use super::store::{AssetRow, ProjectRow};
@@ -9,7 +11,7 @@ use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
-use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary};
+use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary, Yuan};
 
 /// Filters of the asset list. Owner, owner type and status are the current state's.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +30,8 @@ pub struct AssetFilter {
     pub status: Option<AssetStatus>,
     /// 项目编号.
     pub project: Option<String>,
+    /// 项目年度: the year of the asset's project.
+    pub year: Option<i32>,
     /// A substring of the asset's or the owner's name.
     pub q: Option<String>,
 }
@@ -54,9 +58,100 @@ pub fn list_assets(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query = assets::table
+    let mut query = filtered_assets(scope, filter, with_state);
+    if let Some(after) = after {
+        query = query.filter(assets::code.gt(after.to_owned()));
+    }
+    query
+        .order(assets::code)
+        .limit(limit)
         .select(AssetRow::as_select())
-        .into_boxed::<DbBackend>();
+        .load(conn)
+}
+
+/// How many assets a filtered list holds and what they are worth together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetTally {
+    /// Number of assets.
+    pub assets: i64,
+    /// Sum of their 资产价值.
+    pub value: Yuan,
+}
+
+/// Errors counting a list.
+#[derive(Debug, thiserror::Error)]
+pub enum TallyError {
+    /// The query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The sum came out negative: a stored amount was changed behind the application.
+    #[error("the register holds a negative sum of asset values")]
+    NegativeSum,
+}
+
+/// The number and the summed value of the assets in `scope` matching `filter` (current
+/// state), summed in SQL as exact 64-bit integers.
+///
+/// Fails when the query fails or the sum is negative.
+pub fn tally_assets(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+) -> Result<AssetTally, TallyError> {
+    let (assets, value_fen): (i64, i64) = filtered_assets(scope, filter, true)
+        .select(sql::<(BigInt, BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(assets.value_fen), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    Ok(AssetTally {
+        assets,
+        value: Yuan::from_fen(value_fen).ok_or(TallyError::NegativeSum)?,
+    })
+}
+
+/// How many assets in `scope` matching `filter` (current state) come up to the code
+/// `through`, that one included: where a page that continues after it begins.
+///
+/// Fails when the query fails.
+pub fn assets_through(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    through: &str,
+) -> QueryResult<i64> {
+    filtered_assets(scope, filter, true)
+        .filter(assets::code.le(through.to_owned()))
+        .count()
+        .get_result(conn)
+}
+
+/// The code of the asset at `position` (0-based, in code order) among those in `scope`
+/// matching `filter` (current state): the key a page that begins after it continues from.
+///
+/// Fails when the query fails.
+pub fn asset_code_at(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    position: i64,
+) -> QueryResult<Option<String>> {
+    filtered_assets(scope, filter, true)
+        .order(assets::code)
+        .offset(position)
+        .limit(1)
+        .select(assets::code)
+        .first(conn)
+        .optional()
+}
+
+/// The assets in `scope` matching `filter`, as a query to order, page, count or sum;
+/// `with_state` as [`list_assets`] takes it.
+fn filtered_assets(
+    scope: &Scope,
+    filter: &AssetFilter,
+    with_state: bool,
+) -> assets::BoxedQuery<'static, DbBackend> {
+    let mut query = assets::table.into_boxed::<DbBackend>();
     if let Some(in_scope) = assets_in(scope) {
         query = query.filter(in_scope);
     }
@@ -71,6 +166,15 @@ pub fn list_assets(
     }
     if let Some(project) = &filter.project {
         query = query.filter(assets::project_code.eq(project.clone()));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(
+            assets::project_code.eq_any(
+                projects::table
+                    .filter(projects::year.eq(year))
+                    .select(projects::code),
+            ),
+        );
     }
     match &filter.q {
         Some(q) if with_state => {
@@ -111,10 +215,7 @@ pub fn list_assets(
             query = query.filter(assets::status.eq(status.as_str()));
         }
     }
-    if let Some(after) = after {
-        query = query.filter(assets::code.gt(after.to_owned()));
-    }
-    query.order(assets::code).limit(limit).load(conn)
+    query
 }
 
 /// Filters of the project list.
@@ -143,9 +244,87 @@ pub fn list_projects(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ProjectRow>> {
-    let mut query = projects::table
+    let mut query = filtered_projects(scope, filter);
+    if let Some(after) = after {
+        query = query.filter(projects::code.gt(after.to_owned()));
+    }
+    query
+        .order(projects::code)
+        .limit(limit)
         .select(ProjectRow::as_select())
-        .into_boxed::<DbBackend>();
+        .load(conn)
+}
+
+/// How many projects a filtered list holds and their funds together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectTally {
+    /// Number of projects.
+    pub projects: i64,
+    /// Sum of their 项目资金.
+    pub funds: Yuan,
+}
+
+/// The number and the summed funds of the projects in `scope` matching `filter`, summed
+/// in SQL as exact 64-bit integers.
+///
+/// Fails when the query fails or the sum is negative.
+pub fn tally_projects(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ProjectFilter,
+) -> Result<ProjectTally, TallyError> {
+    let (projects, funds_fen): (i64, i64) = filtered_projects(scope, filter)
+        .select(sql::<(BigInt, BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(projects.funds_fen), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    Ok(ProjectTally {
+        projects,
+        funds: Yuan::from_fen(funds_fen).ok_or(TallyError::NegativeSum)?,
+    })
+}
+
+/// How many projects in `scope` matching `filter` come up to the code `through`, that
+/// one included.
+///
+/// Fails when the query fails.
+pub fn projects_through(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ProjectFilter,
+    through: &str,
+) -> QueryResult<i64> {
+    filtered_projects(scope, filter)
+        .filter(projects::code.le(through.to_owned()))
+        .count()
+        .get_result(conn)
+}
+
+/// The code of the project at `position` (0-based, in code order) among those in
+/// `scope` matching `filter`.
+///
+/// Fails when the query fails.
+pub fn project_code_at(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ProjectFilter,
+    position: i64,
+) -> QueryResult<Option<String>> {
+    filtered_projects(scope, filter)
+        .order(projects::code)
+        .offset(position)
+        .limit(1)
+        .select(projects::code)
+        .first(conn)
+        .optional()
+}
+
+/// The projects in `scope` matching `filter`, as a query to order, page, count or sum.
+fn filtered_projects(
+    scope: &Scope,
+    filter: &ProjectFilter,
+) -> projects::BoxedQuery<'static, DbBackend> {
+    let mut query = projects::table.into_boxed::<DbBackend>();
     if let Some(in_scope) = projects_in(scope) {
         query = query.filter(in_scope);
     }
@@ -170,10 +349,7 @@ pub fn list_projects(
     if let Some(q) = &filter.q {
         query = query.filter(projects::name.like(like_pattern(q)).escape('\\'));
     }
-    if let Some(after) = after {
-        query = query.filter(projects::code.gt(after.to_owned()));
-    }
-    query.order(projects::code).limit(limit).load(conn)
+    query
 }
 
 /// The project with this code, if there is one in `scope`.

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod imports;
 pub mod overview;
+pub mod projects;
 pub mod public;
 pub mod reconcile;
 
@@ -11,7 +12,45 @@ use maud::{html, Markup};
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 
-use super::view::bare_page;
+use super::view::{bare_page, page_window, Pages};
+use crate::paging::{Cursor, Limit};
+
+/// Numbers the pages of a list of `count` rows in code order, `size` a page, for the
+/// page that continues after `after` (the first without it), `before` rows preceding it.
+/// `key_at(position)` reads the code of the row at a 0-based position, which the page
+/// after it continues from; `address(cursor)` is the address of the page continuing
+/// after `cursor` (the first page without one); `next` is the cursor of the next page,
+/// when one follows.
+///
+/// Fails when `key_at` fails.
+pub fn number_pages<E>(
+    count: i64,
+    size: Limit,
+    (after, before): (Option<&Cursor<String>>, i64),
+    next: Option<&Cursor<String>>,
+    mut key_at: impl FnMut(i64) -> Result<Option<String>, E>,
+    address: impl Fn(Option<&Cursor<String>>) -> String,
+) -> Result<Pages, E> {
+    let size = size.as_i64();
+    let last = ((count + size - 1) / size).max(1);
+    let current = (before / size + 1).min(last);
+    let mut links = Vec::new();
+    for number in page_window(current, last) {
+        if number == current {
+            links.push((number, address(after)));
+        } else if number == 1 {
+            links.push((number, address(None)));
+        } else if let Some(key) = key_at((number - 1) * size - 1)? {
+            links.push((number, address(Some(&Cursor::after(key)))));
+        }
+    }
+    Ok(Pages {
+        current,
+        last,
+        links,
+        next: next.map(|cursor| address(Some(cursor))),
+    })
+}
 
 /// A page could not be made: the status and a page that says why.
 #[derive(Debug)]

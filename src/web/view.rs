@@ -16,9 +16,10 @@ const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, the access a link needs, and whether it needs county
 /// scope.
-const NAV: [(&str, &str, Access, bool); 6] = [
+const NAV: [(&str, &str, Access, bool); 7] = [
     ("/", "概览", Access::Read, false),
     ("/imports", "导入", Access::Read, false),
+    ("/projects", "项目", Access::Read, false),
     ("/assets", "资产台账", Access::Read, false),
     ("/reconcile", "对账", Access::Read, true),
     ("/findings", "审计发现", Access::Audit, false),
@@ -151,6 +152,84 @@ pub fn pager(links: &[(String, &str)]) -> Markup {
     }
 }
 
+/// Where a numbered list stands: the page shown (from 1), how many pages there are, the
+/// address of each page linked by number, and that of the next page when one follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pages {
+    /// The page shown, from 1.
+    pub current: i64,
+    /// How many pages the list has (at least 1).
+    pub last: i64,
+    /// (number, address) of the pages linked: the first, the last and those near the
+    /// current one (see [`page_window`]), in order.
+    pub links: Vec<(i64, String)>,
+    /// The address of the page after this one, when one follows.
+    pub next: Option<String>,
+}
+
+/// The page numbers a pager links: the first, the last, and two either side of
+/// `current`, in order.
+pub fn page_window(current: i64, last: i64) -> Vec<i64> {
+    let mut numbers: Vec<i64> = [1, last]
+        .into_iter()
+        .chain(current - 2..=current + 2)
+        .filter(|n| (1..=last).contains(n))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
+/// The links between pages of a numbered list: 第一页 and 上一页 after the first page,
+/// the page numbers (the current one unlinked, gaps shown as …), 下一页, and the count
+/// of pages.
+pub fn numbered_pager(pages: &Pages) -> Markup {
+    let href = |number: i64| {
+        pages
+            .links
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, href)| href.as_str())
+    };
+    let mut shown = Vec::new();
+    let mut previous = 0;
+    for (number, link) in &pages.links {
+        if *number > previous + 1 {
+            shown.push(None);
+        }
+        shown.push(Some((*number, link.as_str())));
+        previous = *number;
+    }
+    html! {
+        nav class="pager" aria-label="分页" {
+            @if pages.current > 1 {
+                @if let Some(first) = href(1) { a href=(first) { "第一页" } }
+                @if let Some(previous) = href(pages.current - 1) { a href=(previous) { "上一页" } }
+            }
+            @for item in &shown {
+                @match item {
+                    Some((number, _)) if *number == pages.current => {
+                        span class="current" aria-current="page" { (number) }
+                    }
+                    Some((number, link)) => { a href=(link) { (number) } }
+                    None => { span class="muted" { "…" } }
+                }
+            }
+            @if let Some(next) = &pages.next { a href=(next) { "下一页" } }
+            span class="muted" { "共 " (pages.last) " 页" }
+        }
+    }
+}
+
+/// A button that prints the page (with the print stylesheet, which leaves out the menu,
+/// the forms and the pager); `/static/print.js` makes it work.
+pub fn print_button() -> Markup {
+    html! {
+        button type="button" class="secondary print" data-print { "打印" }
+        script src="/static/print.js" {}
+    }
+}
+
 /// The options of a `select`: (value, label) for each, `selected` marked.
 pub fn options(choices: &[(&str, &str)], selected: Option<&str>) -> Markup {
     html! {
@@ -198,6 +277,8 @@ pub fn encode(value: &str) -> String {
     }
     out
 }
+
+pub mod chart;
 
 #[cfg(test)]
 pub(crate) mod tests;

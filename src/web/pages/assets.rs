@@ -14,23 +14,38 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use self::entries::{body_of, Attempt};
-use super::{bad_query, internal, require, PageError};
+use super::{bad_query, internal, number_pages, require, PageError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary};
+use crate::domain::{shown, AssetClass, AssetStatus, Scope, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::paging::{Cursor, Limit, Page};
-use crate::register::query::{list_assets, AssetFilter};
+use crate::register::query::{
+    asset_code_at, assets_through, list_assets, tally_assets, AssetFilter, AssetTally,
+};
 use crate::register::store::AssetRow;
 use crate::request::{Both, RegisterQuery};
 use crate::web::session::Session;
 use crate::web::view::{
-    class_label, encode, header_row, kind_label, money_cells, options, page, pager, scroll_table,
-    status_label,
+    class_label, encode, header_row, kind_label, money_cells, numbered_pager, options, page,
+    print_button, status_label, Pages,
 };
 
 const PAGE_SIZE: Limit = Limit::fixed(50);
+
+/// The columns of a table of assets ([`asset_row`]): label, and whether it is a number.
+pub(super) const ASSET_COLUMNS: [(&str, bool); 9] = [
+    ("资产编号", false),
+    ("资产名称", false),
+    ("类别", false),
+    ("镇街/村", false),
+    ("资产价值（万元）", true),
+    ("资产价值（元）", true),
+    ("所有权人", false),
+    ("管护主体", false),
+    ("状态", false),
+];
 
 /// What the register page shows.
 struct RegisterPage {
@@ -40,14 +55,14 @@ struct RegisterPage {
     can_export: bool,
     /// The assets on this page.
     rows: Vec<AssetLine>,
-    /// Whether this is a later page than the first.
-    later: bool,
-    /// Where the next page begins, when one follows.
-    next: Option<Cursor<String>>,
+    /// How many assets the filters select, and their value together.
+    tally: AssetTally,
+    /// Where this page stands among the filtered list's pages.
+    pages: Pages,
 }
 
 /// One asset in the register.
-struct AssetLine {
+pub(super) struct AssetLine {
     code: String,
     name: String,
     /// The class's label.
@@ -82,7 +97,7 @@ pub async fn assets(
 }
 
 /// Reads the page of the register in `scope` that `filter` selects and that follows
-/// `after`.
+/// `after`, with the count and value of all it selects.
 async fn load_register(
     db: &Db,
     scope: Scope,
@@ -92,24 +107,51 @@ async fn load_register(
 ) -> Result<RegisterPage, PageError> {
     let query_filter = filter.clone();
     let cursor = after.cloned();
-    let Page { items, next } = db
+    let (tally, Page { items, .. }, pages) = db
         .run(move |conn| {
+            let filter = &query_filter;
+            let tally = tally_assets(conn, &scope, filter).map_err(internal)?;
             let after = cursor.as_ref().map(|c| c.key().as_str());
-            let rows = list_assets(conn, &scope, &query_filter, true, after, PAGE_SIZE.fetch());
-            rows.map(|rows| Page::from_rows(rows, PAGE_SIZE, |row| row.code.clone()))
-                .map_err(internal)
+            let before = match after {
+                Some(key) => assets_through(conn, &scope, filter, key).map_err(internal)?,
+                None => 0,
+            };
+            let rows = list_assets(conn, &scope, filter, true, after, PAGE_SIZE.fetch())
+                .map_err(internal)?;
+            let page = Page::from_rows(rows, PAGE_SIZE, |row| row.code.clone());
+            let query = filter_query(filter);
+            let pages = number_pages(
+                tally.assets,
+                PAGE_SIZE,
+                (cursor.as_ref(), before),
+                page.next.as_ref(),
+                |position| asset_code_at(conn, &scope, filter, position),
+                |cursor| register_address(&query, cursor),
+            )
+            .map_err(internal)?;
+            Ok::<_, PageError>((tally, page, pages))
         })
         .await?;
     Ok(RegisterPage {
         filter,
         can_export,
         rows: items.into_iter().map(asset_line).collect(),
-        later: after.is_some(),
-        next,
+        tally,
+        pages,
     })
 }
 
-fn asset_line(row: AssetRow) -> AssetLine {
+/// The address of the register page with the filters of `query` ([`filter_query`]) that
+/// continues after `cursor` (the first page without one).
+fn register_address(query: &str, cursor: Option<&Cursor<String>>) -> String {
+    match cursor {
+        Some(cursor) => format!("/assets?{query}cursor={}", encode(&cursor.to_string())),
+        None => format!("/assets?{query}"),
+    }
+}
+
+/// An asset's row as the register shows it.
+pub(super) fn asset_line(row: AssetRow) -> AssetLine {
     AssetLine {
         class: class_label(&row.class),
         status: status_label(&row.status),
@@ -137,6 +179,7 @@ fn filter_query(filter: &AssetFilter) -> String {
         ),
         ("status", filter.status.map(|s| s.as_str().to_owned())),
         ("project", filter.project.clone()),
+        ("year", filter.year.map(|year| year.to_string())),
         ("q", filter.q.clone()),
     ]
     .iter()
@@ -146,49 +189,47 @@ fn filter_query(filter: &AssetFilter) -> String {
 
 fn render_register(view: &RegisterPage) -> Markup {
     let query = filter_query(&view.filter);
-    let mut links = Vec::new();
-    if view.later {
-        links.push((format!("/assets?{query}"), "第一页"));
-    }
-    if let Some(next) = &view.next {
-        links.push((
-            format!("/assets?{query}cursor={}", encode(&next.to_string())),
-            "下一页",
-        ));
-    }
     html! {
         (filter_form(&view.filter))
-        @if view.can_export {
-            p {
+        p class="actions" {
+            @if view.can_export {
                 a class="button secondary" href={ "/api/v1/assets.csv?" (query) } { "下载 CSV（UTF-8）" }
                 " "
                 a class="button secondary" href={ "/api/v1/assets.csv?" (query) "encoding=gbk" } {
                     "下载 CSV（GBK）"
                 }
+                " "
+            }
+            (print_button())
+        }
+        p class="tally" {
+            "共 " strong { (view.tally.assets) } " 项资产，资产价值合计 "
+            strong { (shown::yuan(view.tally.value.fen())) } " 元（"
+            (shown::wan(view.tally.value.fen())) " 万元）"
+        }
+        div class="scroll" {
+            table {
+                thead {
+                    (header_row(&ASSET_COLUMNS))
+                }
+                tbody {
+                    @for row in &view.rows {
+                        (asset_row(row))
+                    }
+                    @if view.rows.is_empty() {
+                        tr { td colspan="9" class="muted" { "没有符合条件的资产" } }
+                    }
+                }
+                tfoot {
+                    tr {
+                        th colspan="4" { "合计（" (view.tally.assets) " 项）" }
+                        (money_cells(view.tally.value.fen()))
+                        td colspan="3" {}
+                    }
+                }
             }
         }
-        (scroll_table(
-            header_row(&[
-                ("资产编号", false),
-                ("资产名称", false),
-                ("类别", false),
-                ("镇街/村", false),
-                ("资产价值（万元）", true),
-                ("资产价值（元）", true),
-                ("所有权人", false),
-                ("管护主体", false),
-                ("状态", false),
-            ]),
-            html! {
-                @for row in &view.rows {
-                    (asset_row(row))
-                }
-                @if view.rows.is_empty() {
-                    tr { td colspan="9" class="muted" { "没有符合条件的资产" } }
-                }
-            },
-        ))
-        (pager(&links))
+        (numbered_pager(&view.pages))
     }
 }
 
@@ -199,6 +240,7 @@ fn filter_form(filter: &AssetFilter) -> Markup {
             (choice_filter("类别", "class", &AssetClass::choices(), filter.class.map(AssetClass::as_str)))
             (text_filter("镇街", "town", filter.town.as_deref()))
             (text_filter("村", "village", filter.village.as_deref()))
+            (year_filter(filter.year))
             (text_filter("所有权人", "owner", filter.owner.as_deref()))
             (choice_filter("状态", "status", &AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
             (text_filter("名称包含", "q", filter.q.as_deref()))
@@ -208,7 +250,7 @@ fn filter_form(filter: &AssetFilter) -> Markup {
 }
 
 /// A filter chosen among `choices` (or 全部), the one asked for selected.
-fn choice_filter(
+pub(super) fn choice_filter(
     label: &str,
     name: &str,
     choices: &[(&str, &str)],
@@ -225,14 +267,26 @@ fn choice_filter(
     }
 }
 
+/// The 项目年度 filter, holding the year asked for.
+pub(super) fn year_filter(year: Option<i32>) -> Markup {
+    html! {
+        label {
+            "项目年度"
+            input name="year" type="number" min="2000" max="9999" inputmode="numeric"
+                value=[year];
+        }
+    }
+}
+
 /// A filter of text, holding the text asked for.
-fn text_filter(label: &str, name: &str, value: Option<&str>) -> Markup {
+pub(super) fn text_filter(label: &str, name: &str, value: Option<&str>) -> Markup {
     html! {
         label { (label) input name=(name) value=(value.unwrap_or_default()); }
     }
 }
 
-fn asset_row(row: &AssetLine) -> Markup {
+/// An asset's row of the register's table.
+pub(super) fn asset_row(row: &AssetLine) -> Markup {
     html! {
         tr {
             td { a href={ "/assets/" (encode(&row.code)) } { (row.code) } }
@@ -357,6 +411,7 @@ pub async fn append_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Yuan;
     use crate::web::view::tests::{assert_escaped, escaped, hostile};
 
     fn line(code: String, village: Option<String>, custodian: Option<String>) -> AssetLine {
@@ -373,18 +428,46 @@ mod tests {
         }
     }
 
+    fn filter() -> AssetFilter {
+        AssetFilter {
+            class: Some(AssetClass::Household),
+            town: Some(hostile("filter-town")),
+            village: Some(hostile("filter-village")),
+            owner: Some(hostile("filter-owner")),
+            owner_type: None,
+            status: Some(AssetStatus::Registered),
+            project: Some("P&1".to_owned()),
+            year: Some(2020),
+            q: Some(hostile("filter-q")),
+        }
+    }
+
+    /// The second of three pages, as [`number_pages`] numbers them.
+    fn pages(filter: &AssetFilter) -> Pages {
+        let query = filter_query(filter);
+        let keys = ["COW-0", "COW-1"];
+        let at = |position: i64| {
+            let index = usize::try_from(position / 50).expect("not negative");
+            Ok::<_, ()>(keys.get(index).map(|key| (*key).to_owned()))
+        };
+        let after = Cursor::after("COW-0".to_owned());
+        let next = Cursor::after("COW-1".to_owned());
+        number_pages(
+            120,
+            PAGE_SIZE,
+            (Some(&after), 50),
+            Some(&next),
+            at,
+            |cursor| register_address(&query, cursor),
+        )
+        .expect("numbered")
+    }
+
     fn view(can_export: bool) -> RegisterPage {
+        let filter = filter();
         RegisterPage {
-            filter: AssetFilter {
-                class: Some(AssetClass::Household),
-                town: Some(hostile("filter-town")),
-                village: Some(hostile("filter-village")),
-                owner: Some(hostile("filter-owner")),
-                owner_type: None,
-                status: Some(AssetStatus::Registered),
-                project: Some("P&1".to_owned()),
-                q: Some(hostile("filter-q")),
-            },
+            pages: pages(&filter),
+            filter,
             can_export,
             rows: vec![
                 line(
@@ -394,8 +477,10 @@ mod tests {
                 ),
                 line("COW-1".to_owned(), None, None),
             ],
-            later: true,
-            next: Some(Cursor::after("COW-1".to_owned())),
+            tally: AssetTally {
+                assets: 120,
+                value: Yuan::from_fen(12_345_678_901).expect("not negative"),
+            },
         }
     }
 
@@ -441,25 +526,73 @@ mod tests {
         let html = render_register(&view(true)).into_string();
         let query = "class=household&amp;town=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26amp%3Bfilter-town&amp;";
         assert!(html.contains(&format!(
-            "<p><a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}"
+            "<p class=\"actions\"><a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}"
         )));
-        assert!(html.contains("status=registered&amp;project=P%261&amp;q="));
-        assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a></p>"));
-        assert!(html.contains(&format!("<div class=\"pager\"><a href=\"/assets?{query}")));
+        assert!(html.contains("status=registered&amp;project=P%261&amp;year=2020&amp;q="));
+        assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a> <button"));
+        assert!(html.contains(&format!(
+            "<nav class=\"pager\" aria-label=\"分页\"><a href=\"/assets?{query}"
+        )));
         assert!(html.contains("filter-q&amp;\">第一页</a>"));
         assert!(html.contains("filter-q&amp;cursor=c1."));
+    }
+
+    #[test]
+    fn the_register_counts_and_sums_its_filtered_list_and_numbers_its_pages() {
+        let html = render_register(&view(true)).into_string();
+        assert!(html.contains(
+            "<p class=\"tally\">共 <strong>120</strong> 项资产，资产价值合计 <strong>123,456,789.01</strong> 元（12,345.678901 万元）</p>"
+        ), "{html}");
+        assert!(html.contains(
+            "<tfoot><tr><th colspan=\"4\">合计（120 项）</th><td class=\"n\">12,345.678901</td><td class=\"n\">123,456,789.01</td><td colspan=\"3\"></td></tr></tfoot>"
+        ));
+        let cursor = |key: &str| Cursor::after(key.to_owned()).to_string();
+        let pager = &html[html.find("<nav class=\"pager\"").expect("a pager")..];
+        let labels: Vec<&str> = pager
+            .split('>')
+            .filter_map(|part| part.strip_suffix("</a").or(part.strip_suffix("</span")))
+            .collect();
+        assert_eq!(
+            labels,
+            ["第一页", "上一页", "1", "2", "3", "下一页", "共 3 页"]
+        );
+        assert!(pager.contains("<span class=\"current\" aria-current=\"page\">2</span>"));
+        assert!(pager.contains(&format!("cursor={}\">3</a>", cursor("COW-1"))));
+        assert!(pager.contains(&format!("cursor={}\">下一页</a>", cursor("COW-1"))));
+        assert!(html.contains("<button type=\"button\" class=\"secondary print\" data-print>打印</button><script src=\"/static/print.js\"></script>"));
+        assert!(html.contains("<label>项目年度<input name=\"year\" type=\"number\" min=\"2000\" max=\"9999\" inputmode=\"numeric\" value=\"2020\"></label>"));
+    }
+
+    #[test]
+    fn the_page_window_keeps_the_ends_and_the_neighbours() {
+        use crate::web::view::page_window;
+        assert_eq!(page_window(1, 1), [1]);
+        assert_eq!(page_window(1, 10), [1, 2, 3, 10]);
+        assert_eq!(page_window(6, 10), [1, 4, 5, 6, 7, 8, 10]);
+        assert_eq!(page_window(10, 10), [1, 8, 9, 10]);
     }
 
     #[test]
     fn readers_get_no_download_and_an_empty_register_says_so() {
         let mut empty = view(false);
         empty.rows.clear();
-        empty.later = false;
-        empty.next = None;
+        empty.tally = AssetTally {
+            assets: 0,
+            value: Yuan::ZERO,
+        };
         empty.filter = AssetFilter::default();
+        empty.pages = number_pages(
+            0,
+            PAGE_SIZE,
+            (None, 0),
+            None,
+            |_| Ok::<_, ()>(None),
+            |cursor| register_address("", cursor),
+        )
+        .expect("numbered");
         assert_eq!(
             render_register(&empty).into_string(),
-            "<form class=\"filters card\" method=\"get\" action=\"/assets\"><label>类别<select name=\"class\"><option value=\"\">全部</option><option value=\"operating\">经营性</option><option value=\"public_welfare\">公益性</option><option value=\"household\">到户类</option></select></label><label>镇街<input name=\"town\" value=\"\"></label><label>村<input name=\"village\" value=\"\"></label><label>所有权人<input name=\"owner\" value=\"\"></label><label>状态<select name=\"status\"><option value=\"\">全部</option><option value=\"registered\">已登记</option><option value=\"confirmed\">已确权</option><option value=\"disposed\">已处置</option></select></label><label>名称包含<input name=\"q\" value=\"\"></label><button type=\"submit\">查询</button></form><div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th><th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody><tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr></tbody></table></div><div class=\"pager\"></div>"
+            "<form class=\"filters card\" method=\"get\" action=\"/assets\"><label>类别<select name=\"class\"><option value=\"\">全部</option><option value=\"operating\">经营性</option><option value=\"public_welfare\">公益性</option><option value=\"household\">到户类</option></select></label><label>镇街<input name=\"town\" value=\"\"></label><label>村<input name=\"village\" value=\"\"></label><label>项目年度<input name=\"year\" type=\"number\" min=\"2000\" max=\"9999\" inputmode=\"numeric\"></label><label>所有权人<input name=\"owner\" value=\"\"></label><label>状态<select name=\"status\"><option value=\"\">全部</option><option value=\"registered\">已登记</option><option value=\"confirmed\">已确权</option><option value=\"disposed\">已处置</option></select></label><label>名称包含<input name=\"q\" value=\"\"></label><button type=\"submit\">查询</button></form><p class=\"actions\"><button type=\"button\" class=\"secondary print\" data-print>打印</button><script src=\"/static/print.js\"></script></p><p class=\"tally\">共 <strong>0</strong> 项资产，资产价值合计 <strong>0.00</strong> 元（0.00 万元）</p><div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th><th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody><tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr></tbody><tfoot><tr><th colspan=\"4\">合计（0 项）</th><td class=\"n\">0.00</td><td class=\"n\">0.00</td><td colspan=\"3\"></td></tr></tfoot></table></div><nav class=\"pager\" aria-label=\"分页\"><span class=\"current\" aria-current=\"page\">1</span><span class=\"muted\">共 1 页</span></nav>"
         );
     }
 }

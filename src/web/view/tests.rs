@@ -69,7 +69,7 @@ fn the_navigation_follows_the_role_and_marks_the_page() {
     )
     .0;
     assert!(reader.contains(
-        "<nav><a href=\"/\">概览</a><a href=\"/imports\">导入</a><a href=\"/assets\" class=\"active\">资产台账</a><a href=\"/reconcile\">对账</a></nav>"
+        "<nav><a href=\"/\">概览</a><a href=\"/imports\">导入</a><a href=\"/projects\">项目</a><a href=\"/assets\" class=\"active\">资产台账</a><a href=\"/reconcile\">对账</a></nav>"
     ));
     assert!(!reader.contains("/findings") && !reader.contains("flash"));
     let auditor = page(

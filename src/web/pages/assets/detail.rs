@@ -14,7 +14,7 @@ use crate::ledger::EntryRow;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::web::pages::{internal, missing, PageError};
-use crate::web::view::{class_label, kind_label, owner_type_label, status_label};
+use crate::web::view::{class_label, encode, kind_label, owner_type_label, status_label};
 
 /// What an asset's page shows.
 pub(super) struct AssetPage {
@@ -196,7 +196,7 @@ fn render_fields(asset: &AssetFields) -> Markup {
             dl class="fields" {
                 dt { "资产编号" } dd { (asset.code) }
                 dt { "资产名称" } dd { (asset.name) }
-                dt { "项目编号" } dd { (asset.project_code) }
+                dt { "项目编号" } dd { a href={ "/projects/" (encode(&asset.project_code)) } { (asset.project_code) } }
                 dt { "类别" } dd { (asset.class) }
                 dt { "数量" } dd { (or_dash(&asset.quantity)) " " (or_empty(&asset.unit)) }
                 dt { "资产价值" }

@@ -10,6 +10,7 @@ use crate::reconcile::declaration;
 use crate::reconcile::html::variance_head;
 use crate::reconcile::report::{reconcile as reconcile_report, FigureView, Report};
 use crate::register::totals::{totals, GroupBy};
+use crate::web::view::chart::{bar_chart, Bar};
 use crate::web::view::{class_label, fen_of, money_cells, number_cell, scroll_table};
 
 /// How many towns the chart of funds shows.
@@ -29,12 +30,6 @@ pub(super) struct DeclarationPage {
     pub(super) classes: Vec<Bar>,
     /// Project funds by town, today, the largest first.
     pub(super) towns: Vec<Bar>,
-}
-
-/// One bar of a chart.
-pub(super) struct Bar {
-    pub(super) label: String,
-    pub(super) fen: i64,
 }
 
 /// Reads declaration `id`, reconciles it with the register, and reads the totals the
@@ -66,6 +61,7 @@ pub(super) async fn load(
             .map(|g| Bar {
                 label: class_label(&g.key).to_owned(),
                 fen: g.figures.asset_value.fen(),
+                href: None,
             })
             .collect();
         let mut towns: Vec<Bar> = by_town
@@ -74,6 +70,7 @@ pub(super) async fn load(
             .map(|g| Bar {
                 fen: g.figures.funds.fen(),
                 label: g.key,
+                href: None,
             })
             .collect();
         towns.sort_by(|a, b| b.fen.cmp(&a.fen).then_with(|| a.label.cmp(&b.label)));
@@ -156,31 +153,6 @@ fn figure_cells(figure: &FigureView) -> Markup {
     }
 }
 
-/// A horizontal bar chart, as inline SVG: one bar per class or town, its width in
-/// proportion to the largest.
-fn bar_chart(title: &str, bars: &[Bar]) -> Markup {
-    const ROW: usize = 24;
-    let max = bars.iter().map(|b| b.fen).max().unwrap_or(1).max(1);
-    html! {
-        figure class="card" {
-            figcaption { (title) }
-            svg class="chart" role="img" aria-label=(title)
-                viewBox={ "0 0 640 " (bars.len() * ROW + 30) }
-                width="100%" preserveAspectRatio="xMinYMin meet" {
-                @for (i, bar) in bars.iter().enumerate() {
-                    @let y = i * ROW + 10;
-                    // Integer arithmetic on fen: the bar's width in pixels out of 300, which
-                    // leaves room after the longest bar for its figure.
-                    @let width = i64::try_from(300i128 * i128::from(bar.fen) / i128::from(max)).unwrap_or(0);
-                    text x="0" y=(y + 13) { (bar.label) }
-                    rect x="150" y=(y) width=(width) height="16" fill="#a4161a" {}
-                    text x=(160 + width) y=(y + 13) { (shown::wan(bar.fen)) " 万元" }
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,15 +193,18 @@ mod tests {
             classes: vec![Bar {
                 label: text("class"),
                 fen: 100,
+                href: None,
             }],
             towns: vec![
                 Bar {
                     label: text("town"),
                     fen: 200,
+                    href: None,
                 },
                 Bar {
                     label: "桑镇".to_owned(),
                     fen: 100,
+                    href: None,
                 },
             ],
         }
@@ -253,29 +228,5 @@ mod tests {
         assert!(html.contains("<td class=\"n\">-1</td><td class=\"n\">-1.00</td><td class=\"n\">-10,000.00</td><td><strong class=\"bad\">不符</strong></td></tr>"));
         assert!(html.contains("结论：<strong><span class=\"bad\">存在差异</span></strong>　<a class=\"button secondary\" href=\"/api/v1/declarations/id/report.html\" target=\"_blank\">"));
         assert!(html.contains("<p>未形成资产的项目：<strong>2059</strong> 个，项目资金 "));
-    }
-
-    #[test]
-    fn bars_are_drawn_in_proportion_to_the_largest() {
-        let html = bar_chart(
-            &hostile("title"),
-            &[
-                Bar {
-                    label: "甲".to_owned(),
-                    fen: 200,
-                },
-                Bar {
-                    label: "乙".to_owned(),
-                    fen: 50,
-                },
-            ],
-        )
-        .into_string();
-        assert_escaped(&html, &["title"]);
-        assert!(html.contains("viewBox=\"0 0 640 78\""));
-        assert!(html.contains(
-            "<text x=\"0\" y=\"23\">甲</text><rect x=\"150\" y=\"10\" width=\"300\" height=\"16\" fill=\"#a4161a\"></rect><text x=\"460\" y=\"23\">0.0002 万元</text>"
-        ));
-        assert!(html.contains("<rect x=\"150\" y=\"34\" width=\"75\" height=\"16\""));
     }
 }
