@@ -443,6 +443,21 @@ fn the_openapi_document_describes_the_api(app: &TestApp) {
             ["application/json"]["schema"]["$ref"],
         "#/components/schemas/AssetView"
     );
+    let ledger = &reply.body["paths"]["/api/v1/assets/{key}/ledger"]["get"];
+    assert_eq!(
+        ledger["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/EntryViewPage",
+        "an asset's ledger is a page like every list"
+    );
+    let parameters = ledger["parameters"].as_array().cloned().unwrap_or_default();
+    let typed = |name: &str| {
+        parameters
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"]["type"].clone())
+    };
+    assert_eq!(typed("limit"), Some(json!("integer")));
+    assert_eq!(typed("cursor"), Some(json!("string")));
     assert_eq!(
         reply.body["components"]["schemas"]["Yuan"]["type"],
         "string"

@@ -225,13 +225,14 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/assets/{key}/ledger",
-            summary: "一项资产的管护台账（按 seq）",
+            summary: "一项资产的管护台账（按 seq 分页）",
             audience: Audience::Reader,
             path_params: &[("key", "资产 id 或资产编号")],
-            query: Vec::new(),
+            query: PageQuery::<i64>::parameters(),
             request: None,
             responses: &[
-                (200, "条目", Body::Json(schema::<Vec<EntryView>>)),
+                (200, "条目", Body::Json(schema::<Page<EntryView>>)),
+                (400, "参数无效", Body::Problem),
                 (404, "无此资产", Body::Problem),
             ],
         },
