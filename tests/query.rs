@@ -453,6 +453,17 @@ fn clerks_export_id_numbers_excel_keeps_and_import_them_back(app: &TestApp) {
         household[id_column], "=\"610481199003154318\"",
         "a text formula: Excel shows all 18 digits"
     );
+    // The register page offers the same download to a clerk signed in, not to a reader.
+    let register = |token: &str| {
+        app.client
+            .get("/assets")
+            .cookie(rocket::http::Cookie::new("ar_session", token.to_owned()))
+            .dispatch()
+            .into_string()
+            .unwrap_or_default()
+    };
+    assert!(register(&app.clerk).contains("href=\"/api/v1/assets.csv?\">下载 CSV（UTF-8）</a>"));
+    assert!(!register(&app.reader).contains("/api/v1/assets.csv"));
     let road = rows.iter().find(|r| r[8] == "ROAD-1").expect("ROAD-1 row");
     assert_eq!(road[id_column], "", "no ID number, no formula");
     // The export imports back into an empty register: the ID number whole, the totals
