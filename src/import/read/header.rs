@@ -19,15 +19,22 @@ pub enum HeaderCell {
     Unknown,
 }
 
-/// Trims spaces (including the ideographic space) and a stray byte-order mark, and
-/// drops the `'` that an export puts before a cell beginning with `= + - @` (so Excel
-/// does not run it as a formula).
+/// Trims spaces (including the ideographic space) and a stray byte-order mark, drops
+/// the `'` that an export puts before a cell beginning with `= + - @` (so Excel does
+/// not run it as a formula), and reads the text formula `="…"` that an export writes for
+/// an ID number (so Excel keeps its 18 digits, `export`) as the text inside.
 pub fn clean(cell: &str) -> &str {
     let trimmed =
         cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}');
     match trimmed.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
-        _ => trimmed,
+        _ => match trimmed
+            .strip_prefix("=\"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            Some(text) if !text.contains('"') => text,
+            _ => trimmed,
+        },
     }
 }
 
@@ -260,6 +267,23 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exported_id_number_formula_reads_as_its_text() {
+        assert_eq!(clean("=\"610481199003154318\""), "610481199003154318");
+        assert_eq!(clean(" =\"11010519491231002X\" "), "11010519491231002X");
+        assert_eq!(
+            clean("'=\"1\""),
+            "=\"1\"",
+            "an exported formula-looking text stays"
+        );
+        assert_eq!(
+            clean("=\"a\"\"b\""),
+            "=\"a\"\"b\"",
+            "quotes inside: not ours"
+        );
+        assert_eq!(clean("=SUM(A1)"), "=SUM(A1)");
+    }
 
     #[test]
     fn headers_with_units_aliases_and_spaces_are_understood() {
