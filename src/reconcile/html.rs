@@ -156,7 +156,8 @@ tr.mismatch td{background:#fde2e2}strong.mismatch{color:#b00}strong.match{color:
 table.small{width:auto}.meta{color:#444}.hash{font-family:monospace;word-break:break-all;font-size:.9em}\
 footer{margin-top:3em;display:flex;justify-content:space-between}\
 @media print{body{margin:0;font-size:10.5pt}@page{size:A4 landscape;margin:15mm}tr.mismatch td{background:none;font-weight:bold}\
-h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}";
+h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}\
+@media screen and (max-width:700px){body{margin:.6em;overflow-wrap:anywhere}table{display:block;overflow-x:auto}}";
 
 #[cfg(test)]
 mod tests {

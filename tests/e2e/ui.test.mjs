@@ -1,7 +1,12 @@
 // End-to-end test of the web interface in headless Chromium: sign in, upload the GBK
 // sample register, see its totals, open an asset, record a maintenance entry, reconcile
 // with the sample declaration; a village clerk signs in and sees the village only; the
-// village's public notice. Screenshots go to target/e2e-screenshots/.
+// village's public notice. Then each role (admin, clerk, auditor, reader, approver and a
+// village clerk) visits every page it can reach, following the links of the pages from
+// the overview, and every page is checked: money with thousands separators and two
+// decimals, no UTC time, no code word of any enum (the words read from the server's
+// OpenAPI document and the hidden `codes` command). Screenshots of every page go to
+// target/e2e-screenshots/, and one set on a 390×844 phone screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -53,6 +58,8 @@ async function shot(name) {
 }
 
 before(async () => {
+  // This run's screenshots only.
+  rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -200,4 +207,202 @@ test("a village clerk sees only the village; its public notice shows no ID", { t
   assert.doesNotMatch(text, /\d{17}[\dX]|1[3-9]\d{9}/, "no ID or phone number");
   await village.screenshot({ path: join(shots, "13-village-public-notice.png"), fullPage: true });
   await village.close();
+});
+
+// ---------------------------------------------------------------------------------------
+// Every role, every page.
+
+/// The code words of every enum: the string values of every `enum` in the OpenAPI
+/// document the running server serves, and every code the hidden `codes` command prints.
+/// Only lowercase ASCII words (snake_case, or `scope:value`) count: names people chose
+/// and identifiers such as asset codes are not code words.
+async function codeWords() {
+  const document = await (await fetch(`${base}/api/v1/openapi.json`)).json();
+  const words = new Set();
+  (function collect(node) {
+    if (Array.isArray(node)) return node.forEach(collect);
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node.enum)) node.enum.filter((v) => typeof v === "string").forEach((v) => words.add(v));
+    Object.values(node).forEach(collect);
+  })(document);
+  const fromOpenApi = words.size;
+  for (const word of JSON.parse(execFileSync(binary, ["codes"], { encoding: "utf8" }))) words.add(word);
+  const codeWord = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?::[a-z0-9_]+)?$/;
+  const list = [...words].filter((w) => codeWord.test(w));
+  assert.ok(fromOpenApi > 20, `the OpenAPI document lists enum values (${fromOpenApi})`);
+  for (const expected of ["idle", "loss", "missing_custodian", "public_welfare", "household", "registered"]) {
+    assert.ok(list.includes(expected), `${expected} is a code word`);
+  }
+  return new Set(list);
+}
+
+/// What is wrong with the visible text of a page: code words, UTC times, amounts not
+/// written as a person writes them.
+function problemsOf(text, numberCells, words) {
+  const problems = [];
+  const shown = new Set(text.match(/[A-Za-z0-9_:]+/g) ?? []);
+  const codes = [...shown].filter((token) => words.has(token));
+  if (codes.length) problems.push(`code words: ${codes.join(", ")}`);
+  for (const utc of [/UTC/, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, /\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/, /[+-]00:00\b/]) {
+    const found = text.match(utc);
+    if (found) problems.push(`a UTC time: ${found[0]}`);
+  }
+  // 元: thousands separators and two decimals; 万元: separators and at least two.
+  const yuan = /^-?\d{1,3}(?:,\d{3})*\.\d{2}$/;
+  const wan = /^-?\d{1,3}(?:,\d{3})*\.\d{2,6}$/;
+  for (const [, amount, unit] of text.matchAll(/(-?[\d,]*\d(?:\.\d+)?)\s*(万元|元)/g)) {
+    if (!(unit === "元" ? yuan : wan).test(amount)) problems.push(`an amount written ${amount} ${unit}`);
+  }
+  for (const cell of numberCells) {
+    if (cell.includes(".") && !wan.test(cell)) problems.push(`a figure written ${cell}`);
+  }
+  const raw = text.match(/(?<![\d,.])\d{4,}\.\d+/);
+  if (raw) problems.push(`a number without thousands separators: ${raw[0]}`);
+  return problems;
+}
+
+/// The kind of a page, for visiting each kind once: its path with the key of a detail
+/// page left out, and the names of its query parameters (the value too for `kind` and
+/// `batch`, whose pages differ by it).
+function kindOf(url) {
+  const path = url.pathname.replace(/^\/(assets|projects|reconcile|api\/v1\/declarations)\/[^/]+/, "/$1/*");
+  const parameters = [...url.searchParams.keys()]
+    .map((key) => (key === "kind" ? `kind=${url.searchParams.get(key)}` : key))
+    .sort();
+  return `${path}?${parameters.join("&")}`;
+}
+
+/// Whether the crawl follows a link: this server's pages, not the API (but for the
+/// printable report), the static files or the public notice.
+function followed(url) {
+  if (url.origin !== base) return false;
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/public/")) return false;
+  if (url.pathname.startsWith("/api/")) return /^\/api\/v1\/declarations\/[^/]+\/report\.html$/.test(url.pathname);
+  return url.pathname !== "/login";
+}
+
+/// Signs `tab` in with `secret`.
+async function signIn(tab, secret) {
+  await tab.goto(`${base}/login`);
+  await tab.fill("input[name=token]", secret);
+  await Promise.all([tab.waitForURL(`${base}/`), tab.click("button[type=submit]")]);
+}
+
+/// Visits every page `role` reaches from the overview (each kind of page once), plus a
+/// missing page; checks each (and, when `narrow`, that it fits a phone's width) and
+/// screenshots it as `prefix-nn-…`. The pages visited.
+async function visitAll(tab, prefix, words, extra = [], narrow = false) {
+  const queue = [`${base}/`, ...extra.map((path) => `${base}${path}`)];
+  const kinds = new Set();
+  const visited = [];
+  const failures = [];
+  while (queue.length) {
+    const address = queue.shift();
+    const url = new URL(address);
+    const kind = kindOf(url);
+    if (kinds.has(kind)) continue;
+    kinds.add(kind);
+    const response = await tab.goto(address);
+    const status = response.status();
+    // A page out of the role's reach answers 无权访问 (403), a missing one 未找到 (404).
+    const allowed = url.pathname === "/no-such-page" ? [404] : url.pathname === "/verify" ? [200, 403] : [200];
+    if (!allowed.includes(status)) failures.push(`${url.pathname}${url.search}: status ${status}`);
+    const text = await tab.evaluate(() => document.body.innerText);
+    const cells = await tab.locator("td.n, th.n").allInnerTexts();
+    for (const problem of problemsOf(text, cells, words)) failures.push(`${url.pathname}${url.search}: ${problem}`);
+    if (!url.pathname.startsWith("/api/") && (await tab.locator("header nav").count()) === 0) {
+      failures.push(`${url.pathname}: no navigation`);
+    }
+    if (narrow) {
+      const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 420) failures.push(`${url.pathname}${url.search}: wider than the phone (${width}px)`);
+    }
+    const name = `${prefix}-${String(visited.length + 1).padStart(2, "0")}-${kind.replace(/\*/g, "item").replace(/[^A-Za-z0-9=]+/g, "_").replace(/^_|_$/g, "") || "overview"}`;
+    await tab.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    visited.push(`${url.pathname}${url.search}`);
+    const links = await tab.$$eval("a[href]", (anchors) => anchors.map((a) => a.href));
+    for (const link of links) {
+      if (!URL.canParse(link)) continue;
+      const next = new URL(link);
+      next.hash = "";
+      if (followed(next) && !kinds.has(kindOf(next))) queue.push(next.href);
+    }
+  }
+  assert.deepEqual(failures, [], `${prefix}: every page reads as a person expects`);
+  return visited;
+}
+
+test("the page checks catch each thing they look for", async () => {
+  const words = new Set(["idle", "public_welfare", "class:operating"]);
+  assert.deepEqual(problemsOf("资产价值 1,234.50 元，结果：闲置", ["12.50", "3219"], words), []);
+  assert.deepEqual(problemsOf("结果：idle（class:operating）", [], words), ["code words: idle, class:operating"]);
+  assert.deepEqual(problemsOf("生成时间 2026-12-01T23:03:09.116757Z", [], words), [
+    "a UTC time: 2026-12-01T23:03",
+    "a UTC time: 23:03:09.116757Z",
+  ]);
+  assert.deepEqual(problemsOf("时间 2026-12-02 07:03:09 UTC", [], words), ["a UTC time: UTC"]);
+  assert.deepEqual(problemsOf("合计 369800000.00 元，3.1 万元", ["1234.5"], words), [
+    "an amount written 369800000.00 元",
+    "an amount written 3.1 万元",
+    "a figure written 1234.5",
+    "a number without thousands separators: 369800000.00",
+  ]);
+  assert.deepEqual(problemsOf("费用 300 元", [], words), ["an amount written 300 元"]);
+});
+
+test("every role sees every page it can reach as a person expects", { timeout: 600_000 }, async () => {
+  const words = await codeWords();
+  // A rejected import, so that the import page links the list of its errors.
+  const broken = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\nQ1,某项目,2020,桑镇,东村,100,Q1-1,某资产,奇怪类,100,东村\n";
+  const rejected = await fetch(`${base}/api/v1/imports`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: broken });
+  assert.equal(rejected.status, 422);
+  const create = (role, name, scope) =>
+    execFileSync(binary, ["--database", database, "token", "create", "--role", role, "--name", name, ...(scope ? ["--scope", scope] : [])], {
+      encoding: "utf8",
+    }).trim();
+  const roles = [
+    ["admin", create("admin", "管理员甲")],
+    ["clerk", create("clerk", "文书乙")],
+    ["auditor", create("auditor", "审计员丙")],
+    ["reader", create("reader", "查阅者丁")],
+    ["approver", create("approver", "审批人戊")],
+    ["village-clerk", create("clerk", "下白村文书", "village:丰仪镇/下白村")],
+  ];
+  const reached = {};
+  await Promise.all(
+    roles.map(async ([role, secret]) => {
+      const tab = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+      tab.setDefaultTimeout(90_000);
+      tab.setDefaultNavigationTimeout(90_000);
+      await signIn(tab, secret);
+      reached[role] = await visitAll(tab, `role-${role}`, words, ["/no-such-page", "/verify"]);
+      await tab.close();
+    }),
+  );
+  // Each role reached the pages its menu offers, and those beyond it.
+  for (const [role] of roles) {
+    const pages = reached[role];
+    for (const expected of ["/", "/imports", "/projects", "/assets"]) {
+      assert.ok(pages.includes(expected), `${role} reached ${expected}: ${pages.join(" ")}`);
+    }
+    assert.ok(pages.some((p) => /^\/assets\/[^/?]+$/.test(p)), `${role} opened an asset`);
+    assert.ok(pages.some((p) => /^\/projects\/[^/?]+$/.test(p)), `${role} opened a project`);
+  }
+  for (const role of ["admin", "auditor"]) {
+    for (const expected of [/^\/imports\?batch=/, /^\/verify$/, /^\/reconcile\/[^/]+$/, /report\.html$/, /^\/findings\?kind=/]) {
+      assert.ok(reached[role].some((p) => expected.test(p)), `${role} reached ${expected}`);
+    }
+  }
+  assert.ok(!reached["village-clerk"].some((p) => p.startsWith("/reconcile")), "no reconciliation out of county scope");
+});
+
+test("the admin's pages on a phone-sized screen", { timeout: 600_000 }, async () => {
+  const words = await codeWords();
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  phone.setDefaultTimeout(90_000);
+  phone.setDefaultNavigationTimeout(90_000);
+  await signIn(phone, token);
+  const pages = await visitAll(phone, "phone-admin", words, ["/no-such-page"], true);
+  assert.ok(pages.length > 10, pages.join(" "));
+  await phone.close();
 });
