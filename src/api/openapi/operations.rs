@@ -114,12 +114,13 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "post",
             path: "/api/v1/imports",
-            summary: "导入资产登记表 CSV（UTF-8 或 GBK），全部成功或全部不写入",
+            summary: "导入资产登记表：CSV（UTF-8 或 GBK）或 Excel/WPS 工作簿（.xlsx、.xls、.ods，按内容识别），全部成功或全部不写入",
             audience: Audience::Clerk,
             path_params: &[],
             query: vec![
                 ("dry_run", "true 时只校验并报告，不写入"),
                 ("filename", "原始文件名（记入批次）"),
+                ("sheet", "工作簿中要导入的工作表名（默认第一个可见的工作表；CSV 不用）"),
             ],
             request: Some(Body::Csv),
             responses: &[

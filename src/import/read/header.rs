@@ -103,6 +103,89 @@ pub fn unit_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<MoneyUn
     })
 }
 
+/// The unit a header cell names by itself or in brackets at its end: `万元`, `(元)`,
+/// `金额（万元）`, `单位：万元`.
+fn unit_in(cell: &str) -> Option<MoneyUnit> {
+    let text = clean(cell)
+        .replace(['（', '〔', '['], "(")
+        .replace(['）', '〕', ']'], ")");
+    let inner = match text.strip_suffix(')') {
+        Some(rest) => &rest[rest.rfind('(')? + 1..],
+        None => text.as_str(),
+    };
+    let inner = inner.trim();
+    let inner = match inner.find("单位") {
+        Some(at) => inner[at + "单位".len()..].trim_start_matches([':', '：', ' ']),
+        None => inner,
+    };
+    MoneyUnit::from_label(inner)
+}
+
+/// Whether `below` is a row of sub-headers under the header row `top`: the cell under
+/// 项目编号 is empty or repeats it (a merged cell), some cell says something the cell
+/// above does not, and no such cell is a number (a data row carries amounts).
+pub fn is_sub_header(top: &[&str], below: &[&str]) -> bool {
+    let Some(code_at) = top
+        .iter()
+        .position(|cell| classify(cell) == HeaderCell::Known(Field::ProjectCode, None))
+    else {
+        return false;
+    };
+    let under_code = below.get(code_at).map_or("", |c| clean(c));
+    if !under_code.is_empty() && under_code != clean(top[code_at]) {
+        return false;
+    }
+    let mut differs = false;
+    for (at, cell) in below.iter().enumerate() {
+        let text = clean(cell);
+        if text.is_empty() || top.get(at).is_some_and(|above| clean(above) == text) {
+            continue;
+        }
+        if crate::domain::number::parse_plain(text).is_ok() {
+            return false;
+        }
+        differs = true;
+    }
+    differs
+}
+
+/// One header per column from a group row `top` over a sub-header row `below`: a
+/// sub-header names its column (`资金来源` over `中央衔接资金` is 中央衔接资金), a cell
+/// with nothing below keeps its own name, and a column's unit may sit in either row —
+/// a bare unit below (`资产价值` over `万元`) or a unit in the group above
+/// (`金额（万元）` over `项目资金`).
+pub fn combine_two_rows(top: &[&str], below: &[&str]) -> Vec<String> {
+    let width = top.len().max(below.len());
+    let mut group = "";
+    (0..width)
+        .map(|at| {
+            let above = top.get(at).map_or("", |c| clean(c));
+            let sub = below.get(at).map_or("", |c| clean(c));
+            // A merged group saved as CSV leaves the cells right of its first empty.
+            if !above.is_empty() {
+                group = above;
+            }
+            let above = if above.is_empty() && !sub.is_empty() {
+                group
+            } else {
+                above
+            };
+            if sub.is_empty() || sub == above {
+                return above.to_owned();
+            }
+            if let Some(unit) = unit_in(sub).filter(|_| classify(sub) == HeaderCell::Unknown) {
+                return format!("{}({})", above, unit.label());
+            }
+            match (classify(sub), unit_in(above)) {
+                (HeaderCell::Known(field, None), Some(unit)) if field.is_money() => {
+                    format!("{sub}({})", unit.label())
+                }
+                _ => sub.to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// The most columns a header may have: far above any real 台账 (the import knows some
 /// twenty columns), low enough that the warnings about unknown ones stay small.
 pub const MAX_COLUMNS: usize = 256;
@@ -124,6 +207,8 @@ pub struct Layout {
     pub has_asset_columns: bool,
     /// Columns left out.
     pub warnings: Vec<Warning>,
+    /// Whether errors name their cell (`H14`): the rows are a workbook sheet's.
+    pub names_cells: bool,
 }
 
 impl Layout {
@@ -244,6 +329,7 @@ impl Layout {
             value_unit,
             has_asset_columns,
             warnings,
+            names_cells: false,
         })
     }
 
@@ -256,6 +342,16 @@ impl Layout {
     pub fn header_of(&self, field: Field) -> &str {
         self.position(field)
             .map_or(field.chinese(), |p| self.headers[p].as_str())
+    }
+
+    /// The cell (`H14`) of the column with header text `column` on `line`, in a
+    /// workbook's sheet.
+    pub fn cell_of(&self, line: u64, column: &str) -> Option<String> {
+        if !self.names_cells {
+            return None;
+        }
+        let at = self.headers.iter().position(|h| h == column)?;
+        Some(format!("{}{line}", super::sheet::column_letters(at)))
     }
 
     /// How many columns the header has.
@@ -371,6 +467,44 @@ mod tests {
                 "所有权人"
             ]
         );
+    }
+
+    #[test]
+    fn two_header_rows_read_as_one() {
+        let top = [
+            "项目编号",
+            "项目名称",
+            "金额（万元）",
+            "资金来源",
+            "",
+            "资产价值",
+            "备注",
+        ];
+        let below = ["", "", "项目资金", "中央衔接资金", "省级衔接资金", "元", ""];
+        assert!(is_sub_header(&top, &below));
+        assert_eq!(
+            combine_two_rows(&top, &below),
+            [
+                "项目编号",
+                "项目名称",
+                "项目资金(万元)",
+                "中央衔接资金",
+                "省级衔接资金",
+                "资产价值(元)",
+                "备注"
+            ]
+        );
+        // A data row right under the header is no sub-header.
+        assert!(!is_sub_header(
+            &top,
+            &["XP-1", "路", "12.5", "", "", "1", ""]
+        ));
+        assert!(!is_sub_header(&top, &["", "", "12.5", "", "", "", ""]));
+        // Merged cells spread over both rows repeat the header above.
+        assert!(is_sub_header(
+            &["项目编号", "资金来源", "资金来源"],
+            &["项目编号", "中央衔接资金", "其他资金"]
+        ));
     }
 
     #[test]
