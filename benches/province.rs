@@ -18,7 +18,7 @@ use asset_registry::reconcile::report::reconcile;
 use asset_registry::register::totals::{totals, GroupBy};
 use diesel::connection::SimpleConnection;
 
-const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,funding_source,asset_code,asset_name,asset_class,quantity,unit,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on,certificate_no\n";
+const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,funding_source,asset_code,asset_name,asset_class,quantity,unit,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on,certificate_no,department\n";
 
 const SURNAMES: [&str; 20] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
@@ -62,6 +62,9 @@ fn id_number(rng: &mut Rng) -> String {
     format!("{body}{check}")
 }
 
+/// The sector departments (行业主管部门) projects belong to.
+const DEPARTMENTS: [&str; 5] = ["农业农村局", "水利局", "交通运输局", "住建局", "林业局"];
+
 /// Writes a province register of `rows` asset rows (about 3 per project, 600 towns).
 fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
@@ -78,6 +81,7 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
         let values: Vec<u64> = (0..assets).map(|_| 1_000 + rng.below(5_000_000)).collect();
         let funds: u64 = values.iter().sum();
         let class = ["operating", "public_welfare", "household"][project % 3];
+        let department = DEPARTMENTS[(project / 13) % DEPARTMENTS.len()];
         for (i, value) in values.iter().enumerate() {
             let (owner, owner_type, id) = if class == "household" {
                 let name = format!(
@@ -95,7 +99,7 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
             };
             writeln!(
                 out,
-                "PR{project:07},{town}{village}{year}年扶贫项目{project},{year},{town},{village},{}.{:02},中央财政专项扶贫资金,PR{project:07}-{i:02},{},{class},{},{},{}.{:02},{owner},{owner_type},{id},{village}村委会,{year}-12-{:02},兴确字({year})第{project:07}{i:02}号",
+                "PR{project:07},{town}{village}{year}年扶贫项目{project},{year},{town},{village},{}.{:02},中央财政专项扶贫资金,PR{project:07}-{i:02},{},{class},{},{},{}.{:02},{owner},{owner_type},{id},{village}村委会,{year}-12-{:02},兴确字({year})第{project:07}{i:02}号,{department}",
                 funds / 100,
                 funds % 100,
                 ["光伏电站", "供水管网", "肉牛", "设施大棚", "村组道路"][i % 5],
@@ -367,6 +371,78 @@ fn reports(database: &str) -> (Duration, Duration, Duration, Duration) {
     (report, total, town_by_class, town_by_village)
 }
 
+/// Median of five runs of `totals` for every grouping, county-wide and for a token
+/// scoped to a town (of 600), a village (of 7,200) and a department (of 5): each with
+/// its ratio to the county total by class (the maintained `register_summary`) in the
+/// same run.
+fn grouped_totals(database: &str) -> Vec<(String, Duration)> {
+    use asset_registry::domain::Scope as TokenScope;
+    let db = Db::open(database, 2).expect("open");
+    let mut conn = db.conn().expect("connection");
+    let mut timed = |scope: &TokenScope, group_by: GroupBy| {
+        let _warm = totals(&mut conn, scope, group_by).expect("totals");
+        median(
+            (0..5)
+                .map(|_| {
+                    let started = Instant::now();
+                    totals(&mut conn, scope, group_by).expect("totals");
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let scopes = [
+        ("county", TokenScope::County),
+        ("town", TokenScope::Town("第1镇".to_owned())),
+        (
+            "village",
+            TokenScope::Village {
+                town: "第1镇".to_owned(),
+                village: "1村".to_owned(),
+            },
+        ),
+        (
+            "department",
+            TokenScope::Department(DEPARTMENTS[0].to_owned()),
+        ),
+    ];
+    let groupings = [
+        ("class", GroupBy::Class),
+        ("town", GroupBy::Town),
+        ("village", GroupBy::Village),
+        ("year", GroupBy::Year),
+    ];
+    let mut timings = Vec::new();
+    for (scope_name, scope) in &scopes {
+        for (grouping, group_by) in groupings {
+            timings.push((
+                format!("{scope_name}_by_{grouping}"),
+                timed(scope, group_by),
+            ));
+        }
+    }
+    timings
+}
+
+/// Prints [`grouped_totals`] as `name_ms=… (×ratio)` against `county_by_class`.
+fn print_grouped_totals(backend: &str, timings: &[(String, Duration)]) {
+    let county = timings
+        .iter()
+        .find(|(name, _)| name == "county_by_class")
+        .map_or(Duration::from_nanos(1), |(_, d)| *d);
+    let line: Vec<String> = timings
+        .iter()
+        .map(|(name, d)| {
+            format!(
+                "{name}_ms={:.2}(x{:.1})",
+                d.as_secs_f64() * 1000.0,
+                d.as_secs_f64() / county.as_secs_f64()
+            )
+        })
+        .collect();
+    println!("{backend} grouped_totals: {}", line.join(" "));
+}
+
 /// Median of five searches by name (`q`) as of a date, and, as the baseline measured in
 /// the same run, of the same search over the current state: the first page of 50.
 fn as_of_search(database: &str) -> (Duration, Duration) {
@@ -461,6 +537,7 @@ fn main() {
         town_by_class.as_secs_f64() * 1000.0,
         town_by_village.as_secs_f64() * 1000.0
     );
+    print_grouped_totals("sqlite", &grouped_totals(&database));
     let (then, now) = as_of_search(&database);
     println!(
         "sqlite as_of_q_ms={:.1} current_q_ms={:.1} ratio={:.2}",
@@ -507,6 +584,7 @@ fn main() {
             town_by_class.as_secs_f64() * 1000.0,
             town_by_village.as_secs_f64() * 1000.0
         );
+        print_grouped_totals("postgres", &grouped_totals(&url));
         drop_postgres(&admin, &name);
         let (floor_name, floor_url) = postgres_database(&admin);
         let floor = postgres_register_floor(&stored, &floor_url);

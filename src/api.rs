@@ -76,6 +76,7 @@ pub fn routes() -> Vec<Route> {
         declarations::reconciliation,
         declarations::report_html,
         declarations::list_findings,
+        declarations::export_findings,
     ]
 }
 

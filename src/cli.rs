@@ -51,13 +51,17 @@ pub enum Command {
         #[arg(long)]
         public: bool,
     },
-    /// Import a register CSV (UTF-8 or GBK, Chinese or English headers).
+    /// Import a register: CSV (UTF-8 or GBK) or a workbook (.xlsx, .xls, .ods),
+    /// Chinese or English headers.
     Import {
-        /// The CSV file.
+        /// The CSV file or workbook (told by its content, not its name).
         file: PathBuf,
         /// Check the file and report what would be registered, without writing.
         #[arg(long)]
         dry_run: bool,
+        /// The workbook's sheet to import (default: the first visible sheet).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Reconcile declared figures (JSON, or CSV of scope,projects,amount) with the
     /// register as of their date; exit 1 on any mismatch.
@@ -151,7 +155,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             demo,
             public,
         } => serve::serve(database, address, port, demo, public),
-        Command::Import { file, dry_run } => import::import(database, &file, dry_run),
+        Command::Import {
+            file,
+            dry_run,
+            sheet,
+        } => import::import(database, &file, dry_run, sheet),
         Command::Verify { against } => backup::verify(database, against.as_ref()),
         Command::Backup { file } => backup::backup(database, &file),
         Command::Restore { file, force } => backup::restore(database, &file, force),

@@ -4,6 +4,17 @@
 //! Cells beginning with `=`, `+`, `-` or `@` are prefixed with `'` so that Excel shows
 //! them as text instead of running them as formulas; the importer strips that prefix
 //! again, so an export imports back unchanged.
+//!
+//! Owner ID numbers are written as the formula `="610481199003154318"` ([`excel_text`]).
+//! Excel reads any cell of digits as a number and keeps 15 significant digits, so an
+//! 18-digit ID number opened as plain text comes out as `6.10481E+17` and, saved again,
+//! `610481199003154000`; a leading tab or apostrophe is no remedy (Excel keeps the tab in
+//! the cell, and shows the apostrophe of a CSV cell). A formula whose result is a text
+//! keeps every digit, shows nothing but them, and saves back as the plain number text.
+//! The importer reads `="…"` back as the text inside, so the export still re-imports.
+//!
+//! The findings export ([`write_findings`]) lists each finding with the asset or project
+//! it names, with Chinese headers and labels, for clerks to work through.
 
 use std::io::Write;
 
@@ -12,7 +23,8 @@ use diesel::prelude::*;
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary, Yuan};
-use crate::register::query::{list_assets, AssetFilter};
+use crate::reconcile::findings::{finding_label, findings, FindingKind};
+use crate::register::query::{assets_with_codes, list_assets, projects_with_codes, AssetFilter};
 use crate::register::scope::projects_in;
 use crate::register::store::{AssetRow, ProjectRow};
 
@@ -103,6 +115,22 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
+/// An ID number as a cell Excel keeps whole: `="610481199003154318"` for one made of
+/// digits (and a check `X`), which Excel would otherwise read as a number and round to 15
+/// digits; anything else is [`neutralise`]d as usual.
+pub fn excel_text(cell: &str) -> String {
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    if digits > 0
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+    {
+        format!("=\"{cell}\"")
+    } else {
+        neutralise(cell)
+    }
+}
+
 fn money(fen: i64) -> Result<String, ExportError> {
     Yuan::from_fen(fen)
         .map(|y| y.to_string())
@@ -137,7 +165,7 @@ fn asset_cells(asset: &AssetRow) -> Result<Vec<String>, ExportError> {
         money(asset.value_fen)?,
         neutralise(&asset.owner_name),
         owner_type.label().to_owned(),
-        optional(&asset.owner_id_number),
+        excel_text(asset.owner_id_number.as_deref().unwrap_or_default()),
         optional(&asset.custodian),
         asset.confirmed_on.clone().unwrap_or_default(),
         optional(&asset.certificate_no),
@@ -179,6 +207,112 @@ impl Write for Encoded<'_> {
     }
 }
 
+/// A CSV writer of UTF-8 text into `out` in `encoding` (a UTF-8 export starts with the
+/// byte-order mark Excel needs to read it as UTF-8), lines ending in CRLF.
+fn csv_writer(
+    encoding: ExportEncoding,
+    out: &mut dyn Write,
+) -> Result<csv::Writer<Encoded<'_>>, ExportError> {
+    if encoding == ExportEncoding::Utf8Bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Encoded {
+            out,
+            encoding,
+            carry: Vec::new(),
+        }))
+}
+
+/// The header of the findings export.
+pub const FINDINGS_HEADER: [&str; 10] = [
+    "发现类别",
+    "资产编号",
+    "资产名称",
+    "资产类别",
+    "项目编号",
+    "项目名称",
+    "镇街",
+    "村",
+    "管护主体",
+    "说明",
+];
+
+/// How many findings are looked up together.
+const FINDINGS_PER_LOOKUP: usize = 500;
+
+/// Writes the findings of `kind` (or of every kind) about the register in `scope`, in
+/// the order the API lists them: one row each, with its kind's Chinese name and the
+/// asset (name, class, custodian) or project it names, where it is, and what is wrong.
+///
+/// Fails when the database fails or the output cannot be written.
+pub fn write_findings(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    kind: Option<FindingKind>,
+    encoding: ExportEncoding,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    let found = findings(conn, scope, kind)?;
+    let mut writer = csv_writer(encoding, out)?;
+    writer.write_record(FINDINGS_HEADER)?;
+    let mut written = 0u64;
+    for chunk in found.chunks(FINDINGS_PER_LOOKUP) {
+        let asset_codes: Vec<&str> = chunk
+            .iter()
+            .filter_map(|f| f.asset_code.as_deref())
+            .collect();
+        let assets = assets_with_codes(conn, scope, &asset_codes)?;
+        let mut project_codes: Vec<&str> = chunk
+            .iter()
+            .filter_map(|f| f.project_code.as_deref())
+            .chain(assets.iter().map(|a| a.project_code.as_str()))
+            .collect();
+        project_codes.sort_unstable();
+        project_codes.dedup();
+        let projects = projects_with_codes(conn, scope, &project_codes)?;
+        for finding in chunk {
+            let asset = finding
+                .asset_code
+                .as_deref()
+                .and_then(|code| assets.iter().find(|a| a.code == code));
+            let project_code = finding
+                .project_code
+                .as_deref()
+                .or(asset.map(|a| a.project_code.as_str()));
+            let project = project_code.and_then(|code| projects.iter().find(|p| p.code == code));
+            let class = asset.map_or("", |a| {
+                AssetClass::parse(&a.class).map_or("", |class| class.label())
+            });
+            let (town, village) = match (asset, project) {
+                (Some(a), _) => (a.town.as_str(), a.village.as_deref()),
+                (None, Some(p)) => (p.town.as_str(), p.village.as_deref()),
+                (None, None) => ("", None),
+            };
+            writer.write_record([
+                finding_label(finding.kind).to_owned(),
+                neutralise(finding.asset_code.as_deref().unwrap_or_default()),
+                neutralise(asset.map_or("", |a| a.name.as_str())),
+                class.to_owned(),
+                neutralise(project_code.unwrap_or_default()),
+                neutralise(project.map_or("", |p| p.name.as_str())),
+                neutralise(town),
+                neutralise(village.unwrap_or_default()),
+                neutralise(
+                    asset
+                        .and_then(|a| a.custodian.as_deref())
+                        .unwrap_or_default(),
+                ),
+                neutralise(&finding.detail),
+            ])?;
+            written += 1;
+        }
+    }
+    writer.flush()?;
+    Ok(written)
+}
+
 /// Writes the register's assets in `scope` matching `filter` (disposed ones only when the filter
 /// asks for them), then, when the filter does not restrict assets, the projects without
 /// a live asset; the import of the result reproduces the register's totals.
@@ -191,16 +325,7 @@ pub fn write_register(
     encoding: ExportEncoding,
     out: &mut dyn Write,
 ) -> Result<u64, ExportError> {
-    if encoding == ExportEncoding::Utf8Bom {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Encoded {
-            out,
-            encoding,
-            carry: Vec::new(),
-        });
+    let mut writer = csv_writer(encoding, out)?;
     writer.write_record(HEADER)?;
     let mut written = 0u64;
     let mut after: Option<String> = None;
@@ -291,5 +416,15 @@ mod tests {
         assert_eq!(neutralise("-1"), "'-1");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("王寨村"), "王寨村");
+    }
+
+    #[test]
+    fn id_numbers_are_written_as_text_formulas_excel_keeps_whole() {
+        assert_eq!(excel_text("610481199003154318"), "=\"610481199003154318\"");
+        assert_eq!(excel_text("11010519491231002X"), "=\"11010519491231002X\"");
+        assert_eq!(excel_text("610481900315431"), "=\"610481900315431\"");
+        assert_eq!(excel_text(""), "");
+        assert_eq!(excel_text("X"), "X");
+        assert_eq!(excel_text("=1+1"), "'=1+1");
     }
 }

@@ -79,6 +79,17 @@ impl CursorKey for String {
     }
 }
 
+/// Lists in ledger order (an asset's entries): the `seq`.
+impl CursorKey for i64 {
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.parse().ok().filter(|seq| *seq >= 0)
+    }
+}
+
 /// The key of a newest-first list (import batches, declarations): when the row was
 /// made, then its id, both descending.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +216,9 @@ mod tests {
             Cursor::<String>::parse("c1.5850323031342d303030312d3032"),
             Some(cursor)
         );
+        let seq = Cursor::after(42_i64);
+        assert_eq!(Cursor::<i64>::parse(&seq.to_string()), Some(seq));
+        assert_eq!(Cursor::<i64>::parse("c1.2d31"), None, "-1 is no seq");
         let time = Cursor::after(TimeKey::of("2026-01-01T00:00:00Z", "b1"));
         assert_eq!(Cursor::parse(&time.to_string()), Some(time));
     }

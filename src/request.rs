@@ -277,6 +277,9 @@ pub type ProjectListQuery = Both<ProjectFilterQuery, PageQuery<String>>;
 pub type FindingListQuery =
     Both<FindingFilterQuery, PageQuery<crate::reconcile::findings::FindingKey>>;
 
+/// `GET /api/v1/findings.csv`: the encoding, then the kind.
+pub type FindingExportQuery = Both<EncodingQuery, FindingFilterQuery>;
+
 /// The web findings `/findings`: the kind and the cursor.
 pub type FindingPageQuery =
     Both<FindingFilterQuery, CursorQuery<crate::reconcile::findings::FindingKey>>;
@@ -401,6 +404,7 @@ mod tests {
         reads_what_it_documents::<ExportQuery>();
         reads_what_it_documents::<ProjectListQuery>();
         reads_what_it_documents::<FindingListQuery>();
+        reads_what_it_documents::<FindingExportQuery>();
         reads_what_it_documents::<PageQuery<TimeKey>>();
         reads_what_it_documents::<EventsQuery>();
     }

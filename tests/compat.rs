@@ -110,7 +110,15 @@ fn a_register_of_the_earlier_release_still_verifies_and_reads_the_same(app: &Tes
         let reply = app.get(&format!("/api/v1/{route}"), Some(&app.admin));
         assert_eq!(reply.status, Status::Ok, "{route}: {}", reply.body);
         let expected: Value = serde_json::from_str(&fixture(file)).expect("fixture JSON");
-        if let Err(difference) = holds(&expected, &reply.body, route) {
+        // The earlier release served an asset's ledger as a bare array; it is now a page
+        // `{items, next_cursor}` like every list (issue #13 item 10), holding the same entries.
+        let served = if route.ends_with("/ledger") {
+            assert_eq!(reply.body["next_cursor"], Value::Null, "{route}: one page");
+            &reply.body["items"]
+        } else {
+            &reply.body
+        };
+        if let Err(difference) = holds(&expected, served, route) {
             panic!("{route} differs from what the earlier release served: {difference}");
         }
     }

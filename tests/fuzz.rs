@@ -110,6 +110,7 @@ fn the_importer_never_panics_on_any_bytes() {
                 actor: "fuzz".to_owned(),
                 dry_run: true,
                 scope: asset_registry::domain::Scope::County,
+                sheet: None,
             };
             let outcome = import_file(
                 &mut conn.borrow_mut(),

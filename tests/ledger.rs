@@ -118,8 +118,8 @@ fn every_kind_updates_the_projection(app: &TestApp) {
         assert_eq!(state["ledger_head"]["hash"], reply.body["hash"]);
     }
     let history = app.get("/api/v1/assets/PV-1/ledger", Some(&app.reader));
-    let kinds: Vec<&str> = history
-        .body
+    assert_eq!(history.body["next_cursor"], Value::Null, "one page");
+    let kinds: Vec<&str> = history.body["items"]
         .as_array()
         .into_iter()
         .flatten()
@@ -197,7 +197,7 @@ fn distributing_more_than_earned_is_refused(app: &TestApp) {
     // Correcting the income would leave more distributed than earned.
     let income_seq = app
         .get("/api/v1/assets/PV-1/ledger", Some(&app.auditor))
-        .body[1]["seq"]
+        .body["items"][1]["seq"]
         .as_i64()
         .unwrap_or(0);
     let undo = append(
@@ -303,7 +303,7 @@ fn bad_entries_are_refused_naming_the_field(app: &TestApp) {
     // A correction must name an entry of the same asset.
     let other = app
         .get("/api/v1/assets/COW-1/ledger", Some(&app.auditor))
-        .body[0]["seq"]
+        .body["items"][0]["seq"]
         .as_i64()
         .unwrap_or(0);
     let cross = append(
@@ -392,7 +392,7 @@ fn readers_see_id_numbers_masked(app: &TestApp) {
     );
     let history = app.get("/api/v1/assets/COW-1/ledger", Some(&app.reader));
     assert_eq!(
-        history.body[0]["data"]["owner"]["id_number"],
+        history.body["items"][0]["data"]["owner"]["id_number"],
         "110105********002X"
     );
 }
@@ -435,8 +435,7 @@ fn as_of_answers_from_the_ledger(app: &TestApp) {
     // (the transfer is dated later, though appended first).
     let then = app.get("/api/v1/assets/PV-1?as_of=2021-06-30", Some(&app.auditor));
     let history = app.get("/api/v1/assets/PV-1/ledger", Some(&app.auditor));
-    let custodian_entry = history
-        .body
+    let custodian_entry = history.body["items"]
         .as_array()
         .into_iter()
         .flatten()
@@ -510,6 +509,51 @@ fn the_change_feed_pages_in_seq_order(app: &TestApp) {
         app.get("/api/v1/events?limit=0", Some(&app.reader)).status,
         Status::BadRequest
     );
+}
+
+fn an_asset_s_ledger_pages_like_every_list(app: &TestApp) {
+    setup(app);
+    for day in ["2021-01-01", "2021-02-01", "2021-03-01", "2021-04-01"] {
+        let body = json!({"kind": "inspection", "occurred_on": day, "result": "normal"});
+        assert_eq!(append(app, "PV-1", body).status, Status::Created);
+    }
+    let whole = app.get("/api/v1/assets/PV-1/ledger", Some(&app.reader));
+    assert_eq!(whole.status, Status::Ok, "{}", whole.body);
+    assert_eq!(whole.body["next_cursor"], Value::Null);
+    let all = whole.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), 5, "registered and four inspections");
+    let mut paged = Vec::new();
+    let mut next = "/api/v1/assets/PV-1/ledger?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = app.get(&next, Some(&app.reader));
+        assert_eq!(page.status, Status::Ok, "{}", page.body);
+        let items = page.body["items"].as_array().cloned().unwrap_or_default();
+        assert!(items.len() <= 2, "{}", page.body);
+        paged.extend(items);
+        pages += 1;
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => next = format!("/api/v1/assets/PV-1/ledger?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        (pages, paged),
+        (3, all),
+        "2 + 2 + 1, the same entries in order"
+    );
+    for (query, parameter) in [
+        ("limit=0", "limit"),
+        ("limit=x", "limit"),
+        ("cursor=zz", "cursor"),
+    ] {
+        let refused = app.get(
+            &format!("/api/v1/assets/PV-1/ledger?{query}"),
+            Some(&app.reader),
+        );
+        assert_eq!(refused.status, Status::BadRequest, "{query}");
+        assert_eq!(refused.body["parameter"], parameter, "{}", refused.body);
+    }
 }
 
 /// Appends a few entries, then runs SQL against the database with the append-only
@@ -778,6 +822,10 @@ fn main() -> std::process::ExitCode {
         (
             "as_of::answers_from_the_ledger",
             as_of_answers_from_the_ledger,
+        ),
+        (
+            "history::pages_like_every_list",
+            an_asset_s_ledger_pages_like_every_list,
         ),
         (
             "events::pages_in_seq_order",

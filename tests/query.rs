@@ -337,7 +337,7 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     let text = String::from_utf8_lossy(&bytes[3..]).to_string();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号");
-    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,11010519491231002X,张三,,");
+    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,\"=\"\"11010519491231002X\"\"\",张三,,");
     assert!(
         lines
             .iter()
@@ -366,7 +366,8 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     );
     assert_eq!(
         app.get("/api/v1/assets.csv", Some(&app.clerk)).status,
-        Status::Forbidden
+        Status::Ok,
+        "clerks export too (issue #13 item 6)"
     );
 
     // Into an empty register, both encodings reproduce every total.
@@ -387,6 +388,232 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
         );
     }
     app.assert_summary_consistent();
+}
+
+/// A register whose household owner's ID number is all digits, and one asset without a
+/// custodian.
+const DIGITS: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体
+P7,光伏到户,2020,桑镇,东村,3000,PV-H1,户用光伏,到户类,1,套,3000,李四,农户,610481199003154318,李四
+P8,村组道路,2020,赵村镇,西村,9000,ROAD-1,村组道路,公益性,2,公里,9000,西村村委会,村集体,,
+";
+
+/// A CSV download: status, headers and cells, decoded from UTF-8 with BOM.
+fn download(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (Status, Vec<(String, String)>, Vec<Vec<String>>) {
+    let reply = app
+        .client
+        .get(path.to_owned())
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
+        .dispatch();
+    let status = reply.status();
+    let headers = reply
+        .headers()
+        .iter()
+        .map(|h| (h.name().to_string(), h.value().to_owned()))
+        .collect();
+    let bytes = reply.into_bytes().unwrap_or_default();
+    let text =
+        String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).to_string();
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            r.map(|r| r.iter().map(str::to_owned).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    (status, headers, rows)
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> &'h str {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn clerks_export_id_numbers_excel_keeps_and_import_them_back(app: &TestApp) {
+    let imported = app.import(DIGITS.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let (status, _, rows) = download(app, "/api/v1/assets.csv", &app.clerk);
+    assert_eq!(status, Status::Ok);
+    let id_column = rows[0]
+        .iter()
+        .position(|h| h == "所有权人证件号")
+        .expect("ID column");
+    let household = rows.iter().find(|r| r[8] == "PV-H1").expect("PV-H1 row");
+    assert_eq!(
+        household[id_column], "=\"610481199003154318\"",
+        "a text formula: Excel shows all 18 digits"
+    );
+    // The register page offers the same download to a clerk signed in, not to a reader.
+    let register = |token: &str| {
+        app.client
+            .get("/assets")
+            .cookie(rocket::http::Cookie::new("ar_session", token.to_owned()))
+            .dispatch()
+            .into_string()
+            .unwrap_or_default()
+    };
+    assert!(register(&app.clerk).contains("href=\"/api/v1/assets.csv?\">下载 CSV（UTF-8）</a>"));
+    assert!(!register(&app.reader).contains("/api/v1/assets.csv"));
+    let road = rows.iter().find(|r| r[8] == "ROAD-1").expect("ROAD-1 row");
+    assert_eq!(road[id_column], "", "no ID number, no formula");
+    // The export imports back into an empty register: the ID number whole, the totals
+    // and the assets the same.
+    for encoding in ["utf-8", "gbk"] {
+        let export = app
+            .client
+            .get(format!("/api/v1/assets.csv?encoding={encoding}"))
+            .header(rocket::http::Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .dispatch()
+            .into_bytes()
+            .unwrap_or_default();
+        let fresh = TestApp::new(app.backend, None);
+        let again = fresh.import(&export, false);
+        assert_eq!(again.status, Status::Created, "{encoding}: {}", again.body);
+        for group_by in ["class", "town", "village", "year"] {
+            assert_eq!(fresh.totals(group_by), app.totals(group_by), "{group_by}");
+        }
+        for code in ["PV-H1", "ROAD-1"] {
+            let path = format!("/api/v1/assets/{code}");
+            let there = fresh.get(&path, Some(&fresh.auditor)).body;
+            assert_eq!(
+                stable(there.clone()),
+                stable(app.get(&path, Some(&app.auditor)).body)
+            );
+            if code == "PV-H1" {
+                assert_eq!(there["owner"]["id_number"], "610481199003154318");
+            }
+        }
+        fresh.assert_summary_consistent();
+    }
+}
+
+fn clerks_download_the_findings_in_chinese(app: &TestApp) {
+    let imported = app.import(DIGITS.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let listed = app.get("/api/v1/findings?kind=missing_custodian", Some(&app.clerk));
+    assert_eq!(
+        listed.status,
+        Status::Ok,
+        "clerks see findings: {}",
+        listed.body
+    );
+    let (status, headers, rows) = download(
+        app,
+        "/api/v1/findings.csv?kind=missing_custodian",
+        &app.clerk,
+    );
+    assert_eq!(status, Status::Ok);
+    assert_eq!(header(&headers, "Content-Type"), "text/csv; charset=utf-8");
+    let disposition = header(&headers, "Content-Disposition");
+    let today = asset_registry::domain::dates::today_in_china()
+        .format("%Y%m%d")
+        .to_string();
+    assert!(
+        disposition.starts_with(&format!(
+            "attachment; filename=\"findings-missing_custodian-{today}-"
+        )) && disposition.contains(&format!(
+            "filename*=UTF-8''{}",
+            support::encode("审计发现-未落实管护主体-")
+        )),
+        "named in Chinese, stamped in China time: {disposition}"
+    );
+    assert_eq!(
+        rows[0],
+        [
+            "发现类别",
+            "资产编号",
+            "资产名称",
+            "资产类别",
+            "项目编号",
+            "项目名称",
+            "镇街",
+            "村",
+            "管护主体",
+            "说明"
+        ]
+    );
+    let detail = listed.body["items"][0]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(listed.body["items"][0]["asset_code"], "ROAD-1");
+    assert_eq!(
+        rows[1..],
+        [[
+            "未落实管护主体",
+            "ROAD-1",
+            "村组道路",
+            "公益性",
+            "P8",
+            "村组道路",
+            "赵村镇",
+            "西村",
+            "",
+            detail
+        ]]
+    );
+    // Every kind at once, in the API's order, one row per finding.
+    let (_, _, all) = download(app, "/api/v1/findings.csv?encoding=utf-8", &app.auditor);
+    let every = app.get("/api/v1/findings?limit=1000", Some(&app.auditor));
+    let items = every.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), items.len() + 1);
+    for (row, item) in all[1..].iter().zip(&items) {
+        let kind = item["kind"].as_str().unwrap_or_default();
+        assert_eq!(
+            row[0],
+            asset_registry::reconcile::findings::finding_label(kind)
+        );
+        assert_ne!(row[0], kind, "a label, not the code");
+        assert_eq!(row[9], item["detail"].as_str().unwrap_or_default());
+    }
+    let gbk = app
+        .client
+        .get("/api/v1/findings.csv?kind=missing_custodian&encoding=gbk")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.clerk),
+        ))
+        .dispatch()
+        .into_bytes()
+        .unwrap_or_default();
+    let (decoded, _, malformed) = encoding_rs::GB18030.decode(&gbk);
+    assert!(
+        !malformed && decoded.contains("未落实管护主体,ROAD-1"),
+        "{decoded}"
+    );
+    assert_eq!(
+        app.get("/api/v1/findings.csv", Some(&app.reader)).status,
+        Status::Forbidden
+    );
+    // The findings page offers the download to a clerk signed in.
+    let page = app
+        .client
+        .get("/findings?kind=missing_custodian")
+        .cookie(rocket::http::Cookie::new("ar_session", app.clerk.clone()))
+        .dispatch();
+    assert_eq!(page.status(), Status::Ok);
+    let page = page.into_string().unwrap_or_default();
+    assert!(
+        page.contains("href=\"/api/v1/findings.csv?kind=missing_custodian\"")
+            && page
+                .contains("href=\"/api/v1/findings.csv?kind=missing_custodian&amp;encoding=gbk\""),
+        "{page}"
+    );
+    let bad = app.get("/api/v1/findings.csv?kind=bogus", Some(&app.clerk));
+    assert_eq!(bad.status, Status::BadRequest);
+    assert_eq!(bad.body["parameter"], "kind", "{}", bad.body);
 }
 
 fn the_sample_register_exports_and_reimports_exactly(app: &TestApp) {
@@ -443,6 +670,21 @@ fn the_openapi_document_describes_the_api(app: &TestApp) {
             ["application/json"]["schema"]["$ref"],
         "#/components/schemas/AssetView"
     );
+    let ledger = &reply.body["paths"]["/api/v1/assets/{key}/ledger"]["get"];
+    assert_eq!(
+        ledger["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/EntryViewPage",
+        "an asset's ledger is a page like every list"
+    );
+    let parameters = ledger["parameters"].as_array().cloned().unwrap_or_default();
+    let typed = |name: &str| {
+        parameters
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"]["type"].clone())
+    };
+    assert_eq!(typed("limit"), Some(json!("integer")));
+    assert_eq!(typed("cursor"), Some(json!("string")));
     assert_eq!(
         reply.body["components"]["schemas"]["Yuan"]["type"],
         "string"
@@ -623,6 +865,14 @@ fn main() -> std::process::ExitCode {
         (
             "export::round_trip",
             export_neutralises_formulas_and_imports_back_to_the_same_totals,
+        ),
+        (
+            "export::id_numbers_kept_whole",
+            clerks_export_id_numbers_excel_keeps_and_import_them_back,
+        ),
+        (
+            "export::findings_csv",
+            clerks_download_the_findings_in_chinese,
         ),
         (
             "export::sample_round_trip",

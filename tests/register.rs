@@ -506,6 +506,7 @@ fn an_import_committed_elsewhere_meanwhile_is_replayed(app: &TestApp) {
             actor: "race".to_owned(),
             dry_run: false,
             scope: asset_registry::domain::Scope::County,
+            sheet: None,
         };
         import_file(&mut conn, &request, &mut Unwatched).expect("import")
     };

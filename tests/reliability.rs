@@ -207,8 +207,7 @@ fn acknowledged_entries_survive_kill(app: &TestApp) {
     }
     server.kill();
     let history = app.get("/api/v1/assets/SA000001/ledger", Some(&app.auditor));
-    let seqs: Vec<i64> = history
-        .body
+    let seqs: Vec<i64> = history.body["items"]
         .as_array()
         .into_iter()
         .flatten()

@@ -8,13 +8,13 @@ use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
-use super::guard::{AuditAccess, ReadAccess};
+use super::guard::{ReadAccess, ReviewAccess};
 use super::params;
 use super::views::{AssetView, LedgerHeadView, Page};
 use crate::auth::Visibility;
 use crate::db::{Db, DbConnection};
 use crate::domain::BusinessDate;
-use crate::export::write_register;
+use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
 use crate::ledger::disclosure::hash_readable_at;
 use crate::paging::{Cursor, Page as ListPage};
@@ -118,50 +118,97 @@ pub async fn get_asset(
 }
 
 /// The CSV export: the filtered assets (and, unfiltered, the projects without assets)
-/// in the import format, UTF-8 with BOM by default or `encoding=gbk`.
+/// in the import format, UTF-8 with BOM by default or `encoding=gbk`; ID numbers as
+/// `="…"` so that Excel keeps their 18 digits (`export`).
 #[get("/assets.csv?<query..>")]
 pub async fn export_csv(
-    auditor: AuditAccess,
+    caller: ReviewAccess,
     query: form::Result<'_, ExportQuery>,
     db: &State<Db>,
 ) -> Result<CsvDownload, ApiError> {
-    let scope = auditor.0.scope;
+    let scope = caller.0.scope;
     let Both(encoding, filter) = query?;
     let (encoding, filter) = (encoding.encoding(), filter.into_filter());
-    let file = db
-        .run(move |conn| {
-            // Written to an anonymous temp file, then streamed: memory stays flat however
-            // large the register.
-            let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
-            let mut out = std::io::BufWriter::new(&mut file);
-            write_register(conn, &scope, &filter, encoding, &mut out)?;
-            out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
-            drop(out);
-            file.seek(SeekFrom::Start(0))
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok::<_, ApiError>(file)
-        })
-        .await?;
-    Ok(CsvDownload {
-        file: rocket::tokio::fs::File::from_std(file),
-        charset: encoding.charset(),
-    })
+    CsvDownload::spool(
+        db,
+        encoding,
+        "assets.csv".to_owned(),
+        None,
+        move |conn, out| write_register(conn, &scope, &filter, encoding, out),
+    )
+    .await
 }
 
 /// A CSV file sent as a download.
 pub struct CsvDownload {
     file: rocket::tokio::fs::File,
     charset: &'static str,
+    /// The file name in ASCII.
+    filename: String,
+    /// The file name in Chinese, for browsers that read `filename*`.
+    chinese_filename: Option<String>,
+}
+
+impl CsvDownload {
+    /// The CSV that `write` writes in `encoding`, written to an anonymous temp file and
+    /// then streamed, so that memory stays flat however large the register; offered as
+    /// `filename` (and `chinese_filename` where the browser reads it).
+    ///
+    /// Fails when `write` fails or the temp file cannot be written.
+    pub async fn spool(
+        db: &Db,
+        encoding: ExportEncoding,
+        filename: String,
+        chinese_filename: Option<String>,
+        write: impl FnOnce(&mut DbConnection, &mut dyn Write) -> Result<u64, ExportError>
+            + Send
+            + 'static,
+    ) -> Result<CsvDownload, ApiError> {
+        let file = db
+            .run(move |conn| {
+                let mut file =
+                    tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
+                let mut out = std::io::BufWriter::new(&mut file);
+                write(conn, &mut out)?;
+                out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
+                drop(out);
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok::<_, ApiError>(file)
+            })
+            .await?;
+        Ok(CsvDownload {
+            file: rocket::tokio::fs::File::from_std(file),
+            charset: encoding.charset(),
+            filename,
+            chinese_filename,
+        })
+    }
 }
 
 impl<'r> rocket::response::Responder<'r, 'static> for CsvDownload {
     fn respond_to(self, _request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        let mut disposition = format!("attachment; filename=\"{}\"", self.filename);
+        if let Some(chinese) = &self.chinese_filename {
+            // RFC 6266: the UTF-8 name, percent-encoded, for the browsers that read it.
+            let encoded: String = chinese
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            disposition.push_str(&format!("; filename*=UTF-8''{encoded}"));
+        }
         rocket::Response::build()
             .raw_header(
                 "Content-Type",
                 format!("text/csv; charset={}", self.charset),
             )
-            .raw_header("Content-Disposition", "attachment; filename=\"assets.csv\"")
+            .raw_header("Content-Disposition", disposition)
             .streamed_body(self.file)
             .ok()
     }

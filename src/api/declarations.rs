@@ -1,6 +1,6 @@
 //! Declared figures and their reconciliation: `POST /api/v1/declarations` (JSON or
 //! CSV), `GET /api/v1/declarations[/{id}]`, `GET …/{id}/reconciliation`, the printable
-//! `GET …/{id}/report.html`, and `GET /api/v1/findings`.
+//! `GET …/{id}/report.html`, `GET /api/v1/findings` and its CSV `GET /api/v1/findings.csv`.
 
 use rocket::data::{Data, Limits};
 use rocket::form;
@@ -11,18 +11,22 @@ use rocket::{get, post, State};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::assets::CsvDownload;
 use super::error::ApiError;
-use super::guard::{AuditAccess, CountyRead, CountyWrite};
+use super::guard::{CountyRead, CountyWrite, ReviewAccess};
 use super::params;
 use super::views::Page;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
+use crate::domain::shown::china_time;
+use crate::domain::Vocabulary;
+use crate::export::write_findings;
 use crate::paging::{Page as ListPage, TimeKey};
 use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, findings, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
-use crate::request::{Both, FindingListQuery, PageQuery, Param};
+use crate::request::{Both, FindingExportQuery, FindingListQuery, PageQuery, Param};
 
 /// A declared line as sent (and received).
 #[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -211,12 +215,12 @@ pub async fn report_html(
 /// code.
 #[get("/findings?<query..>")]
 pub async fn list_findings(
-    auditor: AuditAccess,
+    caller: ReviewAccess,
     query: form::Result<'_, FindingListQuery>,
     db: &State<Db>,
 ) -> Result<Json<Page<Finding>>, ApiError> {
     let Both(filter, page) = query?;
-    let scope = auditor.0.scope;
+    let scope = caller.0.scope;
     let found = db
         .run(move |conn| {
             findings::page(conn, &scope, filter.kind(), page.cursor(), page.limit())
@@ -224,4 +228,36 @@ pub async fn list_findings(
         })
         .await?;
     Ok(Json(Page::from(found)))
+}
+
+/// The findings in the caller's scope, of one `kind` or of every kind, as a CSV file for
+/// clerks to work through: Chinese headers and kind names, the asset or project each
+/// names with where it is; offered as `审计发现-<kind>-<China time>.csv`.
+#[get("/findings.csv?<query..>")]
+pub async fn export_findings(
+    caller: ReviewAccess,
+    query: form::Result<'_, FindingExportQuery>,
+    db: &State<Db>,
+) -> Result<CsvDownload, ApiError> {
+    let Both(encoding, filter) = query?;
+    let (encoding, kind) = (encoding.encoding(), filter.kind());
+    let scope = caller.0.scope;
+    // `2026-12-06 17:05:09` → `20261206-170509`, China time.
+    let stamp: String = china_time(&timestamp_now())
+        .chars()
+        .filter_map(|c| match c {
+            '-' | ':' => None,
+            ' ' => Some('-'),
+            c => Some(c),
+        })
+        .collect();
+    let (code, label) = kind.map_or(("all", "全部"), |k| (k.as_str(), k.label()));
+    CsvDownload::spool(
+        db,
+        encoding,
+        format!("findings-{code}-{stamp}.csv"),
+        Some(format!("审计发现-{label}-{stamp}.csv")),
+        move |conn, out| write_findings(conn, &scope, kind, encoding, out),
+    )
+    .await
 }

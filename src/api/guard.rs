@@ -166,6 +166,18 @@ pub struct WriteAccess(pub Caller);
 /// An auditor or admin token.
 pub struct AuditAccess(pub Caller);
 
+/// A token that may export the register and see the findings: clerk, auditor, admin,
+/// approver.
+pub struct ReviewAccess(pub Caller);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ReviewAccess {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        authorize(request, Access::Review).await.map(ReviewAccess)
+    }
+}
+
 /// An admin token with county scope (token management).
 pub struct AdminAccess(pub Caller, pub CountyScope);
 

@@ -33,13 +33,18 @@ impl<'r> FromRequest<'r> for DeclaredLength {
     }
 }
 
-/// Imports the CSV in the body: 201 committed; 200 dry run or replay; 422 rejected;
+/// Imports the register in the body (CSV, or a workbook: `sheet` names the sheet): 201 committed; 200 dry run or replay; 422 rejected;
 /// 413 over the `limits.import` size.
-#[post("/imports?<dry_run>&<filename>", data = "<body>")]
+#[post("/imports?<dry_run>&<filename>&<sheet>", data = "<body>")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Rocket handler takes each guard as an argument"
+)]
 pub async fn create_import(
     caller: WriteAccess,
     dry_run: form::Result<'_, Param<Flag>>,
     filename: form::Result<'_, Param<&str>>,
+    sheet: form::Result<'_, Param<&str>>,
     declared: DeclaredLength,
     limits: &Limits,
     body: Data<'_>,
@@ -47,6 +52,7 @@ pub async fn create_import(
 ) -> Result<(Status, Json<BatchReport>), ApiError> {
     let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
     let filename = filename?.into_inner();
+    let sheet = sheet?.into_inner().map(str::to_owned);
     let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {
@@ -80,6 +86,7 @@ pub async fn create_import(
                 actor,
                 dry_run,
                 scope,
+                sheet,
             };
             import_file(conn, &request, &mut crate::import::pipeline::Unwatched)
                 .map_err(ApiError::from)

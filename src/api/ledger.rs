@@ -13,17 +13,18 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::guard::{CountyAudit, ReadAccess, WriteAccess};
 use super::params;
-use super::views::EntryView;
+use super::views::{EntryView, Page};
 use crate::auth::Visibility;
 use crate::db::{Db, DbConnection};
 use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
 use crate::ledger::disclosure::prev_hash_readable;
 use crate::ledger::entry::parse_entry;
-use crate::ledger::store::{entries_after, entries_of_asset};
+use crate::ledger::store::{entries_after, entries_of_asset_after};
 use crate::ledger::verify::{verify_against, Pin, Verification};
 use crate::ledger::EntryRow;
+use crate::paging::Page as ListPage;
 use crate::register::query::find_asset;
-use crate::request::{EventsQuery, Param};
+use crate::request::{EventsQuery, PageQuery, Param};
 
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(Option<String>);
@@ -70,21 +71,33 @@ fn views_of(
         .collect())
 }
 
-/// An asset's entries in order.
-#[get("/assets/<key>/ledger")]
+/// A page of an asset's entries in `seq` order, `{items, next_cursor}` like every list.
+#[get("/assets/<key>/ledger?<query..>")]
 pub async fn asset_ledger(
     caller: ReadAccess,
     key: &str,
+    query: form::Result<'_, PageQuery<i64>>,
     db: &State<Db>,
-) -> Result<Json<Vec<EntryView>>, ApiError> {
+) -> Result<Json<Page<EntryView>>, ApiError> {
+    let query = query?;
+    let (limit, after) = (query.limit(), query.cursor().cloned());
     let visibility = caller.0.visibility();
     let scope = caller.0.scope;
     let key = params::key(key)?;
     db.run(move |conn| {
         let asset = find_asset(conn, &scope, &key)?
             .ok_or_else(|| ApiError::NotFound(format!("没有编号或 id 为“{key}”的资产")))?;
-        let entries = entries_of_asset(conn, &asset.code)?;
-        Ok(Json(views_of(conn, entries, visibility)?))
+        let page = ListPage::fetch(
+            after.as_ref(),
+            limit,
+            |after, n| entries_of_asset_after(conn, &asset.code, after.copied(), n),
+            |row| row.seq,
+        )?;
+        let views = views_of(conn, page.items, visibility)?;
+        Ok(Json(Page::from(ListPage {
+            items: views,
+            next: page.next,
+        })))
     })
     .await
 }

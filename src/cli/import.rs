@@ -1,4 +1,4 @@
-//! `import`: a register CSV imported (or checked, with `--dry-run`) with a progress bar
+//! `import`: a register (CSV or workbook) imported (or checked, with `--dry-run`) with a progress bar
 //! on a terminal, then its summary or its table of errors.
 
 use std::io::IsTerminal;
@@ -33,7 +33,12 @@ const BAR_TEMPLATE: &str =
     "{msg} [{bar:30}] {percent:>3}%  已读 {prefix} 行  {bytes}/{total_bytes}  {elapsed}";
 
 /// Imports `file` (or checks it, `dry_run`); exit 1 when it is rejected.
-pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitCode, String> {
+pub(super) fn import(
+    database: &str,
+    file: &Path,
+    dry_run: bool,
+    sheet: Option<String>,
+) -> Result<ExitCode, String> {
     if !file.is_file() {
         return Err(format!("找不到文件 {}", file.display()));
     }
@@ -45,6 +50,7 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
         actor: "cli".to_owned(),
         dry_run,
         scope: crate::domain::Scope::County,
+        sheet,
     };
     let started = std::time::Instant::now();
     let outcome = if std::io::stderr().is_terminal() {
@@ -95,7 +101,22 @@ pub(super) fn import(database: &str, file: &Path, dry_run: bool) -> Result<ExitC
 fn print_summary(heading: &str, report: &BatchReport) {
     println!("{heading} {}", report.id.as_deref().unwrap_or(""));
     println!("  编码         {}", report.encoding);
+    if let Some(sheet) = &report.sheet {
+        println!("  工作表       {sheet}");
+    }
     println!("  数据行       {}", report.data_rows);
+    if report.continued_rows > 0 {
+        println!(
+            "  续行         {}（项目各列为空，沿用上一行的项目）",
+            report.continued_rows
+        );
+    }
+    if report.totals_checked > 0 {
+        println!(
+            "  合计行       {} 行已核对，与明细相符",
+            report.totals_checked
+        );
+    }
     println!("  新增项目     {}", report.projects_created);
     println!("  新增资产     {}", report.assets_created);
     println!("  未变的行     {}", report.rows_unchanged);
@@ -124,7 +145,11 @@ fn print_errors(report: &BatchReport) {
     let cells = |e: &RowError| {
         [
             e.line.map_or_else(|| "-".to_owned(), |l| l.to_string()),
-            e.column.clone().unwrap_or_else(|| "-".to_owned()),
+            match (&e.column, &e.cell) {
+                (Some(column), Some(cell)) => format!("{column}（{cell}）"),
+                (Some(column), None) => column.clone(),
+                (None, _) => "-".to_owned(),
+            },
             crate::domain::error_labels::error_label(e.code).to_owned(),
             e.message.clone(),
         ]

@@ -60,6 +60,7 @@ fn load_demo(db: &Db, base: &str) -> Result<(), String> {
             actor: "demo".to_owned(),
             dry_run: false,
             scope: crate::domain::Scope::County,
+            sheet: None,
         };
         match import_file(&mut conn, &request, &mut Unwatched).map_err(|e| e.to_string())? {
             ImportOutcome::Committed(report) => eprintln!(

@@ -13,7 +13,7 @@ use super::pool::DbConnection;
 use super::rows::{AssetRow, EntryRow, ImportErrorRow, ProjectRow};
 use super::schema::{assets, import_errors, ledger_entries, projects};
 
-/// Import errors go in statements of at most this many rows (eight binds a row).
+/// Import errors go in statements of at most this many rows (eleven binds a row).
 const ERROR_ROWS_PER_INSERT: usize = 200;
 
 /// Inserts new projects in one statement.

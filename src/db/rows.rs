@@ -148,4 +148,10 @@ pub struct ImportErrorRow {
     pub registered_value: Option<String>,
     /// For a conflict with the register: the value the file holds.
     pub file_value: Option<String>,
+    /// In a workbook: the cell, as Excel names it (`H14`).
+    pub cell: Option<String>,
+    /// For a totals row that does not add up: the figure it declares.
+    pub declared: Option<String>,
+    /// For a totals row that does not add up: the sum of the rows it covers.
+    pub computed: Option<String>,
 }

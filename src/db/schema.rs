@@ -106,6 +106,9 @@ diesel::table! {
         actor -> Text,
         created_at -> Text,
         scope -> Text,
+        sheet -> Nullable<Text>,
+        continued_rows -> BigInt,
+        totals_checked -> BigInt,
     }
 }
 
@@ -119,6 +122,9 @@ diesel::table! {
         message -> Text,
         registered_value -> Nullable<Text>,
         file_value -> Nullable<Text>,
+        cell -> Nullable<Text>,
+        declared -> Nullable<Text>,
+        computed -> Nullable<Text>,
     }
 }
 

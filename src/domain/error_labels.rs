@@ -24,6 +24,7 @@ pub const ERROR_LABELS: &[(&str, &str)] = &[
     ("invalid_number", "不是有效的数字"),
     ("out_of_scope", "超出本账号的管辖范围"),
     ("formula_without_value", "公式没有计算结果"),
+    ("cell_error", "单元格为错误值"),
     ("total_row_mismatch", "合计行与明细不符"),
     ("funding_sum_mismatch", "各资金来源之和与项目资金不符"),
     // A whole import file.
@@ -33,6 +34,7 @@ pub const ERROR_LABELS: &[(&str, &str)] = &[
     ("duplicate_column", "列名重复"),
     ("ambiguous_unit", "金额单位不明"),
     ("undecodable", "文件编码无法识别"),
+    ("unknown_sheet", "找不到指定的工作表"),
     ("invalid_csv", "CSV 格式错误"),
     ("unknown_column", "未使用的列"),
     ("import_rejected", "导入被拒绝"),

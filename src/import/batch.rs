@@ -111,6 +111,13 @@ pub struct BatchRow {
     pub created_at: String,
     /// The scope of the token that imported it: who else sees it.
     pub scope: String,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
+    /// Rows that continued the project of the row above (its project cells empty, as
+    /// merged cells look once saved as CSV).
+    pub continued_rows: i64,
+    /// Totals rows (合计, 总计, 小计) checked and found to add up.
+    pub totals_checked: i64,
 }
 
 /// What an import did or would do.
@@ -122,16 +129,24 @@ pub struct BatchReport {
     pub status: BatchStatus,
     /// Whether this is an earlier batch returned for the same bytes.
     pub replayed: bool,
-    /// SHA-256 of the file.
+    /// SHA-256 of the file; for a workbook, of the file's SHA-256 (hex), a line feed
+    /// and the sheet's name, so that each sheet of one workbook is imported once.
     pub sha256: String,
     /// The file's name, if known.
     pub filename: Option<String>,
-    /// The encoding detected.
+    /// The encoding detected (`xlsx`, `xls` or `ods` for a workbook).
     pub encoding: String,
+    /// The sheet read, for a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// Size in bytes.
     pub byte_size: i64,
     /// Data rows read.
     pub data_rows: i64,
+    /// Rows that continued the project of the row above.
+    pub continued_rows: i64,
+    /// Totals rows (合计, 总计, 小计) checked and found to add up.
+    pub totals_checked: i64,
     /// Projects registered (or, in a dry run, to register).
     pub projects_created: i64,
     /// Assets registered (or to register).
@@ -183,6 +198,8 @@ impl BatchRow {
                 import_batches::projects_unchanged.eq(self.projects_unchanged),
                 import_batches::assets_unchanged.eq(self.assets_unchanged),
                 import_batches::rows_unchanged.eq(self.rows_unchanged),
+                import_batches::continued_rows.eq(self.continued_rows),
+                import_batches::totals_checked.eq(self.totals_checked),
             ))
             .execute(conn)
             .map(|_| ())
@@ -263,8 +280,11 @@ impl BatchRow {
             sha256: self.sha256.clone(),
             filename: self.filename.clone(),
             encoding: self.encoding.clone(),
+            sheet: self.sheet.clone(),
             byte_size: self.byte_size,
             data_rows: self.data_rows,
+            continued_rows: self.continued_rows,
+            totals_checked: self.totals_checked,
             projects_created: self.projects_created,
             assets_created: self.assets_created,
             projects_unchanged: self.projects_unchanged,
@@ -298,6 +318,9 @@ impl BatchRow {
                 message: e.message,
                 registered_value: e.registered_value,
                 file_value: e.file_value,
+                cell: e.cell,
+                declared: e.declared,
+                computed: e.computed,
             })
             .collect();
         let mut report = self.to_summary();
@@ -327,6 +350,9 @@ pub fn insert_errors(
             message: e.message.clone(),
             registered_value: e.registered_value.clone(),
             file_value: e.file_value.clone(),
+            cell: e.cell.clone(),
+            declared: e.declared.clone(),
+            computed: e.computed.clone(),
         })
         .collect();
     crate::db::bulk::insert_import_errors(conn, &rows)
@@ -371,6 +397,10 @@ pub const ERROR_CODES: &[&str] = &[
     "total_too_large",
     "too_many_columns",
     "out_of_scope",
+    "formula_without_value",
+    "cell_error",
+    "unknown_sheet",
+    "total_row_mismatch",
 ];
 
 fn known_code(code: &str) -> &'static str {

@@ -29,6 +29,16 @@ pub struct RowError {
     /// For `conflicts_with_register`: the value the file holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_value: Option<String>,
+    /// In a workbook: the cell, as Excel names it (`H14`); `None` in a CSV file or
+    /// when the error concerns no one cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// For `total_row_mismatch`: the figure the totals row declares, in 元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
+    /// For `total_row_mismatch`: the sum of the rows it covers, in 元.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<String>,
 }
 
 impl RowError {
@@ -41,6 +51,9 @@ impl RowError {
             message,
             registered_value: None,
             file_value: None,
+            cell: None,
+            declared: None,
+            computed: None,
         }
     }
 
@@ -53,6 +66,9 @@ impl RowError {
             message,
             registered_value: None,
             file_value: None,
+            cell: None,
+            declared: None,
+            computed: None,
         }
     }
 
@@ -70,6 +86,9 @@ impl RowError {
             message,
             registered_value: None,
             file_value: None,
+            cell: None,
+            declared: None,
+            computed: None,
         }
     }
 }
@@ -92,13 +111,29 @@ pub struct Warning {
 pub struct ErrorList {
     listed: Vec<RowError>,
     count: i64,
+    /// In a workbook: the header text of each column, by which an error names its cell.
+    columns: Option<Vec<String>>,
 }
 
 impl ErrorList {
+    /// No errors yet, in a workbook whose columns have the header texts `columns`: each
+    /// error with a line and a column is given its cell (`H14`).
+    pub fn naming_cells(columns: Vec<String>) -> Self {
+        ErrorList {
+            columns: Some(columns),
+            ..ErrorList::default()
+        }
+    }
+
     /// Counts `error`, and keeps it while fewer than [`MAX_LISTED_ERRORS`] are listed.
-    pub fn push(&mut self, error: RowError) {
+    pub fn push(&mut self, mut error: RowError) {
         self.count += 1;
         if self.listed.len() < MAX_LISTED_ERRORS {
+            if let Some(columns) = &self.columns {
+                super::read::name_cell(&mut error, |column| {
+                    columns.iter().position(|c| c == column)
+                });
+            }
             self.listed.push(error);
         }
     }

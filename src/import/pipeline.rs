@@ -13,7 +13,8 @@ use super::batch::{insert_errors, BatchReport, BatchRow, BatchStatus};
 use super::bulk;
 use super::error::{ImportFailure, RowError, MAX_LISTED_ERRORS};
 use super::read::decode::{self, TextEncoding};
-use super::read::{open_rows, read_rows, ReadChunk, Rows, READ_AHEAD_CHUNKS};
+use super::read::sheet::container_of;
+use super::read::{open_rows, open_sheet, read_rows, ReadChunk, ReadRow, Rows, READ_AHEAD_CHUNKS};
 use super::run::Run;
 use super::warnings::WarningSummary;
 use super::write::{spawn_writing_thread, Target, Writer};
@@ -38,6 +39,9 @@ pub struct ImportRequest<'a> {
     pub dry_run: bool,
     /// The importer's scope: a row outside it is the error `out_of_scope`.
     pub scope: Scope,
+    /// For a workbook: the sheet to read (else the first visible one). A CSV file has
+    /// no sheets and reads past it.
+    pub sheet: Option<String>,
 }
 
 /// Told how far the import has read.
@@ -108,12 +112,30 @@ pub fn import_file(
     progress: &mut dyn Progress,
 ) -> Result<ImportOutcome, ImportFailure> {
     let sniffed = decode::sniff(request.path)?;
-    if let Some(batch) = BatchRow::committed_with_sha256(conn, &sniffed.sha256)? {
+    // A workbook is told by its first bytes, whatever its name says; its sheet is read
+    // first, because which sheet is imported is part of what is imported.
+    let workbook = match sniffed.size {
+        0 => None,
+        _ => match container_of(request.path)? {
+            Some(container) => Some(open_sheet(
+                request.path,
+                container,
+                sniffed.size,
+                request.sheet.as_deref(),
+            )?),
+            None => None,
+        },
+    };
+    let sha256 = match workbook.as_ref().and_then(|w| w.sheet.as_deref()) {
+        Some(sheet) => sheet_identity(&sniffed.sha256, sheet),
+        None => sniffed.sha256.clone(),
+    };
+    if let Some(batch) = BatchRow::committed_with_sha256(conn, &sha256)? {
         return Ok(ImportOutcome::Replayed(batch.to_report(conn, true)?));
     }
     let mut base = BatchRow {
         id: uuid::Uuid::new_v4().to_string(),
-        sha256: sniffed.sha256.clone(),
+        sha256,
         status: BatchStatus::Committed,
         filename: request.filename.clone(),
         encoding: sniffed
@@ -132,17 +154,27 @@ pub fn import_file(
         actor: request.actor.clone(),
         created_at: timestamp_now(),
         scope: request.scope.to_string(),
+        sheet: None,
+        continued_rows: 0,
+        totals_checked: 0,
     };
     let file_error = |error: RowError| vec![error];
-    let opened = match (sniffed.size, sniffed.encoding) {
-        (0, _) => Err(file_error(RowError::file(None, None, "empty_file", "文件为空（0 字节）".to_owned()))),
-        (_, Err(line)) => Err(file_error(RowError::file(
+    let opened = match (sniffed.size, sniffed.encoding, workbook) {
+        (_, _, Some(workbook)) => {
+            if let Some(format) = workbook.format {
+                format.clone_into(&mut base.encoding);
+            }
+            base.sheet = workbook.sheet;
+            workbook.opened
+        }
+        (0, _, None) => Err(file_error(RowError::file(None, None, "empty_file", "文件为空（0 字节）".to_owned()))),
+        (_, Err(line), None) => Err(file_error(RowError::file(
             Some(line),
             None,
             "undecodable",
-            format!("第 {line} 行的字节既不是 UTF-8 也不是 GB18030/GBK 编码，请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”"),
+            format!("第 {line} 行的字节既不是 UTF-8 也不是 GB18030/GBK 编码；请直接导入 Excel 工作簿（.xlsx、.xls），或用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”"),
         ))),
-        (_, Ok(encoding)) => open_rows(request.path, encoding)?,
+        (_, Ok(encoding), None) => open_rows(request.path, encoding)?,
     };
     let (layout, rows) = match opened {
         Ok(opened) => opened,
@@ -230,6 +262,18 @@ pub fn import_file(
     }
 }
 
+/// What makes an import of one sheet of a workbook the same import: the SHA-256 of
+/// the file's SHA-256 and the sheet's name, so that each sheet of one workbook is
+/// imported once, and the same sheet again is a replay.
+fn sheet_identity(file_sha256: &str, sheet: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(file_sha256.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(sheet.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// Records a rejected batch with its listed errors (not for a dry run) and reports it.
 fn reject(
     conn: &mut DbConnection,
@@ -310,9 +354,17 @@ fn take_all(
     let mut rows = 0u64;
     for chunk in receiver {
         let chunk = chunk?;
-        for (line, parsed) in chunk.rows {
-            run.take_row(target, line, parsed)?;
-            rows += 1;
+        for (line, row) in chunk.rows {
+            match row {
+                ReadRow::Register { parsed, continued } => {
+                    if continued {
+                        run.count_continued();
+                    }
+                    run.take_row(target, line, parsed)?;
+                    rows += 1;
+                }
+                ReadRow::Totals(declared) => run.take_totals(declared),
+            }
         }
         progress.rows_read(rows);
         progress.advance(chunk.consumed, total_bytes);

@@ -11,6 +11,7 @@ use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::Field;
 use super::read::header::Layout;
 use super::read::row::ParsedRow;
+use super::totals::{DeclaredTotals, RunningTotals};
 use super::warnings::WarningSummary;
 use super::within_file::{Checked, WithinFile};
 use super::write::{Target, Writer};
@@ -42,6 +43,7 @@ pub struct Run {
     within_file: WithinFile,
     pending: Vec<Pending>,
     delta: RunningDelta,
+    totals: RunningTotals,
 }
 
 impl Run {
@@ -57,16 +59,22 @@ impl Run {
         writer: Option<Writer>,
     ) -> Self {
         let expected_rows = bulk::estimated_rows(u64::try_from(batch.byte_size).unwrap_or(0));
+        let errors = if layout.names_cells {
+            ErrorList::naming_cells(layout.headers.clone())
+        } else {
+            ErrorList::default()
+        };
         Run {
             layout,
             batch,
             scope,
             register_empty,
             writer,
-            errors: ErrorList::default(),
+            errors,
             within_file: WithinFile::new(expected_rows),
             pending: Vec::with_capacity(CHUNK_ROWS),
             delta: RunningDelta::default(),
+            totals: RunningTotals::default(),
         }
     }
 
@@ -111,19 +119,25 @@ impl Run {
             Ok(row) => row,
             Err(errors) => {
                 errors.into_iter().for_each(|e| self.errors.push(e));
+                self.totals.skip();
                 return Ok(());
             }
         };
         if let Some(error) = out_of_scope(&self.layout, &self.scope, line, &row.project) {
             self.errors.push(error);
+            self.totals.skip();
             return Ok(());
         }
         match self
             .within_file
             .check(&self.layout, line, &row, &mut self.errors)
         {
-            Checked::Contradicts => Ok(()),
+            Checked::Contradicts => {
+                self.totals.skip();
+                Ok(())
+            }
             Checked::Clean { first_of_project } => {
+                self.totals.add(&row, first_of_project);
                 self.pending.push(Pending {
                     row,
                     first_of_project,
@@ -133,6 +147,22 @@ impl Run {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Counts a register row that continued the project of the row above.
+    pub fn count_continued(&mut self) {
+        self.batch.continued_rows += 1;
+    }
+
+    /// Takes a totals row (合计, 总计, 小计) as read: checks its figures against the
+    /// register rows it covers and counts it as checked when they add up.
+    pub fn take_totals(&mut self, declared: Result<DeclaredTotals, Vec<RowError>>) {
+        let checked = declared.and_then(|declared| self.totals.check(&self.layout, &declared));
+        match checked {
+            Ok(true) => self.batch.totals_checked += 1,
+            Ok(false) => {}
+            Err(errors) => errors.into_iter().for_each(|e| self.errors.push(e)),
         }
     }
 

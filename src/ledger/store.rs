@@ -20,6 +20,25 @@ pub fn entries_of_asset(conn: &mut DbConnection, asset_code: &str) -> QueryResul
         .load(conn)
 }
 
+/// Up to `limit` of an asset's entries with `seq` greater than `after` (from the first
+/// when `None`), in `seq` order, found by the asset's code.
+///
+/// Fails when the query fails.
+pub fn entries_of_asset_after(
+    conn: &mut DbConnection,
+    asset_code: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::asset_code.eq(asset_code))
+        .filter(ledger_entries::seq.gt(after.unwrap_or(0)))
+        .order(ledger_entries::seq)
+        .limit(limit)
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
 /// The code of the asset the entry `seq` is about, when there is such an entry.
 ///
 /// Fails when the query fails.

@@ -391,6 +391,48 @@ pub fn assets_of_project(
     query.load(conn)
 }
 
+/// The assets in `scope` whose code is one of `codes` (in no particular order).
+///
+/// Fails when the query fails.
+pub fn assets_with_codes(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    codes: &[&str],
+) -> QueryResult<Vec<AssetRow>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = assets::table
+        .filter(assets::code.eq_any(codes))
+        .select(AssetRow::as_select())
+        .into_boxed::<DbBackend>();
+    if let Some(in_scope) = assets_in(scope) {
+        query = query.filter(in_scope);
+    }
+    query.load(conn)
+}
+
+/// The projects in `scope` whose code is one of `codes` (in no particular order).
+///
+/// Fails when the query fails.
+pub fn projects_with_codes(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    codes: &[&str],
+) -> QueryResult<Vec<ProjectRow>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = projects::table
+        .filter(projects::code.eq_any(codes))
+        .select(ProjectRow::as_select())
+        .into_boxed::<DbBackend>();
+    if let Some(in_scope) = projects_in(scope) {
+        query = query.filter(in_scope);
+    }
+    query.load(conn)
+}
+
 /// Finds an asset in `scope` by UUID or code (one outside it is not found).
 ///
 /// Fails when the query fails.

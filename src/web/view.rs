@@ -22,7 +22,7 @@ const NAV: [(&str, &str, Access, bool); 7] = [
     ("/projects", "项目", Access::Read, false),
     ("/assets", "资产台账", Access::Read, false),
     ("/reconcile", "对账", Access::Read, true),
-    ("/findings", "审计发现", Access::Audit, false),
+    ("/findings", "审计发现", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
 ];
 

@@ -224,7 +224,8 @@ pub fn gather(app: &TestApp, token: &str, codes: &[&str]) -> Gathered {
     for code in codes {
         let ledger = app.get(&format!("/api/v1/assets/{code}/ledger"), Some(token));
         assert_eq!(ledger.status, Status::Ok, "{}", ledger.body);
-        gathered.entries(ledger.body.as_array().expect("entries"));
+        assert_eq!(ledger.body["next_cursor"], Value::Null, "one page");
+        gathered.entries(ledger.body["items"].as_array().expect("entries"));
         let asset = app.get(&format!("/api/v1/assets/{code}"), Some(token));
         assert_eq!(asset.status, Status::Ok, "{}", asset.body);
         gathered.head(&asset.body["ledger_head"]);

@@ -17,8 +17,8 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
 use crate::request::{
-    AssetListQuery, Documented, EventsQuery, ExportQuery, FindingListQuery, PageQuery,
-    ProjectListQuery,
+    AssetListQuery, Documented, EventsQuery, ExportQuery, FindingExportQuery, FindingListQuery,
+    PageQuery, ProjectListQuery,
 };
 
 /// Who may call an operation.
@@ -32,6 +32,8 @@ pub enum Audience {
     Clerk,
     /// auditor, admin.
     Auditor,
+    /// clerk, auditor, admin, approver: exports and findings.
+    Review,
     /// admin.
     Admin,
 }
@@ -46,6 +48,7 @@ impl Audience {
             }
             Audience::Clerk => "角色：clerk、admin",
             Audience::Auditor => "角色：auditor、admin",
+            Audience::Review => "角色：clerk、auditor、admin、approver（只答令牌范围内的数据）",
             Audience::Admin => "角色：admin，需全县范围（否则 403 county_scope_required）",
         }
     }
@@ -111,12 +114,13 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "post",
             path: "/api/v1/imports",
-            summary: "导入资产登记表 CSV（UTF-8 或 GBK），全部成功或全部不写入",
+            summary: "导入资产登记表：CSV（UTF-8 或 GBK）或 Excel/WPS 工作簿（.xlsx、.xls、.ods，按内容识别），全部成功或全部不写入",
             audience: Audience::Clerk,
             path_params: &[],
             query: vec![
                 ("dry_run", "true 时只校验并报告，不写入"),
                 ("filename", "原始文件名（记入批次）"),
+                ("sheet", "工作簿中要导入的工作表名（默认第一个可见的工作表；CSV 不用）"),
             ],
             request: Some(Body::Csv),
             responses: &[
@@ -199,8 +203,8 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/assets.csv",
-            summary: "按导入格式导出资产（默认 UTF-8 带 BOM；encoding=gbk）",
-            audience: Audience::Auditor,
+            summary: "按导入格式导出资产（默认 UTF-8 带 BOM；encoding=gbk）；证件号写作 =\"…\"，Excel 打开时保留全部 18 位",
+            audience: Audience::Review,
             path_params: &[],
             query: ExportQuery::parameters(),
             request: None,
@@ -225,13 +229,14 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/assets/{key}/ledger",
-            summary: "一项资产的管护台账（按 seq）",
+            summary: "一项资产的管护台账（按 seq 分页）",
             audience: Audience::Reader,
             path_params: &[("key", "资产 id 或资产编号")],
-            query: Vec::new(),
+            query: PageQuery::<i64>::parameters(),
             request: None,
             responses: &[
-                (200, "条目", Body::Json(schema::<Vec<EntryView>>)),
+                (200, "条目", Body::Json(schema::<Page<EntryView>>)),
+                (400, "参数无效", Body::Problem),
                 (404, "无此资产", Body::Problem),
             ],
         },
@@ -408,12 +413,25 @@ pub fn operations() -> Vec<Operation> {
             method: "get",
             path: "/api/v1/findings",
             summary: "审计发现",
-            audience: Audience::Auditor,
+            audience: Audience::Review,
             path_params: &[],
             query: FindingListQuery::parameters(),
             request: None,
             responses: &[
                 (200, "审计发现", Body::Json(schema::<Page<Finding>>)),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/findings.csv",
+            summary: "导出审计发现 CSV（中文表头与类别名，附资产或项目及其所在镇村；默认 UTF-8 带 BOM；encoding=gbk）",
+            audience: Audience::Review,
+            path_params: &[],
+            query: FindingExportQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "CSV 文件", Body::Csv),
                 (400, "参数无效", Body::Problem),
             ],
         },

@@ -19,15 +19,22 @@ pub enum HeaderCell {
     Unknown,
 }
 
-/// Trims spaces (including the ideographic space) and a stray byte-order mark, and
-/// drops the `'` that an export puts before a cell beginning with `= + - @` (so Excel
-/// does not run it as a formula).
+/// Trims spaces (including the ideographic space) and a stray byte-order mark, drops
+/// the `'` that an export puts before a cell beginning with `= + - @` (so Excel does
+/// not run it as a formula), and reads the text formula `="…"` that an export writes for
+/// an ID number (so Excel keeps its 18 digits, `export`) as the text inside.
 pub fn clean(cell: &str) -> &str {
     let trimmed =
         cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}');
     match trimmed.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
-        _ => trimmed,
+        _ => match trimmed
+            .strip_prefix("=\"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            Some(text) if !text.contains('"') => text,
+            _ => trimmed,
+        },
     }
 }
 
@@ -96,6 +103,89 @@ pub fn unit_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<MoneyUn
     })
 }
 
+/// The unit a header cell names by itself or in brackets at its end: `万元`, `(元)`,
+/// `金额（万元）`, `单位：万元`.
+fn unit_in(cell: &str) -> Option<MoneyUnit> {
+    let text = clean(cell)
+        .replace(['（', '〔', '['], "(")
+        .replace(['）', '〕', ']'], ")");
+    let inner = match text.strip_suffix(')') {
+        Some(rest) => &rest[rest.rfind('(')? + 1..],
+        None => text.as_str(),
+    };
+    let inner = inner.trim();
+    let inner = match inner.find("单位") {
+        Some(at) => inner[at + "单位".len()..].trim_start_matches([':', '：', ' ']),
+        None => inner,
+    };
+    MoneyUnit::from_label(inner)
+}
+
+/// Whether `below` is a row of sub-headers under the header row `top`: the cell under
+/// 项目编号 is empty or repeats it (a merged cell), some cell says something the cell
+/// above does not, and no such cell is a number (a data row carries amounts).
+pub fn is_sub_header(top: &[&str], below: &[&str]) -> bool {
+    let Some(code_at) = top
+        .iter()
+        .position(|cell| classify(cell) == HeaderCell::Known(Field::ProjectCode, None))
+    else {
+        return false;
+    };
+    let under_code = below.get(code_at).map_or("", |c| clean(c));
+    if !under_code.is_empty() && under_code != clean(top[code_at]) {
+        return false;
+    }
+    let mut differs = false;
+    for (at, cell) in below.iter().enumerate() {
+        let text = clean(cell);
+        if text.is_empty() || top.get(at).is_some_and(|above| clean(above) == text) {
+            continue;
+        }
+        if crate::domain::number::parse_plain(text).is_ok() {
+            return false;
+        }
+        differs = true;
+    }
+    differs
+}
+
+/// One header per column from a group row `top` over a sub-header row `below`: a
+/// sub-header names its column (`资金来源` over `中央衔接资金` is 中央衔接资金), a cell
+/// with nothing below keeps its own name, and a column's unit may sit in either row —
+/// a bare unit below (`资产价值` over `万元`) or a unit in the group above
+/// (`金额（万元）` over `项目资金`).
+pub fn combine_two_rows(top: &[&str], below: &[&str]) -> Vec<String> {
+    let width = top.len().max(below.len());
+    let mut group = "";
+    (0..width)
+        .map(|at| {
+            let above = top.get(at).map_or("", |c| clean(c));
+            let sub = below.get(at).map_or("", |c| clean(c));
+            // A merged group saved as CSV leaves the cells right of its first empty.
+            if !above.is_empty() {
+                group = above;
+            }
+            let above = if above.is_empty() && !sub.is_empty() {
+                group
+            } else {
+                above
+            };
+            if sub.is_empty() || sub == above {
+                return above.to_owned();
+            }
+            if let Some(unit) = unit_in(sub).filter(|_| classify(sub) == HeaderCell::Unknown) {
+                return format!("{}({})", above, unit.label());
+            }
+            match (classify(sub), unit_in(above)) {
+                (HeaderCell::Known(field, None), Some(unit)) if field.is_money() => {
+                    format!("{sub}({})", unit.label())
+                }
+                _ => sub.to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// The most columns a header may have: far above any real 台账 (the import knows some
 /// twenty columns), low enough that the warnings about unknown ones stay small.
 pub const MAX_COLUMNS: usize = 256;
@@ -117,6 +207,8 @@ pub struct Layout {
     pub has_asset_columns: bool,
     /// Columns left out.
     pub warnings: Vec<Warning>,
+    /// Whether errors name their cell (`H14`): the rows are a workbook sheet's.
+    pub names_cells: bool,
 }
 
 impl Layout {
@@ -237,6 +329,7 @@ impl Layout {
             value_unit,
             has_asset_columns,
             warnings,
+            names_cells: false,
         })
     }
 
@@ -251,6 +344,16 @@ impl Layout {
             .map_or(field.chinese(), |p| self.headers[p].as_str())
     }
 
+    /// The cell (`H14`) of the column with header text `column` on `line`, in a
+    /// workbook's sheet.
+    pub fn cell_of(&self, line: u64, column: &str) -> Option<String> {
+        if !self.names_cells {
+            return None;
+        }
+        let at = self.headers.iter().position(|h| h == column)?;
+        Some(format!("{}{line}", super::sheet::column_letters(at)))
+    }
+
     /// How many columns the header has.
     pub fn width(&self) -> usize {
         self.headers.len()
@@ -260,6 +363,23 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exported_id_number_formula_reads_as_its_text() {
+        assert_eq!(clean("=\"610481199003154318\""), "610481199003154318");
+        assert_eq!(clean(" =\"11010519491231002X\" "), "11010519491231002X");
+        assert_eq!(
+            clean("'=\"1\""),
+            "=\"1\"",
+            "an exported formula-looking text stays"
+        );
+        assert_eq!(
+            clean("=\"a\"\"b\""),
+            "=\"a\"\"b\"",
+            "quotes inside: not ours"
+        );
+        assert_eq!(clean("=SUM(A1)"), "=SUM(A1)");
+    }
 
     #[test]
     fn headers_with_units_aliases_and_spaces_are_understood() {
@@ -347,6 +467,44 @@ mod tests {
                 "所有权人"
             ]
         );
+    }
+
+    #[test]
+    fn two_header_rows_read_as_one() {
+        let top = [
+            "项目编号",
+            "项目名称",
+            "金额（万元）",
+            "资金来源",
+            "",
+            "资产价值",
+            "备注",
+        ];
+        let below = ["", "", "项目资金", "中央衔接资金", "省级衔接资金", "元", ""];
+        assert!(is_sub_header(&top, &below));
+        assert_eq!(
+            combine_two_rows(&top, &below),
+            [
+                "项目编号",
+                "项目名称",
+                "项目资金(万元)",
+                "中央衔接资金",
+                "省级衔接资金",
+                "资产价值(元)",
+                "备注"
+            ]
+        );
+        // A data row right under the header is no sub-header.
+        assert!(!is_sub_header(
+            &top,
+            &["XP-1", "路", "12.5", "", "", "1", ""]
+        ));
+        assert!(!is_sub_header(&top, &["", "", "12.5", "", "", "", ""]));
+        // Merged cells spread over both rows repeat the header above.
+        assert!(is_sub_header(
+            &["项目编号", "资金来源", "资金来源"],
+            &["项目编号", "中央衔接资金", "其他资金"]
+        ));
     }
 
     #[test]

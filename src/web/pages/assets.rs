@@ -84,7 +84,7 @@ pub async fn assets(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     let Both(filter, at) = query.map_err(|e| bad_query(e, "/assets"))?;
-    let can_export = session.0.role.allows(Access::Audit);
+    let can_export = session.0.role.allows(Access::Review);
     let scope = session.0.scope.clone();
     let view = load_register(db, scope, filter.into_filter(), at.cursor(), can_export).await?;
     Ok(page(

@@ -43,7 +43,7 @@ pub async fn findings(
     query: form::Result<'_, FindingPageQuery>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    require(&session, Access::Audit)?;
+    require(&session, Access::Review)?;
     let Both(filter, cursor) = query.map_err(|e| bad_query(e, "/findings"))?;
     let scope = session.0.scope.clone();
     let view = load_findings(db, scope, filter.kind(), cursor.cursor()).await?;
@@ -123,6 +123,20 @@ fn render_findings(view: &FindingsPage) -> Markup {
             }
         }
         h2 { (finding_label(view.selected)) "（" (view.of_kind) " 项）" }
+        @if view.of_kind > 0 {
+            p {
+                a class="button secondary" href={ "/api/v1/findings.csv?kind=" (view.selected) } {
+                    "下载本类 CSV（UTF-8）"
+                }
+                " "
+                a class="button secondary"
+                    href={ "/api/v1/findings.csv?kind=" (view.selected) "&encoding=gbk" } {
+                    "下载本类 CSV（GBK）"
+                }
+                " "
+                a class="button secondary" href="/api/v1/findings.csv" { "下载全部审计发现 CSV" }
+            }
+        }
         (scroll_table(
             header_row(&[("资产/项目", false), ("说明", false)]),
             html! {

@@ -143,8 +143,12 @@ fn import_form() -> Markup {
     html! {
         form id="import-form" class="card" data-error-labels=(error_labels_json()) {
             label {
-                "资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）"
-                input type="file" name="file" accept=".csv,text/csv" required;
+                "资产登记表（Excel 工作簿 .xlsx/.xls、WPS/LibreOffice .ods，或 CSV：GBK 与 UTF-8 均可）"
+                input type="file" name="file" accept=".xlsx,.xls,.ods,.csv,text/csv" required;
+            }
+            label {
+                "工作表（不填则导入第一个工作表）"
+                input type="text" name="sheet" autocomplete="off";
             }
             p {
                 button type="submit" { "试导入（只校验，不写入）" }
@@ -243,6 +247,9 @@ mod tests {
                         message: hostile("message"),
                         registered_value: None,
                         file_value: None,
+                        cell: None,
+                        declared: None,
+                        computed: None,
                     },
                     RowError {
                         line: None,
@@ -251,6 +258,9 @@ mod tests {
                         message: "空".to_owned(),
                         registered_value: None,
                         file_value: None,
+                        cell: None,
+                        declared: None,
+                        computed: None,
                     },
                 ],
             }),
@@ -290,7 +300,7 @@ mod tests {
     fn only_writers_get_the_file_form() {
         let clerk = render(&view(true)).into_string();
         assert!(clerk.contains(
-            "<label>资产登记表（CSV：Excel 另存为的 GBK 或 UTF-8 均可）<input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label><p><button type=\"submit\">试导入（只校验，不写入）</button> <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form><div id=\"import-result\"></div><p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p><script src=\"/static/import.js\"></script>"
+            "<label>资产登记表（Excel 工作簿 .xlsx/.xls、WPS/LibreOffice .ods，或 CSV：GBK 与 UTF-8 均可）<input type=\"file\" name=\"file\" accept=\".xlsx,.xls,.ods,.csv,text/csv\" required></label><label>工作表（不填则导入第一个工作表）<input type=\"text\" name=\"sheet\" autocomplete=\"off\"></label><p><button type=\"submit\">试导入（只校验，不写入）</button> <button type=\"button\" id=\"import-commit\" hidden>确认导入</button></p></form><div id=\"import-result\"></div><p id=\"import-history-link\" hidden><a href=\"/imports\">刷新导入记录</a></p><script src=\"/static/import.js\"></script>"
         ));
         let reader = render(&view(false)).into_string();
         assert!(!reader.contains("<form") && !reader.contains("<script"));

@@ -5,6 +5,7 @@
   const form = document.getElementById("import-form");
   if (!form) return;
   const fileInput = form.querySelector("input[type=file]");
+  const sheetInput = form.querySelector("input[name=sheet]");
   const result = document.getElementById("import-result");
   const commit = document.getElementById("import-commit");
   const labels = JSON.parse(form.dataset.errorLabels || "{}");
@@ -55,11 +56,12 @@
     }
     const heading = rejected ? "导入被拒绝：未写入任何数据" : dryRun ? "试导入结果（未写入）" : "已导入";
     result.appendChild(el("h2", heading, rejected ? "bad" : "ok"));
-    result.appendChild(table(["编码", "数据行", "新增项目", "新增资产", "未变的行", "错误数"], [[batch.encoding, batch.data_rows, batch.projects_created, batch.assets_created, batch.rows_unchanged, batch.error_count]]));
+    const format = batch.sheet ? batch.encoding + "：" + batch.sheet : batch.encoding;
+    result.appendChild(table(["格式/编码", "数据行", "续行", "已核对合计行", "新增项目", "新增资产", "未变的行", "错误数"], [[format, batch.data_rows, batch.continued_rows, batch.totals_checked, batch.projects_created, batch.assets_created, batch.rows_unchanged, batch.error_count]]));
     const errors = report.errors || [];
     if (errors.length) {
       result.appendChild(el("h2", "错误（共 " + (report.error_count || errors.length) + " 处" + (errors.length < report.error_count ? "，列出前 " + errors.length + " 处" : "") + "）"));
-      result.appendChild(table(["行", "列", "错误类型", "说明"], errors.map((e) => [e.line, e.column, { text: labels[e.code] || "其他错误", title: e.code }, e.message])));
+      result.appendChild(table(["行", "单元格", "列", "错误类型", "说明"], errors.map((e) => [e.line, e.cell, e.column, { text: labels[e.code] || "其他错误", title: e.code }, e.message])));
     }
     (batch.warnings || []).forEach((w) => result.appendChild(el("p", "提示：第 " + w.line + " 行 " + w.message, "muted")));
     if (batch.warnings_truncated) result.appendChild(el("p", "提示共 " + batch.warning_count + " 条，只列出前 " + batch.warnings.length + " 条", "muted"));
@@ -74,13 +76,14 @@
       return;
     }
     result.replaceChildren(el("p", dryRun ? "正在校验…" : "正在导入…", "muted"));
-    const url = "/api/v1/imports?dry_run=" + dryRun + "&filename=" + encodeURIComponent(file.name);
+    const sheet = sheetInput ? sheetInput.value.trim() : "";
+    const url = "/api/v1/imports?dry_run=" + dryRun + "&filename=" + encodeURIComponent(file.name) + (sheet ? "&sheet=" + encodeURIComponent(sheet) : "");
     try {
       const response = await fetch(url, {
         method: "POST",
         body: file,
         credentials: "same-origin",
-        headers: { "X-Requested-With": "asset-registry", "Content-Type": "text/csv" },
+        headers: { "X-Requested-With": "asset-registry", "Content-Type": "application/octet-stream" },
       });
       const body = await response.json();
       if (response.status >= 400 && response.status !== 422) {
