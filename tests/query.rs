@@ -286,6 +286,7 @@ fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
                "byte_size": REGISTER.len(), "data_rows": 5, "projects_created": 4, "assets_created": 4,
                "projects_unchanged": 0, "assets_unchanged": 0, "rows_unchanged": 0, "warnings": [],
                "warning_count": 0, "warning_counts": {}, "warnings_truncated": false,
+               "continued_rows": 0, "totals_checked": 0,
                "error_count": 0, "errors": [], "actor": "test-clerk", "created_at": "…"})
     );
     let rejected = app.get(
