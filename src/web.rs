@@ -1,5 +1,6 @@
 //! The web interface in Chinese for finance staff and auditors: server-rendered pages,
-//! one embedded stylesheet and one embedded script, nothing fetched from elsewhere.
+//! one embedded stylesheet and two small embedded scripts (the import page, print
+//! buttons), nothing fetched from elsewhere.
 
 pub mod pages;
 pub mod session;

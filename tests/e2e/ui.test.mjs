@@ -76,6 +76,9 @@ before(async () => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  // A debug build on a loaded two-core machine: /verify alone may take over 30 s.
+  page.setDefaultTimeout(90_000);
+  page.setDefaultNavigationTimeout(90_000);
 });
 
 after(async () => {
@@ -84,7 +87,7 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 }, async () => {
+test("a clerk signs in, imports, records, and reconciles", { timeout: 300_000 }, async () => {
   await page.goto(`${base}/`);
   assert.match(page.url(), /\/login$/);
   assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
@@ -165,7 +168,7 @@ test("a clerk signs in, imports, records, and reconciles", { timeout: 120_000 },
   await page.waitForURL(`${base}/login`);
 });
 
-test("the interface works on a phone-sized screen", { timeout: 60_000 }, async () => {
+test("the interface works on a phone-sized screen", { timeout: 120_000 }, async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
   await phone.goto(`${base}/login`);
   await phone.fill("input[name=token]", token);
@@ -176,7 +179,7 @@ test("the interface works on a phone-sized screen", { timeout: 60_000 }, async (
   await phone.close();
 });
 
-test("a village clerk sees only the village; its public notice shows no ID", { timeout: 60_000 }, async () => {
+test("a village clerk sees only the village; its public notice shows no ID", { timeout: 120_000 }, async () => {
   const villageToken = execFileSync(
     binary,
     ["--database", database, "token", "create", "--role", "clerk", "--name", "下白村文书", "--scope", "village:丰仪镇/下白村"],
