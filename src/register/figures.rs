@@ -341,15 +341,21 @@ pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)
         .map(|((name, a), (_, b))| (format!("{}.{name}", key.name()), a, b)))
 }
 
-/// The figures of the rows of `class` (`all`, `none` or a class) in `scope`, summed by
-/// `key` (an SQL expression over the row `g`, e.g. `g.town`): `(key, projects, assets,
-/// funds_fen, value_fen)` rows, unordered.
-pub fn grouped_sql(scope: &Scope, class_condition: &str, key: &str) -> String {
+/// Every value of `class`, as an SQL list: naming them all lets a read of every class
+/// seek the rows of a town or village through the key, whose first column is the class.
+pub const EVERY_CLASS: &str = "('all', 'none', 'operating', 'public_welfare', 'household')";
+
+/// The figures of the rows whose class is in `classes` (an SQL list) in `scope`,
+/// grouped by the columns `group_by` of the row `g` and keyed by `key` (an SQL
+/// expression over them, e.g. `g.town || '/' || g.village`): `(key, projects, assets,
+/// funds, asset_value)` rows, unordered. Grouping by the key's own columns (`g.town,
+/// g.village`) lets the rows be summed in the order the table's key holds them.
+pub fn grouped_sql(scope: &Scope, classes: &str, group_by: &str, key: &str) -> String {
     format!(
         "SELECT {key} AS key, CAST(SUM(g.projects) AS BIGINT) AS projects, \
              CAST(SUM(g.assets) AS BIGINT) AS assets, CAST(SUM(g.funds_fen) AS BIGINT) AS funds, \
              CAST(SUM(g.value_fen) AS BIGINT) AS asset_value \
-         FROM group_figures g WHERE {class_condition} AND {} GROUP BY {key}",
+         FROM group_figures g WHERE g.class IN {classes} AND {} GROUP BY {group_by}",
         figures_sql(scope, "g")
     )
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
-use crate::register::figures::grouped_sql;
+use crate::register::figures::{grouped_sql, EVERY_CLASS};
 use crate::register::summary::{class_index, ClassFigures, Overall, Summary};
 
 /// How totals are grouped.
@@ -119,11 +119,11 @@ impl FiguresRow {
     }
 }
 
-/// The figures of the projects in `scope`, grouped by the project column that
-/// `key_expression` reads from a `group_figures` row `g`: the rows of every project
-/// (`all`) summed per key.
-fn by_project_column(scope: &Scope, key_expression: &str) -> String {
-    grouped_sql(scope, "g.class = 'all'", key_expression)
+/// The figures of the projects in `scope`, grouped by the project columns `group_by` of
+/// a `group_figures` row `g` and keyed by `key_expression` over them: the rows of every
+/// project (`all`) summed per key.
+fn by_project_column(scope: &Scope, group_by: &str, key_expression: &str) -> String {
+    grouped_sql(scope, "('all')", group_by, key_expression)
 }
 
 /// The maintained figures of a scope narrower than the county, in the shape of the
@@ -131,7 +131,7 @@ fn by_project_column(scope: &Scope, key_expression: &str) -> String {
 /// the `none` rows for the projects that formed no asset.
 fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, TotalsError> {
     let rows: Vec<FiguresRow> =
-        diesel::sql_query(grouped_sql(scope, "1 = 1", "g.class")).load(conn)?;
+        diesel::sql_query(grouped_sql(scope, EVERY_CLASS, "g.class", "g.class")).load(conn)?;
     let mut summary = Summary {
         overall: Overall::default(),
         last_registered_on: String::new(),
@@ -228,12 +228,15 @@ fn totals_in_snapshot(
             });
             groups
         }
-        GroupBy::Town => load(conn, &by_project_column(scope, "g.town"))?,
+        GroupBy::Town => load(conn, &by_project_column(scope, "g.town", "g.town"))?,
         GroupBy::Village => load(
             conn,
-            &by_project_column(scope, "g.town || '/' || g.village"),
+            &by_project_column(scope, "g.town, g.village", "g.town || '/' || g.village"),
         )?,
-        GroupBy::Year => load(conn, &by_project_column(scope, "CAST(g.year AS TEXT)"))?,
+        GroupBy::Year => load(
+            conn,
+            &by_project_column(scope, "g.year", "CAST(g.year AS TEXT)"),
+        )?,
     };
     let mut groups = groups;
     if group_by != GroupBy::Class {
