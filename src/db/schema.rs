@@ -79,6 +79,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_figures (class, town, village, year, department) {
+        class -> Text,
+        town -> Text,
+        village -> Text,
+        year -> Integer,
+        department -> Text,
+        projects -> BigInt,
+        assets -> BigInt,
+        funds_fen -> BigInt,
+        value_fen -> BigInt,
+    }
+}
+
+diesel::table! {
     idempotency_keys (idempotency_key) {
         idempotency_key -> Text,
         request_sha256 -> Text,
@@ -199,6 +213,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     class_summary,
     declaration_lines,
     declarations,
+    group_figures,
     idempotency_keys,
     import_batches,
     import_errors,

@@ -1,6 +1,7 @@
 //! The change an import makes to the maintained totals: what it does to each project it
 //! names ([`ProjectFate`]), the assets it registers as it goes ([`RunningDelta`]), and,
-//! once every row is written, the whole [`Delta`] that `register::summary` applies.
+//! once every row is written, the whole [`Delta`] that `register::summary` applies
+//! (with the projects touched, whose figures by group `register::figures` refreshes).
 //! Every sum is checked: an import whose amounts would pass 64-bit fen in a maintained
 //! figure or in one project's asset value is refused ([`FigureOverflow`]).
 
@@ -10,6 +11,7 @@ use super::error::ImportFailure;
 use crate::db::schema::assets;
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, AssetStatus, Vocabulary};
+use crate::register::figures::Touched;
 use crate::register::summary::{checked_figure, class_index, Delta, FigureOverflow};
 use crate::register::AssetRecord;
 
@@ -121,6 +123,10 @@ impl RunningDelta {
         }
         let mut delta = self.delta;
         let mut earlier: Vec<(&str, &ProjectFate)> = Vec::new();
+        let mut touched = Touched {
+            batch_id: batch_id.to_owned(),
+            ..Touched::default()
+        };
         for (code, fate) in projects {
             if fate.new_value_fen.is_none() {
                 return Ok(Err(PROJECT_VALUE));
@@ -129,10 +135,13 @@ impl RunningDelta {
                 if let Err(overflow) = count_created(&mut delta, fate) {
                     return Ok(Err(overflow));
                 }
+                touched.created.push(code.to_owned());
             } else if fate.gains_any() {
                 earlier.push((code, fate));
+                touched.earlier.push(code.to_owned());
             }
         }
+        delta.touched = Some(touched);
         for chunk in earlier.chunks(PROJECTS_PER_LOOKUP) {
             let codes: Vec<&str> = chunk.iter().map(|(code, _)| *code).collect();
             let before: Vec<(String, String, String, i64)> = assets::table

@@ -12,6 +12,7 @@ use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
 use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary, Yuan};
+use crate::register::figures;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::summary::{self, ApplyError, Delta, FigureOverflow};
@@ -329,6 +330,12 @@ pub fn append_entry(
             Err(ApplyError::Overflow(overflow)) => return Err(too_large(new, overflow)),
         }
         insert_rows(conn, &new_rows)?;
+        // The figures by group of the asset's project: its contribution taken away
+        // before the asset's row changes and added again after.
+        let project = [asset.project_code.clone()];
+        if delta.changes_figures() {
+            figures::withdraw(conn, &project)?;
+        }
         diesel::update(assets::table.find(&asset.id))
             .set((
                 assets::owner_name.eq(&state.owner_name),
@@ -348,6 +355,9 @@ pub fn append_entry(
             diesel::update(assets::table.find(&asset.id))
                 .set(assets::has_value_events.eq(1))
                 .execute(conn)?;
+        }
+        if delta.changes_figures() {
+            figures::deposit(conn, &project)?;
         }
         store_head(conn, &new_head)?;
         if let Some(key) = &request.idempotency_key {

@@ -35,7 +35,8 @@ pub struct Verification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_asset: Option<String>,
     /// The first maintained figure that differs from its recomputation
-    /// (`register_summary.value_fen`, `class_summary.household.assets`).
+    /// (`register_summary.value_fen`, `class_summary.household.assets`,
+    /// `group_figures.operating.桑镇/东村/2019/.value_fen`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_figure: Option<String>,
     /// What is wrong, in Chinese.

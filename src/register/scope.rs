@@ -1,6 +1,6 @@
 //! The one place a [`Scope`] becomes a filter: as Diesel predicates on projects, assets
-//! and ledger entries, as SQL conditions for the queries written in SQL (totals,
-//! findings), and as checks of single rows. Every query of the register, the ledger,
+//! and ledger entries, as SQL conditions for the queries written in SQL (totals, the
+//! maintained group figures, findings), and as checks of single rows. Every query of the register, the ledger,
 //! the totals, the findings, the export and the change feed takes a `&Scope` and applies
 //! it through this module, so a query without a scope does not compile.
 //!
@@ -108,9 +108,9 @@ fn escape_like(text: &str) -> String {
 }
 
 /// A text as an SQL string literal (quotes doubled). Scope names have no control
-/// characters ([`Scope::parse`]), and both engines read `''` inside a literal as one
-/// quote and nothing else as special.
-fn literal(text: &str) -> String {
+/// characters ([`Scope::parse`]), nor have codes, and both engines read `''` inside a
+/// literal as one quote and nothing else as special.
+pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
@@ -126,6 +126,22 @@ pub fn project_sql(scope: &Scope, p: &str) -> String {
             literal(village)
         ),
         Scope::Department(department) => format!("{p}.department = {}", literal(department)),
+    }
+}
+
+/// The SQL condition that the `group_figures` row aliased `g` is in `scope` (`1 = 1`
+/// for the county): a group is its projects' town, village (`''` for none) and
+/// department, which is what puts those projects and their assets in a scope.
+pub fn figures_sql(scope: &Scope, g: &str) -> String {
+    match scope {
+        Scope::County => "1 = 1".to_owned(),
+        Scope::Town(town) => format!("{g}.town = {}", literal(town)),
+        Scope::Village { town, village } => format!(
+            "{g}.town = {} AND {g}.village = {}",
+            literal(town),
+            literal(village)
+        ),
+        Scope::Department(department) => format!("{g}.department = {}", literal(department)),
     }
 }
 
@@ -189,5 +205,13 @@ mod tests {
             "a.project_code IN (SELECT code FROM projects WHERE department = '农业')"
         );
         assert_eq!(project_sql(&Scope::County, "p"), "1 = 1");
+        assert_eq!(
+            figures_sql(&scope, "g"),
+            "g.town = '马嵬''街道' AND g.village = '李村'"
+        );
+        assert_eq!(
+            figures_sql(&Scope::Department("农业".into()), "g"),
+            "g.department = '农业'"
+        );
     }
 }

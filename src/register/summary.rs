@@ -13,6 +13,7 @@ use diesel::sql_types::Text;
 use crate::db::schema::{class_summary, register_summary};
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Scope, Vocabulary};
+use crate::register::figures::{self, Touched};
 use crate::register::scope::{asset_sql, project_sql};
 
 /// Figures of one class: projects with a live asset of the class, those projects'
@@ -140,6 +141,9 @@ pub struct Delta {
     pub value_event_on: Option<String>,
     /// Per class, in [`AssetClass::ALL`] order.
     pub classes: [ClassFigures; 3],
+    /// For an import, the projects it touched, whose figures by group
+    /// (`register::figures`) [`apply`] brings up to date from the rows written.
+    pub touched: Option<Touched>,
 }
 
 impl Delta {
@@ -293,12 +297,22 @@ pub enum ApplyError {
     Overflow(#[from] FigureOverflow),
 }
 
-/// Adds `delta` to the maintained totals. The caller holds the chain lock.
+/// Adds `delta` to the maintained totals, and, for an import (whose rows are written
+/// by then), brings the figures by group of the projects it touched up to date. The
+/// caller holds the chain lock.
 ///
 /// Fails when a query fails or a figure would pass 64 bits (nothing is changed then;
 /// the caller rolls its write back).
 pub fn apply(conn: &mut DbConnection, delta: &Delta) -> Result<(), ApplyError> {
-    if *delta == Delta::default() {
+    let touches = delta
+        .touched
+        .as_ref()
+        .is_some_and(|t| !t.created.is_empty() || !t.earlier.is_empty());
+    if !delta.changes_figures()
+        && delta.registered_on.is_none()
+        && delta.value_event_on.is_none()
+        && !touches
+    {
         return Ok(());
     }
     let current = Summary::load(conn)?;
@@ -318,5 +332,15 @@ pub fn apply(conn: &mut DbConnection, delta: &Delta) -> Result<(), ApplyError> {
             .set(after.classes[class_index(class)])
             .execute(conn)?;
     }
+    if let Some(touched) = &delta.touched {
+        figures::after_import(conn, touched, after.overall.projects)?;
+    }
     Ok(())
+}
+
+impl Delta {
+    /// Whether the delta changes a figure (not only a date).
+    pub fn changes_figures(&self) -> bool {
+        self.overall != Overall::default() || self.classes != [ClassFigures::default(); 3]
+    }
 }

@@ -2,9 +2,10 @@
 //! grouped by class, town, village or year.
 //!
 //! Disposed assets no longer count. A project counts in every class of which it holds an
-//! asset; the class group `none` holds the projects that formed no asset at all. The
-//! overall and per-class figures are the maintained ones (`register::summary`); groups
-//! by town, village and year are summed in SQL.
+//! asset; the class group `none` holds the projects that formed no asset at all. Every
+//! figure is a maintained one, never a scan of the register: the county's overall and
+//! per-class figures are `register::summary`'s, everything else (a scope's, and groups
+//! by town, village and year) adds up the rows of `register::figures` in the scope.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -12,8 +13,8 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
-use crate::register::scope::{asset_sql, project_sql};
-use crate::register::summary::{class_index, Summary};
+use crate::register::figures::{grouped_sql, EVERY_CLASS};
+use crate::register::summary::{class_index, ClassFigures, Overall, Summary};
 
 /// How totals are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,21 +119,47 @@ impl FiguresRow {
     }
 }
 
-/// Groups the projects in `scope` by `key_expression`, with the counts and values of
-/// their assets in `scope` not disposed. Sums are cast to BIGINT so that both backends
-/// read them as exact 64-bit integers.
-fn by_project_column(scope: &Scope, key_expression: &str) -> String {
-    let (in_scope, assets_in_scope) = (project_sql(scope, "p"), asset_sql(scope, "s"));
-    format!(
-        "SELECT {key_expression} AS key, COUNT(*) AS projects, \
-         CAST(COALESCE(SUM(a.n), 0) AS BIGINT) AS assets, \
-         CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds, \
-         CAST(COALESCE(SUM(a.v), 0) AS BIGINT) AS asset_value \
-         FROM projects p LEFT JOIN (SELECT s.project_code, COUNT(*) AS n, SUM(s.value_fen) AS v \
-             FROM assets s WHERE s.status <> 'disposed' AND {assets_in_scope} GROUP BY s.project_code) a \
-         ON a.project_code = p.code WHERE {in_scope} \
-         GROUP BY {key_expression}"
-    )
+/// The figures of the projects in `scope`, grouped by the project columns `group_by` of
+/// a `group_figures` row `g` and keyed by `key_expression` over them: the rows of every
+/// project (`all`) summed per key.
+fn by_project_column(scope: &Scope, group_by: &str, key_expression: &str) -> String {
+    grouped_sql(scope, "('all')", group_by, key_expression)
+}
+
+/// The maintained figures of a scope narrower than the county, in the shape of the
+/// county's [`Summary`]: the `all` rows summed for the whole, the class rows per class,
+/// the `none` rows for the projects that formed no asset.
+fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, TotalsError> {
+    let rows: Vec<FiguresRow> =
+        diesel::sql_query(grouped_sql(scope, EVERY_CLASS, "g.class", "g.class")).load(conn)?;
+    let mut summary = Summary {
+        overall: Overall::default(),
+        last_registered_on: String::new(),
+        last_value_event_on: String::new(),
+        classes: [ClassFigures::default(); 3],
+    };
+    for row in rows {
+        let figures = ClassFigures {
+            projects: row.projects,
+            assets: row.assets,
+            funds_fen: row.funds,
+            value_fen: row.asset_value,
+        };
+        match (row.key.as_str(), AssetClass::parse(&row.key)) {
+            (_, Some(class)) => summary.classes[class_index(class)] = figures,
+            ("none", None) => {
+                summary.overall.unclassified_projects = figures.projects;
+                summary.overall.unclassified_funds_fen = figures.funds_fen;
+            }
+            _ => {
+                summary.overall.projects = figures.projects;
+                summary.overall.assets = figures.assets;
+                summary.overall.funds_fen = figures.funds_fen;
+                summary.overall.value_fen = figures.value_fen;
+            }
+        }
+    }
+    Ok(summary)
 }
 
 fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError> {
@@ -163,7 +190,7 @@ fn totals_in_snapshot(
 ) -> Result<Totals, TotalsError> {
     let summary = match scope {
         Scope::County => Summary::load(conn)?,
-        _ => Summary::within(conn, scope)?,
+        _ => scope_summary(conn, scope)?,
     };
     let money =
         |key: &str, fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(key.to_owned()));
@@ -201,12 +228,15 @@ fn totals_in_snapshot(
             });
             groups
         }
-        GroupBy::Town => load(conn, &by_project_column(scope, "p.town"))?,
+        GroupBy::Town => load(conn, &by_project_column(scope, "g.town", "g.town"))?,
         GroupBy::Village => load(
             conn,
-            &by_project_column(scope, "p.town || '/' || COALESCE(p.village, '')"),
+            &by_project_column(scope, "g.town, g.village", "g.town || '/' || g.village"),
         )?,
-        GroupBy::Year => load(conn, &by_project_column(scope, "CAST(p.year AS TEXT)"))?,
+        GroupBy::Year => load(
+            conn,
+            &by_project_column(scope, "g.year", "CAST(g.year AS TEXT)"),
+        )?,
     };
     let mut groups = groups;
     if group_by != GroupBy::Class {

@@ -275,6 +275,14 @@ impl TestApp {
             maintained, recomputed,
             "maintained totals drifted from the rows"
         );
+        use asset_registry::register::figures;
+        let kept = figures::kept(&mut conn).expect("maintained figures by group");
+        let again = figures::recompute(&mut conn).expect("recomputed figures by group");
+        assert_eq!(
+            kept, again,
+            "maintained figures by group drifted from the rows"
+        );
+        assert_eq!(figures::compare(&mut conn).expect("compare"), None);
     }
 
     /// Everything an import may write, to prove that nothing was.

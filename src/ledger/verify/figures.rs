@@ -1,7 +1,10 @@
-//! Every maintained total recomputed from the rows and compared with the stored one.
+//! Every maintained total recomputed from the rows and compared with the stored one:
+//! the register's and each class's (`register::summary`), then every figure by group
+//! (`register::figures`).
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Vocabulary};
+use crate::register::figures;
 use crate::register::summary::{class_index, Summary};
 
 /// The first maintained figure that differs from its recomputation, and the problem
@@ -11,14 +14,16 @@ use crate::register::summary::{class_index, Summary};
 pub(super) fn compare(conn: &mut DbConnection) -> diesel::QueryResult<Option<(String, String)>> {
     let kept = Summary::load(conn)?;
     let again = Summary::recompute(conn)?;
-    Ok(
-        first_difference(&kept, &again).map(|(figure, kept, again)| {
-            let problem = format!(
-                "维护的合计 {figure} 为 {kept}，而按资产和项目重算为 {again}（合计表被改动）"
-            );
-            (figure, problem)
-        }),
-    )
+    let difference = match first_difference(&kept, &again) {
+        Some(difference) => Some(difference),
+        None => figures::compare(conn)?
+            .map(|(figure, kept, again)| (figure, kept.to_string(), again.to_string())),
+    };
+    Ok(difference.map(|(figure, kept, again)| {
+        let problem =
+            format!("维护的合计 {figure} 为 {kept}，而按资产和项目重算为 {again}（合计表被改动）");
+        (figure, problem)
+    }))
 }
 
 fn first_difference(kept: &Summary, again: &Summary) -> Option<(String, String, String)> {

@@ -1,0 +1,2 @@
+DROP INDEX group_figures_department;
+DROP TABLE group_figures;

@@ -1,0 +1,361 @@
+//! Figures by group, maintained by every write that changes them, so that totals by
+//! class, town, village or year, county-wide or for a town, village or department
+//! scope, add up a few `group_figures` rows instead of scanning the register.
+//!
+//! A group is a project's town, village, year and department (`''` for a missing village
+//! or department). Each group has up to five rows:
+//! - `all`: its projects, their funds, and their live (not disposed) assets and value;
+//! - `operating`, `public_welfare`, `household`: the projects with a live asset of the
+//!   class, their funds, and the class's live assets and value (as `class_summary`);
+//! - `none`: the projects that formed no asset at all, and their funds.
+//!
+//! Every figure is a sum over the projects of the group of what each contributes, so a
+//! write keeps them by taking the contribution of the projects it touches away before
+//! it changes them ([`withdraw`]) and adding it again after ([`deposit`]), in the same
+//! transaction (writers hold the ledger's chain lock, like `register::summary`). A
+//! row whose figures fall to zero stays, holding zeros. [`compare`] recomputes every
+//! row from the projects and assets and names the first that differs.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use crate::db::DbConnection;
+use crate::domain::Scope;
+use crate::register::scope::{figures_sql, literal};
+
+/// How many projects' contributions are read in one statement.
+const PROJECTS_PER_STATEMENT: usize = 500;
+
+/// One row of `group_figures` as read, recomputed or compared.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct GroupRow {
+    /// `all`, `none` or a class.
+    #[diesel(sql_type = Text)]
+    pub class: String,
+    /// The projects' town.
+    #[diesel(sql_type = Text)]
+    pub town: String,
+    /// Their village, `''` for none.
+    #[diesel(sql_type = Text)]
+    pub village: String,
+    /// Their year.
+    #[diesel(sql_type = Integer)]
+    pub year: i32,
+    /// Their department, `''` for none.
+    #[diesel(sql_type = Text)]
+    pub department: String,
+    /// Projects.
+    #[diesel(sql_type = BigInt)]
+    pub projects: i64,
+    /// Live assets.
+    #[diesel(sql_type = BigInt)]
+    pub assets: i64,
+    /// Funds of the projects, in fen.
+    #[diesel(sql_type = BigInt)]
+    pub funds_fen: i64,
+    /// Value of the assets, in fen.
+    #[diesel(sql_type = BigInt)]
+    pub value_fen: i64,
+}
+
+impl GroupRow {
+    /// The row's name as verification reports it: `group_figures.operating.桑镇/东村/2019/农业`.
+    pub fn name(&self) -> String {
+        format!(
+            "group_figures.{}.{}/{}/{}/{}",
+            self.class, self.town, self.village, self.year, self.department
+        )
+    }
+
+    /// The row's key: class, town, village, year, department.
+    pub fn key(&self) -> (&str, &str, &str, i32, &str) {
+        (
+            &self.class,
+            &self.town,
+            &self.village,
+            self.year,
+            &self.department,
+        )
+    }
+
+    /// The figures by name, in the order verification compares them.
+    fn figures(&self) -> [(&'static str, i64); 4] {
+        [
+            ("projects", self.projects),
+            ("assets", self.assets),
+            ("funds_fen", self.funds_fen),
+            ("value_fen", self.value_fen),
+        ]
+    }
+}
+
+/// Which projects' contributions to read: the whole register, some projects by code,
+/// or the projects of one group.
+enum Projects<'a> {
+    All,
+    Codes(&'a [String]),
+    Group(&'a GroupRow),
+}
+
+impl Projects<'_> {
+    /// The SQL condition on the project row `p`.
+    fn condition(&self) -> String {
+        match self {
+            Projects::All => "1 = 1".to_owned(),
+            Projects::Codes(codes) => format!("p.code IN ({})", in_list(codes)),
+            Projects::Group(group) => format!(
+                "p.town = {} AND COALESCE(p.village, '') = {} AND p.year = {} AND COALESCE(p.department, '') = {}",
+                literal(&group.town),
+                literal(&group.village),
+                group.year,
+                literal(&group.department)
+            ),
+        }
+    }
+
+    /// The SQL condition on the asset row `a` that its project is one of these.
+    fn asset_condition(&self) -> String {
+        match self {
+            Projects::All => "1 = 1".to_owned(),
+            Projects::Codes(codes) => format!("a.project_code IN ({})", in_list(codes)),
+            Projects::Group(_) => format!(
+                "a.project_code IN (SELECT p.code FROM projects p WHERE {})",
+                self.condition()
+            ),
+        }
+    }
+}
+
+fn in_list(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|code| literal(code))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What `projects` contribute to each row, leaving out the rows of the import batch
+/// `excluding` (what they contributed before that import): one SELECT of
+/// [`GroupRow`] columns. Sums are cast to BIGINT so that both backends read them as
+/// exact 64-bit integers.
+fn contributions_sql(projects: &Projects<'_>, excluding: Option<&str>) -> String {
+    let (mut p, mut a) = (projects.condition(), projects.asset_condition());
+    if let Some(batch) = excluding {
+        p = format!("{p} AND p.batch_id <> {}", literal(batch));
+        a = format!("{a} AND a.batch_id <> {}", literal(batch));
+    }
+    let key = "p.town, COALESCE(p.village, ''), p.year, COALESCE(p.department, '')";
+    let columns = "p.town AS town, COALESCE(p.village, '') AS village, p.year AS year, \
+                   COALESCE(p.department, '') AS department";
+    format!(
+        "SELECT 'all' AS class, {columns}, COUNT(*) AS projects, \
+             CAST(COALESCE(SUM(x.n), 0) AS BIGINT) AS assets, \
+             CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds_fen, \
+             CAST(COALESCE(SUM(x.v), 0) AS BIGINT) AS value_fen \
+         FROM projects p LEFT JOIN (SELECT a.project_code AS project_code, COUNT(*) AS n, SUM(a.value_fen) AS v \
+             FROM assets a WHERE a.status <> 'disposed' AND {a} GROUP BY a.project_code) x \
+             ON x.project_code = p.code \
+         WHERE {p} GROUP BY {key} \
+         UNION ALL \
+         SELECT x.class AS class, {columns}, COUNT(*) AS projects, \
+             CAST(SUM(x.n) AS BIGINT) AS assets, CAST(SUM(p.funds_fen) AS BIGINT) AS funds_fen, \
+             CAST(SUM(x.v) AS BIGINT) AS value_fen \
+         FROM (SELECT a.project_code AS project_code, a.class AS class, COUNT(*) AS n, SUM(a.value_fen) AS v \
+             FROM assets a WHERE a.status <> 'disposed' AND {a} GROUP BY a.project_code, a.class) x \
+             JOIN projects p ON p.code = x.project_code \
+         WHERE {p} GROUP BY x.class, {key} \
+         UNION ALL \
+         SELECT 'none' AS class, {columns}, COUNT(*) AS projects, CAST(0 AS BIGINT) AS assets, \
+             CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds_fen, CAST(0 AS BIGINT) AS value_fen \
+         FROM projects p WHERE {p} AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code AND {a}) \
+         GROUP BY {key}"
+    )
+}
+
+/// Adds `sign` times what `projects` contribute (leaving out batch `excluding`) to the
+/// rows, creating the rows not there yet.
+fn add(
+    conn: &mut DbConnection,
+    projects: &Projects<'_>,
+    excluding: Option<&str>,
+    sign: i64,
+) -> QueryResult<()> {
+    let contributions = contributions_sql(projects, excluding);
+    // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
+    diesel::sql_query(format!(
+        "INSERT INTO group_figures (class, town, village, year, department, projects, assets, funds_fen, value_fen) \
+         SELECT c.class, c.town, c.village, c.year, c.department, \
+             {sign} * c.projects, {sign} * c.assets, {sign} * c.funds_fen, {sign} * c.value_fen \
+         FROM ({contributions}) c WHERE 1 = 1 \
+         ON CONFLICT (class, town, village, year, department) DO UPDATE SET \
+             projects = group_figures.projects + excluded.projects, \
+             assets = group_figures.assets + excluded.assets, \
+             funds_fen = group_figures.funds_fen + excluded.funds_fen, \
+             value_fen = group_figures.value_fen + excluded.value_fen"
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Takes away what the projects with `codes` contribute now, before a write changes
+/// them. The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn withdraw(conn: &mut DbConnection, codes: &[String]) -> QueryResult<()> {
+    for chunk in codes.chunks(PROJECTS_PER_STATEMENT) {
+        add(conn, &Projects::Codes(chunk), None, -1)?;
+    }
+    Ok(())
+}
+
+/// Adds what the projects with `codes` contribute now, after a write changed them. The
+/// caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn deposit(conn: &mut DbConnection, codes: &[String]) -> QueryResult<()> {
+    for chunk in codes.chunks(PROJECTS_PER_STATEMENT) {
+        add(conn, &Projects::Codes(chunk), None, 1)?;
+    }
+    Ok(())
+}
+
+/// What an import changed, for the rows: the batch, the projects it created and the
+/// projects registered before to which it added assets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Touched {
+    /// The import batch.
+    pub batch_id: String,
+    /// Projects the import registered.
+    pub created: Vec<String>,
+    /// Projects registered before that gained assets.
+    pub earlier: Vec<String>,
+}
+
+/// Brings the rows up to date after the import `touched` describes wrote its rows: the
+/// earlier projects' contributions without the batch's assets are taken away, and every
+/// touched project's contribution added. When the import touched most of the
+/// register, the rows are recomputed whole instead (one pass over the register is then
+/// cheaper than one lookup per project). The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn after_import(
+    conn: &mut DbConnection,
+    touched: &Touched,
+    projects_now: i64,
+) -> QueryResult<()> {
+    let count = touched.created.len() + touched.earlier.len();
+    if count == 0 {
+        return Ok(());
+    }
+    if u64::try_from(count).unwrap_or(u64::MAX) * 2 >= u64::try_from(projects_now).unwrap_or(0) {
+        diesel::sql_query("DELETE FROM group_figures").execute(conn)?;
+        return add(conn, &Projects::All, None, 1);
+    }
+    for chunk in touched.earlier.chunks(PROJECTS_PER_STATEMENT) {
+        add(conn, &Projects::Codes(chunk), Some(&touched.batch_id), -1)?;
+    }
+    for codes in [&touched.created, &touched.earlier] {
+        deposit(conn, codes)?;
+    }
+    Ok(())
+}
+
+/// The rows kept, leaving out those holding only zeros, in key order.
+///
+/// Fails when the query fails.
+pub fn kept(conn: &mut DbConnection) -> QueryResult<Vec<GroupRow>> {
+    let mut rows: Vec<GroupRow> = diesel::sql_query(
+        "SELECT class, town, village, year, department, projects, assets, funds_fen, value_fen \
+         FROM group_figures WHERE projects <> 0 OR assets <> 0 OR funds_fen <> 0 OR value_fen <> 0",
+    )
+    .load(conn)?;
+    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    Ok(rows)
+}
+
+/// The rows recomputed from the projects and assets (none of them zero), in key order.
+///
+/// Fails when the query fails.
+pub fn recompute(conn: &mut DbConnection) -> QueryResult<Vec<GroupRow>> {
+    let mut rows: Vec<GroupRow> =
+        diesel::sql_query(contributions_sql(&Projects::All, None)).load(conn)?;
+    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    Ok(rows)
+}
+
+/// The first row (by class, town, village, year, department) whose kept figures differ
+/// from their recomputation, a row missing or not called for counting as zeros: the
+/// figure's name (`group_figures.operating.桑镇/东村/2019/.assets`), the kept value and
+/// the recomputed one; `None` when all agree.
+///
+/// Fails when a query fails.
+pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)>> {
+    let kept = "SELECT class, town, village, year, department, projects, assets, funds_fen, value_fen \
+                FROM group_figures WHERE projects <> 0 OR assets <> 0 OR funds_fen <> 0 OR value_fen <> 0";
+    let again = format!(
+        "SELECT r.class, r.town, r.village, r.year, r.department, r.projects, r.assets, r.funds_fen, r.value_fen \
+         FROM ({}) r",
+        contributions_sql(&Projects::All, None)
+    );
+    let keys = "class, town, village, year, department, \
+                CAST(0 AS BIGINT) AS projects, CAST(0 AS BIGINT) AS assets, \
+                CAST(0 AS BIGINT) AS funds_fen, CAST(0 AS BIGINT) AS value_fen";
+    let differing: Option<GroupRow> = diesel::sql_query(format!(
+        "SELECT {keys} FROM ({kept} EXCEPT {again}) d \
+         UNION SELECT {keys} FROM ({again} EXCEPT {kept}) e \
+         ORDER BY 1, 2, 3, 4, 5 LIMIT 1"
+    ))
+    .get_result(conn)
+    .optional()?;
+    let Some(key) = differing else {
+        return Ok(None);
+    };
+    let same_row = |row: &GroupRow| row.class == key.class;
+    let kept_row: Option<GroupRow> = diesel::sql_query(format!(
+        "SELECT class, town, village, year, department, projects, assets, funds_fen, value_fen \
+         FROM group_figures WHERE class = {} AND town = {} AND village = {} AND year = {} AND department = {}",
+        literal(&key.class),
+        literal(&key.town),
+        literal(&key.village),
+        key.year,
+        literal(&key.department)
+    ))
+    .get_result(conn)
+    .optional()?;
+    let again_rows: Vec<GroupRow> =
+        diesel::sql_query(contributions_sql(&Projects::Group(&key), None)).load(conn)?;
+    let again_row = again_rows.into_iter().find(same_row);
+    let zero = GroupRow {
+        projects: 0,
+        assets: 0,
+        funds_fen: 0,
+        value_fen: 0,
+        ..key.clone()
+    };
+    let (kept_row, again_row) = (kept_row.unwrap_or(zero.clone()), again_row.unwrap_or(zero));
+    Ok(kept_row
+        .figures()
+        .into_iter()
+        .zip(again_row.figures())
+        .find(|((_, a), (_, b))| a != b)
+        .map(|((name, a), (_, b))| (format!("{}.{name}", key.name()), a, b)))
+}
+
+/// Every value of `class`, as an SQL list: naming them all lets a read of every class
+/// seek the rows of a town or village through the key, whose first column is the class.
+pub const EVERY_CLASS: &str = "('all', 'none', 'operating', 'public_welfare', 'household')";
+
+/// The figures of the rows whose class is in `classes` (an SQL list) in `scope`,
+/// grouped by the columns `group_by` of the row `g` and keyed by `key` (an SQL
+/// expression over them, e.g. `g.town || '/' || g.village`): `(key, projects, assets,
+/// funds, asset_value)` rows, unordered. Grouping by the key's own columns (`g.town,
+/// g.village`) lets the rows be summed in the order the table's key holds them.
+pub fn grouped_sql(scope: &Scope, classes: &str, group_by: &str, key: &str) -> String {
+    format!(
+        "SELECT {key} AS key, CAST(SUM(g.projects) AS BIGINT) AS projects, \
+             CAST(SUM(g.assets) AS BIGINT) AS assets, CAST(SUM(g.funds_fen) AS BIGINT) AS funds, \
+             CAST(SUM(g.value_fen) AS BIGINT) AS asset_value \
+         FROM group_figures g WHERE g.class IN {classes} AND {} GROUP BY {group_by}",
+        figures_sql(scope, "g")
+    )
+}
