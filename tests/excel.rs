@@ -673,6 +673,44 @@ fn two_row_headers(app: &TestApp) {
     assert_eq!(counts(&report), [2, 1, 2, 0, 0], "{report}");
     assert_eq!(export(&csv_app), export(app));
 
+    // 项目编号 in the lower row: the group row above gives only its unit.
+    let group_app = TestApp::new(app.backend, None);
+    let mut grouped = rows.clone();
+    grouped[1] = vec![
+        T("项目信息"),
+        Empty,
+        Empty,
+        Empty,
+        Empty,
+        T("金额（万元）"),
+        Empty,
+        Empty,
+        T("资产信息"),
+    ];
+    grouped[2] = vec![
+        T("项目编号"),
+        T("项目名称"),
+        T("项目年度"),
+        T("镇街"),
+        T("村"),
+        T("项目资金"),
+        T("中央衔接资金"),
+        T("省级衔接资金"),
+        T("资产编号"),
+        T("资产名称"),
+        T("资产类别"),
+        T("资产价值(元)"),
+        T("所有权人"),
+        T("确权日期"),
+    ];
+    let mut sheet = Sheet::new("台账", grouped);
+    sheet.merged.push((1, 0, 1, 4));
+    sheet.merged.push((1, 5, 1, 7));
+    sheet.merged.push((1, 8, 1, 13));
+    let report = committed(&group_app, &xlsx(&[sheet]), "");
+    assert_eq!(counts(&report), [2, 1, 2, 0, 0], "{report}");
+    assert_eq!(export(&group_app), export(app));
+
     // Data lines are counted below both header rows; cells name the sub-header's column.
     let mut bad = rows.clone();
     bad[4][11] = N(1.005);

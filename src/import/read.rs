@@ -191,11 +191,21 @@ fn open_source(mut source: Source) -> Result<Opened, ImportFailure> {
         .iter()
         .find_map(|(_, r, _)| header::unit_line(r.iter()));
     let header_line = top[header_at].0;
-    let cells: Vec<&str> = top[header_at].1.iter().collect();
-    let below: Option<Vec<&str>> = top.get(header_at + 1).map(|(_, r, _)| r.iter().collect());
-    let (headers, data_at) = match below {
-        Some(below) if header::is_sub_header(&cells, &below) => {
+    let names_cells = matches!(source, Source::Sheet(..));
+    let cells = row_cells(&top[header_at].1, names_cells);
+    let below = top
+        .get(header_at + 1)
+        .map(|(_, r, _)| row_cells(r, names_cells));
+    let above = header_at
+        .checked_sub(1)
+        .map(|at| top[at].1.iter().collect::<Vec<&str>>());
+    let (headers, data_at) = match (below, above) {
+        (Some(below), _) if header::is_sub_header(&cells, &below) => {
             (header::combine_two_rows(&cells, &below), header_at + 2)
+        }
+        // A unit line (`单位：万元`) above is the unit of the whole file, not a group.
+        (_, Some(above)) if header::unit_line(above.iter().copied()).is_none() => {
+            (header::units_from_above(&above, &cells), header_at + 1)
         }
         _ => (
             cells.iter().map(|c| (*c).to_owned()).collect(),
@@ -203,7 +213,6 @@ fn open_source(mut source: Source) -> Result<Opened, ImportFailure> {
         ),
     };
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let names_cells = matches!(source, Source::Sheet(..));
     let layout = match Layout::from_header(header_line, &headers, declared_unit) {
         Ok(layout) => layout,
         Err(mut errors) => {
@@ -225,6 +234,17 @@ fn open_source(mut source: Source) -> Result<Opened, ImportFailure> {
             buffered: buffered.into_iter(),
         },
     )))
+}
+
+/// The cells of a header row; a sheet's without the empty cells at its right end (its
+/// rows run to the right edge of the used range: a stray cell far to the right does not
+/// make the header wider).
+fn row_cells(record: &csv::StringRecord, sheet: bool) -> Vec<&str> {
+    let mut cells: Vec<&str> = record.iter().collect();
+    while sheet && cells.last().is_some_and(|c| header::clean(c).is_empty()) {
+        cells.pop();
+    }
+    cells
 }
 
 /// Names the cell of `error` (`H14`) from its line and column, given where a column of
@@ -302,7 +322,8 @@ pub fn read_rows(
     let mut record = csv::StringRecord::new();
     let mut problems = Vec::new();
     let mut continued_record = csv::StringRecord::new();
-    let mut previous: Option<csv::StringRecord> = None;
+    // The project cells of the last row that had them, by position, reused row after row.
+    let mut previous: Vec<(usize, String)> = Vec::new();
     let mut chunk = Vec::with_capacity(READ_CHUNK_ROWS);
     let project_positions: Vec<usize> = std::iter::once(Field::ProjectCode)
         .chain(Field::project_details().iter().copied())
@@ -343,23 +364,21 @@ pub fn read_rows(
             chunk.push((line, ReadRow::Totals(declared)));
         } else {
             let empty = |at: &usize| cells.get(*at).is_none_or(|c| header::clean(c).is_empty());
-            let continues = previous.is_some()
+            let continues = !previous.is_empty()
                 && project_positions.iter().all(empty)
                 && !asset_positions.iter().all(empty);
-            let parsed = match (&previous, continues) {
-                (Some(above), true) => {
-                    continued_record.clear();
-                    for (at, cell) in cells.iter().enumerate() {
-                        if project_positions.contains(&at) {
-                            continued_record.push_field(above.get(at).unwrap_or_default());
-                        } else {
-                            continued_record.push_field(cell);
-                        }
+            let parsed = if continues {
+                continued_record.clear();
+                for (at, cell) in cells.iter().enumerate() {
+                    match previous.iter().find(|(p, _)| *p == at) {
+                        Some((_, above)) => continued_record.push_field(above),
+                        None => continued_record.push_field(cell),
                     }
-                    let continued: Vec<&str> = continued_record.iter().collect();
-                    parse_row(layout, line, &continued)
                 }
-                _ => parse_row(layout, line, &cells),
+                let continued: Vec<&str> = continued_record.iter().collect();
+                parse_row(layout, line, &continued)
+            } else {
+                parse_row(layout, line, &cells)
             };
             let parsed = match (parsed, cell_problems(layout, line, &problems)) {
                 (parsed, problems) if problems.is_empty() => parsed,
@@ -367,9 +386,15 @@ pub fn read_rows(
                 (Err(errors), problems) => Err(with_problems(problems, errors)),
             };
             if !continues {
-                match &mut previous {
-                    Some(above) => above.clone_from(&record),
-                    None => previous = Some(record.clone()),
+                if previous.is_empty() {
+                    previous = project_positions
+                        .iter()
+                        .map(|at| (*at, String::new()))
+                        .collect();
+                }
+                for (at, above) in &mut previous {
+                    above.clear();
+                    above.push_str(cells.get(*at).copied().unwrap_or_default());
                 }
             }
             chunk.push((

@@ -186,6 +186,31 @@ pub fn combine_two_rows(top: &[&str], below: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The header cells of `header` with the units a group row `above` it names: where
+/// 项目编号 sits in the lower of two header rows, the upper one is read only for units
+/// (`金额（万元）` over `项目资金` and `资产价值`; a group saved as CSV spans the empty
+/// cells right of it). A header cell that names its own unit keeps it.
+pub fn units_from_above(above: &[&str], header: &[&str]) -> Vec<String> {
+    let mut group = "";
+    header
+        .iter()
+        .enumerate()
+        .map(|(at, cell)| {
+            let over = above.get(at).map_or("", |c| clean(c));
+            if !over.is_empty() {
+                group = over;
+            }
+            let text = clean(cell);
+            match (classify(text), unit_in(group)) {
+                (HeaderCell::Known(field, None), Some(unit)) if field.is_money() => {
+                    format!("{text}({})", unit.label())
+                }
+                _ => (*cell).to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// The most columns a header may have: far above any real 台账 (the import knows some
 /// twenty columns), low enough that the warnings about unknown ones stay small.
 pub const MAX_COLUMNS: usize = 256;
@@ -505,6 +530,32 @@ mod tests {
             &["项目编号", "资金来源", "资金来源"],
             &["项目编号", "中央衔接资金", "其他资金"]
         ));
+    }
+
+    #[test]
+    fn a_group_row_above_the_header_gives_its_unit() {
+        let above = ["项目信息", "", "金额（万元）", "", "资产信息"];
+        let header = [
+            "项目编号",
+            "项目名称",
+            "项目资金",
+            "资产价值(元)",
+            "资产编号",
+        ];
+        assert_eq!(
+            units_from_above(&above, &header),
+            [
+                "项目编号",
+                "项目名称",
+                "项目资金(万元)",
+                "资产价值(元)",
+                "资产编号"
+            ]
+        );
+        assert_eq!(
+            units_from_above(&["兴平市扶贫项目资产登记表"], &["项目资金"]),
+            ["项目资金"]
+        );
     }
 
     #[test]
