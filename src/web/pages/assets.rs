@@ -202,6 +202,9 @@ fn render_register(view: &RegisterPage) -> Markup {
             }
             (print_button())
         }
+        @if let Some(filters) = filters_described(&view.filter) {
+            p class="print-only" { "筛选条件：" (filters) }
+        }
         p class="tally" {
             "共 " strong { (view.tally.assets) } " 项资产，资产价值合计 "
             strong { (shown::yuan(view.tally.value.fen())) } " 元（"
@@ -231,6 +234,26 @@ fn render_register(view: &RegisterPage) -> Markup {
         }
         (numbered_pager(&view.pages))
     }
+}
+
+/// The filters asked for, in words, for the printed register; `None` without any.
+fn filters_described(filter: &AssetFilter) -> Option<String> {
+    let owner_type = filter.owner_type.map(|t| t.label().to_owned());
+    let described: Vec<String> = [
+        ("类别", filter.class.map(|c| c.label().to_owned())),
+        ("镇街", filter.town.clone()),
+        ("村", filter.village.clone()),
+        ("项目年度", filter.year.map(|year| year.to_string())),
+        ("项目编号", filter.project.clone()),
+        ("所有权人", filter.owner.clone()),
+        ("所有权人类型", owner_type),
+        ("状态", filter.status.map(|s| s.label().to_owned())),
+        ("名称包含", filter.q.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|value| format!("{name} {value}")))
+    .collect();
+    (!described.is_empty()).then(|| described.join("，"))
 }
 
 /// The filters' form, holding the filters asked for.
@@ -561,6 +584,13 @@ mod tests {
         assert!(pager.contains(&format!("cursor={}\">下一页</a>", cursor("COW-1"))));
         assert!(html.contains("<button type=\"button\" class=\"secondary print\" data-print>打印</button><script src=\"/static/print.js\"></script>"));
         assert!(html.contains("<label>项目年度<input name=\"year\" type=\"number\" min=\"2000\" max=\"9999\" inputmode=\"numeric\" value=\"2020\"></label>"));
+        assert!(html.contains(&format!(
+            "<p class=\"print-only\">筛选条件：类别 到户类，镇街 {}，村 {}，项目年度 2020，项目编号 P&amp;1，所有权人 {}，状态 已登记，名称包含 {}</p>",
+            escaped("filter-town"),
+            escaped("filter-village"),
+            escaped("filter-owner"),
+            escaped("filter-q")
+        )), "{html}");
     }
 
     #[test]
