@@ -212,8 +212,9 @@ impl Summary {
         Summary::within(conn, &Scope::County)
     }
 
-    /// The figures of the projects and assets in `scope`, computed from the rows (the
-    /// county's are maintained: [`Summary::load`]). The conditions of a town or village
+    /// The figures of the projects and assets in `scope`, computed from the rows, to
+    /// check the maintained ones (the county's are [`Summary::load`], every other
+    /// scope's add up `register::figures`). The conditions of a town or village
     /// read the `town, village` indexes of both tables, a department's the
     /// `projects_department` index.
     ///

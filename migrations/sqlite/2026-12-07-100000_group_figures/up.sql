@@ -17,8 +17,9 @@ CREATE TABLE group_figures (
     value_fen BIGINT NOT NULL,
     PRIMARY KEY (class, town, village, year, department)
 );
--- A department scope's rows.
-CREATE INDEX group_figures_department ON group_figures (department, class);
+-- A department scope's rows, covered: its totals read this index alone.
+CREATE INDEX group_figures_department ON group_figures
+    (department, class, town, village, year, projects, assets, funds_fen, value_fen);
 
 INSERT INTO group_figures (class, town, village, year, department, projects, assets, funds_fen, value_fen)
 SELECT 'all', p.town, COALESCE(p.village, ''), p.year, COALESCE(p.department, ''), COUNT(*),
