@@ -5,6 +5,8 @@
 //! `cargo bench --bench province` (1,000,000 rows); `PROVINCE_ROWS=100000` for another
 //! size; `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres` adds PostgreSQL.
 //! `scripts/bench.sh` runs everything and writes the figures for BENCHMARKS.md.
+//! Up to 300,000 rows the same register is also imported as an .xlsx (amounts, years
+//! and quantities as number cells), beside the CSV.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -191,6 +193,45 @@ fn sqlite_baseline(csv: &Path, dir: &Path) -> Duration {
         .arg(".mode csv")
         .arg(format!(".import --skip 1 {} plain", csv.display()));
     measure(command).0
+}
+
+/// The most rows the .xlsx import is measured at: calamine holds the sheet in memory.
+const XLSX_MAX_ROWS: usize = 300_000;
+
+/// Writes the CSV register at `csv` as an .xlsx at `xlsx`: one sheet, the header, then
+/// each row with its years, amounts and quantities as number cells, as a county keeps it.
+fn write_xlsx(csv: &Path, xlsx: &Path) {
+    let numeric = [
+        "project_year",
+        "project_funds_yuan",
+        "quantity",
+        "asset_value_yuan",
+    ];
+    let mut reader = csv::Reader::from_path(csv).expect("province csv");
+    let headers = reader.headers().expect("header").clone();
+    let numbers: Vec<bool> = headers.iter().map(|h| numeric.contains(&h)).collect();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .expect("worksheet");
+    for (col, header) in headers.iter().enumerate() {
+        let col = u16::try_from(col).expect("column");
+        sheet.write_string(0, col, header).expect("header cell");
+    }
+    for (row, record) in reader.records().enumerate() {
+        let record = record.expect("row");
+        let row = u32::try_from(row + 1).expect("row number");
+        for (col, cell) in record.iter().enumerate() {
+            let at = u16::try_from(col).expect("column");
+            match cell.parse::<f64>() {
+                Ok(number) if numbers[col] => sheet.write_number(row, at, number),
+                _ if cell.is_empty() => continue,
+                _ => sheet.write_string(row, at, cell),
+            }
+            .expect("cell");
+        }
+    }
+    workbook.save(xlsx).expect("save xlsx");
 }
 
 fn our_import(csv: &Path, database: &str) -> (Duration, u64) {
@@ -555,6 +596,25 @@ fn main() {
         floor.as_secs_f64() / baseline.as_secs_f64(),
         ours.as_secs_f64() / floor.as_secs_f64()
     );
+
+    if rows <= XLSX_MAX_ROWS {
+        let xlsx = dir.path().join("province.xlsx");
+        write_xlsx(&csv, &xlsx);
+        let xlsx_database = dir
+            .path()
+            .join("registry-xlsx.sqlite3")
+            .to_string_lossy()
+            .into_owned();
+        let (xlsx_ours, xlsx_peak) = our_import(&xlsx, &xlsx_database);
+        println!(
+            "sqlite xlsx import: ours={:.2}s csv={:.2}s ratio_to_csv={:.2} bytes={} peak_rss_mib={:.1}",
+            xlsx_ours.as_secs_f64(),
+            ours.as_secs_f64(),
+            xlsx_ours.as_secs_f64() / ours.as_secs_f64(),
+            std::fs::metadata(&xlsx).map_or(0, |m| m.len()),
+            xlsx_peak as f64 / 1048576.0
+        );
+    }
 
     if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
         let (baseline_name, baseline_url) = postgres_database(&admin);

@@ -421,6 +421,24 @@ fn the_sheet_is_chosen_by_name_or_is_the_first_visible(app: &TestApp) {
     let first = committed(app, &book, "");
     assert_eq!(first["sheet"], "台账", "the hidden sheet is passed over");
     assert_eq!(first["assets_created"], 3);
+    let before = app.register_state();
+    let dry = app.post(
+        "/api/v1/imports?dry_run=true&sheet=2021",
+        Some(&app.clerk),
+        book.clone(),
+        ContentType::Binary,
+    );
+    assert_eq!(dry.status, Status::Ok, "{}", dry.body);
+    assert_eq!(
+        (
+            dry.body["status"].as_str(),
+            dry.body["assets_created"].as_i64()
+        ),
+        (Some("dry_run"), Some(1)),
+        "{}",
+        dry.body
+    );
+    assert_eq!(app.register_state(), before, "a dry run writes nothing");
     let chosen = committed(app, &book, "&sheet=2021");
     assert_eq!(chosen["sheet"], "2021");
     assert_eq!(chosen["assets_created"], 1, "{chosen}");

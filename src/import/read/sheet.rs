@@ -133,10 +133,10 @@ impl SheetRows {
             Ok(values) => values,
             Err(e) => return Ok(Err(unreadable(e))),
         };
-        let formulas = match workbook.worksheet_formula(&name) {
-            Ok(formulas) => formulas,
-            Err(e) => return Ok(Err(unreadable(e))),
-        };
+        // The formulas only tell an uncomputed cell from an empty one: a workbook whose
+        // formulas calamine cannot parse (an .xls with an unusual token) still imports by
+        // its cached values.
+        let formulas = workbook.worksheet_formula(&name).unwrap_or_default();
         // OpenDocument keeps no merged ranges that calamine reads: its covered cells come
         // as empty, which the continuation rows of the CSV rules take care of.
         let merged = match &mut workbook {
