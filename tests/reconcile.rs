@@ -528,7 +528,7 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
         html.contains("<td class=n>25</td><td class=n>791.00</td><td class=n>7,910,000.00</td>")
     );
     assert!(html.contains("<td title=\"missing_custodian\">未落实管护主体</td>"));
-    // Readers get the report without the findings, which are for auditors.
+    // Readers get the report without the findings, which are for the roles that fix or audit them.
     let for_reader = app
         .client
         .get(format!("/api/v1/declarations/{id}/report.html"))
@@ -540,6 +540,18 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
         .into_string()
         .unwrap_or_default();
     assert!(for_reader.contains("全部相符") && !for_reader.contains("审计发现"));
+    // Clerks see findings (issue #13 item 6), on the printed report too.
+    let for_clerk = app
+        .client
+        .get(format!("/api/v1/declarations/{id}/report.html"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.clerk),
+        ))
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(for_clerk.contains("<td title=\"missing_custodian\">未落实管护主体</td>"));
 }
 
 fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {

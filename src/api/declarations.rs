@@ -192,7 +192,7 @@ pub async fn report_html(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
     let stored = stored(db, id).await?;
-    let sees_findings = caller.0.role.allows(crate::auth::Access::Audit);
+    let sees_findings = caller.0.role.allows(crate::auth::Access::Review);
     let reader = caller.0.role.sees_masked_ids();
     let html = db
         .run(move |conn| {
