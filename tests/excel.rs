@@ -481,6 +481,9 @@ fn number_cells_are_read_exactly(app: &TestApp) {
 /// one without is `formula_without_value`; an error value is `cell_error`.
 fn dates_and_formulas(app: &TestApp) {
     let mut rows = register_rows();
+    // A note far to the right of the title widens the sheet's used range, not its header.
+    rows[0].resize(300, Empty);
+    rows[0][299] = T("本表于 2021 年更新");
     rows[3][17] = T("2020年3月5日");
     rows[5][5] = F("=20*2", Some("40"));
     rows[6][5] = F("=F4+F6", Some("52.3298"));

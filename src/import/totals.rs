@@ -38,6 +38,10 @@ impl TotalKind {
 /// 合计, 总计 or 小计.
 pub fn kind_of(cells: &[&str]) -> Option<TotalKind> {
     let first = cells.iter().map(|c| clean(c)).find(|c| !c.is_empty())?;
+    // Most rows are register rows: tell them apart before building anything.
+    if !first.ends_with('计') {
+        return None;
+    }
     let word: String = first
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
