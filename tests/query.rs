@@ -283,7 +283,8 @@ fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
     assert_eq!(
         stable(items[1].clone()),
         json!({"id": "…", "status": "committed", "replayed": false, "sha256": "…", "filename": null, "encoding": "utf-8",
-               "byte_size": REGISTER.len(), "data_rows": 5, "projects_created": 4, "assets_created": 4,
+               "byte_size": REGISTER.len(), "data_rows": 5, "continued_rows": 0, "totals_checked": 0,
+               "projects_created": 4, "assets_created": 4,
                "projects_unchanged": 0, "assets_unchanged": 0, "rows_unchanged": 0, "warnings": [],
                "warning_count": 0, "warning_counts": {}, "warnings_truncated": false,
                "continued_rows": 0, "totals_checked": 0,
