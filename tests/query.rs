@@ -287,7 +287,6 @@ fn imports_are_listed_with_counts_and_errors(app: &TestApp) {
                "projects_created": 4, "assets_created": 4,
                "projects_unchanged": 0, "assets_unchanged": 0, "rows_unchanged": 0, "warnings": [],
                "warning_count": 0, "warning_counts": {}, "warnings_truncated": false,
-               "continued_rows": 0, "totals_checked": 0,
                "error_count": 0, "errors": [], "actor": "test-clerk", "created_at": "…"})
     );
     let rejected = app.get(
