@@ -402,6 +402,62 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     assert_eq!(inside.status, Status::Created, "{}", inside.body);
 }
 
+/// A row placed in the importer's own village but naming codes registered in another
+/// village is `out_of_scope` on the code, and shows none of the other village's values.
+fn imports_cannot_read_codes_registered_outside_the_scope(app: &TestApp) {
+    setup(app);
+    let village = Scope::parse("village:桑镇/东村").expect("scope");
+    let secret = token(app, Role::Clerk, &village);
+    let before = app.register_state();
+    let header = REGISTER.lines().next().unwrap_or_default();
+    // An asset of 赵村镇西村 (registered to 李四, 9,000 元) under a new 东村 project, and a
+    // project of 桑镇南村 whose row claims 东村.
+    let file = format!(
+        "{header}\nPRJ-DC2,东村新项目,2022,桑镇,东村,100,,,AST-XC-SHEEP,湖羊,到户类,3,只,100,王五,农户,,王五,,\n\
+         PRJ-NC,南村供水管网,2021,桑镇,东村,60000,,水利局,AST-DC-NEW,新管道,公益性,,,60000,东村村委会,村集体,,,,\n"
+    );
+    for dry_run in [true, false] {
+        let reply = app.post(
+            &format!("/api/v1/imports?dry_run={dry_run}"),
+            Some(&secret),
+            file.clone().into_bytes(),
+            ContentType::CSV,
+        );
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        let errors: Vec<(i64, String, String)> = reply.body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["line"].as_i64().unwrap_or_default(),
+                    e["column"].as_str().unwrap_or_default().to_owned(),
+                    e["code"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (2, "资产编号".to_owned(), "out_of_scope".to_owned()),
+                (3, "项目编号".to_owned(), "out_of_scope".to_owned()),
+            ],
+            "{}",
+            reply.body
+        );
+        let text = reply.body.to_string();
+        for registered in ["李四", "9000", "9,000", "赵村镇", "西村", "南村", "水利局"]
+        {
+            assert!(!text.contains(registered), "{registered} shown: {text}");
+        }
+        assert!(
+            text.contains("AST-XC-SHEEP") && text.contains("本账号范围以外"),
+            "{text}"
+        );
+        assert_eq!(app.register_state(), before);
+    }
+}
+
 fn tokens_carry_their_scope(app: &TestApp) {
     let reply = app.post(
         "/api/v1/tokens",
@@ -585,6 +641,10 @@ fn main() -> std::process::ExitCode {
         (
             "scopes::every_write_route_refuses_targets_outside_the_scope",
             every_write_route_refuses_targets_outside_the_scope,
+        ),
+        (
+            "scopes::imports_cannot_read_codes_registered_outside_the_scope",
+            imports_cannot_read_codes_registered_outside_the_scope,
         ),
         ("scopes::tokens_carry_their_scope", tokens_carry_their_scope),
         (

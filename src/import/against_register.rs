@@ -1,15 +1,18 @@
 //! A chunk of rows compared with the register: a project or asset registered before
 //! with the same values is unchanged; one registered with other values is a
 //! `conflicts_with_register` error (changes to registered assets go through the
-//! ledger); one not registered is new.
+//! ledger); one not registered is new. A code registered outside the importer's scope
+//! is `out_of_scope`, and none of that registration's values is shown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::{asset_values, project_value, Field};
 use super::read::header::Layout;
 use crate::db::DbConnection;
 use crate::domain::codes::code_key;
+use crate::domain::Scope;
+use crate::register::scope::{holds_asset, holds_project};
 use crate::register::store::{AssetRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -20,7 +23,8 @@ pub enum Verdict {
     New,
     /// Registered with the same values.
     Unchanged,
-    /// Registered with other values (the errors are listed).
+    /// Registered with other values, or outside the importer's scope (the errors are
+    /// listed).
     Conflicts,
 }
 
@@ -29,27 +33,44 @@ pub enum Verdict {
 pub struct Registered {
     projects: HashMap<String, ProjectRecord>,
     assets: HashMap<String, AssetRecord>,
+    /// The code keys of those registered outside the importer's scope.
+    outside: HashSet<String>,
 }
 
 impl Registered {
-    /// Looks up the projects and assets with these codes, in one query each.
+    /// Looks up the projects and assets with these codes, in one query each, and which
+    /// of them lie outside `scope`.
     ///
     /// Fails when a query fails or a stored row is not valid.
     pub fn look_up(
         conn: &mut DbConnection,
+        scope: &Scope,
         project_codes: &[&str],
         asset_codes: &[&str],
     ) -> Result<Self, ImportFailure> {
         let keys = |codes: &[&str]| codes.iter().map(|c| code_key(c)).collect::<Vec<_>>();
-        let projects = ProjectRow::find_by_keys(conn, &keys(project_codes), project_codes)?
-            .into_iter()
-            .map(|r| r.to_record().map(|rec| (rec.code.key(), rec)))
-            .collect::<Result<_, _>>()?;
-        let assets = AssetRow::find_by_keys(conn, &keys(asset_codes), asset_codes)?
-            .into_iter()
-            .map(|r| r.to_record().map(|rec| (rec.code.key(), rec)))
-            .collect::<Result<_, _>>()?;
-        Ok(Registered { projects, assets })
+        let mut outside = HashSet::new();
+        let mut projects = HashMap::new();
+        for row in ProjectRow::find_by_keys(conn, &keys(project_codes), project_codes)? {
+            let record = row.to_record()?;
+            if !holds_project(scope, &row) {
+                outside.insert(record.code.key());
+            }
+            projects.insert(record.code.key(), record);
+        }
+        let mut assets = HashMap::new();
+        for row in AssetRow::find_by_keys(conn, &keys(asset_codes), asset_codes)? {
+            let record = row.to_record()?;
+            if !holds_asset(conn, scope, &row)? {
+                outside.insert(record.code.key());
+            }
+            assets.insert(record.code.key(), record);
+        }
+        Ok(Registered {
+            projects,
+            assets,
+            outside,
+        })
     }
 
     /// Compares `project`, on the row at `line`, with the register; a difference in
@@ -65,6 +86,16 @@ impl Registered {
         let Some(registered) = self.projects.get(&project.code.key()) else {
             return Verdict::New;
         };
+        if self.outside.contains(&project.code.key()) {
+            errors.push(registered_elsewhere(
+                layout,
+                line,
+                Field::ProjectCode,
+                "项目",
+                code,
+            ));
+            return Verdict::Conflicts;
+        }
         // A look-alike of the registered code is a conflict in the code's column first.
         let look_alike = (registered.code != project.code).then(|| {
             (
@@ -104,6 +135,17 @@ impl Registered {
         let Some(registered) = self.assets.get(&asset.code.key()) else {
             return Verdict::New;
         };
+        if self.outside.contains(&asset.code.key()) {
+            let code = asset.code.as_str();
+            errors.push(registered_elsewhere(
+                layout,
+                line,
+                Field::AssetCode,
+                "资产",
+                code,
+            ));
+            return Verdict::Conflicts;
+        }
         // ID numbers are compared whole but shown masked: the messages are kept with
         // the batch, which readers may see.
         let shown = |field: Field, value: String| {
@@ -130,6 +172,23 @@ impl Registered {
         let what = format!("资产 {}", asset.code);
         verdict(layout, line, differences, errors, &what, ASSET_CHANGES)
     }
+}
+
+/// The error `out_of_scope` for a code registered outside the importer's scope, in the
+/// code's column: it says no more than that the code is taken.
+fn registered_elsewhere(
+    layout: &Layout,
+    line: u64,
+    field: Field,
+    what: &str,
+    code: &str,
+) -> RowError {
+    RowError::cell(
+        line,
+        layout.header_of(field),
+        "out_of_scope",
+        format!("{what}编号“{code}”已在本账号范围以外登记，不能由本账号导入；未写入任何数据"),
+    )
 }
 
 /// Where a change to a registered asset belongs, said after each of its conflicts.

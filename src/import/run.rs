@@ -176,7 +176,7 @@ impl Run {
             return Ok(());
         }
         let registered = match target.lookup() {
-            Some(conn) if !self.register_empty => look_up(conn, &pending)?,
+            Some(conn) if !self.register_empty => look_up(conn, &self.scope, &pending)?,
             // The register was empty when the import took the chain lock.
             _ => Registered::default(),
         };
@@ -335,8 +335,12 @@ impl Run {
 }
 
 /// Looks up the register's rows that `pending` names: the projects first named in the
-/// chunk and every asset.
-fn look_up(conn: &mut DbConnection, pending: &[Pending]) -> Result<Registered, ImportFailure> {
+/// chunk and every asset, telling apart those outside the importer's `scope`.
+fn look_up(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    pending: &[Pending],
+) -> Result<Registered, ImportFailure> {
     let project_codes: Vec<&str> = pending
         .iter()
         .filter(|p| p.first_of_project)
@@ -346,7 +350,7 @@ fn look_up(conn: &mut DbConnection, pending: &[Pending]) -> Result<Registered, I
         .iter()
         .filter_map(|p| p.row.asset.as_ref().map(|a| a.code.as_str()))
         .collect();
-    Registered::look_up(conn, &project_codes, &asset_codes)
+    Registered::look_up(conn, scope, &project_codes, &asset_codes)
 }
 
 /// The error `out_of_scope` when the project of the row at `line` (and so its asset,
