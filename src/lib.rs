@@ -10,6 +10,7 @@ pub mod export;
 pub mod front;
 pub mod import;
 pub mod ledger;
+pub mod observe;
 pub mod paging;
 pub mod reconcile;
 pub mod register;

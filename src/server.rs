@@ -30,6 +30,7 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     let rocket = rocket::custom(figment)
         .manage(db)
         .manage(Gate::default())
+        .attach(crate::observe::requests::RequestLog)
         .attach(security_headers())
         .attach(AdHoc::on_response(
             "Content-Security-Policy",

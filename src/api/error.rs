@@ -76,9 +76,9 @@ impl From<DbError> for ApiError {
             _ => false,
         };
         if busy {
-            ApiError::Unavailable(e.to_string())
+            ApiError::Unavailable(cause_chain(&e))
         } else {
-            ApiError::Internal(e.to_string())
+            ApiError::Internal(cause_chain(&e))
         }
     }
 }
@@ -130,14 +130,14 @@ impl From<ImportFailure> for ApiError {
     fn from(e: ImportFailure) -> Self {
         match e {
             ImportFailure::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(cause_chain(&other)),
         }
     }
 }
 
 impl From<TotalsError> for ApiError {
     fn from(e: TotalsError) -> Self {
-        ApiError::Internal(e.to_string())
+        ApiError::Internal(cause_chain(&e))
     }
 }
 
@@ -145,7 +145,7 @@ impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> Self {
         match e {
             ExportError::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(cause_chain(&other)),
         }
     }
 }
@@ -341,16 +341,28 @@ fn refused(status: Status) -> (Status, Value) {
 }
 
 impl<'r> Responder<'r, 'static> for ApiError {
+    /// The problem, with the request's id as its `instance` (so a clerk can quote it);
+    /// a 5xx logs its cause under that id.
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let request_id = crate::observe::requests::id_of(request);
+        let route = crate::observe::requests::route_of(request);
         match &self {
             ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
-                rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
+                tracing::error!(
+                    request_id,
+                    method = %request.method(),
+                    route,
+                    cause = %cause,
+                    "request failed"
+                );
             }
             ApiError::DiskFull(cause) => {
-                rocket::error!(
-                    "disk full: {} {} wrote nothing: {cause}",
-                    request.method(),
-                    request.uri().path()
+                tracing::error!(
+                    request_id,
+                    method = %request.method(),
+                    route,
+                    cause = %cause,
+                    "disk full: the request wrote nothing"
                 );
             }
             _ => {}
@@ -360,7 +372,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
             ApiError::TooManyRequests => Some("60"),
             _ => None,
         };
-        let (status, body) = self.to_problem();
+        let (status, mut body) = self.to_problem();
+        body["instance"] = json!(request_id);
         let mut response = response::Response::build_from(body.to_string().respond_to(request)?)
             .status(status)
             .header(ContentType::new("application", "problem+json"))
@@ -370,4 +383,20 @@ impl<'r> Responder<'r, 'static> for ApiError {
         }
         Ok(response)
     }
+}
+
+/// `error` and each of its sources, joined by `: ` (what an internal error logs).
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        // Many errors repeat their source in their own message: say it once.
+        if !chain.contains(&said) {
+            chain.push_str(": ");
+            chain.push_str(&said);
+        }
+        source = cause.source();
+    }
+    chain
 }

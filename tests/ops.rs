@@ -1,0 +1,245 @@
+//! Issue #20, running the service for years, on SQLite and PostgreSQL: request ids in
+//! the logs of the real binary and in problem bodies, the Prometheus metrics and who may
+//! read them, the settings and `config`.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rocket::http::{Header, Status};
+use serde_json::Value;
+use support::{Scenario, TestApp};
+
+/// A server process of the binary, its stderr written to a file.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(app: &TestApp, log: &Path, env: &[(&str, &str)]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_asset-registry"));
+        command
+            .args([
+                "--database",
+                &app.database.url,
+                "serve",
+                "--port",
+                &port.to_string(),
+            ])
+            .env_remove("DATABASE_URL")
+            .env("ROCKET_LOG_LEVEL", "normal")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(log).expect("log file")));
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let server = Server {
+            child: command.spawn().expect("start server"),
+            port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if http(port, "GET", "/api/v1/health", &[]).is_ok_and(|r| r.status == 200) {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("server did not start");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response of [`http`].
+struct Answer {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Answer {
+    /// The value of header `name` (case-insensitive).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`.
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Answer> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: 0\r\n"
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok(Answer {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    })
+}
+
+/// The log's JSON lines (every line must be one).
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+        })
+        .collect()
+}
+
+fn request_ids_reach_the_log_and_problem_bodies(app: &TestApp) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let log = folder.path().join("server.log");
+    let server = Server::start(app, &log, &[]);
+    let bearer = format!("Bearer {}", app.reader);
+    let supplied = "proxy-7f3a.42";
+    let missing = http(
+        server.port,
+        "GET",
+        "/api/v1/assets/NO-SUCH-ASSET",
+        &[("Authorization", &bearer), ("X-Request-Id", supplied)],
+    )
+    .expect("request");
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(missing.header("X-Request-Id"), Some(supplied));
+    let problem: Value = serde_json::from_str(&missing.body).expect("problem+json");
+    assert_eq!(problem["instance"], supplied, "{problem}");
+    assert_eq!(problem["status"], 404);
+
+    // A header that is no sane token is replaced by a fresh id.
+    let hostile = format!("{}<script>", "x".repeat(80));
+    let refused = http(
+        server.port,
+        "GET",
+        "/api/v1/totals",
+        &[
+            ("Authorization", "Bearer ar_wrong_secret_123"),
+            ("X-Request-Id", &hostile),
+        ],
+    )
+    .expect("request");
+    assert_eq!(refused.status, 401);
+    let fresh = refused.header("X-Request-Id").expect("an id").to_owned();
+    assert_ne!(fresh, hostile);
+    assert!(uuid::Uuid::parse_str(&fresh).is_ok(), "{fresh}");
+    let problem: Value = serde_json::from_str(&refused.body).expect("problem+json");
+    assert_eq!(problem["instance"], fresh.as_str());
+
+    let totals = http(
+        server.port,
+        "GET",
+        "/api/v1/totals",
+        &[("Authorization", &bearer)],
+    )
+    .expect("request");
+    assert_eq!(totals.status, 200);
+    let generated = totals.header("X-Request-Id").expect("an id").to_owned();
+    drop(server);
+
+    let text = std::fs::read_to_string(&log).expect("log");
+    let lines = json_lines(&text);
+    let line_of = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["request_id"] == id && l["message"] == "request")
+            .unwrap_or_else(|| panic!("no log line for {id}: {text}"))
+            .clone()
+    };
+    let line = line_of(supplied);
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["route"], "/api/v1/assets/<key>");
+    assert_eq!(line["status"], 404);
+    assert_eq!(line["token"], "test-reader");
+    assert_eq!(line["scope"], "county");
+    assert!(line["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    let line = line_of(&fresh);
+    assert_eq!(line["status"], 401);
+    assert_eq!(line["token"], "", "a refused token has no name");
+    let line = line_of(&generated);
+    assert_eq!(line["route"], "/api/v1/totals");
+    assert_eq!(line["status"], 200);
+    for secret in [&app.reader, &app.clerk, "ar_wrong_secret_123"] {
+        assert!(!text.contains(secret), "a token reached the log");
+    }
+    assert!(!text.contains("<script>"), "a hostile id reached the log");
+}
+
+fn problem_bodies_quote_the_id_of_their_request(app: &TestApp) {
+    let answer = app
+        .client
+        .get("/api/v1/nowhere")
+        .header(Header::new("X-Request-Id", "quoted-by-clerk-1"))
+        .dispatch();
+    assert_eq!(answer.status(), Status::NotFound);
+    assert_eq!(
+        answer.headers().get_one("X-Request-Id"),
+        Some("quoted-by-clerk-1")
+    );
+    let body: Value =
+        serde_json::from_str(&answer.into_string().unwrap_or_default()).expect("problem+json");
+    assert_eq!(body["instance"], "quoted-by-clerk-1", "{body}");
+    let forbidden = app
+        .client
+        .get("/api/v1/tokens")
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", app.reader),
+        ))
+        .dispatch();
+    assert_eq!(forbidden.status(), Status::Forbidden);
+    let id = forbidden
+        .headers()
+        .get_one("X-Request-Id")
+        .expect("an id")
+        .to_owned();
+    let body: Value =
+        serde_json::from_str(&forbidden.into_string().unwrap_or_default()).expect("problem+json");
+    assert_eq!(body["instance"], id.as_str(), "{body}");
+}
+
+fn main() -> std::process::ExitCode {
+    let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "request_ids_reach_the_log_and_problem_bodies",
+            request_ids_reach_the_log_and_problem_bodies,
+        ),
+        (
+            "problem_bodies_quote_the_id_of_their_request",
+            problem_bodies_quote_the_id_of_their_request,
+        ),
+    ];
+    support::run(scenarios)
+}
