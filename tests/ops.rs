@@ -230,6 +230,212 @@ fn problem_bodies_quote_the_id_of_their_request(app: &TestApp) {
     assert_eq!(body["instance"], id.as_str(), "{body}");
 }
 
+const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
+P1,光伏电站,2019,桑镇,东村,500000,PV-1,村级光伏电站,经营性,500000,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字(2020)第1号
+P2,肉牛养殖,2020,桑镇,西村,300000,CW-1,肉牛,到户类,300000,西村股份经济合作社,村集体,,西村村委会,2021-03-05,兴确字(2021)第2号
+";
+
+/// The value of the series `series` (name and labels exactly as written) in a scrape.
+fn sample(scrape: &str, series: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| {
+        let value = line.strip_prefix(series)?.strip_prefix(' ')?;
+        value.parse().ok()
+    })
+}
+
+fn metrics_count_requests_imports_and_appends(app: &TestApp) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let log = folder.path().join("server.log");
+    let server = Server::start(app, &log, &[]);
+    let reader = format!("Bearer {}", app.reader);
+    let clerk = format!("Bearer {}", app.clerk);
+    for _ in 0..3 {
+        let totals = http(
+            server.port,
+            "GET",
+            "/api/v1/totals",
+            &[("Authorization", &reader)],
+        )
+        .expect("totals");
+        assert_eq!(totals.status, 200, "{}", totals.body);
+    }
+    let refused = http(server.port, "GET", "/api/v1/totals", &[]).expect("totals");
+    assert_eq!(refused.status, 401);
+    let import = http_with_body(
+        server.port,
+        "/api/v1/imports",
+        &[("Authorization", &clerk), ("Content-Type", "text/csv")],
+        REGISTER.as_bytes(),
+    );
+    assert_eq!(import.status, 201, "{}", import.body);
+    let report: Value = serde_json::from_str(&import.body).expect("report");
+    let rows = report["data_rows"].as_f64().expect("data_rows");
+    assert!(rows > 0.0);
+    let append = http_with_body(
+        server.port,
+        "/api/v1/assets/PV-1/ledger",
+        &[
+            ("Authorization", &clerk),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"kind": "maintenance", "occurred_on": "2021-01-01", "description": "清洗光伏板"}"#
+            .as_bytes(),
+    );
+    assert_eq!(append.status, 201, "{}", append.body);
+
+    let scrape = http(server.port, "GET", "/metrics", &[]).expect("metrics");
+    assert_eq!(scrape.status, 200, "{}", scrape.body);
+    assert_eq!(
+        scrape.header("Content-Type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    let text = &scrape.body;
+    let series = |s: &str| sample(text, s).unwrap_or_else(|| panic!("no {s} in {text}"));
+    assert_eq!(
+        series(
+            r#"asset_registry_http_requests_total{method="GET",route="/api/v1/totals",status="200"}"#
+        ),
+        3.0
+    );
+    assert_eq!(
+        series(
+            r#"asset_registry_http_requests_total{method="GET",route="/api/v1/totals",status="401"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        series(r#"asset_registry_http_request_duration_seconds_count{route="/api/v1/totals"}"#),
+        4.0
+    );
+    assert_eq!(
+        series(
+            r#"asset_registry_http_request_duration_seconds_bucket{route="/api/v1/totals",le="+Inf"}"#
+        ),
+        4.0
+    );
+    assert_eq!(
+        series(r#"asset_registry_import_batches_total{outcome="committed"}"#),
+        1.0
+    );
+    assert_eq!(
+        series(r#"asset_registry_import_rows_total{outcome="committed"}"#),
+        rows
+    );
+    assert_eq!(series("asset_registry_ledger_appends_total"), 1.0);
+    assert!(
+        series("asset_registry_chain_lock_wait_seconds_count") >= 2.0,
+        "the import and the append took the chain lock"
+    );
+    assert_eq!(series("asset_registry_db_pool_waiting"), 0.0);
+    assert!(series("asset_registry_db_pool_max_connections") >= 1.0);
+    assert!(series("asset_registry_db_pool_connections_in_use") >= 0.0);
+    for secret in [&app.reader, &app.clerk] {
+        assert!(!text.contains(secret.as_str()));
+    }
+}
+
+/// A `POST` with `body`.
+fn http_with_body(port: u16, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    stream.write_all(body).expect("write");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let text = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Answer {
+        status: head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+fn metrics_are_open_on_loopback_only_unless_a_setting_says_so(app: &TestApp) {
+    let scrape_from = |app: &TestApp, address: &str, headers: &[(&str, &str)]| {
+        let mut request = app
+            .client
+            .get("/metrics")
+            .remote(address.parse().expect("socket address"));
+        for (name, value) in headers {
+            request = request.header(Header::new(name.to_string(), value.to_string()));
+        }
+        let response = request.dispatch();
+        let status = response.status();
+        let content_type = response.content_type().map(|c| c.to_string());
+        (
+            status,
+            content_type,
+            response.into_string().unwrap_or_default(),
+        )
+    };
+    let (status, _, text) = scrape_from(app, "127.0.0.1:40000", &[]);
+    assert_eq!(status, Status::Ok, "{text}");
+    assert!(
+        text.contains("# TYPE asset_registry_http_requests_total counter"),
+        "{text}"
+    );
+    let (status, _, text) = scrape_from(app, "[::1]:40000", &[]);
+    assert_eq!(status, Status::Ok, "{text}");
+    let (status, content_type, text) = scrape_from(app, "10.0.0.7:40000", &[]);
+    assert_eq!(status, Status::Forbidden);
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let problem: Value = serde_json::from_str(&text).expect("problem+json");
+    assert_eq!(
+        problem["type"],
+        "urn:asset-registry:problem:address_refused"
+    );
+    assert!(problem["instance"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
+    assert!(
+        !text.contains("asset_registry_http"),
+        "nothing of the metrics shown"
+    );
+    // A header any client can set does not make it local.
+    let (status, _, _) = scrape_from(
+        app,
+        "10.0.0.7:40000",
+        &[("X-Real-IP", "127.0.0.1"), ("X-Forwarded-For", "127.0.0.1")],
+    );
+    assert_eq!(status, Status::Forbidden);
+
+    let open = TestApp::new(
+        app.backend,
+        Some(
+            rocket::Config::figment()
+                .merge(("log_level", "off"))
+                .merge(("metrics", "open")),
+        ),
+    );
+    let (status, _, text) = scrape_from(&open, "10.0.0.7:40000", &[]);
+    assert_eq!(status, Status::Ok, "{text}");
+    let off = TestApp::new(
+        app.backend,
+        Some(
+            rocket::Config::figment()
+                .merge(("log_level", "off"))
+                .merge(("metrics", "off")),
+        ),
+    );
+    let (status, _, _) = scrape_from(&off, "127.0.0.1:40000", &[]);
+    assert_eq!(status, Status::NotFound);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -239,6 +445,14 @@ fn main() -> std::process::ExitCode {
         (
             "problem_bodies_quote_the_id_of_their_request",
             problem_bodies_quote_the_id_of_their_request,
+        ),
+        (
+            "metrics_count_requests_imports_and_appends",
+            metrics_count_requests_imports_and_appends,
+        ),
+        (
+            "metrics_are_open_on_loopback_only_unless_a_setting_says_so",
+            metrics_are_open_on_loopback_only_unless_a_setting_says_so,
         ),
     ];
     support::run(scenarios)

@@ -31,6 +31,8 @@ pub enum ApiError {
     Forbidden,
     /// 403: only a token with county scope may do this.
     CountyScopeRequired,
+    /// 403: this address may not read this (the metrics, open on loopback only).
+    AddressRefused,
     /// 404: nothing at this path.
     NotFound(String),
     /// 413: the body is over the limit.
@@ -235,6 +237,15 @@ impl ApiError {
                     "county_scope_required",
                     "需要全县范围",
                     "此操作只限全县范围的令牌（申报、对账、校验与令牌管理）",
+                ),
+            ),
+            ApiError::AddressRefused => (
+                Status::Forbidden,
+                problem(
+                    Status::Forbidden,
+                    "address_refused",
+                    "此地址无权访问",
+                    "运行指标只对本机开放（设置 metrics = \"open\" 可对所有地址开放）",
                 ),
             ),
             ApiError::NotFound(detail) => (

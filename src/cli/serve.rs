@@ -32,6 +32,7 @@ pub(super) fn serve(
         figment = figment.merge(("public", true));
     }
     crate::observe::logs::init(&figment)?;
+    crate::observe::scrape::Exposure::of(&figment)?;
     let db = open_or_create(database, "serve")?;
     if demo {
         let config = rocket::Config::from(&figment);

@@ -77,6 +77,7 @@ impl Fairing for RequestLog {
         let elapsed: Duration = started.at.elapsed();
         let status = response.status().code;
         let route = route_of(request);
+        super::metrics::METRICS.request(request.method().as_str(), &route, status, elapsed);
         let caller = crate::api::guard::cached_caller(request)
             .or_else(|| crate::web::session::signed_in(request));
         let (token, scope) = caller.map_or_else(
