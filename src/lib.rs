@@ -16,4 +16,5 @@ pub mod reconcile;
 pub mod register;
 pub mod request;
 pub mod server;
+pub mod settings;
 pub mod web;

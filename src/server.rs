@@ -20,12 +20,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 /// `figment` (Rocket's own settings plus `limits.import`, and `public`, which mounts
 /// the villages' public notice pages, and `metrics`, who may read `/metrics`).
 pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
-    // The client address comes from the socket unless an `ip_header` is configured for
-    // a trusted proxy: a header any client can set must not steer the throttle.
-    let figment = figment
-        .join(("limits.import", crate::api::DEFAULT_IMPORT_LIMIT))
-        .join(("ip_header", false))
-        .join(("public", false));
+    let figment = crate::settings::serving(figment);
     // The public notice pages answer without a token: off unless `public = true`.
     let public = figment.extract_inner::<bool>("public").unwrap_or(false);
     // An unknown exposure is refused by `serve` before this; here it keeps the default.

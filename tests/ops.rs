@@ -436,6 +436,169 @@ fn metrics_are_open_on_loopback_only_unless_a_setting_says_so(app: &TestApp) {
     assert_eq!(status, Status::NotFound);
 }
 
+/// The binary run in `folder` with `env` (and no `DATABASE_URL` nor `ROCKET_*` of the
+/// test's own environment).
+fn run_in(folder: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_asset-registry"));
+    command
+        .args(args)
+        .current_dir(folder)
+        .env_remove("DATABASE_URL");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ROCKET_") {
+            command.env_remove(name);
+        }
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run the binary")
+}
+
+fn settings_come_from_rocket_toml_and_the_environment(app: &TestApp) {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let secret_key = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+    std::fs::write(
+        folder.path().join("Rocket.toml"),
+        format!(
+            "[default]\nport = 8123\nmetrics = \"open\"\nsecret_key = \"{secret_key}\"\n\n[default.limits]\nimport = \"1GiB\"\n"
+        ),
+    )
+    .expect("Rocket.toml");
+    // The database named by the setting alone: a command opens it.
+    let database = app.database.url.as_str();
+    let created = run_in(
+        folder.path(),
+        &[
+            "token",
+            "create",
+            "--role",
+            "reader",
+            "--name",
+            "由设置找到",
+        ],
+        &[("ROCKET_DATABASE", database)],
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let token = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let seen = app.get("/api/v1/totals", Some(&token));
+    assert_eq!(seen.status, Status::Ok, "the token went into this register");
+
+    let with_password = "postgres://registry:n0t-for-eyes@127.0.0.1:5432/registry";
+    let config = run_in(
+        folder.path(),
+        &["config"],
+        &[
+            ("ROCKET_DATABASE", with_password),
+            ("ROCKET_LOG_FORMAT", "json"),
+        ],
+    );
+    assert!(config.status.success());
+    let text = String::from_utf8_lossy(&config.stdout).into_owned();
+    let line = |name: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        line("database")[1..3],
+        [
+            "postgres://registry:***@127.0.0.1:5432/registry".to_owned(),
+            "环境变量".to_owned()
+        ]
+    );
+    assert_eq!(line("database")[3], "ROCKET_DATABASE");
+    assert_eq!(line("port")[1], "8123");
+    assert!(line("port")[3].ends_with("Rocket.toml"), "{text}");
+    assert_eq!(line("limits.import")[1], "1GiB");
+    assert_eq!(line("metrics")[1], "open");
+    assert_eq!(
+        line("log_format")[1..4],
+        ["json", "环境变量", "ROCKET_LOG_FORMAT"]
+    );
+    assert_eq!(line("public")[1..3], ["false", "默认"]);
+    assert_eq!(
+        line("ip_header")[1],
+        "false",
+        "no client header is trusted by default"
+    );
+    assert_eq!(line("header_timeout")[1], "10");
+    assert!(
+        !text.contains("n0t-for-eyes"),
+        "a password was printed: {text}"
+    );
+    assert!(!text.contains(secret_key), "the secret key was printed");
+    assert!(line("secret_key")[1].contains("已设置"));
+
+    // `--database` comes first, and says so.
+    let flagged = run_in(
+        folder.path(),
+        &["--database", "elsewhere.sqlite3", "config"],
+        &[("ROCKET_DATABASE", with_password)],
+    );
+    let text = String::from_utf8_lossy(&flagged.stdout).into_owned();
+    assert!(
+        text.lines().any(|l| l.starts_with("database")
+            && l.contains("elsewhere.sqlite3")
+            && l.contains("命令行")),
+        "{text}"
+    );
+
+    // A setting with a value it cannot take stops `serve` before it opens anything.
+    let refused = run_in(
+        folder.path(),
+        &["--database", database, "serve", "--port", "0"],
+        &[("ROCKET_METRICS", "sometimes")],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("设置 metrics 的值“sometimes”无效"), "{said}");
+}
+
+fn settings_under_default_in_rocket_toml_are_obeyed(app: &TestApp) {
+    use rocket::figment::providers::{Format, Toml};
+    let path = format!(
+        "/api/v1/public/{}/{}",
+        support::encode("桑镇"),
+        support::encode("东村")
+    );
+    let closed = app.get(&path, None);
+    assert_eq!(closed.status, Status::NotFound, "off by default");
+    let toml = "[default]\npublic = true\n[default.limits]\njson = \"64B\"\n";
+    let configured = TestApp::new(
+        app.backend,
+        Some(
+            rocket::Config::figment()
+                .merge(Toml::string(toml).nested())
+                .merge(("log_level", "off")),
+        ),
+    );
+    let imported = configured.import(REGISTER.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let open = configured.get(&path, None);
+    assert_eq!(open.status, Status::Ok, "{}", open.body);
+    assert!(open.body.to_string().contains("PV-1"), "{}", open.body);
+    let long = configured.post(
+        "/api/v1/assets/PV-1/ledger",
+        Some(&configured.clerk),
+        format!(
+            "{{\"kind\": \"maintenance\", \"description\": \"{}\"}}",
+            "长".repeat(40)
+        )
+        .into_bytes(),
+        rocket::http::ContentType::JSON,
+    );
+    assert_eq!(long.status, Status::PayloadTooLarge, "{}", long.body);
+    assert_eq!(long.body["limit"], 64);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -453,6 +616,14 @@ fn main() -> std::process::ExitCode {
         (
             "metrics_are_open_on_loopback_only_unless_a_setting_says_so",
             metrics_are_open_on_loopback_only_unless_a_setting_says_so,
+        ),
+        (
+            "settings_come_from_rocket_toml_and_the_environment",
+            settings_come_from_rocket_toml_and_the_environment,
+        ),
+        (
+            "settings_under_default_in_rocket_toml_are_obeyed",
+            settings_under_default_in_rocket_toml_are_obeyed,
         ),
     ];
     support::run(scenarios)
