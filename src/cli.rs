@@ -1,9 +1,10 @@
 //! The command line: `serve`, `import`, `reconcile`, `verify`, `backup`, `restore`,
-//! `export` and `token create` as clap defines them, and their dispatch to a room per
+//! `export`, `token create` and `config` as clap defines them, and their dispatch to a room per
 //! group of commands, each with the terminal output it prints.
 
 mod backup;
 mod codes;
+mod config;
 mod database;
 mod export;
 mod import;
@@ -17,15 +18,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::db::pool::DEFAULT_SQLITE_PATH;
-
 /// The asset register of poverty-alleviation projects (扶贫项目资产登记).
 #[derive(Debug, Parser)]
 #[command(name = "asset-registry", version, about)]
 pub struct Cli {
-    /// Database: a SQLite file path, or postgres://user@host/db.
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_SQLITE_PATH)]
-    pub database: String,
+    /// Database: a SQLite file path, or postgres://user@host/db (else the setting
+    /// `database` of Rocket.toml or ROCKET_DATABASE; default data/registry.sqlite3).
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -106,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Print the effective settings (Rocket.toml, ROCKET_*, the command line), where
+    /// each came from and its default; secrets never.
+    Config,
     /// Print every code word of the register as JSON (for the end-to-end test).
     #[command(hide = true)]
     Codes,
@@ -147,7 +150,8 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn execute(cli: Cli) -> Result<ExitCode, String> {
-    let database = &cli.database;
+    let flag = cli.database.is_some();
+    let database = &crate::settings::database(cli.database, &crate::settings::figment());
     match cli.command {
         Command::Serve {
             address,
@@ -174,6 +178,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         Command::Token {
             action: TokenAction::Create { role, name, scope },
         } => token::create(database, &role, &name, &scope),
+        Command::Config => config::print(database, flag),
         Command::Codes => codes::print(),
     }
 }

@@ -80,7 +80,10 @@ pub async fn serve(rocket: Rocket<Build>, timeout: Duration) -> Result<(), Strin
             _ => Err("the server stopped before it listened".to_owned()),
         };
     };
-    eprintln!(
+    tracing::warn!(
+        address = %config.address,
+        port = config.port,
+        header_timeout_seconds = timeout.as_secs(),
         "正在监听 http://{}:{}（请求头须在 {} 秒内发完）",
         config.address,
         config.port,

@@ -9,6 +9,7 @@ use rocket::{Build, Rocket};
 
 use crate::api::gate::Gate;
 use crate::db::Db;
+use crate::observe::scrape::Exposure;
 
 /// The Content-Security-Policy of every response: scripts only from this server, never
 /// inline; no framing; forms post here.
@@ -17,19 +18,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 
 /// The Rocket instance serving the API and the web interface over `db`, configured by
 /// `figment` (Rocket's own settings plus `limits.import`, and `public`, which mounts
-/// the villages' public notice pages).
+/// the villages' public notice pages, and `metrics`, who may read `/metrics`).
 pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
-    // The client address comes from the socket unless an `ip_header` is configured for
-    // a trusted proxy: a header any client can set must not steer the throttle.
-    let figment = figment
-        .join(("limits.import", crate::api::DEFAULT_IMPORT_LIMIT))
-        .join(("ip_header", false))
-        .join(("public", false));
+    let figment = crate::settings::serving(figment);
     // The public notice pages answer without a token: off unless `public = true`.
     let public = figment.extract_inner::<bool>("public").unwrap_or(false);
+    // An unknown exposure is refused by `serve` before this; here it keeps the default.
+    let metrics = Exposure::of(&figment).unwrap_or(Exposure::Loopback);
     let rocket = rocket::custom(figment)
         .manage(db)
         .manage(Gate::default())
+        .manage(metrics)
+        .attach(crate::observe::requests::RequestLog)
         .attach(security_headers())
         .attach(AdHoc::on_response(
             "Content-Security-Policy",
@@ -43,6 +43,11 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
         .register("/api", crate::api::catchers());
+    let rocket = if metrics == Exposure::Off {
+        rocket
+    } else {
+        rocket.mount("/", crate::observe::scrape::routes())
+    };
     if public {
         rocket
             .mount("/api/v1", crate::api::public_routes())

@@ -26,9 +26,14 @@ impl Server {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("free port");
-        let output = match log {
-            Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
-            None => Stdio::null(),
+        // The log goes to stderr (through `tracing`); stdout is kept in the same file.
+        let (output, errors) = match log {
+            Some(path) => {
+                let file = std::fs::File::create(path).expect("log file");
+                let copy = file.try_clone().expect("log file");
+                (Stdio::from(file), Stdio::from(copy))
+            }
+            None => (Stdio::null(), Stdio::null()),
         };
         let child = Command::new(env!("CARGO_BIN_EXE_asset-registry"))
             .args([
@@ -45,7 +50,7 @@ impl Server {
             )
             .env("ROCKET_CLI_COLORS", "false")
             .stdout(output)
-            .stderr(Stdio::null())
+            .stderr(errors)
             .spawn()
             .expect("start server");
         let server = Server { child, port };

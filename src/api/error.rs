@@ -31,6 +31,8 @@ pub enum ApiError {
     Forbidden,
     /// 403: only a token with county scope may do this.
     CountyScopeRequired,
+    /// 403: this address may not read this (the metrics, open on loopback only).
+    AddressRefused,
     /// 404: nothing at this path.
     NotFound(String),
     /// 413: the body is over the limit.
@@ -76,9 +78,9 @@ impl From<DbError> for ApiError {
             _ => false,
         };
         if busy {
-            ApiError::Unavailable(e.to_string())
+            ApiError::Unavailable(cause_chain(&e))
         } else {
-            ApiError::Internal(e.to_string())
+            ApiError::Internal(cause_chain(&e))
         }
     }
 }
@@ -130,14 +132,14 @@ impl From<ImportFailure> for ApiError {
     fn from(e: ImportFailure) -> Self {
         match e {
             ImportFailure::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(cause_chain(&other)),
         }
     }
 }
 
 impl From<TotalsError> for ApiError {
     fn from(e: TotalsError) -> Self {
-        ApiError::Internal(e.to_string())
+        ApiError::Internal(cause_chain(&e))
     }
 }
 
@@ -145,7 +147,7 @@ impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> Self {
         match e {
             ExportError::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(cause_chain(&other)),
         }
     }
 }
@@ -235,6 +237,15 @@ impl ApiError {
                     "county_scope_required",
                     "需要全县范围",
                     "此操作只限全县范围的令牌（申报、对账、校验与令牌管理）",
+                ),
+            ),
+            ApiError::AddressRefused => (
+                Status::Forbidden,
+                problem(
+                    Status::Forbidden,
+                    "address_refused",
+                    "此地址无权访问",
+                    "运行指标只对本机开放（设置 metrics = \"open\" 可对所有地址开放）",
                 ),
             ),
             ApiError::NotFound(detail) => (
@@ -341,16 +352,28 @@ fn refused(status: Status) -> (Status, Value) {
 }
 
 impl<'r> Responder<'r, 'static> for ApiError {
+    /// The problem, with the request's id as its `instance` (so a clerk can quote it);
+    /// a 5xx logs its cause under that id.
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let request_id = crate::observe::requests::id_of(request);
+        let route = crate::observe::requests::route_of(request);
         match &self {
             ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
-                rocket::error!("{} {}: {cause}", request.method(), request.uri().path());
+                tracing::error!(
+                    request_id,
+                    method = %request.method(),
+                    route,
+                    cause = %cause,
+                    "request failed"
+                );
             }
             ApiError::DiskFull(cause) => {
-                rocket::error!(
-                    "disk full: {} {} wrote nothing: {cause}",
-                    request.method(),
-                    request.uri().path()
+                tracing::error!(
+                    request_id,
+                    method = %request.method(),
+                    route,
+                    cause = %cause,
+                    "disk full: the request wrote nothing"
                 );
             }
             _ => {}
@@ -360,7 +383,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
             ApiError::TooManyRequests => Some("60"),
             _ => None,
         };
-        let (status, body) = self.to_problem();
+        let (status, mut body) = self.to_problem();
+        body["instance"] = json!(request_id);
         let mut response = response::Response::build_from(body.to_string().respond_to(request)?)
             .status(status)
             .header(ContentType::new("application", "problem+json"))
@@ -370,4 +394,20 @@ impl<'r> Responder<'r, 'static> for ApiError {
         }
         Ok(response)
     }
+}
+
+/// `error` and each of its sources, joined by `: ` (what an internal error logs).
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        // Many errors repeat their source in their own message: say it once.
+        if !chain.contains(&said) {
+            chain.push_str(": ");
+            chain.push_str(&said);
+        }
+        source = cause.source();
+    }
+    chain
 }

@@ -86,6 +86,13 @@ pub async fn check_token_of(request: &Request<'_>, secret: String) -> Result<Cal
     check_token(db, gate, secret, request.client_ip()).await
 }
 
+/// The caller this request's token was found to be, once [`caller`] has run for it
+/// (`None` before, or when the token was refused): for its log line.
+pub fn cached_caller(request: &Request<'_>) -> Option<Caller> {
+    let cached: &Result<Caller, Status> = request.local_cache(|| Err(Status::Unauthorized));
+    cached.as_ref().ok().cloned()
+}
+
 /// Resolves the caller's token once per request.
 pub async fn caller(request: &Request<'_>) -> Result<Caller, ApiError> {
     let cached: &Result<Caller, Status> = request

@@ -15,6 +15,7 @@ use super::views::Page;
 use crate::db::Db;
 use crate::import::batch::BatchRow;
 use crate::import::{import_file, BatchReport, ImportOutcome, ImportRequest};
+use crate::observe::metrics::METRICS;
 use crate::paging::{Page as ListPage, TimeKey};
 use crate::request::{Flag, PageQuery, Param};
 
@@ -92,6 +93,13 @@ pub async fn create_import(
                 .map_err(ApiError::from)
         })
         .await?;
+    let (kind, report) = match &outcome {
+        ImportOutcome::Committed(report) => ("committed", report),
+        ImportOutcome::Replayed(report) => ("replayed", report),
+        ImportOutcome::DryRun(report) => ("dry_run", report),
+        ImportOutcome::Rejected(report) => ("rejected", report),
+    };
+    METRICS.import(kind, u64::try_from(report.data_rows).unwrap_or(0));
     match outcome {
         ImportOutcome::Committed(report) => Ok((Status::Created, Json(report))),
         ImportOutcome::Replayed(report) | ImportOutcome::DryRun(report) => {

@@ -89,7 +89,8 @@ pub fn document() -> Value {
             "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                 "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}},
-                "parameter": {"type": "string"}, "error_count": {"type": "integer"}
+                "parameter": {"type": "string"}, "error_count": {"type": "integer"},
+                "instance": {"type": "string", "description": "the request's id (also its X-Request-Id header), to quote when reporting a problem"}
             },
             "required": ["type", "title", "status", "detail"]
         }),

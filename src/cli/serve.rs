@@ -21,7 +21,6 @@ pub(super) fn serve(
     demo: bool,
     public: bool,
 ) -> Result<ExitCode, String> {
-    let db = open_or_create(database, "serve")?;
     let mut figment = rocket::Config::figment();
     if let Some(address) = address {
         figment = figment.merge(("address", address));
@@ -32,6 +31,9 @@ pub(super) fn serve(
     if public {
         figment = figment.merge(("public", true));
     }
+    crate::observe::logs::init(&figment)?;
+    crate::observe::scrape::Exposure::of(&figment)?;
+    let db = open_or_create(database, "serve")?;
     if demo {
         let config = rocket::Config::from(&figment);
         load_demo(&db, &format!("http://{}:{}", config.address, config.port))?;

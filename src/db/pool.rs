@@ -1,6 +1,7 @@
 //! One connection type over both backends, chosen by URL scheme, pooled with r2d2.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -209,7 +210,37 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    waiting: Arc<AtomicU64>,
     _hold: Option<Arc<std::fs::File>>,
+}
+
+/// The pool's connections at one moment (for the metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections lent out.
+    pub in_use: u64,
+    /// Connections open and idle.
+    pub idle: u64,
+    /// Callers waiting for a connection.
+    pub waiting: u64,
+    /// The pool's size.
+    pub max: u64,
+}
+
+/// Counts a caller waiting for a connection while it lives.
+struct Waiting<'a>(&'a AtomicU64);
+
+impl<'a> Waiting<'a> {
+    fn start(count: &'a AtomicU64) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Db {
@@ -245,6 +276,7 @@ impl Db {
         let db = Db {
             pool,
             backend,
+            waiting: Arc::new(AtomicU64::new(0)),
             _hold: hold,
         };
         db.migrate()?;
@@ -276,7 +308,19 @@ impl Db {
     ///
     /// Fails when none frees up within the pool's timeout.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
+        let _waiting = Waiting::start(&self.waiting);
         Ok(self.pool.get()?)
+    }
+
+    /// The pool's connections in use, idle and waited for now.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            in_use: u64::from(state.connections.saturating_sub(state.idle_connections)),
+            idle: u64::from(state.idle_connections),
+            waiting: self.waiting.load(Ordering::Relaxed),
+            max: u64::from(self.pool.max_size()),
+        }
     }
 
     /// Runs `work` with a pooled connection on Tokio's blocking thread pool.
@@ -289,8 +333,11 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let waiting = Arc::clone(&self.waiting);
         let joined = rocket::tokio::task::spawn_blocking(move || {
+            let waited = Waiting::start(&waiting);
             let mut conn = pool.get().map_err(DbError::from)?;
+            drop(waited);
             work(&mut conn)
         })
         .await;

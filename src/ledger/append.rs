@@ -365,4 +365,9 @@ pub fn append_entry(
         }
         Ok(AppendOutcome::Created(new_rows.remove(0)))
     })
+    .inspect(|outcome| {
+        if let AppendOutcome::Created(_) = outcome {
+            crate::observe::metrics::METRICS.ledger_append();
+        }
+    })
 }

@@ -198,12 +198,15 @@ fn link(prev_hash: &str, canonical: &str) -> String {
 ///
 /// The first statement writes the single head row: on PostgreSQL that row lock
 /// serialises appends across processes; on SQLite the write takes the database's write
-/// lock at once (so a deferred transaction never has to upgrade a read lock).
+/// lock at once (so a deferred transaction never has to upgrade a read lock). How long
+/// the lock was waited for goes to the metrics.
 /// Fails when the database fails; must run inside a transaction.
 pub fn lock_head(conn: &mut DbConnection) -> QueryResult<Head> {
+    let asked = std::time::Instant::now();
     diesel::update(ledger_head::table.filter(ledger_head::id.eq(1)))
         .set(ledger_head::seq.eq(ledger_head::seq))
         .execute(conn)?;
+    crate::observe::metrics::METRICS.chain_lock_waited(asked.elapsed());
     read_head(conn)
 }
 

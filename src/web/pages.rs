@@ -114,7 +114,7 @@ impl From<crate::db::DbError> for PageError {
 
 /// A failure the user cannot fix, logged, shown as a plain message.
 pub fn internal(error: impl std::fmt::Display) -> PageError {
-    rocket::error!("web page failed: {error}");
+    tracing::error!(cause = %error, "web page failed");
     message_page(
         Status::InternalServerError,
         "出错了",
