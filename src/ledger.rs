@@ -6,6 +6,7 @@ pub mod as_of;
 pub mod chain;
 pub mod disclosure;
 pub mod entry;
+pub mod households;
 pub mod projection;
 pub mod store;
 pub mod verify;

@@ -121,6 +121,9 @@ pub enum Input {
     Recipients,
     /// An object with fields of its own.
     Group(&'static [Field]),
+    /// A list of objects with these fields (a distribution's household lines); a form
+    /// takes them as lines of text, one object a line, its fields separated by commas.
+    Lines(&'static [Field]),
 }
 
 /// `occurred_on`, which every entry carries beside its data.
