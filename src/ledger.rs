@@ -4,6 +4,7 @@
 pub mod append;
 pub mod as_of;
 pub mod chain;
+pub mod contracts;
 pub mod disclosure;
 pub mod entry;
 pub mod households;

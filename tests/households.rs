@@ -561,6 +561,346 @@ fn the_web_form_takes_lines_and_the_household_page_shows_them(app: &TestApp) {
     assert!(page.contains("身份证号“610481198505054321”无效"), "{page}");
 }
 
+const CONTRACT_REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
+P1,光伏电站,2019,桑镇,东村,500000,PV-1,村级光伏电站,经营性,500000,东村股份经济合作社,村集体,,东村村委会,2018-03-05,兴确字(2018)第1号
+P2,茶厂,2019,柳镇,北村,300000,TEA-1,茶叶加工厂,经营性,300000,北村股份经济合作社,村集体,,北村村委会,2018-03-05,兴确字(2018)第2号
+P3,温室大棚,2019,柳镇,南村,200000,GH-1,温室大棚,经营性,200000,南村股份经济合作社,村集体,,南村村委会,2018-03-05,兴确字(2018)第3号
+";
+
+fn today() -> chrono::NaiveDate {
+    asset_registry::domain::dates::today_in_china()
+}
+
+fn day(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn months(date: chrono::NaiveDate, n: i32) -> chrono::NaiveDate {
+    if n >= 0 {
+        date.checked_add_months(chrono::Months::new(n.unsigned_abs()))
+    } else {
+        date.checked_sub_months(chrono::Months::new(n.unsigned_abs()))
+    }
+    .expect("a date")
+}
+
+fn days(date: chrono::NaiveDate, n: i64) -> chrono::NaiveDate {
+    date + chrono::Duration::days(n)
+}
+
+/// What the data of the contract scenario is: PV-1 leased for two years and two
+/// months from 26 months ago, ending in 60 days, its first year short; TEA-1 let for two
+/// full years that ended ten days ago, paid in full, no new contract; GH-1's contract
+/// ended early.
+struct ContractData {
+    annual: i64,
+    first_year_paid: i64,
+    pv_start: chrono::NaiveDate,
+    pv_end: chrono::NaiveDate,
+}
+
+fn contract_setup(app: &TestApp) -> ContractData {
+    let reply = app.import(CONTRACT_REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let data = ContractData {
+        annual: fen("36000.00"),
+        first_year_paid: fen("34765.44"),
+        pv_start: months(today(), -24),
+        pv_end: days(today(), 60),
+    };
+    append(
+        app,
+        "PV-1",
+        json!({"kind": "contract_signed", "occurred_on": day(data.pv_start), "mode": "lease", "counterparty": "县光伏运维公司",
+               "starts_on": day(data.pv_start), "ends_on": day(data.pv_end), "annual_amount": yuan(data.annual), "document_no": "ZL-1"}),
+    );
+    for (on, amount) in [
+        (days(data.pv_start, 100), data.first_year_paid),
+        (days(months(data.pv_start, 12), 5), data.annual),
+    ] {
+        append(
+            app,
+            "PV-1",
+            json!({"kind": "income", "occurred_on": day(on), "amount": yuan(amount), "period": "租金"}),
+        );
+    }
+    let tea_start = days(months(today(), -24), -10);
+    append(
+        app,
+        "TEA-1",
+        json!({"kind": "contract_signed", "occurred_on": day(tea_start), "mode": "contract", "counterparty": "县茶业公司",
+               "starts_on": day(tea_start), "ends_on": day(days(months(tea_start, 24), -1)), "annual_amount": "20000.00"}),
+    );
+    for year in 0..2 {
+        append(
+            app,
+            "TEA-1",
+            json!({"kind": "income", "occurred_on": day(days(months(tea_start, 12 * year), 30)), "amount": "20000.00", "period": "承包费"}),
+        );
+    }
+    let gh_start = months(today(), -6);
+    append(
+        app,
+        "GH-1",
+        json!({"kind": "contract_signed", "occurred_on": day(gh_start), "mode": "trust", "counterparty": "合作社",
+               "starts_on": day(gh_start), "ends_on": day(months(gh_start, 60)), "annual_amount": "1000.00"}),
+    );
+    append(
+        app,
+        "GH-1",
+        json!({"kind": "contract_ended", "occurred_on": day(days(today(), -20)), "reason": "托管方退出"}),
+    );
+    data
+}
+
+fn findings_of(app: &TestApp, token: &str, kind: &str) -> Vec<(String, String)> {
+    let reply = app.get(&format!("/api/v1/findings?kind={kind}"), Some(token));
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    reply.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            assert_eq!(f["kind"], kind);
+            (
+                f["asset_code"].as_str().unwrap_or_default().to_owned(),
+                f["detail"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn contracts_raise_their_findings_and_show_on_the_asset_page(app: &TestApp) {
+    let data = contract_setup(app);
+    let short = data.annual - data.first_year_paid;
+    let first_last = days(months(data.pv_start, 12), -1);
+    // GH-1's trust ended early: its shortened year owes its share by days, and got nothing.
+    let gh_start = months(today(), -6);
+    let gh_last = days(today(), -21);
+    let owed_days = (gh_last - gh_start).num_days() + 1;
+    let year_days = (days(months(gh_start, 12), -1) - gh_start).num_days() + 1;
+    let gh_owed = fen("1000.00") * owed_days / year_days;
+    assert_eq!(
+        findings_of(app, &app.auditor, "income_below_contract"),
+        [
+            (
+                "GH-1".to_owned(),
+                format!(
+                    "托管合同第 1 年（{} 至 {}）应收 {} 元，实收 0.00 元，短收 {} 元",
+                    day(gh_start),
+                    day(gh_last),
+                    grouped(gh_owed),
+                    grouped(gh_owed)
+                )
+            ),
+            (
+                "PV-1".to_owned(),
+                format!(
+                    "租赁合同第 1 年（{} 至 {}）应收 {} 元，实收 {} 元，短收 {} 元",
+                    day(data.pv_start),
+                    day(first_last),
+                    grouped(data.annual),
+                    grouped(data.first_year_paid),
+                    grouped(short)
+                )
+            )
+        ]
+    );
+    assert_eq!(
+        findings_of(app, &app.clerk, "contract_expiring"),
+        [(
+            "PV-1".to_owned(),
+            format!(
+                "与县光伏运维公司的租赁合同 {} 到期，还有 60 天，尚无续签合同",
+                day(data.pv_end)
+            )
+        )]
+    );
+    let expired = findings_of(app, &app.auditor, "contract_expired");
+    let codes: Vec<&str> = expired.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["GH-1", "TEA-1"]);
+    assert_eq!(
+        expired[0].1,
+        format!(
+            "与合作社的托管合同已于 {} 终止（托管方退出），此后没有新合同，资产仍为经营性资产",
+            day(days(today(), -20))
+        )
+    );
+    // Scope: 柳镇 sees its own contract findings only.
+    let town = token(app, Role::Auditor, "town:柳镇");
+    let town_below: Vec<String> = findings_of(app, &town, "income_below_contract")
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(town_below, ["GH-1"]);
+    let town_expired: Vec<String> = findings_of(app, &town, "contract_expired")
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(town_expired, ["GH-1", "TEA-1"]);
+    assert!(findings_of(app, &town, "contract_expiring").is_empty());
+    // The CSV and the page show the Chinese labels.
+    let csv = app
+        .client
+        .get("/api/v1/findings.csv?encoding=utf-8")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    for label in [
+        "收益低于合同约定",
+        "经营合同即将到期",
+        "经营合同已到期未续签",
+    ] {
+        assert!(csv.contains(label), "{label}: {csv}");
+    }
+    assert!(!csv.contains("income_below_contract,"), "{csv}");
+    let auditor = browser(app, &app.auditor);
+    let page = auditor
+        .get("/findings?kind=income_below_contract")
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(page.contains("收益低于合同约定"), "{page}");
+    assert!(
+        page.contains(&format!("短收 {} 元", grouped(short))),
+        "{page}"
+    );
+    // The asset page: the current contract, its years with owed and received income.
+    let page = auditor
+        .get("/assets/PV-1")
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(page.contains("<h2>经营合同</h2>"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<strong>当前合同：</strong>租赁给 县光伏运维公司，{} 至 {}，每年 {} 元，合同编号 ZL-1",
+            day(data.pv_start),
+            day(data.pv_end),
+            grouped(data.annual)
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<td>第 1 年</td><td>{} 至 {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">-{}</td>",
+            day(data.pv_start),
+            day(first_last),
+            grouped(data.annual),
+            grouped(data.first_year_paid),
+            grouped(short)
+        )),
+        "{page}"
+    );
+    let tea = auditor
+        .get("/assets/TEA-1")
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(tea.contains("今天没有生效的经营合同。"), "{tea}");
+    assert!(tea.contains("承包给 县茶业公司"), "{tea}");
+    // The timeline names the kinds in Chinese.
+    assert!(page.contains("<strong>签订经营合同</strong>"), "{page}");
+    // A renewal from the day after the lease ends clears contract_expiring.
+    append(
+        app,
+        "PV-1",
+        json!({"kind": "contract_signed", "occurred_on": day(today()), "mode": "lease", "counterparty": "县光伏运维公司",
+               "starts_on": day(days(data.pv_end, 1)), "ends_on": day(months(data.pv_end, 36)), "annual_amount": yuan(data.annual)}),
+    );
+    assert!(findings_of(app, &app.auditor, "contract_expiring").is_empty());
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], true, "{}", verified.body);
+}
+
+fn wrong_contracts_are_refused_and_write_nothing(app: &TestApp) {
+    let reply = app.import(CONTRACT_REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let before = app.register_state();
+    let signed = |change: Value| {
+        let mut body = json!({"kind": "contract_signed", "occurred_on": "2022-01-01", "mode": "lease", "counterparty": "甲",
+                              "starts_on": "2022-01-01", "ends_on": "2026-12-31", "annual_amount": "1000.00"});
+        for (key, value) in change.as_object().into_iter().flatten() {
+            body[key] = value.clone();
+        }
+        body
+    };
+    for (body, field, code, message) in [
+        (
+            signed(json!({"mode": "sale"})),
+            "mode",
+            "invalid_value",
+            "字段 mode 只能是 contract、lease、equity、trust，收到“sale”",
+        ),
+        (
+            signed(json!({"ends_on": "2021-12-31"})),
+            "ends_on",
+            "invalid_period",
+            "合同到期日 2021-12-31 应晚于起始日 2022-01-01",
+        ),
+        (
+            signed(json!({"ends_on": "2100-01-01"})),
+            "ends_on",
+            "invalid_date",
+            "日期 ends_on“2100-01-01”应在 1949-10-01 至 2099-12-31 之间",
+        ),
+        (
+            signed(json!({"counterparty": " "})),
+            "counterparty",
+            "required",
+            "字段 counterparty 不能为空",
+        ),
+        (
+            signed(json!({"annual_amount": "-1.00"})),
+            "annual_amount",
+            "negative_amount",
+            "",
+        ),
+        (
+            json!({"kind": "contract_ended", "occurred_on": "2022-01-01", "reason": "到期"}),
+            "occurred_on",
+            "no_contract",
+            "资产 PV-1 在 2022-01-01 没有生效的经营合同可以终止",
+        ),
+    ] {
+        let reply = post_entry(app, "PV-1", &body);
+        assert_eq!(
+            reply.status,
+            Status::UnprocessableEntity,
+            "{body}: {}",
+            reply.body
+        );
+        assert_eq!(reply.body["errors"][0]["field"], field, "{}", reply.body);
+        assert_eq!(reply.body["errors"][0]["code"], code, "{}", reply.body);
+        if !message.is_empty() {
+            assert_eq!(
+                reply.body["errors"][0]["message"], message,
+                "{}",
+                reply.body
+            );
+        }
+    }
+    assert_eq!(app.register_state(), before, "nothing was written");
+    // Ended after its own end, a contract has nothing left to end.
+    append(app, "PV-1", signed(json!({"ends_on": "2022-12-31"})));
+    let after = app.register_state();
+    let late = post_entry(
+        app,
+        "PV-1",
+        &json!({"kind": "contract_ended", "occurred_on": "2023-02-01", "reason": "x"}),
+    );
+    assert_eq!(
+        late.body["errors"][0]["code"], "no_contract",
+        "{}",
+        late.body
+    );
+    assert_eq!(app.register_state(), after, "nothing was written");
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -582,6 +922,14 @@ fn main() -> std::process::ExitCode {
         (
             "lines::the_web_form_takes_lines_and_the_household_page_shows_them",
             the_web_form_takes_lines_and_the_household_page_shows_them,
+        ),
+        (
+            "contracts::contracts_raise_their_findings_and_show_on_the_asset_page",
+            contracts_raise_their_findings_and_show_on_the_asset_page,
+        ),
+        (
+            "contracts::wrong_contracts_are_refused_and_write_nothing",
+            wrong_contracts_are_refused_and_write_nothing,
         ),
     ];
     support::run(scenarios)

@@ -104,6 +104,9 @@ pub enum Input {
     Date,
     /// A date `YYYY-MM-DD` that is not after today.
     PastDate,
+    /// A date `YYYY-MM-DD` that ends a term (a contract's last day): years ahead are
+    /// fine, up to 2099-12-31; not before 1949-10-01.
+    TermDate,
     /// One code of a closed vocabulary, chosen by its label: its members as codes and
     /// labels (`InspectionResult::choices`).
     Choice(fn() -> Vec<(&'static str, &'static str)>),

@@ -71,6 +71,15 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
 /// household lines add up to its amount to the fen.
 fn whole_data_errors(data: &EntryData) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    if let EntryData::ContractSigned(signed) = data {
+        if signed.ends_on <= signed.starts_on {
+            let message = format!(
+                "合同到期日 {} 应晚于起始日 {}",
+                signed.ends_on, signed.starts_on
+            );
+            errors.push(FieldError::new("ends_on", "invalid_period", message));
+        }
+    }
     if let EntryData::IncomeDistributed(paid) = data {
         match paid.lines_total() {
             None => {}
@@ -167,6 +176,27 @@ impl<'a> Reader<'a> {
             Input::Text => self.parsed(field, |given| Ok(given.to_owned())),
             Input::Money => self.money(field).map(|amount| amount.to_string()),
             Input::Date | Input::PastDate => self.date(field).map(|date| date.to_string()),
+            Input::TermDate => self.parsed(field, |given| {
+                let last = chrono::NaiveDate::from_ymd_opt(2099, 12, 31);
+                let first = chrono::NaiveDate::from_ymd_opt(1949, 10, 1);
+                match given.parse::<BusinessDate>() {
+                    Ok(date)
+                        if given.len() == 10
+                            && Some(date.naive()) >= first
+                            && Some(date.naive()) <= last =>
+                    {
+                        Ok(date.to_string())
+                    }
+                    Ok(_) => Err((
+                        "invalid_date",
+                        format!("日期 {name}“{given}”应在 1949-10-01 至 2099-12-31 之间"),
+                    )),
+                    Err(_) => Err((
+                        "invalid_date",
+                        format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD"),
+                    )),
+                }
+            }),
             Input::Choice(choices) => self.parsed(field, |given| {
                 let codes: Vec<&str> = choices().iter().map(|c| c.0).collect();
                 if codes.contains(&given) {

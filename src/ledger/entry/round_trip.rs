@@ -144,6 +144,20 @@ fn samples() -> Vec<Sample> {
             "方式：灭失，批文 CZ-2023-2",
         ),
         sample(
+            EntryKind::ContractSigned,
+            Some(
+                json!({"mode": "lease", "counterparty": " 县茶业公司 ", "starts_on": "2021-01-01", "ends_on": "2025-12-31", "annual_amount": "36,000", "document_no": "ZL-2021-1"}),
+            ),
+            r#"{"annual_amount":"36000.00","counterparty":"县茶业公司","document_no":"ZL-2021-1","ends_on":"2025-12-31","mode":"lease","starts_on":"2021-01-01"}"#,
+            "租赁给 县茶业公司，2021-01-01 至 2025-12-31，每年 36,000.00 元，合同编号 ZL-2021-1",
+        ),
+        sample(
+            EntryKind::ContractEnded,
+            Some(json!({"reason": "承租方违约"})),
+            r#"{"reason":"承租方违约"}"#,
+            "合同终止：承租方违约",
+        ),
+        sample(
             EntryKind::Correction,
             Some(json!({"corrects": 18, "reason": "处置批复撤销"})),
             r#"{"corrects":18,"reason":"处置批复撤销"}"#,
@@ -252,6 +266,14 @@ fn valid(input: Input) -> BoxedStrategy<Value> {
         Input::Date | Input::PastDate => (0i64..20_000)
             .prop_map(|back| {
                 let day = today_in_china() - chrono::Days::new(back.unsigned_abs());
+                Value::from(day.format("%Y-%m-%d").to_string())
+            })
+            .boxed(),
+        // Later than any `Date` drawn, so that a contract ends after it starts.
+        Input::TermDate => (1u64..20_000)
+            .prop_map(|ahead| {
+                let day = (today_in_china() + chrono::Days::new(ahead))
+                    .min(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default());
                 Value::from(day.format("%Y-%m-%d").to_string())
             })
             .boxed(),

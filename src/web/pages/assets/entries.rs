@@ -119,7 +119,7 @@ fn control(input: Input) -> Control {
     match input {
         Input::Choice(choices) => Control::Select(choices()),
         Input::OwnerType => Control::Select(OwnerType::choices()),
-        Input::Date | Input::PastDate => field("date"),
+        Input::Date | Input::PastDate | Input::TermDate => field("date"),
         Input::Seq => field("number"),
         Input::Lines(fields) => Control::Textarea {
             hint: fields
@@ -284,6 +284,7 @@ fn form_value(input: Input, value: &str) -> Value {
         | Input::Money
         | Input::Date
         | Input::PastDate
+        | Input::TermDate
         | Input::Choice(_)
         | Input::OwnerType
         | Input::IdNumber
