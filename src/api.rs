@@ -7,6 +7,7 @@ pub mod error;
 pub mod gate;
 pub mod guard;
 pub mod health;
+pub mod households;
 pub mod imports;
 pub mod ledger;
 pub mod openapi;
@@ -77,6 +78,7 @@ pub fn routes() -> Vec<Route> {
         declarations::report_html,
         declarations::list_findings,
         declarations::export_findings,
+        households::get_household,
     ]
 }
 

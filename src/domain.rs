@@ -17,7 +17,7 @@ pub mod wire;
 
 pub use asset::{AssetClass, AssetStatus, OwnerType};
 pub use codes::{AssetCode, ProjectCode};
-pub use custody::{DisposalMethod, InspectionResult, Recipients};
+pub use custody::{ContractMode, DisposalMethod, InspectionResult, Recipients};
 pub use dates::{BusinessDate, DateError, Year};
 pub use id_number::IdNumber;
 pub use money::{MoneyUnit, Yuan};

@@ -4,8 +4,10 @@
 pub mod append;
 pub mod as_of;
 pub mod chain;
+pub mod contracts;
 pub mod disclosure;
 pub mod entry;
+pub mod households;
 pub mod projection;
 pub mod store;
 pub mod verify;

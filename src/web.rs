@@ -32,6 +32,8 @@ pub fn routes() -> Vec<Route> {
         pages::reconcile::show_declaration,
         pages::audit::findings,
         pages::audit::verify,
+        pages::households::search,
+        pages::households::household_page,
     ]
 }
 

@@ -18,6 +18,9 @@ P3,供水管网,2021,桑镇,西村,90000,PIPE-1,供水管道,公益性,90000,西
 
 const CODES: [&str; 3] = ["PV-1", "COW-1", "PIPE-1"];
 
+/// A household's ID number on a distribution line (a valid resident ID).
+const HOUSEHOLD_ID: &str = "610481198801011237";
+
 fn setup(app: &TestApp) {
     let reply = app.import(REGISTER.as_bytes(), false);
     assert_eq!(reply.status, Status::Created, "{}", reply.body);
@@ -84,7 +87,24 @@ fn a_reader_recovers_no_masked_field_of_new_entries(app: &TestApp) {
         "PV-1",
         json!({"kind": "maintenance", "occurred_on": "2021-03-01", "description": "巡修"}),
     );
+    append(
+        app,
+        "PV-1",
+        json!({"kind": "income", "occurred_on": "2021-12-01", "amount": "3000.00", "period": "2021"}),
+    );
+    // One household line with an ID number among lines without: a single masked field,
+    // which is what the brute force tries.
+    append(
+        app,
+        "PV-1",
+        json!({"kind": "income_distributed", "occurred_on": "2021-12-20", "amount": "1500.00", "period": "2021", "recipients": 2,
+               "lines": [{"name": "赵六", "amount": "1000.00"}, {"name": "钱七", "id_number": HOUSEHOLD_ID, "amount": "500.00"}]}),
+    );
     let events = app.get("/api/v1/events?limit=1000", Some(&app.reader));
+    assert_eq!(
+        events.body["items"][7]["data"]["lines"][1]["id_number"],
+        "610481********1237"
+    );
     assert_eq!(events.body["items"][3]["data"]["phone"], "138****5678");
     assert_eq!(
         events.body["items"][4]["data"]["owner"]["id_number"],
@@ -106,7 +126,18 @@ fn a_reader_recovers_no_masked_field_of_new_entries(app: &TestApp) {
     assert_eq!(whole.body["items"][1]["encoding"], 2);
     let intact = verify(app, "");
     assert_eq!(intact["ok"], true, "{intact}");
-    assert_eq!(intact["entries"], 6);
+    assert_eq!(intact["entries"], 8);
+    // The control: had the line's ID number been hashed unsalted, the same brute force
+    // would have recovered it from what the reader read.
+    let unsalted = brute::as_if_unsalted(
+        &brute::gather(app, &app.auditor, &CODES),
+        brute::gather(app, &app.reader, &CODES),
+        8,
+    );
+    assert_eq!(
+        brute::recover(&unsalted),
+        vec![(8, "/lines/1/id_number".to_owned(), HOUSEHOLD_ID.to_owned())]
+    );
     // Editing a salted entry's stored ID number breaks the chain at that entry.
     tamper(
         app,

@@ -217,12 +217,17 @@ fn good_body() -> impl Strategy<Value = Value> {
 }
 
 /// The error as it is compared: the list of known kinds an `unknown_kind` message ends
-/// with grows as kinds are added, so only its part up to the list is.
+/// with grows as kinds are added, and the list of a kind's fields an `unknown_field`
+/// message ends with grows as fields are (`lines` of `income_distributed`), so only
+/// their part up to the list is.
 fn comparable(mut error: FieldError) -> FieldError {
-    if error.code == "unknown_kind" {
-        if let Some((head, _)) = error.message.split_once("应为") {
-            error.message = head.to_owned();
-        }
+    let list = match error.code {
+        "unknown_kind" => "应为",
+        "unknown_field" => "（可用字段：",
+        _ => return error,
+    };
+    if let Some((head, _)) = error.message.split_once(list) {
+        error.message = head.to_owned();
     }
     error
 }
@@ -233,6 +238,16 @@ fn agree(body: &Value) -> Result<(), TestCaseError> {
             for error in new.iter().filter(|e| e.code == "unknown_kind") {
                 for (kind, _) in KINDS {
                     prop_assert!(error.message.contains(kind), "{}", error.message);
+                }
+            }
+            // The fields listed still include every field the release before listed.
+            let listing =
+                |e: &&FieldError| e.code == "unknown_field" && e.message.contains("可用字段");
+            for error in new.iter().filter(listing) {
+                let kind = body["kind"].as_str().unwrap_or_default();
+                let fields = KINDS.iter().find(|k| k.0 == kind).map_or(&[][..], |k| k.1);
+                for field in fields {
+                    prop_assert!(error.message.contains(field), "{}", error.message);
                 }
             }
             let old: Vec<FieldError> = old.into_iter().map(comparable).collect();

@@ -562,6 +562,18 @@ fn the_approver_reads_as_a_clerk(app: &TestApp) {
 
 fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
     setup(app);
+    // A distribution with household lines, one carrying an ID number.
+    let today = today_in_china().format("%Y-%m-%d").to_string();
+    let distributed = app.post(
+        "/api/v1/assets/AST-DC-PV/ledger",
+        Some(&app.clerk),
+        json!({"kind": "income_distributed", "occurred_on": today, "amount": "1200.50", "period": "2025年", "recipients": 2,
+               "lines": [{"name": "赵六", "id_number": DISTRIBUTION_ID, "amount": "1000.00"}, {"name": "钱七", "amount": "200.50"}]})
+            .to_string()
+            .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(distributed.status, Status::Created, "{}", distributed.body);
     let page = app
         .client
         .get("/public/%E6%A1%91%E9%95%87/%E4%B8%9C%E6%9D%91")
@@ -573,7 +585,7 @@ fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
         "<td>AST-DC-PV</td><td>村级光伏电站</td><td>经营性</td><td class=\"n\">500,000.00</td><td>东村股份经济合作社</td><td>东村村委会</td>",
         "<td>AST-DC-COW</td><td>肉牛</td><td>到户类</td><td class=\"n\">8,000.50</td><td>张三</td><td>张三</td>",
         "<td>2025年</td><td class=\"n\">12,345.60</td>",
-        "暂无收益分配记录。",
+        "<tr><td>赵六</td><td class=\"n\">1,000.00</td></tr><tr><td>钱七</td><td class=\"n\">200.50</td></tr>",
         "暂无正在公示的事项。",
         "name=\"viewport\"",
     ] {
@@ -583,13 +595,25 @@ fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
     assert_eq!(json.status, Status::Ok);
     assert_eq!(json.body["assets"][0]["code"], json!("AST-DC-COW"));
     assert_eq!(json.body["income"][0]["amount"], json!("12345.60"));
-    assert_eq!(json.body["distributions"], json!([]));
+    assert_eq!(
+        json.body["distributions"],
+        json!([{"asset_code": "AST-DC-PV", "occurred_on": today, "amount": "1200.50",
+                "lines": [{"name": "赵六", "amount": "1000.00"}, {"name": "钱七", "amount": "200.50"}]}])
+    );
     assert_eq!(json.body["notices"], json!([]));
     assert!(json.body["ledger_head"]["seq"]
         .as_i64()
         .is_some_and(|s| s >= 4));
     let text = json.body.to_string();
     for (what, body) in [("HTML", &html), ("JSON", &text)] {
+        assert!(
+            !body.contains(DISTRIBUTION_ID),
+            "{what} shows a household's ID number"
+        );
+        assert!(
+            !body.contains(&DISTRIBUTION_ID[..6]),
+            "{what} shows part of it"
+        );
         for personal in PERSONAL {
             assert!(!body.contains(personal), "{what} shows {personal}");
             assert!(
@@ -604,6 +628,9 @@ fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
     let none = app.get("/api/v1/public/%E6%A1%91%E9%95%87/%E6%97%A0%E6%9D%91", None);
     assert_eq!(none.status, Status::NotFound);
 }
+
+/// The ID number on a household line of the public village's distribution.
+const DISTRIBUTION_ID: &str = "11010519491231002X";
 
 fn public_pages_are_off_by_default(app: &TestApp) {
     setup(app);

@@ -78,6 +78,40 @@ impl Vocabulary for DisposalMethod {
     }
 }
 
+/// 经营方式 of an operating contract: how someone else runs the asset and pays for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractMode {
+    /// 承包: run by a contractor for a fee.
+    Contract,
+    /// 租赁: leased for rent.
+    Lease,
+    /// 入股: put into an enterprise for a guaranteed dividend.
+    Equity,
+    /// 托管: run by a trustee.
+    Trust,
+}
+
+/// Read from the English name only.
+impl Vocabulary for ContractMode {
+    /// In the order forms list them.
+    const ALL: &'static [Self] = &[
+        ContractMode::Contract,
+        ContractMode::Lease,
+        ContractMode::Equity,
+        ContractMode::Trust,
+    ];
+
+    fn spelling(self) -> Spelling {
+        match self {
+            ContractMode::Contract => Spelling::new("contract", "承包"),
+            ContractMode::Lease => Spelling::new("lease", "租赁"),
+            ContractMode::Equity => Spelling::new("equity", "入股"),
+            ContractMode::Trust => Spelling::new("trust", "托管"),
+        }
+    }
+}
+
 /// Who received a distribution of income.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]

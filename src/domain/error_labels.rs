@@ -55,6 +55,8 @@ pub const ERROR_LABELS: &[(&str, &str)] = &[
     ("cannot_correct_registration", "登记记录不能更正"),
     ("overdistributed", "分配额超过收益"),
     ("distribution_lines_mismatch", "分户明细之和与分配金额不符"),
+    ("invalid_period", "起止日期颠倒"),
+    ("no_contract", "没有生效的经营合同"),
     ("unknown_attachment", "附件不存在"),
     // Requests.
     ("bad_parameter", "查询参数无效"),

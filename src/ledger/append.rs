@@ -252,6 +252,18 @@ pub fn append_entry(
                 format!("资产 {} 已处置，只能记录更正（correction）", asset.code),
             ));
         }
+        if new.kind() == EntryKind::ContractEnded {
+            let day = new.occurred_on.naive();
+            let rows = entries_of_asset(conn, &asset.code)?;
+            let contracts = super::contracts::contracts_of(&rows).unwrap_or_default();
+            if super::contracts::active_on(&contracts, day).is_none() {
+                return Err(rule(
+                    "no_contract",
+                    "occurred_on",
+                    format!("资产 {} 在 {day} 没有生效的经营合同可以终止", asset.code),
+                ));
+            }
+        }
         if let Some(target) = new.corrects() {
             match entry(conn, target)?.filter(|row| row.asset_id == asset.id) {
                 None => {

@@ -263,4 +263,62 @@ mod tests {
         );
         assert_eq!(codes(json!([1, 2])), [("".to_owned(), "invalid_type")]);
     }
+
+    fn distribution(lines: Value) -> Value {
+        json!({"kind": "income_distributed", "occurred_on": "2022-01-05", "amount": "3000.00", "period": "2021", "recipients": 2, "lines": lines})
+    }
+
+    #[test]
+    fn household_lines_must_add_up_to_the_amount() {
+        let short = parse_entry(&distribution(
+            json!([{"name": "张三", "amount": "1000.00"}, {"name": "李四", "amount": "1999.99"}]),
+        ));
+        assert_eq!(
+            short,
+            Err(vec![FieldError::new(
+                "lines",
+                "distribution_lines_mismatch",
+                "分户明细合计 2,999.99 元，分配金额 3,000.00 元，明细少 0.01 元"
+            )])
+        );
+        let over = parse_entry(&distribution(
+            json!([{"name": "张三", "amount": "3000.10"}]),
+        ));
+        assert_eq!(
+            over.err().map(|e| e[0].message.clone()),
+            Some("分户明细合计 3,000.10 元，分配金额 3,000.00 元，明细多 0.10 元".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_bad_household_line_is_named_by_its_number() {
+        let errors = parse_entry(&distribution(json!([
+            {"name": "张三", "amount": "1000.00", "id_number": "110105194912310021"},
+            {"amount": "x"},
+            "王五"
+        ])))
+        .err()
+        .unwrap_or_default();
+        let named: Vec<(&str, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (
+                    "lines[0].id_number",
+                    "invalid_id_number",
+                    "分户明细第 1 行：身份证号“110105194912310021”无效：身份证号校验位错误（按 GB 11643 应为 X）"
+                ),
+                ("lines[1].name", "required", "分户明细第 2 行：缺少必填字段 lines[1].name"),
+                (
+                    "lines[1].amount",
+                    "invalid_number",
+                    "分户明细第 2 行：金额 lines[1].amount“x”不是有效的数字（单位：元）"
+                ),
+                ("lines[2]", "invalid_type", "分户明细第 3 行应为对象"),
+            ]
+        );
+    }
 }

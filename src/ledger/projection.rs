@@ -94,6 +94,9 @@ impl AssetState {
                 self.custodian = Some(changed.custodian.clone())
             }
             EntryData::Maintenance(_) | EntryData::Inspection(_) => {}
+            // Contracts change no field of the asset: the contract view and the
+            // contract findings read them from the ledger.
+            EntryData::ContractSigned(_) | EntryData::ContractEnded(_) => {}
             EntryData::OwnershipTransferred(transferred) => {
                 let owner = &transferred.owner;
                 self.owner_name = owner.name.clone();

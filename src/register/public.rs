@@ -16,6 +16,7 @@ use crate::domain::money::signed_yuan;
 use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary};
 use crate::ledger::chain::read_head;
 use crate::ledger::disclosure::hash_readable_at;
+use crate::ledger::entry::EntryData;
 
 /// How many months of income and distributions a notice shows.
 pub const NOTICE_MONTHS: u32 = 24;
@@ -52,7 +53,7 @@ pub struct PublicIncome {
     pub amount: String,
 }
 
-/// One household line of a distribution (filled once distributions carry lines).
+/// One household line of a distribution: its name and amount, never its ID number.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PublicDistributionLine {
     /// The household's name.
@@ -181,6 +182,48 @@ pub fn village_notice(
             .unwrap_or(today)
             .format("%Y-%m-%d")
             .to_string();
+        let mut distributed = ledger_entries::table
+            .filter(ledger_entries::kind.eq("income_distributed"))
+            .filter(ledger_entries::occurred_on.ge(since.clone()))
+            .order((
+                ledger_entries::occurred_on.desc(),
+                ledger_entries::seq.desc(),
+            ))
+            .select((
+                ledger_entries::asset_code,
+                ledger_entries::occurred_on,
+                ledger_entries::kind,
+                ledger_entries::data,
+            ))
+            .into_boxed::<DbBackend>();
+        if let Some(in_scope) = entries_in(&scope) {
+            distributed = distributed.filter(in_scope);
+        }
+        let distributed: Vec<(String, String, String, String)> = distributed.load(conn)?;
+        let distributions = distributed
+            .into_iter()
+            .filter_map(|(asset_code, occurred_on, kind, data)| {
+                let EntryData::IncomeDistributed(paid) =
+                    EntryData::from_stored(&kind, &data).ok()?
+                else {
+                    return None;
+                };
+                Some(PublicDistribution {
+                    asset_code,
+                    occurred_on,
+                    amount: paid.amount.to_string(),
+                    lines: paid
+                        .lines
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|line| PublicDistributionLine {
+                            name: line.name,
+                            amount: line.amount.to_string(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
         let mut query = ledger_entries::table
             .filter(ledger_entries::kind.eq("income"))
             .filter(ledger_entries::occurred_on.ge(since))
@@ -225,7 +268,7 @@ pub fn village_notice(
             as_of: today.format("%Y-%m-%d").to_string(),
             assets,
             income,
-            distributions: Vec::new(),
+            distributions,
             notices: Vec::new(),
             ledger_head: PublicHead {
                 seq: head.seq,

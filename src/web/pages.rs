@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod households;
 pub mod imports;
 pub mod overview;
 pub mod projects;

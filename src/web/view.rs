@@ -16,13 +16,14 @@ const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, the access a link needs, and whether it needs county
 /// scope.
-const NAV: [(&str, &str, Access, bool); 7] = [
+const NAV: [(&str, &str, Access, bool); 8] = [
     ("/", "概览", Access::Read, false),
     ("/imports", "导入", Access::Read, false),
     ("/projects", "项目", Access::Read, false),
     ("/assets", "资产台账", Access::Read, false),
     ("/reconcile", "对账", Access::Read, true),
     ("/findings", "审计发现", Access::Review, false),
+    ("/households", "分户收益", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
 ];
 

@@ -62,18 +62,27 @@ impl Gathered {
 /// A personal value a reader was shown, masked or not.
 #[derive(Debug, Clone)]
 struct Personal {
-    pointer: &'static str,
+    pointer: String,
     shown: String,
 }
 
 const POINTERS: [&str; 2] = ["/owner/id_number", "/phone"];
 
+/// Where personal values sit in an entry's data: the owner's ID number, a phone
+/// number, and the ID number of every household line of a distribution.
+fn pointers(data: &Value) -> Vec<String> {
+    let mut pointers: Vec<String> = POINTERS.iter().map(|p| (*p).to_owned()).collect();
+    let lines = data["lines"].as_array().map_or(0, Vec::len);
+    pointers.extend((0..lines).map(|i| format!("/lines/{i}/id_number")));
+    pointers
+}
+
 fn personal(entry: &Value) -> Vec<Personal> {
-    POINTERS
-        .iter()
+    pointers(&entry["data"])
+        .into_iter()
         .filter_map(|pointer| {
             entry["data"]
-                .pointer(pointer)
+                .pointer(&pointer)
                 .and_then(Value::as_str)
                 .map(|shown| Personal {
                     pointer,
@@ -163,7 +172,7 @@ pub fn recover(gathered: &Gathered) -> Vec<(i64, String, String)> {
         let fields = personal(entry);
         for field in &fields {
             if !masked(&field.shown) {
-                recovered.push((seq, field.pointer.to_owned(), field.shown.clone()));
+                recovered.push((seq, field.pointer.clone(), field.shown.clone()));
             }
         }
         let hidden: Vec<&Personal> = fields.iter().filter(|f| masked(&f.shown)).collect();
@@ -199,7 +208,7 @@ pub fn recover(gathered: &Gathered) -> Vec<(i64, String, String)> {
             .collect();
         for candidate in candidates(&target.shown) {
             let mut data = entry["data"].clone();
-            if let Some(slot) = data.pointer_mut(target.pointer) {
+            if let Some(slot) = data.pointer_mut(&target.pointer) {
                 *slot = Value::String(candidate.clone());
             }
             let mut hash = link(&base, &canonical_v1(entry, &data));
@@ -207,7 +216,7 @@ pub fn recover(gathered: &Gathered) -> Vec<(i64, String, String)> {
                 hash = link(&hash, canonical);
             }
             if hash == wanted {
-                recovered.push((seq, target.pointer.to_owned(), candidate));
+                recovered.push((seq, target.pointer.clone(), candidate));
                 break;
             }
         }
@@ -264,6 +273,33 @@ pub fn masked_by_hand(mut gathered: Gathered) -> Gathered {
         if let Some(Value::String(phone)) = entry["data"].pointer_mut("/phone") {
             *phone = format!("{}****{}", &phone[..3], &phone[7..]);
         }
+        for pointer in pointers(&entry["data"]).into_iter().skip(POINTERS.len()) {
+            if let Some(Value::String(id)) = entry["data"].pointer_mut(&pointer) {
+                *id = format!("{}********{}", &id[..6], &id[14..]);
+            }
+        }
     }
     gathered
+}
+
+/// What a reader gathered (`masked`), its hashes from `seq` on replaced by those the
+/// first encoding gives the entries as `whole` holds them: what a chain that committed
+/// to personal values unsalted would have shown. The control that shows the brute
+/// force reaches a field.
+pub fn as_if_unsalted(whole: &Gathered, mut masked: Gathered, seq: i64) -> Gathered {
+    let mut prev = masked.hashes.get(&(seq - 1)).cloned().unwrap_or_default();
+    let seqs: Vec<i64> = whole
+        .entries
+        .keys()
+        .copied()
+        .filter(|s| *s >= seq)
+        .collect();
+    masked.hashes.retain(|s, _| *s < seq);
+    for s in seqs {
+        let entry = &whole.entries[&s];
+        let hash = link(&prev, &canonical_v1(entry, &entry["data"]));
+        masked.hashes.insert(s, hash.clone());
+        prev = hash;
+    }
+    masked
 }

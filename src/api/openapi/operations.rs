@@ -6,6 +6,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::api::declarations::{DeclarationBody, DeclarationView};
 use crate::api::health::Health;
+use crate::api::households::HouseholdView;
 use crate::api::ledger::Events;
 use crate::api::tokens::{CreatedToken, NewToken, TokenView};
 use crate::api::views::{AssetView, EntryView, Page, ProjectView};
@@ -433,6 +434,20 @@ pub fn operations() -> Vec<Operation> {
             responses: &[
                 (200, "CSV 文件", Body::Csv),
                 (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/households/{id_number}",
+            summary: "分户收益：付给该身份证号的每一笔收益分配明细（跨资产、跨年度），及每年合计",
+            audience: Audience::Review,
+            path_params: &[("id_number", "身份证号（GB 11643）")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "分户收益", Body::Json(schema::<HouseholdView>)),
+                (403, "只读角色不能查看分户收益", Body::Problem),
+                (404, "身份证号无效，或令牌范围内没有付给该身份证号的明细", Body::Problem),
             ],
         },
         Operation {

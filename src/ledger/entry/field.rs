@@ -104,6 +104,9 @@ pub enum Input {
     Date,
     /// A date `YYYY-MM-DD` that is not after today.
     PastDate,
+    /// A date `YYYY-MM-DD` that ends a term (a contract's last day): years ahead are
+    /// fine, up to 2099-12-31; not before 1949-10-01.
+    TermDate,
     /// One code of a closed vocabulary, chosen by its label: its members as codes and
     /// labels (`InspectionResult::choices`).
     Choice(fn() -> Vec<(&'static str, &'static str)>),
@@ -121,6 +124,9 @@ pub enum Input {
     Recipients,
     /// An object with fields of its own.
     Group(&'static [Field]),
+    /// A list of objects with these fields (a distribution's household lines); a form
+    /// takes them as lines of text, one object a line, its fields separated by commas.
+    Lines(&'static [Field]),
 }
 
 /// `occurred_on`, which every entry carries beside its data.

@@ -9,8 +9,8 @@ use super::field::{Field, Input, OCCURRED_ON};
 use super::{EntryData, EntryKind, EntryRequest, FieldError};
 use crate::domain::dates::today_in_china;
 use crate::domain::{
-    BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary,
-    Yuan,
+    shown, BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity,
+    Vocabulary, Yuan,
 };
 
 /// Parses a request body `{kind, occurred_on, ...data}`.
@@ -51,13 +51,62 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
         return Err(reader.errors);
     };
     match EntryData::from_fields(kind, data) {
-        Ok(data) => Ok(EntryRequest { occurred_on, data }),
+        Ok(data) => {
+            let errors = whole_data_errors(&data);
+            if errors.is_empty() {
+                Ok(EntryRequest { occurred_on, data })
+            } else {
+                Err(errors)
+            }
+        }
         Err(e) => Err(vec![FieldError::new(
             "",
             "invalid_value",
             format!("{} 条目的数据无法读取：{e}", kind.as_str()),
         )]),
     }
+}
+
+/// The rules that tie several fields of a kind's data together: a distribution's
+/// household lines add up to its amount to the fen.
+fn whole_data_errors(data: &EntryData) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let EntryData::ContractSigned(signed) = data {
+        if signed.ends_on <= signed.starts_on {
+            let message = format!(
+                "合同到期日 {} 应晚于起始日 {}",
+                signed.ends_on, signed.starts_on
+            );
+            errors.push(FieldError::new("ends_on", "invalid_period", message));
+        }
+    }
+    if let EntryData::IncomeDistributed(paid) = data {
+        match paid.lines_total() {
+            None => {}
+            Some(Err(())) => errors.push(FieldError::new(
+                "lines",
+                "amount_too_large",
+                "分户明细金额之和超出可记录的范围",
+            )),
+            Some(Ok(total)) if total != paid.amount => {
+                let (sum, amount) = (total.fen(), paid.amount.fen());
+                let difference = shown::yuan(sum.abs_diff(amount).try_into().unwrap_or(i64::MAX));
+                let more = if sum > amount { "多" } else { "少" };
+                let message = format!(
+                    "分户明细合计 {} 元，分配金额 {} 元，明细{more} {difference} 元",
+                    shown::yuan(sum),
+                    shown::yuan(amount)
+                );
+                errors.push(FieldError::new(
+                    "lines",
+                    "distribution_lines_mismatch",
+                    message,
+                ));
+            }
+            Some(Ok(_)) => {}
+        }
+    }
+    errors
 }
 
 /// Reads the fields of one object, collecting an error for each that is wrong.
@@ -127,6 +176,27 @@ impl<'a> Reader<'a> {
             Input::Text => self.parsed(field, |given| Ok(given.to_owned())),
             Input::Money => self.money(field).map(|amount| amount.to_string()),
             Input::Date | Input::PastDate => self.date(field).map(|date| date.to_string()),
+            Input::TermDate => self.parsed(field, |given| {
+                let last = chrono::NaiveDate::from_ymd_opt(2099, 12, 31);
+                let first = chrono::NaiveDate::from_ymd_opt(1949, 10, 1);
+                match given.parse::<BusinessDate>() {
+                    Ok(date)
+                        if given.len() == 10
+                            && Some(date.naive()) >= first
+                            && Some(date.naive()) <= last =>
+                    {
+                        Ok(date.to_string())
+                    }
+                    Ok(_) => Err((
+                        "invalid_date",
+                        format!("日期 {name}“{given}”应在 1949-10-01 至 2099-12-31 之间"),
+                    )),
+                    Err(_) => Err((
+                        "invalid_date",
+                        format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD"),
+                    )),
+                }
+            }),
             Input::Choice(choices) => self.parsed(field, |given| {
                 let codes: Vec<&str> = choices().iter().map(|c| c.0).collect();
                 if codes.contains(&given) {
@@ -159,6 +229,7 @@ impl<'a> Reader<'a> {
             Input::Seq => return self.seq(field),
             Input::Recipients => return self.recipients(field),
             Input::Group(fields) => return self.group(field, fields),
+            Input::Lines(fields) => return self.lines(field, fields),
         };
         checked.map(Value::String)
     }
@@ -299,6 +370,51 @@ impl<'a> Reader<'a> {
                 None
             }
         }
+    }
+
+    /// A list of objects of `fields` (household lines); kept when every line is whole.
+    /// Each line's errors name it (`lines[2].amount`) and say its number (第 3 行).
+    fn lines(&mut self, field: &Field, fields: &[Field]) -> Option<Value> {
+        let name = self.name(field.name);
+        let items = match self.object.get(field.name) {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            None | Some(Value::Null) => return self.missing(field, format!("缺少必填字段 {name}")),
+            Some(_) => {
+                let message = format!(
+                    "{name}（{}）应为非空数组，每项为 {{name, id_number?, amount, paid_on?}}",
+                    field.label
+                );
+                self.error(&name, "invalid_type", message);
+                return None;
+            }
+        };
+        let mut lines = Vec::with_capacity(items.len());
+        let mut whole = true;
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{name}[{i}]");
+            let row = i + 1;
+            let Value::Object(inner) = item else {
+                let message = format!("{}第 {row} 行应为对象", field.label);
+                self.error(&at, "invalid_type", message);
+                whole = false;
+                continue;
+            };
+            let mut reader = Reader::new(inner, format!("{at}."));
+            let data = reader.fields(fields);
+            for key in inner.keys() {
+                if !fields.iter().any(|f| f.name == key) {
+                    let message = format!("{at} 没有字段 {key}");
+                    reader.error(&format!("{at}.{key}"), "unknown_field", message);
+                }
+            }
+            whole &= reader.errors.is_empty();
+            for mut error in reader.errors {
+                error.message = format!("{}第 {row} 行：{}", field.label, error.message);
+                self.errors.push(error);
+            }
+            lines.push(Value::Object(data));
+        }
+        whole.then_some(Value::Array(lines))
     }
 
     /// An object of its own fields; kept when every required one of them is.

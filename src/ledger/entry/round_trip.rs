@@ -121,6 +121,17 @@ fn samples() -> Vec<Sample> {
             "3,000.00 元（2021）",
         ),
         sample(
+            EntryKind::IncomeDistributed,
+            Some(
+                json!({"amount": "3,000.50", "period": "2022", "recipients": 2, "lines": [
+                    {"name": " 张三 ", "id_number": "11010519491231002x", "amount": "1000.5", "paid_on": "2023-01-10"},
+                    {"name": "李四", "amount": "2000"}
+                ]}),
+            ),
+            r#"{"amount":"3000.50","lines":[{"amount":"1000.50","id_number":"11010519491231002X","name":"张三","paid_on":"2023-01-10"},{"amount":"2000.00","name":"李四"}],"period":"2022","recipients":2}"#,
+            "3,000.50 元（2022），分户明细 2 户",
+        ),
+        sample(
             EntryKind::ValueAdjusted,
             Some(json!({"value": "750000", "reason": "评估减值"})),
             r#"{"reason":"评估减值","value":"750000.00"}"#,
@@ -131,6 +142,20 @@ fn samples() -> Vec<Sample> {
             Some(json!({"method": "loss", "approval_no": "CZ-2023-2"})),
             r#"{"approval_no":"CZ-2023-2","method":"loss"}"#,
             "方式：灭失，批文 CZ-2023-2",
+        ),
+        sample(
+            EntryKind::ContractSigned,
+            Some(
+                json!({"mode": "lease", "counterparty": " 县茶业公司 ", "starts_on": "2021-01-01", "ends_on": "2025-12-31", "annual_amount": "36,000", "document_no": "ZL-2021-1"}),
+            ),
+            r#"{"annual_amount":"36000.00","counterparty":"县茶业公司","document_no":"ZL-2021-1","ends_on":"2025-12-31","mode":"lease","starts_on":"2021-01-01"}"#,
+            "租赁给 县茶业公司，2021-01-01 至 2025-12-31，每年 36,000.00 元，合同编号 ZL-2021-1",
+        ),
+        sample(
+            EntryKind::ContractEnded,
+            Some(json!({"reason": "承租方违约"})),
+            r#"{"reason":"承租方违约"}"#,
+            "合同终止：承租方违约",
         ),
         sample(
             EntryKind::Correction,
@@ -244,6 +269,14 @@ fn valid(input: Input) -> BoxedStrategy<Value> {
                 Value::from(day.format("%Y-%m-%d").to_string())
             })
             .boxed(),
+        // Later than any `Date` drawn, so that a contract ends after it starts.
+        Input::TermDate => (1u64..20_000)
+            .prop_map(|ahead| {
+                let day = (today_in_china() + chrono::Days::new(ahead))
+                    .min(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default());
+                Value::from(day.format("%Y-%m-%d").to_string())
+            })
+            .boxed(),
         Input::Choice(choices) => {
             let codes: Vec<Value> = choices()
                 .into_iter()
@@ -278,6 +311,9 @@ fn valid(input: Input) -> BoxedStrategy<Value> {
         ]
         .boxed(),
         Input::Group(fields) => object(fields).prop_map(Value::Object).boxed(),
+        // Lines must add up to the entry's amount, which a field alone cannot know:
+        // the samples and the parser's tests cover them.
+        Input::Lines(_) => Just(Value::Null).boxed(),
     }
 }
 

@@ -8,13 +8,17 @@ use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::shown;
 use crate::domain::{AssetStatus, Scope, Vocabulary};
+use crate::ledger::contracts::{active_on, contracts_of, Contract};
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
 use crate::ledger::EntryRow;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::web::pages::{internal, missing, PageError};
-use crate::web::view::{class_label, encode, kind_label, owner_type_label, status_label};
+use crate::web::view::{
+    class_label, encode, header_row, kind_label, number_cell, owner_type_label, scroll_table,
+    status_label,
+};
 
 /// What an asset's page shows.
 pub(super) struct AssetPage {
@@ -23,6 +27,10 @@ pub(super) struct AssetPage {
     timeline: Vec<TimelineLine>,
     /// The entry forms, for those who may write.
     writing: Option<Writing>,
+    /// Its operating contracts, newest first, and the one that holds today.
+    contracts: Vec<Contract>,
+    /// The `seq` of the contract that holds today, if one does.
+    current_contract: Option<i64>,
 }
 
 impl AssetPage {
@@ -116,7 +124,12 @@ pub(super) async fn load(
             forms: entry_forms(&kinds, attempt.as_ref(), &today),
         }
     });
+    let contracts = contracts_of(&entries).unwrap_or_default();
+    let today = crate::domain::dates::today_in_china();
+    let current_contract = active_on(&contracts, today).map(|c| c.seq);
     Ok(AssetPage {
+        contracts: contracts.into_iter().rev().collect(),
+        current_contract,
         timeline: entries
             .iter()
             .rev()
@@ -165,6 +178,9 @@ fn timeline_line(entry: &EntryRow, visibility: Visibility) -> TimelineLine {
 pub(super) fn render(view: &AssetPage) -> Markup {
     html! {
         (render_fields(&view.fields))
+        @if !view.contracts.is_empty() {
+            (render_contracts(&view.contracts, view.current_contract))
+        }
         h2 { "管护台账" }
         ol class="timeline" {
             @for line in &view.timeline {
@@ -184,6 +200,50 @@ pub(super) fn render(view: &AssetPage) -> Markup {
                 p class="muted" { "资产已处置，只能记录更正。" }
             }
             (render_forms(&view.fields.code, &writing.forms))
+        }
+    }
+}
+
+/// The asset's contracts: the current one first when one holds today, each with its
+/// years, what they owed and what arrived.
+fn render_contracts(contracts: &[Contract], current: Option<i64>) -> Markup {
+    html! {
+        h2 { "经营合同" }
+        @if current.is_none() {
+            p class="muted" { "今天没有生效的经营合同。" }
+        }
+        @for contract in contracts {
+            @let terms = &contract.terms;
+            div class="card contract" {
+                p {
+                    @if current == Some(contract.seq) { strong { "当前合同：" } }
+                    (terms.mode.label()) "给 " (terms.counterparty) "，"
+                    (terms.starts_on) " 至 " (terms.ends_on)
+                    "，每年 " (shown::yuan(terms.annual_amount.fen())) " 元"
+                    @if let Some(number) = &terms.document_no { "，合同编号 " (number) }
+                    @if let Some((on, reason)) = &contract.ended { "；" (on) " 终止：" (reason) }
+                }
+                (scroll_table(
+                    header_row(&[
+                        ("合同年度", false),
+                        ("起止", false),
+                        ("应收（元）", true),
+                        ("实收（元）", true),
+                        ("差额（元）", true),
+                    ]),
+                    html! {
+                        @for year in &contract.years {
+                            tr {
+                                td { "第 " (year.number) " 年" }
+                                td { (year.first) " 至 " (year.last) }
+                                (number_cell(shown::yuan(year.expected.fen())))
+                                (number_cell(shown::yuan(year.received.fen())))
+                                (number_cell(shown::yuan(year.received.fen().saturating_sub(year.expected.fen()))))
+                            }
+                        }
+                    },
+                ))
+            }
         }
     }
 }
@@ -261,6 +321,8 @@ mod tests {
                 summary: hostile("summary"),
             }],
             writing,
+            contracts: Vec::new(),
+            current_contract: None,
         }
     }
 

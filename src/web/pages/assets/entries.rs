@@ -56,6 +56,8 @@ enum Control {
     Input { kind: &'static str, required: bool },
     /// A choice among (value, label), an empty choice first.
     Select(Vec<(&'static str, &'static str)>),
+    /// Several lines of text, with a hint of what each line holds.
+    Textarea { hint: String },
 }
 
 /// An input of a kind's form, from the description of its field.
@@ -117,8 +119,15 @@ fn control(input: Input) -> Control {
     match input {
         Input::Choice(choices) => Control::Select(choices()),
         Input::OwnerType => Control::Select(OwnerType::choices()),
-        Input::Date | Input::PastDate => field("date"),
+        Input::Date | Input::PastDate | Input::TermDate => field("date"),
         Input::Seq => field("number"),
+        Input::Lines(fields) => Control::Textarea {
+            hint: fields
+                .iter()
+                .map(|f| f.label.trim_end_matches("（元）"))
+                .collect::<Vec<_>>()
+                .join(","),
+        },
         Input::Text
         | Input::Money
         | Input::IdNumber
@@ -151,6 +160,16 @@ pub(super) fn entry_forms(
                 mine.and_then(|a| a.errors.iter().find(|e| fields.contains(&e.field)))
                     .map(|e| e.message.clone())
             };
+            // A list's input shows every error of its lines (`lines[2].amount`).
+            let list_errors = |field: &str| {
+                let messages: Vec<&str> = mine
+                    .into_iter()
+                    .flat_map(|a| &a.errors)
+                    .filter(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
+                    .map(|e| e.message.as_str())
+                    .collect();
+                (!messages.is_empty()).then(|| messages.join("；"))
+            };
             let date = FormInput {
                 name: OCCURRED_ON.name.to_owned(),
                 label: OCCURRED_ON.label.to_owned(),
@@ -169,7 +188,10 @@ pub(super) fn entry_forms(
                 .into_iter()
                 .map(|d| FormInput {
                     value: value(&d.name),
-                    error: error(&d.errors),
+                    error: match d.input {
+                        Input::Lines(_) => list_errors(&d.name),
+                        _ => error(&d.errors),
+                    },
                     control: control(d.input),
                     name: d.name,
                     label: d.label,
@@ -230,6 +252,10 @@ fn render_input(input: &FormInput) -> Markup {
                         (options(choices, Some(&input.value)))
                     }
                 }
+                Control::Textarea { hint } => {
+                    span class="hint" { "每行一户：" (hint) }
+                    textarea name=(input.name) rows="4" class=[invalid] { (input.value) }
+                }
             }
             @if let Some(message) = &input.error {
                 span class="field-error" { (message) }
@@ -253,10 +279,12 @@ fn form_value(input: Input, value: &str) -> Value {
     match input {
         Input::Seq => value.parse::<i64>().map_or_else(|_| text(), Value::from),
         Input::Recipients => value.parse::<u64>().map_or_else(|_| text(), Value::from),
+        Input::Lines(fields) => lines_value(fields, value),
         Input::Text
         | Input::Money
         | Input::Date
         | Input::PastDate
+        | Input::TermDate
         | Input::Choice(_)
         | Input::OwnerType
         | Input::IdNumber
@@ -264,6 +292,30 @@ fn form_value(input: Input, value: &str) -> Value {
         | Input::Quantity
         | Input::Group(_) => text(),
     }
+}
+
+/// The lines of a textarea as a list of objects: each non-blank line's cells, split at
+/// commas (`,` or `，`), are the fields in order; an empty cell is left out, so that
+/// the parser names what is missing by line; cells past the last field are kept under
+/// `多余的列`, which the parser names as unknown.
+fn lines_value(fields: &[Field], text: &str) -> Value {
+    let lines = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let mut object = Map::new();
+            let cells: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+            for (i, cell) in cells.iter().enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                let key = fields.get(i).map_or("多余的列", |f| f.name);
+                object.insert(key.to_owned(), Value::String((*cell).to_owned()));
+            }
+            Value::Object(object)
+        })
+        .collect();
+    Value::Array(lines)
 }
 
 /// Builds the JSON body of an entry from a form, by the fields of the kind it names:
