@@ -85,9 +85,11 @@ fn imported_into_empty(app: &TestApp, bytes: &[u8]) -> (TestApp, Value) {
     (fresh, reply.body)
 }
 
-/// The sheet's cells and its merged ranges (first row, first column, last row, last
-/// column; from 0).
-fn sheet_of(bytes: &[u8]) -> (calamine::Range<Data>, Vec<(u32, u32, u32, u32)>) {
+/// A merged range: first row, first column, last row, last column; from 0.
+type Merged = (u32, u32, u32, u32);
+
+/// The sheet's cells and its merged ranges.
+fn sheet_of(bytes: &[u8]) -> (calamine::Range<Data>, Vec<Merged>) {
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("an .xlsx");
     assert_eq!(workbook.sheet_names(), vec!["台账".to_owned()]);
