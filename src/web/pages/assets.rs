@@ -556,8 +556,9 @@ mod tests {
         assert!(html.contains("status=registered&amp;project=P%261&amp;year=2020&amp;q="));
         assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a> <a"));
         assert!(html.contains(&format!(
-            "<a class=\"button secondary\" href=\"/api/v1/assets.xlsx?{query}\">下载 Excel</a> <button"
+            "<a class=\"button secondary\" href=\"/api/v1/assets.xlsx?{query}"
         )));
+        assert!(html.contains("filter-q&amp;\">下载 Excel</a> <button"));
         assert!(html.contains(&format!(
             "<nav class=\"pager\" aria-label=\"分页\"><a href=\"/assets?{query}"
         )));
