@@ -65,6 +65,7 @@ pub fn routes() -> Vec<Route> {
         tokens::revoke_token,
         assets::list_assets,
         assets::export_csv,
+        assets::export_xlsx,
         assets::get_asset,
         ledger::asset_ledger,
         ledger::append,

@@ -97,9 +97,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Export the register in the import format (UTF-8 with BOM, or GBK).
+    /// Export the register in the import format (CSV in UTF-8 with BOM, or GBK), or as
+    /// the Excel 台账 a finance bureau prints (`--format xlsx`).
     Export {
-        /// utf-8 or gbk.
+        /// csv or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// utf-8 or gbk (CSV only).
         #[arg(long, default_value = "utf-8")]
         encoding: String,
         /// Write to this file instead of stdout.
@@ -172,9 +176,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             name,
             as_of,
         } => reconcile::reconcile(database, &declared, name.as_deref(), as_of.as_deref()),
-        Command::Export { encoding, output } => {
-            export::export(database, &encoding, output.as_deref())
-        }
+        Command::Export {
+            format,
+            encoding,
+            output,
+        } => export::export(database, &format, &encoding, output.as_deref()),
         Command::Token {
             action: TokenAction::Create { role, name, scope },
         } => token::create(database, &role, &name, &scope),

@@ -13,8 +13,13 @@
 //! keeps every digit, shows nothing but them, and saves back as the plain number text.
 //! The importer reads `="…"` back as the text inside, so the export still re-imports.
 //!
+//! The Excel export ([`xlsx::write_register_xlsx`]) writes the same columns as the
+//! register a finance bureau prints.
+//!
 //! The findings export ([`write_findings`]) lists each finding with the asset or project
 //! it names, with Chinese headers and labels, for clerks to work through.
+
+pub mod xlsx;
 
 use std::io::Write;
 
@@ -24,7 +29,9 @@ use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary, Yuan};
 use crate::reconcile::findings::{finding_label, findings, FindingKind};
-use crate::register::query::{assets_with_codes, list_assets, projects_with_codes, AssetFilter};
+use crate::register::query::{
+    assets_with_codes, list_assets, list_assets_by_project, projects_with_codes, AssetFilter,
+};
 use crate::register::scope::projects_in;
 use crate::register::store::{AssetRow, ProjectRow};
 
@@ -56,7 +63,8 @@ impl ExportEncoding {
     }
 }
 
-/// The header of an export: the import format, amounts in 元.
+/// The header of an export: the import format, amounts in 元. The CSV and the Excel
+/// export both write these columns, the first [`PROJECT_COLUMNS`] of them the project's.
 pub const HEADER: [&str; 20] = [
     "项目编号",
     "项目名称",
@@ -80,6 +88,43 @@ pub const HEADER: [&str; 20] = [
     "确权证书编号",
 ];
 
+/// How many of the [`HEADER`]'s columns, from the left, are the project's.
+pub const PROJECT_COLUMNS: usize = 8;
+
+/// Where 项目资金 and 资产价值 stand in the [`HEADER`].
+const FUNDS_COLUMN: usize = 5;
+const VALUE_COLUMN: usize = 13;
+
+/// One cell of an exported register row, typed, so that each format writes it its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cell {
+    /// Text as stored (names, places, labels, dates).
+    Text(String),
+    /// A code or certificate number: text, however many digits it has.
+    Code(String),
+    /// An owner's ID number: text that must keep all 18 digits.
+    IdNumber(String),
+    /// An amount.
+    Money(Yuan),
+    /// The project year.
+    Year(i32),
+    /// 数量, exact decimal text.
+    Quantity(String),
+}
+
+impl Cell {
+    /// The cell as the CSV export writes it.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(text) | Cell::Code(text) => neutralise(text),
+            Cell::IdNumber(text) => excel_text(text),
+            Cell::Money(yuan) => yuan.to_string(),
+            Cell::Year(year) => year.to_string(),
+            Cell::Quantity(text) => text.clone(),
+        }
+    }
+}
+
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -92,6 +137,9 @@ pub enum ExportError {
     /// A stored value is invalid.
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// The workbook could not be written.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 impl From<diesel::result::Error> for ExportError {
@@ -131,44 +179,47 @@ pub fn excel_text(cell: &str) -> String {
     }
 }
 
-fn money(fen: i64) -> Result<String, ExportError> {
+fn money(fen: i64) -> Result<Cell, ExportError> {
     Yuan::from_fen(fen)
-        .map(|y| y.to_string())
+        .map(Cell::Money)
         .ok_or_else(|| ExportError::Corrupt(format!("negative amount {fen}")))
 }
 
-fn project_cells(project: &ProjectRow) -> Result<Vec<String>, ExportError> {
-    Ok(vec![
-        neutralise(&project.code),
-        neutralise(&project.name),
-        project.year.to_string(),
-        neutralise(&project.town),
-        neutralise(project.village.as_deref().unwrap_or_default()),
+fn text(value: &Option<String>) -> Cell {
+    Cell::Text(value.clone().unwrap_or_default())
+}
+
+fn project_cells(project: &ProjectRow) -> Result<[Cell; PROJECT_COLUMNS], ExportError> {
+    Ok([
+        Cell::Code(project.code.clone()),
+        Cell::Text(project.name.clone()),
+        Cell::Year(project.year),
+        Cell::Text(project.town.clone()),
+        text(&project.village),
         money(project.funds_fen)?,
-        neutralise(project.funding_source.as_deref().unwrap_or_default()),
-        neutralise(project.department.as_deref().unwrap_or_default()),
+        text(&project.funding_source),
+        text(&project.department),
     ])
 }
 
-fn asset_cells(asset: &AssetRow) -> Result<Vec<String>, ExportError> {
+fn asset_cells(asset: &AssetRow) -> Result<[Cell; HEADER.len() - PROJECT_COLUMNS], ExportError> {
     let class =
         AssetClass::parse(&asset.class).ok_or_else(|| ExportError::Corrupt(asset.class.clone()))?;
     let owner_type = OwnerType::parse(&asset.owner_type)
         .ok_or_else(|| ExportError::Corrupt(asset.owner_type.clone()))?;
-    let optional = |v: &Option<String>| neutralise(v.as_deref().unwrap_or_default());
-    Ok(vec![
-        neutralise(&asset.code),
-        neutralise(&asset.name),
-        class.label().to_owned(),
-        asset.quantity.clone().unwrap_or_default(),
-        optional(&asset.unit),
+    Ok([
+        Cell::Code(asset.code.clone()),
+        Cell::Text(asset.name.clone()),
+        Cell::Text(class.label().to_owned()),
+        Cell::Quantity(asset.quantity.clone().unwrap_or_default()),
+        text(&asset.unit),
         money(asset.value_fen)?,
-        neutralise(&asset.owner_name),
-        owner_type.label().to_owned(),
-        excel_text(asset.owner_id_number.as_deref().unwrap_or_default()),
-        optional(&asset.custodian),
-        asset.confirmed_on.clone().unwrap_or_default(),
-        optional(&asset.certificate_no),
+        Cell::Text(asset.owner_name.clone()),
+        Cell::Text(owner_type.label().to_owned()),
+        Cell::IdNumber(asset.owner_id_number.clone().unwrap_or_default()),
+        text(&asset.custodian),
+        text(&asset.confirmed_on),
+        Cell::Code(asset.certificate_no.clone().unwrap_or_default()),
     ])
 }
 
@@ -313,28 +364,54 @@ pub fn write_findings(
     Ok(written)
 }
 
-/// Writes the register's assets in `scope` matching `filter` (disposed ones only when the filter
-/// asks for them), then, when the filter does not restrict assets, the projects without
-/// a live asset; the import of the result reproduces the register's totals.
+/// The order in which [`each_register_row`] visits assets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// By asset code.
+    Code,
+    /// By project, then asset code: each project's assets together.
+    Project,
+}
+
+/// Calls `row` with each row of the register export: the assets in `scope` matching
+/// `filter` (disposed ones only when the filter asks for them), each with its project,
+/// in `order`; then, when the filter does not restrict assets, the projects without a
+/// live asset, in code order; the import of the result reproduces the register's totals.
+/// Memory stays flat: both are read a page at a time.
 ///
-/// Fails when the database fails or the output cannot be written.
-pub fn write_register(
+/// Fails when the database fails, a stored value is invalid or `row` fails.
+fn each_register_row(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &AssetFilter,
-    encoding: ExportEncoding,
-    out: &mut dyn Write,
-) -> Result<u64, ExportError> {
-    let mut writer = csv_writer(encoding, out)?;
-    writer.write_record(HEADER)?;
-    let mut written = 0u64;
-    let mut after: Option<String> = None;
+    order: Order,
+    mut row: impl FnMut(&ProjectRow, Option<&AssetRow>) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let mut after: Option<(String, String)> = None;
     loop {
-        let page = list_assets(conn, scope, filter, true, after.as_deref(), 1000)?;
+        let page = match (order, &after) {
+            (Order::Code, after) => list_assets(
+                conn,
+                scope,
+                filter,
+                true,
+                after.as_ref().map(|(_, code)| code.as_str()),
+                1000,
+            )?,
+            (Order::Project, after) => list_assets_by_project(
+                conn,
+                scope,
+                filter,
+                after.as_ref().map(|(p, c)| (p.as_str(), c.as_str())),
+                1000,
+            )?,
+        };
         if page.is_empty() {
             break;
         }
-        let codes: Vec<&str> = page.iter().map(|a| a.project_code.as_str()).collect();
+        let mut codes: Vec<&str> = page.iter().map(|a| a.project_code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
         let found = ProjectRow::find_by_keys(conn, &[], &codes)?;
         for asset in &page {
             if filter.status.is_none() && asset.status == AssetStatus::Disposed.as_str() {
@@ -346,12 +423,11 @@ pub fn write_register(
                 .ok_or_else(|| {
                     ExportError::Corrupt(format!("asset {} without project", asset.code))
                 })?;
-            let mut cells = project_cells(project)?;
-            cells.extend(asset_cells(asset)?);
-            writer.write_record(&cells)?;
-            written += 1;
+            row(project, Some(asset))?;
         }
-        after = page.last().map(|a| a.code.clone());
+        after = page
+            .last()
+            .map(|a| (a.project_code.clone(), a.code.clone()));
     }
     let restricts_assets = filter.class.is_some()
         || filter.owner.is_some()
@@ -388,19 +464,47 @@ pub fn write_register(
             if let Some(project) = &filter.project {
                 query = query.filter(projects::code.eq(project.clone()));
             }
+            if let Some(year) = filter.year {
+                query = query.filter(projects::year.eq(year));
+            }
             let page = query.load(conn)?;
             if page.is_empty() {
                 break;
             }
             for project in &page {
-                let mut cells = project_cells(project)?;
-                cells.extend(std::iter::repeat_n(String::new(), 12));
-                writer.write_record(&cells)?;
-                written += 1;
+                row(project, None)?;
             }
             after = page.last().map(|p| p.code.clone());
         }
     }
+    Ok(())
+}
+
+/// Writes the register's assets in `scope` matching `filter` (disposed ones only when the filter
+/// asks for them), then, when the filter does not restrict assets, the projects without
+/// a live asset; the import of the result reproduces the register's totals.
+///
+/// Fails when the database fails or the output cannot be written.
+pub fn write_register(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    encoding: ExportEncoding,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    let mut writer = csv_writer(encoding, out)?;
+    writer.write_record(HEADER)?;
+    let mut written = 0u64;
+    each_register_row(conn, scope, filter, Order::Code, |project, asset| {
+        let mut cells: Vec<String> = project_cells(project)?.iter().map(Cell::csv).collect();
+        match asset {
+            Some(asset) => cells.extend(asset_cells(asset)?.iter().map(Cell::csv)),
+            None => cells.resize(HEADER.len(), String::new()),
+        }
+        writer.write_record(&cells)?;
+        written += 1;
+        Ok(())
+    })?;
     writer.flush()?;
     Ok(written)
 }

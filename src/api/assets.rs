@@ -1,5 +1,6 @@
 //! `GET /api/v1/assets` (with filters, cursor pages and `as_of`),
-//! `GET /api/v1/assets/{id or code}` and the register's CSV export `GET /api/v1/assets.csv`.
+//! `GET /api/v1/assets/{id or code}` and the register's exports `GET /api/v1/assets.csv`
+//! and `GET /api/v1/assets.xlsx`.
 
 use std::io::{Seek, SeekFrom, Write};
 
@@ -13,13 +14,15 @@ use super::params;
 use super::views::{AssetView, LedgerHeadView, Page};
 use crate::auth::Visibility;
 use crate::db::{Db, DbConnection};
+use crate::domain::dates::today_in_china;
 use crate::domain::BusinessDate;
+use crate::export::xlsx::write_register_xlsx;
 use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
 use crate::ledger::disclosure::hash_readable_at;
 use crate::paging::{Cursor, Page as ListPage};
 use crate::register::query::{self, find_asset_with_head};
-use crate::request::{AssetListQuery, Both, ExportQuery, Param};
+use crate::request::{AssetFilterQuery, AssetListQuery, Both, ExportQuery, Param};
 
 /// Lists assets in code order, filtered; with `as_of`, as they stood at the end of that
 /// day according to the ledger (assets registered later are left out).
@@ -139,10 +142,58 @@ pub async fn export_csv(
     .await
 }
 
-/// A CSV file sent as a download.
+/// The Excel export: the filtered assets (and, unfiltered, the projects without assets)
+/// as the 台账 a finance bureau prints, dated today in China (`export::xlsx`).
+#[get("/assets.xlsx?<query..>")]
+pub async fn export_xlsx(
+    caller: ReviewAccess,
+    query: form::Result<'_, AssetFilterQuery>,
+    db: &State<Db>,
+) -> Result<CsvDownload, ApiError> {
+    let scope = caller.0.scope;
+    let filter = query?.into_filter();
+    let file = spool_file(db, move |conn, file| {
+        write_register_xlsx(conn, &scope, &filter, today_in_china(), file)
+    })
+    .await?;
+    Ok(CsvDownload {
+        file: rocket::tokio::fs::File::from_std(file),
+        content_type: XLSX_TYPE.to_owned(),
+        filename: "assets.xlsx".to_owned(),
+        chinese_filename: Some("资产台账.xlsx".to_owned()),
+    })
+}
+
+/// The media type of an .xlsx workbook.
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What `write` writes into an anonymous temp file, rewound to its start, so that it
+/// can be streamed and memory stays flat however large the register.
+///
+/// Fails when `write` fails or the temp file cannot be written.
+async fn spool_file(
+    db: &Db,
+    write: impl FnOnce(&mut DbConnection, &mut std::fs::File) -> Result<u64, ExportError>
+        + Send
+        + 'static,
+) -> Result<std::fs::File, ApiError> {
+    db.run(move |conn| {
+        let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
+        write(conn, &mut file)?;
+        file.flush()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok::<_, ApiError>(file)
+    })
+    .await
+}
+
+/// A file (CSV, or the Excel workbook) sent as a download.
 pub struct CsvDownload {
     file: rocket::tokio::fs::File,
-    charset: &'static str,
+    /// The `Content-Type`.
+    content_type: String,
     /// The file name in ASCII.
     filename: String,
     /// The file name in Chinese, for browsers that read `filename*`.
@@ -164,22 +215,16 @@ impl CsvDownload {
             + Send
             + 'static,
     ) -> Result<CsvDownload, ApiError> {
-        let file = db
-            .run(move |conn| {
-                let mut file =
-                    tempfile::tempfile().map_err(|e| ApiError::Internal(e.to_string()))?;
-                let mut out = std::io::BufWriter::new(&mut file);
-                write(conn, &mut out)?;
-                out.flush().map_err(|e| ApiError::Internal(e.to_string()))?;
-                drop(out);
-                file.seek(SeekFrom::Start(0))
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                Ok::<_, ApiError>(file)
-            })
-            .await?;
+        let file = spool_file(db, move |conn, file| {
+            let mut out = std::io::BufWriter::new(file);
+            let written = write(conn, &mut out)?;
+            out.flush()?;
+            Ok(written)
+        })
+        .await?;
         Ok(CsvDownload {
             file: rocket::tokio::fs::File::from_std(file),
-            charset: encoding.charset(),
+            content_type: format!("text/csv; charset={}", encoding.charset()),
             filename,
             chinese_filename,
         })
@@ -204,10 +249,7 @@ impl<'r> rocket::response::Responder<'r, 'static> for CsvDownload {
             disposition.push_str(&format!("; filename*=UTF-8''{encoded}"));
         }
         rocket::Response::build()
-            .raw_header(
-                "Content-Type",
-                format!("text/csv; charset={}", self.charset),
-            )
+            .raw_header("Content-Type", self.content_type)
             .raw_header("Content-Disposition", disposition)
             .streamed_body(self.file)
             .ok()

@@ -17,6 +17,10 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Option<Value> {
     match body {
         Body::Json(schema) => Some(json!({"application/json": {"schema": schema(generator)}})),
         Body::Csv => Some(json!({"text/csv": {"schema": {"type": "string"}}})),
+        Body::Xlsx => Some(json!({
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                {"schema": {"type": "string", "format": "binary"}}
+        })),
         Body::Problem => Some(
             json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}),
         ),

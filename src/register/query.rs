@@ -69,6 +69,35 @@ pub fn list_assets(
         .load(conn)
 }
 
+/// Up to `limit` assets in `scope` matching `filter` (current state) after the key
+/// `after` (project code, asset code), in project order and, within a project, in code
+/// order: each project's assets come together, as a printed register lists them.
+///
+/// Fails when the query fails.
+pub fn list_assets_by_project(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> QueryResult<Vec<AssetRow>> {
+    let mut query = filtered_assets(scope, filter, true);
+    if let Some((project, code)) = after {
+        query = query.filter(
+            assets::project_code
+                .gt(project.to_owned())
+                .or(assets::project_code
+                    .eq(project.to_owned())
+                    .and(assets::code.gt(code.to_owned()))),
+        );
+    }
+    query
+        .order((assets::project_code, assets::code))
+        .limit(limit)
+        .select(AssetRow::as_select())
+        .load(conn)
+}
+
 /// How many assets a filtered list holds and what they are worth together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AssetTally {

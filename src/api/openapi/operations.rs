@@ -18,8 +18,8 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
 use crate::request::{
-    AssetListQuery, Documented, EventsQuery, ExportQuery, FindingExportQuery, FindingListQuery,
-    PageQuery, ProjectListQuery,
+    AssetFilterQuery, AssetListQuery, Documented, EventsQuery, ExportQuery, FindingExportQuery,
+    FindingListQuery, PageQuery, ProjectListQuery,
 };
 
 /// Who may call an operation.
@@ -65,6 +65,8 @@ pub enum Body {
     Json(fn(&mut SchemaGenerator) -> Schema),
     /// A CSV file.
     Csv,
+    /// An Excel workbook (.xlsx).
+    Xlsx,
     /// A problem+json error.
     Problem,
     /// Nothing.
@@ -211,6 +213,19 @@ pub fn operations() -> Vec<Operation> {
             request: None,
             responses: &[
                 (200, "CSV 文件", Body::Csv),
+                (400, "参数无效", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/assets.xlsx",
+            summary: "导出资产台账 Excel（标题、单位：元、截至日期、冻结表头、项目单元格合并、金额 #,##0.00、合计行）；列同 CSV 导出",
+            audience: Audience::Review,
+            path_params: &[],
+            query: AssetFilterQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "Excel 文件", Body::Xlsx),
                 (400, "参数无效", Body::Problem),
             ],
         },

@@ -199,6 +199,8 @@ fn render_register(view: &RegisterPage) -> Markup {
                     "下载 CSV（GBK）"
                 }
                 " "
+                a class="button secondary" href={ "/api/v1/assets.xlsx?" (query) } { "下载 Excel" }
+                " "
             }
             (print_button())
         }
@@ -552,7 +554,11 @@ mod tests {
             "<p class=\"actions\"><a class=\"button secondary\" href=\"/api/v1/assets.csv?{query}"
         )));
         assert!(html.contains("status=registered&amp;project=P%261&amp;year=2020&amp;q="));
-        assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a> <button"));
+        assert!(html.contains("filter-q&amp;encoding=gbk\">下载 CSV（GBK）</a> <a"));
+        assert!(html.contains(&format!(
+            "<a class=\"button secondary\" href=\"/api/v1/assets.xlsx?{query}"
+        )));
+        assert!(html.contains("filter-q&amp;\">下载 Excel</a> <button"));
         assert!(html.contains(&format!(
             "<nav class=\"pager\" aria-label=\"分页\"><a href=\"/assets?{query}"
         )));
