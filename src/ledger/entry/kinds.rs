@@ -7,9 +7,10 @@
 //! readers see masked and the chain hashes only as salted commitments.
 //!
 //! A new kind is a variant of [`EntryKind`] and of [`EntryData`], a struct with its
-//! [`KindSpec`] below, its line in [`EntryData::summary`], an arm in
-//! `projection::fold` and its round-trip test; the parser, the web forms, the
-//! timeline and the OpenAPI document follow.
+//! [`KindSpec`] below (or, for a family of kinds, in a file of `kinds/`: the
+//! distribution with its household lines, the operating contracts), its line in
+//! [`EntryData::summary`], an arm in `projection::fold` and its round-trip test; the
+//! parser, the web forms, the timeline and the OpenAPI document follow.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -17,10 +18,16 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
 use super::personal::PersonalField;
 use crate::domain::{
-    shown, AssetClass, AssetStatus, BusinessDate, ContractMode, DisposalMethod, IdNumber,
-    InspectionResult, ProjectCode, Quantity, Recipients, Vocabulary, Yuan,
+    shown, AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult,
+    ProjectCode, Quantity, Vocabulary, Yuan,
 };
 use crate::register::record::Owner;
+
+mod contracts;
+mod distribution;
+
+pub use contracts::{ContractEnded, ContractSigned};
+pub use distribution::{DistributionLine, IncomeDistributed};
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -393,71 +400,6 @@ impl Income {
     const SPEC: KindSpec = KindSpec::new("income", "经营收益", Self::FIELDS);
 }
 
-/// `income_distributed` (收益分配); all distributions may not exceed all income.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct IncomeDistributed {
-    /// How much was paid out.
-    pub amount: Yuan,
-    /// The period the income was earned in.
-    pub period: String,
-    /// Who received it.
-    pub recipients: Recipients,
-    /// When the distribution was publicly noticed (公示).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notice_date: Option<BusinessDate>,
-    /// What each household received, by name; they add up to `amount` exactly.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<DistributionLine>>,
-}
-impl IncomeDistributed {
-    const FIELDS: &'static [Field] = &[
-        Field::required("amount", "分配金额（元）", Input::Money),
-        Field::required("period", "收益期间", Input::Text),
-        Field::required("recipients", "受益户数或名单", Input::Recipients),
-        Field::optional("notice_date", "公示日期", Input::Date),
-        Field::optional("lines", "分户明细", Input::Lines(DistributionLine::FIELDS)),
-    ];
-    const SPEC: KindSpec = KindSpec::new("income_distributed", "收益分配", Self::FIELDS)
-        .with_personal(&[PersonalField::id_number("lines[].id_number")]);
-
-    /// The sum of the household lines, when there are lines.
-    ///
-    /// `Err` when the sum overflows.
-    pub fn lines_total(&self) -> Option<Result<Yuan, ()>> {
-        let lines = self.lines.as_ref()?;
-        Some(
-            lines
-                .iter()
-                .try_fold(Yuan::ZERO, |sum, line| sum.checked_add(line.amount))
-                .ok_or(()),
-        )
-    }
-}
-
-/// One household's share of a distribution (分户明细).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct DistributionLine {
-    /// The head of the household, by name.
-    pub name: String,
-    /// Their ID number (GB 11643), when recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_number: Option<IdNumber>,
-    /// What they received.
-    pub amount: Yuan,
-    /// When it was paid, when not on the entry's date.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paid_on: Option<BusinessDate>,
-}
-impl DistributionLine {
-    /// The fields of one line, as forms and messages list them.
-    pub const FIELDS: &'static [Field] = &[
-        Field::required("name", "姓名", Input::Text),
-        Field::optional("id_number", "身份证号", Input::IdNumber),
-        Field::required("amount", "金额（元）", Input::Money),
-        Field::optional("paid_on", "发放日期", Input::PastDate),
-    ];
-}
-
 /// `value_adjusted` (价值调整).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ValueAdjusted {
@@ -509,46 +451,4 @@ impl Correction {
         Field::required("reason", "更正原因", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("correction", "更正", Self::FIELDS).changing_value();
-}
-
-/// `contract_signed` (签订经营合同): the asset is run by someone else, who owes
-/// `annual_amount` a contract year (rent or guaranteed dividend).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ContractSigned {
-    /// How: contract, lease, equity or trust.
-    pub mode: ContractMode,
-    /// Who runs it.
-    pub counterparty: String,
-    /// The first day of the contract.
-    pub starts_on: BusinessDate,
-    /// The last day of the contract.
-    pub ends_on: BusinessDate,
-    /// What is owed each contract year.
-    pub annual_amount: Yuan,
-    /// The contract's number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_no: Option<String>,
-}
-impl ContractSigned {
-    const FIELDS: &'static [Field] = &[
-        Field::required("mode", "经营方式", Input::Choice(ContractMode::choices)),
-        Field::required("counterparty", "经营主体", Input::Text),
-        Field::required("starts_on", "合同起始日", Input::Date),
-        Field::required("ends_on", "合同到期日", Input::TermDate),
-        Field::required("annual_amount", "年租金或保底收益（元）", Input::Money),
-        Field::optional("document_no", "合同编号", Input::Text),
-    ];
-    const SPEC: KindSpec = KindSpec::new("contract_signed", "签订经营合同", Self::FIELDS);
-}
-
-/// `contract_ended` (终止经营合同): the asset's current contract ends on this entry's
-/// date, before its term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ContractEnded {
-    /// Why.
-    pub reason: String,
-}
-impl ContractEnded {
-    const FIELDS: &'static [Field] = &[Field::required("reason", "终止原因", Input::Text)];
-    const SPEC: KindSpec = KindSpec::new("contract_ended", "终止经营合同", Self::FIELDS);
 }
