@@ -406,19 +406,7 @@ fn readers_see_household_id_numbers_masked(app: &TestApp) {
 
 /// A browser signed in with `token`.
 fn browser(app: &TestApp, token: &str) -> Client {
-    let client = Client::tracked(asset_registry::server::rocket(
-        app.db.clone(),
-        rocket::Config::figment().merge(("log_level", "off")),
-    ))
-    .expect("client");
-    let status = client
-        .post("/login")
-        .header(ContentType::Form)
-        .body(format!("token={token}"))
-        .dispatch()
-        .status();
-    assert_eq!(status, Status::SeeOther);
-    client
+    app.signed_in(token)
 }
 
 fn form(fields: &[(&str, &str)]) -> String {

@@ -60,19 +60,9 @@ struct Browser {
 
 impl Browser {
     fn signed_in(app: &TestApp, token: &str) -> Self {
-        let client = Client::tracked(asset_registry::server::rocket(
-            app.db.clone(),
-            rocket::Config::figment().merge(("log_level", "off")),
-        ))
-        .expect("client");
-        let status = client
-            .post("/login")
-            .header(ContentType::Form)
-            .body(format!("token={token}"))
-            .dispatch()
-            .status();
-        assert_eq!(status, Status::SeeOther);
-        Browser { client }
+        Browser {
+            client: app.signed_in(token),
+        }
     }
 
     /// `GET path`: the status and the page.

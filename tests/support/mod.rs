@@ -207,6 +207,24 @@ impl TestApp {
         }
     }
 
+    /// A browser signed in with `token` through `POST /login`: its own client on this
+    /// app's database, holding the session cookie.
+    pub fn signed_in(&self, token: &str) -> Client {
+        let client = Client::tracked(asset_registry::server::rocket(
+            self.db.clone(),
+            rocket::Config::figment().merge(("log_level", "off")),
+        ))
+        .expect("client");
+        let status = client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(format!("token={token}"))
+            .dispatch()
+            .status();
+        assert_eq!(status, Status::SeeOther);
+        client
+    }
+
     /// `GET path` with `token` (or none).
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
         let mut request = self.client.get(path.to_owned());
