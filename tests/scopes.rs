@@ -629,6 +629,74 @@ fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
     assert_eq!(none.status, Status::NotFound);
 }
 
+/// A distribution and an income that a correction cancelled leave the village notice; a
+/// correction that is itself corrected brings its target back, as the fold reads it.
+fn public_pages_leave_out_what_a_correction_cancelled(app: &TestApp) {
+    setup(app);
+    let today = today_in_china().format("%Y-%m-%d").to_string();
+    let append = |body: Value| -> i64 {
+        let reply = app.post(
+            "/api/v1/assets/AST-DC-PV/ledger",
+            Some(&app.clerk),
+            body.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(reply.status, Status::Created, "{}", reply.body);
+        reply.body["seq"].as_i64().expect("seq")
+    };
+    let income = append(
+        json!({"kind": "income", "occurred_on": today, "amount": "7777.00", "period": "误录收益"}),
+    );
+    let distributed = append(
+        json!({"kind": "income_distributed", "occurred_on": today, "amount": "300.00", "period": "误录分配",
+               "recipients": 1, "lines": [{"name": "孙八", "amount": "300.00"}]}),
+    );
+    let notice = || {
+        let reply = app.get("/api/v1/public/%E6%A1%91%E9%95%87/%E4%B8%9C%E6%9D%91", None);
+        assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+        let html = app
+            .client
+            .get("/public/%E6%A1%91%E9%95%87/%E4%B8%9C%E6%9D%91")
+            .dispatch()
+            .into_string()
+            .unwrap_or_default();
+        [("JSON", reply.body.to_string()), ("HTML", html)]
+    };
+    for (what, body) in notice() {
+        assert!(body.contains("孙八"), "{what} before the correction");
+        assert!(body.contains("误录收益"), "{what} before the correction");
+    }
+    let corrects_distribution = append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": distributed, "reason": "误录"}),
+    );
+    append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": income, "reason": "误录"}),
+    );
+    for (what, body) in notice() {
+        assert!(
+            !body.contains("孙八"),
+            "{what} lists a cancelled distribution"
+        );
+        assert!(
+            !body.contains("误录收益"),
+            "{what} lists a cancelled income"
+        );
+    }
+    append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": corrects_distribution, "reason": "更正有误"}),
+    );
+    for (what, body) in notice() {
+        assert!(
+            body.contains("孙八"),
+            "{what}: the corrected correction cancels nothing"
+        );
+        assert!(
+            !body.contains("误录收益"),
+            "{what} lists a cancelled income"
+        );
+    }
+}
+
 /// The ID number on a household line of the public village's distribution.
 const DISTRIBUTION_ID: &str = "11010519491231002X";
 
@@ -681,6 +749,10 @@ fn main() -> std::process::ExitCode {
         (
             "scopes::public_pages_show_a_village_without_ids_or_phones",
             public_pages_show_a_village_without_ids_or_phones,
+        ),
+        (
+            "scopes::public_pages_leave_out_what_a_correction_cancelled",
+            public_pages_leave_out_what_a_correction_cancelled,
         ),
         (
             "scopes::public_pages_are_off_by_default",
