@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: its routes, and its catchers, which answer in
 //! problem+json too (the Rocket instance is `crate::server`'s).
 
+pub mod access_log;
 pub mod assets;
 pub mod declarations;
 pub mod error;
@@ -80,6 +81,7 @@ pub fn routes() -> Vec<Route> {
         declarations::list_findings,
         declarations::export_findings,
         households::get_household,
+        access_log::list_access_log,
     ]
 }
 

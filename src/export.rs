@@ -403,22 +403,42 @@ pub fn write_register(
     filter: &AssetFilter,
     encoding: ExportEncoding,
     out: &mut dyn Write,
-) -> Result<u64, ExportError> {
+) -> Result<Exported, ExportError> {
     let mut writer = csv_writer(encoding, out)?;
     writer.write_record(HEADER)?;
-    let mut written = 0u64;
+    let mut written = Exported::default();
     each_register_row(conn, scope, filter, Order::Code, |project, asset| {
+        written.count(asset);
         let mut cells: Vec<String> = project_cells(project)?.iter().map(Cell::csv).collect();
         match asset {
             Some(asset) => cells.extend(asset_cells(asset)?.iter().map(Cell::csv)),
             None => cells.resize(HEADER.len(), String::new()),
         }
         writer.write_record(&cells)?;
-        written += 1;
         Ok(())
     })?;
     writer.flush()?;
     Ok(written)
+}
+
+/// What an export wrote: its rows, and how many of them carry an owner's ID number
+/// (whole: exports are for roles that see them so, and are recorded in the access log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exported {
+    /// Register rows written (assets, and projects without an asset).
+    pub rows: u64,
+    /// Of them, the rows that carry an ID number.
+    pub with_id_numbers: u64,
+}
+
+impl Exported {
+    /// Counts one row (of `asset`, or a project's without one).
+    pub fn count(&mut self, asset: Option<&AssetRow>) {
+        self.rows += 1;
+        if asset.is_some_and(|a| a.owner_id_number.is_some()) {
+            self.with_id_numbers += 1;
+        }
+    }
 }
 
 #[cfg(test)]

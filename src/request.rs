@@ -13,9 +13,8 @@ pub use param::{Both, Documented, Param, QueryError};
 
 use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
 use crate::export::ExportEncoding;
-#[cfg(test)]
-use crate::paging::TimeKey;
-use crate::paging::{Cursor, CursorKey, Limit};
+use crate::observe::access::store::AccessFilter;
+use crate::paging::{Cursor, CursorKey, Limit, TimeKey};
 use crate::reconcile::findings::FindingKind;
 use crate::register::query::{AssetFilter, ProjectFilter};
 
@@ -258,6 +257,47 @@ impl Documented for EventsQuery {
     }
 }
 
+/// The access log's filters (`GET /api/v1/access-log`, the page 访问记录).
+#[derive(Debug, Clone, FromForm)]
+pub struct AccessLogFilterQuery {
+    who: Param<FilterText>,
+    route: Param<FilterText>,
+    since: Param<BusinessDate>,
+    until: Param<BusinessDate>,
+    code: Param<FilterText>,
+}
+
+impl AccessLogFilterQuery {
+    /// The filter the access log's query takes.
+    pub fn into_filter(self) -> AccessFilter {
+        AccessFilter {
+            who: text(self.who),
+            route: text(self.route),
+            since: self.since.into_inner().map(BusinessDate::naive),
+            until: self.until.into_inner().map(BusinessDate::naive),
+            code: text(self.code),
+        }
+    }
+}
+
+impl Documented for AccessLogFilterQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("who", "令牌名称（完全相同）"),
+            ("route", "路由，如 /api/v1/assets/<key>（完全相同）"),
+            ("since", "自此日起（北京时间，YYYY-MM-DD）"),
+            ("until", "至此日止（含，北京时间，YYYY-MM-DD）"),
+            ("code", "涉及的资产编号"),
+        ]
+    }
+}
+
+/// `GET /api/v1/access-log`: the filters and the page.
+pub type AccessLogQuery = Both<AccessLogFilterQuery, PageQuery<TimeKey>>;
+
+/// The page 访问记录: the filters and the cursor.
+pub type AccessLogPageQuery = Both<AccessLogFilterQuery, CursorQuery<TimeKey>>;
+
 /// `GET /api/v1/assets`: the asset filters, then `as_of` and the page.
 pub type AssetListQuery = Both<AssetFilterQuery, AssetPageQuery>;
 
@@ -407,5 +447,6 @@ mod tests {
         reads_what_it_documents::<FindingExportQuery>();
         reads_what_it_documents::<PageQuery<TimeKey>>();
         reads_what_it_documents::<EventsQuery>();
+        reads_what_it_documents::<AccessLogQuery>();
     }
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Vec<Route> {
         pages::audit::verify,
         pages::households::search,
         pages::households::household_page,
+        pages::access_log::access_log,
     ]
 }
 

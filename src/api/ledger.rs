@@ -22,6 +22,7 @@ use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset_after};
 use crate::ledger::verify::{verify_against, Pin, Verification};
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::paging::Page as ListPage;
 use crate::register::query::find_asset;
 use crate::request::{EventsQuery, PageQuery, Param};
@@ -77,6 +78,7 @@ pub async fn asset_ledger(
     caller: ReadAccess,
     key: &str,
     query: form::Result<'_, PageQuery<i64>>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Page<EntryView>>, ApiError> {
     let query = query?;
@@ -94,6 +96,9 @@ pub async fn asset_ledger(
             |row| row.seq,
         )?;
         let views = views_of(conn, page.items, visibility)?;
+        for view in &views {
+            view.disclose(&disclosure, visibility);
+        }
         Ok(Json(Page::from(ListPage {
             items: views,
             next: page.next,
@@ -110,6 +115,7 @@ pub async fn append(
     key: &str,
     idempotency: IdempotencyKey,
     limits: &Limits,
+    disclosure: Disclosure,
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<EntryView>), ApiError> {
@@ -137,12 +143,12 @@ pub async fn append(
     let outcome = db
         .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
         .await?;
-    Ok(match outcome {
-        AppendOutcome::Created(row) => {
-            (Status::Created, Json(EntryView::new(row, visibility, true)))
-        }
-        AppendOutcome::Replayed(row) => (Status::Ok, Json(EntryView::new(row, visibility, true))),
-    })
+    let (status, view) = match outcome {
+        AppendOutcome::Created(row) => (Status::Created, EntryView::new(row, visibility, true)),
+        AppendOutcome::Replayed(row) => (Status::Ok, EntryView::new(row, visibility, true)),
+    };
+    view.disclose(&disclosure, visibility);
+    Ok((status, Json(view)))
 }
 
 /// A page of the change feed.
@@ -160,6 +166,7 @@ pub struct Events {
 pub async fn events(
     caller: ReadAccess,
     query: form::Result<'_, EventsQuery>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Events>, ApiError> {
     let query = query?;
@@ -169,10 +176,11 @@ pub async fn events(
     db.run(move |conn| {
         let rows = entries_after(conn, &scope, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
-        Ok(Json(Events {
-            items: views_of(conn, rows, visibility)?,
-            next_after,
-        }))
+        let items = views_of(conn, rows, visibility)?;
+        for view in &items {
+            view.disclose(&disclosure, visibility);
+        }
+        Ok(Json(Events { items, next_after }))
     })
     .await
 }

@@ -8,9 +8,10 @@ use crate::auth::Visibility;
 use crate::domain::money::signed_yuan;
 use crate::domain::Vocabulary;
 use crate::ledger::disclosure::hash_readable;
-use crate::ledger::entry::personal::mask_for_readers;
+use crate::ledger::entry::personal::{carries_personal, mask_for_readers};
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::paging::{CursorKey, Page as ListPage};
 use crate::register::store::{AssetRow, ProjectRow};
 
@@ -168,6 +169,14 @@ impl AssetView {
         }
     }
 
+    /// Notes on `disclosure` the personal data this view shows as `visibility` lets
+    /// the caller see it (the owner's ID number).
+    pub fn disclose(&self, disclosure: &Disclosure, visibility: Visibility) {
+        if self.owner.id_number.is_some() {
+            disclosure.asset(visibility, &self.code);
+        }
+    }
+
     /// The asset as of a date: its static fields, and the state folded from the ledger.
     pub fn as_of(row: AssetRow, state: AssetState, day: &str, visibility: Visibility) -> Self {
         let mut view = AssetView::new(row, visibility);
@@ -223,6 +232,14 @@ pub struct EntryView {
 }
 
 impl EntryView {
+    /// Notes on `disclosure` the personal data this entry shows as `visibility` lets
+    /// the caller see it (ID and phone numbers of its data).
+    pub fn disclose(&self, disclosure: &Disclosure, visibility: Visibility) {
+        if carries_personal(&self.kind, &self.data) {
+            disclosure.asset(visibility, &self.asset_code);
+        }
+    }
+
     /// The entry as sent; `prev_readable` says whether a reader may see its
     /// `prev_hash` (`ledger::disclosure`).
     pub fn new(row: EntryRow, visibility: Visibility, prev_readable: bool) -> Self {

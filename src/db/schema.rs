@@ -7,6 +7,24 @@
 //! it differs from what the migrations give.
 
 diesel::table! {
+    access_log (id) {
+        id -> Text,
+        at -> Text,
+        request_id -> Text,
+        token_id -> Text,
+        token_name -> Text,
+        role -> Text,
+        scope -> Text,
+        method -> Text,
+        route -> Text,
+        status -> Integer,
+        codes -> Text,
+        code_count -> BigInt,
+        export_rows -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     access_tokens (id) {
         id -> Text,
         name -> Text,
@@ -208,6 +226,7 @@ diesel::joinable!(ledger_entries -> import_batches (batch_id));
 diesel::joinable!(projects -> import_batches (batch_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_log,
     access_tokens,
     assets,
     class_summary,

@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use super::{
-    asset_cells, each_register_row, project_cells, Cell, ExportError, Order, FUNDS_COLUMN, HEADER,
-    PROJECT_COLUMNS, VALUE_COLUMN,
+    asset_cells, each_register_row, project_cells, Cell, ExportError, Exported, Order,
+    FUNDS_COLUMN, HEADER, PROJECT_COLUMNS, VALUE_COLUMN,
 };
 use crate::db::DbConnection;
 use crate::domain::{Scope, Yuan};
@@ -193,7 +193,7 @@ pub fn write_register_xlsx<W: Write + Send>(
     filter: &AssetFilter,
     today: NaiveDate,
     out: W,
-) -> Result<u64, ExportError> {
+) -> Result<Exported, ExportError> {
     let mut workbook = Workbook::new();
     let worksheet = workbook.add_worksheet_with_constant_memory()?;
     worksheet.set_name("台账")?;
@@ -224,7 +224,9 @@ pub fn write_register_xlsx<W: Write + Send>(
         value_fen: 0,
         pending: None,
     };
+    let mut exported = Exported::default();
     each_register_row(conn, scope, filter, Order::Project, |project, asset| {
+        exported.count(asset);
         sheet.add(project, asset)
     })?;
     sheet.flush()?;
@@ -245,7 +247,8 @@ pub fn write_register_xlsx<W: Write + Send>(
         }
     }
     workbook.save_to_writer(out)?;
-    Ok(written)
+    debug_assert_eq!(written, exported.rows);
+    Ok(exported)
 }
 
 fn money_of(fen: i64) -> Result<f64, ExportError> {

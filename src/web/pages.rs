@@ -1,5 +1,6 @@
 //! The pages of the web interface, one module per menu entry.
 
+pub mod access_log;
 pub mod assets;
 pub mod audit;
 pub mod households;

@@ -22,7 +22,8 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn postgres_reachable() -> Result<(), String> {
+/// Whether the PostgreSQL of [`postgres_admin_url`] answers; why not when it does not.
+pub fn postgres_reachable() -> Result<(), String> {
     diesel::PgConnection::establish(&postgres_admin_url())
         .map(|_| ())
         .map_err(|e| e.to_string())

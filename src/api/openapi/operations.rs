@@ -4,6 +4,7 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
+use crate::api::access_log::AccessView;
 use crate::api::declarations::{DeclarationBody, DeclarationView};
 use crate::api::health::Health;
 use crate::api::households::HouseholdView;
@@ -18,8 +19,8 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
 use crate::request::{
-    AssetFilterQuery, AssetListQuery, Documented, EventsQuery, ExportQuery, FindingExportQuery,
-    FindingListQuery, PageQuery, ProjectListQuery,
+    AccessLogQuery, AssetFilterQuery, AssetListQuery, Documented, EventsQuery, ExportQuery,
+    FindingExportQuery, FindingListQuery, PageQuery, ProjectListQuery,
 };
 
 /// Who may call an operation.
@@ -463,6 +464,20 @@ pub fn operations() -> Vec<Operation> {
                 (200, "分户收益", Body::Json(schema::<HouseholdView>)),
                 (403, "只读角色不能查看分户收益", Body::Problem),
                 (404, "身份证号无效，或令牌范围内没有付给该身份证号的明细", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/access-log",
+            summary: "个人信息访问记录（最新在前）：每个带有完整身份证号或电话号码的响应记一条——谁（令牌名称、角色、范围）、何时、哪个路由、涉及哪些资产编号；导出记其行数。此表任何角色都不能修改。需全县范围",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: AccessLogQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "访问记录", Body::Json(schema::<Page<AccessView>>)),
+                (400, "参数无效", Body::Problem),
+                (403, "只限审计与管理员，且需全县范围", Body::Problem),
             ],
         },
         Operation {

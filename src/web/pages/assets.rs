@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::domain::{shown, AssetClass, AssetStatus, Scope, Vocabulary};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
+use crate::observe::access::Disclosure;
 use crate::paging::{Cursor, Limit, Page};
 use crate::register::query::{
     asset_code_at, assets_through, list_assets, tally_assets, AssetFilter, AssetTally,
@@ -338,6 +339,7 @@ async fn asset_page(
     key: &str,
     flash: Option<(bool, &str)>,
     attempt: Option<Attempt>,
+    disclosure: &Disclosure,
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
     let can_write = session.0.role.allows(Access::Write);
@@ -346,6 +348,7 @@ async fn asset_page(
         session.0.scope.clone(),
         key,
         session.0.visibility(),
+        disclosure,
         can_write,
         attempt,
     )
@@ -366,10 +369,19 @@ pub async fn asset(
     session: Session,
     key: &str,
     done: Option<&str>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     let flash = done.map(|kind| format!("已记录{}", kind_label(kind)));
-    asset_page(&session, key, flash.as_deref().map(|m| (true, m)), None, db).await
+    asset_page(
+        &session,
+        key,
+        flash.as_deref().map(|m| (true, m)),
+        None,
+        &disclosure,
+        db,
+    )
+    .await
 }
 
 /// Appends an entry from a form; on errors the page comes back with them beside the fields.
@@ -378,6 +390,7 @@ pub async fn append_entry(
     session: Session,
     key: &str,
     form: Form<HashMap<String, String>>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
@@ -427,6 +440,7 @@ pub async fn append_entry(
             values,
             errors,
         }),
+        &disclosure,
         db,
     )
     .await?;

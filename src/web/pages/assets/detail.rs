@@ -9,9 +9,11 @@ use crate::db::Db;
 use crate::domain::shown;
 use crate::domain::{AssetStatus, Scope, Vocabulary};
 use crate::ledger::contracts::{active_on, contracts_of, Contract};
+use crate::ledger::entry::personal::personal_values;
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::web::pages::{internal, missing, PageError};
@@ -91,6 +93,7 @@ pub(super) async fn load(
     scope: Scope,
     key: &str,
     visibility: Visibility,
+    disclosure: &Disclosure,
     can_write: bool,
     attempt: Option<Attempt>,
 ) -> Result<AssetPage, PageError> {
@@ -107,6 +110,19 @@ pub(super) async fn load(
     let Some((row, entries)) = found else {
         return Err(missing("没有这项资产。", "/assets"));
     };
+    // The page shows the owner's ID number, and what each entry's line says of its own.
+    let personal = row.owner_id_number.is_some()
+        || entries.iter().any(|entry| {
+            let line = summary(entry, visibility);
+            serde_json::from_str(&entry.data).is_ok_and(|data| {
+                personal_values(&entry.kind, &data)
+                    .iter()
+                    .any(|value| line.contains(value.as_str()))
+            })
+        });
+    if personal {
+        disclosure.asset(visibility, &row.code);
+    }
     let writing = can_write.then(|| {
         let disposed = row.status == AssetStatus::Disposed.as_str();
         let kinds: Vec<EntryKind> = if disposed {
