@@ -34,6 +34,12 @@ pub fn routes() -> Vec<Route> {
         pages::audit::verify,
         pages::households::search,
         pages::households::household_page,
+        pages::stocktakes::stocktakes,
+        pages::stocktakes::open_stocktake,
+        pages::stocktakes::stocktake,
+        pages::stocktakes::close_stocktake,
+        pages::stocktakes::check,
+        pages::stocktakes::record_check,
     ]
 }
 
