@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod params;
 pub mod projects;
 pub mod public;
+pub mod stocktakes;
 pub mod tokens;
 pub mod totals;
 pub mod views;
@@ -53,7 +54,7 @@ pub async fn json_body(body: Data<'_>, limits: &Limits) -> Result<Vec<u8>, ApiEr
 
 /// Every route of the API, to mount under `/api/v1`.
 pub fn routes() -> Vec<Route> {
-    routes![
+    let mut routes = routes![
         health::health,
         imports::create_import,
         imports::list_imports,
@@ -82,7 +83,9 @@ pub fn routes() -> Vec<Route> {
         declarations::export_findings,
         households::get_household,
         access_log::list_access_log,
-    ]
+    ];
+    routes.extend(stocktakes::routes());
+    routes
 }
 
 /// The public notice routes of the API, mounted under `/api/v1` when the setting

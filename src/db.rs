@@ -13,6 +13,7 @@ pub mod pool;
 pub mod read;
 pub mod rows;
 pub mod schema;
+pub mod stocktake_rows;
 
 pub use pool::{Backend, Db, DbConnection, DbError, Pool};
 pub use read::{columns_of, first_cached, read_snapshot};

@@ -17,4 +17,5 @@ pub mod register;
 pub mod request;
 pub mod server;
 pub mod settings;
+pub mod stocktake;
 pub mod web;

@@ -35,6 +35,12 @@ pub fn routes() -> Vec<Route> {
         pages::households::search,
         pages::households::household_page,
         pages::access_log::access_log,
+        pages::stocktakes::stocktakes,
+        pages::stocktakes::open_stocktake,
+        pages::stocktakes::stocktake,
+        pages::stocktakes::close_stocktake,
+        pages::stocktakes::check,
+        pages::stocktakes::record_check,
     ]
 }
 

@@ -216,6 +216,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stocktake_assets (stocktake_id, asset_id) {
+        stocktake_id -> Text,
+        asset_id -> Text,
+        asset_code -> Text,
+        town -> Text,
+        village -> Text,
+        value_fen -> BigInt,
+        result -> Nullable<Text>,
+        checked_on -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    stocktake_results (seq) {
+        seq -> BigInt,
+        stocktake_id -> Text,
+        asset_id -> Text,
+        result -> Text,
+        checked_on -> Text,
+    }
+}
+
+diesel::table! {
+    stocktakes (id) {
+        id -> Text,
+        name -> Text,
+        year -> Integer,
+        scope -> Text,
+        status -> Text,
+        opened_at -> Text,
+        opened_by -> Text,
+        closed_at -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        closed_on -> Nullable<Text>,
+        closed_seq -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(assets -> import_batches (batch_id));
 diesel::joinable!(assets -> projects (project_code));
 diesel::joinable!(declaration_lines -> declarations (declaration_id));
@@ -224,6 +264,10 @@ diesel::joinable!(import_errors -> import_batches (batch_id));
 diesel::joinable!(ledger_entries -> assets (asset_id));
 diesel::joinable!(ledger_entries -> import_batches (batch_id));
 diesel::joinable!(projects -> import_batches (batch_id));
+diesel::joinable!(stocktake_assets -> assets (asset_id));
+diesel::joinable!(stocktake_assets -> stocktakes (stocktake_id));
+diesel::joinable!(stocktake_results -> ledger_entries (seq));
+diesel::joinable!(stocktake_results -> stocktakes (stocktake_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
@@ -240,4 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_head,
     projects,
     register_summary,
+    stocktake_assets,
+    stocktake_results,
+    stocktakes,
 );

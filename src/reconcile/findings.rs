@@ -17,11 +17,12 @@ use crate::paging::{Cursor, CursorKey, Limit, Page};
 use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
 
 mod contracts;
+mod stocktake;
 
 use contracts::contract_findings;
 
 /// The kinds of findings with their Chinese names, in the order findings are listed in.
-const SPELLINGS: [Spelling; 10] = [
+const SPELLINGS: [Spelling; 11] = [
     Spelling::new("project_value_mismatch", "项目资金与资产价值不符"),
     Spelling::new("owner_type_mismatch", "所有权人类型不符"),
     Spelling::new("missing_custodian", "未落实管护主体"),
@@ -32,6 +33,7 @@ const SPELLINGS: [Spelling; 10] = [
     Spelling::new("income_below_contract", "收益低于合同约定"),
     Spelling::new("contract_expiring", "经营合同即将到期"),
     Spelling::new("contract_expired", "经营合同已到期未续签"),
+    Spelling::new("not_stocktaken", "年度盘点未盘"),
 ];
 
 /// The kinds of findings, as findings and the API carry them.
@@ -79,6 +81,7 @@ impl Vocabulary for FindingKind {
         FindingKind(7),
         FindingKind(8),
         FindingKind(9),
+        FindingKind(10),
     ];
 
     fn spelling(self) -> Spelling {
@@ -440,6 +443,9 @@ pub fn findings(
                 found.extend(list);
             }
         }
+    }
+    if wanted("not_stocktaken") {
+        found.extend(stocktake::not_stocktaken(conn, scope)?);
     }
     Ok(found)
 }

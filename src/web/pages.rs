@@ -9,6 +9,7 @@ pub mod overview;
 pub mod projects;
 pub mod public;
 pub mod reconcile;
+pub mod stocktakes;
 
 use maud::{html, Markup};
 use rocket::http::Status;

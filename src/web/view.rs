@@ -24,6 +24,7 @@ const NAV: [(&str, &str, Access, bool); 9] = [
     ("/reconcile", "对账", Access::Read, true),
     ("/findings", "审计发现", Access::Review, false),
     ("/households", "分户收益", Access::Review, false),
+    ("/stocktakes", "年度盘点", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
     ("/access-log", "访问记录", Access::Audit, true),
 ];

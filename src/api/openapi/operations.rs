@@ -491,4 +491,7 @@ pub fn operations() -> Vec<Operation> {
             responses: &[(200, "OpenAPI 3.1 文档", Body::Empty)],
         },
     ]
+    .into_iter()
+    .chain(crate::api::stocktakes::operations())
+    .collect()
 }

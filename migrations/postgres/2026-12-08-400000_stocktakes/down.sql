@@ -1,0 +1,3 @@
+DROP TABLE stocktake_results;
+DROP TABLE stocktake_assets;
+DROP TABLE stocktakes;

@@ -1,0 +1,368 @@
+//! The annual stock-take over HTTP: `POST /api/v1/stocktakes` opens a campaign (clerk),
+//! `GET /api/v1/stocktakes` and `/{id}` show campaigns and their progress by town and
+//! village (clerks, auditors, approvers; readers see none), `/{id}/checklist` (JSON,
+//! `.html`, `.xlsx`) a village's list, `POST /{id}/results` records results (a JSON list,
+//! or a checklist filled in as XLSX or CSV), `POST /{id}/close` closes it and
+//! `/{id}/report` (and `.html`) gives the report.
+
+use rocket::data::{Data, Limits};
+use rocket::form;
+use rocket::http::{ContentType, Status};
+use rocket::response::content::RawHtml;
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, Route, State};
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::guard::{ReviewAccess, WriteAccess};
+use crate::db::Db;
+use crate::domain::dates::timestamp_now;
+use crate::domain::Scope;
+use crate::request::Param;
+use crate::stocktake::campaign::{self, Opening};
+use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
+use crate::stocktake::report::{render_checklist, render_report};
+use crate::stocktake::results::{record, Origin, ResultInput};
+use crate::stocktake::upload::read_upload;
+use crate::stocktake::{Campaign, StocktakeError};
+
+mod operations;
+pub mod views;
+
+pub use operations::operations;
+use views::{
+    detail, item_view, yuan, ChecklistView, NewStocktake, ResultsRecorded, StocktakeDetail,
+    StocktakeView,
+};
+
+impl From<StocktakeError> for ApiError {
+    fn from(e: StocktakeError) -> Self {
+        match e {
+            StocktakeError::NotFound(id) => ApiError::NotFound(format!(
+                "没有 id 为“{}”的盘点（或不在令牌范围内）",
+                id.escape_default()
+            )),
+            StocktakeError::Rule {
+                code,
+                field,
+                message,
+            } => ApiError::Unprocessable {
+                code,
+                detail: message.clone(),
+                errors: json!([{"field": field, "code": code, "message": message}]),
+            },
+            StocktakeError::Rejected { errors, count } => ApiError::Unprocessable {
+                code: "results_rejected",
+                detail: format!(
+                    "共有 {count} 处错误，未写入任何盘点结果；请修正后重新提交{}",
+                    if count > errors.len() {
+                        format!("（列出前 {} 处）", errors.len())
+                    } else {
+                        String::new()
+                    }
+                ),
+                errors: json!(errors),
+            },
+            StocktakeError::Malformed(what) => ApiError::Internal(what),
+            StocktakeError::Db(e) => ApiError::from(e),
+        }
+    }
+}
+
+/// Opens a campaign over every asset not disposed in its scope.
+#[post("/stocktakes", data = "<body>")]
+pub async fn open_stocktake(
+    caller: WriteAccess,
+    body: Json<NewStocktake>,
+    db: &State<Db>,
+) -> Result<(Status, Json<StocktakeDetail>), ApiError> {
+    let NewStocktake { name, year, scope } = body.into_inner();
+    let opening = Opening { name, year, scope };
+    let (actor, scope) = (caller.0.name, caller.0.scope);
+    db.run(move |conn| {
+        let campaign = campaign::open(conn, &scope, &actor, &opening)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        Ok((Status::Created, Json(detail(&campaign, &tally))))
+    })
+    .await
+}
+
+/// The campaigns the caller's scope sees, newest first, each with its progress.
+#[get("/stocktakes")]
+pub async fn list_stocktakes(
+    caller: ReviewAccess,
+    db: &State<Db>,
+) -> Result<Json<Vec<StocktakeView>>, ApiError> {
+    let scope = caller.0.scope;
+    db.run(move |conn| {
+        let mut views = Vec::new();
+        for campaign in campaign::list(conn, &scope)? {
+            let tally = campaign::tally(conn, &scope, &campaign)?;
+            views.push(StocktakeView::of(&campaign, &tally));
+        }
+        Ok(Json(views))
+    })
+    .await
+}
+
+/// A campaign's progress by town and village: while open its progress, once closed its
+/// report.
+async fn campaign_detail(db: &Db, scope: Scope, id: String) -> Result<StocktakeDetail, ApiError> {
+    db.run(move |conn| {
+        let campaign = campaign::find(conn, &scope, &id)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        Ok(detail(&campaign, &tally))
+    })
+    .await
+}
+
+/// One campaign with its progress by town and village.
+#[get("/stocktakes/<id>")]
+pub async fn get_stocktake(
+    caller: ReviewAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<StocktakeDetail>, ApiError> {
+    Ok(Json(
+        campaign_detail(db, caller.0.scope, id.to_owned()).await?,
+    ))
+}
+
+/// The report: counts and value per result, 盘亏, by town and village.
+#[get("/stocktakes/<id>/report")]
+pub async fn stocktake_report(
+    caller: ReviewAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<StocktakeDetail>, ApiError> {
+    Ok(Json(
+        campaign_detail(db, caller.0.scope, id.to_owned()).await?,
+    ))
+}
+
+/// The printable report.
+#[get("/stocktakes/<id>/report.html")]
+pub async fn stocktake_report_html(
+    caller: ReviewAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, ApiError> {
+    let (scope, id) = (caller.0.scope, id.to_owned());
+    db.run(move |conn| {
+        let campaign = campaign::find(conn, &scope, &id)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        let html = render_report(&campaign, &tally, &scope.label(), &timestamp_now());
+        Ok(RawHtml(html.into_string()))
+    })
+    .await
+}
+
+/// Closes the campaign: its values frozen, its report fixed.
+#[post("/stocktakes/<id>/close")]
+pub async fn close_stocktake(
+    caller: WriteAccess,
+    id: &str,
+    db: &State<Db>,
+) -> Result<Json<StocktakeDetail>, ApiError> {
+    let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
+    db.run(move |conn| {
+        let campaign = campaign::close(conn, &scope, &actor, &id)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        Ok(Json(detail(&campaign, &tally)))
+    })
+    .await
+}
+
+/// The town and village a checklist asks for.
+fn place(
+    town: form::Result<'_, Param<&str>>,
+    village: form::Result<'_, Param<&str>>,
+) -> Result<Place, ApiError> {
+    let given = |p: Option<&str>| p.map(|t| t.trim().to_owned());
+    Ok(Place {
+        town: given(town?.into_inner()).filter(|t| !t.is_empty()),
+        village: given(village?.into_inner()),
+    })
+}
+
+/// Loads a checklist.
+async fn load_checklist(
+    db: &Db,
+    scope: Scope,
+    id: String,
+    place: Place,
+) -> Result<(Campaign, Place, Vec<ChecklistItem>), ApiError> {
+    db.run(move |conn| {
+        let campaign = campaign::find(conn, &scope, &id)?;
+        let items = checklist(conn, &scope, &campaign, &place)?;
+        Ok((campaign, place, items))
+    })
+    .await
+}
+
+/// A village's checklist (`town`, `village`; `village=` for the assets of no village).
+#[get("/stocktakes/<id>/checklist?<town>&<village>")]
+pub async fn get_checklist(
+    caller: ReviewAccess,
+    id: &str,
+    town: form::Result<'_, Param<&str>>,
+    village: form::Result<'_, Param<&str>>,
+    db: &State<Db>,
+) -> Result<Json<ChecklistView>, ApiError> {
+    let place = place(town, village)?;
+    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    let value = items
+        .iter()
+        .try_fold(0i64, |sum, i| sum.checked_add(i.value_fen));
+    Ok(Json(ChecklistView {
+        stocktake_id: campaign.id,
+        town: place.town,
+        village: place.village,
+        count: items.len(),
+        value: yuan(value.ok_or_else(|| ApiError::Internal("checklist sum past 64 bits".into()))?),
+        items: items.into_iter().map(item_view).collect(),
+    }))
+}
+
+/// The printable checklist, with the signature lines of the village's checkers.
+#[get("/stocktakes/<id>/checklist.html?<town>&<village>")]
+pub async fn get_checklist_html(
+    caller: ReviewAccess,
+    id: &str,
+    town: form::Result<'_, Param<&str>>,
+    village: form::Result<'_, Param<&str>>,
+    db: &State<Db>,
+) -> Result<RawHtml<String>, ApiError> {
+    let place = place(town, village)?;
+    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    Ok(RawHtml(
+        render_checklist(&campaign, &place, &items, &timestamp_now()).into_string(),
+    ))
+}
+
+/// The checklist as an Excel workbook to fill in and upload back as results.
+#[get("/stocktakes/<id>/checklist.xlsx?<town>&<village>")]
+pub async fn get_checklist_xlsx(
+    caller: ReviewAccess,
+    id: &str,
+    town: form::Result<'_, Param<&str>>,
+    village: form::Result<'_, Param<&str>>,
+    db: &State<Db>,
+) -> Result<(ContentType, Vec<u8>), ApiError> {
+    let place = place(town, village)?;
+    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    let bytes = write_xlsx(&campaign, &place, &items, &timestamp_now())
+        .map_err(|e| ApiError::Internal(format!("cannot write the checklist: {e}")))?;
+    let xlsx = ContentType::new(
+        "application",
+        "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    Ok((xlsx, bytes))
+}
+
+/// The results of a JSON list, each by its index.
+///
+/// Fails with the rule `invalid_body` when the body is not a JSON list.
+fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
+    let not_a_list = || {
+        ApiError::from(crate::stocktake::campaign::rule(
+            "invalid_body",
+            "results",
+            "请求体应为 JSON 数组：[{asset_code, result, checked_on, note?}]".to_owned(),
+        ))
+    };
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| not_a_list())?;
+    let Value::Array(list) = value else {
+        return Err(not_a_list());
+    };
+    let field = |item: &Value, name: &str| match item.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    Ok(list
+        .iter()
+        .enumerate()
+        .map(|(index, item)| ResultInput {
+            origin: Some(Origin::Index(index)),
+            asset_code: field(item, "asset_code"),
+            result: field(item, "result"),
+            checked_on: field(item, "checked_on"),
+            note: field(item, "note"),
+        })
+        .collect())
+}
+
+/// Records results: a JSON list (`Content-Type: application/json`), or a checklist
+/// filled in (XLSX, XLS, ODS or CSV). All of them, or none with every row's errors.
+#[post("/stocktakes/<id>/results", data = "<body>")]
+pub async fn record_results(
+    caller: WriteAccess,
+    id: &str,
+    content_type: Option<&ContentType>,
+    limits: &Limits,
+    body: Data<'_>,
+    db: &State<Db>,
+) -> Result<(Status, Json<ResultsRecorded>), ApiError> {
+    let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
+    let spool = tempfile::NamedTempFile::new()
+        .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
+    let written = body
+        .open(limit)
+        .into_file(spool.path())
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
+    if !written.is_complete() {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limit.as_u64(),
+        });
+    }
+    let json = content_type.is_some_and(|c| c.is_json());
+    let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
+    let recorded = db
+        .run(move |conn| {
+            // The campaign first: an unknown one is 404 whatever the body holds.
+            campaign::find(conn, &scope, &id)?;
+            let (inputs, columns) = if json {
+                let bytes = std::fs::read(spool.path())
+                    .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
+                (json_results(&bytes)?, None)
+            } else {
+                let (inputs, columns) = read_upload(spool.path())?;
+                (inputs, Some(columns))
+            };
+            Ok::<_, ApiError>(record(
+                conn,
+                &scope,
+                &actor,
+                &id,
+                &inputs,
+                columns.as_ref(),
+            )?)
+        })
+        .await?;
+    Ok((
+        Status::Created,
+        Json(ResultsRecorded {
+            recorded: recorded.count,
+            first_seq: recorded.seqs.map(|s| s.0),
+            last_seq: recorded.seqs.map(|s| s.1),
+        }),
+    ))
+}
+
+/// The routes of the stock-take, to mount under `/api/v1`.
+pub fn routes() -> Vec<Route> {
+    routes![
+        open_stocktake,
+        list_stocktakes,
+        get_stocktake,
+        stocktake_report,
+        stocktake_report_html,
+        close_stocktake,
+        get_checklist,
+        get_checklist_html,
+        get_checklist_xlsx,
+        record_results,
+    ]
+}

@@ -1,0 +1,337 @@
+//! One row of results as sent, checked by itself and against the rows before it: the
+//! fields a result has, where each came from (a JSON index, a file's line and cell),
+//! and the errors found, in the order of the rows.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::campaign::StocktakeError;
+use crate::domain::codes::code_key;
+use crate::domain::dates::{today_in_china, DateError};
+use crate::domain::{BusinessDate, InspectionResult, Vocabulary};
+
+/// The most errors an answer lists (it counts them all).
+pub const LISTED_ERRORS: usize = 1000;
+
+/// The longest note, in characters.
+const MAX_NOTE_CHARS: usize = 1000;
+
+/// The fields of a result, as the API and the upload's columns name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultField {
+    /// 资产编号.
+    AssetCode,
+    /// 盘点结果.
+    Result,
+    /// 盘点日期.
+    CheckedOn,
+    /// 备注.
+    Note,
+}
+
+impl ResultField {
+    /// Every field, in the order of a checklist's columns.
+    pub const ALL: [ResultField; 4] = [
+        ResultField::AssetCode,
+        ResultField::Result,
+        ResultField::CheckedOn,
+        ResultField::Note,
+    ];
+
+    /// Its name in the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResultField::AssetCode => "asset_code",
+            ResultField::Result => "result",
+            ResultField::CheckedOn => "checked_on",
+            ResultField::Note => "note",
+        }
+    }
+
+    /// Its column's header on a checklist.
+    pub fn header(self) -> &'static str {
+        match self {
+            ResultField::AssetCode => "资产编号",
+            ResultField::Result => "盘点结果",
+            ResultField::CheckedOn => "盘点日期",
+            ResultField::Note => "备注",
+        }
+    }
+}
+
+/// Where a result came from: its place in a JSON list, or its row of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The 0-based index in the list.
+    Index(usize),
+    /// The row number (as a spreadsheet shows it, or the CSV line).
+    Line(u64),
+}
+
+/// A result as sent: text, checked here.
+#[derive(Debug, Clone, Default)]
+pub struct ResultInput {
+    /// Where it came from.
+    pub origin: Option<Origin>,
+    /// 资产编号.
+    pub asset_code: Option<String>,
+    /// `normal`, `idle`, `damaged`, `missing` or 正常, 闲置, 损毁, 缺失.
+    pub result: Option<String>,
+    /// The day it was checked.
+    pub checked_on: Option<String>,
+    /// A remark.
+    pub note: Option<String>,
+}
+
+/// The columns of an uploaded file: each field's letter and header, for its errors.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    /// Per [`ResultField::ALL`], the column's letters (`A`) and header, when present.
+    pub of: [Option<(String, String)>; 4],
+}
+
+impl Columns {
+    fn of(&self, field: ResultField) -> Option<&(String, String)> {
+        let index = ResultField::ALL.iter().position(|f| *f == field)?;
+        self.of.get(index)?.as_ref()
+    }
+}
+
+/// One refused result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ResultError {
+    /// The 0-based index in the JSON list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// The row number of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The cell (`C14`) of a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// The column's header in a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// `asset_code`, `result`, `checked_on` or `note`.
+    pub field: &'static str,
+    /// Machine-readable code.
+    pub code: &'static str,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// A row that passed its own checks.
+pub(super) struct Checked {
+    pub(super) at: usize,
+    pub(super) key: String,
+    pub(super) result: InspectionResult,
+    pub(super) checked_on: BusinessDate,
+    pub(super) note: Option<String>,
+}
+
+/// Collects errors with where they are.
+pub(super) struct Errors<'a> {
+    pub(super) inputs: &'a [ResultInput],
+    pub(super) columns: Option<&'a Columns>,
+    pub(super) list: Vec<(usize, ResultError)>,
+    pub(super) count: usize,
+}
+
+impl Errors<'_> {
+    /// Adds an error of the row at `at` on `field`.
+    pub(super) fn add(
+        &mut self,
+        at: usize,
+        field: ResultField,
+        code: &'static str,
+        message: String,
+    ) {
+        self.count += 1;
+        let origin = self.inputs.get(at).and_then(|i| i.origin);
+        let (index, line) = match origin {
+            Some(Origin::Index(i)) => (Some(i), None),
+            Some(Origin::Line(l)) => (None, Some(l)),
+            None => (Some(at), None),
+        };
+        let column = self.columns.and_then(|c| c.of(field));
+        self.list.push((
+            at,
+            ResultError {
+                index,
+                line,
+                cell: column
+                    .zip(line)
+                    .map(|((letters, _), l)| format!("{letters}{l}")),
+                column: column.map(|(_, header)| header.clone()),
+                field: field.name(),
+                code,
+                message,
+            },
+        ));
+    }
+
+    /// The first [`LISTED_ERRORS`] errors in the order of the rows (a row's own checks
+    /// before those against the register), and how many there are.
+    pub(super) fn into_rejection(mut self) -> StocktakeError {
+        self.list.sort_by_key(|(at, _)| *at);
+        StocktakeError::Rejected {
+            errors: self
+                .list
+                .into_iter()
+                .take(LISTED_ERRORS)
+                .map(|(_, e)| e)
+                .collect(),
+            count: self.count,
+        }
+    }
+
+    /// How a row is named in a message: 第 14 行, or 第 3 条 (1-based).
+    pub(super) fn place(&self, at: usize) -> String {
+        match self.inputs.get(at).and_then(|i| i.origin) {
+            Some(Origin::Line(line)) => format!("第 {line} 行"),
+            Some(Origin::Index(i)) => format!("第 {} 条", i + 1),
+            None => format!("第 {} 条", at + 1),
+        }
+    }
+}
+
+pub(super) fn text(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Checks each row by itself and against the rows before it.
+pub(super) fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
+    let today = today_in_china();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut checked = Vec::with_capacity(inputs.len());
+    for (at, input) in inputs.iter().enumerate() {
+        let before = errors.count;
+        let key = match text(&input.asset_code) {
+            None => {
+                errors.add(
+                    at,
+                    ResultField::AssetCode,
+                    "required",
+                    "缺少资产编号".to_owned(),
+                );
+                None
+            }
+            Some(code) => {
+                let key = code_key(code);
+                match seen.get(&key) {
+                    Some(first) => {
+                        let message = format!(
+                            "资产编号“{code}”在本次上传的{}已出现，同一资产只能有一个结果",
+                            errors.place(*first)
+                        );
+                        errors.add(at, ResultField::AssetCode, "duplicate_in_upload", message);
+                        None
+                    }
+                    None => {
+                        seen.insert(key.clone(), at);
+                        Some(key)
+                    }
+                }
+            }
+        };
+        let result = match text(&input.result) {
+            None => {
+                errors.add(
+                    at,
+                    ResultField::Result,
+                    "required",
+                    "缺少盘点结果".to_owned(),
+                );
+                None
+            }
+            Some(given) => {
+                let found = InspectionResult::parse(given).or_else(|| {
+                    InspectionResult::ALL
+                        .iter()
+                        .copied()
+                        .find(|r| r.label() == given)
+                });
+                if found.is_none() {
+                    errors.add(
+                        at,
+                        ResultField::Result,
+                        "invalid_result",
+                        format!(
+                            "盘点结果应为 正常、闲置、损毁 或 缺失（{}），收到“{given}”",
+                            InspectionResult::codes_listed()
+                        ),
+                    );
+                }
+                found
+            }
+        };
+        let checked_on = match text(&input.checked_on) {
+            None => {
+                errors.add(
+                    at,
+                    ResultField::CheckedOn,
+                    "required",
+                    "缺少盘点日期".to_owned(),
+                );
+                None
+            }
+            Some(given) => {
+                match BusinessDate::parse(given) {
+                    Ok(day) if day.naive() <= today => Some(day),
+                    Ok(_) => {
+                        errors.add(
+                            at,
+                            ResultField::CheckedOn,
+                            "invalid_date",
+                            format!("盘点日期 {given} 晚于今天（北京时间 {today}）"),
+                        );
+                        None
+                    }
+                    Err(DateError::Malformed) => {
+                        errors.add(
+                        at,
+                        ResultField::CheckedOn,
+                        "invalid_date",
+                        format!("盘点日期“{given}”无效，应写作 2026-09-30、2026/9/30 或 2026年9月30日"),
+                    );
+                        None
+                    }
+                    Err(DateError::OutOfRange) => {
+                        errors.add(
+                            at,
+                            ResultField::CheckedOn,
+                            "invalid_date",
+                            format!("盘点日期 {given} {}", DateError::range()),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let note = text(&input.note).map(str::to_owned);
+        if note
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
+            errors.add(
+                at,
+                ResultField::Note,
+                "field_too_long",
+                format!("备注超过 {MAX_NOTE_CHARS} 个字符"),
+            );
+        }
+        if let (Some(key), Some(result), Some(checked_on)) = (key, result, checked_on) {
+            if errors.count == before {
+                checked.push(Checked {
+                    at,
+                    key,
+                    result,
+                    checked_on,
+                    note,
+                });
+            }
+        }
+    }
+    checked
+}
