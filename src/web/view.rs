@@ -16,7 +16,7 @@ const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, the access a link needs, and whether it needs county
 /// scope.
-const NAV: [(&str, &str, Access, bool); 9] = [
+const NAV: &[(&str, &str, Access, bool)] = &[
     ("/", "概览", Access::Read, false),
     ("/imports", "导入", Access::Read, false),
     ("/projects", "项目", Access::Read, false),
