@@ -2,7 +2,8 @@
 # Runs every benchmark of BENCHMARKS.md in one go and writes the raw figures to
 # target/bench/: import at 10k, 100k and 1M rows against sqlite3 .import and psql \copy,
 # peak memory, reconciliation and totals at 1M, ledger verification at 1M against raw
-# SHA-256, and GET /api/v1/assets/{code} against the pooled health route with wrk.
+# SHA-256, 100,000 stock-take results in one upload against the CSV import of as many
+# rows, and GET /api/v1/assets/{code} against the pooled health route with wrk.
 # Then it draws target/bench/scaling.svg. Takes about 10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,9 @@ for rows in 10000 100000 1000000; do
   echo "== province import, $rows rows"
   PROVINCE_ROWS=$rows cargo bench --bench province 2>/dev/null | tee "$out/province-$rows.txt"
 done
+
+echo "== stock-take results, 100,000 in one upload, against the CSV import of as many rows"
+cargo bench --bench stocktake 2>/dev/null | tee "$out/stocktake.txt"
 
 echo "== ledger verification, 1,000,000 entries"
 cargo bench --bench verify 2>/dev/null | tee "$out/verify.txt"

@@ -308,10 +308,11 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         (Method::Post, "/assets/<key>/entries") => Some(Status::NotFound),
         (Method::Post, "/reconcile") => Some(Status::Forbidden),
         (Method::Post, "/reconcile/upload") => Some(Status::Forbidden),
-        // A campaign over another village, or a result for it, is not there.
+        // A campaign over a scope wider than the token's is refused; another town's
+        // campaign does not exist for the village.
         (Method::Post, "/api/v1/stocktakes") => Some(Status::UnprocessableEntity),
-        (Method::Post, "/api/v1/stocktakes/<id>/close") => Some(Status::NotFound),
         (Method::Post, "/api/v1/stocktakes/<id>/results") => Some(Status::NotFound),
+        (Method::Post, "/api/v1/stocktakes/<id>/close") => Some(Status::NotFound),
         (Method::Post, "/stocktakes") => Some(Status::SeeOther),
         (Method::Post, "/stocktakes/<id>/close") => Some(Status::NotFound),
         (Method::Post, "/stocktakes/<id>/check") => Some(Status::NotFound),
@@ -329,17 +330,22 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    // A campaign of 南村, which the village 东村 cannot see.
     let campaign = app.post(
         "/api/v1/stocktakes",
-        Some(&app.clerk),
-        json!({"name": "南村盘点", "year": 2025, "scope": "village:桑镇/南村"})
+        Some(&app.admin),
+        json!({"name": "赵村镇清查", "year": 2026, "scope": "town:赵村镇"})
             .to_string()
             .into_bytes(),
         ContentType::JSON,
     );
     assert_eq!(campaign.status, Status::Created, "{}", campaign.body);
-    let campaign = campaign.body["id"].as_str().unwrap_or_default().to_owned();
+    let campaign = campaign.body["stocktake"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let result =
+        json!([{"asset_code": "AST-XC-SHEEP", "result": "normal", "checked_on": "2026-01-05"}])
+            .to_string();
     let before = app.register_state();
     let routes: Vec<(Method, String)> = app
         .client
@@ -366,24 +372,16 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/api/v1/tokens" => (path.clone(), json!({"name": "x", "role": "admin"}).to_string(), ContentType::JSON),
             "/api/v1/tokens/<id>" => (format!("/api/v1/tokens/{token_id}"), String::new(), ContentType::JSON),
             "/assets/<key>/entries" => ("/assets/AST-NC-PIPE/entries".to_owned(), "kind=maintenance&occurred_on=2021-01-01&description=x".to_owned(), ContentType::Form),
+            "/api/v1/stocktakes" => (path.clone(), json!({"name": "x", "year": 2026, "scope": "county"}).to_string(), ContentType::JSON),
+            "/api/v1/stocktakes/<id>/results" => (format!("/api/v1/stocktakes/{campaign}/results"), result.clone(), ContentType::JSON),
+            "/api/v1/stocktakes/<id>/close" => (format!("/api/v1/stocktakes/{campaign}/close"), String::new(), ContentType::JSON),
+            "/stocktakes" => (path.clone(), "name=x&year=2026&scope=county".to_owned(), ContentType::Form),
+            "/stocktakes/<id>/close" => (format!("/stocktakes/{campaign}/close"), String::new(), ContentType::Form),
+            "/stocktakes/<id>/check" => (format!("/stocktakes/{campaign}/check"), "asset_code=AST-XC-SHEEP&result=normal&checked_on=2026-01-05".to_owned(), ContentType::Form),
             "/reconcile/upload" => (
                 path.clone(),
                 format!("--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{today}\r\n--XB--\r\n"),
                 ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
-            ),
-            "/api/v1/stocktakes" => (path.clone(), json!({"name": "x", "year": 2025, "scope": "village:桑镇/南村"}).to_string(), ContentType::JSON),
-            "/api/v1/stocktakes/<id>/close" => (format!("/api/v1/stocktakes/{campaign}/close"), String::new(), ContentType::JSON),
-            "/api/v1/stocktakes/<id>/results" => (
-                format!("/api/v1/stocktakes/{campaign}/results"),
-                json!([{"asset_code": "AST-NC-PIPE", "result": "normal", "checked_on": today}]).to_string(),
-                ContentType::JSON,
-            ),
-            "/stocktakes" => (path.clone(), "name=x&year=2025&scope=village:桑镇/南村".to_owned(), ContentType::Form),
-            "/stocktakes/<id>/close" => (format!("/stocktakes/{campaign}/close"), String::new(), ContentType::Form),
-            "/stocktakes/<id>/check" => (
-                format!("/stocktakes/{campaign}/check"),
-                format!("asset_code=AST-NC-PIPE&result=normal&checked_on={today}"),
-                ContentType::Form,
             ),
             _ => (path.clone(), format!("name=x&as_of={today}"), ContentType::Form),
         };

@@ -463,6 +463,14 @@ fn every_refused_result_names_its_row_and_nothing_is_written(app: &TestApp) {
     // Registered after the campaign opened: not on its list.
     let late = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\nP9,新项目,2026,桑镇,东村,100,N1,新资产,公益性,100,东村\n";
     assert_eq!(app.import(late.as_bytes(), false).status, Status::Created);
+    // Disposed of after the campaign opened: on its list, but takes no result.
+    let disposed = post_json(
+        app,
+        "/api/v1/assets/A3/ledger",
+        &app.clerk,
+        &json!({"kind": "disposed", "occurred_on": "2026-09-01", "method": "auction", "approval_no": "桑财〔2026〕9号"}),
+    );
+    assert_eq!(disposed.status, Status::Created, "{}", disposed.body);
     let ok = json!({"asset_code": "A1", "result": "normal", "checked_on": "2026-09-30"});
     let east = token(app, Role::Clerk, "village:桑镇/东村");
     let tomorrow =
@@ -492,6 +500,16 @@ fn every_refused_result_names_its_row_and_nothing_is_written(app: &TestApp) {
             app.clerk.clone(),
             json!({"asset_code": DISPOSED, "result": "normal", "checked_on": "2026-09-30"}),
             (1, "asset_code", "not_in_campaign", "清单中"),
+        ),
+        (
+            app.clerk.clone(),
+            json!({"asset_code": "A3", "result": "missing", "checked_on": "2026-09-30"}),
+            (
+                1,
+                "asset_code",
+                "asset_disposed",
+                "资产“A3”已处置，不能记录盘点结果",
+            ),
         ),
         (
             east.clone(),

@@ -391,7 +391,7 @@ pub fn findings(
                 found.push(asset_finding(
                     "idle_or_damaged",
                     code,
-                    format!("{day} 最近一次巡查结果为{label}（{result}）"),
+                    format!("{day} 最近一次巡查结果为{label}"),
                 ));
             }
         }

@@ -1,9 +1,10 @@
 // End-to-end test of the web interface in headless Chromium: sign in, upload the GBK
 // sample register, see its totals, open an asset, record a maintenance entry, reconcile
 // with the sample declaration; a village clerk signs in and sees the village only; the
-// village's public notice. Then each role (admin, clerk, auditor, reader, approver and a
-// village clerk) visits every page it can reach, following the links of the pages from
-// the overview, and every page is checked: money with thousands separators and two
+// village's public notice; a village worker records a stock-take result on a phone.
+// Then each role (admin, clerk, auditor, reader, approver and a village clerk) visits
+// every page it can reach, following the links of the pages from the overview (the
+// stock-take's among them), and every page is checked: money with thousands separators and two
 // decimals, no UTC time, no code word of any enum (the words read from the server's
 // OpenAPI document and the hidden `codes` command). Screenshots of every page go to
 // target/e2e-screenshots/, and one set on a 390×844 phone screen.
@@ -210,6 +211,46 @@ test("a village clerk sees only the village; its public notice shows no ID", { t
   assert.doesNotMatch(text, /\d{17}[\dX]|1[3-9]\d{9}/, "no ID or phone number");
   await village.screenshot({ path: join(shots, "13-village-public-notice.png"), fullPage: true });
   await village.close();
+});
+
+test("a village worker records a stock-take result on a phone", { timeout: 300_000 }, async () => {
+  const api = (path, init = {}) =>
+    fetch(`${base}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers ?? {}) } });
+  const opened = await api("/stocktakes", { method: "POST", body: JSON.stringify({ name: "2026年度资产清查", year: 2026 }) });
+  assert.equal(opened.status, 201);
+  const id = (await opened.json()).stocktake.id;
+  const place = `town=${encodeURIComponent("丰仪镇")}&village=${encodeURIComponent("下白村")}`;
+  const list = await (await api(`/stocktakes/${id}/checklist?${place}`)).json();
+  assert.ok(list.items.length > 0, "the village has assets to check");
+  const asset = list.items[0];
+  const worker = execFileSync(
+    binary,
+    ["--database", database, "token", "create", "--role", "clerk", "--name", "下白村盘点员", "--scope", "village:丰仪镇/下白村"],
+    { encoding: "utf8" },
+  ).trim();
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  phone.setDefaultTimeout(90_000);
+  phone.setDefaultNavigationTimeout(90_000);
+  await signIn(phone, worker);
+  await phone.click("nav >> text=年度盘点");
+  await Promise.all([phone.waitForURL(/\/stocktakes\/[0-9a-f-]+$/), phone.click("main table a")]);
+  await Promise.all([phone.waitForURL(/\/check$/), phone.click("text=现场盘点（手机）")]);
+  await phone.fill("input[name=q]", asset.asset_code);
+  await Promise.all([phone.waitForURL(/\?q=/), phone.click("form.filters button[type=submit]")]);
+  const form = phone.locator("form.stocktake-result").first();
+  assert.match(await form.textContent(), new RegExp(asset.asset_code.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  await form.locator("select[name=result]").selectOption("idle");
+  await form.locator("input[name=note]").fill("暂未使用");
+  await Promise.all([phone.waitForURL(/done=/), form.locator("button[type=submit]").click()]);
+  assert.match(await phone.textContent("main"), /已记录资产 .* 的盘点结果/);
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 420, `the phone page fits the screen (scrollWidth ${width})`);
+  await phone.screenshot({ path: join(shots, "14-phone-stocktake-recorded.png"), fullPage: true });
+  await phone.close();
+  const after = await (await api(`/stocktakes/${id}/checklist?${place}`)).json();
+  const recorded = after.items.find((item) => item.asset_code === asset.asset_code);
+  assert.equal(recorded.result, "idle");
+  assert.match(recorded.checked_on, /^\d{4}-\d{2}-\d{2}$/);
 });
 
 // ---------------------------------------------------------------------------------------
