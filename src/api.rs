@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod assets;
+pub mod attachments;
 pub mod declarations;
 pub mod error;
 pub mod gate;
@@ -83,6 +84,8 @@ pub fn routes() -> Vec<Route> {
         declarations::export_findings,
         households::get_household,
         access_log::list_access_log,
+        attachments::upload_attachment,
+        attachments::get_attachment,
     ];
     routes.extend(stocktakes::routes());
     routes

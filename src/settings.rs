@@ -57,6 +57,11 @@ pub const SETTINGS: &[Setting] = &[
         "台账记录、申报等 JSON 请求体的大小上限",
     ),
     setting(
+        "limits.attachment",
+        "20MiB",
+        "附件（档案）的大小上限（超过则 413）",
+    ),
+    setting(
         crate::front::SETTING,
         "10",
         "客户端须在几秒内发完请求头（0 关闭；TLS 由 Rocket 提供时不适用）",
@@ -158,6 +163,10 @@ pub fn serving(figment: Figment) -> Figment {
         .join(Serialized::default(
             "limits.import",
             crate::api::DEFAULT_IMPORT_LIMIT,
+        ))
+        .join(Serialized::default(
+            "limits.attachment",
+            crate::api::attachments::DEFAULT_LIMIT,
         ))
         .join(Serialized::default("public", false));
     // The client address comes from the socket unless an `ip_header` is configured for

@@ -88,6 +88,25 @@ fn migrate_to_reproduces_totals_and_verify_on_postgres() {
                "period": "2021年", "recipients": 1,
                "lines": [{"name": "李四", "id_number": "610481198001011239", "amount": "100.01"}]}),
     );
+    // A document with every byte value, cited by an entry.
+    let document: Vec<u8> = (0u8..=255).cycle().take(5000).collect();
+    let stored = source.post(
+        "/api/v1/attachments?filename=%E5%90%88%E5%90%8C.pdf",
+        Some(&source.clerk),
+        document.clone(),
+        ContentType::Binary,
+    );
+    assert_eq!(stored.status, Status::Created, "{}", stored.body);
+    let sha256 = stored.body["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    post_entry(
+        &source,
+        &asset,
+        json!({"kind": "maintenance", "occurred_on": "2022-02-02", "description": "检修",
+               "attachments": [sha256]}),
+    );
     let declaration = json!({"name": "核实", "as_of": "2022-12-31",
         "lines": [{"scope": "total", "projects": 3219, "amount": "369800000.00"}]});
     let reply = source.post(
@@ -111,10 +130,10 @@ fn migrate_to_reproduces_totals_and_verify_on_postgres() {
         "{stdout}{}",
         String::from_utf8_lossy(&moved.stderr)
     );
-    assert!(stdout.contains("台账记录：2892 行"), "{stdout}");
+    assert!(stdout.contains("台账记录：2893 行"), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "已迁移并在目标库校验通过：2892 条台账记录，2889 项资产，合计无误；链头 2892:{}（与源一致）",
+            "已迁移并在目标库校验通过：2893 条台账记录，2889 项资产，合计无误；链头 2893:{}（与源一致）",
             verified.body["head"].as_str().unwrap_or_default()
         )),
         "{stdout}"
@@ -156,6 +175,17 @@ fn migrate_to_reproduces_totals_and_verify_on_postgres() {
         report
     };
     assert_eq!(reconciled(&moved_app), reconciled(&source));
+    // The document arrived byte for byte.
+    let response = moved_app
+        .client
+        .get(format!("/api/v1/attachments/{sha256}"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", moved_app.clerk),
+        ))
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_bytes(), Some(document));
     // The source's tokens work there too.
     let tokens = moved_app.get("/api/v1/tokens", Some(&source.admin));
     assert_eq!(tokens.status, Status::Ok, "{}", tokens.body);
@@ -167,7 +197,7 @@ fn migrate_to_reproduces_totals_and_verify_on_postgres() {
     );
     let verified_again = moved_app.get("/api/v1/ledger/verify", Some(&moved_app.admin));
     assert_eq!(verified_again.body["ok"], true, "{}", verified_again.body);
-    assert_eq!(verified_again.body["entries"], 2893);
+    assert_eq!(verified_again.body["entries"], 2894);
 
     // Again into the same database: refused, nothing written.
     let entries = moved_app.register_state();

@@ -79,6 +79,7 @@ fn family(type_name: &str) -> String {
         "bigint" | "int8" => "bigint".to_owned(),
         "integer" | "int" | "int4" => "integer".to_owned(),
         "text" => "text".to_owned(),
+        "blob" | "bytea" => "binary".to_owned(),
         other => format!("unknown type {other}"),
     }
 }

@@ -21,6 +21,9 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Option<Value> {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
                 {"schema": {"type": "string", "format": "binary"}}
         })),
+        Body::Binary => Some(json!({
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+        })),
         Body::Problem => Some(
             json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}),
         ),

@@ -67,6 +67,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachments (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        filename -> Text,
+        content -> Binary,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
     class_summary (class) {
         class -> Text,
         projects -> BigInt,
@@ -273,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     access_tokens,
     assets,
+    attachments,
     class_summary,
     declaration_lines,
     declarations,

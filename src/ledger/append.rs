@@ -116,6 +116,22 @@ fn check_project_value(
     }))
 }
 
+/// The rule every entry's citations follow, whether appended at once or proposed:
+/// each digest in `attachments` names a stored file.
+///
+/// Fails with the rule `unknown_attachment` naming the first unknown digest, or when
+/// the database fails.
+pub fn check_attachments(conn: &mut DbConnection, entry: &EntryRequest) -> Result<(), AppendError> {
+    match super::attachments::first_unknown(conn, &entry.attachments)? {
+        None => Ok(()),
+        Some(digest) => Err(rule(
+            "unknown_attachment",
+            "attachments",
+            format!("没有 SHA-256 为 {digest} 的附件：请先上传附件（POST /api/v1/attachments）"),
+        )),
+    }
+}
+
 /// Reads a stored row's typed data.
 ///
 /// Fails when its kind is unknown or its data does not fit the kind.
@@ -264,6 +280,7 @@ pub fn append_entry(
                 ));
             }
         }
+        check_attachments(conn, new)?;
         if let Some(target) = new.corrects() {
             match entry(conn, target)?.filter(|row| row.asset_id == asset.id) {
                 None => {
@@ -293,7 +310,7 @@ pub fn append_entry(
                 occurred_on: new.occurred_on.to_string(),
                 recorded_at: now.clone(),
                 actor: request.actor.clone(),
-                data: new.data.to_value(),
+                data: new.stored_data(),
                 batch_id: None,
             }],
         );

@@ -165,6 +165,9 @@ impl FieldError {
     }
 }
 
+/// The field of any entry that cites stored files.
+pub const ATTACHMENTS: &str = "attachments";
+
 /// A request to append an entry, parsed and checked on its own (the checks against
 /// the asset's history come when it is appended).
 #[derive(Debug, Clone, PartialEq)]
@@ -173,9 +176,30 @@ pub struct EntryRequest {
     pub occurred_on: BusinessDate,
     /// What happened: the kind's data.
     pub data: EntryData,
+    /// The stored files it cites (`attachments`: SHA-256 digests, lowercase, each once).
+    pub attachments: Vec<String>,
 }
 
 impl EntryRequest {
+    /// The data as the entry stores (and hashes) it: the kind's data, with
+    /// `attachments` when it cites any.
+    pub fn stored_data(&self) -> Value {
+        let mut data = self.data.to_value();
+        if let (Value::Object(object), false) = (&mut data, self.attachments.is_empty()) {
+            object.insert(
+                ATTACHMENTS.to_owned(),
+                Value::Array(
+                    self.attachments
+                        .iter()
+                        .cloned()
+                        .map(Value::String)
+                        .collect(),
+                ),
+            );
+        }
+        data
+    }
+
     /// What the entry records.
     pub fn kind(&self) -> EntryKind {
         self.data.kind()

@@ -5,6 +5,7 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::api::access_log::AccessView;
+use crate::api::attachments::AttachmentView;
 use crate::api::declarations::{DeclarationBody, DeclarationView};
 use crate::api::health::Health;
 use crate::api::households::HouseholdView;
@@ -68,6 +69,8 @@ pub enum Body {
     Csv,
     /// An Excel workbook (.xlsx).
     Xlsx,
+    /// Any file (an attachment).
+    Binary,
     /// A problem+json error.
     Problem,
     /// Nothing.
@@ -464,6 +467,36 @@ pub fn operations() -> Vec<Operation> {
                 (200, "分户收益", Body::Json(schema::<HouseholdView>)),
                 (403, "只读角色不能查看分户收益", Body::Problem),
                 (404, "身份证号无效，或令牌范围内没有付给该身份证号的明细", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/api/v1/attachments",
+            summary: "上传附件（档案）：请求体即文件本身，不超过 limits.attachment（默认 20 MiB）；按 SHA-256 只存一份。条目以 attachments: [sha256…] 引用，校验时逐一重算其哈希",
+            audience: Audience::Clerk,
+            path_params: &[],
+            query: vec![("filename", "文件名（不超过 255 个字符）")],
+            request: Some(Body::Binary),
+            responses: &[
+                (201, "已保存", Body::Json(schema::<AttachmentView>)),
+                (200, "同样的文件早已保存", Body::Json(schema::<AttachmentView>)),
+                (400, "filename 无效", Body::Problem),
+                (413, "超过大小上限", Body::Problem),
+                (422, "空文件", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/attachments/{sha256}",
+            summary: "取回附件（只读角色不可）",
+            audience: Audience::Review,
+            path_params: &[("sha256", "附件的 SHA-256")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "文件", Body::Binary),
+                (403, "只读角色不能取回附件", Body::Problem),
+                (404, "没有这个附件", Body::Problem),
             ],
         },
         Operation {
