@@ -10,9 +10,11 @@ pub mod health;
 pub mod households;
 pub mod imports;
 pub mod ledger;
+pub mod notices;
 pub mod openapi;
 pub mod params;
 pub mod projects;
+pub mod proposals;
 pub mod public;
 pub mod tokens;
 pub mod totals;
@@ -80,6 +82,13 @@ pub fn routes() -> Vec<Route> {
         declarations::list_findings,
         declarations::export_findings,
         households::get_household,
+        proposals::list_proposals,
+        proposals::get_proposal,
+        proposals::approve,
+        proposals::reject,
+        notices::create_notice,
+        notices::create_objection,
+        notices::resolve_objection,
     ]
 }
 
