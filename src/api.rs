@@ -12,9 +12,11 @@ pub mod health;
 pub mod households;
 pub mod imports;
 pub mod ledger;
+pub mod notices;
 pub mod openapi;
 pub mod params;
 pub mod projects;
+pub mod proposals;
 pub mod public;
 pub mod stocktakes;
 pub mod tokens;
@@ -86,6 +88,13 @@ pub fn routes() -> Vec<Route> {
         access_log::list_access_log,
         attachments::upload_attachment,
         attachments::get_attachment,
+        proposals::list_proposals,
+        proposals::get_proposal,
+        proposals::approve,
+        proposals::reject,
+        notices::create_notice,
+        notices::create_objection,
+        notices::resolve_objection,
     ];
     routes.extend(stocktakes::routes());
     routes

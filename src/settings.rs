@@ -77,6 +77,21 @@ pub const SETTINGS: &[Setting] = &[
         "是否开放各村公示页（serve --public），无需登录",
     ),
     setting(
+        crate::approvals::policy::SETTING,
+        crate::approvals::policy::DEFAULT,
+        "哪些台账记录须经审批、由哪几级审批（类型=town,county；空值为直接记入台账）",
+    ),
+    setting(
+        crate::approvals::NOTICE_DAYS,
+        "7",
+        "公示默认天数（登记公示时未写天数则用此值）",
+    ),
+    setting(
+        crate::approvals::COUNTY_NAME,
+        crate::approvals::DEFAULT_COUNTY_NAME,
+        "县名，印在公示单的标题上",
+    ),
+    setting(
         crate::observe::scrape::SETTING,
         crate::observe::scrape::DEFAULT_EXPOSURE,
         "运行指标 /metrics 对谁开放：loopback 仅本机、open 所有地址、off 不提供",

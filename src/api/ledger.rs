@@ -14,6 +14,9 @@ use super::error::ApiError;
 use super::guard::{CountyAudit, ReadAccess, WriteAccess};
 use super::params;
 use super::views::{EntryView, Page};
+use crate::approvals::proposals::{propose, NewProposal};
+use crate::approvals::replies::Keyed;
+use crate::approvals::ApprovalSettings;
 use crate::auth::Visibility;
 use crate::db::{Db, DbConnection};
 use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
@@ -28,7 +31,7 @@ use crate::register::query::find_asset;
 use crate::request::{EventsQuery, PageQuery, Param};
 
 /// The `Idempotency-Key` header, if sent.
-pub struct IdempotencyKey(Option<String>);
+pub struct IdempotencyKey(pub Option<String>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for IdempotencyKey {
@@ -109,6 +112,8 @@ pub async fn asset_ledger(
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
 /// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
+/// A kind the setting `approvals` names is proposed instead: 202
+/// `{proposal_id, status, steps}`, nothing appended.
 #[post("/assets/<key>/ledger", data = "<body>")]
 pub async fn append(
     caller: WriteAccess,
@@ -117,8 +122,9 @@ pub async fn append(
     limits: &Limits,
     disclosure: Disclosure,
     body: Data<'_>,
+    settings: &State<ApprovalSettings>,
     db: &State<Db>,
-) -> Result<(Status, Json<EntryView>), ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
     let body = super::json_body(body, limits).await?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
         code: "malformed_json",
@@ -131,6 +137,30 @@ pub async fn append(
     })?;
     let entry = parse_entry(&value)
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
+    let steps = settings.policy.steps(entry.kind()).to_vec();
+    if !steps.is_empty() {
+        let asset = params::key(key)?;
+        let proposal = NewProposal {
+            keyed: Keyed::new(
+                idempotency.0,
+                &format!("POST /api/v1/assets/{asset}/ledger"),
+                &value.to_string(),
+            ),
+            asset,
+            scope: caller.0.scope.clone(),
+            entry,
+            body: value,
+            actor: caller.0.name.clone(),
+            steps,
+        };
+        let (status, body) = db
+            .run(move |conn| propose(conn, &proposal).map_err(ApiError::from))
+            .await?;
+        return Ok((
+            Status::from_code(status).unwrap_or(Status::Accepted),
+            Json(body),
+        ));
+    }
     let request = AppendRequest {
         asset: params::key(key)?,
         scope: caller.0.scope.clone(),
@@ -148,7 +178,7 @@ pub async fn append(
         AppendOutcome::Replayed(row) => (Status::Ok, EntryView::new(row, visibility, true)),
     };
     view.disclose(&disclosure, visibility);
-    Ok((status, Json(view)))
+    Ok((status, Json(json!(view))))
 }
 
 /// A page of the change feed.

@@ -2,6 +2,7 @@
 //! operations (`operations`) and the JSON schemas derived from the wire types, so it
 //! cannot drift from them; a test checks that every mounted route is in it.
 
+mod approvals;
 mod operations;
 
 use rocket::get;

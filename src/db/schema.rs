@@ -131,6 +131,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotent_replies (idempotency_key) {
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        status -> BigInt,
+        body -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
     import_batches (id) {
         id -> Text,
         sha256 -> Text,
@@ -198,6 +208,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    notice_objections (notice_id, n) {
+        notice_id -> Text,
+        n -> BigInt,
+        text -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        proposal_id -> Text,
+        place -> Text,
+        starts_on -> Text,
+        days -> BigInt,
+        ends_on -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
+    }
+}
+
+diesel::table! {
     projects (code) {
         code -> Text,
         name -> Text,
@@ -210,6 +246,34 @@ diesel::table! {
         created_at -> Text,
         code_key -> Nullable<Text>,
         department -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    proposal_decisions (proposal_id, step) {
+        proposal_id -> Text,
+        step -> Text,
+        approved -> Integer,
+        decided_by -> Text,
+        decided_at -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        asset_id -> Text,
+        asset_code -> Text,
+        kind -> Text,
+        occurred_on -> Text,
+        body -> Text,
+        steps -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        proposed_at -> Text,
+        decided_at -> Nullable<Text>,
+        entry_seq -> Nullable<BigInt>,
     }
 }
 
@@ -290,11 +354,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     declarations,
     group_figures,
     idempotency_keys,
+    idempotent_replies,
     import_batches,
     import_errors,
     ledger_entries,
     ledger_head,
+    notice_objections,
+    notices,
     projects,
+    proposal_decisions,
+    proposals,
     register_summary,
     stocktake_assets,
     stocktake_results,

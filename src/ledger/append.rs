@@ -239,7 +239,51 @@ pub fn append_entry(
     conn: &mut DbConnection,
     request: &AppendRequest,
 ) -> Result<AppendOutcome, AppendError> {
-    conn.transaction(|conn| {
+    conn.transaction(|conn| append_within(conn, request))
+        .inspect(|outcome| {
+            if let AppendOutcome::Created(_) = outcome {
+                crate::observe::metrics::METRICS.ledger_append();
+            }
+        })
+}
+
+/// Why a trial append ended.
+enum Trial {
+    /// The entry would be refused.
+    Refused(AppendError),
+    /// The entry would be appended: rolled back.
+    Passed,
+}
+
+impl From<diesel::result::Error> for Trial {
+    fn from(e: diesel::result::Error) -> Self {
+        Trial::Refused(e.into())
+    }
+}
+
+/// Checks that `request` would be appended now, by appending it in a transaction that
+/// is rolled back: every rule of the ledger is applied, nothing is written (a proposal
+/// is checked so before it waits for approval).
+///
+/// Fails with the [`AppendError`] the append would fail with.
+pub fn check_append(conn: &mut DbConnection, request: &AppendRequest) -> Result<(), AppendError> {
+    match conn.transaction::<(), Trial, _>(|conn| {
+        append_within(conn, request).map_err(Trial::Refused)?;
+        Err(Trial::Passed)
+    }) {
+        Ok(()) | Err(Trial::Passed) => Ok(()),
+        Err(Trial::Refused(e)) => Err(e),
+    }
+}
+
+/// [`append_entry`] inside a transaction the caller holds (a savepoint when nested).
+///
+/// Fails as [`append_entry`] does; the caller's transaction must then roll back.
+pub fn append_within(
+    conn: &mut DbConnection,
+    request: &AppendRequest,
+) -> Result<AppendOutcome, AppendError> {
+    {
         let head = lock_head(conn)?;
         let asset = find_asset(conn, &request.scope, &request.asset)?
             .ok_or_else(|| AppendError::AssetNotFound(request.asset.clone()))?;
@@ -393,10 +437,5 @@ pub fn append_entry(
             store_idempotency_key(conn, key, &request_sha256, new_head.seq, &now)?;
         }
         Ok(AppendOutcome::Created(new_rows.remove(0)))
-    })
-    .inspect(|outcome| {
-        if let AppendOutcome::Created(_) = outcome {
-            crate::observe::metrics::METRICS.ledger_append();
-        }
-    })
+    }
 }

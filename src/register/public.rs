@@ -76,17 +76,30 @@ pub struct PublicDistribution {
     pub lines: Vec<PublicDistributionLine>,
 }
 
-/// An open notice (公示) posted in the village (filled by the approvals issue).
+/// An open notice (公示) posted in the village: of a proposal still waiting for
+/// approval (`approvals::notices` fills them).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PublicNotice {
-    /// What is announced.
+    /// The notice's id.
+    pub id: String,
+    /// What is announced, as people read it (收益分配：村级光伏电站（PV-1）).
     pub subject: String,
+    /// The asset's code.
+    pub asset_code: String,
+    /// The proposal's kind: `disposed`, `income_distributed`…
+    pub kind: String,
     /// Where it is posted.
     pub place: String,
     /// First day.
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
+    /// The amount distributed, or a disposal's proceeds, yuan.
+    pub amount: Option<String>,
+    /// The period of a distribution's income.
+    pub period: Option<String>,
+    /// A distribution's household lines: names and amounts.
+    pub lines: Vec<PublicDistributionLine>,
 }
 
 /// The ledger head a notice was read at.

@@ -12,6 +12,7 @@ use crate::api::households::HouseholdView;
 use crate::api::ledger::Events;
 use crate::api::tokens::{CreatedToken, NewToken, TokenView};
 use crate::api::views::{AssetView, EntryView, Page, ProjectView};
+use crate::approvals::proposals::ProposalCreated;
 use crate::import::BatchReport;
 use crate::ledger::entry::request_schema;
 use crate::ledger::verify::Verification;
@@ -39,6 +40,8 @@ pub enum Audience {
     Review,
     /// admin.
     Admin,
+    /// approver.
+    Approver,
 }
 
 impl Audience {
@@ -53,6 +56,9 @@ impl Audience {
             Audience::Auditor => "角色：auditor、admin",
             Audience::Review => "角色：clerk、auditor、admin、approver（只答令牌范围内的数据）",
             Audience::Admin => "角色：admin，需全县范围（否则 403 county_scope_required）",
+            Audience::Approver => {
+                "角色：approver（镇街步骤：该镇街或全县范围；县级步骤：全县范围）"
+            }
         }
     }
 }
@@ -98,13 +104,13 @@ pub struct Operation {
 }
 
 /// The schema of `T`: a reference to its definition in the document.
-fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+pub(super) fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
 /// Every operation of the API.
 pub fn operations() -> Vec<Operation> {
-    vec![
+    let mut operations = vec![
         Operation {
             method: "get",
             path: "/api/v1/health",
@@ -270,6 +276,11 @@ pub fn operations() -> Vec<Operation> {
             request: Some(Body::Json(request_schema)),
             responses: &[
                 (201, "已追加", Body::Json(schema::<EntryView>)),
+                (
+                    202,
+                    "须经审批的类型（设置 approvals）：已提交审批，未记入台账",
+                    Body::Json(schema::<ProposalCreated>),
+                ),
                 (
                     200,
                     "相同 Idempotency-Key 与请求体：原条目",
@@ -523,8 +534,8 @@ pub fn operations() -> Vec<Operation> {
             request: None,
             responses: &[(200, "OpenAPI 3.1 文档", Body::Empty)],
         },
-    ]
-    .into_iter()
-    .chain(crate::api::stocktakes::operations())
-    .collect()
+    ];
+    operations.extend(super::approvals::operations());
+    operations.extend(crate::api::stocktakes::operations());
+    operations
 }

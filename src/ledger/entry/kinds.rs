@@ -220,6 +220,31 @@ impl EntryData {
     }
 }
 
+/// One approval an entry went through (`data.approvals`, inside its hashed data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Approval {
+    /// The level: `town` or `county`.
+    pub level: String,
+    /// The approver, by token name.
+    pub by: String,
+    /// When, RFC 3339.
+    pub at: String,
+}
+
+impl EntryData {
+    /// Writes `approvals` into the data of a kind that records them (disposal,
+    /// distribution, ownership transfer); `false` for any other kind.
+    pub fn set_approvals(&mut self, approvals: Vec<Approval>) -> bool {
+        match self {
+            EntryData::Disposed(d) => d.approvals = Some(approvals),
+            EntryData::IncomeDistributed(d) => d.approvals = Some(approvals),
+            EntryData::OwnershipTransferred(d) => d.approvals = Some(approvals),
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// `registered`: the asset's fields as an import registered them (absent values as
 /// `null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -374,6 +399,9 @@ pub struct OwnershipTransferred {
     pub owner: Owner,
     /// The transfer document.
     pub document_no: String,
+    /// The approvals it went through, when it waited for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<Approval>>,
 }
 impl OwnershipTransferred {
     const FIELDS: &'static [Field] = &[
@@ -427,6 +455,10 @@ pub struct Disposed {
     /// What it brought in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proceeds: Option<Yuan>,
+    /// The approvals it went through, when it waited for them (written by the last
+    /// approval, never sent by a clerk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<Approval>>,
 }
 impl Disposed {
     const FIELDS: &'static [Field] = &[
