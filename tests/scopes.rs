@@ -319,6 +319,13 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         // A document belongs to no asset until an entry cites it, and an entry is
         // appended only to an asset in scope.
         (Method::Post, "/api/v1/attachments") => None,
+        // A proposal or notice of another village is not there, for the approver of this
+        // village and for its clerk alike.
+        (Method::Post, "/api/v1/proposals/<id>/approve")
+        | (Method::Post, "/api/v1/proposals/<id>/reject")
+        | (Method::Post, "/api/v1/notices")
+        | (Method::Post, "/api/v1/notices/<id>/objections")
+        | (Method::Post, "/api/v1/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
         // Signing in and out writes nothing of the register.
         (Method::Post, "/login") | (Method::Post, "/logout") => None,
         _ => panic!("{method} {path}: a write route without a scope expectation"),
@@ -349,6 +356,41 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     let result =
         json!([{"asset_code": "AST-XC-SHEEP", "result": "normal", "checked_on": "2026-01-05"}])
             .to_string();
+    // A transfer of 南村's pipe waiting for the county (this app approves transfers), with
+    // a notice and an objection.
+    let proposal = app.post(
+        "/api/v1/assets/AST-NC-PIPE/ledger",
+        Some(&app.clerk),
+        json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
+               "owner": {"name": "桑镇集体", "type": "village_collective"}, "document_no": "X1"})
+        .to_string()
+        .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(proposal.status, Status::Accepted, "{}", proposal.body);
+    let proposal = proposal.body["proposal_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let notice = app.post(
+        "/api/v1/notices",
+        Some(&app.clerk),
+        json!({"proposal_id": proposal, "place": "南村公开栏", "starts_on": "2023-01-01"})
+            .to_string()
+            .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(notice.status, Status::Created, "{}", notice.body);
+    let notice = notice.body["id"].as_str().unwrap_or_default().to_owned();
+    let objection = app.post(
+        &format!("/api/v1/notices/{notice}/objections"),
+        Some(&app.clerk),
+        json!({"text": "异议"}).to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(objection.status, Status::Created, "{}", objection.body);
+    let approver = token(app, Role::Approver, &village);
+    let proposals_before = app.get("/api/v1/proposals", Some(&app.clerk)).body;
     let before = app.register_state();
     let routes: Vec<(Method, String)> = app
         .client
@@ -386,13 +428,23 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
                 format!("--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{today}\r\n--XB--\r\n"),
                 ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
             ),
+            "/api/v1/proposals/<id>/approve" => (format!("/api/v1/proposals/{proposal}/approve"), "{}".to_owned(), ContentType::JSON),
+            "/api/v1/proposals/<id>/reject" => (format!("/api/v1/proposals/{proposal}/reject"), json!({"reason": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/notices" => (path.clone(), json!({"proposal_id": proposal, "place": "x", "starts_on": "2023-01-01"}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections" => (format!("/api/v1/notices/{notice}/objections"), json!({"text": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections/<n>/resolve" => (format!("/api/v1/notices/{notice}/objections/1/resolve"), json!({"resolution": "x"}).to_string(), ContentType::JSON),
             _ => (path.clone(), format!("name=x&as_of={today}"), ContentType::Form),
         };
         let request = match method {
             Method::Delete => app.client.delete(target.clone()),
             _ => app.client.post(target.clone()),
         };
-        let response = with_token(request, &secret)
+        let who = if path.starts_with("/api/v1/proposals/") {
+            &approver
+        } else {
+            &secret
+        };
+        let response = with_token(request, who)
             .header(content_type)
             .body(body)
             .dispatch();
@@ -420,6 +472,11 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "{method} {target} wrote something"
         );
     }
+    assert_eq!(
+        app.get("/api/v1/proposals", Some(&app.clerk)).body,
+        proposals_before,
+        "no proposal decided, noticed or objected to from outside"
+    );
     let campaigns = app.get("/api/v1/stocktakes", Some(&app.clerk));
     assert_eq!(
         campaigns.body.as_array().map(Vec::len),
@@ -764,7 +821,8 @@ fn public_app(backend: asset_registry::db::Backend) -> TestApp {
         Some(
             rocket::Config::figment()
                 .merge(("log_level", "off"))
-                .merge(("public", true)),
+                .merge(("public", true))
+                .merge(("approvals", "ownership_transferred=county")),
         ),
     )
 }
