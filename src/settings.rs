@@ -169,6 +169,13 @@ pub struct Effective {
     pub source: Source,
 }
 
+/// Whether `key` is unset or holds Rocket's own default (nobody configured it).
+fn rocket_default(figment: &Figment, key: &str) -> bool {
+    figment
+        .find_metadata(key)
+        .is_none_or(|metadata| metadata.name.starts_with("rocket::Config"))
+}
+
 /// The settings `serve` runs with: `figment` with the register's own defaults filled
 /// in where nothing set them.
 pub fn serving(figment: Figment) -> Figment {
@@ -182,15 +189,28 @@ pub fn serving(figment: Figment) -> Figment {
         .join(Serialized::default(
             "limits.attachment",
             crate::api::attachments::DEFAULT_LIMIT,
-        ))
-        .join(Serialized::default("public", false));
+        ));
+    // The asset page uploads documents as a multipart form: Rocket's own limits of a
+    // form's file and of the whole form follow the attachment limit unless set.
+    let attachment = figment
+        .extract_inner::<rocket::data::ByteUnit>("limits.attachment")
+        .unwrap_or(crate::api::attachments::DEFAULT_LIMIT);
+    let mut figment = figment.join(Serialized::default("public", false));
+    for (limit, value) in [
+        ("limits.file", attachment),
+        (
+            "limits.data-form",
+            attachment + rocket::data::ByteUnit::Kibibyte(64),
+        ),
+    ] {
+        if rocket_default(&figment, limit) {
+            figment = figment.merge(Serialized::default(limit, value));
+        }
+    }
     // The client address comes from the socket unless an `ip_header` is configured for
     // a trusted proxy: a header any client can set must not steer the throttle. Rocket's
     // own default (`X-Real-IP`) is overruled; a configured one is kept.
-    let rocket_default = figment
-        .find_metadata("ip_header")
-        .is_none_or(|metadata| metadata.name.starts_with("rocket::Config"));
-    if rocket_default {
+    if rocket_default(&figment, "ip_header") {
         figment.merge(Serialized::global("ip_header", false))
     } else {
         figment

@@ -24,6 +24,7 @@ pub fn routes() -> Vec<Route> {
         pages::assets::assets,
         pages::assets::asset,
         pages::assets::append_entry,
+        pages::attachments::upload_from_asset,
         pages::projects::projects,
         pages::projects::project,
         pages::reconcile::reconcile,

@@ -276,6 +276,7 @@ fn every_route_that_shows_personal_data_whole_records_it(app: &TestApp) {
             | (Method::Post, "/assets/<key>/entries") => {}
             (Method::Post, "/api/v1/imports")
             | (Method::Post, "/api/v1/attachments")
+            | (Method::Post, "/assets/<key>/attachments")
             | (Method::Post, "/api/v1/declarations")
             | (Method::Post, "/api/v1/tokens")
             | (Method::Delete, "/api/v1/tokens/<id>")

@@ -309,6 +309,95 @@ fn backups_carry_the_files(app: &TestApp) {
     assert!(verified.ok, "{verified:?}");
 }
 
+/// A multipart body holding `bytes` as the form's `file`, named `name`.
+fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n--XB--\r\n");
+    body
+}
+
+fn the_asset_page_uploads_a_document_for_its_forms(app: &TestApp) {
+    setup(app);
+    let browser = app.signed_in(&app.clerk);
+    // 2 MiB: over Rocket's own 1 MiB for a form's file, within the attachment limit.
+    let big: Vec<u8> = (0u8..=255).cycle().take(2 * 1024 * 1024).collect();
+    let sha256 = digest(&big);
+    let response = browser
+        .post("/assets/PV-1/attachments")
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(multipart("验收报告.pdf", &big))
+        .dispatch();
+    assert_eq!(response.status(), Status::SeeOther);
+    let location = response
+        .headers()
+        .get_one("Location")
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(location, format!("/assets/PV-1?attached={sha256}"));
+    let page = browser
+        .get(location)
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    assert!(
+        page.contains("附件已上传，其 SHA-256 已填入下面各表单的“附件”栏"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"attachments\" value=\"{sha256}\"")),
+        "{page}"
+    );
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    let info = app.get(&format!("/api/v1/attachments/{sha256}"), Some(&app.auditor));
+    assert_eq!(info.status, Status::Ok);
+    // The maintenance form, as the browser sends it, cites it.
+    let response = browser
+        .post("/assets/PV-1/entries")
+        .header(ContentType::Form)
+        .body(format!(
+            "kind=maintenance&occurred_on=2022-03-01&description=%E6%A3%80%E4%BF%AE&attachments={sha256}"
+        ))
+        .dispatch();
+    assert_eq!(response.status(), Status::SeeOther);
+    let ledger = app.get("/api/v1/assets/PV-1/ledger", Some(&app.auditor));
+    let last = ledger.body["items"]
+        .as_array()
+        .and_then(|i| i.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["data"]["attachments"], json!([sha256]), "{last}");
+    // An unknown digest comes back beside the input.
+    let before = app.register_state();
+    let unknown = digest(b"never");
+    let response = browser
+        .post("/assets/PV-1/entries")
+        .header(ContentType::Form)
+        .body(format!(
+            "kind=maintenance&occurred_on=2022-03-01&description=x&attachments={unknown}"
+        ))
+        .dispatch();
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let page = response.into_string().unwrap_or_default();
+    assert!(
+        page.contains(&format!("没有 SHA-256 为 {unknown} 的附件")),
+        "{page}"
+    );
+    assert_eq!(app.register_state(), before);
+    // Readers upload nothing.
+    let reader = app.signed_in(&app.reader);
+    let refused = reader
+        .post("/assets/PV-1/attachments")
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(multipart("x.pdf", b"x"))
+        .dispatch();
+    assert_eq!(refused.status(), Status::Forbidden);
+    assert_eq!(attachments_count(app), 2);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -330,6 +419,10 @@ fn main() -> std::process::ExitCode {
         (
             "attachments::backups_carry_the_files",
             backups_carry_the_files,
+        ),
+        (
+            "attachments::the_asset_page_uploads_a_document_for_its_forms",
+            the_asset_page_uploads_a_document_for_its_forms,
         ),
     ];
     support::run(scenarios)

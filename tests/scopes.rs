@@ -306,6 +306,7 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         (Method::Post, "/api/v1/tokens") => Some(Status::Forbidden),
         (Method::Delete, "/api/v1/tokens/<id>") => Some(Status::Forbidden),
         (Method::Post, "/assets/<key>/entries") => Some(Status::NotFound),
+        (Method::Post, "/assets/<key>/attachments") => Some(Status::NotFound),
         (Method::Post, "/reconcile") => Some(Status::Forbidden),
         (Method::Post, "/reconcile/upload") => Some(Status::Forbidden),
         // A campaign over a scope wider than the token's is refused; another town's
@@ -423,6 +424,11 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/stocktakes" => (path.clone(), "name=x&year=2026&scope=county".to_owned(), ContentType::Form),
             "/stocktakes/<id>/close" => (format!("/stocktakes/{campaign}/close"), String::new(), ContentType::Form),
             "/stocktakes/<id>/check" => (format!("/stocktakes/{campaign}/check"), "asset_code=AST-XC-SHEEP&result=normal&checked_on=2026-01-05".to_owned(), ContentType::Form),
+            "/assets/<key>/attachments" => (
+                "/assets/AST-NC-PIPE/attachments".to_owned(),
+                "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\nx\r\n--XB--\r\n".to_owned(),
+                ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
+            ),
             "/reconcile/upload" => (
                 path.clone(),
                 format!("--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{today}\r\n--XB--\r\n"),

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod households;
 pub mod imports;
@@ -206,7 +207,7 @@ pub fn missing(what: &str, back: &str) -> PageError {
 
 /// A page that says `message` and links `back` (address, label), with the navigation
 /// when someone is signed in.
-fn message_page(
+pub fn message_page(
     status: Status,
     title: &'static str,
     message: &str,

@@ -339,6 +339,7 @@ async fn asset_page(
     key: &str,
     flash: Option<(bool, &str)>,
     attempt: Option<Attempt>,
+    attached: Option<&str>,
     disclosure: &Disclosure,
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
@@ -350,7 +351,7 @@ async fn asset_page(
         session.0.visibility(),
         disclosure,
         can_write,
-        attempt,
+        entries::Prefill { attempt, attached },
     )
     .await?;
     let title = format!("资产 {}", view.code());
@@ -364,20 +365,30 @@ async fn asset_page(
 }
 
 /// One asset: fields, custody history, and (for clerks) the entry forms.
-#[get("/assets/<key>?<done>")]
+#[get("/assets/<key>?<done>&<attached>")]
 pub async fn asset(
     session: Session,
     key: &str,
     done: Option<&str>,
+    attached: Option<&str>,
     disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let flash = done.map(|kind| format!("已记录{}", kind_label(kind)));
+    // A document just uploaded (`attached`, its SHA-256) is filled into the forms.
+    let attached = attached.filter(|d| crate::ledger::attachments::is_digest(d));
+    let flash = match (done, attached) {
+        (Some(kind), _) => Some(format!("已记录{}", kind_label(kind))),
+        (None, Some(_)) => {
+            Some("附件已上传，其 SHA-256 已填入下面各表单的“附件”栏；提交记录即引用它".to_owned())
+        }
+        (None, None) => None,
+    };
     asset_page(
         &session,
         key,
         flash.as_deref().map(|m| (true, m)),
         None,
+        attached,
         &disclosure,
         db,
     )
@@ -440,6 +451,7 @@ pub async fn append_entry(
             values,
             errors,
         }),
+        None,
         &disclosure,
         db,
     )

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::entries::{entry_forms, render_forms, summary, Attempt, EntryForm};
+use super::entries::{entry_forms, render_forms, summary, EntryForm, Prefill};
 use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::shown;
@@ -85,7 +85,7 @@ struct Writing {
 }
 
 /// Reads the asset `key`, when it is in `scope`, and its entries; the forms of every kind that may be appended
-/// when `can_write`, the failed `attempt` in its form.
+/// when `can_write`, holding what `prefill` gives.
 ///
 /// Fails with a 404 page when there is no such asset.
 pub(super) async fn load(
@@ -95,7 +95,7 @@ pub(super) async fn load(
     visibility: Visibility,
     disclosure: &Disclosure,
     can_write: bool,
-    attempt: Option<Attempt>,
+    prefill: Prefill<'_>,
 ) -> Result<AssetPage, PageError> {
     let lookup = key.to_owned();
     let found = db
@@ -137,7 +137,7 @@ pub(super) async fn load(
         let today = crate::domain::dates::today_in_china().to_string();
         Writing {
             disposed,
-            forms: entry_forms(&kinds, attempt.as_ref(), &today),
+            forms: entry_forms(&kinds, prefill.attempt.as_ref(), &today, prefill.attached),
         }
     });
     let contracts = contracts_of(&entries).unwrap_or_default();
@@ -300,6 +300,7 @@ fn render_fields(asset: &AssetFields) -> Markup {
 mod tests {
     use super::*;
     use crate::ledger::entry::FieldError;
+    use crate::web::pages::assets::entries::Attempt;
     use crate::web::view::tests::{assert_escaped, escaped, hostile};
 
     fn fields() -> AssetFields {
@@ -414,13 +415,16 @@ mod tests {
         };
         let writing = Writing {
             disposed: true,
-            forms: entry_forms(&[EntryKind::Correction], Some(&attempt), "2021-06-30"),
+            forms: entry_forms(&[EntryKind::Correction], Some(&attempt), "2021-06-30", None),
         };
         let html = render(&view(Some(writing))).into_string();
         assert_escaped(&html, &["reason", "error"]);
         assert!(html.contains(
-            "</ol><p class=\"muted\">资产已处置，只能记录更正。</p><h2>记录管护台账</h2><details class=\"entry-form\" data-kind=\"correction\" open>"
+            "</ol><p class=\"muted\">资产已处置，只能记录更正。</p><h2>记录管护台账</h2><form method=\"post\" action=\"/assets/"
         ));
+        assert!(
+            html.contains("</form><details class=\"entry-form\" data-kind=\"correction\" open>")
+        );
         assert_eq!(html.matches("<details").count(), 1);
     }
 }
