@@ -34,6 +34,14 @@ pub fn routes() -> Vec<Route> {
         pages::audit::verify,
         pages::households::search,
         pages::households::household_page,
+        pages::proposals::proposals,
+        pages::proposals::proposal,
+        pages::proposals::approve,
+        pages::proposals::reject,
+        pages::proposals::create_notice,
+        pages::proposals::create_objection,
+        pages::proposals::resolve_objection,
+        pages::proposals::print_notice,
     ]
 }
 

@@ -308,6 +308,19 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         (Method::Post, "/assets/<key>/entries") => Some(Status::NotFound),
         (Method::Post, "/reconcile") => Some(Status::Forbidden),
         (Method::Post, "/reconcile/upload") => Some(Status::Forbidden),
+        // Proposals and notices outside the scope are not found, like one that does not
+        // exist (the ids below name none); an admin is no approver.
+        (Method::Post, "/api/v1/notices")
+        | (Method::Post, "/api/v1/notices/<id>/objections")
+        | (Method::Post, "/api/v1/notices/<id>/objections/<n>/resolve")
+        | (Method::Post, "/api/v1/proposals/<id>/approve")
+        | (Method::Post, "/api/v1/proposals/<id>/reject")
+        | (Method::Post, "/proposals/<id>/notices")
+        | (Method::Post, "/notices/<id>/objections")
+        | (Method::Post, "/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
+        (Method::Post, "/proposals/<id>/approve") | (Method::Post, "/proposals/<id>/reject") => {
+            Some(Status::Forbidden)
+        }
         // Signing in and out writes nothing of the register.
         (Method::Post, "/login") | (Method::Post, "/logout") => None,
         _ => panic!("{method} {path}: a write route without a scope expectation"),
@@ -318,6 +331,7 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     setup(app);
     let village = Scope::parse("village:桑镇/东村").expect("scope");
     let secret = token(app, Role::Admin, &village);
+    let approver = token(app, Role::Approver, &village);
     let token_id = app.get("/api/v1/tokens", Some(&app.admin)).body[0]["id"]
         .as_str()
         .unwrap_or_default()
@@ -347,6 +361,16 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/api/v1/declarations" => (path.clone(), json!({"name": "x", "as_of": today, "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}).to_string(), ContentType::JSON),
             "/api/v1/tokens" => (path.clone(), json!({"name": "x", "role": "admin"}).to_string(), ContentType::JSON),
             "/api/v1/tokens/<id>" => (format!("/api/v1/tokens/{token_id}"), String::new(), ContentType::JSON),
+            "/api/v1/notices" => (path.clone(), json!({"proposal_id": "nope", "place": "栏", "starts_on": today}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections" => ("/api/v1/notices/nope/objections".to_owned(), json!({"text": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections/<n>/resolve" => ("/api/v1/notices/nope/objections/1/resolve".to_owned(), json!({"resolution": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/proposals/<id>/approve" => ("/api/v1/proposals/nope/approve".to_owned(), "{}".to_owned(), ContentType::JSON),
+            "/api/v1/proposals/<id>/reject" => ("/api/v1/proposals/nope/reject".to_owned(), json!({"reason": "x"}).to_string(), ContentType::JSON),
+            "/proposals/<id>/notices" => ("/proposals/nope/notices".to_owned(), format!("place=x&starts_on={today}&days=7"), ContentType::Form),
+            "/notices/<id>/objections" => ("/notices/nope/objections".to_owned(), "text=x".to_owned(), ContentType::Form),
+            "/notices/<id>/objections/<n>/resolve" => ("/notices/nope/objections/1/resolve".to_owned(), "resolution=x".to_owned(), ContentType::Form),
+            "/proposals/<id>/approve" => ("/proposals/nope/approve".to_owned(), "step=town".to_owned(), ContentType::Form),
+            "/proposals/<id>/reject" => ("/proposals/nope/reject".to_owned(), "reason=x".to_owned(), ContentType::Form),
             "/assets/<key>/entries" => ("/assets/AST-NC-PIPE/entries".to_owned(), "kind=maintenance&occurred_on=2021-01-01&description=x".to_owned(), ContentType::Form),
             "/reconcile/upload" => (
                 path.clone(),
@@ -359,7 +383,8 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             Method::Delete => app.client.delete(target.clone()),
             _ => app.client.post(target.clone()),
         };
-        let response = with_token(request, &secret)
+        let approving = path.starts_with("/api/v1/proposals/");
+        let response = with_token(request, if approving { &approver } else { &secret })
             .header(content_type)
             .body(body)
             .dispatch();

@@ -16,7 +16,7 @@ const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, the access a link needs, and whether it needs county
 /// scope.
-const NAV: [(&str, &str, Access, bool); 8] = [
+const NAV: [(&str, &str, Access, bool); 9] = [
     ("/", "概览", Access::Read, false),
     ("/imports", "导入", Access::Read, false),
     ("/projects", "项目", Access::Read, false),
@@ -24,6 +24,7 @@ const NAV: [(&str, &str, Access, bool); 8] = [
     ("/reconcile", "对账", Access::Read, true),
     ("/findings", "审计发现", Access::Review, false),
     ("/households", "分户收益", Access::Review, false),
+    ("/proposals", "待审批", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
 ];
 
