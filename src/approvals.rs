@@ -9,6 +9,7 @@ pub mod decide;
 pub mod notices;
 pub mod policy;
 pub mod proposals;
+pub mod public;
 pub mod replies;
 
 use rocket::figment::Figment;

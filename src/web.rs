@@ -42,6 +42,14 @@ pub fn routes() -> Vec<Route> {
         pages::stocktakes::close_stocktake,
         pages::stocktakes::check,
         pages::stocktakes::record_check,
+        pages::proposals::proposals,
+        pages::proposals::proposal,
+        pages::proposals::approve,
+        pages::proposals::reject,
+        pages::proposals::create_notice,
+        pages::proposals::create_objection,
+        pages::proposals::resolve_objection,
+        pages::proposals::print_notice,
     ]
 }
 

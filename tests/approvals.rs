@@ -790,6 +790,150 @@ fn many_servers_approving_one_step_append_once(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", support::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Posts a form from a signed-in browser: the status and where it redirects.
+fn post_form(
+    browser: &rocket::local::blocking::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (Status, String, String) {
+    let reply = browser
+        .post(path.to_owned())
+        .header(ContentType::Form)
+        .body(form(fields))
+        .dispatch();
+    let status = reply.status();
+    let location = reply
+        .headers()
+        .get_one("Location")
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, reply.into_string().unwrap_or_default())
+}
+
+fn page_text(browser: &rocket::local::blocking::Client, path: &str) -> (Status, String) {
+    let reply = browser.get(path.to_owned()).dispatch();
+    (reply.status(), reply.into_string().unwrap_or_default())
+}
+
+fn the_web_walks_a_distribution_from_proposal_to_ledger(app: &TestApp) {
+    setup(app);
+    let clerk = app.signed_in(&app.clerk);
+    let (status, location, _) = post_form(
+        &clerk,
+        "/assets/PV-1/entries",
+        &[
+            ("kind", "income_distributed"),
+            ("occurred_on", "2022-01-05"),
+            ("amount", "3000.00"),
+            ("period", "2021"),
+            ("recipients", "2"),
+            ("lines", "张三,11010519491231002X,1000.00\n李四,,2000.00"),
+        ],
+    );
+    assert_eq!(status, Status::SeeOther);
+    assert!(
+        location.starts_with("/proposals/") && location.ends_with("?done=proposed"),
+        "{location}"
+    );
+    let proposal_path = location.trim_end_matches("?done=proposed").to_owned();
+    let (status, html) = page_text(&clerk, &location);
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("已提交审批"), "{html}");
+    assert!(html.contains("镇街审批：待审批"), "{html}");
+    assert!(
+        html.contains("1,000.00") && html.contains("2,000.00"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("income_distributed") && !html.contains("pending"),
+        "{html}"
+    );
+    // The asset page links to it; nothing entered the ledger.
+    let (_, asset) = page_text(&clerk, "/assets/PV-1");
+    assert!(
+        asset.contains(&format!("href=\"{proposal_path}\"")),
+        "{asset}"
+    );
+    let (_, listed) = page_text(&clerk, "/proposals");
+    assert!(
+        listed.contains("收益分配") && listed.contains("PV-1"),
+        "{listed}"
+    );
+    // A notice, back-dated so that it has run.
+    let (status, _, _) = post_form(
+        &clerk,
+        &format!("{proposal_path}/notices"),
+        &[
+            ("place", "东村村务公开栏"),
+            ("starts_on", &days_ago(9)),
+            ("days", "7"),
+        ],
+    );
+    assert_eq!(status, Status::SeeOther);
+    let (_, html) = page_text(&clerk, &proposal_path);
+    let print = html
+        .split("href=\"/notices/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/notices/{rest}"))
+        .expect("print link");
+    let (status, printed) = page_text(&clerk, &print);
+    assert_eq!(status, Status::Ok);
+    assert!(printed.contains("兴平县桑镇东村收益分配公示"), "{printed}");
+    assert!(
+        printed.contains("张三") && printed.contains("2,000.00"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("11010519491231002X") && !printed.contains("1101"),
+        "{printed}"
+    );
+    // The proposer cannot approve; the town's approver can.
+    let own = app.signed_in(&token(app, Role::Approver, "county", "test-clerk"));
+    let (status, _, html) = post_form(
+        &own,
+        &format!("{proposal_path}/approve"),
+        &[("step", "town")],
+    );
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("不能审批自己的提议"), "{html}");
+    let approver = app.signed_in(&token(app, Role::Approver, "town:桑镇", "桑镇审批"));
+    let (_, html) = page_text(&approver, &proposal_path);
+    assert!(html.contains("通过（镇街审批）"), "{html}");
+    let (status, location, _) = post_form(
+        &approver,
+        &format!("{proposal_path}/approve"),
+        &[("step", "town")],
+    );
+    assert_eq!(
+        (status, location),
+        (Status::SeeOther, format!("{proposal_path}?done=approved"))
+    );
+    let (_, html) = page_text(&approver, &proposal_path);
+    assert!(
+        html.contains("已通过") && html.contains("已记入台账"),
+        "{html}"
+    );
+    let ledger = app
+        .get("/api/v1/assets/PV-1/ledger", Some(&app.auditor))
+        .body;
+    let last = ledger["items"]
+        .as_array()
+        .and_then(|items| items.last())
+        .cloned()
+        .expect("entry");
+    assert_eq!(last["kind"], "income_distributed");
+    assert_eq!(last["data"]["approvals"][0]["by"], "桑镇审批");
+}
+
 fn main() -> std::process::ExitCode {
     support::run_with(
         vec![
@@ -821,6 +965,10 @@ fn main() -> std::process::ExitCode {
             (
                 "many_servers_approving_one_step_append_once",
                 many_servers_approving_one_step_append_once,
+            ),
+            (
+                "the_web_walks_a_distribution_from_proposal_to_ledger",
+                the_web_walks_a_distribution_from_proposal_to_ledger,
             ),
         ],
         with_default_approvals,

@@ -327,6 +327,13 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         | (Method::Post, "/api/v1/notices")
         | (Method::Post, "/api/v1/notices/<id>/objections")
         | (Method::Post, "/api/v1/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
+        (Method::Post, "/proposals/<id>/notices")
+        | (Method::Post, "/notices/<id>/objections")
+        | (Method::Post, "/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
+        // An admin is no approver.
+        (Method::Post, "/proposals/<id>/approve") | (Method::Post, "/proposals/<id>/reject") => {
+            Some(Status::Forbidden)
+        }
         // Signing in and out writes nothing of the register.
         (Method::Post, "/login") | (Method::Post, "/logout") => None,
         _ => panic!("{method} {path}: a write route without a scope expectation"),
@@ -337,6 +344,7 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     setup(app);
     let village = Scope::parse("village:桑镇/东村").expect("scope");
     let secret = token(app, Role::Admin, &village);
+    let approver = token(app, Role::Approver, &village);
     let token_id = app.get("/api/v1/tokens", Some(&app.admin)).body[0]["id"]
         .as_str()
         .unwrap_or_default()
@@ -390,7 +398,6 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
         ContentType::JSON,
     );
     assert_eq!(objection.status, Status::Created, "{}", objection.body);
-    let approver = token(app, Role::Approver, &village);
     let proposals_before = app.get("/api/v1/proposals", Some(&app.clerk)).body;
     let before = app.register_state();
     let routes: Vec<(Method, String)> = app
@@ -417,6 +424,11 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/api/v1/declarations" => (path.clone(), json!({"name": "x", "as_of": today, "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}).to_string(), ContentType::JSON),
             "/api/v1/tokens" => (path.clone(), json!({"name": "x", "role": "admin"}).to_string(), ContentType::JSON),
             "/api/v1/tokens/<id>" => (format!("/api/v1/tokens/{token_id}"), String::new(), ContentType::JSON),
+            "/proposals/<id>/notices" => (format!("/proposals/{proposal}/notices"), format!("place=x&starts_on={today}&days=7"), ContentType::Form),
+            "/notices/<id>/objections" => (format!("/notices/{notice}/objections"), "text=x".to_owned(), ContentType::Form),
+            "/notices/<id>/objections/<n>/resolve" => (format!("/notices/{notice}/objections/1/resolve"), "resolution=x".to_owned(), ContentType::Form),
+            "/proposals/<id>/approve" => (format!("/proposals/{proposal}/approve"), "step=town".to_owned(), ContentType::Form),
+            "/proposals/<id>/reject" => (format!("/proposals/{proposal}/reject"), "reason=x".to_owned(), ContentType::Form),
             "/assets/<key>/entries" => ("/assets/AST-NC-PIPE/entries".to_owned(), "kind=maintenance&occurred_on=2021-01-01&description=x".to_owned(), ContentType::Form),
             "/api/v1/stocktakes" => (path.clone(), json!({"name": "x", "year": 2026, "scope": "county"}).to_string(), ContentType::JSON),
             "/api/v1/stocktakes/<id>/results" => (format!("/api/v1/stocktakes/{campaign}/results"), result.clone(), ContentType::JSON),

@@ -5,7 +5,7 @@ use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
-use crate::approvals::notices::open_in_village;
+use crate::approvals::public::open_in_village;
 use crate::db::Db;
 use crate::register::public::{village_notice, NoticeError, VillageNotice};
 

@@ -225,6 +225,18 @@ impl ProposalRow {
             .load(conn)
     }
 
+    /// The pending proposals of the asset `asset_id`, oldest first.
+    ///
+    /// Fails when the query fails.
+    pub fn pending_of_asset(conn: &mut DbConnection, asset_id: &str) -> QueryResult<Vec<Self>> {
+        proposals::table
+            .filter(proposals::asset_id.eq(asset_id))
+            .filter(proposals::status.eq(ProposalStatus::Pending.as_str()))
+            .order((proposals::proposed_at, proposals::id))
+            .select(ProposalRow::as_select())
+            .load(conn)
+    }
+
     /// The decisions taken on it, in the order of its steps.
     ///
     /// Fails when the query fails.

@@ -8,6 +8,7 @@ pub mod households;
 pub mod imports;
 pub mod overview;
 pub mod projects;
+pub mod proposals;
 pub mod public;
 pub mod reconcile;
 pub mod stocktakes;

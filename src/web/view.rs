@@ -25,6 +25,7 @@ const NAV: &[(&str, &str, Access, bool)] = &[
     ("/findings", "审计发现", Access::Review, false),
     ("/households", "分户收益", Access::Review, false),
     ("/stocktakes", "年度盘点", Access::Review, false),
+    ("/proposals", "待审批", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
     ("/access-log", "访问记录", Access::Audit, true),
 ];

@@ -15,6 +15,9 @@ use rocket::{get, post, State};
 
 use self::entries::{body_of, Attempt};
 use super::{bad_query, internal, number_pages, require, PageError};
+use crate::approvals::proposals::{propose, NewProposal};
+use crate::approvals::replies::Keyed;
+use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{shown, AssetClass, AssetStatus, Scope, Vocabulary};
@@ -403,6 +406,7 @@ pub async fn append_entry(
     form: Form<HashMap<String, String>>,
     disclosure: Disclosure,
     db: &State<Db>,
+    settings: &State<ApprovalSettings>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
     let values = form.into_inner();
@@ -410,6 +414,38 @@ pub async fn append_entry(
     let body = body_of(&values);
     let errors: Vec<FieldError> = match parse_entry(&body) {
         Err(errors) => errors,
+        Ok(entry) if !settings.policy.steps(entry.kind()).is_empty() => {
+            let proposal = NewProposal {
+                asset: key.to_owned(),
+                scope: session.0.scope.clone(),
+                steps: settings.policy.steps(entry.kind()).to_vec(),
+                entry,
+                body: body.clone(),
+                actor: session.0.name.clone(),
+                keyed: Keyed::new(None, "", ""),
+            };
+            match db
+                .run(move |conn| Ok::<_, PageError>(propose(conn, &proposal)))
+                .await?
+            {
+                Ok((_, created)) => {
+                    let id = created["proposal_id"].as_str().unwrap_or_default();
+                    return Ok(Redirect::to(format!(
+                        "/proposals/{}?done=proposed",
+                        encode(id)
+                    )));
+                }
+                Err(ProposalError::Append(AppendError::Rule {
+                    code,
+                    field,
+                    message,
+                })) => vec![FieldError::new(field, code, message)],
+                Err(ProposalError::Append(AppendError::AssetNotFound(_))) => {
+                    return Err(super::missing("没有这项资产。", "/assets"))
+                }
+                Err(other) => return Err(internal(other)),
+            }
+        }
         Ok(entry) => {
             let request = AppendRequest {
                 asset: key.to_owned(),

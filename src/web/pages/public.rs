@@ -8,7 +8,7 @@ use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, PageError};
-use crate::approvals::notices::open_in_village;
+use crate::approvals::public::open_in_village;
 use crate::db::Db;
 use crate::domain::money::parse_signed_yuan;
 use crate::domain::shown;

@@ -4,6 +4,7 @@
 use maud::{html, Markup};
 
 use super::entries::{entry_forms, render_forms, summary, EntryForm, Prefill};
+use crate::approvals::proposals::ProposalRow;
 use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::shown;
@@ -33,6 +34,8 @@ pub(super) struct AssetPage {
     contracts: Vec<Contract>,
     /// The `seq` of the contract that holds today, if one does.
     current_contract: Option<i64>,
+    /// Its proposals waiting for approval: id and kind label (none shown to readers).
+    pending: Vec<(String, &'static str)>,
 }
 
 impl AssetPage {
@@ -104,10 +107,16 @@ pub(super) async fn load(
                 return Ok(None);
             };
             let entries = entries_of_asset(conn, &row.code).map_err(internal)?;
-            Ok::<_, PageError>(Some((row, entries)))
+            // Readers see no proposals (the only role that sees ID numbers masked).
+            let pending = if visibility == Visibility::Whole {
+                ProposalRow::pending_of_asset(conn, &row.id).map_err(internal)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, PageError>(Some((row, entries, pending)))
         })
         .await?;
-    let Some((row, entries)) = found else {
+    let Some((row, entries, pending)) = found else {
         return Err(missing("没有这项资产。", "/assets"));
     };
     // The page shows the owner's ID number, and what each entry's line says of its own.
@@ -144,6 +153,10 @@ pub(super) async fn load(
     let today = crate::domain::dates::today_in_china();
     let current_contract = active_on(&contracts, today).map(|c| c.seq);
     Ok(AssetPage {
+        pending: pending
+            .into_iter()
+            .map(|p| (p.id, EntryKind::parse(&p.kind).map_or("", EntryKind::label)))
+            .collect(),
         contracts: contracts.into_iter().rev().collect(),
         current_contract,
         timeline: entries
@@ -194,6 +207,14 @@ fn timeline_line(entry: &EntryRow, visibility: Visibility) -> TimelineLine {
 pub(super) fn render(view: &AssetPage) -> Markup {
     html! {
         (render_fields(&view.fields))
+        @if !view.pending.is_empty() {
+            h2 { "待审批事项" }
+            ul {
+                @for (id, kind) in &view.pending {
+                    li { a href={ "/proposals/" (crate::web::view::encode(id)) } { (kind) "（待审批）" } }
+                }
+            }
+        }
         @if !view.contracts.is_empty() {
             (render_contracts(&view.contracts, view.current_contract))
         }
@@ -340,6 +361,7 @@ mod tests {
             writing,
             contracts: Vec::new(),
             current_contract: None,
+            pending: Vec::new(),
         }
     }
 
