@@ -331,7 +331,7 @@ pub fn read_rows(
         .collect();
     let asset_positions: Vec<usize> = Field::ALL
         .iter()
-        .filter(|f| f.is_asset_field())
+        .filter(|f| f.marks_asset())
         .filter_map(|f| layout.position(*f))
         .collect();
     loop {
