@@ -11,7 +11,9 @@ use rocket::form::FromForm;
 pub use fields::{FilterText, Flag, Seq, YearFilter};
 pub use param::{Both, Documented, Param, QueryError};
 
-use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
+use crate::domain::{
+    AssetClass, AssetCondition, AssetStatus, BusinessDate, OperatingMode, OwnerType,
+};
 use crate::export::ExportEncoding;
 use crate::observe::access::store::AccessFilter;
 use crate::paging::{Cursor, CursorKey, Limit, TimeKey};
@@ -32,6 +34,9 @@ pub struct AssetFilterQuery {
     project: Param<FilterText>,
     year: Param<YearFilter>,
     q: Param<FilterText>,
+    department: Param<FilterText>,
+    condition: Param<AssetCondition>,
+    operating_mode: Param<OperatingMode>,
 }
 
 impl AssetFilterQuery {
@@ -47,6 +52,9 @@ impl AssetFilterQuery {
             project: text(self.project),
             year: self.year.into_inner().map(YearFilter::get),
             q: text(self.q),
+            department: text(self.department),
+            condition: self.condition.into_inner(),
+            operating_mode: self.operating_mode.into_inner(),
         }
     }
 }
@@ -66,6 +74,12 @@ impl Documented for AssetFilterQuery {
             ("project", "项目编号"),
             ("year", "项目年度"),
             ("q", "资产名称或所有权人名称中的子串"),
+            ("department", "行业主管部门（完全相同）"),
+            ("condition", "normal | idle | damaged（资产状态）"),
+            (
+                "operating_mode",
+                "self | contract | lease | equity | trust（经营方式）",
+            ),
         ]
     }
 }

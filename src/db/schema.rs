@@ -63,6 +63,9 @@ diesel::table! {
         registered_on -> Text,
         has_value_events -> Integer,
         code_key -> Nullable<Text>,
+        condition -> Nullable<Text>,
+        operating_mode -> Nullable<Text>,
+        details -> Nullable<Text>,
     }
 }
 
@@ -246,6 +249,13 @@ diesel::table! {
         created_at -> Text,
         code_key -> Nullable<Text>,
         department -> Nullable<Text>,
+        funds_central_fen -> Nullable<BigInt>,
+        funds_provincial_fen -> Nullable<BigInt>,
+        funds_local_fen -> Nullable<BigInt>,
+        funds_integrated_fen -> Nullable<BigInt>,
+        funds_sector_fen -> Nullable<BigInt>,
+        funds_social_fen -> Nullable<BigInt>,
+        funds_other_fen -> Nullable<BigInt>,
     }
 }
 

@@ -124,6 +124,7 @@ impl From<&AssetRecord> for kinds::Registered {
             certificate_no,
             town,
             village,
+            details,
         } = asset;
         kinds::Registered {
             project_code: project_code.clone(),
@@ -139,6 +140,7 @@ impl From<&AssetRecord> for kinds::Registered {
             certificate_no: certificate_no.clone(),
             town: town.clone(),
             village: village.clone(),
+            details: details.clone(),
         }
     }
 }

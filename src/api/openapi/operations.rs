@@ -326,10 +326,13 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/totals",
-            summary: "合计，按 class（含 none）、town、village 或 year 分组",
+            summary: "合计，按 class（含 none）、town、village、year、department 或 funding_channel（含 unspecified）分组",
             audience: Audience::Reader,
             path_params: &[],
-            query: vec![("group_by", "class | town | village | year")],
+            query: vec![(
+                "group_by",
+                "class | town | village | year | department | funding_channel",
+            )],
             request: None,
             responses: &[
                 (200, "合计", Body::Json(schema::<Totals>)),

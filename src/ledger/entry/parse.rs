@@ -266,6 +266,7 @@ impl<'a> Reader<'a> {
                 Err(e) => Err((e.code(), format!("{label}“{given}”{e}"))),
             }),
             Input::Seq => return self.seq(field),
+            Input::Count => return self.count(field),
             Input::Recipients => return self.recipients(field),
             Input::Group(fields) => return self.group(field, fields),
             Input::Lines(fields) => return self.lines(field, fields),
@@ -311,6 +312,23 @@ impl<'a> Reader<'a> {
             }
             Some(_) => {
                 let message = format!("{name} 应为{}（正整数）", field.label);
+                self.error(&name, "invalid_type", message);
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, field: &Field) -> Option<Value> {
+        let name = self.name(field.name);
+        match self.object.get(field.name) {
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|c| u32::try_from(c).is_ok()) => {
+                Some(Value::Number(n.clone()))
+            }
+            None | Some(Value::Null) => {
+                self.missing(field, format!("缺少必填字段 {name}（{}）", field.label))
+            }
+            Some(_) => {
+                let message = format!("{name} 应为{}（不小于 0 的整数）", field.label);
                 self.error(&name, "invalid_type", message);
                 None
             }

@@ -310,6 +310,7 @@ fn valid(input: Input) -> BoxedStrategy<Value> {
             .prop_map(Value::from)
             .boxed(),
         Input::Seq => (1i64..i64::MAX).prop_map(Value::from).boxed(),
+        Input::Count => any::<u32>().prop_map(Value::from).boxed(),
         Input::Recipients => prop_oneof![
             any::<u64>().prop_map(Value::from),
             text.prop_map(Value::from),

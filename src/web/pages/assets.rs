@@ -20,7 +20,9 @@ use crate::approvals::replies::Keyed;
 use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{shown, AssetClass, AssetStatus, Scope, Vocabulary};
+use crate::domain::{
+    shown, AssetClass, AssetCondition, AssetStatus, OperatingMode, Scope, Vocabulary,
+};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::observe::access::Disclosure;
@@ -185,6 +187,12 @@ fn filter_query(filter: &AssetFilter) -> String {
         ("project", filter.project.clone()),
         ("year", filter.year.map(|year| year.to_string())),
         ("q", filter.q.clone()),
+        ("department", filter.department.clone()),
+        ("condition", filter.condition.map(|c| c.as_str().to_owned())),
+        (
+            "operating_mode",
+            filter.operating_mode.map(|m| m.as_str().to_owned()),
+        ),
     ]
     .iter()
     .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", encode(v))))
@@ -255,6 +263,12 @@ fn filters_described(filter: &AssetFilter) -> Option<String> {
         ("所有权人类型", owner_type),
         ("状态", filter.status.map(|s| s.label().to_owned())),
         ("名称包含", filter.q.clone()),
+        ("行业主管部门", filter.department.clone()),
+        ("资产状态", filter.condition.map(|c| c.label().to_owned())),
+        (
+            "经营方式",
+            filter.operating_mode.map(|m| m.label().to_owned()),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, value)| value.map(|value| format!("{name} {value}")))
@@ -273,6 +287,9 @@ fn filter_form(filter: &AssetFilter) -> Markup {
             (text_filter("所有权人", "owner", filter.owner.as_deref()))
             (choice_filter("状态", "status", &AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
             (text_filter("名称包含", "q", filter.q.as_deref()))
+            (text_filter("行业主管部门", "department", filter.department.as_deref()))
+            (choice_filter("资产状态", "condition", &AssetCondition::choices(), filter.condition.map(AssetCondition::as_str)))
+            (choice_filter("经营方式", "operating_mode", &OperatingMode::choices(), filter.operating_mode.map(OperatingMode::as_str)))
             button type="submit" { "查询" }
         }
     }

@@ -17,6 +17,7 @@ use crate::ledger::EntryRow;
 use crate::observe::access::Disclosure;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
+use crate::register::AssetDetails;
 use crate::web::pages::{internal, missing, PageError};
 use crate::web::view::{
     class_label, encode, header_row, kind_label, number_cell, owner_type_label, scroll_table,
@@ -67,6 +68,53 @@ struct AssetFields {
     income_fen: i64,
     distributed_fen: i64,
     registered_on: String,
+    /// The filled 台账 columns (资产形态 … 备注), labelled, the phone as the caller may
+    /// see it.
+    ledger: Vec<(&'static str, String)>,
+}
+
+/// The filled 台账 columns of an asset as a person reads them: Chinese labels and
+/// values, the phone masked for readers.
+pub(crate) fn details_lines(
+    details: &AssetDetails,
+    visibility: Visibility,
+) -> Vec<(&'static str, String)> {
+    let AssetDetails {
+        asset_form,
+        beneficiary_households,
+        beneficiary_persons,
+        responsible_person,
+        phone,
+        handed_over_on,
+        received_by,
+        operating_mode,
+        operator,
+        condition,
+        completed_on,
+        location,
+        remarks,
+    } = details;
+    [
+        ("资产形态", asset_form.map(|f| f.label().to_owned())),
+        (
+            "受益户数",
+            beneficiary_households.map(|n| format!("{n} 户")),
+        ),
+        ("受益人数", beneficiary_persons.map(|n| format!("{n} 人"))),
+        ("管护责任人", responsible_person.clone()),
+        ("联系电话", visibility.phone(phone.as_deref())),
+        ("移交日期", handed_over_on.map(|d| d.to_string())),
+        ("接收单位", received_by.clone()),
+        ("经营方式", operating_mode.map(|m| m.label().to_owned())),
+        ("经营主体", operator.clone()),
+        ("资产状态", condition.map(|c| c.label().to_owned())),
+        ("建成日期", completed_on.map(|d| d.to_string())),
+        ("坐落位置", location.clone()),
+        ("备注", remarks.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| Some((label, value?)))
+    .collect()
 }
 
 /// One entry in the timeline.
@@ -170,7 +218,10 @@ pub(super) async fn load(
 }
 
 fn asset_fields(row: AssetRow, visibility: Visibility) -> AssetFields {
+    // A details column that does not read back shows nothing; verification names it.
+    let details = row.details().unwrap_or_default();
     AssetFields {
+        ledger: details_lines(&details, visibility),
         class: class_label(&row.class),
         owner_type: owner_type_label(&row.owner_type),
         status: status_label(&row.status),
@@ -312,6 +363,9 @@ fn render_fields(asset: &AssetFields) -> Markup {
                     (shown::yuan(asset.income_fen)) " 元 / " (shown::yuan(asset.distributed_fen)) " 元"
                 }
                 dt { "登记日期" } dd { (asset.registered_on) }
+                @for (label, value) in &asset.ledger {
+                    dt { (label) } dd { (value) }
+                }
             }
         }
     }
@@ -345,6 +399,7 @@ mod tests {
             income_fen: 10_000,
             distributed_fen: -5_000,
             registered_on: hostile("registered"),
+            ledger: vec![("坐落位置", hostile("location"))],
         }
     }
 

@@ -129,7 +129,7 @@ fn control(input: Input) -> Control {
         Input::Choice(choices) => Control::Select(choices()),
         Input::OwnerType => Control::Select(OwnerType::choices()),
         Input::Date | Input::PastDate | Input::TermDate => field("date"),
-        Input::Seq => field("number"),
+        Input::Seq | Input::Count => field("number"),
         Input::Lines(fields) => Control::Textarea {
             hint: fields
                 .iter()
@@ -313,6 +313,7 @@ fn form_value(input: Input, value: &str) -> Value {
     let text = || Value::String(value.to_owned());
     match input {
         Input::Seq => value.parse::<i64>().map_or_else(|_| text(), Value::from),
+        Input::Count => value.parse::<u32>().map_or_else(|_| text(), Value::from),
         Input::Recipients => value.parse::<u64>().map_or_else(|_| text(), Value::from),
         Input::Lines(fields) => lines_value(fields, value),
         Input::Text
