@@ -67,6 +67,18 @@ fn setup(app: &TestApp) -> Value {
                "period": "2021年", "recipients": 1,
                "lines": [{"name": "李四", "id_number": HOUSEHOLD, "amount": "1000.00"}]}),
     );
+    // A transfer to a household, waiting for the county: its proposal carries the new
+    // owner's ID number.
+    let proposal = app.post(
+        "/api/v1/assets/AST-DC-COW/ledger",
+        Some(&app.clerk),
+        json!({"kind": "ownership_transferred", "occurred_on": "2022-03-01", "document_no": "X1",
+               "owner": {"name": "张三", "type": "household", "id_number": PERSONAL[0]}})
+        .to_string()
+        .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(proposal.status, Status::Accepted, "{}", proposal.body);
     let declaration = json!({"name": "核实", "as_of": today_in_china().to_string(),
         "lines": [{"scope": "total", "projects": 3, "amount": "580000.50"}]});
     let reply = app.post(
@@ -99,6 +111,10 @@ fn segment_values(app: &TestApp, declaration: &Value) -> Vec<String> {
         values.push(batch["id"].as_str().unwrap_or_default().to_owned());
     }
     values.push(declaration["id"].as_str().unwrap_or_default().to_owned());
+    let proposals = app.get("/api/v1/proposals", Some(&app.clerk));
+    for proposal in proposals.body["items"].as_array().into_iter().flatten() {
+        values.push(proposal["id"].as_str().unwrap_or_default().to_owned());
+    }
     let tokens = app.get("/api/v1/tokens", Some(&app.admin));
     for token in tokens.body.as_array().into_iter().flatten() {
         values.push(token["id"].as_str().unwrap_or_default().to_owned());
@@ -203,8 +219,9 @@ fn every_route_that_shows_personal_data_whole_records_it(app: &TestApp) {
     let mut recorded: BTreeSet<String> = BTreeSet::new();
     let setup_rows = log_rows(app).len();
     assert_eq!(
-        setup_rows, 2,
-        "the setup's appends answered with a phone and an ID number"
+        setup_rows, 3,
+        "the setup's appends answered with a phone and an ID number, and the clerk read \
+         the proposals (an owner's ID number) for their ids"
     );
     for (role, secret) in [(Role::Auditor, &app.auditor), (Role::Reader, &app.reader)] {
         for route in &gets {
@@ -273,7 +290,19 @@ fn every_route_that_shows_personal_data_whole_records_it(app: &TestApp) {
     for (method, path) in routes.iter().filter(|(m, _)| *m != Method::Get) {
         match (method, path.as_str()) {
             (Method::Post, "/api/v1/assets/<key>/ledger")
-            | (Method::Post, "/assets/<key>/entries") => {}
+            | (Method::Post, "/assets/<key>/entries")
+            | (Method::Post, "/api/v1/proposals/<id>/approve")
+            | (Method::Post, "/api/v1/proposals/<id>/reject") => {}
+            // Notices show names and amounts only; the approval pages show ID numbers
+            // masked.
+            (Method::Post, "/api/v1/notices")
+            | (Method::Post, "/api/v1/notices/<id>/objections")
+            | (Method::Post, "/api/v1/notices/<id>/objections/<n>/resolve")
+            | (Method::Post, "/proposals/<id>/approve")
+            | (Method::Post, "/proposals/<id>/reject")
+            | (Method::Post, "/proposals/<id>/notices")
+            | (Method::Post, "/notices/<id>/objections")
+            | (Method::Post, "/notices/<id>/objections/<n>/resolve") => {}
             (Method::Post, "/api/v1/imports")
             | (Method::Post, "/api/v1/attachments")
             | (Method::Post, "/assets/<key>/attachments")
@@ -294,6 +323,40 @@ fn every_route_that_shows_personal_data_whole_records_it(app: &TestApp) {
             _ => panic!("{method} {path}: a write route the access-log test does not know"),
         }
     }
+    // The county's approval answers with the proposal, the owner's ID number whole.
+    let proposal = app.get("/api/v1/proposals", Some(&app.clerk)).body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let before = log_rows(app).len();
+    let approver = {
+        let mut conn = app.db.conn().expect("connection");
+        auth::create_token(&mut conn, "县审批人", Role::Approver, &Scope::County)
+            .expect("token")
+            .secret
+    };
+    let approved = app.post(
+        &format!("/api/v1/proposals/{proposal}/approve"),
+        Some(&approver),
+        b"{}".to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(approved.status, Status::Ok, "{}", approved.body);
+    assert!(approved.body.to_string().contains(PERSONAL[0]));
+    let rows = log_rows(app);
+    assert_eq!(rows.len(), before + 1, "the approval's answer is recorded");
+    assert_eq!(
+        (
+            rows[0].token_name.as_str(),
+            rows[0].route.as_str(),
+            rows[0].code_list()
+        ),
+        (
+            "县审批人",
+            "/api/v1/proposals/<id>/approve",
+            vec!["AST-DC-COW"]
+        )
+    );
     let before = log_rows(app).len();
     let phone = json!({"kind": "custodian_changed", "occurred_on": "2022-03-01",
                        "custodian": "东村村委会", "phone": "13812345678"});
@@ -561,5 +624,14 @@ fn main() -> std::process::ExitCode {
             no_role_can_edit_the_log,
         ),
     ];
-    support::run(scenarios)
+    support::run_with(scenarios, |backend| {
+        TestApp::new(
+            backend,
+            Some(
+                rocket::Config::figment()
+                    .merge(("log_level", "off"))
+                    .merge(("approvals", "ownership_transferred=county")),
+            ),
+        )
+    })
 }

@@ -20,8 +20,11 @@ use crate::approvals::notices::{NoticeRow, NoticeView};
 use crate::approvals::proposals::{ProposalRow, ProposalStatus, ProposalView};
 use crate::approvals::replies::Keyed;
 use crate::approvals::Level;
+use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
+use crate::ledger::entry::personal::personal_values;
+use crate::observe::access::Disclosure;
 use crate::paging::{Page as ListPage, TimeKey};
 use crate::request::PageQuery;
 
@@ -98,12 +101,38 @@ pub fn reply((status, body): (u16, Value)) -> (Status, Json<Value>) {
     (Status::from_code(status).unwrap_or(Status::Ok), Json(body))
 }
 
+/// The reply of a decision, the proposal's ID or phone numbers noted on `disclosure`
+/// (every role that sees proposals sees them whole).
+fn reply_disclosing(disclosure: &Disclosure, answer: (u16, Value)) -> (Status, Json<Value>) {
+    disclose(disclosure, &answer.1);
+    reply(answer)
+}
+
+/// Notes on `disclosure` the asset of a proposal (as JSON) whose entry carries an ID or
+/// phone number: the response shows it whole, so the access log records it.
+fn disclose(disclosure: &Disclosure, proposal: &Value) {
+    let kind = proposal["kind"].as_str().unwrap_or_default();
+    if !personal_values(kind, &proposal["entry"]).is_empty() {
+        if let Some(code) = proposal["asset_code"].as_str() {
+            disclosure.asset(Visibility::Whole, code);
+        }
+    }
+}
+
+/// [`disclose`] for a proposal's view.
+fn disclose_view(disclosure: &Disclosure, view: &ProposalView) {
+    if !personal_values(&view.kind, &view.entry).is_empty() {
+        disclosure.asset(Visibility::Whole, &view.asset_code);
+    }
+}
+
 /// Proposals in the caller's scope, newest first, `?status=pending|approved|rejected`.
 #[get("/proposals?<status>&<query..>")]
 pub async fn list_proposals(
     caller: ReviewAccess,
     status: Option<&str>,
     query: form::Result<'_, PageQuery<TimeKey>>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Page<ProposalView>>, ApiError> {
     let query = query?;
@@ -126,7 +155,9 @@ pub async fn list_proposals(
         )?;
         let mut items = Vec::with_capacity(page.items.len());
         for row in &page.items {
-            items.push(row.view(conn)?);
+            let view = row.view(conn)?;
+            disclose_view(&disclosure, &view);
+            items.push(view);
         }
         Ok(Json(Page::from(ListPage {
             items,
@@ -141,6 +172,7 @@ pub async fn list_proposals(
 pub async fn get_proposal(
     caller: ReviewAccess,
     id: &str,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<ProposalDetail>, ApiError> {
     let id = params::key(id)?;
@@ -152,8 +184,10 @@ pub async fn get_proposal(
         for notice in NoticeRow::of_proposal(conn, &proposal.id)? {
             notices.push(notice.view(conn)?);
         }
+        let view = proposal.view(conn)?;
+        disclose_view(&disclosure, &view);
         Ok(Json(ProposalDetail {
-            proposal: proposal.view(conn)?,
+            proposal: view,
             notices,
         }))
     })
@@ -166,6 +200,7 @@ pub async fn approve(
     caller: ApproveAccess,
     id: &str,
     idempotency: IdempotencyKey,
+    disclosure: Disclosure,
     body: Json<ApproveBody>,
     db: &State<Db>,
 ) -> Result<(Status, Json<Value>), ApiError> {
@@ -182,7 +217,7 @@ pub async fn approve(
         decide(conn, &caller, &id, &decision, &keyed, today_in_china()).map_err(ApiError::from)
     })
     .await
-    .map(reply)
+    .map(|answer| reply_disclosing(&disclosure, answer))
 }
 
 /// Rejects a proposal at its next step, with a reason.
@@ -191,6 +226,7 @@ pub async fn reject(
     caller: ApproveAccess,
     id: &str,
     idempotency: IdempotencyKey,
+    disclosure: Disclosure,
     body: Json<RejectBody>,
     db: &State<Db>,
 ) -> Result<(Status, Json<Value>), ApiError> {
@@ -208,5 +244,5 @@ pub async fn reject(
         decide(conn, &caller, &id, &decision, &keyed, today_in_china()).map_err(ApiError::from)
     })
     .await
-    .map(reply)
+    .map(|answer| reply_disclosing(&disclosure, answer))
 }

@@ -134,7 +134,7 @@ pub async fn record<'r>(request: &'r Request<'_>, response: &mut Response<'r>) {
 
 /// The routes that may disclose personal data, as a person reads them: `(method,
 /// route, label)`. A route missing here is shown by its path.
-pub const ROUTES: [(&str, &str, &str); 12] = [
+pub const ROUTES: [(&str, &str, &str); 16] = [
     ("GET", "/api/v1/assets", "资产列表（接口）"),
     ("GET", "/api/v1/assets/<key>", "资产详情（接口）"),
     ("GET", "/api/v1/assets.csv", "导出台账 CSV"),
@@ -147,6 +147,10 @@ pub const ROUTES: [(&str, &str, &str); 12] = [
     ("GET", "/assets/<key>", "资产页面"),
     ("POST", "/assets/<key>/entries", "资产页面（记录未成）"),
     ("GET", "/households/<id_number>", "分户收益页面"),
+    ("GET", "/api/v1/proposals", "审批事项列表（接口）"),
+    ("GET", "/api/v1/proposals/<id>", "审批事项（接口）"),
+    ("POST", "/api/v1/proposals/<id>/approve", "审批通过（接口）"),
+    ("POST", "/api/v1/proposals/<id>/reject", "审批驳回（接口）"),
 ];
 
 /// How a person reads the route `route` taken with `method`.
