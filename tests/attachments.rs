@@ -398,6 +398,49 @@ fn the_asset_page_uploads_a_document_for_its_forms(app: &TestApp) {
     assert_eq!(attachments_count(app), 2);
 }
 
+/// Out of scope a document is not there: a village reads the files it uploaded and
+/// those cited by its own assets' entries, not another village's.
+fn a_village_reads_only_its_own_documents(app: &TestApp) {
+    let sha256 = setup(app);
+    let token = |scope: &str, name: &str| {
+        let mut conn = app.db.conn().expect("connection");
+        auth::create_token(
+            &mut conn,
+            name,
+            Role::Clerk,
+            &Scope::parse(scope).expect("scope"),
+        )
+        .expect("token")
+        .secret
+    };
+    let east = token("village:桑镇/东村", "东村文书");
+    let west = token("village:桑镇/西村", "西村文书");
+    let path = format!("/api/v1/attachments/{sha256}");
+    // Uploaded by the county, cited by nothing yet: the county's alone.
+    assert_eq!(app.get(&path, Some(&east)).status, Status::NotFound);
+    let cited = append(
+        app,
+        json!({"kind": "maintenance", "occurred_on": "2022-01-01", "description": "合同",
+               "attachments": [sha256]}),
+    );
+    assert_eq!(cited.status, Status::Created, "{}", cited.body);
+    assert_eq!(
+        app.get(&path, Some(&east)).status,
+        Status::Ok,
+        "cited by 东村's asset"
+    );
+    let refused = app.get(&path, Some(&west));
+    assert_eq!(refused.status, Status::NotFound, "{}", refused.body);
+    assert_eq!(app.get(&path, Some(&app.clerk)).status, Status::Ok);
+    // What 西村 uploads itself, it reads back.
+    let own = upload(app, &west, "?filename=a.txt", b"west".to_vec());
+    assert_eq!(own.status, Status::Created, "{}", own.body);
+    let own = own.body["sha256"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/attachments/{own}");
+    assert_eq!(app.get(&path, Some(&west)).status, Status::Ok);
+    assert_eq!(app.get(&path, Some(&east)).status, Status::NotFound);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -423,6 +466,10 @@ fn main() -> std::process::ExitCode {
         (
             "attachments::the_asset_page_uploads_a_document_for_its_forms",
             the_asset_page_uploads_a_document_for_its_forms,
+        ),
+        (
+            "attachments::a_village_reads_only_its_own_documents",
+            a_village_reads_only_its_own_documents,
         ),
     ];
     support::run(scenarios)

@@ -141,10 +141,11 @@ impl<'r> rocket::response::Responder<'r, 'static> for Download {
     }
 }
 
-/// The stored document `sha256`; 404 when there is none.
+/// The stored document `sha256`; 404 when there is none, or when it is outside the
+/// caller's scope (neither uploaded by the caller nor cited within the scope).
 #[get("/attachments/<sha256>")]
 pub async fn get_attachment(
-    _caller: ReviewAccess,
+    caller: ReviewAccess,
     sha256: &str,
     db: &State<Db>,
 ) -> Result<Download, ApiError> {
@@ -154,8 +155,14 @@ pub async fn get_attachment(
             "附件以其 SHA-256（64 位十六进制）寻址".to_owned(),
         ));
     }
+    let (scope, name) = (caller.0.scope, caller.0.name);
     let found = db
-        .run(move |conn| attachments::content(conn, &sha256).map_err(ApiError::from))
+        .run(move |conn| {
+            if !attachments::readable_by(conn, &scope, &name, &sha256).map_err(ApiError::from)? {
+                return Ok(None);
+            }
+            attachments::content(conn, &sha256).map_err(ApiError::from)
+        })
         .await?;
     let (info, bytes) =
         found.ok_or_else(|| ApiError::NotFound("没有这个 SHA-256 的附件".to_owned()))?;

@@ -6,9 +6,11 @@
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::attachments;
+use crate::db::schema::{assets, attachments, ledger_entries, proposals};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
+use crate::domain::Scope;
+use crate::register::scope::{assets_in, entries_in};
 
 /// The upload limit of an attachment when none is configured (`limits.attachment`).
 pub const DEFAULT_LIMIT_BYTES: u64 = 20 * 1024 * 1024;
@@ -103,6 +105,50 @@ pub fn info(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Attachm
         .select(AttachmentInfo::as_select())
         .first(conn)
         .optional()
+}
+
+/// Whether the token `name` of `scope` may read the stored file `sha256`: the county
+/// reads every file; another scope the files it uploaded and those an entry or a
+/// proposal of an asset within it cites (out of scope a document is not there).
+///
+/// Fails when the database fails.
+pub fn readable_by(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    name: &str,
+    sha256: &str,
+) -> QueryResult<bool> {
+    let (Some(entries), Some(in_scope)) = (entries_in(scope), assets_in(scope)) else {
+        return Ok(true);
+    };
+    let uploaded: i64 = attachments::table
+        .filter(attachments::sha256.eq(sha256))
+        .filter(attachments::created_by.eq(name))
+        .count()
+        .get_result(conn)?;
+    if uploaded > 0 {
+        return Ok(true);
+    }
+    // A digest is hexadecimal: nothing in it is special to LIKE.
+    let pattern = format!("%\"{sha256}\"%");
+    let cited: i64 = ledger_entries::table
+        .filter(ledger_entries::data.like(&pattern))
+        .filter(entries)
+        .count()
+        .get_result(conn)?;
+    if cited > 0 {
+        return Ok(true);
+    }
+    let proposed: Vec<String> = proposals::table
+        .filter(proposals::body.like(&pattern))
+        .select(proposals::asset_code)
+        .load(conn)?;
+    let proposed_in_scope: i64 = assets::table
+        .filter(assets::code.eq_any(proposed))
+        .filter(in_scope)
+        .count()
+        .get_result(conn)?;
+    Ok(proposed_in_scope > 0)
 }
 
 /// The stored file `sha256` and its content.
