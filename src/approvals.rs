@@ -60,7 +60,17 @@ impl ApprovalSettings {
     pub fn of(figment: &Figment) -> Result<ApprovalSettings, String> {
         let policy = match figment.find_value(policy::SETTING) {
             Err(_) => ApprovalPolicy::parse(policy::DEFAULT),
-            Ok(value) => ApprovalPolicy::parse(value.as_str().unwrap_or_default()),
+            // Not text (`approvals = false`, a number): refused, not read as empty, which
+            // would turn approvals off.
+            Ok(value) => match value.as_str() {
+                Some(text) => ApprovalPolicy::parse(text),
+                None => {
+                    return Err(format!(
+                        "设置 approvals 应为文本（如 \"{}\"；空文本表示不需审批），收到 {value:?}",
+                        policy::DEFAULT
+                    ))
+                }
+            },
         }
         .map_err(|e| e.to_string())?;
         let notice_days = match figment.find_value(NOTICE_DAYS) {
@@ -134,5 +144,25 @@ pub fn refused(
         code,
         field,
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::figment::Figment;
+
+    use super::ApprovalSettings;
+
+    #[test]
+    fn an_approvals_setting_that_is_not_text_is_refused_rather_than_read_as_off() {
+        for value in [
+            Figment::new().merge(("approvals", false)),
+            Figment::new().merge(("approvals", 0)),
+        ] {
+            let refused = ApprovalSettings::of(&value).expect_err("not text");
+            assert!(refused.contains("设置 approvals 应为文本"), "{refused}");
+        }
+        assert!(ApprovalSettings::of(&Figment::new().merge(("approvals", ""))).is_ok());
+        assert!(ApprovalSettings::of(&Figment::new()).is_ok());
     }
 }
