@@ -253,6 +253,89 @@ test("a village worker records a stock-take result on a phone", { timeout: 300_0
   assert.match(recorded.checked_on, /^\d{4}-\d{2}-\d{2}$/);
 });
 
+test("a distribution goes from proposal through its notice to the town's approval", { timeout: 300_000 }, async () => {
+  const api = async (path, init = {}) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const listed = await api("/assets?class=operating&limit=1");
+  assert.equal(listed.status, 200);
+  const asset = listed.body.items[0];
+  assert.ok(asset?.village, "an operating asset in a village");
+  const income = await api(`/assets/${encodeURIComponent(asset.code)}/ledger`, {
+    method: "POST",
+    body: JSON.stringify({ kind: "income", occurred_on: "2024-12-01", amount: "1000.00", period: "2024" }),
+  });
+  assert.equal(income.status, 201, JSON.stringify(income.body));
+  const ago = (days) => new Date(Date.now() + 8 * 3600_000 - days * 86_400_000).toISOString().slice(0, 10);
+
+  // The clerk (here the admin) proposes the distribution from the asset page.
+  const clerk = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  clerk.setDefaultTimeout(90_000);
+  await clerk.goto(`${base}/login`);
+  await clerk.fill("input[name=token]", token);
+  await Promise.all([clerk.waitForURL(`${base}/`), clerk.click("button[type=submit]")]);
+  await clerk.goto(`${base}/assets/${encodeURIComponent(asset.code)}`);
+  const form = clerk.locator("details[data-kind=income_distributed]");
+  await form.locator("summary").click();
+  await form.locator("input[name=occurred_on]").fill("2025-01-05");
+  await form.locator("input[name=amount]").fill("300.00");
+  await form.locator("input[name=period]").fill("2024");
+  await form.locator("input[name=recipients]").fill("2");
+  await form.locator("textarea[name=lines]").fill("张三,,100.00\n李四,,200.00");
+  await Promise.all([clerk.waitForURL(/\/proposals\/[0-9a-f-]+\?done=proposed$/), form.locator("button[type=submit]").click()]);
+  assert.match(await clerk.textContent(".flash.ok"), /已提交审批/);
+  assert.match(await clerk.textContent("main"), /镇街审批：待审批/);
+  const proposal = new URL(clerk.url()).pathname;
+  await clerk.screenshot({ path: join(shots, "14-proposal.png"), fullPage: true });
+
+  // The notice, recorded after it went up nine days ago for seven days.
+  const notice = clerk.locator(`form[action='${proposal}/notices']`);
+  await notice.locator("input[name=place]").fill("村务公开栏");
+  await notice.locator("input[name=starts_on]").fill(ago(9));
+  await notice.locator("input[name=days]").fill("7");
+  await Promise.all([clerk.waitForURL(/done=notice$/), notice.locator("button[type=submit]").click()]);
+  const printHref = await clerk.getAttribute("a:text('打印公示单')", "href");
+  await clerk.goto(`${base}${printHref}`);
+  const printed = await clerk.textContent("body");
+  assert.match(printed, /本县.*收益分配公示/);
+  assert.match(printed, /张三[\s\S]*100\.00[\s\S]*李四[\s\S]*200\.00/);
+  await clerk.screenshot({ path: join(shots, "15-printed-notice.png"), fullPage: true });
+  const board = await clerk.goto(`${base}/public/${encodeURIComponent(asset.town)}/${encodeURIComponent(asset.village)}`);
+  assert.equal(board.status(), 200);
+  const open = await clerk.textContent("#notices");
+  assert.match(open, /收益分配/);
+  assert.match(open, /张三/);
+  await clerk.close();
+
+  // The town's approver approves: the entry enters the ledger.
+  const approverToken = execFileSync(
+    binary,
+    ["--database", database, "token", "create", "--role", "approver", "--name", "镇审批人", "--scope", `town:${asset.town}`],
+    { encoding: "utf8" },
+  ).trim();
+  const approver = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  approver.setDefaultTimeout(90_000);
+  await approver.goto(`${base}/login`);
+  await approver.fill("input[name=token]", approverToken);
+  await Promise.all([approver.waitForURL(`${base}/`), approver.click("button[type=submit]")]);
+  await approver.click("nav >> text=待审批");
+  await approver.click(`a[href='${proposal}']`);
+  await Promise.all([approver.waitForURL(/done=approved$/), approver.click("button:text('通过（镇街审批）')")]);
+  const decided = await approver.textContent("main");
+  assert.match(decided, /已通过/);
+  assert.match(decided, /已记入台账/);
+  await approver.screenshot({ path: join(shots, "16-approved.png"), fullPage: true });
+  await approver.close();
+  const ledger = await api(`/assets/${encodeURIComponent(asset.code)}/ledger?limit=1000`);
+  const last = ledger.body.items.at(-1);
+  assert.equal(last.kind, "income_distributed");
+  assert.equal(last.data.approvals[0].by, "镇审批人");
+});
+
 // ---------------------------------------------------------------------------------------
 // Every role, every page.
 
