@@ -8,6 +8,8 @@ Writes, next to this script:
   xingping_2020.utf8.csv      the same register as UTF-8 (no BOM), LF, English
                               headers, amounts in yuan with two decimals.
   xingping_2020.declared.json the figures 兴平市 declared upward.
+  xingping_2020.xlsx          the same register as a county keeps it in Excel, and
+  xingping_2020.excel.csv     that sheet saved as CSV (see ledger_workbook.py).
 
 Standard library only, deterministic (fixed seed, no clock, no set/hash
 iteration).  All money is handled as integer fen (1 yuan = 100 fen,
@@ -30,11 +32,16 @@ from decimal import Decimal
 from pathlib import Path
 import random
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the samples
+import ledger_workbook  # noqa: E402  (beside this script)
+
 SEED = 20201031
 HERE = Path(__file__).resolve().parent
 GBK_PATH = HERE / "xingping_2020.gbk.csv"
 UTF8_PATH = HERE / "xingping_2020.utf8.csv"
 DECLARED_PATH = HERE / "xingping_2020.declared.json"
+XLSX_PATH = HERE / "xingping_2020.xlsx"
+EXCEL_CSV_PATH = HERE / "xingping_2020.excel.csv"
 
 # --------------------------------------------------------------------------
 # The figures the register must reproduce exactly (fen).
@@ -858,6 +865,14 @@ def main() -> int:
     UTF8_PATH.write_bytes(utf8_text.encode("utf-8"))
     DECLARED_PATH.write_bytes(
         (json.dumps(declared_doc(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    # The workbook's channel split draws from a generator of its own: the files above
+    # stay as they were.
+    totals = ledger_workbook.write(projects, fen_to_wan, OWNER_TYPE_ZH, SEED + 1,
+                                   XLSX_PATH, EXCEL_CSV_PATH)
+    if totals["funds"] != TOTAL_FUNDS_FEN or sum(totals["channels"].values()) > TOTAL_FUNDS_FEN:
+        raise AssertionError(f"workbook 合计 wrong: {totals}")
+    if totals["value"] != sum(v for _, v in CLASS_FIGURES.values()):
+        raise AssertionError(f"workbook 合计 value wrong: {totals}")
     stats = verify()
     print(f"projects={TOTAL_PROJECTS} data_rows={stats['data_rows']} asset_rows={stats['asset_rows']} "
           f"no_custodian={stats['no_custodian']} no_confirmation={stats['no_date']} "

@@ -1,7 +1,9 @@
 //! The REST API under `/api/v1`: its routes, and its catchers, which answer in
 //! problem+json too (the Rocket instance is `crate::server`'s).
 
+pub mod access_log;
 pub mod assets;
+pub mod attachments;
 pub mod declarations;
 pub mod error;
 pub mod gate;
@@ -10,9 +12,11 @@ pub mod health;
 pub mod households;
 pub mod imports;
 pub mod ledger;
+pub mod notices;
 pub mod openapi;
 pub mod params;
 pub mod projects;
+pub mod proposals;
 pub mod public;
 pub mod stocktakes;
 pub mod tokens;
@@ -81,6 +85,16 @@ pub fn routes() -> Vec<Route> {
         declarations::list_findings,
         declarations::export_findings,
         households::get_household,
+        access_log::list_access_log,
+        attachments::upload_attachment,
+        attachments::get_attachment,
+        proposals::list_proposals,
+        proposals::get_proposal,
+        proposals::approve,
+        proposals::reject,
+        notices::create_notice,
+        notices::create_objection,
+        notices::resolve_objection,
     ];
     routes.extend(stocktakes::routes());
     routes

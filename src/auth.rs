@@ -139,6 +139,14 @@ impl Visibility {
             Visibility::Masked => mask(id),
         })
     }
+
+    /// A telephone number as this caller may see it (`138****5678` masked).
+    pub fn phone(self, phone: Option<&str>) -> Option<String> {
+        phone.map(|phone| match self {
+            Visibility::Whole => phone.to_owned(),
+            Visibility::Masked => crate::ledger::entry::personal::mask_phone(phone),
+        })
+    }
 }
 
 impl fmt::Display for Role {

@@ -8,6 +8,7 @@ mod config;
 mod database;
 mod export;
 mod import;
+mod migrate;
 mod reconcile;
 mod serve;
 mod table;
@@ -110,6 +111,13 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Copy this register (SQLite) and its ledger into an empty PostgreSQL database and
+    /// verify it there: exit 1 when the copy does not verify, 2 when the target is not
+    /// an empty PostgreSQL database.
+    MigrateTo {
+        /// The target: postgres://user@host/db (an empty database).
+        target: String,
+    },
     /// Print the effective settings (Rocket.toml, ROCKET_*, the command line), where
     /// each came from and its default; secrets never.
     Config,
@@ -184,6 +192,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         Command::Token {
             action: TokenAction::Create { role, name, scope },
         } => token::create(database, &role, &name, &scope),
+        Command::MigrateTo { target } => migrate::migrate_to(database, &target),
         Command::Config => config::print(database, flag),
         Command::Codes => codes::print(),
     }

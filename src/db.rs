@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod bulk_load;
 pub mod code_keys;
 pub mod holders;
+pub mod migrate_to;
 pub mod pool;
 pub mod read;
 pub mod rows;

@@ -65,7 +65,7 @@ impl ExportEncoding {
 
 /// The header of an export: the import format, amounts in 元. The CSV and the Excel
 /// export both write these columns, the first [`PROJECT_COLUMNS`] of them the project's.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 40] = [
     "项目编号",
     "项目名称",
     "项目年度",
@@ -74,6 +74,13 @@ pub const HEADER: [&str; 20] = [
     "项目资金(元)",
     "资金来源",
     "行业主管部门",
+    "中央衔接资金(元)",
+    "省级衔接资金(元)",
+    "市县衔接资金(元)",
+    "整合涉农资金(元)",
+    "行业部门资金(元)",
+    "社会帮扶资金(元)",
+    "其他资金(元)",
     "资产编号",
     "资产名称",
     "资产类别",
@@ -86,14 +93,31 @@ pub const HEADER: [&str; 20] = [
     "管护主体",
     "确权日期",
     "确权证书编号",
+    "资产形态",
+    "受益户数",
+    "受益人数",
+    "管护责任人",
+    "联系电话",
+    "移交日期",
+    "接收单位",
+    "经营方式",
+    "经营主体",
+    "资产状态",
+    "建成日期",
+    "坐落位置",
+    "备注",
 ];
 
 /// How many of the [`HEADER`]'s columns, from the left, are the project's.
-pub const PROJECT_COLUMNS: usize = 8;
+pub const PROJECT_COLUMNS: usize = 15;
 
 /// Where 项目资金 and 资产价值 stand in the [`HEADER`].
 const FUNDS_COLUMN: usize = 5;
-const VALUE_COLUMN: usize = 13;
+const VALUE_COLUMN: usize = 20;
+/// Where the first funding channel (中央衔接资金) stands; the other six follow it.
+const CHANNELS_COLUMN: usize = 8;
+/// Where 受益户数 and 受益人数 stand.
+const BENEFICIARY_COLUMNS: [usize; 2] = [28, 29];
 
 /// One cell of an exported register row, typed, so that each format writes it its way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,7 +223,21 @@ fn project_cells(project: &ProjectRow) -> Result<[Cell; PROJECT_COLUMNS], Export
         money(project.funds_fen)?,
         text(&project.funding_source),
         text(&project.department),
+        optional_money(project.funds_central_fen)?,
+        optional_money(project.funds_provincial_fen)?,
+        optional_money(project.funds_local_fen)?,
+        optional_money(project.funds_integrated_fen)?,
+        optional_money(project.funds_sector_fen)?,
+        optional_money(project.funds_social_fen)?,
+        optional_money(project.funds_other_fen)?,
     ])
+}
+
+fn optional_money(fen: Option<i64>) -> Result<Cell, ExportError> {
+    match fen {
+        Some(fen) => money(fen),
+        None => Ok(Cell::Text(String::new())),
+    }
 }
 
 fn asset_cells(asset: &AssetRow) -> Result<[Cell; HEADER.len() - PROJECT_COLUMNS], ExportError> {
@@ -207,6 +245,9 @@ fn asset_cells(asset: &AssetRow) -> Result<[Cell; HEADER.len() - PROJECT_COLUMNS
         AssetClass::parse(&asset.class).ok_or_else(|| ExportError::Corrupt(asset.class.clone()))?;
     let owner_type = OwnerType::parse(&asset.owner_type)
         .ok_or_else(|| ExportError::Corrupt(asset.owner_type.clone()))?;
+    let d = &asset
+        .details()
+        .map_err(|e| ExportError::Corrupt(e.to_string()))?;
     Ok([
         Cell::Code(asset.code.clone()),
         Cell::Text(asset.name.clone()),
@@ -220,7 +261,28 @@ fn asset_cells(asset: &AssetRow) -> Result<[Cell; HEADER.len() - PROJECT_COLUMNS
         text(&asset.custodian),
         text(&asset.confirmed_on),
         Cell::Code(asset.certificate_no.clone().unwrap_or_default()),
+        label(d.asset_form.map(|f| f.label())),
+        count(d.beneficiary_households),
+        count(d.beneficiary_persons),
+        text(&d.responsible_person),
+        Cell::Code(d.phone.clone().unwrap_or_default()),
+        Cell::Text(d.handed_over_on.map(|d| d.to_string()).unwrap_or_default()),
+        text(&d.received_by),
+        label(d.operating_mode.map(|m| m.label())),
+        text(&d.operator),
+        label(d.condition.map(|c| c.label())),
+        Cell::Text(d.completed_on.map(|d| d.to_string()).unwrap_or_default()),
+        text(&d.location),
+        text(&d.remarks),
     ])
+}
+
+fn label(label: Option<&str>) -> Cell {
+    Cell::Text(label.unwrap_or_default().to_owned())
+}
+
+fn count(count: Option<u32>) -> Cell {
+    Cell::Quantity(count.map(|n| n.to_string()).unwrap_or_default())
 }
 
 /// Writes UTF-8 text to the output in the chosen encoding.
@@ -345,6 +407,8 @@ fn each_register_row(
         || filter.owner.is_some()
         || filter.owner_type.is_some()
         || filter.status.is_some()
+        || filter.condition.is_some()
+        || filter.operating_mode.is_some()
         || filter.q.is_some();
     if !restricts_assets {
         let mut after: Option<String> = None;
@@ -379,6 +443,9 @@ fn each_register_row(
             if let Some(year) = filter.year {
                 query = query.filter(projects::year.eq(year));
             }
+            if let Some(department) = &filter.department {
+                query = query.filter(projects::department.eq(department.clone()));
+            }
             let page = query.load(conn)?;
             if page.is_empty() {
                 break;
@@ -403,22 +470,42 @@ pub fn write_register(
     filter: &AssetFilter,
     encoding: ExportEncoding,
     out: &mut dyn Write,
-) -> Result<u64, ExportError> {
+) -> Result<Exported, ExportError> {
     let mut writer = csv_writer(encoding, out)?;
     writer.write_record(HEADER)?;
-    let mut written = 0u64;
+    let mut written = Exported::default();
     each_register_row(conn, scope, filter, Order::Code, |project, asset| {
+        written.count(asset);
         let mut cells: Vec<String> = project_cells(project)?.iter().map(Cell::csv).collect();
         match asset {
             Some(asset) => cells.extend(asset_cells(asset)?.iter().map(Cell::csv)),
             None => cells.resize(HEADER.len(), String::new()),
         }
         writer.write_record(&cells)?;
-        written += 1;
         Ok(())
     })?;
     writer.flush()?;
     Ok(written)
+}
+
+/// What an export wrote: its rows, and how many of them carry an owner's ID number
+/// (whole: exports are for roles that see them so, and are recorded in the access log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exported {
+    /// Register rows written (assets, and projects without an asset).
+    pub rows: u64,
+    /// Of them, the rows that carry an ID number.
+    pub with_id_numbers: u64,
+}
+
+impl Exported {
+    /// Counts one row (of `asset`, or a project's without one).
+    pub fn count(&mut self, asset: Option<&AssetRow>) {
+        self.rows += 1;
+        if asset.is_some_and(|a| a.owner_id_number.is_some()) {
+            self.with_id_numbers += 1;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -80,7 +80,9 @@ pub async fn serve(rocket: Rocket<Build>, timeout: Duration) -> Result<(), Strin
             _ => Err("the server stopped before it listened".to_owned()),
         };
     };
-    tracing::warn!(
+    // Info, not a warning; the filter keeps this line even at `critical`, so that whoever
+    // started the server sees where it listens.
+    tracing::info!(
         address = %config.address,
         port = config.port,
         header_timeout_seconds = timeout.as_secs(),

@@ -3,6 +3,7 @@
 
 pub mod append;
 pub mod as_of;
+pub mod attachments;
 pub mod chain;
 pub mod contracts;
 pub mod disclosure;

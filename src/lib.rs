@@ -2,6 +2,7 @@
 //! their tamper-evident custody ledger, and reconciliation with declared figures.
 
 pub mod api;
+pub mod approvals;
 pub mod auth;
 pub mod cli;
 pub mod db;

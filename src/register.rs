@@ -10,4 +10,4 @@ pub mod store;
 pub mod summary;
 pub mod totals;
 
-pub use record::{AssetRecord, Owner, ProjectRecord};
+pub use record::{AssetDetails, AssetRecord, FundingSplit, Owner, ProjectRecord};

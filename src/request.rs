@@ -11,11 +11,12 @@ use rocket::form::FromForm;
 pub use fields::{FilterText, Flag, Seq, YearFilter};
 pub use param::{Both, Documented, Param, QueryError};
 
-use crate::domain::{AssetClass, AssetStatus, BusinessDate, OwnerType};
+use crate::domain::{
+    AssetClass, AssetCondition, AssetStatus, BusinessDate, OperatingMode, OwnerType,
+};
 use crate::export::ExportEncoding;
-#[cfg(test)]
-use crate::paging::TimeKey;
-use crate::paging::{Cursor, CursorKey, Limit};
+use crate::observe::access::store::AccessFilter;
+use crate::paging::{Cursor, CursorKey, Limit, TimeKey};
 use crate::reconcile::findings::FindingKind;
 use crate::register::query::{AssetFilter, ProjectFilter};
 
@@ -33,6 +34,9 @@ pub struct AssetFilterQuery {
     project: Param<FilterText>,
     year: Param<YearFilter>,
     q: Param<FilterText>,
+    department: Param<FilterText>,
+    condition: Param<AssetCondition>,
+    operating_mode: Param<OperatingMode>,
 }
 
 impl AssetFilterQuery {
@@ -48,6 +52,9 @@ impl AssetFilterQuery {
             project: text(self.project),
             year: self.year.into_inner().map(YearFilter::get),
             q: text(self.q),
+            department: text(self.department),
+            condition: self.condition.into_inner(),
+            operating_mode: self.operating_mode.into_inner(),
         }
     }
 }
@@ -67,6 +74,12 @@ impl Documented for AssetFilterQuery {
             ("project", "项目编号"),
             ("year", "项目年度"),
             ("q", "资产名称或所有权人名称中的子串"),
+            ("department", "行业主管部门（完全相同）"),
+            ("condition", "normal | idle | damaged（资产状态）"),
+            (
+                "operating_mode",
+                "self | contract | lease | equity | trust（经营方式）",
+            ),
         ]
     }
 }
@@ -258,6 +271,47 @@ impl Documented for EventsQuery {
     }
 }
 
+/// The access log's filters (`GET /api/v1/access-log`, the page 访问记录).
+#[derive(Debug, Clone, FromForm)]
+pub struct AccessLogFilterQuery {
+    who: Param<FilterText>,
+    route: Param<FilterText>,
+    since: Param<BusinessDate>,
+    until: Param<BusinessDate>,
+    code: Param<FilterText>,
+}
+
+impl AccessLogFilterQuery {
+    /// The filter the access log's query takes.
+    pub fn into_filter(self) -> AccessFilter {
+        AccessFilter {
+            who: text(self.who),
+            route: text(self.route),
+            since: self.since.into_inner().map(BusinessDate::naive),
+            until: self.until.into_inner().map(BusinessDate::naive),
+            code: text(self.code),
+        }
+    }
+}
+
+impl Documented for AccessLogFilterQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("who", "令牌名称（完全相同）"),
+            ("route", "路由，如 /api/v1/assets/<key>（完全相同）"),
+            ("since", "自此日起（北京时间，YYYY-MM-DD）"),
+            ("until", "至此日止（含，北京时间，YYYY-MM-DD）"),
+            ("code", "涉及的资产编号"),
+        ]
+    }
+}
+
+/// `GET /api/v1/access-log`: the filters and the page.
+pub type AccessLogQuery = Both<AccessLogFilterQuery, PageQuery<TimeKey>>;
+
+/// The page 访问记录: the filters and the cursor.
+pub type AccessLogPageQuery = Both<AccessLogFilterQuery, CursorQuery<TimeKey>>;
+
 /// `GET /api/v1/assets`: the asset filters, then `as_of` and the page.
 pub type AssetListQuery = Both<AssetFilterQuery, AssetPageQuery>;
 
@@ -407,5 +461,6 @@ mod tests {
         reads_what_it_documents::<FindingExportQuery>();
         reads_what_it_documents::<PageQuery<TimeKey>>();
         reads_what_it_documents::<EventsQuery>();
+        reads_what_it_documents::<AccessLogQuery>();
     }
 }

@@ -8,6 +8,7 @@ use rocket::shield::{Frame, NoSniff, Referrer, Shield};
 use rocket::{Build, Rocket};
 
 use crate::api::gate::Gate;
+use crate::approvals::ApprovalSettings;
 use crate::db::Db;
 use crate::observe::scrape::Exposure;
 
@@ -25,8 +26,12 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
     let public = figment.extract_inner::<bool>("public").unwrap_or(false);
     // An unknown exposure is refused by `serve` before this; here it keeps the default.
     let metrics = Exposure::of(&figment).unwrap_or(Exposure::Loopback);
+    // An invalid approval setting is refused by every command before this; here it
+    // keeps the defaults.
+    let approvals = ApprovalSettings::of(&figment).unwrap_or_default();
     let rocket = rocket::custom(figment)
         .manage(db)
+        .manage(approvals)
         .manage(Gate::default())
         .manage(metrics)
         .attach(crate::observe::requests::RequestLog)

@@ -57,6 +57,11 @@ pub const SETTINGS: &[Setting] = &[
         "台账记录、申报等 JSON 请求体的大小上限",
     ),
     setting(
+        "limits.attachment",
+        "20MiB",
+        "附件（档案）的大小上限（超过则 413）",
+    ),
+    setting(
         crate::front::SETTING,
         "10",
         "客户端须在几秒内发完请求头（0 关闭；TLS 由 Rocket 提供时不适用）",
@@ -70,6 +75,21 @@ pub const SETTINGS: &[Setting] = &[
         "public",
         "false",
         "是否开放各村公示页（serve --public），无需登录",
+    ),
+    setting(
+        crate::approvals::policy::SETTING,
+        crate::approvals::policy::DEFAULT,
+        "哪些台账记录须经审批、由哪几级审批（类型=town,county；空值为直接记入台账）",
+    ),
+    setting(
+        crate::approvals::NOTICE_DAYS,
+        "7",
+        "公示默认天数（登记公示时未写天数则用此值）",
+    ),
+    setting(
+        crate::approvals::COUNTY_NAME,
+        crate::approvals::DEFAULT_COUNTY_NAME,
+        "县名，印在公示单的标题上",
     ),
     setting(
         crate::observe::scrape::SETTING,
@@ -149,6 +169,13 @@ pub struct Effective {
     pub source: Source,
 }
 
+/// Whether `key` is unset or holds Rocket's own default (nobody configured it).
+fn rocket_default(figment: &Figment, key: &str) -> bool {
+    figment
+        .find_metadata(key)
+        .is_none_or(|metadata| metadata.name.starts_with("rocket::Config"))
+}
+
 /// The settings `serve` runs with: `figment` with the register's own defaults filled
 /// in where nothing set them.
 pub fn serving(figment: Figment) -> Figment {
@@ -159,14 +186,31 @@ pub fn serving(figment: Figment) -> Figment {
             "limits.import",
             crate::api::DEFAULT_IMPORT_LIMIT,
         ))
-        .join(Serialized::default("public", false));
+        .join(Serialized::default(
+            "limits.attachment",
+            crate::api::attachments::DEFAULT_LIMIT,
+        ));
+    // The asset page uploads documents as a multipart form: Rocket's own limits of a
+    // form's file and of the whole form follow the attachment limit unless set.
+    let attachment = figment
+        .extract_inner::<rocket::data::ByteUnit>("limits.attachment")
+        .unwrap_or(crate::api::attachments::DEFAULT_LIMIT);
+    let mut figment = figment.join(Serialized::default("public", false));
+    for (limit, value) in [
+        ("limits.file", attachment),
+        (
+            "limits.data-form",
+            attachment + rocket::data::ByteUnit::Kibibyte(64),
+        ),
+    ] {
+        if rocket_default(&figment, limit) {
+            figment = figment.merge(Serialized::default(limit, value));
+        }
+    }
     // The client address comes from the socket unless an `ip_header` is configured for
     // a trusted proxy: a header any client can set must not steer the throttle. Rocket's
     // own default (`X-Real-IP`) is overruled; a configured one is kept.
-    let rocket_default = figment
-        .find_metadata("ip_header")
-        .is_none_or(|metadata| metadata.name.starts_with("rocket::Config"));
-    if rocket_default {
+    if rocket_default(&figment, "ip_header") {
         figment.merge(Serialized::global("ip_header", false))
     } else {
         figment

@@ -17,7 +17,7 @@
 //! 4. An `INTEGER PRIMARY KEY` (`ledger_head.id`, `register_summary.id`) is SQLite's
 //!    rowid and has no index of its own, where PostgreSQL has a `_pkey` index; primary
 //!    keys are compared as columns and primary-key indexes are left out.
-//! 5. The ledger's append-only guard: SQLite has two triggers
+//! 5. The append-only guards of the ledger and the access log: SQLite has two triggers
 //!    (`ledger_entries_no_update` BEFORE UPDATE, `ledger_entries_no_delete` BEFORE
 //!    DELETE) with the body inline; PostgreSQL has one row trigger for both events
 //!    (`ledger_entries_no_update`, BEFORE UPDATE OR DELETE) calling the function
@@ -79,6 +79,7 @@ fn family(type_name: &str) -> String {
         "bigint" | "int8" => "bigint".to_owned(),
         "integer" | "int" | "int4" => "integer".to_owned(),
         "text" => "text".to_owned(),
+        "blob" | "bytea" => "binary".to_owned(),
         other => format!("unknown type {other}"),
     }
 }
@@ -453,7 +454,8 @@ fn both_trees_hold_the_same_migrations() {
 fn both_backends_migrate_to_the_same_schema() {
     let (_database, db) = migrated(Backend::Sqlite);
     let sqlite = sqlite_schema(&mut db.conn().expect("sqlite connection"));
-    // The schema is worth comparing: the register's tables, with the guards of the ledger.
+    // The schema is worth comparing: the register's tables, with the guards of the ledger
+    // and of the access log.
     assert!(sqlite.tables.contains_key("ledger_entries"));
     assert!(sqlite.tables["assets"]
         .indexes
@@ -462,6 +464,16 @@ fn both_backends_migrate_to_the_same_schema() {
     assert_eq!(
         sqlite.guards,
         BTreeSet::from([
+            (
+                "access_log".to_owned(),
+                "BEFORE".to_owned(),
+                "DELETE".to_owned()
+            ),
+            (
+                "access_log".to_owned(),
+                "BEFORE".to_owned(),
+                "UPDATE".to_owned()
+            ),
             (
                 "ledger_entries".to_owned(),
                 "BEFORE".to_owned(),

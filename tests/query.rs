@@ -73,7 +73,7 @@ fn a_project_comes_with_its_assets(app: &TestApp) {
         stable(reply.body),
         json!({
             "code": "P2", "name": "肉牛到户", "year": 2019, "town": "桑镇", "village": "东村",
-            "funds": "8000.50", "funding_source": null, "department": null, "batch_id": "…", "registered_at": "…",
+            "funds": "8000.50", "funding_source": null, "department": null, "funding": {}, "batch_id": "…", "registered_at": "…",
             "assets": [cow("110105********002X")]
         })
     );
@@ -118,7 +118,7 @@ fn projects_filter_by_town_village_year_class_and_name(app: &TestApp) {
             app.get("/api/v1/projects?year=2020", Some(&app.reader))
                 .body
         ),
-        json!({"items": [{"code": "P4", "name": "技能培训补贴", "year": 2020, "town": "赵村镇", "village": null, "funds": "12000.00", "funding_source": null, "department": null, "batch_id": "…", "registered_at": "…"}], "next_cursor": null})
+        json!({"items": [{"code": "P4", "name": "技能培训补贴", "year": 2020, "town": "赵村镇", "village": null, "funds": "12000.00", "funding_source": null, "department": null, "funding": {}, "batch_id": "…", "registered_at": "…"}], "next_cursor": null})
     );
 }
 
@@ -337,8 +337,8 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8_lossy(&bytes[3..]).to_string();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号");
-    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,\"=\"\"11010519491231002X\"\"\",张三,,");
+    assert_eq!(lines[0], "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,中央衔接资金(元),省级衔接资金(元),市县衔接资金(元),整合涉农资金(元),行业部门资金(元),社会帮扶资金(元),其他资金(元),资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号,资产形态,受益户数,受益人数,管护责任人,联系电话,移交日期,接收单位,经营方式,经营主体,资产状态,建成日期,坐落位置,备注");
+    assert_eq!(lines[1], "P2,肉牛到户,2019,桑镇,东村,8000.50,,,,,,,,,,COW-1,肉牛,到户类,1,头,8000.50,张三,农户,\"=\"\"11010519491231002X\"\"\",张三,,,,,,,,,,,,,,,");
     assert!(
         lines
             .iter()
@@ -347,7 +347,7 @@ fn export_neutralises_formulas_and_imports_back_to_the_same_totals(app: &TestApp
     );
     assert_eq!(
         lines.last().copied(),
-        Some("P4,技能培训补贴,2020,赵村镇,,12000.00,,,,,,,,,,,,,,")
+        Some("P4,技能培训补贴,2020,赵村镇,,12000.00,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,")
     );
     let gbk = app
         .client
@@ -449,7 +449,7 @@ fn clerks_export_id_numbers_excel_keeps_and_import_them_back(app: &TestApp) {
         .iter()
         .position(|h| h == "所有权人证件号")
         .expect("ID column");
-    let household = rows.iter().find(|r| r[8] == "PV-H1").expect("PV-H1 row");
+    let household = rows.iter().find(|r| r[15] == "PV-H1").expect("PV-H1 row");
     assert_eq!(
         household[id_column], "=\"610481199003154318\"",
         "a text formula: Excel shows all 18 digits"
@@ -465,7 +465,7 @@ fn clerks_export_id_numbers_excel_keeps_and_import_them_back(app: &TestApp) {
     };
     assert!(register(&app.clerk).contains("href=\"/api/v1/assets.csv?\">下载 CSV（UTF-8）</a>"));
     assert!(!register(&app.reader).contains("/api/v1/assets.csv"));
-    let road = rows.iter().find(|r| r[8] == "ROAD-1").expect("ROAD-1 row");
+    let road = rows.iter().find(|r| r[15] == "ROAD-1").expect("ROAD-1 row");
     assert_eq!(road[id_column], "", "no ID number, no formula");
     // The export imports back into an empty register: the ID number whole, the totals
     // and the assets the same.

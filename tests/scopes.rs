@@ -306,6 +306,7 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         (Method::Post, "/api/v1/tokens") => Some(Status::Forbidden),
         (Method::Delete, "/api/v1/tokens/<id>") => Some(Status::Forbidden),
         (Method::Post, "/assets/<key>/entries") => Some(Status::NotFound),
+        (Method::Post, "/assets/<key>/attachments") => Some(Status::NotFound),
         (Method::Post, "/reconcile") => Some(Status::Forbidden),
         (Method::Post, "/reconcile/upload") => Some(Status::Forbidden),
         // A campaign over a scope wider than the token's is refused; another town's
@@ -316,6 +317,23 @@ fn write_expectation(method: Method, path: &str) -> Option<Status> {
         (Method::Post, "/stocktakes") => Some(Status::SeeOther),
         (Method::Post, "/stocktakes/<id>/close") => Some(Status::NotFound),
         (Method::Post, "/stocktakes/<id>/check") => Some(Status::NotFound),
+        // A document belongs to no asset until an entry cites it, and an entry is
+        // appended only to an asset in scope.
+        (Method::Post, "/api/v1/attachments") => None,
+        // A proposal or notice of another village is not there, for the approver of this
+        // village and for its clerk alike.
+        (Method::Post, "/api/v1/proposals/<id>/approve")
+        | (Method::Post, "/api/v1/proposals/<id>/reject")
+        | (Method::Post, "/api/v1/notices")
+        | (Method::Post, "/api/v1/notices/<id>/objections")
+        | (Method::Post, "/api/v1/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
+        (Method::Post, "/proposals/<id>/notices")
+        | (Method::Post, "/notices/<id>/objections")
+        | (Method::Post, "/notices/<id>/objections/<n>/resolve") => Some(Status::NotFound),
+        // An admin is no approver.
+        (Method::Post, "/proposals/<id>/approve") | (Method::Post, "/proposals/<id>/reject") => {
+            Some(Status::Forbidden)
+        }
         // Signing in and out writes nothing of the register.
         (Method::Post, "/login") | (Method::Post, "/logout") => None,
         _ => panic!("{method} {path}: a write route without a scope expectation"),
@@ -326,6 +344,7 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     setup(app);
     let village = Scope::parse("village:桑镇/东村").expect("scope");
     let secret = token(app, Role::Admin, &village);
+    let approver = token(app, Role::Approver, &village);
     let token_id = app.get("/api/v1/tokens", Some(&app.admin)).body[0]["id"]
         .as_str()
         .unwrap_or_default()
@@ -346,6 +365,40 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
     let result =
         json!([{"asset_code": "AST-XC-SHEEP", "result": "normal", "checked_on": "2026-01-05"}])
             .to_string();
+    // A transfer of 南村's pipe waiting for the county (this app approves transfers), with
+    // a notice and an objection.
+    let proposal = app.post(
+        "/api/v1/assets/AST-NC-PIPE/ledger",
+        Some(&app.clerk),
+        json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
+               "owner": {"name": "桑镇集体", "type": "village_collective"}, "document_no": "X1"})
+        .to_string()
+        .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(proposal.status, Status::Accepted, "{}", proposal.body);
+    let proposal = proposal.body["proposal_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let notice = app.post(
+        "/api/v1/notices",
+        Some(&app.clerk),
+        json!({"proposal_id": proposal, "place": "南村公开栏", "starts_on": "2023-01-01"})
+            .to_string()
+            .into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(notice.status, Status::Created, "{}", notice.body);
+    let notice = notice.body["id"].as_str().unwrap_or_default().to_owned();
+    let objection = app.post(
+        &format!("/api/v1/notices/{notice}/objections"),
+        Some(&app.clerk),
+        json!({"text": "异议"}).to_string().into_bytes(),
+        ContentType::JSON,
+    );
+    assert_eq!(objection.status, Status::Created, "{}", objection.body);
+    let proposals_before = app.get("/api/v1/proposals", Some(&app.clerk)).body;
     let before = app.register_state();
     let routes: Vec<(Method, String)> = app
         .client
@@ -371,6 +424,11 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/api/v1/declarations" => (path.clone(), json!({"name": "x", "as_of": today, "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]}).to_string(), ContentType::JSON),
             "/api/v1/tokens" => (path.clone(), json!({"name": "x", "role": "admin"}).to_string(), ContentType::JSON),
             "/api/v1/tokens/<id>" => (format!("/api/v1/tokens/{token_id}"), String::new(), ContentType::JSON),
+            "/proposals/<id>/notices" => (format!("/proposals/{proposal}/notices"), format!("place=x&starts_on={today}&days=7"), ContentType::Form),
+            "/notices/<id>/objections" => (format!("/notices/{notice}/objections"), "text=x".to_owned(), ContentType::Form),
+            "/notices/<id>/objections/<n>/resolve" => (format!("/notices/{notice}/objections/1/resolve"), "resolution=x".to_owned(), ContentType::Form),
+            "/proposals/<id>/approve" => (format!("/proposals/{proposal}/approve"), "step=town".to_owned(), ContentType::Form),
+            "/proposals/<id>/reject" => (format!("/proposals/{proposal}/reject"), "reason=x".to_owned(), ContentType::Form),
             "/assets/<key>/entries" => ("/assets/AST-NC-PIPE/entries".to_owned(), "kind=maintenance&occurred_on=2021-01-01&description=x".to_owned(), ContentType::Form),
             "/api/v1/stocktakes" => (path.clone(), json!({"name": "x", "year": 2026, "scope": "county"}).to_string(), ContentType::JSON),
             "/api/v1/stocktakes/<id>/results" => (format!("/api/v1/stocktakes/{campaign}/results"), result.clone(), ContentType::JSON),
@@ -378,18 +436,33 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "/stocktakes" => (path.clone(), "name=x&year=2026&scope=county".to_owned(), ContentType::Form),
             "/stocktakes/<id>/close" => (format!("/stocktakes/{campaign}/close"), String::new(), ContentType::Form),
             "/stocktakes/<id>/check" => (format!("/stocktakes/{campaign}/check"), "asset_code=AST-XC-SHEEP&result=normal&checked_on=2026-01-05".to_owned(), ContentType::Form),
+            "/assets/<key>/attachments" => (
+                "/assets/AST-NC-PIPE/attachments".to_owned(),
+                "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\nx\r\n--XB--\r\n".to_owned(),
+                ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
+            ),
             "/reconcile/upload" => (
                 path.clone(),
                 format!("--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\nContent-Type: text/csv\r\n\r\nscope,projects,amount\r\ntotal,1,1.00\r\n--XB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--XB\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{today}\r\n--XB--\r\n"),
                 ContentType::new("multipart", "form-data").with_params(("boundary", "XB")),
             ),
+            "/api/v1/proposals/<id>/approve" => (format!("/api/v1/proposals/{proposal}/approve"), "{}".to_owned(), ContentType::JSON),
+            "/api/v1/proposals/<id>/reject" => (format!("/api/v1/proposals/{proposal}/reject"), json!({"reason": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/notices" => (path.clone(), json!({"proposal_id": proposal, "place": "x", "starts_on": "2023-01-01"}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections" => (format!("/api/v1/notices/{notice}/objections"), json!({"text": "x"}).to_string(), ContentType::JSON),
+            "/api/v1/notices/<id>/objections/<n>/resolve" => (format!("/api/v1/notices/{notice}/objections/1/resolve"), json!({"resolution": "x"}).to_string(), ContentType::JSON),
             _ => (path.clone(), format!("name=x&as_of={today}"), ContentType::Form),
         };
         let request = match method {
             Method::Delete => app.client.delete(target.clone()),
             _ => app.client.post(target.clone()),
         };
-        let response = with_token(request, &secret)
+        let who = if path.starts_with("/api/v1/proposals/") {
+            &approver
+        } else {
+            &secret
+        };
+        let response = with_token(request, who)
             .header(content_type)
             .body(body)
             .dispatch();
@@ -417,6 +490,24 @@ fn every_write_route_refuses_targets_outside_the_scope(app: &TestApp) {
             "{method} {target} wrote something"
         );
     }
+    assert_eq!(
+        app.get("/api/v1/proposals", Some(&app.clerk)).body,
+        proposals_before,
+        "no proposal decided, noticed or objected to from outside"
+    );
+    let campaigns = app.get("/api/v1/stocktakes", Some(&app.clerk));
+    assert_eq!(
+        campaigns.body.as_array().map(Vec::len),
+        Some(1),
+        "no campaign opened from outside: {}",
+        campaigns.body
+    );
+    assert_eq!(
+        campaigns.body[0]["status"],
+        json!("open"),
+        "{}",
+        campaigns.body
+    );
     let tokens = app.get("/api/v1/tokens", Some(&app.admin));
     assert!(tokens
         .body
@@ -659,6 +750,74 @@ fn public_pages_show_a_village_without_ids_or_phones(app: &TestApp) {
     assert_eq!(none.status, Status::NotFound);
 }
 
+/// A distribution and an income that a correction cancelled leave the village notice; a
+/// correction that is itself corrected brings its target back, as the fold reads it.
+fn public_pages_leave_out_what_a_correction_cancelled(app: &TestApp) {
+    setup(app);
+    let today = today_in_china().format("%Y-%m-%d").to_string();
+    let append = |body: Value| -> i64 {
+        let reply = app.post(
+            "/api/v1/assets/AST-DC-PV/ledger",
+            Some(&app.clerk),
+            body.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(reply.status, Status::Created, "{}", reply.body);
+        reply.body["seq"].as_i64().expect("seq")
+    };
+    let income = append(
+        json!({"kind": "income", "occurred_on": today, "amount": "7777.00", "period": "误录收益"}),
+    );
+    let distributed = append(
+        json!({"kind": "income_distributed", "occurred_on": today, "amount": "300.00", "period": "误录分配",
+               "recipients": 1, "lines": [{"name": "孙八", "amount": "300.00"}]}),
+    );
+    let notice = || {
+        let reply = app.get("/api/v1/public/%E6%A1%91%E9%95%87/%E4%B8%9C%E6%9D%91", None);
+        assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+        let html = app
+            .client
+            .get("/public/%E6%A1%91%E9%95%87/%E4%B8%9C%E6%9D%91")
+            .dispatch()
+            .into_string()
+            .unwrap_or_default();
+        [("JSON", reply.body.to_string()), ("HTML", html)]
+    };
+    for (what, body) in notice() {
+        assert!(body.contains("孙八"), "{what} before the correction");
+        assert!(body.contains("误录收益"), "{what} before the correction");
+    }
+    let corrects_distribution = append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": distributed, "reason": "误录"}),
+    );
+    append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": income, "reason": "误录"}),
+    );
+    for (what, body) in notice() {
+        assert!(
+            !body.contains("孙八"),
+            "{what} lists a cancelled distribution"
+        );
+        assert!(
+            !body.contains("误录收益"),
+            "{what} lists a cancelled income"
+        );
+    }
+    append(
+        json!({"kind": "correction", "occurred_on": today, "corrects": corrects_distribution, "reason": "更正有误"}),
+    );
+    for (what, body) in notice() {
+        assert!(
+            body.contains("孙八"),
+            "{what}: the corrected correction cancels nothing"
+        );
+        assert!(
+            !body.contains("误录收益"),
+            "{what} lists a cancelled income"
+        );
+    }
+}
+
 /// The ID number on a household line of the public village's distribution.
 const DISTRIBUTION_ID: &str = "11010519491231002X";
 
@@ -680,7 +839,8 @@ fn public_app(backend: asset_registry::db::Backend) -> TestApp {
         Some(
             rocket::Config::figment()
                 .merge(("log_level", "off"))
-                .merge(("public", true)),
+                .merge(("public", true))
+                .merge(("approvals", "ownership_transferred=county")),
         ),
     )
 }
@@ -711,6 +871,10 @@ fn main() -> std::process::ExitCode {
         (
             "scopes::public_pages_show_a_village_without_ids_or_phones",
             public_pages_show_a_village_without_ids_or_phones,
+        ),
+        (
+            "scopes::public_pages_leave_out_what_a_correction_cancelled",
+            public_pages_leave_out_what_a_correction_cancelled,
         ),
         (
             "scopes::public_pages_are_off_by_default",

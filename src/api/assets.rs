@@ -20,6 +20,7 @@ use crate::export::xlsx::write_register_xlsx;
 use crate::export::{write_register, ExportEncoding, ExportError};
 use crate::ledger::as_of::{asset_history_as_of, assets_as_of};
 use crate::ledger::disclosure::hash_readable_at;
+use crate::observe::access::Disclosure;
 use crate::paging::{Cursor, Page as ListPage};
 use crate::register::query::{self, find_asset_with_head};
 use crate::request::{AssetFilterQuery, AssetListQuery, Both, ExportQuery, Param};
@@ -30,6 +31,7 @@ use crate::request::{AssetFilterQuery, AssetListQuery, Both, ExportQuery, Param}
 pub async fn list_assets(
     caller: ReadAccess,
     query: form::Result<'_, AssetListQuery>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Page<AssetView>>, ApiError> {
     let Both(filter, page) = query?;
@@ -37,33 +39,43 @@ pub async fn list_assets(
     let (limit, after) = (page.limit(), page.cursor().cloned());
     let visibility = caller.0.visibility();
     let scope = caller.0.scope;
-    db.run(move |conn| match page.as_of() {
-        Some(day) => {
-            let after = after.map(Cursor::into_key);
-            let found = assets_as_of(conn, &scope, &filter, day, after, limit.get())?;
-            let page = ListPage {
-                items: found.items,
-                next: found.next_after.map(Cursor::after),
-            };
-            Ok(Json(Page::from(page.map(|(row, state)| {
-                AssetView::as_of(row, state, &day.to_string(), visibility)
-            }))))
-        }
-        None => {
-            let page = ListPage::fetch(
-                after.as_ref(),
-                limit,
-                |after, n| {
-                    query::list_assets(conn, &scope, &filter, true, after.map(String::as_str), n)
-                },
-                |row| row.code.clone(),
-            )?;
-            Ok(Json(Page::from(
-                page.map(|row| AssetView::new(row, visibility)),
-            )))
-        }
-    })
-    .await
+    let page = db
+        .run(move |conn| match page.as_of() {
+            Some(day) => {
+                let after = after.map(Cursor::into_key);
+                let found = assets_as_of(conn, &scope, &filter, day, after, limit.get())?;
+                let page = ListPage {
+                    items: found.items,
+                    next: found.next_after.map(Cursor::after),
+                };
+                Ok::<_, ApiError>(Page::from(page.map(|(row, state)| {
+                    AssetView::as_of(row, state, &day.to_string(), visibility)
+                })))
+            }
+            None => {
+                let page = ListPage::fetch(
+                    after.as_ref(),
+                    limit,
+                    |after, n| {
+                        query::list_assets(
+                            conn,
+                            &scope,
+                            &filter,
+                            true,
+                            after.map(String::as_str),
+                            n,
+                        )
+                    },
+                    |row| row.code.clone(),
+                )?;
+                Ok(Page::from(page.map(|row| AssetView::new(row, visibility))))
+            }
+        })
+        .await?;
+    for view in &page.items {
+        view.disclose(&disclosure, visibility);
+    }
+    Ok(Json(page))
 }
 
 /// The hash of the entry at `seq` as `visibility` sees it (`ledger::disclosure`).
@@ -85,6 +97,7 @@ pub async fn get_asset(
     caller: ReadAccess,
     key: &str,
     as_of: form::Result<'_, Param<BusinessDate>>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<AssetView>, ApiError> {
     let day = as_of?.into_inner();
@@ -115,6 +128,7 @@ pub async fn get_asset(
                 view
             }
         };
+        view.disclose(&disclosure, visibility);
         Ok(Json(view))
     })
     .await
@@ -127,6 +141,7 @@ pub async fn get_asset(
 pub async fn export_csv(
     caller: ReviewAccess,
     query: form::Result<'_, ExportQuery>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<CsvDownload, ApiError> {
     let scope = caller.0.scope;
@@ -137,7 +152,11 @@ pub async fn export_csv(
         encoding,
         "assets.csv".to_owned(),
         None,
-        move |conn, out| write_register(conn, &scope, &filter, encoding, out),
+        move |conn, out| {
+            let written = write_register(conn, &scope, &filter, encoding, out)?;
+            disclosure.export(written.rows, written.with_id_numbers);
+            Ok(written.rows)
+        },
     )
     .await
 }
@@ -148,12 +167,15 @@ pub async fn export_csv(
 pub async fn export_xlsx(
     caller: ReviewAccess,
     query: form::Result<'_, AssetFilterQuery>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<CsvDownload, ApiError> {
     let scope = caller.0.scope;
     let filter = query?.into_filter();
     let file = spool_file(db, move |conn, file| {
-        write_register_xlsx(conn, &scope, &filter, today_in_china(), file)
+        let written = write_register_xlsx(conn, &scope, &filter, today_in_china(), file)?;
+        disclosure.export(written.rows, written.with_id_numbers);
+        Ok(written.rows)
     })
     .await?;
     Ok(CsvDownload {

@@ -51,6 +51,17 @@ pub enum ApiError {
         /// Field-level errors: `[{field, code, message}]`.
         errors: Value,
     },
+    /// 403, 409 or 422: a rule of proposals and approvals refused the request.
+    Rule {
+        /// The status.
+        status: Status,
+        /// Machine-readable code.
+        code: &'static str,
+        /// The field at fault (empty for the request as a whole).
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        detail: String,
+    },
     /// 507: the database's disk is full; nothing was written.
     DiskFull(String),
     /// 503: the database is busy; retry after a second.
@@ -115,6 +126,29 @@ impl From<crate::ledger::append::AppendError> for ApiError {
             },
             AppendError::Malformed(e) => ApiError::Internal(e.to_string()),
             AppendError::Db(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<crate::approvals::ProposalError> for ApiError {
+    fn from(e: crate::approvals::ProposalError) -> Self {
+        use crate::approvals::ProposalError;
+        match e {
+            ProposalError::NotFound(detail) => ApiError::NotFound(detail),
+            ProposalError::Refused {
+                status,
+                code,
+                field,
+                message,
+            } => ApiError::Rule {
+                status: Status::from_code(status).unwrap_or(Status::UnprocessableEntity),
+                code,
+                field,
+                detail: message,
+            },
+            ProposalError::Append(e) => ApiError::from(e),
+            ProposalError::Malformed(e) => ApiError::Internal(e),
+            ProposalError::Db(e) => ApiError::from(e),
         }
     }
 }
@@ -290,6 +324,21 @@ impl ApiError {
                 let mut body = problem(status, code, "请求内容无效", detail);
                 body["errors"] = json!(errors);
                 (status, body)
+            }
+            ApiError::Rule {
+                status,
+                code,
+                field,
+                detail,
+            } => {
+                let title = match status.code {
+                    403 => "无权执行",
+                    409 => "与当前状态冲突",
+                    _ => "请求内容无效",
+                };
+                let mut body = problem(*status, code, title, detail);
+                body["errors"] = json!([{"field": field, "code": code, "message": detail}]);
+                (*status, body)
             }
             ApiError::Unavailable(_) => (
                 Status::ServiceUnavailable,

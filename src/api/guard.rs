@@ -185,6 +185,17 @@ impl<'r> FromRequest<'r> for ReviewAccess {
     }
 }
 
+/// An approver token: approves or rejects proposals (which steps, its scope decides).
+pub struct ApproveAccess(pub Caller);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApproveAccess {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        authorize(request, Access::Approve).await.map(ApproveAccess)
+    }
+}
+
 /// An admin token with county scope (token management).
 pub struct AdminAccess(pub Caller, pub CountyScope);
 

@@ -7,9 +7,11 @@ use serde::Serialize;
 
 use super::error::ApiError;
 use super::guard::ReviewAccess;
+use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::IdNumber;
 use crate::ledger::households::{household, Household, HouseholdError, HouseholdLine};
+use crate::observe::access::Disclosure;
 
 /// One line paid to the household, as sent.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
@@ -141,6 +143,7 @@ pub fn id_number_param(text: &str) -> Result<IdNumber, ApiError> {
 pub async fn get_household(
     caller: ReviewAccess,
     id_number: &str,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<HouseholdView>, ApiError> {
     let id = id_number_param(id_number)?;
@@ -151,6 +154,10 @@ pub async fn get_household(
             return Err(ApiError::NotFound(
                 "令牌范围内没有付给该身份证号的分户收益".to_owned(),
             ));
+        }
+        // The answer carries the ID number whole, for every asset that paid it.
+        for line in &found.lines {
+            disclosure.asset(Visibility::Whole, &line.asset_code);
         }
         Ok(Json(HouseholdView::from(found)))
     })

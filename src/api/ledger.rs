@@ -14,6 +14,9 @@ use super::error::ApiError;
 use super::guard::{CountyAudit, ReadAccess, WriteAccess};
 use super::params;
 use super::views::{EntryView, Page};
+use crate::approvals::proposals::{propose, NewProposal};
+use crate::approvals::replies::Keyed;
+use crate::approvals::ApprovalSettings;
 use crate::auth::Visibility;
 use crate::db::{Db, DbConnection};
 use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
@@ -22,12 +25,13 @@ use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset_after};
 use crate::ledger::verify::{verify_against, Pin, Verification};
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::paging::Page as ListPage;
 use crate::register::query::find_asset;
 use crate::request::{EventsQuery, PageQuery, Param};
 
 /// The `Idempotency-Key` header, if sent.
-pub struct IdempotencyKey(Option<String>);
+pub struct IdempotencyKey(pub Option<String>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for IdempotencyKey {
@@ -77,6 +81,7 @@ pub async fn asset_ledger(
     caller: ReadAccess,
     key: &str,
     query: form::Result<'_, PageQuery<i64>>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Page<EntryView>>, ApiError> {
     let query = query?;
@@ -94,6 +99,9 @@ pub async fn asset_ledger(
             |row| row.seq,
         )?;
         let views = views_of(conn, page.items, visibility)?;
+        for view in &views {
+            view.disclose(&disclosure, visibility);
+        }
         Ok(Json(Page::from(ListPage {
             items: views,
             next: page.next,
@@ -104,15 +112,19 @@ pub async fn asset_ledger(
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
 /// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
+/// A kind the setting `approvals` names is proposed instead: 202
+/// `{proposal_id, status, steps}`, nothing appended.
 #[post("/assets/<key>/ledger", data = "<body>")]
 pub async fn append(
     caller: WriteAccess,
     key: &str,
     idempotency: IdempotencyKey,
     limits: &Limits,
+    disclosure: Disclosure,
     body: Data<'_>,
+    settings: &State<ApprovalSettings>,
     db: &State<Db>,
-) -> Result<(Status, Json<EntryView>), ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
     let body = super::json_body(body, limits).await?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
         code: "malformed_json",
@@ -125,6 +137,30 @@ pub async fn append(
     })?;
     let entry = parse_entry(&value)
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
+    let steps = settings.policy.steps(entry.kind()).to_vec();
+    if !steps.is_empty() {
+        let asset = params::key(key)?;
+        let proposal = NewProposal {
+            keyed: Keyed::new(
+                idempotency.0,
+                &format!("POST /api/v1/assets/{asset}/ledger"),
+                &value.to_string(),
+            ),
+            asset,
+            scope: caller.0.scope.clone(),
+            entry,
+            body: value,
+            actor: caller.0.name.clone(),
+            steps,
+        };
+        let (status, body) = db
+            .run(move |conn| propose(conn, &proposal).map_err(ApiError::from))
+            .await?;
+        return Ok((
+            Status::from_code(status).unwrap_or(Status::Accepted),
+            Json(body),
+        ));
+    }
     let request = AppendRequest {
         asset: params::key(key)?,
         scope: caller.0.scope.clone(),
@@ -137,12 +173,12 @@ pub async fn append(
     let outcome = db
         .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
         .await?;
-    Ok(match outcome {
-        AppendOutcome::Created(row) => {
-            (Status::Created, Json(EntryView::new(row, visibility, true)))
-        }
-        AppendOutcome::Replayed(row) => (Status::Ok, Json(EntryView::new(row, visibility, true))),
-    })
+    let (status, view) = match outcome {
+        AppendOutcome::Created(row) => (Status::Created, EntryView::new(row, visibility, true)),
+        AppendOutcome::Replayed(row) => (Status::Ok, EntryView::new(row, visibility, true)),
+    };
+    view.disclose(&disclosure, visibility);
+    Ok((status, Json(json!(view))))
 }
 
 /// A page of the change feed.
@@ -160,6 +196,7 @@ pub struct Events {
 pub async fn events(
     caller: ReadAccess,
     query: form::Result<'_, EventsQuery>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<Events>, ApiError> {
     let query = query?;
@@ -169,10 +206,11 @@ pub async fn events(
     db.run(move |conn| {
         let rows = entries_after(conn, &scope, after, limit.as_i64())?;
         let next_after = rows.last().map_or(after, |r| r.seq);
-        Ok(Json(Events {
-            items: views_of(conn, rows, visibility)?,
-            next_after,
-        }))
+        let items = views_of(conn, rows, visibility)?;
+        for view in &items {
+            view.disclose(&disclosure, visibility);
+        }
+        Ok(Json(Events { items, next_after }))
     })
     .await
 }

@@ -2,6 +2,7 @@
 //! operations (`operations`) and the JSON schemas derived from the wire types, so it
 //! cannot drift from them; a test checks that every mounted route is in it.
 
+mod approvals;
 mod operations;
 
 use rocket::get;
@@ -20,6 +21,9 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Option<Value> {
         Body::Xlsx => Some(json!({
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
                 {"schema": {"type": "string", "format": "binary"}}
+        })),
+        Body::Binary => Some(json!({
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
         })),
         Body::Problem => Some(
             json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}),

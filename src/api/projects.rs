@@ -9,6 +9,7 @@ use super::guard::ReadAccess;
 use super::params;
 use super::views::{AssetView, Page, ProjectView};
 use crate::db::Db;
+use crate::observe::access::Disclosure;
 use crate::paging::Page as ListPage;
 use crate::register::query::{self, assets_of_project, find_project};
 use crate::request::{Both, ProjectListQuery};
@@ -41,6 +42,7 @@ pub async fn list_projects(
 pub async fn get_project(
     caller: ReadAccess,
     code: &str,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<Json<ProjectView>, ApiError> {
     let visibility = caller.0.visibility();
@@ -55,6 +57,7 @@ pub async fn get_project(
             assets
                 .into_iter()
                 .map(|a| AssetView::new(a, visibility))
+                .inspect(|view| view.disclose(&disclosure, visibility))
                 .collect(),
         );
         Ok(Json(view))

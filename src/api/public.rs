@@ -5,6 +5,7 @@ use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
+use crate::approvals::public::open_in_village;
 use crate::db::Db;
 use crate::register::public::{village_notice, NoticeError, VillageNotice};
 
@@ -27,9 +28,10 @@ pub async fn village(
 ) -> Result<Json<VillageNotice>, ApiError> {
     let (town, village) = (town.to_owned(), village.to_owned());
     db.run(move |conn| {
-        village_notice(conn, &town, &village)?
-            .map(Json)
-            .ok_or_else(|| ApiError::NotFound(format!("没有{town}{village}的公示")))
+        let mut notice = village_notice(conn, &town, &village)?
+            .ok_or_else(|| ApiError::NotFound(format!("没有{town}{village}的公示")))?;
+        notice.notices = open_in_village(conn, &town, &village)?;
+        Ok(Json(notice))
     })
     .await
 }

@@ -6,13 +6,15 @@ use serde_json::Value;
 
 use crate::auth::Visibility;
 use crate::domain::money::signed_yuan;
-use crate::domain::Vocabulary;
+use crate::domain::{FundingChannel, Vocabulary};
 use crate::ledger::disclosure::hash_readable;
-use crate::ledger::entry::personal::mask_for_readers;
+use crate::ledger::entry::personal::{carries_personal, mask_for_readers};
 use crate::ledger::projection::AssetState;
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::paging::{CursorKey, Page as ListPage};
 use crate::register::store::{AssetRow, ProjectRow};
+use crate::register::AssetDetails;
 
 fn money(fen: i64) -> String {
     signed_yuan(fen)
@@ -105,6 +107,10 @@ pub struct AssetView {
     /// The date the state is given as of, when asked with `as_of`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// The fuller 台账 columns (资产形态 … 备注), each left out when not recorded; the
+    /// phone masked for readers.
+    #[serde(flatten)]
+    pub details: AssetDetails,
 }
 
 impl AssetView {
@@ -136,7 +142,17 @@ impl AssetView {
             registered_on,
             has_value_events: _,
             code_key: _,
+            condition: _,
+            operating_mode: _,
+            details: details_json,
         } = row;
+        // The column holds what an import wrote; one that does not read back is shown
+        // as none (verification names the asset).
+        let mut details: AssetDetails = details_json
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default();
+        details.phone = visibility.phone(details.phone.as_deref());
         AssetView {
             id,
             code,
@@ -165,6 +181,15 @@ impl AssetView {
             registered_on,
             ledger_head: None,
             as_of: None,
+            details,
+        }
+    }
+
+    /// Notes on `disclosure` the personal data this view shows as `visibility` lets
+    /// the caller see it (the owner's ID number).
+    pub fn disclose(&self, disclosure: &Disclosure, visibility: Visibility) {
+        if self.owner.id_number.is_some() {
+            disclosure.asset(visibility, &self.code);
         }
     }
 
@@ -223,6 +248,14 @@ pub struct EntryView {
 }
 
 impl EntryView {
+    /// Notes on `disclosure` the personal data this entry shows as `visibility` lets
+    /// the caller see it (ID and phone numbers of its data).
+    pub fn disclose(&self, disclosure: &Disclosure, visibility: Visibility) {
+        if carries_personal(&self.kind, &self.data) {
+            disclosure.asset(visibility, &self.asset_code);
+        }
+    }
+
     /// The entry as sent; `prev_readable` says whether a reader may see its
     /// `prev_hash` (`ledger::disclosure`).
     pub fn new(row: EntryRow, visibility: Visibility, prev_readable: bool) -> Self {
@@ -284,6 +317,9 @@ pub struct ProjectView {
     pub funding_source: Option<String>,
     /// 行业主管部门.
     pub department: Option<String>,
+    /// The amount from each funding channel, yuan (`central`, `provincial`, `local`,
+    /// `integrated`, `sector`, `social`, `other`); empty when the funds are not split.
+    pub funding: std::collections::BTreeMap<String, String>,
     /// The import batch that registered it.
     pub batch_id: String,
     /// When it was registered.
@@ -308,7 +344,28 @@ impl ProjectView {
             created_at,
             code_key: _,
             department,
+            funds_central_fen,
+            funds_provincial_fen,
+            funds_local_fen,
+            funds_integrated_fen,
+            funds_sector_fen,
+            funds_social_fen,
+            funds_other_fen,
         } = row;
+        let split = [
+            funds_central_fen,
+            funds_provincial_fen,
+            funds_local_fen,
+            funds_integrated_fen,
+            funds_sector_fen,
+            funds_social_fen,
+            funds_other_fen,
+        ];
+        let funding = FundingChannel::ALL
+            .iter()
+            .zip(split)
+            .filter_map(|(channel, fen)| Some((channel.as_str().to_owned(), money(fen?))))
+            .collect();
         ProjectView {
             code,
             name,
@@ -318,6 +375,7 @@ impl ProjectView {
             funds: money(funds_fen),
             funding_source,
             department,
+            funding,
             batch_id,
             registered_at: created_at,
             assets: None,

@@ -63,10 +63,10 @@ fn write(
     let filter = AssetFilter::default();
     let rows = match format {
         Format::Csv(encoding) => {
-            write_register(conn, &Scope::County, &filter, *encoding, &mut out)?
+            write_register(conn, &Scope::County, &filter, *encoding, &mut out)?.rows
         }
         Format::Xlsx => {
-            write_register_xlsx(conn, &Scope::County, &filter, today_in_china(), &mut out)?
+            write_register_xlsx(conn, &Scope::County, &filter, today_in_china(), &mut out)?.rows
         }
     };
     out.flush()?;

@@ -33,6 +33,7 @@ pub(super) fn serve(
     }
     crate::observe::logs::init(&figment)?;
     crate::observe::scrape::Exposure::of(&figment)?;
+    crate::approvals::ApprovalSettings::of(&figment)?;
     let db = open_or_create(database, "serve")?;
     if demo {
         let config = rocket::Config::from(&figment);

@@ -35,6 +35,20 @@ pub struct ProjectRow {
     /// 行业主管部门: the sector department that oversees it; the department scope
     /// matches it, for the project and its assets.
     pub department: Option<String>,
+    /// 中央衔接资金 in fen, when the funds are split by channel.
+    pub funds_central_fen: Option<i64>,
+    /// 省级衔接资金 in fen.
+    pub funds_provincial_fen: Option<i64>,
+    /// 市县衔接资金 in fen.
+    pub funds_local_fen: Option<i64>,
+    /// 整合涉农资金 in fen.
+    pub funds_integrated_fen: Option<i64>,
+    /// 行业部门资金 in fen.
+    pub funds_sector_fen: Option<i64>,
+    /// 社会帮扶资金 in fen.
+    pub funds_social_fen: Option<i64>,
+    /// 其他资金 in fen.
+    pub funds_other_fen: Option<i64>,
 }
 
 /// An `assets` row: the asset's current state, the projection of its ledger entries.
@@ -94,6 +108,13 @@ pub struct AssetRow {
     pub has_value_events: i32,
     /// The code as it is compared (NFKC, lower case): unique.
     pub code_key: Option<String>,
+    /// 资产状态 (English name): normal, idle or damaged.
+    pub condition: Option<String>,
+    /// 经营方式 (English name).
+    pub operating_mode: Option<String>,
+    /// The other 台账 columns (资产形态 … 备注) as a JSON object, as the `registered`
+    /// entry carries them; `None` when none is filled.
+    pub details: Option<String>,
 }
 
 /// A `ledger_entries` row.

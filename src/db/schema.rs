@@ -7,6 +7,24 @@
 //! it differs from what the migrations give.
 
 diesel::table! {
+    access_log (id) {
+        id -> Text,
+        at -> Text,
+        request_id -> Text,
+        token_id -> Text,
+        token_name -> Text,
+        role -> Text,
+        scope -> Text,
+        method -> Text,
+        route -> Text,
+        status -> Integer,
+        codes -> Text,
+        code_count -> BigInt,
+        export_rows -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     access_tokens (id) {
         id -> Text,
         name -> Text,
@@ -45,6 +63,20 @@ diesel::table! {
         registered_on -> Text,
         has_value_events -> Integer,
         code_key -> Nullable<Text>,
+        condition -> Nullable<Text>,
+        operating_mode -> Nullable<Text>,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        filename -> Text,
+        content -> Binary,
+        created_at -> Text,
+        created_by -> Text,
     }
 }
 
@@ -97,6 +129,16 @@ diesel::table! {
         idempotency_key -> Text,
         request_sha256 -> Text,
         seq -> BigInt,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    idempotent_replies (idempotency_key) {
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        status -> BigInt,
+        body -> Text,
         created_at -> Text,
     }
 }
@@ -169,6 +211,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    notice_objections (notice_id, n) {
+        notice_id -> Text,
+        n -> BigInt,
+        text -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        proposal_id -> Text,
+        place -> Text,
+        starts_on -> Text,
+        days -> BigInt,
+        ends_on -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
+    }
+}
+
+diesel::table! {
     projects (code) {
         code -> Text,
         name -> Text,
@@ -181,6 +249,41 @@ diesel::table! {
         created_at -> Text,
         code_key -> Nullable<Text>,
         department -> Nullable<Text>,
+        funds_central_fen -> Nullable<BigInt>,
+        funds_provincial_fen -> Nullable<BigInt>,
+        funds_local_fen -> Nullable<BigInt>,
+        funds_integrated_fen -> Nullable<BigInt>,
+        funds_sector_fen -> Nullable<BigInt>,
+        funds_social_fen -> Nullable<BigInt>,
+        funds_other_fen -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    proposal_decisions (proposal_id, step) {
+        proposal_id -> Text,
+        step -> Text,
+        approved -> Integer,
+        decided_by -> Text,
+        decided_at -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        asset_id -> Text,
+        asset_code -> Text,
+        kind -> Text,
+        occurred_on -> Text,
+        body -> Text,
+        steps -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        proposed_at -> Text,
+        decided_at -> Nullable<Text>,
+        entry_seq -> Nullable<BigInt>,
     }
 }
 
@@ -252,18 +355,25 @@ diesel::joinable!(stocktake_results -> ledger_entries (seq));
 diesel::joinable!(stocktake_results -> stocktakes (stocktake_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_log,
     access_tokens,
     assets,
+    attachments,
     class_summary,
     declaration_lines,
     declarations,
     group_figures,
     idempotency_keys,
+    idempotent_replies,
     import_batches,
     import_errors,
     ledger_entries,
     ledger_head,
+    notice_objections,
+    notices,
     projects,
+    proposal_decisions,
+    proposals,
     register_summary,
     stocktake_assets,
     stocktake_results,

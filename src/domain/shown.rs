@@ -19,6 +19,12 @@ fn grouped(whole: u64) -> String {
     out
 }
 
+/// A count with thousands separators: `1234567` → `1,234,567`.
+pub fn count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", grouped(n.unsigned_abs()))
+}
+
 /// An amount of fen in 元, exact, with thousands separators: `369,800,000.00`,
 /// `-10,000.00`.
 pub fn yuan(fen: i64) -> String {
@@ -73,6 +79,13 @@ pub fn china_time(timestamp: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(4), "4");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(-1000), "-1,000");
+    }
 
     #[test]
     fn yuan_is_exact_with_thousands_separators() {

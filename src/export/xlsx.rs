@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use super::{
-    asset_cells, each_register_row, project_cells, Cell, ExportError, Order, FUNDS_COLUMN, HEADER,
-    PROJECT_COLUMNS, VALUE_COLUMN,
+    asset_cells, each_register_row, project_cells, Cell, ExportError, Exported, Order,
+    BENEFICIARY_COLUMNS, CHANNELS_COLUMN, FUNDS_COLUMN, HEADER, PROJECT_COLUMNS, VALUE_COLUMN,
 };
 use crate::db::DbConnection;
 use crate::domain::{Scope, Yuan};
@@ -78,6 +78,10 @@ struct Sheet<'a> {
     written: u64,
     funds_fen: i64,
     value_fen: i64,
+    /// Each funding channel's sum, when some project gives it.
+    channels_fen: [Option<i64>; 7],
+    /// 受益户数 and 受益人数 summed, when some asset gives them.
+    beneficiaries: [Option<i64>; 2],
     /// The project being gathered and its assets.
     pending: Option<(ProjectRow, Vec<AssetRow>)>,
 }
@@ -120,8 +124,22 @@ impl Sheet<'_> {
                 self.write(row, column, cell)?;
             }
             self.value_fen = checked_add(self.value_fen, asset.value_fen)?;
+            let details = asset
+                .details()
+                .map_err(|e| ExportError::Corrupt(e.to_string()))?;
+            let counts = [details.beneficiary_households, details.beneficiary_persons];
+            for (sum, count) in self.beneficiaries.iter_mut().zip(counts) {
+                if let Some(count) = count {
+                    *sum = Some(checked_add(sum.unwrap_or(0), i64::from(count))?);
+                }
+            }
         }
         self.funds_fen = checked_add(self.funds_fen, project.funds_fen)?;
+        for (sum, fen) in self.channels_fen.iter_mut().zip(project.funding_fen()) {
+            if let Some(fen) = fen {
+                *sum = Some(checked_add(sum.unwrap_or(0), fen)?);
+            }
+        }
         self.written += u64::from(rows);
         self.row = last + 1;
         Ok(())
@@ -193,7 +211,7 @@ pub fn write_register_xlsx<W: Write + Send>(
     filter: &AssetFilter,
     today: NaiveDate,
     out: W,
-) -> Result<u64, ExportError> {
+) -> Result<Exported, ExportError> {
     let mut workbook = Workbook::new();
     let worksheet = workbook.add_worksheet_with_constant_memory()?;
     worksheet.set_name("台账")?;
@@ -201,7 +219,7 @@ pub fn write_register_xlsx<W: Write + Send>(
     let formats = Formats::new();
     for column in 0..=last_column {
         // Codes, names and ID numbers wide; the rest narrow.
-        let width = if matches!(column, 0 | 1 | 8 | 9 | 16) {
+        let width = if matches!(column, 0 | 1 | 15 | 16 | 23) {
             20.0
         } else {
             12.0
@@ -222,15 +240,21 @@ pub fn write_register_xlsx<W: Write + Send>(
         written: 0,
         funds_fen: 0,
         value_fen: 0,
+        channels_fen: [None; 7],
+        beneficiaries: [None; 2],
         pending: None,
     };
+    let mut exported = Exported::default();
     each_register_row(conn, scope, filter, Order::Project, |project, asset| {
+        exported.count(asset);
         sheet.add(project, asset)
     })?;
     sheet.flush()?;
     let total = sheet.row;
     let (funds, value) = (money_of(sheet.funds_fen)?, money_of(sheet.value_fen)?);
     let written = sheet.written;
+    let channels = sheet.channels_fen;
+    let beneficiaries = sheet.beneficiaries;
     let formats = &sheet.formats;
     let worksheet = sheet.sheet;
     worksheet.write_string_with_format(total, 0, "合计", &formats.total)?;
@@ -240,12 +264,28 @@ pub fn write_register_xlsx<W: Write + Send>(
             worksheet.write_number_with_format(total, column, funds, &formats.total_money)?;
         } else if at == VALUE_COLUMN {
             worksheet.write_number_with_format(total, column, value, &formats.total_money)?;
+        } else if let Some(Some(fen)) = at
+            .checked_sub(CHANNELS_COLUMN)
+            .and_then(|channel| channels.get(channel))
+        {
+            let sum = money_of(*fen)?;
+            worksheet.write_number_with_format(total, column, sum, &formats.total_money)?;
+        } else if let Some(Some(count)) = BENEFICIARY_COLUMNS
+            .iter()
+            .position(|c| *c == at)
+            .map(|i| beneficiaries[i])
+        {
+            let count = u32::try_from(count)
+                .map(f64::from)
+                .map_err(|_| ExportError::Corrupt(format!("beneficiaries {count}")))?;
+            worksheet.write_number_with_format(total, column, count, &formats.total)?;
         } else {
             worksheet.write_blank(total, column, &formats.text)?;
         }
     }
     workbook.save_to_writer(out)?;
-    Ok(written)
+    debug_assert_eq!(written, exported.rows);
+    Ok(exported)
 }
 
 fn money_of(fen: i64) -> Result<f64, ExportError> {

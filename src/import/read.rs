@@ -55,6 +55,17 @@ impl Source {
         }
     }
 
+    /// Why a sheet's rows stopped before its end (a cell past the last column, XML
+    /// that does not read), as the file error that refuses it.
+    fn failure(&self) -> Option<RowError> {
+        match self {
+            Source::Csv(_) => None,
+            Source::Sheet(rows, _) => rows.failure().map(|refusal| {
+                RowError::file(refusal.line, None, refusal.code, refusal.message.clone())
+            }),
+        }
+    }
+
     /// How many bytes of the file lie behind the rows read.
     fn consumed(&self) -> u64 {
         match self {
@@ -132,6 +143,7 @@ pub fn open_sheet(
                     "empty_file",
                     "工作簿中没有可见的工作表".to_owned(),
                 ),
+                OpenError::Refused(code, message) => (code, message),
             };
             return Ok(OpenedSheet {
                 format: None,
@@ -165,6 +177,9 @@ fn open_source(mut source: Source) -> Result<Opened, ImportFailure> {
             break;
         };
         top.push((line, record.clone(), std::mem::take(&mut problems)));
+    }
+    if let Some(failure) = source.failure() {
+        return Ok(Err(vec![failure]));
     }
     let non_blank = |r: &csv::StringRecord| !is_blank(&r.iter().collect::<Vec<_>>());
     if !top.iter().any(|(_, r, _)| non_blank(r)) {
@@ -331,7 +346,7 @@ pub fn read_rows(
         .collect();
     let asset_positions: Vec<usize> = Field::ALL
         .iter()
-        .filter(|f| f.is_asset_field())
+        .filter(|f| f.marks_asset())
         .filter_map(|f| layout.position(*f))
         .collect();
     loop {
@@ -414,6 +429,16 @@ pub fn read_rows(
                 return;
             }
         }
+    }
+    if let Some(failure) = rows.source.failure() {
+        let line = failure.line.unwrap_or_default();
+        chunk.push((
+            line,
+            ReadRow::Register {
+                parsed: Err(vec![failure]),
+                continued: false,
+            },
+        ));
     }
     let consumed = rows.source.consumed();
     let _ = sender.send(Ok(ReadChunk {

@@ -70,7 +70,20 @@ pub struct DeclaredTotals {
 }
 
 /// The money and count columns a totals row may fill.
-const SUMMED: [Field; 3] = [Field::ProjectFunds, Field::AssetValue, Field::Quantity];
+const SUMMED: [Field; 12] = [
+    Field::ProjectFunds,
+    Field::AssetValue,
+    Field::Quantity,
+    Field::BeneficiaryHouseholds,
+    Field::BeneficiaryPersons,
+    Field::FundsCentral,
+    Field::FundsProvincial,
+    Field::FundsLocal,
+    Field::FundsIntegrated,
+    Field::FundsSector,
+    Field::FundsSocial,
+    Field::FundsOther,
+];
 
 /// Reads the figures of the totals row `cells` at `line`, in the units of `layout`.
 ///
@@ -93,12 +106,8 @@ pub fn declared(
             continue;
         };
         let figure = match field {
-            Field::ProjectFunds | Field::AssetValue => {
-                let unit = if field == Field::ProjectFunds {
-                    layout.funds_unit
-                } else {
-                    layout.value_unit
-                };
+            _ if field.is_money() => {
+                let unit = layout.unit_of(field);
                 Yuan::parse(text, unit).map(Figure::Money).map_err(|e| {
                     (
                         e.code(),
@@ -108,7 +117,12 @@ pub fn declared(
             }
             _ => Quantity::parse(text)
                 .map(|q| Figure::Count(q.value()))
-                .map_err(|e| (e.code(), format!("{}行的数量“{text}”{e}", kind.label()))),
+                .map_err(|e| {
+                    (
+                        e.code(),
+                        format!("{}行的{}“{text}”{e}", kind.label(), field.chinese()),
+                    )
+                }),
         };
         match figure {
             Ok(figure) => figures.push((field, figure)),
@@ -133,6 +147,9 @@ pub fn declared(
 struct Sums {
     funds: i128,
     value: i128,
+    channels: [i128; 7],
+    households: i128,
+    persons: i128,
     quantity: Option<Decimal>,
     /// Whether every row covered was read without error: a sum over rows that failed
     /// would not say anything (the file is rejected for those rows anyway).
@@ -143,9 +160,14 @@ impl Sums {
     fn add(&mut self, row: &ParsedRow, first_of_project: bool) {
         if first_of_project {
             self.funds += i128::from(row.project.funds.fen());
+            for (sum, amount) in self.channels.iter_mut().zip(row.project.funding) {
+                *sum += i128::from(amount.map_or(0, Yuan::fen));
+            }
         }
         if let Some(asset) = &row.asset {
             self.value += i128::from(asset.value.fen());
+            self.households += i128::from(asset.details.beneficiary_households.unwrap_or(0));
+            self.persons += i128::from(asset.details.beneficiary_persons.unwrap_or(0));
             if let Some(quantity) = &asset.quantity {
                 self.quantity = self
                     .quantity
@@ -201,8 +223,9 @@ impl RunningTotals {
         for (field, figure) in &declared.figures {
             let (declared_text, computed_text) = match figure {
                 Figure::Money(amount) => {
-                    let computed = match field {
-                        Field::ProjectFunds => sums.funds,
+                    let computed = match (field, field.channel()) {
+                        (Field::ProjectFunds, _) => sums.funds,
+                        (_, Some(channel)) => sums.channels[channel.index()],
                         _ => sums.value,
                     };
                     if i128::from(amount.fen()) == computed {
@@ -213,7 +236,13 @@ impl RunningTotals {
                     (shown::yuan(amount.fen()), computed_text)
                 }
                 Figure::Count(count) => {
-                    let computed = sums.quantity.unwrap_or_default();
+                    let computed = match field {
+                        Field::BeneficiaryHouseholds => {
+                            Decimal::from_i128_with_scale(sums.households, 0)
+                        }
+                        Field::BeneficiaryPersons => Decimal::from_i128_with_scale(sums.persons, 0),
+                        _ => sums.quantity.unwrap_or_default(),
+                    };
                     if *count == computed {
                         continue;
                     }

@@ -12,7 +12,7 @@ use super::batch::BatchRow;
 use super::error::ImportFailure;
 use crate::db::DbConnection;
 use crate::domain::BusinessDate;
-use crate::ledger::entry::kinds::Registered;
+use crate::ledger::entry::kinds::{CustodianChanged, HandedOver, Registered};
 use crate::ledger::entry::EntryData;
 use crate::ledger::{self, EntryRow, Head, NewEntry};
 use crate::register::store::{AssetRow, ProjectRow};
@@ -41,7 +41,11 @@ impl Writes {
 
     /// The latest business date of the chunk's `registered` entries, if it has any.
     pub fn latest_registered_on(&self) -> Option<&str> {
-        self.entries.iter().map(|e| e.occurred_on.as_str()).max()
+        self.entries
+            .iter()
+            .filter(|e| e.kind == "registered")
+            .map(|e| e.occurred_on.as_str())
+            .max()
     }
 }
 
@@ -126,18 +130,28 @@ impl Writer {
             .iter()
             .map(|_| uuid::Uuid::now_v7().to_string())
             .collect();
-        let entries = assets
-            .iter()
-            .zip(&ids)
-            .map(|(asset, id)| registered_entry(batch, id, asset, self.today))
-            .collect();
+        // Each asset's entries: `registered`, then a `handed_over` when the file gives a
+        // 移交日期 (and a `custodian_changed` when it names a custodian other than the
+        // receiver); the asset's row points at the last.
+        let mut entries = Vec::with_capacity(assets.len());
+        let mut counts = Vec::with_capacity(assets.len());
+        for (asset, id) in assets.iter().zip(&ids) {
+            let before = entries.len();
+            entries.push(registered_entry(batch, id, asset, self.today));
+            entries.extend(handover_entries(batch, id, asset));
+            counts.push(entries.len() - before);
+        }
         let (entry_rows, head) = ledger::chain(&self.head, entries);
+        let mut next = 0;
         let asset_rows = assets
             .iter()
             .zip(&ids)
-            .zip(&entry_rows)
-            .map(|((asset, id), entry)| {
-                AssetRow::new(id, asset, &batch.id, (entry.seq, &entry.occurred_on), now)
+            .zip(&counts)
+            .map(|((asset, id), count)| {
+                let first = &entry_rows[next];
+                let last = &entry_rows[next + count - 1];
+                next += count;
+                AssetRow::new(id, asset, &batch.id, (last.seq, &first.occurred_on), now)
             })
             .collect();
         self.head = head;
@@ -149,6 +163,41 @@ impl Writer {
     }
 }
 
+/// The entries that record the hand-over of an imported asset with a 移交日期: a
+/// `handed_over` from its town to the receiver on that date, citing the import batch as
+/// its document, and, when the file names
+/// a custodian other than the receiver, a `custodian_changed` to it the same day (so
+/// that the asset ends looked after as the file says).
+fn handover_entries(batch: &BatchRow, asset_id: &str, asset: &AssetRecord) -> Vec<NewEntry> {
+    let details = &asset.details;
+    let (Some(on), Some(receiver)) = (details.handed_over_on, &details.received_by) else {
+        return Vec::new();
+    };
+    let entry = |data: EntryData| NewEntry {
+        asset_id: asset_id.to_owned(),
+        asset_code: asset.code.to_string(),
+        kind: data.kind().as_str(),
+        occurred_on: on.to_string(),
+        recorded_at: batch.created_at.clone(),
+        actor: batch.actor.clone(),
+        data: data.to_value(),
+        batch_id: Some(batch.id.clone()),
+    };
+    let mut entries = vec![entry(EntryData::HandedOver(HandedOver {
+        from: asset.town.clone(),
+        to: receiver.clone(),
+        document_no: format!("导入批次 {}", batch.id),
+    }))];
+    if let Some(custodian) = asset.custodian.as_ref().filter(|c| *c != receiver) {
+        entries.push(entry(EntryData::CustodianChanged(CustodianChanged {
+            custodian: custodian.clone(),
+            responsible_person: None,
+            phone: None,
+        })));
+    }
+    entries
+}
+
 /// The `registered` entry of the new asset `asset_id` imported by `batch`: dated its
 /// 确权日期, else `today`, and carrying its fields.
 fn registered_entry(
@@ -157,7 +206,7 @@ fn registered_entry(
     asset: &AssetRecord,
     today: BusinessDate,
 ) -> NewEntry {
-    let data = EntryData::Registered(Registered::from(asset));
+    let data = EntryData::Registered(Box::new(Registered::from(asset)));
     NewEntry {
         asset_id: asset_id.to_owned(),
         asset_code: asset.code.to_string(),

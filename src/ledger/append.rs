@@ -116,6 +116,22 @@ fn check_project_value(
     }))
 }
 
+/// The rule every entry's citations follow, whether appended at once or proposed:
+/// each digest in `attachments` names a stored file.
+///
+/// Fails with the rule `unknown_attachment` naming the first unknown digest, or when
+/// the database fails.
+pub fn check_attachments(conn: &mut DbConnection, entry: &EntryRequest) -> Result<(), AppendError> {
+    match super::attachments::first_unknown(conn, &entry.attachments)? {
+        None => Ok(()),
+        Some(digest) => Err(rule(
+            "unknown_attachment",
+            "attachments",
+            format!("没有 SHA-256 为 {digest} 的附件：请先上传附件（POST /api/v1/attachments）"),
+        )),
+    }
+}
+
 /// Reads a stored row's typed data.
 ///
 /// Fails when its kind is unknown or its data does not fit the kind.
@@ -223,7 +239,51 @@ pub fn append_entry(
     conn: &mut DbConnection,
     request: &AppendRequest,
 ) -> Result<AppendOutcome, AppendError> {
-    conn.transaction(|conn| {
+    conn.transaction(|conn| append_within(conn, request))
+        .inspect(|outcome| {
+            if let AppendOutcome::Created(_) = outcome {
+                crate::observe::metrics::METRICS.ledger_append();
+            }
+        })
+}
+
+/// Why a trial append ended.
+enum Trial {
+    /// The entry would be refused.
+    Refused(AppendError),
+    /// The entry would be appended: rolled back.
+    Passed,
+}
+
+impl From<diesel::result::Error> for Trial {
+    fn from(e: diesel::result::Error) -> Self {
+        Trial::Refused(e.into())
+    }
+}
+
+/// Checks that `request` would be appended now, by appending it in a transaction that
+/// is rolled back: every rule of the ledger is applied, nothing is written (a proposal
+/// is checked so before it waits for approval).
+///
+/// Fails with the [`AppendError`] the append would fail with.
+pub fn check_append(conn: &mut DbConnection, request: &AppendRequest) -> Result<(), AppendError> {
+    match conn.transaction::<(), Trial, _>(|conn| {
+        append_within(conn, request).map_err(Trial::Refused)?;
+        Err(Trial::Passed)
+    }) {
+        Ok(()) | Err(Trial::Passed) => Ok(()),
+        Err(Trial::Refused(e)) => Err(e),
+    }
+}
+
+/// [`append_entry`] inside a transaction the caller holds (a savepoint when nested).
+///
+/// Fails as [`append_entry`] does; the caller's transaction must then roll back.
+pub fn append_within(
+    conn: &mut DbConnection,
+    request: &AppendRequest,
+) -> Result<AppendOutcome, AppendError> {
+    {
         let head = lock_head(conn)?;
         let asset = find_asset(conn, &request.scope, &request.asset)?
             .ok_or_else(|| AppendError::AssetNotFound(request.asset.clone()))?;
@@ -264,6 +324,7 @@ pub fn append_entry(
                 ));
             }
         }
+        check_attachments(conn, new)?;
         if let Some(target) = new.corrects() {
             match entry(conn, target)?.filter(|row| row.asset_id == asset.id) {
                 None => {
@@ -293,7 +354,7 @@ pub fn append_entry(
                 occurred_on: new.occurred_on.to_string(),
                 recorded_at: now.clone(),
                 actor: request.actor.clone(),
-                data: new.data.to_value(),
+                data: new.stored_data(),
                 batch_id: None,
             }],
         );
@@ -376,10 +437,5 @@ pub fn append_entry(
             store_idempotency_key(conn, key, &request_sha256, new_head.seq, &now)?;
         }
         Ok(AppendOutcome::Created(new_rows.remove(0)))
-    })
-    .inspect(|outcome| {
-        if let AppendOutcome::Created(_) = outcome {
-            crate::observe::metrics::METRICS.ledger_append();
-        }
-    })
+    }
 }

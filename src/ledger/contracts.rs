@@ -4,12 +4,11 @@
 //! findings about them (`income_below_contract`, `contract_expiring`,
 //! `contract_expired`). A corrected entry counts for nothing.
 
-use std::collections::HashSet;
-
 use chrono::{Days, Months, NaiveDate};
 
 use super::entry::kinds::ContractSigned;
 use super::entry::EntryData;
+use super::projection::cancelled_by;
 use super::EntryRow;
 use crate::domain::{BusinessDate, Yuan};
 
@@ -81,14 +80,10 @@ pub fn contracts_of(rows: &[EntryRow]) -> Option<Vec<Contract>> {
             Some((row.seq, on, data))
         })
         .collect();
-    let mut cancelled = HashSet::new();
-    for (seq, _, data) in typed.iter().rev() {
-        if let EntryData::Correction(correction) = data {
-            if !cancelled.contains(seq) {
-                cancelled.insert(correction.corrects);
-            }
-        }
-    }
+    let cancelled = cancelled_by(typed.iter().rev().filter_map(|(seq, _, data)| match data {
+        EntryData::Correction(correction) => Some((*seq, correction.corrects)),
+        _ => None,
+    }));
     let live: Vec<&(i64, NaiveDate, EntryData)> = typed
         .iter()
         .filter(|(seq, _, _)| !cancelled.contains(seq))

@@ -124,6 +124,7 @@ impl From<&AssetRecord> for kinds::Registered {
             certificate_no,
             town,
             village,
+            details,
         } = asset;
         kinds::Registered {
             project_code: project_code.clone(),
@@ -139,6 +140,7 @@ impl From<&AssetRecord> for kinds::Registered {
             certificate_no: certificate_no.clone(),
             town: town.clone(),
             village: village.clone(),
+            details: details.clone(),
         }
     }
 }
@@ -165,6 +167,9 @@ impl FieldError {
     }
 }
 
+/// The field of any entry that cites stored files.
+pub const ATTACHMENTS: &str = "attachments";
+
 /// A request to append an entry, parsed and checked on its own (the checks against
 /// the asset's history come when it is appended).
 #[derive(Debug, Clone, PartialEq)]
@@ -173,9 +178,30 @@ pub struct EntryRequest {
     pub occurred_on: BusinessDate,
     /// What happened: the kind's data.
     pub data: EntryData,
+    /// The stored files it cites (`attachments`: SHA-256 digests, lowercase, each once).
+    pub attachments: Vec<String>,
 }
 
 impl EntryRequest {
+    /// The data as the entry stores (and hashes) it: the kind's data, with
+    /// `attachments` when it cites any.
+    pub fn stored_data(&self) -> Value {
+        let mut data = self.data.to_value();
+        if let (Value::Object(object), false) = (&mut data, self.attachments.is_empty()) {
+            object.insert(
+                ATTACHMENTS.to_owned(),
+                Value::Array(
+                    self.attachments
+                        .iter()
+                        .cloned()
+                        .map(Value::String)
+                        .collect(),
+                ),
+            );
+        }
+        data
+    }
+
     /// What the entry records.
     pub fn kind(&self) -> EntryKind {
         self.data.kind()

@@ -2,13 +2,14 @@
 //! distributions in a caller's scope paid to one ID number, across assets and years,
 //! with a total per year. A corrected distribution pays nobody.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::Datelike;
 use diesel::prelude::*;
 
 use super::entry::kinds::DistributionLine;
 use super::entry::EntryData;
+use super::store::cancelled_among;
 use super::EntryRow;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries};
@@ -110,7 +111,7 @@ pub fn household(
     }
     let rows = query.load(conn)?;
     let codes: Vec<&str> = rows.iter().map(|r| r.asset_code.as_str()).collect();
-    let cancelled = cancelled_among(conn, scope, &codes)?;
+    let cancelled = cancelled_among(conn, scope, Some(&codes))?;
     let mut asset_query = assets::table
         .filter(assets::code.eq_any(&codes))
         .select((assets::code, assets::name, assets::town, assets::village))
@@ -184,34 +185,4 @@ pub fn household(
         years: by_year.into_values().collect(),
         total,
     })
-}
-
-/// The entries among the assets `codes` that a live correction cancels (a correction
-/// that is itself corrected cancels nothing), as the fold reads them.
-fn cancelled_among(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    codes: &[&str],
-) -> QueryResult<HashSet<i64>> {
-    let mut query = ledger_entries::table
-        .filter(ledger_entries::asset_code.eq_any(codes))
-        .filter(ledger_entries::kind.eq("correction"))
-        .order(ledger_entries::seq.desc())
-        .select(EntryRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = entries_in(scope) {
-        query = query.filter(in_scope);
-    }
-    let corrections = query.load(conn)?;
-    let mut cancelled = HashSet::new();
-    for row in corrections {
-        if cancelled.contains(&row.seq) {
-            continue;
-        }
-        if let Ok(EntryData::Correction(correction)) = EntryData::from_stored(&row.kind, &row.data)
-        {
-            cancelled.insert(correction.corrects);
-        }
-    }
-    Ok(cancelled)
 }

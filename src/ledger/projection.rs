@@ -116,6 +116,22 @@ impl AssetState {
     }
 }
 
+/// The entries that live corrections cancel, from the corrections given newest first as
+/// `(seq, the seq it corrects)`: a correction cancels the entry it names unless a later
+/// live correction cancels the correction itself. Every reader of the ledger (the fold,
+/// contracts, households, findings, the public notice) cancels entries by this rule.
+pub fn cancelled_by(
+    corrections_newest_first: impl IntoIterator<Item = (i64, i64)>,
+) -> HashSet<i64> {
+    let mut cancelled = HashSet::new();
+    for (seq, corrects) in corrections_newest_first {
+        if !cancelled.contains(&seq) {
+            cancelled.insert(corrects);
+        }
+    }
+    cancelled
+}
+
 /// Folds an asset's entries, given in `seq` order, into its state. A correction
 /// cancels the entry it names (unless the correction is itself corrected); cancelled
 /// entries and corrections have no effect. `None` when there is no `registered` entry
@@ -123,14 +139,10 @@ impl AssetState {
 ///
 /// Fails when a running total overflows.
 pub fn fold(entries: &[Folded<'_>]) -> Result<Option<AssetState>, MalformedEntry> {
-    let mut cancelled = HashSet::new();
-    for entry in entries.iter().rev() {
-        if let EntryData::Correction(correction) = entry.data {
-            if !cancelled.contains(&entry.seq) {
-                cancelled.insert(correction.corrects);
-            }
-        }
-    }
+    let cancelled = cancelled_by(entries.iter().rev().filter_map(|entry| match entry.data {
+        EntryData::Correction(correction) => Some((entry.seq, correction.corrects)),
+        _ => None,
+    }));
     let mut state: Option<AssetState> = None;
     for entry in entries {
         if cancelled.contains(&entry.seq) {

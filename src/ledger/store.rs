@@ -1,8 +1,12 @@
 //! Reading ledger entries: an asset's history, the change feed, idempotency keys.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 
 use super::chain::EntryRow;
+use super::entry::EntryData;
+use super::projection::cancelled_by;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{idempotency_keys, ledger_entries};
 use crate::db::DbConnection;
@@ -130,4 +134,37 @@ pub fn store_idempotency_key(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The entries that a live correction cancels (see [`cancelled_by`]) among the assets
+/// `codes` in `scope`, or among every asset in `scope` when `codes` is `None`.
+///
+/// Fails when the query fails.
+pub fn cancelled_among(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    codes: Option<&[&str]>,
+) -> QueryResult<HashSet<i64>> {
+    let mut query = ledger_entries::table
+        .filter(ledger_entries::kind.eq("correction"))
+        .order(ledger_entries::seq.desc())
+        .select((
+            ledger_entries::seq,
+            ledger_entries::kind,
+            ledger_entries::data,
+        ))
+        .into_boxed::<DbBackend>();
+    if let Some(codes) = codes {
+        query = query.filter(ledger_entries::asset_code.eq_any(codes.to_vec()));
+    }
+    if let Some(in_scope) = entries_in(scope) {
+        query = query.filter(in_scope);
+    }
+    let corrections: Vec<(i64, String, String)> = query.load(conn)?;
+    Ok(cancelled_by(corrections.iter().filter_map(
+        |(seq, kind, data)| match EntryData::from_stored(kind, data) {
+            Ok(EntryData::Correction(correction)) => Some((*seq, correction.corrects)),
+            _ => None,
+        },
+    )))
 }

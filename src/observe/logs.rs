@@ -59,7 +59,9 @@ impl LogFormat {
 fn filter(level: LogLevel) -> EnvFilter {
     let directives = match level {
         LogLevel::Off => "off",
-        LogLevel::Critical => "warn,rocket=error,rocket::launch=warn,hyper=error,r2d2=off",
+        LogLevel::Critical => {
+            "warn,asset_registry::front=info,rocket=error,rocket::launch=warn,hyper=error,r2d2=off"
+        }
         LogLevel::Normal => "info,rocket=error,rocket::launch=warn,hyper=error,r2d2=off",
         LogLevel::Debug => "debug,hyper=info",
     };

@@ -72,6 +72,7 @@ impl Fairing for RequestLog {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        super::access::record(request, response).await;
         let started = started(request);
         response.set_raw_header(HEADER, started.id.clone());
         let elapsed: Duration = started.at.elapsed();

@@ -1,6 +1,6 @@
 //! Audit findings (审计发现): what an auditor would raise about the register.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Months;
 use diesel::prelude::*;
@@ -12,6 +12,7 @@ use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
 use crate::domain::shown;
 use crate::domain::{InspectionResult, Scope, Spelling, Vocabulary};
+use crate::ledger::store::cancelled_among;
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
 
@@ -319,22 +320,8 @@ pub fn findings(
         }));
     }
 
-    // Entries a correction cancelled (unless that correction is itself cancelled; a
-    // corrected correction is rare enough to count its target as cancelled too).
-    let corrected: HashSet<i64> = ledger_entries::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "ledger_entries.kind = 'correction'",
-        ))
-        .select(ledger_entries::data)
-        .load::<String>(conn)?
-        .iter()
-        .filter_map(|d| {
-            serde_json::from_str::<serde_json::Value>(d)
-                .ok()?
-                .get("corrects")?
-                .as_i64()
-        })
-        .collect();
+    // The entries a live correction cancelled, by the rule every ledger reader uses.
+    let corrected = cancelled_among(conn, scope, None)?;
     let corrected_list: Vec<i64> = corrected.iter().copied().collect();
 
     if wanted("operating_without_income") {

@@ -17,6 +17,7 @@ use crate::domain::{AssetClass, AssetStatus, Scope, Vocabulary};
 use crate::ledger::chain::read_head;
 use crate::ledger::disclosure::hash_readable_at;
 use crate::ledger::entry::EntryData;
+use crate::ledger::store::cancelled_among;
 
 /// How many months of income and distributions a notice shows.
 pub const NOTICE_MONTHS: u32 = 24;
@@ -75,17 +76,30 @@ pub struct PublicDistribution {
     pub lines: Vec<PublicDistributionLine>,
 }
 
-/// An open notice (公示) posted in the village (filled by the approvals issue).
+/// An open notice (公示) posted in the village: of a proposal still waiting for
+/// approval (`approvals::notices` fills them).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PublicNotice {
-    /// What is announced.
+    /// The notice's id.
+    pub id: String,
+    /// What is announced, as people read it (收益分配：村级光伏电站（PV-1）).
     pub subject: String,
+    /// The asset's code.
+    pub asset_code: String,
+    /// The proposal's kind: `disposed`, `income_distributed`…
+    pub kind: String,
     /// Where it is posted.
     pub place: String,
     /// First day.
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
+    /// The amount distributed, or a disposal's proceeds, yuan.
+    pub amount: Option<String>,
+    /// The period of a distribution's income.
+    pub period: Option<String>,
+    /// A distribution's household lines: names and amounts.
+    pub lines: Vec<PublicDistributionLine>,
 }
 
 /// The ledger head a notice was read at.
@@ -190,6 +204,7 @@ pub fn village_notice(
                 ledger_entries::seq.desc(),
             ))
             .select((
+                ledger_entries::seq,
                 ledger_entries::asset_code,
                 ledger_entries::occurred_on,
                 ledger_entries::kind,
@@ -199,10 +214,12 @@ pub fn village_notice(
         if let Some(in_scope) = entries_in(&scope) {
             distributed = distributed.filter(in_scope);
         }
-        let distributed: Vec<(String, String, String, String)> = distributed.load(conn)?;
+        let distributed: Vec<(i64, String, String, String, String)> = distributed.load(conn)?;
+        let cancelled = cancelled_among(conn, &scope, None)?;
         let distributions = distributed
             .into_iter()
-            .filter_map(|(asset_code, occurred_on, kind, data)| {
+            .filter(|(seq, ..)| !cancelled.contains(seq))
+            .filter_map(|(_, asset_code, occurred_on, kind, data)| {
                 let EntryData::IncomeDistributed(paid) =
                     EntryData::from_stored(&kind, &data).ok()?
                 else {
@@ -232,32 +249,30 @@ pub fn village_notice(
                 ledger_entries::seq.desc(),
             ))
             .select((
+                ledger_entries::seq,
                 ledger_entries::asset_code,
                 ledger_entries::occurred_on,
+                ledger_entries::kind,
                 ledger_entries::data,
             ))
             .into_boxed::<DbBackend>();
         if let Some(in_scope) = entries_in(&scope) {
             query = query.filter(in_scope);
         }
-        let rows: Vec<(String, String, String)> = query.load(conn)?;
+        let rows: Vec<(i64, String, String, String, String)> = query.load(conn)?;
         let income = rows
             .into_iter()
-            .map(|(asset_code, occurred_on, data)| {
-                let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
-                let text = |key: &str| {
-                    value
-                        .get(key)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned()
+            .filter(|(seq, ..)| !cancelled.contains(seq))
+            .filter_map(|(_, asset_code, occurred_on, kind, data)| {
+                let EntryData::Income(income) = EntryData::from_stored(&kind, &data).ok()? else {
+                    return None;
                 };
-                PublicIncome {
+                Some(PublicIncome {
                     asset_code,
                     occurred_on,
-                    period: text("period"),
-                    amount: text("amount"),
-                }
+                    period: income.period,
+                    amount: income.amount.to_string(),
+                })
             })
             .collect();
         let head = read_head(conn)?;

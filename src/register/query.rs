@@ -12,7 +12,9 @@ use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
-use crate::domain::{AssetClass, AssetStatus, OwnerType, Scope, Vocabulary, Yuan};
+use crate::domain::{
+    AssetClass, AssetCondition, AssetStatus, OperatingMode, OwnerType, Scope, Vocabulary, Yuan,
+};
 
 mod project_list;
 
@@ -42,6 +44,12 @@ pub struct AssetFilter {
     pub year: Option<i32>,
     /// A substring of the asset's or the owner's name.
     pub q: Option<String>,
+    /// 行业主管部门 of the asset's project, exactly.
+    pub department: Option<String>,
+    /// 资产状态.
+    pub condition: Option<AssetCondition>,
+    /// 经营方式.
+    pub operating_mode: Option<OperatingMode>,
 }
 
 /// `%text%` with LIKE's wildcards escaped by `\`.
@@ -212,6 +220,21 @@ fn filtered_assets(
                     .select(projects::code),
             ),
         );
+    }
+    if let Some(department) = &filter.department {
+        query = query.filter(
+            assets::project_code.eq_any(
+                projects::table
+                    .filter(projects::department.eq(department.clone()))
+                    .select(projects::code),
+            ),
+        );
+    }
+    if let Some(condition) = filter.condition {
+        query = query.filter(assets::condition.eq(condition.as_str()));
+    }
+    if let Some(mode) = filter.operating_mode {
+        query = query.filter(assets::operating_mode.eq(mode.as_str()));
     }
     match &filter.q {
         Some(q) if with_state => {

@@ -1,9 +1,14 @@
 //! A project and an asset as the register holds them, whatever they were read from.
 
 use crate::domain::{
-    AssetClass, AssetCode, AssetStatus, BusinessDate, IdNumber, OwnerType, ProjectCode, Quantity,
-    Year, Yuan,
+    AssetClass, AssetCode, AssetCondition, AssetForm, AssetStatus, BusinessDate, IdNumber,
+    OperatingMode, OwnerType, ProjectCode, Quantity, Year, Yuan,
 };
+
+/// 资金渠道: the amount from each funding channel, in the order of
+/// [`FundingChannel::ALL`](crate::domain::FundingChannel); all `None` when the project's
+/// funds are not split.
+pub type FundingSplit = [Option<Yuan>; 7];
 
 /// 项目: one project's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +29,9 @@ pub struct ProjectRecord {
     pub funding_source: Option<String>,
     /// 行业主管部门
     pub department: Option<String>,
+    /// The amount from each funding channel (中央衔接资金 …); when any is given they add
+    /// up to `funds`.
+    pub funding: FundingSplit,
 }
 
 /// 所有权人: who owns an asset. As ledger entries carry it: `{name, type, id_number}`,
@@ -72,4 +80,61 @@ pub struct AssetRecord {
     pub town: String,
     /// 村, from the project.
     pub village: Option<String>,
+    /// The fuller 台账 columns.
+    pub details: AssetDetails,
+}
+
+/// The optional columns of a fuller 台账 (资产形态, 受益户数 … 备注). As the `registered`
+/// entry and the assets table's `details` column carry them: absent values are left
+/// out, so that an entry written before these columns existed hashes as it did.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct AssetDetails {
+    /// 资产形态.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_form: Option<AssetForm>,
+    /// 受益户数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beneficiary_households: Option<u32>,
+    /// 受益人数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beneficiary_persons: Option<u32>,
+    /// 管护责任人.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_person: Option<String>,
+    /// 联系电话: masked for readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// 移交日期: the import appends a `handed_over` entry on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_over_on: Option<BusinessDate>,
+    /// 接收单位.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_by: Option<String>,
+    /// 经营方式.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_mode: Option<OperatingMode>,
+    /// 经营主体.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// 资产状态.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<AssetCondition>,
+    /// 建成日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<BusinessDate>,
+    /// 坐落位置.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// 备注.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remarks: Option<String>,
+}
+
+impl AssetDetails {
+    /// Whether no column is filled.
+    pub fn is_empty(&self) -> bool {
+        *self == AssetDetails::default()
+    }
 }

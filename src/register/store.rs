@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::record::{AssetRecord, Owner, ProjectRecord};
+use super::record::{AssetDetails, AssetRecord, Owner, ProjectRecord};
 pub use crate::db::rows::{AssetRow, ProjectRow};
 use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
@@ -37,7 +37,28 @@ impl ProjectRow {
             created_at: now.to_owned(),
             code_key: Some(record.code.key()),
             department: record.department.clone(),
+            funds_central_fen: record.funding[0].map(Yuan::fen),
+            funds_provincial_fen: record.funding[1].map(Yuan::fen),
+            funds_local_fen: record.funding[2].map(Yuan::fen),
+            funds_integrated_fen: record.funding[3].map(Yuan::fen),
+            funds_sector_fen: record.funding[4].map(Yuan::fen),
+            funds_social_fen: record.funding[5].map(Yuan::fen),
+            funds_other_fen: record.funding[6].map(Yuan::fen),
         }
+    }
+
+    /// The amount from each funding channel, in fen, in the order of
+    /// [`FundingChannel::ALL`](crate::domain::FundingChannel).
+    pub fn funding_fen(&self) -> [Option<i64>; 7] {
+        [
+            self.funds_central_fen,
+            self.funds_provincial_fen,
+            self.funds_local_fen,
+            self.funds_integrated_fen,
+            self.funds_sector_fen,
+            self.funds_social_fen,
+            self.funds_other_fen,
+        ]
     }
 
     /// The project as a record.
@@ -60,6 +81,19 @@ impl ProjectRow {
                 .ok_or_else(|| corrupt("funds_fen", self.funds_fen.to_string()))?,
             funding_source: self.funding_source.clone(),
             department: self.department.clone(),
+            funding: {
+                let mut funding = [None; 7];
+                for (slot, fen) in funding.iter_mut().zip(self.funding_fen()) {
+                    *slot = match fen {
+                        Some(fen) => Some(
+                            Yuan::from_fen(fen)
+                                .ok_or_else(|| corrupt("funds_channel_fen", fen.to_string()))?,
+                        ),
+                        None => None,
+                    };
+                }
+                funding
+            },
         })
     }
 
@@ -127,6 +161,24 @@ impl AssetRow {
             registered_on: registered_on.to_owned(),
             has_value_events: 0,
             code_key: Some(record.code.key()),
+            condition: record.details.condition.map(|c| c.as_str().to_owned()),
+            operating_mode: record.details.operating_mode.map(|m| m.as_str().to_owned()),
+            details: details_json(&record.details),
+        }
+    }
+
+    /// The asset's 台账 columns as stored.
+    ///
+    /// Fails when the stored JSON does not read back.
+    pub fn details(&self) -> Result<AssetDetails, CorruptRow> {
+        match &self.details {
+            Some(text) => serde_json::from_str(text).map_err(|_| CorruptRow {
+                table: "assets",
+                key: self.code.clone(),
+                field: "details",
+                value: text.clone(),
+            }),
+            None => Ok(AssetDetails::default()),
         }
     }
 
@@ -176,6 +228,7 @@ impl AssetRow {
             certificate_no: self.certificate_no.clone(),
             town: self.town.clone(),
             village: self.village.clone(),
+            details: self.details()?,
         })
     }
 
@@ -200,6 +253,15 @@ impl AssetRow {
     pub fn insert_all(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
         crate::db::bulk::insert_assets(conn, rows)
     }
+}
+
+/// The `details` column of an asset with these 台账 columns: `None` when none is filled.
+pub fn details_json(details: &AssetDetails) -> Option<String> {
+    if details.is_empty() {
+        return None;
+    }
+    // Serializing a struct of strings, numbers and enums cannot fail.
+    serde_json::to_string(details).ok()
 }
 
 /// Whether the register holds no project yet (so an import need not look anything up).

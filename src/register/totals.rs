@@ -12,8 +12,9 @@ use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
+use crate::domain::{AssetClass, FundingChannel, Scope, Vocabulary, Yuan};
 use crate::register::figures::{grouped_sql, EVERY_CLASS};
+use crate::register::scope::project_sql;
 use crate::register::summary::{class_index, ClassFigures, Overall, Summary};
 
 /// How totals are grouped.
@@ -27,16 +28,25 @@ pub enum GroupBy {
     Village,
     /// By 项目年度.
     Year,
+    /// By 行业主管部门; projects without one under `unspecified`.
+    Department,
+    /// By funding channel (`central` … `other`): a project counts in every channel
+    /// that funds it, with that channel's amount as its funds; projects whose funds
+    /// are not split count under `unspecified`.
+    FundingChannel,
 }
 
 impl GroupBy {
-    /// Parses `class`, `town`, `village` or `year`; `None` for anything else.
+    /// Parses `class`, `town`, `village`, `year`, `department` or `funding_channel`;
+    /// `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "class" => Some(GroupBy::Class),
             "town" => Some(GroupBy::Town),
             "village" => Some(GroupBy::Village),
             "year" => Some(GroupBy::Year),
+            "department" => Some(GroupBy::Department),
+            "funding_channel" => Some(GroupBy::FundingChannel),
             _ => None,
         }
     }
@@ -162,6 +172,48 @@ fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, Tota
     Ok(summary)
 }
 
+/// The figures of the projects in `scope` per funding channel, and of those without a
+/// split under `unspecified`: `(key, projects, assets, funds, asset_value)` rows, the
+/// funds being the channel's amounts. The channel amounts are the projects' own
+/// columns, so this reads the projects in scope with their live assets' figures.
+fn by_funding_channel(scope: &Scope) -> String {
+    let columns: Vec<String> = FundingChannel::ALL
+        .iter()
+        .map(|c| format!("funds_{}_fen", c.as_str()))
+        .collect();
+    let per_project = format!(
+        "SELECT p.funds_fen AS funds_fen, {},              (SELECT COUNT(*) FROM assets a WHERE a.project_code = p.code AND a.status <> 'disposed') AS n,              (SELECT COALESCE(SUM(a.value_fen), 0) FROM assets a WHERE a.project_code = p.code AND a.status <> 'disposed') AS v          FROM projects p WHERE {}",
+        columns
+            .iter()
+            .map(|c| format!("p.{c} AS {c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        project_sql(scope, "p")
+    );
+    let group = |key: &str, funds: &str, condition: &str| {
+        format!(
+            "SELECT '{key}' AS key, CAST(COUNT(*) AS BIGINT) AS projects,                  CAST(COALESCE(SUM(s.n), 0) AS BIGINT) AS assets,                  CAST(COALESCE(SUM(s.{funds}), 0) AS BIGINT) AS funds,                  CAST(COALESCE(SUM(s.v), 0) AS BIGINT) AS asset_value              FROM split s WHERE {condition}"
+        )
+    };
+    let mut parts: Vec<String> = FundingChannel::ALL
+        .iter()
+        .zip(&columns)
+        .map(|(channel, column)| {
+            group(channel.as_str(), column, &format!("s.{column} IS NOT NULL"))
+        })
+        .collect();
+    let unsplit = columns
+        .iter()
+        .map(|c| format!("s.{c} IS NULL"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    parts.push(group("unspecified", "funds_fen", &unsplit));
+    format!(
+        "WITH split AS ({per_project}) {}",
+        parts.join(" UNION ALL ")
+    )
+}
+
 fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError> {
     let rows: Vec<FiguresRow> = diesel::sql_query(query).load(conn)?;
     Ok(rows
@@ -237,6 +289,15 @@ fn totals_in_snapshot(
             conn,
             &by_project_column(scope, "g.year", "CAST(g.year AS TEXT)"),
         )?,
+        GroupBy::Department => load(
+            conn,
+            &by_project_column(
+                scope,
+                "g.department",
+                "CASE WHEN g.department = '' THEN 'unspecified' ELSE g.department END",
+            ),
+        )?,
+        GroupBy::FundingChannel => load(conn, &by_funding_channel(scope))?,
     };
     let mut groups = groups;
     if group_by != GroupBy::Class {

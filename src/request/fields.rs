@@ -5,7 +5,10 @@
 
 use rocket::form::{self, FromFormField, ValueField};
 
-use crate::domain::{AssetClass, AssetStatus, BusinessDate, DateError, OwnerType, Vocabulary};
+use crate::domain::{
+    AssetClass, AssetCondition, AssetStatus, BusinessDate, DateError, OperatingMode, OwnerType,
+    Vocabulary,
+};
 use crate::export::ExportEncoding;
 use crate::ledger::verify::Pin;
 use crate::paging::{Cursor, CursorKey, Limit};
@@ -51,6 +54,18 @@ impl<'v> FromFormField<'v> for OwnerType {
     }
 }
 
+impl<'v> FromFormField<'v> for AssetCondition {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        member_of(field)
+    }
+}
+
+impl<'v> FromFormField<'v> for OperatingMode {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        member_of(field)
+    }
+}
+
 impl<'v> FromFormField<'v> for AssetStatus {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
         member_of(field)
@@ -85,7 +100,7 @@ impl<'v> FromFormField<'v> for Pin {
 impl<'v> FromFormField<'v> for GroupBy {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
         parse_or(field, GroupBy::parse, |name, value| {
-            format!("{name} 只能是 class、town、village 或 year，收到“{value}”")
+            format!("{name} 只能是 class、town、village、year、department 或 funding_channel，收到“{value}”")
         })
     }
 }

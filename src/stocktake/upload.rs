@@ -41,6 +41,9 @@ fn rows_of(path: &Path) -> Result<Vec<(u64, Vec<String>)>, StocktakeError> {
                     format!("文件看起来是 Excel 工作簿，但无法读取：{reason}"),
                 ))
             }
+            // A workbook past the importer's bounds (a ZIP bomb, a huge shared-strings
+            // table) is refused here as there, by its own code.
+            Err(OpenError::Refused(code, message)) => return Err(rule(code, "file", message)),
             Err(OpenError::NoSheet | OpenError::UnknownSheet { .. }) => {
                 return Err(rule(
                     "empty_file",

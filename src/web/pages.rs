@@ -1,11 +1,14 @@
 //! The pages of the web interface, one module per menu entry.
 
+pub mod access_log;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod households;
 pub mod imports;
 pub mod overview;
 pub mod projects;
+pub mod proposals;
 pub mod public;
 pub mod reconcile;
 pub mod stocktakes;
@@ -88,6 +91,20 @@ impl PageError {
         self.status
     }
 
+    /// A server error's message with the request's id, the one its log lines carry, so
+    /// that a clerk can quote it; other errors unchanged.
+    pub fn quoting(mut self, request_id: &str) -> Self {
+        if self.status.class().is_server_error() {
+            if let ErrorBody::Message { content, .. } = &mut self.body {
+                *content = html! {
+                    (*content)
+                    p.muted { "请求编号：" code { (request_id) } "（联系管理员时请提供此编号）" }
+                };
+            }
+        }
+        self
+    }
+
     /// The page as someone signed in as `caller` (or no one) sees it.
     pub fn render(self, caller: Option<&crate::auth::Caller>) -> RawHtml<String> {
         match (self.body, caller) {
@@ -102,9 +119,10 @@ impl PageError {
 
 impl<'r> rocket::response::Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        let status = self.status;
+        let error = self.quoting(crate::observe::requests::id_of(request));
+        let status = error.status;
         let caller = super::session::signed_in(request);
-        (status, self.render(caller.as_ref())).respond_to(request)
+        (status, error.render(caller.as_ref())).respond_to(request)
     }
 }
 
@@ -190,7 +208,7 @@ pub fn missing(what: &str, back: &str) -> PageError {
 
 /// A page that says `message` and links `back` (address, label), with the navigation
 /// when someone is signed in.
-fn message_page(
+pub fn message_page(
     status: Status,
     title: &'static str,
     message: &str,
@@ -216,6 +234,18 @@ fn render_message(message: &str, (href, label): (&str, &str)) -> Markup {
 mod tests {
     use super::*;
     use crate::web::view::tests::{assert_escaped, hostile};
+
+    #[test]
+    fn a_server_error_page_names_the_request_id_and_other_errors_do_not() {
+        let failed = internal("disk on fire").quoting("req-42").render(None).0;
+        assert!(failed.contains("请求编号：<code>req-42</code>"), "{failed}");
+        assert!(
+            !failed.contains("disk on fire"),
+            "the cause stays in the log: {failed}"
+        );
+        let refused = forbidden().quoting("req-42").render(None).0;
+        assert!(!refused.contains("req-42"), "{refused}");
+    }
 
     #[test]
     fn error_pages_escape_their_message_and_link() {

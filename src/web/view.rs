@@ -16,7 +16,7 @@ const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The navigation: path, label, the access a link needs, and whether it needs county
 /// scope.
-const NAV: [(&str, &str, Access, bool); 9] = [
+const NAV: &[(&str, &str, Access, bool)] = &[
     ("/", "概览", Access::Read, false),
     ("/imports", "导入", Access::Read, false),
     ("/projects", "项目", Access::Read, false),
@@ -25,7 +25,9 @@ const NAV: [(&str, &str, Access, bool); 9] = [
     ("/findings", "审计发现", Access::Review, false),
     ("/households", "分户收益", Access::Review, false),
     ("/stocktakes", "年度盘点", Access::Review, false),
+    ("/proposals", "待审批", Access::Review, false),
     ("/verify", "校验", Access::Audit, true),
+    ("/access-log", "访问记录", Access::Audit, true),
 ];
 
 /// A page for a signed-in user, with the navigation its role and scope allow, its name,

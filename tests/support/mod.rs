@@ -22,10 +22,21 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn postgres_reachable() -> Result<(), String> {
+/// Whether the PostgreSQL of [`postgres_admin_url`] answers; why not when it does not.
+pub fn postgres_reachable() -> Result<(), String> {
     diesel::PgConnection::establish(&postgres_admin_url())
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// `figment` with the setting `approvals` empty unless it names one: the scenarios
+/// written before approvals append disposals and distributions at once.
+pub fn with_approvals_off(figment: Figment) -> Figment {
+    if figment.find_value("approvals").is_ok() {
+        figment
+    } else {
+        figment.merge(("approvals", ""))
+    }
 }
 
 /// A scenario run once per backend.
@@ -154,6 +165,8 @@ pub struct TestApp {
     pub auditor: String,
     pub reader: String,
     pub database: TestDatabase,
+    /// The settings the app runs with (a signed-in browser gets the same).
+    pub figment: Figment,
 }
 
 /// A response read whole.
@@ -191,10 +204,11 @@ impl TestApp {
             token(Role::Reader),
         );
         drop(conn);
-        let figment =
-            figment.unwrap_or_else(|| rocket::Config::figment().merge(("log_level", "off")));
-        let client =
-            Client::tracked(asset_registry::server::rocket(db.clone(), figment)).expect("rocket");
+        let figment = with_approvals_off(
+            figment.unwrap_or_else(|| rocket::Config::figment().merge(("log_level", "off"))),
+        );
+        let client = Client::tracked(asset_registry::server::rocket(db.clone(), figment.clone()))
+            .expect("rocket");
         TestApp {
             client,
             db,
@@ -204,6 +218,7 @@ impl TestApp {
             auditor,
             reader,
             database,
+            figment,
         }
     }
 
@@ -212,7 +227,7 @@ impl TestApp {
     pub fn signed_in(&self, token: &str) -> Client {
         let client = Client::tracked(asset_registry::server::rocket(
             self.db.clone(),
-            rocket::Config::figment().merge(("log_level", "off")),
+            self.figment.clone(),
         ))
         .expect("client");
         let status = client

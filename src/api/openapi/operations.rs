@@ -4,12 +4,15 @@
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
+use crate::api::access_log::AccessView;
+use crate::api::attachments::AttachmentView;
 use crate::api::declarations::{DeclarationBody, DeclarationView};
 use crate::api::health::Health;
 use crate::api::households::HouseholdView;
 use crate::api::ledger::Events;
 use crate::api::tokens::{CreatedToken, NewToken, TokenView};
 use crate::api::views::{AssetView, EntryView, Page, ProjectView};
+use crate::approvals::proposals::ProposalCreated;
 use crate::import::BatchReport;
 use crate::ledger::entry::request_schema;
 use crate::ledger::verify::Verification;
@@ -18,8 +21,8 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::report::Report;
 use crate::register::totals::Totals;
 use crate::request::{
-    AssetFilterQuery, AssetListQuery, Documented, EventsQuery, ExportQuery, FindingExportQuery,
-    FindingListQuery, PageQuery, ProjectListQuery,
+    AccessLogQuery, AssetFilterQuery, AssetListQuery, Documented, EventsQuery, ExportQuery,
+    FindingExportQuery, FindingListQuery, PageQuery, ProjectListQuery,
 };
 
 /// Who may call an operation.
@@ -37,6 +40,8 @@ pub enum Audience {
     Review,
     /// admin.
     Admin,
+    /// approver.
+    Approver,
 }
 
 impl Audience {
@@ -51,6 +56,9 @@ impl Audience {
             Audience::Auditor => "角色：auditor、admin",
             Audience::Review => "角色：clerk、auditor、admin、approver（只答令牌范围内的数据）",
             Audience::Admin => "角色：admin，需全县范围（否则 403 county_scope_required）",
+            Audience::Approver => {
+                "角色：approver（镇街步骤：该镇街或全县范围；县级步骤：全县范围）"
+            }
         }
     }
 }
@@ -67,6 +75,8 @@ pub enum Body {
     Csv,
     /// An Excel workbook (.xlsx).
     Xlsx,
+    /// Any file (an attachment).
+    Binary,
     /// A problem+json error.
     Problem,
     /// Nothing.
@@ -94,13 +104,13 @@ pub struct Operation {
 }
 
 /// The schema of `T`: a reference to its definition in the document.
-fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+pub(super) fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
 /// Every operation of the API.
 pub fn operations() -> Vec<Operation> {
-    vec![
+    let mut operations = vec![
         Operation {
             method: "get",
             path: "/api/v1/health",
@@ -267,6 +277,11 @@ pub fn operations() -> Vec<Operation> {
             responses: &[
                 (201, "已追加", Body::Json(schema::<EntryView>)),
                 (
+                    202,
+                    "须经审批的类型（设置 approvals）：已提交审批，未记入台账",
+                    Body::Json(schema::<ProposalCreated>),
+                ),
+                (
                     200,
                     "相同 Idempotency-Key 与请求体：原条目",
                     Body::Json(schema::<EntryView>),
@@ -311,10 +326,13 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/totals",
-            summary: "合计，按 class（含 none）、town、village 或 year 分组",
+            summary: "合计，按 class（含 none）、town、village、year、department 或 funding_channel（含 unspecified）分组",
             audience: Audience::Reader,
             path_params: &[],
-            query: vec![("group_by", "class | town | village | year")],
+            query: vec![(
+                "group_by",
+                "class | town | village | year | department | funding_channel",
+            )],
             request: None,
             responses: &[
                 (200, "合计", Body::Json(schema::<Totals>)),
@@ -466,6 +484,50 @@ pub fn operations() -> Vec<Operation> {
             ],
         },
         Operation {
+            method: "post",
+            path: "/api/v1/attachments",
+            summary: "上传附件（档案）：请求体即文件本身，不超过 limits.attachment（默认 20 MiB）；按 SHA-256 只存一份。条目以 attachments: [sha256…] 引用，校验时逐一重算其哈希",
+            audience: Audience::Clerk,
+            path_params: &[],
+            query: vec![("filename", "文件名（不超过 255 个字符）")],
+            request: Some(Body::Binary),
+            responses: &[
+                (201, "已保存", Body::Json(schema::<AttachmentView>)),
+                (200, "同样的文件早已保存", Body::Json(schema::<AttachmentView>)),
+                (400, "filename 无效", Body::Problem),
+                (413, "超过大小上限", Body::Problem),
+                (422, "空文件", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/attachments/{sha256}",
+            summary: "取回附件（只读角色不可）",
+            audience: Audience::Review,
+            path_params: &[("sha256", "附件的 SHA-256")],
+            query: Vec::new(),
+            request: None,
+            responses: &[
+                (200, "文件", Body::Binary),
+                (403, "只读角色不能取回附件", Body::Problem),
+                (404, "没有这个附件", Body::Problem),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/api/v1/access-log",
+            summary: "个人信息访问记录（最新在前）：每个带有完整身份证号或电话号码的响应记一条——谁（令牌名称、角色、范围）、何时、哪个路由、涉及哪些资产编号；导出记其行数。此表任何角色都不能修改。需全县范围",
+            audience: Audience::Auditor,
+            path_params: &[],
+            query: AccessLogQuery::parameters(),
+            request: None,
+            responses: &[
+                (200, "访问记录", Body::Json(schema::<Page<AccessView>>)),
+                (400, "参数无效", Body::Problem),
+                (403, "只限审计与管理员，且需全县范围", Body::Problem),
+            ],
+        },
+        Operation {
             method: "get",
             path: "/api/v1/openapi.json",
             summary: "本文档",
@@ -475,8 +537,8 @@ pub fn operations() -> Vec<Operation> {
             request: None,
             responses: &[(200, "OpenAPI 3.1 文档", Body::Empty)],
         },
-    ]
-    .into_iter()
-    .chain(crate::api::stocktakes::operations())
-    .collect()
+    ];
+    operations.extend(super::approvals::operations());
+    operations.extend(crate::api::stocktakes::operations());
+    operations
 }

@@ -1,7 +1,7 @@
 //! The register's fields that an import file's columns map to, with their Chinese and
 //! English headers, and how a value of each reads in a message.
 
-use crate::domain::Vocabulary;
+use crate::domain::{FundingChannel, Vocabulary};
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// A column the importer understands.
@@ -23,6 +23,20 @@ pub enum Field {
     FundingSource,
     /// 行业主管部门
     Department,
+    /// 中央衔接资金
+    FundsCentral,
+    /// 省级衔接资金
+    FundsProvincial,
+    /// 市县衔接资金
+    FundsLocal,
+    /// 整合涉农资金
+    FundsIntegrated,
+    /// 行业部门资金
+    FundsSector,
+    /// 社会帮扶资金
+    FundsSocial,
+    /// 其他资金
+    FundsOther,
     /// 资产编号
     AssetCode,
     /// 资产名称
@@ -47,11 +61,37 @@ pub enum Field {
     ConfirmedOn,
     /// 确权证书编号
     CertificateNo,
+    /// 资产形态
+    AssetForm,
+    /// 受益户数
+    BeneficiaryHouseholds,
+    /// 受益人数
+    BeneficiaryPersons,
+    /// 管护责任人
+    ResponsiblePerson,
+    /// 联系电话
+    Phone,
+    /// 移交日期
+    HandedOverOn,
+    /// 接收单位
+    ReceivedBy,
+    /// 经营方式
+    OperatingMode,
+    /// 经营主体
+    Operator,
+    /// 资产状态
+    Condition,
+    /// 建成日期
+    CompletedOn,
+    /// 坐落位置
+    Location,
+    /// 备注
+    Remarks,
 }
 
 impl Field {
     /// Every field, in the order of the import format.
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 40] = [
         Field::ProjectCode,
         Field::ProjectName,
         Field::ProjectYear,
@@ -60,6 +100,13 @@ impl Field {
         Field::ProjectFunds,
         Field::FundingSource,
         Field::Department,
+        Field::FundsCentral,
+        Field::FundsProvincial,
+        Field::FundsLocal,
+        Field::FundsIntegrated,
+        Field::FundsSector,
+        Field::FundsSocial,
+        Field::FundsOther,
         Field::AssetCode,
         Field::AssetName,
         Field::AssetClass,
@@ -72,6 +119,19 @@ impl Field {
         Field::Custodian,
         Field::ConfirmedOn,
         Field::CertificateNo,
+        Field::AssetForm,
+        Field::BeneficiaryHouseholds,
+        Field::BeneficiaryPersons,
+        Field::ResponsiblePerson,
+        Field::Phone,
+        Field::HandedOverOn,
+        Field::ReceivedBy,
+        Field::OperatingMode,
+        Field::Operator,
+        Field::Condition,
+        Field::CompletedOn,
+        Field::Location,
+        Field::Remarks,
     ];
 
     /// The fields every file must have.
@@ -108,10 +168,42 @@ impl Field {
         self.index() >= Field::AssetCode.index()
     }
 
+    /// Whether the field is one of an asset's own columns (资产编号 … 确权证书编号), whose
+    /// presence makes a file, or a row, one of assets. The optional 台账 columns after
+    /// them (资产形态 … 备注) do not: a file of projects may carry a 备注 column.
+    pub fn marks_asset(self) -> bool {
+        self.is_asset_field() && self.index() <= Field::CertificateNo.index()
+    }
+
     /// Whether the field is an amount of money that names its unit.
     pub fn is_money(self) -> bool {
-        matches!(self, Field::ProjectFunds | Field::AssetValue)
+        matches!(self, Field::ProjectFunds | Field::AssetValue) || self.channel().is_some()
     }
+
+    /// The funding channel whose amount the field is (中央衔接资金 …), if it is one.
+    pub fn channel(self) -> Option<FundingChannel> {
+        Some(match self {
+            Field::FundsCentral => FundingChannel::Central,
+            Field::FundsProvincial => FundingChannel::Provincial,
+            Field::FundsLocal => FundingChannel::Local,
+            Field::FundsIntegrated => FundingChannel::Integrated,
+            Field::FundsSector => FundingChannel::Sector,
+            Field::FundsSocial => FundingChannel::Social,
+            Field::FundsOther => FundingChannel::Other,
+            _ => return None,
+        })
+    }
+
+    /// The column of each funding channel, in the order of [`FundingChannel::ALL`].
+    pub const CHANNELS: [Field; 7] = [
+        Field::FundsCentral,
+        Field::FundsProvincial,
+        Field::FundsLocal,
+        Field::FundsIntegrated,
+        Field::FundsSector,
+        Field::FundsSocial,
+        Field::FundsOther,
+    ];
 
     /// The Chinese header, as errors name a column the file lacks.
     pub fn chinese(self) -> &'static str {
@@ -136,6 +228,26 @@ impl Field {
             Field::Custodian => "管护主体",
             Field::ConfirmedOn => "确权日期",
             Field::CertificateNo => "确权证书编号",
+            Field::FundsCentral => "中央衔接资金",
+            Field::FundsProvincial => "省级衔接资金",
+            Field::FundsLocal => "市县衔接资金",
+            Field::FundsIntegrated => "整合涉农资金",
+            Field::FundsSector => "行业部门资金",
+            Field::FundsSocial => "社会帮扶资金",
+            Field::FundsOther => "其他资金",
+            Field::AssetForm => "资产形态",
+            Field::BeneficiaryHouseholds => "受益户数",
+            Field::BeneficiaryPersons => "受益人数",
+            Field::ResponsiblePerson => "管护责任人",
+            Field::Phone => "联系电话",
+            Field::HandedOverOn => "移交日期",
+            Field::ReceivedBy => "接收单位",
+            Field::OperatingMode => "经营方式",
+            Field::Operator => "经营主体",
+            Field::Condition => "资产状态",
+            Field::CompletedOn => "建成日期",
+            Field::Location => "坐落位置",
+            Field::Remarks => "备注",
         }
     }
 
@@ -162,6 +274,26 @@ impl Field {
             Field::Custodian => "custodian",
             Field::ConfirmedOn => "confirmed_on",
             Field::CertificateNo => "certificate_no",
+            Field::FundsCentral => "funds_central",
+            Field::FundsProvincial => "funds_provincial",
+            Field::FundsLocal => "funds_local",
+            Field::FundsIntegrated => "funds_integrated",
+            Field::FundsSector => "funds_sector",
+            Field::FundsSocial => "funds_social",
+            Field::FundsOther => "funds_other",
+            Field::AssetForm => "asset_form",
+            Field::BeneficiaryHouseholds => "beneficiary_households",
+            Field::BeneficiaryPersons => "beneficiary_persons",
+            Field::ResponsiblePerson => "responsible_person",
+            Field::Phone => "phone",
+            Field::HandedOverOn => "handed_over_on",
+            Field::ReceivedBy => "received_by",
+            Field::OperatingMode => "operating_mode",
+            Field::Operator => "operator",
+            Field::Condition => "condition",
+            Field::CompletedOn => "completed_on",
+            Field::Location => "location",
+            Field::Remarks => "remarks",
         }
     }
 
@@ -171,6 +303,9 @@ impl Field {
             Field::Town => &["镇街", "乡镇", "镇/街道", "镇（街道）", "镇(街道)"],
             Field::Village => &["村", "村名", "行政村"],
             Field::Owner => &["所有权人", "产权归属"],
+            Field::ResponsiblePerson => &["管护责任人", "责任人"],
+            Field::Phone => &["联系电话", "电话", "联系方式"],
+            Field::Location => &["坐落位置", "坐落", "地址"],
             _ => &[],
         }
     }
@@ -191,14 +326,25 @@ pub fn project_value(project: &ProjectRecord, field: Field) -> String {
         Field::ProjectFunds => format!("{} 元", project.funds),
         Field::FundingSource => shown(project.funding_source.as_deref()),
         Field::Department => shown(project.department.as_deref()),
-        _ => String::new(),
+        _ => match field.channel() {
+            Some(channel) => shown(
+                project.funding[channel.index()]
+                    .map(|amount| format!("{amount} 元"))
+                    .as_deref(),
+            ),
+            None => String::new(),
+        },
     }
 }
 
 /// The asset fields of an asset, each with its value as a person reads it. ID numbers
 /// are given whole: whoever shows one decides whether to mask it.
-pub fn asset_values(asset: &AssetRecord) -> [(Field, String); 12] {
+pub fn asset_values(asset: &AssetRecord) -> [(Field, String); 25] {
     let opt = |v: &Option<String>| shown(v.as_deref());
+    let label = |v: Option<&'static str>| shown(v);
+    let number = |v: Option<u32>| shown(v.map(|n| n.to_string()).as_deref());
+    let date = |v: Option<crate::domain::BusinessDate>| shown(v.map(|d| d.to_string()).as_deref());
+    let d = &asset.details;
     [
         (Field::ProjectCode, asset.project_code.to_string()),
         (Field::AssetName, asset.name.clone()),
@@ -221,5 +367,24 @@ pub fn asset_values(asset: &AssetRecord) -> [(Field, String); 12] {
             shown(asset.confirmed_on.map(|d| d.to_string()).as_deref()),
         ),
         (Field::CertificateNo, opt(&asset.certificate_no)),
+        (Field::AssetForm, label(d.asset_form.map(|f| f.label()))),
+        (
+            Field::BeneficiaryHouseholds,
+            number(d.beneficiary_households),
+        ),
+        (Field::BeneficiaryPersons, number(d.beneficiary_persons)),
+        (Field::ResponsiblePerson, opt(&d.responsible_person)),
+        (Field::Phone, opt(&d.phone)),
+        (Field::HandedOverOn, date(d.handed_over_on)),
+        (Field::ReceivedBy, opt(&d.received_by)),
+        (
+            Field::OperatingMode,
+            label(d.operating_mode.map(|m| m.label())),
+        ),
+        (Field::Operator, opt(&d.operator)),
+        (Field::Condition, label(d.condition.map(|c| c.label()))),
+        (Field::CompletedOn, date(d.completed_on)),
+        (Field::Location, opt(&d.location)),
+        (Field::Remarks, opt(&d.remarks)),
     ]
 }

@@ -228,6 +228,8 @@ pub struct Layout {
     pub funds_unit: MoneyUnit,
     /// Unit of 资产价值.
     pub value_unit: MoneyUnit,
+    /// Unit of each funding channel's column, in the order of [`Field::CHANNELS`].
+    channel_units: [MoneyUnit; 7],
     /// Whether the file has asset columns at all.
     pub has_asset_columns: bool,
     /// Columns left out.
@@ -305,7 +307,7 @@ impl Layout {
         }
         let has_asset_columns = Field::ALL
             .iter()
-            .any(|f| f.is_asset_field() && positions[f.index()].is_some());
+            .any(|f| f.marks_asset() && positions[f.index()].is_some());
         let required = Field::REQUIRED.iter().chain(if has_asset_columns {
             Field::REQUIRED_FOR_ASSETS.iter()
         } else {
@@ -343,6 +345,7 @@ impl Layout {
         };
         let funds_unit = money_unit(Field::ProjectFunds);
         let value_unit = money_unit(Field::AssetValue);
+        let channel_units = Field::CHANNELS.map(&mut money_unit);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -352,10 +355,22 @@ impl Layout {
             positions,
             funds_unit,
             value_unit,
+            channel_units,
             has_asset_columns,
             warnings,
             names_cells: false,
         })
+    }
+
+    /// The unit of a money column (项目资金, 资产价值 or a funding channel); 元 for any
+    /// other.
+    pub fn unit_of(&self, field: Field) -> MoneyUnit {
+        match (field, field.channel()) {
+            (Field::ProjectFunds, _) => self.funds_unit,
+            (Field::AssetValue, _) => self.value_unit,
+            (_, Some(channel)) => self.channel_units[channel.index()],
+            _ => MoneyUnit::Yuan,
+        }
     }
 
     /// The column position of `field`, if the file has it.

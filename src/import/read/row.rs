@@ -1,5 +1,7 @@
 //! One data row of an import file, parsed into a project and, when it has one, an asset.
 
+mod columns;
+
 use super::field::Field;
 use super::header::{clean, Layout};
 use crate::domain::codes::CodeError;
@@ -196,7 +198,7 @@ pub fn parse_row(layout: &Layout, line: u64, cells: &[&str]) -> Result<ParsedRow
     let project = parse_project(&mut row);
     let has_asset = Field::ALL
         .iter()
-        .any(|f| f.is_asset_field() && row.text(*f).is_some());
+        .any(|f| f.marks_asset() && row.text(*f).is_some());
     let asset = if has_asset {
         parse_asset(&mut row, project.as_ref()).map(Some)
     } else {
@@ -218,6 +220,7 @@ fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
     let year = row.year();
     let town = row.required(Field::Town);
     let funds = row.money(Field::ProjectFunds, row.layout.funds_unit);
+    let funding = row.funding(funds);
     Some(ProjectRecord {
         code: code?,
         name: name?,
@@ -227,6 +230,7 @@ fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
         funds: funds?,
         funding_source: row.optional(Field::FundingSource),
         department: row.optional(Field::Department),
+        funding: funding?,
     })
 }
 
@@ -321,8 +325,18 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
         },
         None => Some(None),
     };
+    let details = row.details();
     let project = project?;
     let confirmed_on = confirmed_on?;
+    let details = details?;
+    // An asset handed over is looked after by whoever received it, unless the file
+    // names its custodian.
+    let custodian = row.optional(Field::Custodian).or_else(|| {
+        details
+            .received_by
+            .clone()
+            .filter(|_| details.handed_over_on.is_some())
+    });
     Some(AssetRecord {
         code: code?,
         project_code: project.code.clone(),
@@ -336,7 +350,7 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
             owner_type: owner_type?,
             id_number: id_number?,
         },
-        custodian: row.optional(Field::Custodian),
+        custodian,
         status: if confirmed_on.is_some() {
             AssetStatus::Confirmed
         } else {
@@ -346,5 +360,6 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
         certificate_no: row.optional(Field::CertificateNo),
         town: project.town.clone(),
         village: project.village.clone(),
+        details,
     })
 }

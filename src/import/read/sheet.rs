@@ -3,6 +3,13 @@
 //! cells — so that the CSV rules (columns, units, numbers, dates) read it too. A number
 //! cell becomes the shortest decimal that gives back the double Excel stored, a date
 //! cell its business date, a formula cell its cached value.
+//!
+//! An .xlsx is checked before it is opened ([`guard`]: no ZIP bomb, a shared-strings
+//! table that fits in memory) and its sheet read as a stream ([`stream`]), in bounded
+//! memory; an .xls or .ods sheet (formats of small files) is read whole.
+
+mod guard;
+pub mod stream;
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -59,6 +66,9 @@ pub enum OpenError {
     },
     /// The workbook has no visible worksheet.
     NoSheet,
+    /// The workbook breaks a bound before it is read (a ZIP bomb, a shared-strings table
+    /// too large): the error's code and message.
+    Refused(&'static str, String),
 }
 
 /// Something wrong with one cell that its text cannot show.
@@ -77,11 +87,21 @@ pub struct SheetRows {
     pub format: &'static str,
     /// The sheet's name.
     pub name: String,
-    values: Range<Data>,
-    formulas: Range<String>,
-    next_row: u32,
-    end_row: u32,
-    width: u32,
+    cells: Cells,
+}
+
+/// Where a sheet's rows come from.
+enum Cells {
+    /// Read whole (.xls, .ods): the values, the formulas, the next row and the end.
+    Loaded {
+        values: Range<Data>,
+        formulas: Range<String>,
+        next_row: u32,
+        end_row: u32,
+        width: u32,
+    },
+    /// An .xlsx, read as a stream.
+    Streamed(stream::StreamedRows),
 }
 
 impl SheetRows {
@@ -95,7 +115,13 @@ impl SheetRows {
         container: Container,
         sheet: Option<&str>,
     ) -> io::Result<Result<Self, OpenError>> {
-        let mut workbook = match open_workbook(path, container)? {
+        // Bounds first: calamine reads an .xlsx's shared strings whole when it opens it.
+        if container == Container::Zip {
+            if let Some(refused) = guard::check(path)? {
+                return Ok(Err(OpenError::Refused(refused.code, refused.message)));
+            }
+        }
+        let workbook = match open_workbook(path, container)? {
             Ok(workbook) => workbook,
             Err(reason) => return Ok(Err(OpenError::Unreadable(reason))),
         };
@@ -128,6 +154,17 @@ impl SheetRows {
             Sheets::Xlsb(_) => "xlsb",
             Sheets::Ods(_) => "ods",
         };
+        let workbook = match workbook {
+            Sheets::Xlsx(xlsx) => {
+                return Ok(Ok(SheetRows {
+                    format,
+                    cells: Cells::Streamed(stream::StreamedRows::start(xlsx, name.clone())),
+                    name,
+                }))
+            }
+            other => other,
+        };
+        let mut workbook = workbook;
         let unreadable = |e: calamine::Error| OpenError::Unreadable(e.to_string());
         let mut values = match workbook.worksheet_range(&name) {
             Ok(values) => values,
@@ -151,19 +188,38 @@ impl SheetRows {
         Ok(Ok(SheetRows {
             format,
             name,
-            values,
-            formulas,
-            next_row,
-            end_row,
-            width: end.1 + 1,
+            cells: Cells::Loaded {
+                values,
+                formulas,
+                next_row,
+                end_row,
+                width: end.1 + 1,
+            },
         }))
+    }
+
+    /// Why the rows stopped before the end of the sheet, once they have.
+    pub fn failure(&self) -> Option<&stream::Refusal> {
+        match &self.cells {
+            Cells::Streamed(rows) => rows.failure.as_ref(),
+            Cells::Loaded { .. } => None,
+        }
     }
 
     /// The share of the sheet's rows read so far, as a fraction of `total`.
     pub fn consumed(&self, total: u64) -> u64 {
-        let start = self.values.start().map_or(0, |(row, _)| row);
-        let rows = u64::from(self.end_row.saturating_sub(start)).max(1);
-        let read = u64::from(self.next_row.saturating_sub(start)).min(rows);
+        let (values, next_row, end_row) = match &self.cells {
+            Cells::Streamed(rows) => return rows.consumed(total),
+            Cells::Loaded {
+                values,
+                next_row,
+                end_row,
+                ..
+            } => (values, *next_row, *end_row),
+        };
+        let start = values.start().map_or(0, |(row, _)| row);
+        let rows = u64::from(end_row.saturating_sub(start)).max(1);
+        let read = u64::from(next_row.saturating_sub(start)).min(rows);
         // At most `total` × `rows` / `rows`: no overflow for any file a server accepts.
         total.saturating_mul(read) / rows
     }
@@ -176,17 +232,34 @@ impl SheetRows {
         record: &mut csv::StringRecord,
         problems: &mut Vec<(usize, CellProblem)>,
     ) -> Option<u64> {
-        if self.next_row >= self.end_row {
-            return None;
-        }
-        let row = self.next_row;
-        self.next_row += 1;
         record.clear();
         problems.clear();
+        let (values, formulas, next_row, end_row, width) = match &mut self.cells {
+            Cells::Streamed(rows) => {
+                let row = rows.next_row()?;
+                for cell in &row.cells {
+                    record.push_field(cell);
+                }
+                problems.extend(row.problems);
+                return Some(u64::from(row.row) + 1);
+            }
+            Cells::Loaded {
+                values,
+                formulas,
+                next_row,
+                end_row,
+                width,
+            } => (values, formulas, next_row, *end_row, *width),
+        };
+        if *next_row >= end_row {
+            return None;
+        }
+        let row = *next_row;
+        *next_row += 1;
         let mut text = String::new();
-        for col in 0..self.width {
+        for col in 0..width {
             text.clear();
-            let value = self.values.get_value((row, col));
+            let value = values.get_value((row, col));
             match value {
                 Some(Data::Error(e)) => {
                     problems.push((col as usize, CellProblem::ErrorValue(e.to_string())));
@@ -195,7 +268,7 @@ impl SheetRows {
                 None => {}
             }
             if text.is_empty() {
-                if let Some(formula) = self.formulas.get_value((row, col)) {
+                if let Some(formula) = formulas.get_value((row, col)) {
                     if !formula.trim().is_empty() && !matches!(value, Some(Data::Error(_))) {
                         problems.push((
                             col as usize,

@@ -120,6 +120,8 @@ pub enum Input {
     Quantity,
     /// The `seq` of another entry: a positive integer.
     Seq,
+    /// A count of people or households: a whole number, 0 or more.
+    Count,
     /// Who received a distribution: a count of households, a text, or a list of names.
     Recipients,
     /// An object with fields of its own.

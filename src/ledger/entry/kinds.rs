@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
 use super::personal::PersonalField;
 use crate::domain::{
-    shown, AssetClass, AssetStatus, BusinessDate, DisposalMethod, IdNumber, InspectionResult,
-    ProjectCode, Quantity, Vocabulary, Yuan,
+    shown, AssetClass, AssetCondition, AssetForm, AssetStatus, BusinessDate, DisposalMethod,
+    IdNumber, InspectionResult, OperatingMode, ProjectCode, Quantity, Vocabulary, Yuan,
 };
-use crate::register::record::Owner;
+use crate::register::record::{AssetDetails, Owner};
 
 mod contracts;
 mod distribution;
@@ -108,7 +108,7 @@ impl EntryKind {
 #[serde(rename_all = "snake_case")]
 pub enum EntryData {
     /// 登记.
-    Registered(Registered),
+    Registered(Box<Registered>),
     /// 确权.
     OwnershipConfirmed(OwnershipConfirmed),
     /// 移交.
@@ -220,6 +220,31 @@ impl EntryData {
     }
 }
 
+/// One approval an entry went through (`data.approvals`, inside its hashed data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Approval {
+    /// The level: `town` or `county`.
+    pub level: String,
+    /// The approver, by token name.
+    pub by: String,
+    /// When, RFC 3339.
+    pub at: String,
+}
+
+impl EntryData {
+    /// Writes `approvals` into the data of a kind that records them (disposal,
+    /// distribution, ownership transfer); `false` for any other kind.
+    pub fn set_approvals(&mut self, approvals: Vec<Approval>) -> bool {
+        match self {
+            EntryData::Disposed(d) => d.approvals = Some(approvals),
+            EntryData::IncomeDistributed(d) => d.approvals = Some(approvals),
+            EntryData::OwnershipTransferred(d) => d.approvals = Some(approvals),
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// `registered`: the asset's fields as an import registered them (absent values as
 /// `null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -250,7 +275,19 @@ pub struct Registered {
     pub town: String,
     /// Its village, from the project.
     pub village: Option<String>,
+    /// The fuller 台账 columns, each left out when absent (so that an entry written
+    /// before they existed hashes as it did).
+    #[serde(flatten)]
+    pub details: AssetDetails,
 }
+
+/// The personal fields of a `registered` entry: the owner's ID number and the
+/// responsible person's telephone.
+const REGISTERED_PERSONAL: &[PersonalField] = &[
+    PersonalField::id_number("owner.id_number"),
+    PersonalField::phone("phone"),
+];
+
 impl Registered {
     const FIELDS: &'static [Field] = &[
         Field::required("project_code", "项目编号", Input::ProjectCode),
@@ -266,10 +303,31 @@ impl Registered {
         Field::optional("certificate_no", "确权证书编号", Input::Text),
         Field::required("town", "镇街", Input::Text),
         Field::optional("village", "村", Input::Text),
+        Field::optional("asset_form", "资产形态", Input::Choice(AssetForm::choices)),
+        Field::optional("beneficiary_households", "受益户数", Input::Count),
+        Field::optional("beneficiary_persons", "受益人数", Input::Count),
+        Field::optional("responsible_person", "管护责任人", Input::Text),
+        Field::optional("phone", "联系电话", Input::Text),
+        Field::optional("handed_over_on", "移交日期", Input::PastDate),
+        Field::optional("received_by", "接收单位", Input::Text),
+        Field::optional(
+            "operating_mode",
+            "经营方式",
+            Input::Choice(OperatingMode::choices),
+        ),
+        Field::optional("operator", "经营主体", Input::Text),
+        Field::optional(
+            "condition",
+            "资产状态",
+            Input::Choice(AssetCondition::choices),
+        ),
+        Field::optional("completed_on", "建成日期", Input::PastDate),
+        Field::optional("location", "坐落位置", Input::Text),
+        Field::optional("remarks", "备注", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("registered", "登记", Self::FIELDS)
         .by_import_only()
-        .with_personal(OWNER_PERSONAL);
+        .with_personal(REGISTERED_PERSONAL);
 }
 
 /// `ownership_confirmed` (确权).
@@ -295,7 +353,8 @@ pub struct HandedOver {
     pub from: String,
     /// Who received it: the new custodian.
     pub to: String,
-    /// The hand-over document.
+    /// The hand-over document; for a hand-over an import recorded from a 台账's
+    /// 移交日期, the import batch (`导入批次 …`).
     pub document_no: String,
 }
 impl HandedOver {
@@ -374,6 +433,9 @@ pub struct OwnershipTransferred {
     pub owner: Owner,
     /// The transfer document.
     pub document_no: String,
+    /// The approvals it went through, when it waited for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<Approval>>,
 }
 impl OwnershipTransferred {
     const FIELDS: &'static [Field] = &[
@@ -427,6 +489,10 @@ pub struct Disposed {
     /// What it brought in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proceeds: Option<Yuan>,
+    /// The approvals it went through, when it waited for them (written by the last
+    /// approval, never sent by a clerk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<Approval>>,
 }
 impl Disposed {
     const FIELDS: &'static [Field] = &[

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::field::{Field, Input, OCCURRED_ON};
-use super::{EntryData, EntryKind, EntryRequest, FieldError};
+use super::{EntryData, EntryKind, EntryRequest, FieldError, ATTACHMENTS};
 use crate::domain::dates::today_in_china;
 use crate::domain::{
     shown, BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity,
@@ -32,9 +32,14 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
         return Err(reader.errors);
     };
     let fields = kind.fields();
+    let attachments = attachments(object, &mut reader.errors);
     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
     for key in object.keys() {
-        if key != "kind" && key != OCCURRED_ON.name && !names.contains(&key.as_str()) {
+        if key != "kind"
+            && key != OCCURRED_ON.name
+            && key != ATTACHMENTS
+            && !names.contains(&key.as_str())
+        {
             reader.errors.push(FieldError::new(
                 key,
                 "unknown_field",
@@ -54,7 +59,11 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
         Ok(data) => {
             let errors = whole_data_errors(&data);
             if errors.is_empty() {
-                Ok(EntryRequest { occurred_on, data })
+                Ok(EntryRequest {
+                    occurred_on,
+                    data,
+                    attachments,
+                })
             } else {
                 Err(errors)
             }
@@ -65,6 +74,36 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
             format!("{} 条目的数据无法读取：{e}", kind.as_str()),
         )]),
     }
+}
+
+/// The digests of `attachments`, any entry's list of the stored files it cites: each a
+/// SHA-256 in hex (taken in lowercase), each kept once; an error for each that is not.
+fn attachments(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let Some(value) = object.get(ATTACHMENTS) else {
+        return Vec::new();
+    };
+    let Some(list) = value.as_array() else {
+        errors.push(FieldError::new(
+            ATTACHMENTS,
+            "invalid_type",
+            "attachments 应为附件 SHA-256 的列表（上传附件后得到）",
+        ));
+        return Vec::new();
+    };
+    let mut digests: Vec<String> = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let digest = item.as_str().map(str::to_ascii_lowercase);
+        match digest.filter(|d| crate::ledger::attachments::is_digest(d)) {
+            Some(d) if !digests.contains(&d) => digests.push(d),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                &format!("{ATTACHMENTS}[{i}]"),
+                "invalid_value",
+                "附件应以其 SHA-256（64 位十六进制）引用",
+            )),
+        }
+    }
+    digests
 }
 
 /// The rules that tie several fields of a kind's data together: a distribution's
@@ -227,6 +266,7 @@ impl<'a> Reader<'a> {
                 Err(e) => Err((e.code(), format!("{label}“{given}”{e}"))),
             }),
             Input::Seq => return self.seq(field),
+            Input::Count => return self.count(field),
             Input::Recipients => return self.recipients(field),
             Input::Group(fields) => return self.group(field, fields),
             Input::Lines(fields) => return self.lines(field, fields),
@@ -272,6 +312,23 @@ impl<'a> Reader<'a> {
             }
             Some(_) => {
                 let message = format!("{name} 应为{}（正整数）", field.label);
+                self.error(&name, "invalid_type", message);
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, field: &Field) -> Option<Value> {
+        let name = self.name(field.name);
+        match self.object.get(field.name) {
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|c| u32::try_from(c).is_ok()) => {
+                Some(Value::Number(n.clone()))
+            }
+            None | Some(Value::Null) => {
+                self.missing(field, format!("缺少必填字段 {name}（{}）", field.label))
+            }
+            Some(_) => {
+                let message = format!("{name} 应为{}（不小于 0 的整数）", field.label);
                 self.error(&name, "invalid_type", message);
                 None
             }

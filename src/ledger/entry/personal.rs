@@ -110,6 +110,27 @@ fn personal_fields(kind: &str) -> &'static [PersonalField] {
     EntryKind::parse(kind).map_or(&[], |k| k.spec().personal)
 }
 
+/// The values of the personal fields (ID and phone numbers) of an entry of `kind` in
+/// its stored `data`, those that are not empty.
+pub fn personal_values(kind: &str, data: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut data = data.clone();
+    for field in personal_fields(kind) {
+        each_at(&mut data, field.path, &mut |_, value| {
+            if let Some(text) = value.as_str().filter(|text| !text.is_empty()) {
+                found.push(text.to_owned());
+            }
+        });
+    }
+    found
+}
+
+/// Whether an entry of `kind` holds any personal field (an ID or phone number) with a
+/// value in its stored `data`.
+pub fn carries_personal(kind: &str, data: &Value) -> bool {
+    !personal_values(kind, data).is_empty()
+}
+
 /// Masks, for readers, every personal field of an entry of `kind` in its stored data.
 pub fn mask_for_readers(kind: &str, data: &mut Value) {
     for field in personal_fields(kind) {
@@ -147,6 +168,19 @@ pub fn commit(kind: &str, data: &mut Value, salt: &[u8]) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn personal_fields_with_a_value_are_found() {
+        let phone = json!({"custodian": "甲", "phone": "13812345678"});
+        assert!(carries_personal("custodian_changed", &phone));
+        assert!(!carries_personal(
+            "custodian_changed",
+            &json!({"custodian": "甲"})
+        ));
+        let village = json!({"owner": {"name": "村委会", "id_number": null}});
+        assert!(!carries_personal("registered", &village));
+        assert!(!carries_personal("income", &json!({"amount": "1.00"})));
+    }
 
     #[test]
     fn phones_keep_three_and_four() {

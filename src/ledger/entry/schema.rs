@@ -88,6 +88,12 @@ pub fn request_schema(generator: &mut SchemaGenerator) -> Schema {
                 };
                 properties.insert(name, schema);
             }
+            // Any entry may cite stored documents by their SHA-256.
+            properties.insert(
+                super::ATTACHMENTS.to_owned(),
+                json!({"type": "array", "title": "附件",
+                       "items": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}),
+            );
             let mut required = vec![json!("kind"), json!(OCCURRED_ON.name)];
             required.extend(variant.required);
             json!({

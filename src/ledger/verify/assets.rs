@@ -132,7 +132,7 @@ fn difference(asset: &AssetRow, entries: &[EntryRow]) -> Option<String> {
     let last_seq = entries.last().map_or(first.seq, |e| e.seq);
     let value_events = data.iter().any(|d| d.kind().changes_value());
     let text = |value: Option<&str>| value.unwrap_or("（空）").to_owned();
-    let expected: [(&str, String, String); 23] = [
+    let expected: [(&str, String, String); 26] = [
         (
             "project_code",
             asset.project_code.clone(),
@@ -238,13 +238,28 @@ fn difference(asset: &AssetRow, entries: &[EntryRow]) -> Option<String> {
             i32::from(value_events).to_string(),
         ),
         ("code", asset.code.clone(), first.asset_code.clone()),
+        (
+            "details",
+            text(asset.details.as_deref()),
+            text(crate::register::store::details_json(&registered.details).as_deref()),
+        ),
+        (
+            "condition",
+            text(asset.condition.as_deref()),
+            text(registered.details.condition.map(|c| c.as_str())),
+        ),
+        (
+            "operating_mode",
+            text(asset.operating_mode.as_deref()),
+            text(registered.details.operating_mode.map(|m| m.as_str())),
+        ),
     ];
     expected
         .into_iter()
         .find(|(_, row, folded)| row != folded)
         .map(|(field, row, folded)| {
             // ID numbers are named, not shown: the message may be logged or printed.
-            let (row, folded) = if field == "owner_id_number" {
+            let (row, folded) = if field == "owner_id_number" || field == "details" {
                 (masked(&row), masked(&folded))
             } else {
                 (row, folded)

@@ -1,9 +1,10 @@
-//! The walk along the chain: every hash recomputed in `seq` order, page by page, and
-//! the chain's end compared with the stored head.
+//! The walk along the chain: every hash recomputed in `seq` order, page by page, every
+//! cited attachment rehashed, and the chain's end compared with the stored head.
 
 use super::Pin;
 use crate::db::DbConnection;
 use crate::domain::Scope;
+use crate::ledger::attachments::problem_of;
 use crate::ledger::chain::{entry_hash, read_head, GENESIS_HASH};
 use crate::ledger::store::entries_after;
 
@@ -69,6 +70,10 @@ pub(super) fn walk(
                     let problem = format!("条目 {} 无法计算哈希：{}", row.seq, error.chinese());
                     return Ok(bad(row.seq, &running, count, pinned, problem));
                 }
+            }
+            // The files it cites must still be those it cited.
+            if let Some(problem) = problem_of(conn, row.seq, &row.data)? {
+                return Ok(bad(row.seq, &running, count, pinned, problem));
             }
             running = row.hash.clone();
             if pinned_seq == Some(row.seq) {

@@ -15,11 +15,17 @@ use rocket::{get, post, State};
 
 use self::entries::{body_of, Attempt};
 use super::{bad_query, internal, number_pages, require, PageError};
+use crate::approvals::proposals::{propose, NewProposal};
+use crate::approvals::replies::Keyed;
+use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
-use crate::domain::{shown, AssetClass, AssetStatus, Scope, Vocabulary};
+use crate::domain::{
+    shown, AssetClass, AssetCondition, AssetStatus, OperatingMode, Scope, Vocabulary,
+};
 use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
+use crate::observe::access::Disclosure;
 use crate::paging::{Cursor, Limit, Page};
 use crate::register::query::{
     asset_code_at, assets_through, list_assets, tally_assets, AssetFilter, AssetTally,
@@ -181,6 +187,12 @@ fn filter_query(filter: &AssetFilter) -> String {
         ("project", filter.project.clone()),
         ("year", filter.year.map(|year| year.to_string())),
         ("q", filter.q.clone()),
+        ("department", filter.department.clone()),
+        ("condition", filter.condition.map(|c| c.as_str().to_owned())),
+        (
+            "operating_mode",
+            filter.operating_mode.map(|m| m.as_str().to_owned()),
+        ),
     ]
     .iter()
     .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", encode(v))))
@@ -251,6 +263,12 @@ fn filters_described(filter: &AssetFilter) -> Option<String> {
         ("所有权人类型", owner_type),
         ("状态", filter.status.map(|s| s.label().to_owned())),
         ("名称包含", filter.q.clone()),
+        ("行业主管部门", filter.department.clone()),
+        ("资产状态", filter.condition.map(|c| c.label().to_owned())),
+        (
+            "经营方式",
+            filter.operating_mode.map(|m| m.label().to_owned()),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, value)| value.map(|value| format!("{name} {value}")))
@@ -269,6 +287,9 @@ fn filter_form(filter: &AssetFilter) -> Markup {
             (text_filter("所有权人", "owner", filter.owner.as_deref()))
             (choice_filter("状态", "status", &AssetStatus::choices(), filter.status.map(AssetStatus::as_str)))
             (text_filter("名称包含", "q", filter.q.as_deref()))
+            (text_filter("行业主管部门", "department", filter.department.as_deref()))
+            (choice_filter("资产状态", "condition", &AssetCondition::choices(), filter.condition.map(AssetCondition::as_str)))
+            (choice_filter("经营方式", "operating_mode", &OperatingMode::choices(), filter.operating_mode.map(OperatingMode::as_str)))
             button type="submit" { "查询" }
         }
     }
@@ -338,6 +359,8 @@ async fn asset_page(
     key: &str,
     flash: Option<(bool, &str)>,
     attempt: Option<Attempt>,
+    attached: Option<&str>,
+    disclosure: &Disclosure,
     db: &Db,
 ) -> Result<RawHtml<String>, PageError> {
     let can_write = session.0.role.allows(Access::Write);
@@ -346,8 +369,9 @@ async fn asset_page(
         session.0.scope.clone(),
         key,
         session.0.visibility(),
+        disclosure,
         can_write,
-        attempt,
+        entries::Prefill { attempt, attached },
     )
     .await?;
     let title = format!("资产 {}", view.code());
@@ -361,15 +385,34 @@ async fn asset_page(
 }
 
 /// One asset: fields, custody history, and (for clerks) the entry forms.
-#[get("/assets/<key>?<done>")]
+#[get("/assets/<key>?<done>&<attached>")]
 pub async fn asset(
     session: Session,
     key: &str,
     done: Option<&str>,
+    attached: Option<&str>,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
-    let flash = done.map(|kind| format!("已记录{}", kind_label(kind)));
-    asset_page(&session, key, flash.as_deref().map(|m| (true, m)), None, db).await
+    // A document just uploaded (`attached`, its SHA-256) is filled into the forms.
+    let attached = attached.filter(|d| crate::ledger::attachments::is_digest(d));
+    let flash = match (done, attached) {
+        (Some(kind), _) => Some(format!("已记录{}", kind_label(kind))),
+        (None, Some(_)) => {
+            Some("附件已上传，其 SHA-256 已填入下面各表单的“附件”栏；提交记录即引用它".to_owned())
+        }
+        (None, None) => None,
+    };
+    asset_page(
+        &session,
+        key,
+        flash.as_deref().map(|m| (true, m)),
+        None,
+        attached,
+        &disclosure,
+        db,
+    )
+    .await
 }
 
 /// Appends an entry from a form; on errors the page comes back with them beside the fields.
@@ -378,7 +421,9 @@ pub async fn append_entry(
     session: Session,
     key: &str,
     form: Form<HashMap<String, String>>,
+    disclosure: Disclosure,
     db: &State<Db>,
+    settings: &State<ApprovalSettings>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
     let values = form.into_inner();
@@ -386,6 +431,38 @@ pub async fn append_entry(
     let body = body_of(&values);
     let errors: Vec<FieldError> = match parse_entry(&body) {
         Err(errors) => errors,
+        Ok(entry) if !settings.policy.steps(entry.kind()).is_empty() => {
+            let proposal = NewProposal {
+                asset: key.to_owned(),
+                scope: session.0.scope.clone(),
+                steps: settings.policy.steps(entry.kind()).to_vec(),
+                entry,
+                body: body.clone(),
+                actor: session.0.name.clone(),
+                keyed: Keyed::new(None, "", ""),
+            };
+            match db
+                .run(move |conn| Ok::<_, PageError>(propose(conn, &proposal)))
+                .await?
+            {
+                Ok((_, created)) => {
+                    let id = created["proposal_id"].as_str().unwrap_or_default();
+                    return Ok(Redirect::to(format!(
+                        "/proposals/{}?done=proposed",
+                        encode(id)
+                    )));
+                }
+                Err(ProposalError::Append(AppendError::Rule {
+                    code,
+                    field,
+                    message,
+                })) => vec![FieldError::new(field, code, message)],
+                Err(ProposalError::Append(AppendError::AssetNotFound(_))) => {
+                    return Err(super::missing("没有这项资产。", "/assets"))
+                }
+                Err(other) => return Err(internal(other)),
+            }
+        }
         Ok(entry) => {
             let request = AppendRequest {
                 asset: key.to_owned(),
@@ -427,6 +504,8 @@ pub async fn append_entry(
             values,
             errors,
         }),
+        None,
+        &disclosure,
         db,
     )
     .await?;

@@ -9,10 +9,11 @@ use rocket::response::Redirect;
 use rocket::{get, State};
 
 use super::{internal, missing, require, PageError};
-use crate::auth::Access;
+use crate::auth::{Access, Visibility};
 use crate::db::Db;
 use crate::domain::{shown, IdNumber};
 use crate::ledger::households::{household, Household};
+use crate::observe::access::Disclosure;
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, number_cell, page, scroll_table};
 
@@ -52,6 +53,7 @@ pub async fn search(
 pub async fn household_page(
     session: Session,
     id_number: &str,
+    disclosure: Disclosure,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Review)?;
@@ -73,6 +75,10 @@ pub async fn household_page(
                 search_box(id_number),
             ),
         ));
+    }
+    // The page shows the ID number whole with every asset that paid it.
+    for line in &found.lines {
+        disclosure.asset(Visibility::Whole, &line.asset_code);
     }
     Ok(page(
         &session.0,

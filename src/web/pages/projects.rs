@@ -11,6 +11,7 @@ use super::assets::{
 };
 use super::{bad_query, internal, missing, number_pages, PageError};
 use crate::db::Db;
+use crate::domain::FundingChannel;
 use crate::domain::{shown, AssetClass, Scope, Vocabulary, Yuan};
 use crate::paging::{Cursor, Limit, Page};
 use crate::reconcile::findings::FindingKind;
@@ -267,6 +268,11 @@ fn render_project(view: &ProjectView) -> Markup {
                 thead { (header_row(&[("", false), ("万元", true), ("元", true)])) }
                 tbody {
                     tr { td { "项目资金" } (money_cells(funds)) }
+                    @for (channel, fen) in FundingChannel::ALL.iter().zip(project.funding_fen()) {
+                        @if let Some(fen) = fen {
+                            tr { td { "其中：" (channel.label()) } (money_cells(fen)) }
+                        }
+                    }
                     tr { td { "资产价值合计（" (view.assets.len()) " 项资产）" } (money_cells(value)) }
                 }
                 tfoot {

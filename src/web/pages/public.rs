@@ -8,6 +8,7 @@ use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, PageError};
+use crate::approvals::public::open_in_village;
 use crate::db::Db;
 use crate::domain::money::parse_signed_yuan;
 use crate::domain::shown;
@@ -23,7 +24,13 @@ pub async fn village(
 ) -> Result<RawHtml<String>, PageError> {
     let (town, village) = (town.to_owned(), village.to_owned());
     let found = db
-        .run(move |conn| village_notice(conn, &town, &village).map_err(internal))
+        .run(move |conn| {
+            let Some(mut notice) = village_notice(conn, &town, &village).map_err(internal)? else {
+                return Ok::<_, PageError>(None);
+            };
+            notice.notices = open_in_village(conn, &town, &village).map_err(internal)?;
+            Ok(Some(notice))
+        })
         .await?;
     match found {
         Some(notice) => Ok(bare_page(
@@ -108,9 +115,22 @@ fn render(notice: &VillageNotice) -> Markup {
             @if notice.notices.is_empty() {
                 p class="muted" { "暂无正在公示的事项。" }
             } @else {
-                ul {
-                    @for item in &notice.notices {
-                        li { (item.subject) "（" (item.place) "，" (item.starts_on) " 至 " (item.ends_on) "）" }
+                @for item in &notice.notices {
+                    h3 { (item.subject) }
+                    p {
+                        "公示地点：" (item.place) "；公示期：" (item.starts_on) " 至 " (item.ends_on)
+                        @if let Some(amount) = &item.amount { "；金额 " (grouped(amount)) " 元" }
+                        @if let Some(period) = &item.period { "（" (period) "）" }
+                    }
+                    @if !item.lines.is_empty() {
+                        (scroll_table(
+                            header_row(&[("户主", false), ("金额（元）", true)]),
+                            html! {
+                                @for line in &item.lines {
+                                    tr { td { (line.name) } td class="n" { (grouped(&line.amount)) } }
+                                }
+                            },
+                        ))
                     }
                 }
             }

@@ -80,7 +80,9 @@ fn the_navigation_follows_the_role_and_marks_the_page() {
         html! {},
     )
     .0;
-    assert!(auditor.contains("<a href=\"/verify\" class=\"active\">校验</a></nav>"));
+    assert!(auditor.contains(
+        "<a href=\"/verify\" class=\"active\">校验</a><a href=\"/access-log\">访问记录</a></nav>"
+    ));
     assert!(auditor.contains(
         "<form method=\"post\" action=\"/logout\"><button class=\"secondary\" type=\"submit\">退出</button></form>"
     ));

@@ -46,7 +46,17 @@ fn headers_with_units_aliases_and_spaces_are_understood() {
         ("产权归属", Known(Field::Owner, None)),
         ("行政村", Known(Field::Village, None)),
         ("\u{feff}项目编号", Known(Field::ProjectCode, None)),
-        ("备注", Unknown),
+        ("备注", Known(Field::Remarks, None)),
+        (
+            "中央衔接资金（万元）",
+            Known(Field::FundsCentral, Some(MoneyUnit::Wan)),
+        ),
+        (
+            "funds_other_yuan",
+            Known(Field::FundsOther, Some(MoneyUnit::Yuan)),
+        ),
+        ("联系电话", Known(Field::Phone, None)),
+        ("说明", Unknown),
     ] {
         assert_eq!(classify(header), cell, "{header}");
     }
@@ -62,7 +72,7 @@ fn a_layout_needs_its_columns_and_units() {
             "项目年度",
             "乡镇",
             "项目资金",
-            "备注",
+            "说明",
         ],
         Some(MoneyUnit::Wan),
     )

@@ -22,6 +22,9 @@ pub struct IncomeDistributed {
     /// What each household received, by name; they add up to `amount` exactly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<DistributionLine>>,
+    /// The approvals it went through, when it waited for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<super::Approval>>,
 }
 impl IncomeDistributed {
     const FIELDS: &'static [Field] = &[

@@ -3,17 +3,21 @@
 
 use maud::{html, Markup};
 
-use super::entries::{entry_forms, render_forms, summary, Attempt, EntryForm};
+use super::entries::{entry_forms, render_forms, summary, EntryForm, Prefill};
+use crate::approvals::proposals::ProposalRow;
 use crate::auth::Visibility;
 use crate::db::Db;
 use crate::domain::shown;
 use crate::domain::{AssetStatus, Scope, Vocabulary};
 use crate::ledger::contracts::{active_on, contracts_of, Contract};
+use crate::ledger::entry::personal::personal_values;
 use crate::ledger::entry::EntryKind;
 use crate::ledger::store::entries_of_asset;
 use crate::ledger::EntryRow;
+use crate::observe::access::Disclosure;
 use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
+use crate::register::AssetDetails;
 use crate::web::pages::{internal, missing, PageError};
 use crate::web::view::{
     class_label, encode, header_row, kind_label, number_cell, owner_type_label, scroll_table,
@@ -31,6 +35,8 @@ pub(super) struct AssetPage {
     contracts: Vec<Contract>,
     /// The `seq` of the contract that holds today, if one does.
     current_contract: Option<i64>,
+    /// Its proposals waiting for approval: id and kind label (none shown to readers).
+    pending: Vec<(String, &'static str)>,
 }
 
 impl AssetPage {
@@ -62,6 +68,53 @@ struct AssetFields {
     income_fen: i64,
     distributed_fen: i64,
     registered_on: String,
+    /// The filled 台账 columns (资产形态 … 备注), labelled, the phone as the caller may
+    /// see it.
+    ledger: Vec<(&'static str, String)>,
+}
+
+/// The filled 台账 columns of an asset as a person reads them: Chinese labels and
+/// values, the phone masked for readers.
+pub(crate) fn details_lines(
+    details: &AssetDetails,
+    visibility: Visibility,
+) -> Vec<(&'static str, String)> {
+    let AssetDetails {
+        asset_form,
+        beneficiary_households,
+        beneficiary_persons,
+        responsible_person,
+        phone,
+        handed_over_on,
+        received_by,
+        operating_mode,
+        operator,
+        condition,
+        completed_on,
+        location,
+        remarks,
+    } = details;
+    [
+        ("资产形态", asset_form.map(|f| f.label().to_owned())),
+        (
+            "受益户数",
+            beneficiary_households.map(|n| format!("{n} 户")),
+        ),
+        ("受益人数", beneficiary_persons.map(|n| format!("{n} 人"))),
+        ("管护责任人", responsible_person.clone()),
+        ("联系电话", visibility.phone(phone.as_deref())),
+        ("移交日期", handed_over_on.map(|d| d.to_string())),
+        ("接收单位", received_by.clone()),
+        ("经营方式", operating_mode.map(|m| m.label().to_owned())),
+        ("经营主体", operator.clone()),
+        ("资产状态", condition.map(|c| c.label().to_owned())),
+        ("建成日期", completed_on.map(|d| d.to_string())),
+        ("坐落位置", location.clone()),
+        ("备注", remarks.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| Some((label, value?)))
+    .collect()
 }
 
 /// One entry in the timeline.
@@ -83,7 +136,7 @@ struct Writing {
 }
 
 /// Reads the asset `key`, when it is in `scope`, and its entries; the forms of every kind that may be appended
-/// when `can_write`, the failed `attempt` in its form.
+/// when `can_write`, holding what `prefill` gives.
 ///
 /// Fails with a 404 page when there is no such asset.
 pub(super) async fn load(
@@ -91,8 +144,9 @@ pub(super) async fn load(
     scope: Scope,
     key: &str,
     visibility: Visibility,
+    disclosure: &Disclosure,
     can_write: bool,
-    attempt: Option<Attempt>,
+    prefill: Prefill<'_>,
 ) -> Result<AssetPage, PageError> {
     let lookup = key.to_owned();
     let found = db
@@ -101,12 +155,31 @@ pub(super) async fn load(
                 return Ok(None);
             };
             let entries = entries_of_asset(conn, &row.code).map_err(internal)?;
-            Ok::<_, PageError>(Some((row, entries)))
+            // Readers see no proposals (the only role that sees ID numbers masked).
+            let pending = if visibility == Visibility::Whole {
+                ProposalRow::pending_of_asset(conn, &row.id).map_err(internal)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, PageError>(Some((row, entries, pending)))
         })
         .await?;
-    let Some((row, entries)) = found else {
+    let Some((row, entries, pending)) = found else {
         return Err(missing("没有这项资产。", "/assets"));
     };
+    // The page shows the owner's ID number, and what each entry's line says of its own.
+    let personal = row.owner_id_number.is_some()
+        || entries.iter().any(|entry| {
+            let line = summary(entry, visibility);
+            serde_json::from_str(&entry.data).is_ok_and(|data| {
+                personal_values(&entry.kind, &data)
+                    .iter()
+                    .any(|value| line.contains(value.as_str()))
+            })
+        });
+    if personal {
+        disclosure.asset(visibility, &row.code);
+    }
     let writing = can_write.then(|| {
         let disposed = row.status == AssetStatus::Disposed.as_str();
         let kinds: Vec<EntryKind> = if disposed {
@@ -121,13 +194,17 @@ pub(super) async fn load(
         let today = crate::domain::dates::today_in_china().to_string();
         Writing {
             disposed,
-            forms: entry_forms(&kinds, attempt.as_ref(), &today),
+            forms: entry_forms(&kinds, prefill.attempt.as_ref(), &today, prefill.attached),
         }
     });
     let contracts = contracts_of(&entries).unwrap_or_default();
     let today = crate::domain::dates::today_in_china();
     let current_contract = active_on(&contracts, today).map(|c| c.seq);
     Ok(AssetPage {
+        pending: pending
+            .into_iter()
+            .map(|p| (p.id, EntryKind::parse(&p.kind).map_or("", EntryKind::label)))
+            .collect(),
         contracts: contracts.into_iter().rev().collect(),
         current_contract,
         timeline: entries
@@ -141,7 +218,10 @@ pub(super) async fn load(
 }
 
 fn asset_fields(row: AssetRow, visibility: Visibility) -> AssetFields {
+    // A details column that does not read back shows nothing; verification names it.
+    let details = row.details().unwrap_or_default();
     AssetFields {
+        ledger: details_lines(&details, visibility),
         class: class_label(&row.class),
         owner_type: owner_type_label(&row.owner_type),
         status: status_label(&row.status),
@@ -178,6 +258,14 @@ fn timeline_line(entry: &EntryRow, visibility: Visibility) -> TimelineLine {
 pub(super) fn render(view: &AssetPage) -> Markup {
     html! {
         (render_fields(&view.fields))
+        @if !view.pending.is_empty() {
+            h2 { "待审批事项" }
+            ul {
+                @for (id, kind) in &view.pending {
+                    li { a href={ "/proposals/" (crate::web::view::encode(id)) } { (kind) "（待审批）" } }
+                }
+            }
+        }
         @if !view.contracts.is_empty() {
             (render_contracts(&view.contracts, view.current_contract))
         }
@@ -275,6 +363,9 @@ fn render_fields(asset: &AssetFields) -> Markup {
                     (shown::yuan(asset.income_fen)) " 元 / " (shown::yuan(asset.distributed_fen)) " 元"
                 }
                 dt { "登记日期" } dd { (asset.registered_on) }
+                @for (label, value) in &asset.ledger {
+                    dt { (label) } dd { (value) }
+                }
             }
         }
     }
@@ -284,6 +375,7 @@ fn render_fields(asset: &AssetFields) -> Markup {
 mod tests {
     use super::*;
     use crate::ledger::entry::FieldError;
+    use crate::web::pages::assets::entries::Attempt;
     use crate::web::view::tests::{assert_escaped, escaped, hostile};
 
     fn fields() -> AssetFields {
@@ -307,6 +399,7 @@ mod tests {
             income_fen: 10_000,
             distributed_fen: -5_000,
             registered_on: hostile("registered"),
+            ledger: vec![("坐落位置", hostile("location"))],
         }
     }
 
@@ -323,6 +416,7 @@ mod tests {
             writing,
             contracts: Vec::new(),
             current_contract: None,
+            pending: Vec::new(),
         }
     }
 
@@ -398,13 +492,16 @@ mod tests {
         };
         let writing = Writing {
             disposed: true,
-            forms: entry_forms(&[EntryKind::Correction], Some(&attempt), "2021-06-30"),
+            forms: entry_forms(&[EntryKind::Correction], Some(&attempt), "2021-06-30", None),
         };
         let html = render(&view(Some(writing))).into_string();
         assert_escaped(&html, &["reason", "error"]);
         assert!(html.contains(
-            "</ol><p class=\"muted\">资产已处置，只能记录更正。</p><h2>记录管护台账</h2><details class=\"entry-form\" data-kind=\"correction\" open>"
+            "</ol><p class=\"muted\">资产已处置，只能记录更正。</p><h2>记录管护台账</h2><form method=\"post\" action=\"/assets/"
         ));
+        assert!(
+            html.contains("</form><details class=\"entry-form\" data-kind=\"correction\" open>")
+        );
         assert_eq!(html.matches("<details").count(), 1);
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::auth::Visibility;
 use crate::domain::{IdNumber, OwnerType, Vocabulary};
 use crate::ledger::entry::field::{Field, Input, OCCURRED_ON};
-use crate::ledger::entry::{EntryData, EntryKind, FieldError};
+use crate::ledger::entry::{EntryData, EntryKind, FieldError, ATTACHMENTS};
 use crate::ledger::EntryRow;
 use crate::web::view::{encode, options};
 
@@ -23,6 +23,15 @@ pub(super) struct Attempt {
     pub(super) values: HashMap<String, String>,
     /// What was wrong with them.
     pub(super) errors: Vec<FieldError>,
+}
+
+/// What the entry forms hold when shown: a failed attempt's values, or the digest of a
+/// document just uploaded.
+pub(super) struct Prefill<'a> {
+    /// The form sent back with errors.
+    pub(super) attempt: Option<Attempt>,
+    /// The SHA-256 of a document just uploaded, for every form's 附件.
+    pub(super) attached: Option<&'a str>,
 }
 
 /// A form that appends one kind of entry.
@@ -120,7 +129,7 @@ fn control(input: Input) -> Control {
         Input::Choice(choices) => Control::Select(choices()),
         Input::OwnerType => Control::Select(OwnerType::choices()),
         Input::Date | Input::PastDate | Input::TermDate => field("date"),
-        Input::Seq => field("number"),
+        Input::Seq | Input::Count => field("number"),
         Input::Lines(fields) => Control::Textarea {
             hint: fields
                 .iter()
@@ -146,6 +155,7 @@ pub(super) fn entry_forms(
     kinds: &[EntryKind],
     attempt: Option<&Attempt>,
     today: &str,
+    attached: Option<&str>,
 ) -> Vec<EntryForm> {
     kinds
         .iter()
@@ -196,6 +206,21 @@ pub(super) fn entry_forms(
                     name: d.name,
                     label: d.label,
                 });
+            // Any entry may cite uploaded documents: a just-uploaded one is filled in.
+            let cited = FormInput {
+                name: ATTACHMENTS.to_owned(),
+                label: "附件（SHA-256，多个以空格分开）".to_owned(),
+                control: Control::Input {
+                    kind: "text",
+                    required: false,
+                },
+                value: if mine.is_some() {
+                    value(ATTACHMENTS)
+                } else {
+                    attached.unwrap_or_default().to_owned()
+                },
+                error: list_errors(ATTACHMENTS),
+            };
             EntryForm {
                 kind: *kind,
                 open: mine.is_some(),
@@ -208,16 +233,26 @@ pub(super) fn entry_forms(
                             .collect()
                     })
                     .unwrap_or_default(),
-                inputs: std::iter::once(date).chain(own).collect(),
+                inputs: std::iter::once(date)
+                    .chain(own)
+                    .chain(std::iter::once(cited))
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// The entry forms of the asset `code`, under their heading.
+/// The entry forms of the asset `code`, under their heading, after the form that
+/// uploads a document for them to cite.
 pub(super) fn render_forms(code: &str, forms: &[EntryForm]) -> Markup {
     html! {
         h2 { "记录管护台账" }
+        form method="post" action={ "/assets/" (encode(code)) "/attachments" }
+            enctype="multipart/form-data" class="card filters" {
+            label { "附件（合同、决议、照片等）" input type="file" name="file" required; }
+            button type="submit" class="secondary" { "上传附件" }
+            span class="muted" { "上传后，其 SHA-256 自动填入下面各表单的“附件”栏。" }
+        }
         @for form in forms {
             details class="entry-form" data-kind=(form.kind.as_str()) open[form.open] {
                 summary { (form.kind.label()) }
@@ -278,6 +313,7 @@ fn form_value(input: Input, value: &str) -> Value {
     let text = || Value::String(value.to_owned());
     match input {
         Input::Seq => value.parse::<i64>().map_or_else(|_| text(), Value::from),
+        Input::Count => value.parse::<u32>().map_or_else(|_| text(), Value::from),
         Input::Recipients => value.parse::<u64>().map_or_else(|_| text(), Value::from),
         Input::Lines(fields) => lines_value(fields, value),
         Input::Text
@@ -329,6 +365,15 @@ pub(super) fn body_of(form: &HashMap<String, String>) -> Value {
     for (name, value) in form {
         let value = value.trim();
         if value.is_empty() {
+            continue;
+        }
+        if name == ATTACHMENTS {
+            let digests = value
+                .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+                .filter(|d| !d.is_empty())
+                .map(|d| Value::String(d.to_owned()))
+                .collect();
+            body.insert(name.clone(), Value::Array(digests));
             continue;
         }
         let member = fields.iter().find_map(|field| match field.input {

@@ -29,6 +29,9 @@ fn filter() -> AssetFilter {
         project: Some("P&1".to_owned()),
         year: Some(2020),
         q: Some(hostile("filter-q")),
+        department: None,
+        condition: None,
+        operating_mode: None,
     }
 }
 
@@ -163,6 +166,32 @@ fn the_register_counts_and_sums_its_filtered_list_and_numbers_its_pages() {
 }
 
 #[test]
+fn the_ledger_column_filters_are_kept_in_links_and_described() {
+    let mut filtered = view(true);
+    filtered.filter = AssetFilter {
+        department: Some(hostile("filter-department")),
+        condition: Some(crate::domain::AssetCondition::Idle),
+        operating_mode: Some(crate::domain::OperatingMode::Lease),
+        ..AssetFilter::default()
+    };
+    let html = render_register(&filtered).into_string();
+    assert!(
+        html.contains("<option value=\"idle\" selected>闲置</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"lease\" selected>租赁</option>"),
+        "{html}"
+    );
+    assert!(html.contains("&amp;condition=idle&amp;operating_mode=lease&amp;\">下载 Excel</a>"));
+    assert!(html.contains(&format!(
+        "<p class=\"print-only\">筛选条件：行业主管部门 {}，资产状态 闲置，经营方式 租赁</p>",
+        escaped("filter-department")
+    )));
+    assert_escaped(&html, &["filter-department"]);
+}
+
+#[test]
 fn the_page_window_keeps_the_ends_and_the_neighbours() {
     use crate::web::view::page_window;
     assert_eq!(page_window(1, 1), [1]);
@@ -191,6 +220,6 @@ fn readers_get_no_download_and_an_empty_register_says_so() {
     .expect("numbered");
     assert_eq!(
             render_register(&empty).into_string(),
-            "<form class=\"filters card\" method=\"get\" action=\"/assets\"><label>类别<select name=\"class\"><option value=\"\">全部</option><option value=\"operating\">经营性</option><option value=\"public_welfare\">公益性</option><option value=\"household\">到户类</option></select></label><label>镇街<input name=\"town\" value=\"\"></label><label>村<input name=\"village\" value=\"\"></label><label>项目年度<input name=\"year\" type=\"number\" min=\"2000\" max=\"9999\" inputmode=\"numeric\"></label><label>所有权人<input name=\"owner\" value=\"\"></label><label>状态<select name=\"status\"><option value=\"\">全部</option><option value=\"registered\">已登记</option><option value=\"confirmed\">已确权</option><option value=\"disposed\">已处置</option></select></label><label>名称包含<input name=\"q\" value=\"\"></label><button type=\"submit\">查询</button></form><p class=\"actions\"><button type=\"button\" class=\"secondary print\" data-print>打印</button><script src=\"/static/print.js\"></script></p><p class=\"tally\">共 <strong>0</strong> 项资产，资产价值合计 <strong>0.00</strong> 元（0.00 万元）</p><div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th><th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody><tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr></tbody><tfoot><tr><th colspan=\"4\">合计（0 项）</th><td class=\"n\">0.00</td><td class=\"n\">0.00</td><td colspan=\"3\"></td></tr></tfoot></table></div><nav class=\"pager\" aria-label=\"分页\"><span class=\"current\" aria-current=\"page\">1</span><span class=\"muted\">共 1 页</span></nav>"
+            "<form class=\"filters card\" method=\"get\" action=\"/assets\"><label>类别<select name=\"class\"><option value=\"\">全部</option><option value=\"operating\">经营性</option><option value=\"public_welfare\">公益性</option><option value=\"household\">到户类</option></select></label><label>镇街<input name=\"town\" value=\"\"></label><label>村<input name=\"village\" value=\"\"></label><label>项目年度<input name=\"year\" type=\"number\" min=\"2000\" max=\"9999\" inputmode=\"numeric\"></label><label>所有权人<input name=\"owner\" value=\"\"></label><label>状态<select name=\"status\"><option value=\"\">全部</option><option value=\"registered\">已登记</option><option value=\"confirmed\">已确权</option><option value=\"disposed\">已处置</option></select></label><label>名称包含<input name=\"q\" value=\"\"></label><label>行业主管部门<input name=\"department\" value=\"\"></label><label>资产状态<select name=\"condition\"><option value=\"\">全部</option><option value=\"normal\">正常</option><option value=\"idle\">闲置</option><option value=\"damaged\">损毁</option></select></label><label>经营方式<select name=\"operating_mode\"><option value=\"\">全部</option><option value=\"self\">自营</option><option value=\"contract\">承包</option><option value=\"lease\">租赁</option><option value=\"equity\">入股</option><option value=\"trust\">托管</option></select></label><button type=\"submit\">查询</button></form><p class=\"actions\"><button type=\"button\" class=\"secondary print\" data-print>打印</button><script src=\"/static/print.js\"></script></p><p class=\"tally\">共 <strong>0</strong> 项资产，资产价值合计 <strong>0.00</strong> 元（0.00 万元）</p><div class=\"scroll\"><table><thead><tr><th>资产编号</th><th>资产名称</th><th>类别</th><th>镇街/村</th><th class=\"n\">资产价值（万元）</th><th class=\"n\">资产价值（元）</th><th>所有权人</th><th>管护主体</th><th>状态</th></tr></thead><tbody><tr><td colspan=\"9\" class=\"muted\">没有符合条件的资产</td></tr></tbody><tfoot><tr><th colspan=\"4\">合计（0 项）</th><td class=\"n\">0.00</td><td class=\"n\">0.00</td><td colspan=\"3\"></td></tr></tfoot></table></div><nav class=\"pager\" aria-label=\"分页\"><span class=\"current\" aria-current=\"page\">1</span><span class=\"muted\">共 1 页</span></nav>"
         );
 }

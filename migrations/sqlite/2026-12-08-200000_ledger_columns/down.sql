@@ -1,0 +1,12 @@
+DROP INDEX assets_operating_mode;
+DROP INDEX assets_condition;
+ALTER TABLE assets DROP COLUMN details;
+ALTER TABLE assets DROP COLUMN operating_mode;
+ALTER TABLE assets DROP COLUMN condition;
+ALTER TABLE projects DROP COLUMN funds_other_fen;
+ALTER TABLE projects DROP COLUMN funds_social_fen;
+ALTER TABLE projects DROP COLUMN funds_sector_fen;
+ALTER TABLE projects DROP COLUMN funds_integrated_fen;
+ALTER TABLE projects DROP COLUMN funds_local_fen;
+ALTER TABLE projects DROP COLUMN funds_provincial_fen;
+ALTER TABLE projects DROP COLUMN funds_central_fen;

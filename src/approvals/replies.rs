@@ -1,0 +1,93 @@
+//! The answers kept for requests sent with an `Idempotency-Key` that are not ledger
+//! appends (proposals, approvals, rejections, notices, objections): the same key with
+//! the same request gets the same answer; with another request it is refused.
+
+use diesel::prelude::*;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::idempotent_replies;
+use crate::db::DbConnection;
+use crate::domain::dates::timestamp_now;
+
+/// A request that may carry an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    /// The key, if sent.
+    pub key: Option<String>,
+    /// The SHA-256 of what was asked: the route and the canonical body.
+    pub request_sha256: String,
+}
+
+impl Keyed {
+    /// The key of a request to `route` (`POST /api/v1/proposals/…/approve`) with
+    /// `body` as canonical JSON.
+    pub fn new(key: Option<String>, route: &str, body: &str) -> Keyed {
+        Keyed {
+            key,
+            request_sha256: hex::encode(Sha256::digest(format!("{route}\n{body}"))),
+        }
+    }
+}
+
+/// What a keyed request found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    /// No key, or a key not used before.
+    New,
+    /// The same key and request: the answer given then (status, body).
+    Replay(u16, Value),
+    /// The key was used with another request.
+    Reused,
+}
+
+/// Looks `request`'s key up.
+///
+/// Fails when the query fails.
+pub fn seen(conn: &mut DbConnection, request: &Keyed) -> QueryResult<Seen> {
+    let Some(key) = &request.key else {
+        return Ok(Seen::New);
+    };
+    let found: Option<(String, i64, String)> = idempotent_replies::table
+        .find(key)
+        .select((
+            idempotent_replies::request_sha256,
+            idempotent_replies::status,
+            idempotent_replies::body,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(match found {
+        None => Seen::New,
+        Some((sha, _, _)) if sha != request.request_sha256 => Seen::Reused,
+        Some((_, status, body)) => Seen::Replay(
+            u16::try_from(status).unwrap_or(200),
+            serde_json::from_str(&body).unwrap_or(Value::Null),
+        ),
+    })
+}
+
+/// Keeps the answer to `request` (nothing without a key), in the caller's transaction.
+///
+/// Fails when the insert fails (a key taken meanwhile by another server included:
+/// the transaction then rolls back).
+pub fn keep(
+    conn: &mut DbConnection,
+    request: &Keyed,
+    status: u16,
+    body: &Value,
+) -> QueryResult<()> {
+    let Some(key) = &request.key else {
+        return Ok(());
+    };
+    diesel::insert_into(idempotent_replies::table)
+        .values((
+            idempotent_replies::idempotency_key.eq(key),
+            idempotent_replies::request_sha256.eq(&request.request_sha256),
+            idempotent_replies::status.eq(i64::from(status)),
+            idempotent_replies::body.eq(body.to_string()),
+            idempotent_replies::created_at.eq(timestamp_now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

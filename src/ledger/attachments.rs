@@ -1,0 +1,229 @@
+//! Documents (档案): files stored once by their SHA-256 in the database, cited by ledger
+//! entries as `attachments: [sha256…]` inside their hashed data. An entry may cite only
+//! a stored file (`unknown_attachment`), and verification rehashes every cited file, so
+//! a file changed or removed after it was cited fails the entry that cites it.
+
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::attachments;
+use crate::db::DbConnection;
+use crate::domain::dates::timestamp_now;
+
+/// The upload limit of an attachment when none is configured (`limits.attachment`).
+pub const DEFAULT_LIMIT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The longest file name kept.
+pub const MAX_FILENAME_CHARS: usize = 255;
+
+/// A stored file, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentInfo {
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// The name it was first uploaded under.
+    pub filename: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = attachments)]
+struct NewAttachment<'a> {
+    sha256: &'a str,
+    size: i64,
+    filename: &'a str,
+    content: &'a [u8],
+    created_at: String,
+    created_by: &'a str,
+}
+
+/// The SHA-256 of `bytes`, lowercase hex.
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Whether `text` is a SHA-256 as an entry cites it: 64 lowercase hex digits.
+pub fn is_digest(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Stores `content` under its SHA-256 unless it is stored already (then the first
+/// upload's name stays); returns what is stored and whether this call stored it.
+///
+/// Fails when the database fails.
+pub fn store(
+    conn: &mut DbConnection,
+    content: &[u8],
+    filename: &str,
+    by: &str,
+) -> QueryResult<(AttachmentInfo, bool)> {
+    let sha256 = digest(content);
+    if let Some(found) = info(conn, &sha256)? {
+        return Ok((found, false));
+    }
+    let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+    let inserted = diesel::insert_into(attachments::table)
+        .values(NewAttachment {
+            sha256: &sha256,
+            size,
+            filename,
+            content,
+            created_at: timestamp_now(),
+            created_by: by,
+        })
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok((
+            AttachmentInfo {
+                sha256,
+                size,
+                filename: filename.to_owned(),
+            },
+            true,
+        )),
+        // Another request stored the same bytes meanwhile: theirs stands.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => info(conn, &sha256)?
+            .map(|found| (found, false))
+            .ok_or(diesel::result::Error::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+/// What is stored under `sha256`, without the content.
+///
+/// Fails when the database fails.
+pub fn info(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<AttachmentInfo>> {
+    attachments::table
+        .find(sha256)
+        .select(AttachmentInfo::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The stored file `sha256` and its content.
+///
+/// Fails when the database fails.
+pub fn content(
+    conn: &mut DbConnection,
+    sha256: &str,
+) -> QueryResult<Option<(AttachmentInfo, Vec<u8>)>> {
+    let found: Option<(String, i64, String, Vec<u8>)> = attachments::table
+        .find(sha256)
+        .select((
+            attachments::sha256,
+            attachments::size,
+            attachments::filename,
+            attachments::content,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(sha256, size, filename, content)| {
+        (
+            AttachmentInfo {
+                sha256,
+                size,
+                filename,
+            },
+            content,
+        )
+    }))
+}
+
+/// Of `digests`, the first that is not stored.
+///
+/// Fails when the database fails.
+pub fn first_unknown<'a>(
+    conn: &mut DbConnection,
+    digests: &'a [String],
+) -> QueryResult<Option<&'a str>> {
+    if digests.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<String> = attachments::table
+        .filter(attachments::sha256.eq_any(digests))
+        .select(attachments::sha256)
+        .load(conn)?;
+    Ok(digests
+        .iter()
+        .find(|d| !known.contains(d))
+        .map(String::as_str))
+}
+
+/// The digests an entry's stored `data` cites (`attachments`), if any.
+pub fn cited(data: &str) -> Vec<String> {
+    // Most entries cite none: skip the parse.
+    if !data.contains("\"attachments\"") {
+        return Vec::new();
+    }
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| v.get("attachments").cloned())
+        .and_then(|v| v.as_array().cloned())
+        .map(|list| {
+            list.iter()
+                .filter_map(|d| d.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What is wrong with the files entry `seq` cites in its stored `data`: one removed,
+/// or one whose content no longer hashes to its digest; `None` when all are intact.
+///
+/// Fails when the database fails.
+pub fn problem_of(conn: &mut DbConnection, seq: i64, data: &str) -> QueryResult<Option<String>> {
+    for sha256 in cited(data) {
+        match content(conn, &sha256)? {
+            None => {
+                return Ok(Some(format!(
+                    "条目 {seq} 引用的附件 {sha256} 已不在库中（被删除）"
+                )))
+            }
+            Some((stored, bytes)) => {
+                let now = digest(&bytes);
+                let size_ok = i64::try_from(bytes.len()).is_ok_and(|n| n == stored.size);
+                if now != sha256 || !size_ok {
+                    return Ok(Some(format!(
+                        "条目 {seq} 引用的附件 {sha256}（{}）内容已被改动：现在的 SHA-256 为 {now}",
+                        stored.filename
+                    )));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_lowercase_sha256_hex() {
+        assert_eq!(
+            digest(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(is_digest(&digest(b"")));
+        assert!(!is_digest(&digest(b"").to_uppercase()));
+        assert!(!is_digest("abc"));
+    }
+
+    #[test]
+    fn cited_digests_are_read_from_the_data() {
+        let d = digest(b"x");
+        assert_eq!(
+            cited(&format!(
+                "{{\"attachments\":[\"{d}\"],\"description\":\"修\"}}"
+            )),
+            vec![d]
+        );
+        assert!(cited("{\"description\":\"attachments\"}").is_empty());
+        assert!(cited("{\"description\":\"修\"}").is_empty());
+    }
+}
