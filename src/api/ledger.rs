@@ -115,6 +115,10 @@ pub async fn asset_ledger(
 /// A kind the setting `approvals` names is proposed instead: 202
 /// `{proposal_id, status, steps}`, nothing appended.
 #[post("/assets/<key>/ledger", data = "<body>")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Rocket handler takes each guard as an argument"
+)]
 pub async fn append(
     caller: WriteAccess,
     key: &str,
