@@ -1,6 +1,7 @@
 //! `codes` (hidden): every code word the register uses — each closed vocabulary's codes,
-//! the entry kinds, finding kinds, roles, declaration scopes and error codes — as a JSON
-//! array, so that the end-to-end test can prove none of them reaches a page as text.
+//! the entry kinds, finding kinds, stock-take statuses and results, roles, declaration
+//! scopes and error codes — as a JSON array, so that the end-to-end test can prove none
+//! of them reaches a page as text.
 
 use std::process::ExitCode;
 
@@ -12,6 +13,7 @@ use crate::domain::{
 use crate::import::BatchStatus;
 use crate::ledger::entry::EntryKind;
 use crate::reconcile::findings::FindingKind;
+use crate::stocktake::CampaignStatus;
 
 /// The codes of vocabulary `T`.
 fn codes_of<T: Vocabulary>() -> impl Iterator<Item = String> {
@@ -27,6 +29,8 @@ pub fn code_words() -> Vec<String> {
         .chain(codes_of::<DisposalMethod>())
         .chain(codes_of::<BatchStatus>())
         .chain(codes_of::<FindingKind>())
+        .chain(codes_of::<CampaignStatus>())
+        .chain(["unchecked".to_owned()])
         .chain(EntryKind::ALL.iter().map(|k| k.as_str().to_owned()))
         .chain(
             [Role::Reader, Role::Clerk, Role::Auditor, Role::Admin]
