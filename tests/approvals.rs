@@ -648,7 +648,9 @@ fn notices_check_their_fields(app: &TestApp) {
         json!([{"name": "张三", "amount": "1000.00"}, {"name": "李四", "amount": "2000.00"}])
     );
     assert!(!public.body.to_string().contains("11010519491231002X"));
-    assert!(!public.body.to_string().contains("1101"));
+    // Nor a part of it (the birth date: eight digits no hash or id is likely to hold;
+    // a shorter part like "1101" turns up in the ledger head's hex now and then).
+    assert!(!public.body.to_string().contains("19491231"));
     let other = app.get(
         &format!(
             "/api/v1/public/{}/{}",
@@ -705,6 +707,24 @@ fn idempotency_keys_answer_retries_alike(app: &TestApp) {
     );
     assert_eq!((again.status, again.body), (Status::Ok, first.body));
     assert_eq!(written(app), state);
+    // The same key and body from another approver (of another town) is not a replay:
+    // refused, with nothing of the proposal shown.
+    let stranger = token(app, Role::Approver, "town:桑镇", "桑镇李审批");
+    let replayed = send(
+        app,
+        &approve_path,
+        &stranger,
+        &json!({"step": "town"}),
+        Some("a-1"),
+    );
+    assert!(
+        !replayed.body.to_string().contains(&id),
+        "{}",
+        replayed.body
+    );
+    let (code, _) = problem(&replayed, Status::UnprocessableEntity);
+    assert_eq!(code, "idempotency_key_reused");
+    assert_eq!(written(app), state);
     let (code, _) = problem(
         &send(app, &approve_path, &town, &json!({}), Some("a-1")),
         Status::UnprocessableEntity,
@@ -717,6 +737,18 @@ fn idempotency_keys_answer_retries_alike(app: &TestApp) {
     );
     assert_eq!(code, "wrong_step");
     assert_eq!(written(app), state);
+}
+
+/// A proposal is checked as an append would be: citing a document that is not stored
+/// is refused then, not when the last approval appends it.
+fn a_proposal_citing_an_unknown_document_is_refused(app: &TestApp) {
+    setup(app);
+    let state = written(app);
+    let mut body = disposal();
+    body["attachments"] = json!(["0".repeat(64)]);
+    let (code, _) = problem(&entry(app, "TEA-1", &body), Status::UnprocessableEntity);
+    assert_eq!(code, "unknown_attachment");
+    assert_eq!(written(app), state, "no proposal was made");
 }
 
 fn many_servers_approving_one_step_append_once(app: &TestApp) {
@@ -893,7 +925,7 @@ fn the_web_walks_a_distribution_from_proposal_to_ledger(app: &TestApp) {
         "{printed}"
     );
     assert!(
-        !printed.contains("11010519491231002X") && !printed.contains("1101"),
+        !printed.contains("11010519491231002X") && !printed.contains("19491231"),
         "{printed}"
     );
     // The proposer cannot approve; the town's approver can.
@@ -961,6 +993,10 @@ fn main() -> std::process::ExitCode {
             (
                 "idempotency_keys_answer_retries_alike",
                 idempotency_keys_answer_retries_alike,
+            ),
+            (
+                "a_proposal_citing_an_unknown_document_is_refused",
+                a_proposal_citing_an_unknown_document_is_refused,
             ),
             (
                 "many_servers_approving_one_step_append_once",

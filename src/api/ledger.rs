@@ -145,8 +145,9 @@ pub async fn append(
     if !steps.is_empty() {
         let asset = params::key(key)?;
         let proposal = NewProposal {
-            keyed: Keyed::new(
+            keyed: Keyed::of_caller(
                 idempotency.0,
+                &caller.0,
                 &format!("POST /api/v1/assets/{asset}/ledger"),
                 &value.to_string(),
             ),

@@ -89,8 +89,9 @@ pub async fn create_notice(
             format!("公示天数应为 1 至 365，收到 {days}"),
         ));
     }
-    let keyed = Keyed::new(
+    let keyed = Keyed::of_caller(
         idempotency.0,
+        &caller.0,
         "POST /api/v1/notices",
         &json!(body).to_string(),
     );
@@ -120,8 +121,9 @@ pub async fn create_objection(
     let id = params::key(id)?;
     let body = body.into_inner();
     let text = required_text("text", "异议内容", &body.text)?;
-    let keyed = Keyed::new(
+    let keyed = Keyed::of_caller(
         idempotency.0,
+        &caller.0,
         &format!("POST /api/v1/notices/{id}/objections"),
         &json!(body).to_string(),
     );
@@ -151,8 +153,9 @@ pub async fn resolve_objection(
         .ok_or_else(|| ApiError::NotFound(format!("此公示没有第 {n} 条异议")))?;
     let body = body.into_inner();
     let resolution = required_text("resolution", "处理结果", &body.resolution)?;
-    let keyed = Keyed::new(
+    let keyed = Keyed::of_caller(
         idempotency.0,
+        &caller.0,
         &format!("POST /api/v1/notices/{id}/objections/{n}/resolve"),
         &json!(body).to_string(),
     );

@@ -206,8 +206,9 @@ pub async fn approve(
 ) -> Result<(Status, Json<Value>), ApiError> {
     let id = params::key(id)?;
     let body = body.into_inner();
-    let keyed = Keyed::new(
+    let keyed = Keyed::of_caller(
         idempotency.0,
+        &caller.0,
         &format!("POST /api/v1/proposals/{id}/approve"),
         &json!(body).to_string(),
     );
@@ -233,8 +234,9 @@ pub async fn reject(
     let id = params::key(id)?;
     let body = body.into_inner();
     let reason = required_text("reason", "驳回理由", &body.reason)?;
-    let keyed = Keyed::new(
+    let keyed = Keyed::of_caller(
         idempotency.0,
+        &caller.0,
         &format!("POST /api/v1/proposals/{id}/reject"),
         &json!(body).to_string(),
     );

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::auth::Caller;
 use crate::db::schema::idempotent_replies;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
@@ -27,6 +28,17 @@ impl Keyed {
             key,
             request_sha256: hex::encode(Sha256::digest(format!("{route}\n{body}"))),
         }
+    }
+
+    /// As [`Keyed::new`], for a request of `caller`: the same key sent by another token
+    /// name or scope is another request (refused as a reused key), so a replay never
+    /// answers someone else with what the first caller was shown.
+    pub fn of_caller(key: Option<String>, caller: &Caller, route: &str, body: &str) -> Keyed {
+        Keyed::new(
+            key,
+            &format!("{}\n{}\n{route}", caller.name, caller.scope),
+            body,
+        )
     }
 }
 
