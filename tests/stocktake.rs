@@ -1066,6 +1066,161 @@ fn a_village_worker_records_a_result_from_the_phone_page(app: &TestApp) {
     );
 }
 
+fn attachments_count(app: &TestApp) -> i64 {
+    use asset_registry::db::schema::attachments;
+    let mut conn = app.db.conn().expect("connection");
+    attachments::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count")
+}
+
+/// The last inspection entry of `asset`, as the ledger API shows it.
+fn last_inspection(app: &TestApp, asset: &str) -> Value {
+    let ledger = app.get(
+        &format!("/api/v1/assets/{asset}/ledger?limit=1000"),
+        Some(&app.auditor),
+    );
+    ledger.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().rev().find(|e| e["kind"] == "inspection"))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// A result may cite photos already uploaded (`attachments`, as any entry); a digest
+/// not stored or not a digest is the row's error and nothing is written; the phone
+/// page takes the photo itself and the entry cites it.
+fn results_cite_their_photos(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let photo = app.post(
+        "/api/v1/attachments?filename=a1.jpg",
+        Some(&app.clerk),
+        b"\xff\xd8\xff photo of A1".to_vec(),
+        ContentType::Binary,
+    );
+    assert_eq!(photo.status, Status::Created, "{}", photo.body);
+    let sha = photo.body["sha256"].as_str().unwrap_or_default().to_owned();
+    let before = written(app);
+    for (sent, code) in [
+        (json!(["0".repeat(64)]), "unknown_attachment"),
+        (json!("not-a-list"), "invalid_value"),
+        (json!(["abc"]), "invalid_value"),
+    ] {
+        let reply = results(
+            app,
+            &app.clerk,
+            &id,
+            json!([{"asset_code": "A1", "result": "normal", "checked_on": "2026-10-08", "attachments": sent}]),
+        );
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        let error = &reply.body["errors"][0];
+        assert_eq!(
+            (
+                error["index"].clone(),
+                error["field"].clone(),
+                error["code"].clone()
+            ),
+            (json!(0), json!("attachments"), json!(code)),
+            "{}",
+            reply.body
+        );
+        assert!(has_chinese(error["message"].as_str().unwrap_or_default()));
+        assert_eq!(written(app), before, "nothing written for {sent}");
+    }
+    let reply = results(
+        app,
+        &app.clerk,
+        &id,
+        json!([{"asset_code": "A1", "result": "normal", "checked_on": "2026-10-08",
+                "attachments": [sha.to_uppercase()]}]),
+    );
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert_eq!(
+        last_inspection(app, "A1")["data"]["attachments"],
+        json!([sha])
+    );
+    // The phone page: a photo taken on site goes with the result.
+    let worker = token(app, Role::Clerk, "village:桑镇/东村");
+    let browser = app.signed_in(&worker);
+    let stored = attachments_count(app);
+    let part = |name: &str, value: &str| {
+        format!("--XB\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let mut body = [
+        part("asset_code", "A2"),
+        part("result", "damaged"),
+        part("checked_on", "2026-10-09"),
+        part("note", "泵体渗水"),
+    ]
+    .concat()
+    .into_bytes();
+    body.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"pump.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff pump\r\n--XB--\r\n",
+    );
+    let done = browser
+        .post(format!("/stocktakes/{id}/check"))
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(body)
+        .dispatch();
+    assert_eq!(done.status(), Status::SeeOther);
+    assert_eq!(attachments_count(app), stored + 1);
+    let entry = last_inspection(app, "A2");
+    assert_eq!(entry["data"]["result"], "damaged");
+    let cited = entry["data"]["attachments"][0].as_str().unwrap_or_default();
+    let served = get_bytes(app, &format!("/api/v1/attachments/{cited}"), &worker);
+    assert_eq!(
+        (served.0, served.2),
+        (Status::Ok, b"\xff\xd8\xff pump".to_vec())
+    );
+    // A refused result keeps no photo.
+    let mut bad = [
+        part("asset_code", "A3"),
+        part("result", "normal"),
+        part("checked_on", "2026-13-01"),
+    ]
+    .concat()
+    .into_bytes();
+    bad.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"lamp.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff lamp\r\n--XB--\r\n",
+    );
+    let refused = browser
+        .post(format!("/stocktakes/{id}/check"))
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(bad)
+        .dispatch();
+    assert_eq!(refused.status(), Status::UnprocessableEntity);
+    assert_eq!(
+        attachments_count(app),
+        stored + 1,
+        "the refused result's photo is not kept"
+    );
+    // No photo chosen: the browser still sends the field, empty.
+    let mut plain = [
+        part("asset_code", "A3"),
+        part("result", "normal"),
+        part("checked_on", "2026-10-09"),
+    ]
+    .concat()
+    .into_bytes();
+    plain.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--XB--\r\n",
+    );
+    let done = browser
+        .post(format!("/stocktakes/{id}/check"))
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(plain)
+        .dispatch();
+    assert_eq!(done.status(), Status::SeeOther);
+    assert_eq!(attachments_count(app), stored + 1);
+    assert_eq!(last_inspection(app, "A3")["data"]["result"], "normal");
+    assert!(last_inspection(app, "A3")["data"]
+        .get("attachments")
+        .is_none());
+    verify(app);
+}
+
 fn a_large_upload_goes_in_whole(app: &TestApp) {
     const ASSETS: usize = 2_500;
     let mut csv = String::from("项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\n");
@@ -1122,6 +1277,10 @@ fn main() -> std::process::ExitCode {
         (
             "results::every_refusal_names_its_row_and_nothing_is_written",
             every_refused_result_names_its_row_and_nothing_is_written,
+        ),
+        (
+            "results::results_cite_their_photos",
+            results_cite_their_photos,
         ),
         (
             "results::a_large_upload_goes_in_whole",

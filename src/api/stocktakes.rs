@@ -268,7 +268,8 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
         ApiError::from(crate::stocktake::campaign::rule(
             "invalid_body",
             "results",
-            "请求体应为 JSON 数组：[{asset_code, result, checked_on, note?}]".to_owned(),
+            "请求体应为 JSON 数组：[{asset_code, result, checked_on, note?, attachments?}]"
+                .to_owned(),
         ))
     };
     let value: Value = serde_json::from_slice(bytes).map_err(|_| not_a_list())?;
@@ -289,6 +290,7 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
             result: field(item, "result"),
             checked_on: field(item, "checked_on"),
             note: field(item, "note"),
+            attachments: item.get("attachments").cloned(),
         })
         .collect())
 }

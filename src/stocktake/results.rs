@@ -18,6 +18,7 @@ use crate::domain::dates::timestamp_now;
 use crate::domain::{Scope, Vocabulary};
 use crate::ledger::entry::kinds::Inspection;
 use crate::ledger::entry::EntryData;
+use crate::ledger::entry::EntryRequest;
 use crate::ledger::{chain, insert_rows, lock_head, store_head, NewEntry};
 use crate::register::scope::{assets_in, literal};
 use diesel::prelude::*;
@@ -99,7 +100,8 @@ fn look_up(
 /// Fails with [`StocktakeError::NotFound`], the rules `campaign_closed` and
 /// `no_results`, [`StocktakeError::Rejected`] listing every row's errors (`required`,
 /// `duplicate_in_upload`, `invalid_result`, `invalid_date`, `field_too_long`,
-/// `unknown_asset`, `out_of_scope`, `not_in_campaign`, `asset_disposed`), or when the
+/// `unknown_asset`, `out_of_scope`, `not_in_campaign`, `asset_disposed`, `invalid_value`
+/// and `unknown_attachment` on `attachments`), or when the
 /// database fails; nothing is written then.
 pub fn record(
     conn: &mut DbConnection,
@@ -166,6 +168,15 @@ pub fn record(
                     "asset_disposed",
                     format!("资产“{}”已处置，不能记录盘点结果", asset.code),
                 );
+            } else if let Some(digest) =
+                crate::ledger::attachments::first_unknown(conn, &row.attachments)?
+            {
+                errors.add(
+                    row.at,
+                    ResultField::Attachments,
+                    "unknown_attachment",
+                    format!("没有 SHA-256 为 {digest} 的附件：请先上传附件（POST /api/v1/attachments）"),
+                );
             } else {
                 targets.push((row, asset));
             }
@@ -190,10 +201,15 @@ fn write(
     let entries: Vec<NewEntry> = targets
         .iter()
         .map(|(row, asset)| {
-            let data = EntryData::Inspection(Inspection {
-                result: row.result,
-                note: row.note.clone(),
-            });
+            let request = EntryRequest {
+                occurred_on: row.checked_on,
+                data: EntryData::Inspection(Inspection {
+                    result: row.result,
+                    note: row.note.clone(),
+                }),
+                attachments: row.attachments.clone(),
+            };
+            let data = &request.data;
             NewEntry {
                 asset_id: asset.id.clone(),
                 asset_code: asset.code.clone(),
@@ -201,7 +217,7 @@ fn write(
                 occurred_on: row.checked_on.to_string(),
                 recorded_at: now.clone(),
                 actor: actor.to_owned(),
-                data: data.to_value(),
+                data: request.stored_data(),
                 batch_id: None,
             }
         })

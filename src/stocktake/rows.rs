@@ -28,6 +28,8 @@ pub enum ResultField {
     CheckedOn,
     /// 备注.
     Note,
+    /// 附件: the stored files (photos) the result cites, by SHA-256; JSON only.
+    Attachments,
 }
 
 impl ResultField {
@@ -46,6 +48,7 @@ impl ResultField {
             ResultField::Result => "result",
             ResultField::CheckedOn => "checked_on",
             ResultField::Note => "note",
+            ResultField::Attachments => "attachments",
         }
     }
 
@@ -56,6 +59,7 @@ impl ResultField {
             ResultField::Result => "盘点结果",
             ResultField::CheckedOn => "盘点日期",
             ResultField::Note => "备注",
+            ResultField::Attachments => "附件",
         }
     }
 }
@@ -82,6 +86,8 @@ pub struct ResultInput {
     pub checked_on: Option<String>,
     /// A remark.
     pub note: Option<String>,
+    /// `attachments` as sent in a JSON list: the SHA-256 of each stored file it cites.
+    pub attachments: Option<serde_json::Value>,
 }
 
 /// The columns of an uploaded file: each field's letter and header, for its errors.
@@ -128,6 +134,8 @@ pub(super) struct Checked {
     pub(super) result: InspectionResult,
     pub(super) checked_on: BusinessDate,
     pub(super) note: Option<String>,
+    /// The stored files it cites (lowercase digests, each once).
+    pub(super) attachments: Vec<String>,
 }
 
 /// Collects errors with where they are.
@@ -321,6 +329,7 @@ pub(super) fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec
                 format!("备注超过 {MAX_NOTE_CHARS} 个字符"),
             );
         }
+        let attachments = digests(errors, at, input.attachments.as_ref());
         if let (Some(key), Some(result), Some(checked_on)) = (key, result, checked_on) {
             if errors.count == before {
                 checked.push(Checked {
@@ -329,9 +338,48 @@ pub(super) fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec
                     result,
                     checked_on,
                     note,
+                    attachments,
                 });
             }
         }
     }
     checked
+}
+
+/// The digests a result cites: a list of SHA-256 in hex (taken in lowercase, each once),
+/// as any entry's `attachments`; an error on the row for anything else.
+fn digests(errors: &mut Errors<'_>, at: usize, sent: Option<&serde_json::Value>) -> Vec<String> {
+    let list = match sent {
+        None | Some(serde_json::Value::Null) => return Vec::new(),
+        Some(serde_json::Value::Array(list)) => list,
+        Some(_) => {
+            errors.add(
+                at,
+                ResultField::Attachments,
+                "invalid_value",
+                "attachments 应为附件 SHA-256 的列表（上传附件后得到）".to_owned(),
+            );
+            return Vec::new();
+        }
+    };
+    let mut digests: Vec<String> = Vec::new();
+    for item in list {
+        match item
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .filter(|d| crate::ledger::attachments::is_digest(d))
+        {
+            Some(digest) if !digests.contains(&digest) => digests.push(digest),
+            Some(_) => {}
+            None => {
+                errors.add(
+                    at,
+                    ResultField::Attachments,
+                    "invalid_value",
+                    format!("附件应以其 SHA-256（64 位十六进制）引用，收到 {item}"),
+                );
+            }
+        }
+    }
+    digests
 }

@@ -21,6 +21,8 @@ fn headers(field: ResultField) -> &'static [&'static str] {
         ResultField::Result => &["盘点结果", "清查结果", "result"],
         ResultField::CheckedOn => &["盘点日期", "清查日期", "checked_on"],
         ResultField::Note => &["备注", "说明", "note"],
+        // Photos are cited through the API, not from a sheet.
+        ResultField::Attachments => &[],
     }
 }
 
@@ -146,6 +148,7 @@ pub fn read_upload(path: &Path) -> Result<(Vec<ResultInput>, Columns), Stocktake
             result: cell(cells, 1),
             checked_on: cell(cells, 2),
             note: cell(cells, 3),
+            attachments: None,
         };
         let filled = input.result.is_some() || input.checked_on.is_some() || input.note.is_some();
         if filled {

@@ -255,6 +255,10 @@ pub struct ResultBody {
     /// A remark.
     #[serde(default)]
     pub note: Option<String>,
+    /// Photos or documents already uploaded (`POST /api/v1/attachments`), by SHA-256:
+    /// the inspection entry cites them.
+    #[serde(default)]
+    pub attachments: Option<Vec<String>>,
 }
 
 /// What a recording wrote.

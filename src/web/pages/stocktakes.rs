@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 
+use diesel::Connection;
 use maud::{html, Markup};
-use rocket::form::Form;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
@@ -17,6 +19,7 @@ use crate::auth::{Access, Caller};
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
 use crate::domain::{shown, InspectionResult, Vocabulary};
+use crate::ledger::attachments;
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{search, ChecklistItem};
 use crate::stocktake::report::by_result;
@@ -336,7 +339,7 @@ async fn check_page(
 fn result_form(action: &str, q: &str, item: &ChecklistItem) -> Markup {
     let today = today_in_china().format("%Y-%m-%d").to_string();
     html! {
-        form method="post" action=(action) class="entry-form stocktake-result" {
+        form method="post" action=(action) enctype="multipart/form-data" class="entry-form stocktake-result" {
             h3 { (item.asset_code) " " (item.asset_name) }
             p {
                 (item.class_label()) "　" (item.town) (item.village) "　所有权人：" (item.owner_name)
@@ -353,30 +356,56 @@ fn result_form(action: &str, q: &str, item: &ChecklistItem) -> Markup {
             }
             label { "盘点日期" input type="date" name="checked_on" value=(today) required; }
             label { "备注" input type="text" name="note"; }
+            label { "现场照片（可不传）" input type="file" name="photo" accept="image/*" capture="environment"; }
             div { button type="submit" { "记录" } }
         }
     }
 }
 
-/// Records one result from the phone page.
+/// The phone page's form: one result, and the photo taken on site if any.
+#[derive(FromForm)]
+pub struct CheckForm<'r> {
+    asset_code: Option<String>,
+    result: Option<String>,
+    checked_on: Option<String>,
+    note: Option<String>,
+    q: Option<String>,
+    photo: Option<TempFile<'r>>,
+}
+
+/// Records one result from the phone page, with its photo stored as an attachment the
+/// inspection entry cites (the photo is kept only when the result is recorded).
 #[post("/stocktakes/<id>/check", data = "<form>")]
 pub async fn record_check(
     session: Session,
     id: &str,
-    form: Form<HashMap<String, String>>,
+    form: Form<CheckForm<'_>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
-    let values = form.into_inner();
-    let field = |name: &str| values.get(name).cloned().filter(|v| !v.trim().is_empty());
+    let form = form.into_inner();
+    let field = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let photo = match form.photo.as_ref().and_then(|file| file.path()) {
+        Some(path) => Some(rocket::tokio::fs::read(path).await.map_err(internal)?),
+        None => None,
+    }
+    .filter(|bytes| !bytes.is_empty());
+    let photo_name = form
+        .photo
+        .as_ref()
+        .and_then(|file| file.raw_name())
+        .map(|name| name.dangerous_unsafe_unsanitized_raw().as_str().to_owned());
+    let photo_name = crate::api::attachments::filename_of(photo_name.as_deref())
+        .unwrap_or_else(|_| "盘点照片".to_owned());
     let input = ResultInput {
         origin: Some(Origin::Index(0)),
-        asset_code: field("asset_code"),
-        result: field("result"),
-        checked_on: field("checked_on"),
-        note: field("note"),
+        asset_code: field(&form.asset_code),
+        result: field(&form.result),
+        checked_on: field(&form.checked_on),
+        note: field(&form.note),
+        attachments: None,
     };
-    let q = field("q").unwrap_or_default();
+    let q = field(&form.q).unwrap_or_default();
     let (scope, actor, key) = (
         session.0.scope.clone(),
         session.0.name.clone(),
@@ -384,7 +413,16 @@ pub async fn record_check(
     );
     let code = input.asset_code.clone().unwrap_or_default();
     let recorded = db
-        .run(move |conn| Ok::<_, PageError>(record(conn, &scope, &actor, &key, &[input], None)))
+        .run(move |conn| {
+            Ok::<_, PageError>(conn.transaction(|conn| {
+                let mut input = input;
+                if let Some(bytes) = &photo {
+                    let (stored, _) = attachments::store(conn, bytes, &photo_name, &actor)?;
+                    input.attachments = Some(serde_json::json!([stored.sha256]));
+                }
+                record(conn, &scope, &actor, &key, &[input], None)
+            }))
+        })
         .await?;
     match recorded {
         Ok(_) => Ok(Redirect::to(format!(
