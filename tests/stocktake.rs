@@ -1221,6 +1221,53 @@ fn results_cite_their_photos(app: &TestApp) {
     verify(app);
 }
 
+/// A retried upload with its `Idempotency-Key` answers as the first did and records
+/// nothing twice; another upload, or another person, under the same key is refused.
+fn a_retried_upload_records_once(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let send = |token: &str, key: &str, body: &Value| -> Reply {
+        let response = app
+            .client
+            .post(format!("/api/v1/stocktakes/{id}/results"))
+            .header(ContentType::JSON)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .header(Header::new("Idempotency-Key", key.to_owned()))
+            .body(body.to_string())
+            .dispatch();
+        support::reply_of(response)
+    };
+    let upload = json!([{"asset_code": "A1", "result": "idle", "checked_on": "2026-10-08"},
+                        {"asset_code": "B1", "result": "normal", "checked_on": "2026-10-08"}]);
+    let first = send(&app.clerk, "r-1", &upload);
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    assert_eq!(first.body["recorded"], 2);
+    let after = written(app);
+    let again = send(&app.clerk, "r-1", &upload);
+    assert_eq!((again.status, again.body), (Status::Created, first.body));
+    assert_eq!(written(app), after, "the retry recorded nothing");
+    let other = json!([{"asset_code": "A2", "result": "normal", "checked_on": "2026-10-08"}]);
+    for (token, body) in [
+        (app.clerk.clone(), other),
+        (token(app, Role::Clerk, "county"), upload.clone()),
+    ] {
+        let refused = send(&token, "r-1", &body);
+        assert_eq!(
+            refused.status,
+            Status::UnprocessableEntity,
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["type"], "urn:asset-registry:problem:idempotency_key_reused",
+            "{}",
+            refused.body
+        );
+        assert_eq!(written(app), after, "nothing written");
+    }
+    verify(app);
+}
+
 fn a_large_upload_goes_in_whole(app: &TestApp) {
     const ASSETS: usize = 2_500;
     let mut csv = String::from("项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人\n");
@@ -1281,6 +1328,10 @@ fn main() -> std::process::ExitCode {
         (
             "results::results_cite_their_photos",
             results_cite_their_photos,
+        ),
+        (
+            "results::a_retried_upload_records_once",
+            a_retried_upload_records_once,
         ),
         (
             "results::a_large_upload_goes_in_whole",

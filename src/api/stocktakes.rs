@@ -5,6 +5,7 @@
 //! or a checklist filled in as XLSX or CSV), `POST /{id}/close` closes it and
 //! `/{id}/report` (and `.html`) gives the report.
 
+use diesel::Connection;
 use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::{ContentType, Status};
@@ -12,12 +13,17 @@ use rocket::response::content::RawHtml;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
+use super::ledger::IdempotencyKey;
+use crate::approvals::replies::{self, Keyed, Seen};
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
+use crate::ledger::append::AppendError;
+use crate::ledger::chain::lock_head;
 use crate::request::Param;
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
@@ -297,15 +303,23 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
 
 /// Records results: a JSON list (`Content-Type: application/json`), or a checklist
 /// filled in (XLSX, XLS, ODS or CSV). All of them, or none with every row's errors.
+/// With an `Idempotency-Key`, a retried upload (a phone on a village's mobile data)
+/// answers as the first did and records nothing twice; another upload under the same
+/// key is 422 `idempotency_key_reused`.
 #[post("/stocktakes/<id>/results", data = "<body>")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Rocket handler takes each guard as an argument"
+)]
 pub async fn record_results(
     caller: WriteAccess,
     id: &str,
     content_type: Option<&ContentType>,
+    idempotency: IdempotencyKey,
     limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
-) -> Result<(Status, Json<ResultsRecorded>), ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
     let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
     let spool = tempfile::NamedTempFile::new()
         .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
@@ -320,37 +334,70 @@ pub async fn record_results(
         });
     }
     let json = content_type.is_some_and(|c| c.is_json());
+    let keyed = match idempotency.0 {
+        None => Keyed::new(None, "", ""),
+        Some(key) => {
+            let bytes = rocket::tokio::fs::read(spool.path())
+                .await
+                .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
+            Keyed::of_caller(
+                Some(key),
+                &caller.0,
+                &format!("POST /api/v1/stocktakes/{id}/results"),
+                &hex::encode(Sha256::digest(&bytes)),
+            )
+        }
+    };
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    let recorded = db
+    let (status, answer) = db
         .run(move |conn| {
-            // The campaign first: an unknown one is 404 whatever the body holds.
-            campaign::find(conn, &scope, &id)?;
-            let (inputs, columns) = if json {
-                let bytes = std::fs::read(spool.path())
-                    .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
-                (json_results(&bytes)?, None)
-            } else {
-                let (inputs, columns) = read_upload(spool.path())?;
-                (inputs, Some(columns))
-            };
-            Ok::<_, ApiError>(record(
-                conn,
-                &scope,
-                &actor,
-                &id,
-                &inputs,
-                columns.as_ref(),
-            )?)
+            conn.transaction::<_, ApiError, _>(|conn| {
+                lock_head(conn)?;
+                match replies::seen(conn, &keyed)? {
+                    Seen::Replay(status, body) => return Ok((status, body)),
+                    Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
+                    Seen::New => {}
+                }
+                let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+                let body = json!(ResultsRecorded {
+                    recorded: recorded.count,
+                    first_seq: recorded.seqs.map(|s| s.0),
+                    last_seq: recorded.seqs.map(|s| s.1),
+                });
+                replies::keep(conn, &keyed, 201, &body)?;
+                Ok((201, body))
+            })
         })
         .await?;
     Ok((
-        Status::Created,
-        Json(ResultsRecorded {
-            recorded: recorded.count,
-            first_seq: recorded.seqs.map(|s| s.0),
-            last_seq: recorded.seqs.map(|s| s.1),
-        }),
+        Status::from_code(status).unwrap_or(Status::Created),
+        Json(answer),
     ))
+}
+
+/// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in
+/// checklist) in campaign `id`, within the caller's transaction.
+///
+/// Fails as [`record`] does, or when the campaign is not there (404 whatever the body).
+fn record_upload(
+    conn: &mut crate::db::DbConnection,
+    scope: &Scope,
+    actor: &str,
+    id: &str,
+    json: bool,
+    spool: &tempfile::NamedTempFile,
+) -> Result<crate::stocktake::results::Recorded, ApiError> {
+    // The campaign first: an unknown one is 404 whatever the body holds.
+    campaign::find(conn, scope, id)?;
+    let (inputs, columns) = if json {
+        let bytes = std::fs::read(spool.path())
+            .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
+        (json_results(&bytes)?, None)
+    } else {
+        let (inputs, columns) = read_upload(spool.path())?;
+        (inputs, Some(columns))
+    };
+    Ok(record(conn, scope, actor, id, &inputs, columns.as_ref())?)
 }
 
 /// The routes of the stock-take, to mount under `/api/v1`.
