@@ -307,10 +307,6 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
 /// answers as the first did and records nothing twice; another upload under the same
 /// key is 422 `idempotency_key_reused`.
 #[post("/stocktakes/<id>/results", data = "<body>")]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a Rocket handler takes each guard as an argument"
-)]
 pub async fn record_results(
     caller: WriteAccess,
     id: &str,
