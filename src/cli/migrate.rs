@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use super::database::open;
-use crate::db::migrate_to::{copy_register, MigrateError};
-use crate::db::{Backend, Db};
+use crate::db::migrate_to::{check_backends, copy_register};
+use crate::db::Db;
 use crate::ledger::verify::verify;
 
 /// Copies the register at `database` into `target` and verifies the copy: exit 0 when
@@ -14,13 +14,8 @@ use crate::ledger::verify::verify;
 /// Fails (exit 2) when the source is missing or not SQLite, the target is not
 /// PostgreSQL or not empty, or either cannot be opened.
 pub(super) fn migrate_to(database: &str, target: &str) -> Result<ExitCode, String> {
-    if Backend::of_url(target) != Backend::Postgres {
-        return Err(MigrateError::TargetNotPostgres.to_string());
-    }
     let source = open(database, "migrate-to")?;
-    if source.backend() != Backend::Sqlite {
-        return Err(MigrateError::SourceNotSqlite.to_string());
-    }
+    check_backends(&source, target).map_err(|e| e.to_string())?;
     let mut from = source.conn().map_err(|e| e.to_string())?;
     let before = verify(&mut from).map_err(|e| e.to_string())?;
     if !before.ok {

@@ -171,6 +171,20 @@ fn copy_table(lite: &mut SqliteConnection, pg: &mut PgConnection, table: &str) -
     }
 }
 
+/// Refuses a `source` register that is not SQLite, or a `target` URL that is not
+/// PostgreSQL, before anything is opened or written there.
+///
+/// Fails with [`MigrateError::TargetNotPostgres`] or [`MigrateError::SourceNotSqlite`].
+pub fn check_backends(source: &super::Db, target: &str) -> Result<(), MigrateError> {
+    if super::Backend::of_url(target) != super::Backend::Postgres {
+        return Err(MigrateError::TargetNotPostgres);
+    }
+    if source.backend() != super::Backend::Sqlite {
+        return Err(MigrateError::SourceNotSqlite);
+    }
+    Ok(())
+}
+
 /// Copies the SQLite register `source` into the empty PostgreSQL database `target`
 /// (migrated to the same version), all or nothing; returns each table with its rows.
 ///
