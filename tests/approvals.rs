@@ -215,7 +215,7 @@ fn a_proposal_changes_nothing_else(app: &TestApp) {
     assert_eq!(code, "overdistributed");
     assert_eq!(
         detail,
-        "累计分配收益 60000.00 元将超过累计经营收益 50000.00 元"
+        "累计分配收益 60,000.00 元将超过累计经营收益 50,000.00 元"
     );
     assert_eq!(written(app).1.len(), 3);
     // Unknown asset: 404, nothing written.

@@ -387,7 +387,8 @@ pub fn append_within(
                 "amount",
                 format!(
                     "累计分配收益 {} 元将超过累计经营收益 {} 元",
-                    state.distributed, state.income
+                    crate::domain::shown::yuan(state.distributed.fen()),
+                    crate::domain::shown::yuan(state.income.fen())
                 ),
             ));
         }
