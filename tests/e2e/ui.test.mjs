@@ -64,8 +64,13 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  // A county that has distributions approved by the town and then the county.
   server = spawn(binary, ["--database", database, "serve", "--port", String(port), "--public"], {
-    env: { ...process.env, ROCKET_LOG_LEVEL: "critical" },
+    env: {
+      ...process.env,
+      ROCKET_LOG_LEVEL: "critical",
+      ROCKET_APPROVALS: "disposed=town,county; income_distributed=town,county; ownership_transferred=county",
+    },
     stdio: "inherit",
   });
   await waitForHealth(`${base}/api/v1/health`, 30);
@@ -253,7 +258,7 @@ test("a village worker records a stock-take result on a phone", { timeout: 300_0
   assert.match(recorded.checked_on, /^\d{4}-\d{2}-\d{2}$/);
 });
 
-test("a distribution goes from proposal through its notice to the town's approval", { timeout: 300_000 }, async () => {
+test("a distribution goes from proposal through its notice to the town's and then the county's approval", { timeout: 300_000 }, async () => {
   const api = async (path, init = {}) => {
     const response = await fetch(`${base}/api/v1${path}`, {
       ...init,
@@ -311,7 +316,7 @@ test("a distribution goes from proposal through its notice to the town's approva
   assert.match(open, /张三/);
   await clerk.close();
 
-  // The town's approver approves: the entry enters the ledger.
+  // The town's approver approves; the county's step is still to come.
   const approverToken = execFileSync(
     binary,
     ["--database", database, "token", "create", "--role", "approver", "--name", "镇审批人", "--scope", `town:${asset.town}`],
@@ -325,15 +330,38 @@ test("a distribution goes from proposal through its notice to the town's approva
   await approver.click("nav >> text=待审批");
   await approver.click(`a[href='${proposal}']`);
   await Promise.all([approver.waitForURL(/done=approved$/), approver.click("button:text('通过（镇街审批）')")]);
-  const decided = await approver.textContent("main");
-  assert.match(decided, /已通过/);
-  assert.match(decided, /已记入台账/);
-  await approver.screenshot({ path: join(shots, "16-approved.png"), fullPage: true });
+  const halfway = await approver.textContent("main");
+  assert.match(halfway, /镇街审批：已通过，镇审批人/);
+  assert.match(halfway, /县级审批：待审批/);
+  assert.doesNotMatch(halfway, /已记入台账/);
+  await approver.screenshot({ path: join(shots, "16-town-approved.png"), fullPage: true });
   await approver.close();
+  const before = await api(`/assets/${encodeURIComponent(asset.code)}/ledger?limit=1000`);
+  assert.equal(before.body.items.at(-1).kind, "income", "nothing appended before the county's approval");
+
+  // The county's approver approves the last step: the entry enters the ledger.
+  const countyToken = execFileSync(
+    binary,
+    ["--database", database, "token", "create", "--role", "approver", "--name", "县审批人", "--scope", "county"],
+    { encoding: "utf8" },
+  ).trim();
+  const county = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  county.setDefaultTimeout(90_000);
+  await county.goto(`${base}/login`);
+  await county.fill("input[name=token]", countyToken);
+  await Promise.all([county.waitForURL(`${base}/`), county.click("button[type=submit]")]);
+  await county.click("nav >> text=待审批");
+  await county.click(`a[href='${proposal}']`);
+  await Promise.all([county.waitForURL(/done=approved$/), county.click("button:text('通过（县级审批）')")]);
+  const decided = await county.textContent("main");
+  assert.match(decided, /县级审批：已通过，县审批人/);
+  assert.match(decided, /已记入台账/);
+  await county.screenshot({ path: join(shots, "17-approved.png"), fullPage: true });
+  await county.close();
   const ledger = await api(`/assets/${encodeURIComponent(asset.code)}/ledger?limit=1000`);
   const last = ledger.body.items.at(-1);
   assert.equal(last.kind, "income_distributed");
-  assert.equal(last.data.approvals[0].by, "镇审批人");
+  assert.deepEqual(last.data.approvals.map((a) => [a.level, a.by]), [["town", "镇审批人"], ["county", "县审批人"]]);
 });
 
 // ---------------------------------------------------------------------------------------
