@@ -3,6 +3,7 @@
 //! cannot drift from them; a test checks that every mounted route is in it.
 
 mod approvals;
+mod operation;
 mod operations;
 
 use rocket::get;

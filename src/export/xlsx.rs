@@ -14,10 +14,11 @@ use std::io::Write;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
-use super::{
-    asset_cells, each_register_row, project_cells, Cell, ExportError, Exported, Order,
-    BENEFICIARY_COLUMNS, CHANNELS_COLUMN, FUNDS_COLUMN, HEADER, PROJECT_COLUMNS, VALUE_COLUMN,
+use super::cells::{
+    asset_cells, project_cells, Cell, BENEFICIARY_COLUMNS, CHANNELS_COLUMN, FUNDS_COLUMN, HEADER,
+    PROJECT_COLUMNS, VALUE_COLUMN,
 };
+use super::{each_register_row, ExportError, Exported, Order};
 use crate::db::DbConnection;
 use crate::domain::{Scope, Yuan};
 use crate::register::query::AssetFilter;

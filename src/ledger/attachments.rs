@@ -180,6 +180,37 @@ pub fn content(
     }))
 }
 
+/// What is wrong in a list of cited files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CitedProblem {
+    /// The value is not a list.
+    NotAList,
+    /// Its item at this index is not a SHA-256 in hex.
+    NotADigest(usize, serde_json::Value),
+}
+
+/// The digests an `attachments` value cites — a list of SHA-256 in hex, taken in
+/// lowercase, each kept once — and what is wrong in it.
+pub fn cited_digests(value: &serde_json::Value) -> (Vec<String>, Vec<CitedProblem>) {
+    let Some(list) = value.as_array() else {
+        return (Vec::new(), vec![CitedProblem::NotAList]);
+    };
+    let mut digests: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        match item
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .filter(|d| is_digest(d))
+        {
+            Some(digest) if !digests.contains(&digest) => digests.push(digest),
+            Some(_) => {}
+            None => problems.push(CitedProblem::NotADigest(i, item.clone())),
+        }
+    }
+    (digests, problems)
+}
+
 /// Of `digests`, the first that is not stored.
 ///
 /// Fails when the database fails.

@@ -6,6 +6,7 @@ pub mod field;
 pub mod kinds;
 mod parse;
 pub mod personal;
+mod rules;
 mod schema;
 
 use serde_json::{Map, Value};

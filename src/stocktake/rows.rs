@@ -10,6 +10,7 @@ use super::campaign::StocktakeError;
 use crate::domain::codes::code_key;
 use crate::domain::dates::{today_in_china, DateError};
 use crate::domain::{BusinessDate, InspectionResult, Vocabulary};
+use crate::ledger::attachments::CitedProblem;
 
 /// The most errors an answer lists (it counts them all).
 pub const LISTED_ERRORS: usize = 1000;
@@ -346,40 +347,23 @@ pub(super) fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec
     checked
 }
 
-/// The digests a result cites: a list of SHA-256 in hex (taken in lowercase, each once),
-/// as any entry's `attachments`; an error on the row for anything else.
+/// The digests a result cites: a list of SHA-256 in hex, as any entry's `attachments`
+/// (the ledger's own reading of such a list); an error on the row for anything else.
 fn digests(errors: &mut Errors<'_>, at: usize, sent: Option<&serde_json::Value>) -> Vec<String> {
-    let list = match sent {
-        None | Some(serde_json::Value::Null) => return Vec::new(),
-        Some(serde_json::Value::Array(list)) => list,
-        Some(_) => {
-            errors.add(
-                at,
-                ResultField::Attachments,
-                "invalid_value",
-                "attachments 应为附件 SHA-256 的列表（上传附件后得到）".to_owned(),
-            );
-            return Vec::new();
-        }
+    let Some(sent) = sent.filter(|v| !v.is_null()) else {
+        return Vec::new();
     };
-    let mut digests: Vec<String> = Vec::new();
-    for item in list {
-        match item
-            .as_str()
-            .map(str::to_ascii_lowercase)
-            .filter(|d| crate::ledger::attachments::is_digest(d))
-        {
-            Some(digest) if !digests.contains(&digest) => digests.push(digest),
-            Some(_) => {}
-            None => {
-                errors.add(
-                    at,
-                    ResultField::Attachments,
-                    "invalid_value",
-                    format!("附件应以其 SHA-256（64 位十六进制）引用，收到 {item}"),
-                );
+    let (digests, problems) = crate::ledger::attachments::cited_digests(sent);
+    for problem in problems {
+        let message = match problem {
+            CitedProblem::NotAList => {
+                "attachments 应为附件 SHA-256 的列表（上传附件后得到）".to_owned()
             }
-        }
+            CitedProblem::NotADigest(_, item) => {
+                format!("附件应以其 SHA-256（64 位十六进制）引用，收到 {item}")
+            }
+        };
+        errors.add(at, ResultField::Attachments, "invalid_value", message);
     }
     digests
 }

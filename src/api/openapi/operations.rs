@@ -2,8 +2,6 @@
 //! may call it, its parameters (a typed query's taken from its struct in `request`),
 //! its request body and its responses, each body's schema derived from its wire type.
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
-
 use crate::api::access_log::AccessView;
 use crate::api::attachments::AttachmentView;
 use crate::api::declarations::{DeclarationBody, DeclarationView};
@@ -25,88 +23,8 @@ use crate::request::{
     FindingExportQuery, FindingListQuery, PageQuery, ProjectListQuery,
 };
 
-/// Who may call an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// Anyone.
-    Open,
-    /// reader, clerk, auditor, admin, approver.
-    Reader,
-    /// clerk, admin.
-    Clerk,
-    /// auditor, admin.
-    Auditor,
-    /// clerk, auditor, admin, approver: exports and findings.
-    Review,
-    /// admin.
-    Admin,
-    /// approver.
-    Approver,
-}
-
-impl Audience {
-    /// Who may call it, as the document says.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Audience::Open => "无需令牌",
-            Audience::Reader => {
-                "角色：reader、clerk、auditor、admin、approver（只答令牌范围内的数据）"
-            }
-            Audience::Clerk => "角色：clerk、admin",
-            Audience::Auditor => "角色：auditor、admin",
-            Audience::Review => "角色：clerk、auditor、admin、approver（只答令牌范围内的数据）",
-            Audience::Admin => "角色：admin，需全县范围（否则 403 county_scope_required）",
-            Audience::Approver => {
-                "角色：approver（镇街步骤：该镇街或全县范围；县级步骤：全县范围）"
-            }
-        }
-    }
-}
-
-/// A parameter: name, description.
-pub type Param = (&'static str, &'static str);
-
-/// What an operation returns or takes.
-#[derive(Clone, Copy)]
-pub enum Body {
-    /// JSON of a type.
-    Json(fn(&mut SchemaGenerator) -> Schema),
-    /// A CSV file.
-    Csv,
-    /// An Excel workbook (.xlsx).
-    Xlsx,
-    /// Any file (an attachment).
-    Binary,
-    /// A problem+json error.
-    Problem,
-    /// Nothing.
-    Empty,
-}
-
-/// One operation of the API.
-pub struct Operation {
-    /// GET, POST or DELETE.
-    pub method: &'static str,
-    /// The path under the server root, with `{name}` parameters.
-    pub path: &'static str,
-    /// One line of what it does.
-    pub summary: &'static str,
-    /// Who may call it.
-    pub audience: Audience,
-    /// Path parameters.
-    pub path_params: &'static [Param],
-    /// Query parameters: a typed query's from its struct ([`Documented`]).
-    pub query: Vec<Param>,
-    /// The request body.
-    pub request: Option<Body>,
-    /// Responses by status.
-    pub responses: &'static [(u16, &'static str, Body)],
-}
-
-/// The schema of `T`: a reference to its definition in the document.
-pub(super) fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
-}
+pub(super) use super::operation::schema;
+pub use super::operation::{Audience, Body, Operation, Param};
 
 /// Every operation of the API.
 pub fn operations() -> Vec<Operation> {

@@ -8,7 +8,7 @@
 //!
 //! A new kind is a variant of [`EntryKind`] and of [`EntryData`], a struct with its
 //! [`KindSpec`] below (or, for a family of kinds, in a file of `kinds/`: the
-//! distribution with its household lines, the operating contracts), its line in
+//! distribution with its household lines, the operating contracts, the value changes and the end), its line in
 //! [`EntryData::summary`], an arm in `projection::fold` and its round-trip test; the
 //! parser, the web forms, the timeline and the OpenAPI document follow.
 
@@ -18,16 +18,18 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Input, KindSpec, OWNER_FIELDS, OWNER_PERSONAL};
 use super::personal::PersonalField;
 use crate::domain::{
-    shown, AssetClass, AssetCondition, AssetForm, AssetStatus, BusinessDate, DisposalMethod,
-    IdNumber, InspectionResult, OperatingMode, ProjectCode, Quantity, Vocabulary, Yuan,
+    shown, AssetClass, AssetCondition, AssetForm, AssetStatus, BusinessDate, IdNumber,
+    InspectionResult, OperatingMode, ProjectCode, Quantity, Vocabulary, Yuan,
 };
 use crate::register::record::{AssetDetails, Owner};
 
 mod contracts;
 mod distribution;
+mod value;
 
 pub use contracts::{ContractEnded, ContractSigned};
 pub use distribution::{DistributionLine, IncomeDistributed};
+pub use value::{Correction, Disposed, ValueAdjusted};
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -460,61 +462,4 @@ impl Income {
         Field::required("period", "收益期间", Input::Text),
     ];
     const SPEC: KindSpec = KindSpec::new("income", "经营收益", Self::FIELDS);
-}
-
-/// `value_adjusted` (价值调整).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ValueAdjusted {
-    /// The asset's value from now on.
-    pub value: Yuan,
-    /// Why.
-    pub reason: String,
-}
-impl ValueAdjusted {
-    const FIELDS: &'static [Field] = &[
-        Field::required("value", "调整后价值（元）", Input::Money),
-        Field::required("reason", "原因", Input::Text),
-    ];
-    const SPEC: KindSpec =
-        KindSpec::new("value_adjusted", "价值调整", Self::FIELDS).changing_value();
-}
-
-/// `disposed` (处置): the asset leaves the register; only corrections follow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Disposed {
-    /// How.
-    pub method: DisposalMethod,
-    /// The approval.
-    pub approval_no: String,
-    /// What it brought in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proceeds: Option<Yuan>,
-    /// The approvals it went through, when it waited for them (written by the last
-    /// approval, never sent by a clerk).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub approvals: Option<Vec<Approval>>,
-}
-impl Disposed {
-    const FIELDS: &'static [Field] = &[
-        Field::required("method", "处置方式", Input::Choice(DisposalMethod::choices)),
-        Field::required("approval_no", "批准文号", Input::Text),
-        Field::optional("proceeds", "处置收入（元）", Input::Money),
-    ];
-    const SPEC: KindSpec = KindSpec::new("disposed", "处置", Self::FIELDS).changing_value();
-}
-
-/// `correction` (更正): cancels an earlier entry's effect; the entry stays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Correction {
-    /// The `seq` of the entry it cancels.
-    pub corrects: i64,
-    /// Why.
-    pub reason: String,
-}
-impl Correction {
-    const FIELDS: &'static [Field] = &[
-        Field::required("corrects", "被更正条目的 seq", Input::Seq),
-        Field::required("reason", "更正原因", Input::Text),
-    ];
-    const SPEC: KindSpec = KindSpec::new("correction", "更正", Self::FIELDS).changing_value();
 }

@@ -6,12 +6,14 @@
 use serde_json::{Map, Value};
 
 use super::field::{Field, Input, OCCURRED_ON};
+use super::rules::whole_data_errors;
 use super::{EntryData, EntryKind, EntryRequest, FieldError, ATTACHMENTS};
 use crate::domain::dates::today_in_china;
 use crate::domain::{
-    shown, BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity,
-    Vocabulary, Yuan,
+    BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary,
+    Yuan,
 };
+use crate::ledger::attachments::CitedProblem;
 
 /// Parses a request body `{kind, occurred_on, ...data}`.
 ///
@@ -82,70 +84,22 @@ fn attachments(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Vec
     let Some(value) = object.get(ATTACHMENTS) else {
         return Vec::new();
     };
-    let Some(list) = value.as_array() else {
-        errors.push(FieldError::new(
-            ATTACHMENTS,
-            "invalid_type",
-            "attachments 应为附件 SHA-256 的列表（上传附件后得到）",
-        ));
-        return Vec::new();
-    };
-    let mut digests: Vec<String> = Vec::new();
-    for (i, item) in list.iter().enumerate() {
-        let digest = item.as_str().map(str::to_ascii_lowercase);
-        match digest.filter(|d| crate::ledger::attachments::is_digest(d)) {
-            Some(d) if !digests.contains(&d) => digests.push(d),
-            Some(_) => {}
-            None => errors.push(FieldError::new(
+    let (digests, problems) = crate::ledger::attachments::cited_digests(value);
+    for problem in problems {
+        errors.push(match problem {
+            CitedProblem::NotAList => FieldError::new(
+                ATTACHMENTS,
+                "invalid_type",
+                "attachments 应为附件 SHA-256 的列表（上传附件后得到）",
+            ),
+            CitedProblem::NotADigest(i, _) => FieldError::new(
                 &format!("{ATTACHMENTS}[{i}]"),
                 "invalid_value",
                 "附件应以其 SHA-256（64 位十六进制）引用",
-            )),
-        }
+            ),
+        });
     }
     digests
-}
-
-/// The rules that tie several fields of a kind's data together: a distribution's
-/// household lines add up to its amount to the fen.
-fn whole_data_errors(data: &EntryData) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if let EntryData::ContractSigned(signed) = data {
-        if signed.ends_on <= signed.starts_on {
-            let message = format!(
-                "合同到期日 {} 应晚于起始日 {}",
-                signed.ends_on, signed.starts_on
-            );
-            errors.push(FieldError::new("ends_on", "invalid_period", message));
-        }
-    }
-    if let EntryData::IncomeDistributed(paid) = data {
-        match paid.lines_total() {
-            None => {}
-            Some(Err(())) => errors.push(FieldError::new(
-                "lines",
-                "amount_too_large",
-                "分户明细金额之和超出可记录的范围",
-            )),
-            Some(Ok(total)) if total != paid.amount => {
-                let (sum, amount) = (total.fen(), paid.amount.fen());
-                let difference = shown::yuan(sum.abs_diff(amount).try_into().unwrap_or(i64::MAX));
-                let more = if sum > amount { "多" } else { "少" };
-                let message = format!(
-                    "分户明细合计 {} 元，分配金额 {} 元，明细{more} {difference} 元",
-                    shown::yuan(sum),
-                    shown::yuan(amount)
-                );
-                errors.push(FieldError::new(
-                    "lines",
-                    "distribution_lines_mismatch",
-                    message,
-                ));
-            }
-            Some(Ok(_)) => {}
-        }
-    }
-    errors
 }
 
 /// Reads the fields of one object, collecting an error for each that is wrong.

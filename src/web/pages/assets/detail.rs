@@ -3,6 +3,7 @@
 
 use maud::{html, Markup};
 
+use super::contracts::render_contracts;
 use super::entries::{entry_forms, render_forms, summary, EntryForm, Prefill};
 use crate::approvals::proposals::ProposalRow;
 use crate::auth::Visibility;
@@ -19,10 +20,7 @@ use crate::register::query::find_asset;
 use crate::register::store::AssetRow;
 use crate::register::AssetDetails;
 use crate::web::pages::{internal, missing, PageError};
-use crate::web::view::{
-    class_label, encode, header_row, kind_label, number_cell, owner_type_label, scroll_table,
-    status_label,
-};
+use crate::web::view::{class_label, encode, kind_label, owner_type_label, status_label};
 
 /// What an asset's page shows.
 pub(super) struct AssetPage {
@@ -288,50 +286,6 @@ pub(super) fn render(view: &AssetPage) -> Markup {
                 p class="muted" { "资产已处置，只能记录更正。" }
             }
             (render_forms(&view.fields.code, &writing.forms))
-        }
-    }
-}
-
-/// The asset's contracts: the current one first when one holds today, each with its
-/// years, what they owed and what arrived.
-fn render_contracts(contracts: &[Contract], current: Option<i64>) -> Markup {
-    html! {
-        h2 { "经营合同" }
-        @if current.is_none() {
-            p class="muted" { "今天没有生效的经营合同。" }
-        }
-        @for contract in contracts {
-            @let terms = &contract.terms;
-            div class="card contract" {
-                p {
-                    @if current == Some(contract.seq) { strong { "当前合同：" } }
-                    (terms.mode.label()) "给 " (terms.counterparty) "，"
-                    (terms.starts_on) " 至 " (terms.ends_on)
-                    "，每年 " (shown::yuan(terms.annual_amount.fen())) " 元"
-                    @if let Some(number) = &terms.document_no { "，合同编号 " (number) }
-                    @if let Some((on, reason)) = &contract.ended { "；" (on) " 终止：" (reason) }
-                }
-                (scroll_table(
-                    header_row(&[
-                        ("合同年度", false),
-                        ("起止", false),
-                        ("应收（元）", true),
-                        ("实收（元）", true),
-                        ("差额（元）", true),
-                    ]),
-                    html! {
-                        @for year in &contract.years {
-                            tr {
-                                td { "第 " (year.number) " 年" }
-                                td { (year.first) " 至 " (year.last) }
-                                (number_cell(shown::yuan(year.expected.fen())))
-                                (number_cell(shown::yuan(year.received.fen())))
-                                (number_cell(shown::yuan(year.received.fen().saturating_sub(year.expected.fen()))))
-                            }
-                        }
-                    },
-                ))
-            }
         }
     }
 }

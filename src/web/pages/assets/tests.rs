@@ -1,7 +1,7 @@
 //! Unit tests of `assets`.
 
 use super::*;
-use crate::domain::Yuan;
+use crate::domain::{AssetClass, AssetStatus, Yuan};
 use crate::web::view::tests::{assert_escaped, escaped, hostile};
 
 fn line(code: String, village: Option<String>, custodian: Option<String>) -> AssetLine {
