@@ -11,15 +11,14 @@ use serde_json::{json, Value};
 use super::notices::{gate, NoticeGate};
 use super::policy::Level;
 use super::proposals::{ProposalRow, ProposalStatus};
-use super::replies::{self, Keyed, Seen};
+use super::replies::{keyed_write, Keyed};
 use super::{refused, ProposalError};
 use crate::auth::Caller;
 use crate::db::schema::{proposal_decisions, proposals};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
-use crate::ledger::append::{append_within, AppendError, AppendOutcome, AppendRequest};
-use crate::ledger::chain::lock_head;
+use crate::ledger::append::{append_within, AppendOutcome, AppendRequest};
 use crate::ledger::entry::kinds::Approval;
 use crate::ledger::entry::{parse_entry, EntryKind};
 use crate::register::query::find_asset;
@@ -61,22 +60,15 @@ pub fn decide(
     keyed: &Keyed,
     today: NaiveDate,
 ) -> Result<(u16, Value), ProposalError> {
-    let outcome = conn.transaction::<_, ProposalError, _>(|conn| {
-        lock_head(conn)?;
-        match replies::seen(conn, keyed)? {
-            Seen::Replay(status, body) => return Ok(((status, body), false)),
-            Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
-            Seen::New => {}
-        }
+    // Set only by a decision that runs (not by a replay) and appends.
+    let mut appended = false;
+    let reply = keyed_write(conn, keyed, |conn| {
         let proposal = ProposalRow::find(conn, &caller.scope, id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{id}”的审批事项")))?;
-        let (decided, appended) = decide_locked(conn, caller, &proposal, decision, today)?;
-        let view = decided.view(conn)?;
-        let body = json!(view);
-        replies::keep(conn, keyed, 200, &body)?;
-        Ok(((200, body), appended))
+        let (decided, appends) = decide_locked(conn, caller, &proposal, decision, today)?;
+        appended = appends;
+        Ok::<_, ProposalError>((200, json!(decided.view(conn)?)))
     })?;
-    let (reply, appended) = outcome;
     if appended {
         crate::observe::metrics::METRICS.ledger_append();
     }

@@ -9,14 +9,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::proposals::{ProposalRow, ProposalStatus};
-use super::replies::{self, Keyed, Seen};
+use super::replies::{keyed_write, Keyed};
 use super::{refused, ProposalError};
 use crate::db::schema::{notice_objections, notices};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::{BusinessDate, Scope};
-use crate::ledger::append::AppendError;
-use crate::ledger::chain::lock_head;
 
 /// A notice as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -271,26 +269,6 @@ pub struct NewNotice {
     pub starts_on: BusinessDate,
     /// How many days it runs.
     pub days: u32,
-}
-
-/// Runs `write` in a transaction holding the chain's lock, answering a repeated key
-/// and request as before and keeping the answer under the key.
-fn keyed_write(
-    conn: &mut DbConnection,
-    keyed: &Keyed,
-    write: impl FnOnce(&mut DbConnection) -> Result<(u16, Value), ProposalError>,
-) -> Result<(u16, Value), ProposalError> {
-    conn.transaction(|conn| {
-        lock_head(conn)?;
-        match replies::seen(conn, keyed)? {
-            Seen::Replay(status, body) => return Ok((status, body)),
-            Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
-            Seen::New => {}
-        }
-        let (status, body) = write(conn)?;
-        replies::keep(conn, keyed, status, &body)?;
-        Ok((status, body))
-    })
 }
 
 /// The pending proposal `id` in `scope`.

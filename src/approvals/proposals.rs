@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::policy::{steps_of, steps_text, Level};
-use super::replies::{self, Keyed, Seen};
+use super::replies::{keyed_write, Keyed};
 use super::ProposalError;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{proposal_decisions, proposals};
@@ -16,7 +16,6 @@ use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::ledger::append::{check_append, AppendError, AppendRequest};
-use crate::ledger::chain::lock_head;
 use crate::ledger::entry::EntryRequest;
 use crate::register::query::find_asset;
 use crate::register::scope::asset_sql;
@@ -348,13 +347,7 @@ pub struct NewProposal {
 /// Fails when the asset is not in scope, the entry breaks a rule, the key was used for
 /// another request, or the database fails; nothing is written then.
 pub fn propose(conn: &mut DbConnection, new: &NewProposal) -> Result<(u16, Value), ProposalError> {
-    conn.transaction(|conn| {
-        lock_head(conn)?;
-        match replies::seen(conn, &new.keyed)? {
-            Seen::Replay(status, body) => return Ok((status, body)),
-            Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
-            Seen::New => {}
-        }
+    keyed_write(conn, &new.keyed, |conn| {
         check_append(
             conn,
             &AppendRequest {
@@ -388,8 +381,6 @@ pub fn propose(conn: &mut DbConnection, new: &NewProposal) -> Result<(u16, Value
             status: ProposalStatus::Pending.as_str().to_owned(),
             steps: new.steps.iter().map(|l| l.as_str().to_owned()).collect(),
         };
-        let body = json!(created);
-        replies::keep(conn, &new.keyed, 202, &body)?;
-        Ok((202, body))
+        Ok((202, json!(created)))
     })
 }

@@ -10,6 +10,8 @@ use crate::auth::Caller;
 use crate::db::schema::idempotent_replies;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
+use crate::ledger::append::AppendError;
+use crate::ledger::chain::lock_head;
 
 /// A request that may carry an `Idempotency-Key`.
 #[derive(Debug, Clone)]
@@ -102,4 +104,32 @@ pub fn keep(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Runs `write` in a transaction holding the chain's lock, answering a repeated key and
+/// request as before (without running `write`) and keeping `write`'s answer under the
+/// key.
+///
+/// Fails as `write` does, with [`AppendError::IdempotencyKeyReused`] when the key was
+/// sent before with another request, or when the database fails; nothing is written
+/// then.
+pub fn keyed_write<E>(
+    conn: &mut DbConnection,
+    keyed: &Keyed,
+    write: impl FnOnce(&mut DbConnection) -> Result<(u16, Value), E>,
+) -> Result<(u16, Value), E>
+where
+    E: From<diesel::result::Error> + From<AppendError>,
+{
+    conn.transaction(|conn| {
+        lock_head(conn)?;
+        match seen(conn, keyed)? {
+            Seen::Replay(status, body) => return Ok((status, body)),
+            Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
+            Seen::New => {}
+        }
+        let (status, body) = write(conn)?;
+        keep(conn, keyed, status, &body)?;
+        Ok((status, body))
+    })
 }
