@@ -38,10 +38,16 @@ pub const DEFAULT_JSON_LIMIT: ByteUnit = ByteUnit::Mebibyte(1);
 
 /// Reads a JSON body whole, up to `limits.json`.
 ///
+/// Fails as [`read_body`] does.
+pub async fn json_body(body: Data<'_>, limits: &Limits) -> Result<Vec<u8>, ApiError> {
+    read_body(body, limits.get("json").unwrap_or(DEFAULT_JSON_LIMIT)).await
+}
+
+/// Reads a body whole, up to `limit`.
+///
 /// Fails with [`ApiError::PayloadTooLarge`] naming the limit when the body is longer,
 /// and with a 500 when it cannot be read.
-pub async fn json_body(body: Data<'_>, limits: &Limits) -> Result<Vec<u8>, ApiError> {
-    let limit = limits.get("json").unwrap_or(DEFAULT_JSON_LIMIT);
+pub async fn read_body(body: Data<'_>, limit: ByteUnit) -> Result<Vec<u8>, ApiError> {
     let read = body
         .open(limit)
         .into_bytes()
@@ -53,6 +59,55 @@ pub async fn json_body(body: Data<'_>, limits: &Limits) -> Result<Vec<u8>, ApiEr
         });
     }
     Ok(read.into_inner())
+}
+
+/// The upload limit of an import or a filled-in checklist (`limits.import`).
+pub fn import_limit(limits: &Limits) -> ByteUnit {
+    limits.get("import").unwrap_or(DEFAULT_IMPORT_LIMIT)
+}
+
+/// Spools an upload to a temporary file, up to `limit`: a file to import is read from
+/// disk, never held whole in memory.
+///
+/// Fails with [`ApiError::PayloadTooLarge`] naming the limit when the body is longer,
+/// and with a 500 when the file cannot be created or written.
+pub async fn spool_body(
+    body: Data<'_>,
+    limit: ByteUnit,
+) -> Result<tempfile::NamedTempFile, ApiError> {
+    let spool = tempfile::NamedTempFile::new()
+        .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
+    let written = body
+        .open(limit)
+        .into_file(spool.path())
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
+    if !written.is_complete() {
+        return Err(ApiError::PayloadTooLarge {
+            limit: limit.as_u64(),
+        });
+    }
+    Ok(spool)
+}
+
+/// A `Content-Disposition` offering a download as `filename` (ASCII), and as
+/// `utf8_filename` to the browsers that read RFC 6266's percent-encoded UTF-8 name.
+pub fn attachment_disposition(filename: &str, utf8_filename: Option<&str>) -> String {
+    let mut disposition = format!("attachment; filename=\"{filename}\"");
+    if let Some(name) = utf8_filename {
+        let encoded: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        disposition.push_str(&format!("; filename*=UTF-8''{encoded}"));
+    }
+    disposition
 }
 
 /// Every route of the API, to mount under `/api/v1`.

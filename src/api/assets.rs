@@ -255,21 +255,8 @@ impl CsvDownload {
 
 impl<'r> rocket::response::Responder<'r, 'static> for CsvDownload {
     fn respond_to(self, _request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        let mut disposition = format!("attachment; filename=\"{}\"", self.filename);
-        if let Some(chinese) = &self.chinese_filename {
-            // RFC 6266: the UTF-8 name, percent-encoded, for the browsers that read it.
-            let encoded: String = chinese
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                        char::from(b).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            disposition.push_str(&format!("; filename*=UTF-8''{encoded}"));
-        }
+        let disposition =
+            super::attachment_disposition(&self.filename, self.chinese_filename.as_deref());
         rocket::Response::build()
             .raw_header("Content-Type", self.content_type)
             .raw_header("Content-Disposition", disposition)

@@ -85,17 +85,7 @@ pub async fn upload_attachment(
 ) -> Result<(Status, Json<AttachmentView>), ApiError> {
     let filename = filename_of(filename?.into_inner())?;
     let limit = limits.get("attachment").unwrap_or(DEFAULT_LIMIT);
-    let read = body
-        .open(limit)
-        .into_bytes()
-        .await
-        .map_err(|e| ApiError::Internal(format!("cannot read the body: {e}")))?;
-    if !read.is_complete() {
-        return Err(ApiError::PayloadTooLarge {
-            limit: limit.as_u64(),
-        });
-    }
-    let content = read.into_inner();
+    let content = super::read_body(body, limit).await?;
     if content.is_empty() {
         return Err(ApiError::Unprocessable {
             code: "empty_file",
@@ -119,20 +109,8 @@ pub struct Download {
 
 impl<'r> rocket::response::Responder<'r, 'static> for Download {
     fn respond_to(self, _request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        // RFC 6266: an ASCII fallback, and the UTF-8 name percent-encoded.
-        let encoded: String = self
-            .filename
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
-        let disposition =
-            format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}");
+        // An ASCII fallback, and the name as it was uploaded.
+        let disposition = super::attachment_disposition("attachment", Some(&self.filename));
         rocket::Response::build()
             .header(ContentType::Binary)
             .raw_header("Content-Disposition", disposition)

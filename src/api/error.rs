@@ -113,11 +113,7 @@ impl From<crate::ledger::append::AppendError> for ApiError {
                 code,
                 field,
                 message,
-            } => ApiError::Unprocessable {
-                code,
-                detail: message.clone(),
-                errors: json!([{"field": field, "code": code, "message": message}]),
-            },
+            } => ApiError::field_rule(code, field, message),
             AppendError::IdempotencyKeyReused => ApiError::Unprocessable {
                 code: "idempotency_key_reused",
                 detail: "此 Idempotency-Key 已用于另一个请求；请为新请求使用新的键".to_owned(),
@@ -224,6 +220,16 @@ impl ApiError {
             code,
             detail: errors.iter().map(message).collect::<Vec<_>>().join("；"),
             errors: json!(errors),
+        }
+    }
+
+    /// 422 for a body whose `field` breaks the rule `code`: `message` says what is
+    /// wrong, as the detail and as the one listed error.
+    pub fn field_rule(code: &'static str, field: &str, message: String) -> Self {
+        ApiError::Unprocessable {
+            code,
+            errors: json!([{"field": field, "code": code, "message": message}]),
+            detail: message,
         }
     }
 

@@ -54,24 +54,13 @@ pub async fn create_import(
     let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
     let filename = filename?.into_inner();
     let sheet = sheet?.into_inner().map(str::to_owned);
-    let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
+    let limit = super::import_limit(limits);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {
             limit: limit.as_u64(),
         });
     }
-    let spool = tempfile::NamedTempFile::new()
-        .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
-    let written = body
-        .open(limit)
-        .into_file(spool.path())
-        .await
-        .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
-    if !written.is_complete() {
-        return Err(ApiError::PayloadTooLarge {
-            limit: limit.as_u64(),
-        });
-    }
+    let spool = super::spool_body(body, limit).await?;
     let (actor, scope) = (caller.0.name, caller.0.scope);
     let filename = filename.map(|f| {
         f.chars()

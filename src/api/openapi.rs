@@ -12,6 +12,7 @@ use schemars::generate::SchemaSettings;
 use schemars::SchemaGenerator;
 use serde_json::{json, Map, Value};
 
+pub(crate) use operation::schema;
 pub use operations::{operations, Audience, Body, Operation, Param};
 
 /// The content of a body: its media type and schema; none for an empty body.

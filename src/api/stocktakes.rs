@@ -5,7 +5,6 @@
 //! or a checklist filled in as XLSX or CSV), `POST /{id}/close` closes it and
 //! `/{id}/report` (and `.html`) gives the report.
 
-use diesel::Connection;
 use rocket::data::{Data, Limits};
 use rocket::form;
 use rocket::http::{ContentType, Status};
@@ -18,12 +17,10 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
-use crate::approvals::replies::{self, Keyed, Seen};
+use crate::approvals::replies::{keyed_write, Keyed};
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
-use crate::ledger::append::AppendError;
-use crate::ledger::chain::lock_head;
 use crate::request::Param;
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
@@ -52,11 +49,7 @@ impl From<StocktakeError> for ApiError {
                 code,
                 field,
                 message,
-            } => ApiError::Unprocessable {
-                code,
-                detail: message.clone(),
-                errors: json!([{"field": field, "code": code, "message": message}]),
-            },
+            } => ApiError::field_rule(code, field, message),
             StocktakeError::Rejected { errors, count } => ApiError::Unprocessable {
                 code: "results_rejected",
                 detail: format!(
@@ -134,16 +127,15 @@ pub async fn get_stocktake(
     ))
 }
 
-/// The report: counts and value per result, 盘亏, by town and village.
+/// The report: counts and value per result, 盘亏, by town and village; the same
+/// detail as the campaign's, under the name a report is asked for by.
 #[get("/stocktakes/<id>/report")]
 pub async fn stocktake_report(
     caller: ReviewAccess,
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<StocktakeDetail>, ApiError> {
-    Ok(Json(
-        campaign_detail(db, caller.0.scope, id.to_owned()).await?,
-    ))
+    get_stocktake(caller, id, db).await
 }
 
 /// The printable report.
@@ -316,19 +308,8 @@ pub async fn record_results(
     body: Data<'_>,
     db: &State<Db>,
 ) -> Result<(Status, Json<Value>), ApiError> {
-    let limit = limits.get("import").unwrap_or(super::DEFAULT_IMPORT_LIMIT);
-    let spool = tempfile::NamedTempFile::new()
-        .map_err(|e| ApiError::Internal(format!("cannot create a temp file: {e}")))?;
-    let written = body
-        .open(limit)
-        .into_file(spool.path())
-        .await
-        .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
-    if !written.is_complete() {
-        return Err(ApiError::PayloadTooLarge {
-            limit: limit.as_u64(),
-        });
-    }
+    let limit = super::import_limit(limits);
+    let spool = super::spool_body(body, limit).await?;
     let json = content_type.is_some_and(|c| c.is_json());
     let keyed = match idempotency.0 {
         None => Keyed::new(None, "", ""),
@@ -347,21 +328,14 @@ pub async fn record_results(
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     let (status, answer) = db
         .run(move |conn| {
-            conn.transaction::<_, ApiError, _>(|conn| {
-                lock_head(conn)?;
-                match replies::seen(conn, &keyed)? {
-                    Seen::Replay(status, body) => return Ok((status, body)),
-                    Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),
-                    Seen::New => {}
-                }
+            keyed_write(conn, &keyed, |conn| {
                 let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
                 let body = json!(ResultsRecorded {
                     recorded: recorded.count,
                     first_seq: recorded.seqs.map(|s| s.0),
                     last_seq: recorded.seqs.map(|s| s.1),
                 });
-                replies::keep(conn, &keyed, 201, &body)?;
-                Ok((201, body))
+                Ok::<_, ApiError>((201, body))
             })
         })
         .await?;

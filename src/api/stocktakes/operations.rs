@@ -1,15 +1,9 @@
 //! The stock-take's operations, as the OpenAPI document lists them.
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
-
 use super::views::{
     ChecklistView, NewStocktake, ResultBody, ResultsRecorded, StocktakeDetail, StocktakeView,
 };
-use crate::api::openapi::{Audience, Body, Operation};
-
-fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
-}
+use crate::api::openapi::{schema, Audience, Body, Operation};
 
 /// The refusals every campaign operation may answer.
 const MISSING: (u16, &str, Body) = (404, "没有此盘点，或不在令牌范围内", Body::Problem);
