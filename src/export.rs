@@ -36,7 +36,7 @@ use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{AssetStatus, Scope, Vocabulary};
 use crate::register::query::{list_assets, list_assets_by_project, AssetFilter};
-use crate::register::scope::projects_in;
+use crate::register::scope::projects_query;
 use crate::register::store::{AssetRow, ProjectRow};
 
 /// The encoding of an export.
@@ -249,7 +249,7 @@ fn each_register_row(
     if !restricts_assets {
         let mut after: Option<String> = None;
         loop {
-            let mut query = projects::table
+            let mut query = projects_query(scope)
                 // Projects without a live asset: those that formed none, and those whose
                 // assets are all disposed (left out above), so the project totals survive.
                 .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -259,13 +259,9 @@ fn each_register_row(
                 )))
                 .select(ProjectRow::as_select())
                 .order(projects::code)
-                .limit(1000)
-                .into_boxed::<crate::db::pool::DbBackend>();
+                .limit(1000);
             if let Some(after) = &after {
                 query = query.filter(projects::code.gt(after.clone()));
-            }
-            if let Some(in_scope) = projects_in(scope) {
-                query = query.filter(in_scope);
             }
             if let Some(town) = &filter.town {
                 query = query.filter(projects::town.eq(town.clone()));

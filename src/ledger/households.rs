@@ -11,11 +11,10 @@ use super::entry::kinds::DistributionLine;
 use super::entry::EntryData;
 use super::store::cancelled_among;
 use super::EntryRow;
-use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::{BusinessDate, IdNumber, Scope, Yuan};
-use crate::register::scope::{assets_in, entries_in};
+use crate::register::scope::{assets_query, entries_query};
 
 /// One line paid to the household.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,26 +99,17 @@ pub fn household(
 ) -> Result<Household, HouseholdError> {
     // An ID number is ASCII letters and digits: nothing `LIKE` reads as special.
     let pattern = format!("%\"id_number\":\"{}\"%", id_number.as_str());
-    let mut query = ledger_entries::table
+    let rows = entries_query(scope)
         .filter(ledger_entries::kind.eq("income_distributed"))
         .filter(ledger_entries::data.like(pattern))
         .order(ledger_entries::seq)
         .select(EntryRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = entries_in(scope) {
-        query = query.filter(in_scope);
-    }
-    let rows = query.load(conn)?;
+        .load(conn)?;
     let codes: Vec<&str> = rows.iter().map(|r| r.asset_code.as_str()).collect();
     let cancelled = cancelled_among(conn, scope, Some(&codes))?;
-    let mut asset_query = assets::table
+    let assets: BTreeMap<String, (String, String, Option<String>)> = assets_query(scope)
         .filter(assets::code.eq_any(&codes))
         .select((assets::code, assets::name, assets::town, assets::village))
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = assets_in(scope) {
-        asset_query = asset_query.filter(in_scope);
-    }
-    let assets: BTreeMap<String, (String, String, Option<String>)> = asset_query
         .load::<(String, String, String, Option<String>)>(conn)?
         .into_iter()
         .map(|(code, name, town, village)| (code, (name, town, village)))

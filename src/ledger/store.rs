@@ -7,11 +7,10 @@ use diesel::prelude::*;
 use super::chain::EntryRow;
 use super::entry::EntryData;
 use super::projection::cancelled_by;
-use crate::db::pool::DbBackend;
 use crate::db::schema::{idempotency_keys, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::Scope;
-use crate::register::scope::entries_in;
+use crate::register::scope::entries_query;
 
 /// An asset's entries in `seq` order, found by the asset's code.
 ///
@@ -81,16 +80,12 @@ pub fn entries_after(
     after: i64,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
-    let mut query = ledger_entries::table
+    entries_query(scope)
         .filter(ledger_entries::seq.gt(after))
         .order(ledger_entries::seq)
         .limit(limit)
         .select(EntryRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = entries_in(scope) {
-        query = query.filter(in_scope);
-    }
-    query.load(conn)
+        .load(conn)
 }
 
 /// The entry at `seq`, if any.
@@ -145,20 +140,16 @@ pub fn cancelled_among(
     scope: &Scope,
     codes: Option<&[&str]>,
 ) -> QueryResult<HashSet<i64>> {
-    let mut query = ledger_entries::table
+    let mut query = entries_query(scope)
         .filter(ledger_entries::kind.eq("correction"))
         .order(ledger_entries::seq.desc())
         .select((
             ledger_entries::seq,
             ledger_entries::kind,
             ledger_entries::data,
-        ))
-        .into_boxed::<DbBackend>();
+        ));
     if let Some(codes) = codes {
         query = query.filter(ledger_entries::asset_code.eq_any(codes.to_vec()));
-    }
-    if let Some(in_scope) = entries_in(scope) {
-        query = query.filter(in_scope);
     }
     let corrections: Vec<(i64, String, String)> = query.load(conn)?;
     Ok(cancelled_by(corrections.iter().filter_map(

@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::query::{list_assets, AssetFilter};
-use super::scope::entries_in;
-use crate::db::pool::DbBackend;
+use super::scope::entries_query;
 use crate::db::schema::ledger_entries;
 use crate::db::DbConnection;
 use crate::domain::dates::today_in_china;
@@ -196,38 +195,17 @@ pub fn village_notice(
             .unwrap_or(today)
             .format("%Y-%m-%d")
             .to_string();
-        let mut distributed = ledger_entries::table
-            .filter(ledger_entries::kind.eq("income_distributed"))
-            .filter(ledger_entries::occurred_on.ge(since.clone()))
-            .order((
-                ledger_entries::occurred_on.desc(),
-                ledger_entries::seq.desc(),
-            ))
-            .select((
-                ledger_entries::seq,
-                ledger_entries::asset_code,
-                ledger_entries::occurred_on,
-                ledger_entries::kind,
-                ledger_entries::data,
-            ))
-            .into_boxed::<DbBackend>();
-        if let Some(in_scope) = entries_in(&scope) {
-            distributed = distributed.filter(in_scope);
-        }
-        let distributed: Vec<(i64, String, String, String, String)> = distributed.load(conn)?;
         let cancelled = cancelled_among(conn, &scope, None)?;
-        let distributions = distributed
+        let distributions = recent_entries(conn, &scope, "income_distributed", &since)?
             .into_iter()
-            .filter(|(seq, ..)| !cancelled.contains(seq))
-            .filter_map(|(_, asset_code, occurred_on, kind, data)| {
-                let EntryData::IncomeDistributed(paid) =
-                    EntryData::from_stored(&kind, &data).ok()?
-                else {
+            .filter(|entry| !cancelled.contains(&entry.seq))
+            .filter_map(|entry| {
+                let EntryData::IncomeDistributed(paid) = entry.data else {
                     return None;
                 };
                 Some(PublicDistribution {
-                    asset_code,
-                    occurred_on,
+                    asset_code: entry.asset_code,
+                    occurred_on: entry.occurred_on,
                     amount: paid.amount.to_string(),
                     lines: paid
                         .lines
@@ -241,35 +219,16 @@ pub fn village_notice(
                 })
             })
             .collect();
-        let mut query = ledger_entries::table
-            .filter(ledger_entries::kind.eq("income"))
-            .filter(ledger_entries::occurred_on.ge(since))
-            .order((
-                ledger_entries::occurred_on.desc(),
-                ledger_entries::seq.desc(),
-            ))
-            .select((
-                ledger_entries::seq,
-                ledger_entries::asset_code,
-                ledger_entries::occurred_on,
-                ledger_entries::kind,
-                ledger_entries::data,
-            ))
-            .into_boxed::<DbBackend>();
-        if let Some(in_scope) = entries_in(&scope) {
-            query = query.filter(in_scope);
-        }
-        let rows: Vec<(i64, String, String, String, String)> = query.load(conn)?;
-        let income = rows
+        let income = recent_entries(conn, &scope, "income", &since)?
             .into_iter()
-            .filter(|(seq, ..)| !cancelled.contains(seq))
-            .filter_map(|(_, asset_code, occurred_on, kind, data)| {
-                let EntryData::Income(income) = EntryData::from_stored(&kind, &data).ok()? else {
+            .filter(|entry| !cancelled.contains(&entry.seq))
+            .filter_map(|entry| {
+                let EntryData::Income(income) = entry.data else {
                     return None;
                 };
                 Some(PublicIncome {
-                    asset_code,
-                    occurred_on,
+                    asset_code: entry.asset_code,
+                    occurred_on: entry.occurred_on,
                     period: income.period,
                     amount: income.amount.to_string(),
                 })
@@ -291,4 +250,50 @@ pub fn village_notice(
             },
         }))
     })
+}
+
+/// A ledger entry as the notice reads it.
+struct RecentEntry {
+    seq: i64,
+    asset_code: String,
+    occurred_on: String,
+    data: EntryData,
+}
+
+/// The entries of `kind` in `scope` dated `since` or later, newest first; an entry whose
+/// data does not read back is left out (verification names it).
+///
+/// Fails when the query fails.
+fn recent_entries(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    kind: &str,
+    since: &str,
+) -> QueryResult<Vec<RecentEntry>> {
+    let rows: Vec<(i64, String, String, String, String)> = entries_query(scope)
+        .filter(ledger_entries::kind.eq(kind))
+        .filter(ledger_entries::occurred_on.ge(since))
+        .order((
+            ledger_entries::occurred_on.desc(),
+            ledger_entries::seq.desc(),
+        ))
+        .select((
+            ledger_entries::seq,
+            ledger_entries::asset_code,
+            ledger_entries::occurred_on,
+            ledger_entries::kind,
+            ledger_entries::data,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(seq, asset_code, occurred_on, kind, data)| {
+            Some(RecentEntry {
+                seq,
+                asset_code,
+                occurred_on,
+                data: EntryData::from_stored(&kind, &data).ok()?,
+            })
+        })
+        .collect())
 }

@@ -6,7 +6,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::scope::{assets_in, holds_asset, projects_in};
+use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
@@ -196,10 +196,7 @@ fn filtered_assets(
     filter: &AssetFilter,
     with_state: bool,
 ) -> assets::BoxedQuery<'static, DbBackend> {
-    let mut query = assets::table.into_boxed::<DbBackend>();
-    if let Some(in_scope) = assets_in(scope) {
-        query = query.filter(in_scope);
-    }
+    let mut query = assets_query(scope);
     if let Some(class) = filter.class {
         query = query.filter(assets::class.eq(class.as_str()));
     }
@@ -286,15 +283,11 @@ pub fn assets_of_project(
     scope: &Scope,
     code: &str,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query = assets::table
-        .filter(assets::project_code.eq(code.to_owned()))
+    assets_query(scope)
+        .filter(assets::project_code.eq(code))
         .order(assets::code)
         .select(AssetRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = assets_in(scope) {
-        query = query.filter(in_scope);
-    }
-    query.load(conn)
+        .load(conn)
 }
 
 /// The assets in `scope` whose code is one of `codes` (in no particular order).
@@ -308,14 +301,10 @@ pub fn assets_with_codes(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = assets::table
+    assets_query(scope)
         .filter(assets::code.eq_any(codes))
         .select(AssetRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = assets_in(scope) {
-        query = query.filter(in_scope);
-    }
-    query.load(conn)
+        .load(conn)
 }
 
 /// The projects in `scope` whose code is one of `codes` (in no particular order).
@@ -329,14 +318,10 @@ pub fn projects_with_codes(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = projects::table
+    projects_query(scope)
         .filter(projects::code.eq_any(codes))
         .select(ProjectRow::as_select())
-        .into_boxed::<DbBackend>();
-    if let Some(in_scope) = projects_in(scope) {
-        query = query.filter(in_scope);
-    }
-    query.load(conn)
+        .load(conn)
 }
 
 /// Finds an asset in `scope` by UUID or code (one outside it is not found).

@@ -74,6 +74,33 @@ pub fn projects_in(scope: &Scope) -> Option<ProjectPredicate> {
     }
 }
 
+/// The assets in `scope`, as a query to narrow, order and select.
+pub fn assets_query<'a>(scope: &Scope) -> assets::BoxedQuery<'a, DbBackend> {
+    let query = assets::table.into_boxed();
+    match assets_in(scope) {
+        Some(in_scope) => query.filter(in_scope),
+        None => query,
+    }
+}
+
+/// The projects in `scope`, as a query to narrow, order and select.
+pub fn projects_query<'a>(scope: &Scope) -> projects::BoxedQuery<'a, DbBackend> {
+    let query = projects::table.into_boxed();
+    match projects_in(scope) {
+        Some(in_scope) => query.filter(in_scope),
+        None => query,
+    }
+}
+
+/// The ledger entries of the assets in `scope`, as a query to narrow, order and select.
+pub fn entries_query<'a>(scope: &Scope) -> ledger_entries::BoxedQuery<'a, DbBackend> {
+    let query = ledger_entries::table.into_boxed();
+    match entries_in(scope) {
+        Some(in_scope) => query.filter(in_scope),
+        None => query,
+    }
+}
+
 /// The ledger entries of the assets in `scope`; `None` for the county.
 pub fn entries_in(scope: &Scope) -> Option<EntryPredicate> {
     if *scope == Scope::County {
@@ -132,17 +159,9 @@ pub fn project_sql(scope: &Scope, p: &str) -> String {
 /// The SQL condition that the `group_figures` row aliased `g` is in `scope` (`1 = 1`
 /// for the county): a group is its projects' town, village (`''` for none) and
 /// department, which is what puts those projects and their assets in a scope.
+/// The condition is a project's: a group has the same three columns.
 pub fn figures_sql(scope: &Scope, g: &str) -> String {
-    match scope {
-        Scope::County => "1 = 1".to_owned(),
-        Scope::Town(town) => format!("{g}.town = {}", literal(town)),
-        Scope::Village { town, village } => format!(
-            "{g}.town = {} AND {g}.village = {}",
-            literal(town),
-            literal(village)
-        ),
-        Scope::Department(department) => format!("{g}.department = {}", literal(department)),
-    }
+    project_sql(scope, g)
 }
 
 /// The SQL condition that the asset row aliased `a` is in `scope` (`1 = 1` for the

@@ -20,7 +20,7 @@ use crate::ledger::entry::kinds::Inspection;
 use crate::ledger::entry::EntryData;
 use crate::ledger::entry::EntryRequest;
 use crate::ledger::{chain, insert_rows, lock_head, store_head, NewEntry};
-use crate::register::scope::{assets_in, literal};
+use crate::register::scope::{assets_query, literal};
 use diesel::prelude::*;
 
 /// Codes looked up, and entries inserted, per statement.
@@ -75,14 +75,12 @@ fn look_up(
                 },
             );
         }
-        let mut query = assets::table
-            .filter(assets::id.eq_any(&ids))
-            .select(assets::id)
-            .into_boxed();
-        if let Some(predicate) = assets_in(scope) {
-            query = query.filter(predicate);
-        }
-        in_scope.extend(query.load::<String>(conn)?);
+        in_scope.extend(
+            assets_query(scope)
+                .filter(assets::id.eq_any(&ids))
+                .select(assets::id)
+                .load::<String>(conn)?,
+        );
         listed.extend(
             stocktake_assets::table
                 .filter(stocktake_assets::stocktake_id.eq(&campaign.id))

@@ -11,7 +11,7 @@ use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
 use crate::domain::codes::code_key;
 use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
-use crate::register::scope::{holds_project, projects_in};
+use crate::register::scope::{holds_project, projects_query};
 use crate::register::store::ProjectRow;
 
 /// Filters of the project list.
@@ -120,10 +120,7 @@ fn filtered_projects(
     scope: &Scope,
     filter: &ProjectFilter,
 ) -> projects::BoxedQuery<'static, DbBackend> {
-    let mut query = projects::table.into_boxed::<DbBackend>();
-    if let Some(in_scope) = projects_in(scope) {
-        query = query.filter(in_scope);
-    }
+    let mut query = projects_query(scope);
     if let Some(town) = &filter.town {
         query = query.filter(projects::town.eq(town.clone()));
     }
