@@ -5,9 +5,9 @@ use rocket::serde::json::Json;
 use rocket::{get, State};
 
 use super::error::ApiError;
-use crate::approvals::public::open_in_village;
+use crate::approvals::public::village_notice_with_open;
 use crate::db::Db;
-use crate::register::public::{village_notice, NoticeError, VillageNotice};
+use crate::register::public::{NoticeError, VillageNotice};
 
 impl From<NoticeError> for ApiError {
     fn from(e: NoticeError) -> Self {
@@ -28,9 +28,8 @@ pub async fn village(
 ) -> Result<Json<VillageNotice>, ApiError> {
     let (town, village) = (town.to_owned(), village.to_owned());
     db.run(move |conn| {
-        let mut notice = village_notice(conn, &town, &village)?
+        let notice = village_notice_with_open(conn, &town, &village)?
             .ok_or_else(|| ApiError::NotFound(format!("没有{town}{village}的公示")))?;
-        notice.notices = open_in_village(conn, &town, &village)?;
         Ok(Json(notice))
     })
     .await

@@ -10,7 +10,9 @@ use super::proposals::{ProposalRow, ProposalStatus};
 use crate::db::schema::{assets, notices, proposals};
 use crate::db::DbConnection;
 use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
-use crate::register::public::{PublicDistributionLine, PublicNotice};
+use crate::register::public::{
+    village_notice, NoticeError, PublicDistributionLine, PublicNotice, VillageNotice,
+};
 
 /// What a notice makes public of its proposal's entry: amount, period, lines.
 fn content_of(body: &str) -> (Option<String>, Option<String>, Vec<PublicDistributionLine>) {
@@ -63,6 +65,22 @@ pub fn public_notice(
         period,
         lines,
     })
+}
+
+/// The public notice of `village` in `town` (`register::public`) with its open notices;
+/// `None` when the register holds no asset there.
+///
+/// Fails when a query fails or the names are not valid.
+pub fn village_notice_with_open(
+    conn: &mut DbConnection,
+    town: &str,
+    village: &str,
+) -> Result<Option<VillageNotice>, NoticeError> {
+    let Some(mut notice) = village_notice(conn, town, village)? else {
+        return Ok(None);
+    };
+    notice.notices = open_in_village(conn, town, village)?;
+    Ok(Some(notice))
 }
 
 /// The open notices of a village: those of proposals still pending on its assets,

@@ -248,6 +248,12 @@ pub fn fen_of(amount: &str) -> i64 {
     crate::domain::money::parse_signed_yuan(amount).unwrap_or_default()
 }
 
+/// Yuan text as the JSON carries it (`1234567.80`) as people read it: `1,234,567.80`
+/// (`domain::shown`); text that is no amount is shown as it is.
+pub fn grouped(yuan: &str) -> String {
+    crate::domain::money::parse_signed_yuan(yuan).map_or_else(|| yuan.to_owned(), shown::yuan)
+}
+
 /// The Chinese label of a class.
 pub fn class_label(class: &str) -> &'static str {
     crate::domain::AssetClass::parse(class).map_or("未知", |c| c.label())

@@ -18,13 +18,12 @@ use crate::approvals::public::public_notice;
 use crate::approvals::{ApprovalSettings, Level};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbError};
-use crate::domain::money::parse_signed_yuan;
 use crate::domain::{shown, Scope};
 use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
 use crate::register::query::find_asset;
 use crate::web::session::Session;
 use crate::web::view::{
-    bare_page, encode, header_row, kind_label, page, print_button, scroll_table,
+    bare_page, encode, grouped, header_row, kind_label, page, print_button, scroll_table,
 };
 
 /// The label of a step's or a proposal's status.
@@ -39,11 +38,6 @@ fn status_label(status: &str) -> &'static str {
 /// The label of a level.
 fn level_label(level: &str) -> &'static str {
     Level::parse(level).map_or("审批", Level::label)
-}
-
-/// Yuan text as people read it.
-fn grouped(yuan: &str) -> String {
-    parse_signed_yuan(yuan).map_or_else(|| yuan.to_owned(), shown::yuan)
 }
 
 /// The proposals in the caller's scope: the pending ones, or those of `status`.

@@ -8,12 +8,10 @@ use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, PageError};
-use crate::approvals::public::open_in_village;
+use crate::approvals::public::village_notice_with_open;
 use crate::db::Db;
-use crate::domain::money::parse_signed_yuan;
-use crate::domain::shown;
-use crate::register::public::{village_notice, VillageNotice, NOTICE_MONTHS};
-use crate::web::view::{bare_page, header_row, scroll_table};
+use crate::register::public::{VillageNotice, NOTICE_MONTHS};
+use crate::web::view::{bare_page, grouped, header_row, scroll_table};
 
 /// The village's notice.
 #[get("/public/<town>/<village>")]
@@ -24,13 +22,7 @@ pub async fn village(
 ) -> Result<RawHtml<String>, PageError> {
     let (town, village) = (town.to_owned(), village.to_owned());
     let found = db
-        .run(move |conn| {
-            let Some(mut notice) = village_notice(conn, &town, &village).map_err(internal)? else {
-                return Ok::<_, PageError>(None);
-            };
-            notice.notices = open_in_village(conn, &town, &village).map_err(internal)?;
-            Ok(Some(notice))
-        })
+        .run(move |conn| village_notice_with_open(conn, &town, &village).map_err(internal))
         .await?;
     match found {
         Some(notice) => Ok(bare_page(
@@ -42,12 +34,6 @@ pub async fn village(
             bare_page("未找到", html! { p { "没有这个村的资产公示。" } }),
         )),
     }
-}
-
-/// Yuan text as the JSON carries it (`1234567.80`) as people read it: `1,234,567.80`
-/// (`domain::shown`); text that is no amount is shown as it is.
-fn grouped(yuan: &str) -> String {
-    parse_signed_yuan(yuan).map_or_else(|| yuan.to_owned(), shown::yuan)
 }
 
 fn render(notice: &VillageNotice) -> Markup {
