@@ -44,35 +44,16 @@ pub struct RowError {
 impl RowError {
     /// An error at `line` in `column`.
     pub fn cell(line: u64, column: &str, code: &'static str, message: String) -> Self {
-        RowError {
-            line: Some(line),
-            column: Some(column.to_owned()),
-            code,
-            message,
-            registered_value: None,
-            file_value: None,
-            cell: None,
-            declared: None,
-            computed: None,
-        }
+        RowError::file(Some(line), Some(column.to_owned()), code, message)
     }
 
     /// An error about a whole row.
     pub fn row(line: u64, code: &'static str, message: String) -> Self {
-        RowError {
-            line: Some(line),
-            column: None,
-            code,
-            message,
-            registered_value: None,
-            file_value: None,
-            cell: None,
-            declared: None,
-            computed: None,
-        }
+        RowError::file(Some(line), None, code, message)
     }
 
-    /// An error about the whole file.
+    /// An error about the whole file, or (given a line or a column) a part of it; none
+    /// of the register's or a totals row's figures attached.
     pub fn file(
         line: Option<u64>,
         column: Option<String>,

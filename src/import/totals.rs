@@ -69,20 +69,14 @@ pub struct DeclaredTotals {
     figures: Vec<(Field, Figure)>,
 }
 
-/// The money and count columns a totals row may fill.
-const SUMMED: [Field; 12] = [
+/// The money and count columns a totals row may fill, besides the funding channels'
+/// ([`Field::CHANNELS`]).
+const SUMMED: [Field; 5] = [
     Field::ProjectFunds,
     Field::AssetValue,
     Field::Quantity,
     Field::BeneficiaryHouseholds,
     Field::BeneficiaryPersons,
-    Field::FundsCentral,
-    Field::FundsProvincial,
-    Field::FundsLocal,
-    Field::FundsIntegrated,
-    Field::FundsSector,
-    Field::FundsSocial,
-    Field::FundsOther,
 ];
 
 /// Reads the figures of the totals row `cells` at `line`, in the units of `layout`.
@@ -96,7 +90,7 @@ pub fn declared(
 ) -> Result<DeclaredTotals, Vec<RowError>> {
     let mut figures = Vec::new();
     let mut errors = Vec::new();
-    for field in SUMMED {
+    for field in SUMMED.into_iter().chain(Field::CHANNELS) {
         let Some(text) = layout
             .position(field)
             .and_then(|at| cells.get(at))
