@@ -15,8 +15,8 @@ use crate::approvals::decide::{decide, Decision};
 use crate::approvals::notices::{object, record_notice, resolve, NewNotice};
 use crate::approvals::replies::Keyed;
 use crate::approvals::{refused, ApprovalSettings, Level, ProposalError};
-use crate::auth::Access;
-use crate::db::Db;
+use crate::auth::{Access, Caller};
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
 use crate::domain::BusinessDate;
 use crate::ledger::append::AppendError;
@@ -66,9 +66,20 @@ fn field(values: &HashMap<String, String>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// No idempotency key: a form posted twice is refused the second time by the rules.
-fn unkeyed() -> Keyed {
-    Keyed::new(None, "", "")
+/// Runs `write` as the session's caller, with no idempotency key (a form posted twice
+/// is refused the second time by the rules): its outcome, for [`after_write`].
+///
+/// Fails only when no connection is free.
+async fn run_write(
+    db: &Db,
+    session: &Session,
+    write: impl FnOnce(&mut DbConnection, &Caller, &Keyed) -> Result<(u16, Value), ProposalError>
+        + Send
+        + 'static,
+) -> Result<Result<(u16, Value), ProposalError>, PageError> {
+    let caller = session.0.clone();
+    db.run(move |conn| Ok::<_, PageError>(write(conn, &caller, &Keyed::new(None, "", ""))))
+        .await
 }
 
 /// Approves the next step (approvers).
@@ -82,21 +93,13 @@ pub async fn approve(
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Approve)?;
     let step = Level::parse(&field(&form, "step"));
-    let (caller, id) = (session.0.clone(), id.to_owned());
-    let target = id.clone();
-    let outcome = db
-        .run(move |conn| {
-            Ok::<_, PageError>(decide(
-                conn,
-                &caller,
-                &target,
-                &Decision::Approve(step),
-                &unkeyed(),
-                today_in_china(),
-            ))
-        })
-        .await?;
-    after_write(&session, db, settings, id, "approved", outcome).await
+    let target = id.to_owned();
+    let outcome = run_write(db, &session, move |conn, caller, keyed| {
+        let approve = Decision::Approve(step);
+        decide(conn, caller, &target, &approve, keyed, today_in_china())
+    })
+    .await?;
+    after_write(&session, db, settings, id.to_owned(), "approved", outcome).await
 }
 
 /// Rejects the proposal (approvers).
@@ -110,24 +113,17 @@ pub async fn reject(
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Approve)?;
     let reason = field(&form, "reason");
-    let (caller, id) = (session.0.clone(), id.to_owned());
-    let target = id.clone();
+    let target = id.to_owned();
     let outcome = if reason.is_empty() {
         Err(refused(422, "required", "reason", "缺少驳回理由（reason）"))
     } else {
-        db.run(move |conn| {
-            Ok::<_, PageError>(decide(
-                conn,
-                &caller,
-                &target,
-                &Decision::Reject(reason),
-                &unkeyed(),
-                today_in_china(),
-            ))
+        run_write(db, &session, move |conn, caller, keyed| {
+            let reject = Decision::Reject(reason);
+            decide(conn, caller, &target, &reject, keyed, today_in_china())
         })
         .await?
     };
-    after_write(&session, db, settings, id, "rejected", outcome).await
+    after_write(&session, db, settings, id.to_owned(), "rejected", outcome).await
 }
 
 /// Records a notice of the proposal (clerks).
@@ -168,15 +164,8 @@ pub async fn create_notice(
                 starts_on,
                 days,
             };
-            let caller = session.0.clone();
-            db.run(move |conn| {
-                Ok::<_, PageError>(record_notice(
-                    conn,
-                    &caller.scope,
-                    &caller.name,
-                    &new,
-                    &unkeyed(),
-                ))
+            run_write(db, &session, move |conn, caller, keyed| {
+                record_notice(conn, &caller.scope, &caller.name, &new, keyed)
             })
             .await?
         }
@@ -199,16 +188,9 @@ pub async fn create_objection(
     let outcome = if text.is_empty() {
         Err(refused(422, "required", "text", "缺少异议内容"))
     } else {
-        let (caller, notice_id) = (session.0.clone(), notice.id.clone());
-        db.run(move |conn| {
-            Ok::<_, PageError>(object(
-                conn,
-                &caller.scope,
-                &caller.name,
-                &notice_id,
-                &text,
-                &unkeyed(),
-            ))
+        let notice_id = notice.id.clone();
+        run_write(db, &session, move |conn, caller, keyed| {
+            object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
         })
         .await?
     };
@@ -239,17 +221,10 @@ pub async fn resolve_objection(
     let outcome = if resolution.is_empty() {
         Err(refused(422, "required", "resolution", "缺少处理结果"))
     } else {
-        let (caller, notice_id) = (session.0.clone(), notice.id.clone());
-        db.run(move |conn| {
-            Ok::<_, PageError>(resolve(
-                conn,
-                &caller.scope,
-                &caller.name,
-                &notice_id,
-                n,
-                &resolution,
-                &unkeyed(),
-            ))
+        let notice_id = notice.id.clone();
+        run_write(db, &session, move |conn, caller, keyed| {
+            let (scope, name) = (&caller.scope, &caller.name);
+            resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
         })
         .await?
     };
