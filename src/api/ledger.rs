@@ -17,7 +17,7 @@ use super::views::{EntryView, Page};
 use crate::approvals::proposals::{propose, NewProposal};
 use crate::approvals::replies::Keyed;
 use crate::approvals::ApprovalSettings;
-use crate::auth::Visibility;
+use crate::auth::{Caller, Visibility};
 use crate::db::{Db, DbConnection};
 use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
 use crate::ledger::disclosure::prev_hash_readable;
@@ -54,6 +54,14 @@ impl<'r> FromRequest<'r> for IdempotencyKey {
                 },
             )),
         }
+    }
+}
+
+impl IdempotencyKey {
+    /// The key of `caller`'s request to `route` (`POST /api/v1/notices`) with the JSON
+    /// `body`, as it serialises: a retry must send the same body to be answered again.
+    pub fn for_body(self, caller: &Caller, route: &str, body: &impl Serialize) -> Keyed {
+        Keyed::of_caller(self.0, caller, route, &json!(body).to_string())
     }
 }
 

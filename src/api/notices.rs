@@ -6,7 +6,7 @@ use rocket::serde::json::Json;
 use rocket::{post, State};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
 use super::guard::WriteAccess;
@@ -14,7 +14,6 @@ use super::ledger::IdempotencyKey;
 use super::params;
 use super::proposals::{reply, required_text};
 use crate::approvals::notices::{object, record_notice, resolve, NewNotice};
-use crate::approvals::replies::Keyed;
 use crate::approvals::ApprovalSettings;
 use crate::db::Db;
 use crate::domain::dates::DateError;
@@ -89,12 +88,7 @@ pub async fn create_notice(
             format!("公示天数应为 1 至 365，收到 {days}"),
         ));
     }
-    let keyed = Keyed::of_caller(
-        idempotency.0,
-        &caller.0,
-        "POST /api/v1/notices",
-        &json!(body).to_string(),
-    );
+    let keyed = idempotency.for_body(&caller.0, "POST /api/v1/notices", &body);
     let new = NewNotice {
         proposal_id: params::key(&body.proposal_id)?,
         place,
@@ -121,11 +115,10 @@ pub async fn create_objection(
     let id = params::key(id)?;
     let body = body.into_inner();
     let text = required_text("text", "异议内容", &body.text)?;
-    let keyed = Keyed::of_caller(
-        idempotency.0,
+    let keyed = idempotency.for_body(
         &caller.0,
         &format!("POST /api/v1/notices/{id}/objections"),
-        &json!(body).to_string(),
+        &body,
     );
     let caller = caller.0;
     db.run(move |conn| {
@@ -153,11 +146,10 @@ pub async fn resolve_objection(
         .ok_or_else(|| ApiError::NotFound(format!("此公示没有第 {n} 条异议")))?;
     let body = body.into_inner();
     let resolution = required_text("resolution", "处理结果", &body.resolution)?;
-    let keyed = Keyed::of_caller(
-        idempotency.0,
+    let keyed = idempotency.for_body(
         &caller.0,
         &format!("POST /api/v1/notices/{id}/objections/{n}/resolve"),
-        &json!(body).to_string(),
+        &body,
     );
     let caller = caller.0;
     db.run(move |conn| {

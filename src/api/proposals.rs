@@ -8,7 +8,7 @@ use rocket::serde::json::Json;
 use rocket::{get, post, State};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
 use super::guard::{ApproveAccess, ReviewAccess};
@@ -18,7 +18,6 @@ use super::views::Page;
 use crate::approvals::decide::{decide, Decision};
 use crate::approvals::notices::{NoticeRow, NoticeView};
 use crate::approvals::proposals::{ProposalRow, ProposalStatus, ProposalView};
-use crate::approvals::replies::Keyed;
 use crate::approvals::Level;
 use crate::auth::Visibility;
 use crate::db::Db;
@@ -206,11 +205,10 @@ pub async fn approve(
 ) -> Result<(Status, Json<Value>), ApiError> {
     let id = params::key(id)?;
     let body = body.into_inner();
-    let keyed = Keyed::of_caller(
-        idempotency.0,
+    let keyed = idempotency.for_body(
         &caller.0,
         &format!("POST /api/v1/proposals/{id}/approve"),
-        &json!(body).to_string(),
+        &body,
     );
     let decision = Decision::Approve(body.step.map(Level::from));
     let caller = caller.0;
@@ -234,11 +232,10 @@ pub async fn reject(
     let id = params::key(id)?;
     let body = body.into_inner();
     let reason = required_text("reason", "驳回理由", &body.reason)?;
-    let keyed = Keyed::of_caller(
-        idempotency.0,
+    let keyed = idempotency.for_body(
         &caller.0,
         &format!("POST /api/v1/proposals/{id}/reject"),
-        &json!(body).to_string(),
+        &body,
     );
     let decision = Decision::Reject(reason);
     let caller = caller.0;
