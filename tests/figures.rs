@@ -41,7 +41,7 @@ P9,光伏到户,2022,桑镇,西村,6000,农业农村局,PVH-9,户用光伏,到�
 
 /// The tokens whose totals are compared: the county's and a town's, a village's and a
 /// department's.
-fn tokens(app: &TestApp) -> Vec<(String, String)> {
+pub(crate) fn tokens(app: &TestApp) -> Vec<(String, String)> {
     let mut conn = app.db.conn().expect("connection");
     let mut tokens = vec![("county".to_owned(), app.reader.clone())];
     for scope in ["town:桑镇", "village:赵村镇/南村", "department:农业农村局"] {
@@ -122,9 +122,33 @@ fn counted(app: &TestApp, token: &str, group_by: &str) -> Value {
                     add(groups.entry("none".to_owned()).or_default(), 1, 0, funds, 0);
                 }
             }
+            "funding_channel" => match project["funding"].as_object() {
+                Some(split) if !split.is_empty() => {
+                    for (channel, amount) in split {
+                        add(
+                            groups.entry(channel.clone()).or_default(),
+                            1,
+                            count,
+                            fen(amount),
+                            value,
+                        );
+                    }
+                }
+                _ => add(
+                    groups.entry("unspecified".to_owned()).or_default(),
+                    1,
+                    count,
+                    funds,
+                    value,
+                ),
+            },
             _ => {
                 let key = match group_by {
                     "town" => project["town"].as_str().unwrap_or_default().to_owned(),
+                    "department" => project["department"]
+                        .as_str()
+                        .unwrap_or("unspecified")
+                        .to_owned(),
                     "village" => format!(
                         "{}/{}",
                         project["town"].as_str().unwrap_or_default(),
@@ -138,6 +162,21 @@ fn counted(app: &TestApp, token: &str, group_by: &str) -> Value {
     }
     let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
     let figures = |f: &Figures| json!({"projects": f.0, "assets": f.1, "funds": yuan(f.2), "asset_value": yuan(f.3)});
+    if group_by == "funding_channel" {
+        // Every channel is listed, with zeros when no project is in it.
+        for channel in [
+            "central",
+            "provincial",
+            "local",
+            "integrated",
+            "sector",
+            "social",
+            "other",
+            "unspecified",
+        ] {
+            groups.entry(channel.to_owned()).or_default();
+        }
+    }
     let listed: Vec<Value> = if group_by == "class" {
         // Classes in report order, each listed even when empty, then `none`.
         ["operating", "public_welfare", "household", "none"]
@@ -161,14 +200,24 @@ fn counted(app: &TestApp, token: &str, group_by: &str) -> Value {
     json!({"total": figures(&total), "groups": listed})
 }
 
+/// Every grouping of totals.
+const GROUPINGS: [&str; 6] = [
+    "class",
+    "town",
+    "village",
+    "year",
+    "department",
+    "funding_channel",
+];
+
 /// Every maintained figure equals its recomputation, verification passes, and every
 /// token reads, for every grouping, the totals counted from its lists.
-fn assert_figures_hold(app: &TestApp, tokens: &[(String, String)], after: &str) {
+pub(crate) fn assert_figures_hold(app: &TestApp, tokens: &[(String, String)], after: &str) {
     app.assert_summary_consistent();
     let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
     assert_eq!(verify.body["ok"], true, "after {after}: {}", verify.body);
     for (scope, token) in tokens {
-        for group_by in ["class", "town", "village", "year"] {
+        for group_by in GROUPINGS {
             let served = app.get(&format!("/api/v1/totals?group_by={group_by}"), Some(token));
             assert_eq!(served.status, Status::Ok, "{}", served.body);
             assert_eq!(
@@ -180,7 +229,7 @@ fn assert_figures_hold(app: &TestApp, tokens: &[(String, String)], after: &str) 
     }
 }
 
-fn append(app: &TestApp, asset: &str, body: Value) -> i64 {
+pub(crate) fn append(app: &TestApp, asset: &str, body: Value) -> i64 {
     let reply = app.post(
         &format!("/api/v1/assets/{asset}/ledger"),
         Some(&app.clerk),
@@ -290,7 +339,7 @@ fn every_write_keeps_every_figure(app: &TestApp) {
 }
 
 /// The register of [`FIRST`] with the figures edited by `sql`, and what verification says.
-fn tampered(app: &TestApp, sql: &str) -> Value {
+pub(crate) fn tampered(app: &TestApp, sql: &str) -> Value {
     let first = app.import(FIRST.as_bytes(), false);
     assert_eq!(first.status, Status::Created, "{}", first.body);
     let clean = app.get("/api/v1/ledger/verify", Some(&app.auditor));
@@ -341,13 +390,29 @@ fn verification_names_an_added_row(app: &TestApp) {
     );
 }
 
+#[path = "figures/dated.rs"]
+mod dated;
+use dated::{
+    every_write_keeps_the_dated_report, verification_names_an_edited_dated_figure,
+    verification_names_an_edited_rollup,
+};
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
             "writes::every_write_keeps_every_figure",
             every_write_keeps_every_figure,
         ),
+        (
+            "dated::every_write_keeps_the_dated_report",
+            every_write_keeps_the_dated_report,
+        ),
         ("verify::edited_row", verification_names_an_edited_row),
+        ("verify::edited_rollup", verification_names_an_edited_rollup),
+        (
+            "verify::edited_dated_figure",
+            verification_names_an_edited_dated_figure,
+        ),
         ("verify::deleted_row", verification_names_a_deleted_row),
         ("verify::added_row", verification_names_an_added_row),
     ];

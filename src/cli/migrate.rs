@@ -69,6 +69,8 @@ fn table_label(table: &str) -> &str {
         "register_summary" => "登记簿合计",
         "class_summary" => "分类合计",
         "group_figures" => "分组合计",
+        "rollup_figures" => "口径分组合计",
+        "dated_figures" => "按日合计",
         "access_tokens" => "令牌",
         "access_log" => "个人信息访问记录",
         other => other,

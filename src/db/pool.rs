@@ -355,7 +355,8 @@ impl Db {
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|_| ())
                     .map_err(|e| DbError::Migration(e.to_string()))
-                    .and_then(|()| Ok(super::code_keys::backfill(&mut conn)?));
+                    .and_then(|()| Ok(super::code_keys::backfill(&mut conn)?))
+                    .and_then(|_| Ok(crate::register::figures::backfill(&mut conn)?));
                 if let DbConnection::Postgres(pg) = &mut *conn {
                     pg.batch_execute("SELECT pg_advisory_unlock(4242001)")?;
                 }
@@ -365,6 +366,7 @@ impl Db {
                 lite.run_pending_migrations(SQLITE_MIGRATIONS)
                     .map_err(|e| DbError::Migration(e.to_string()))?;
                 super::code_keys::backfill(&mut conn)?;
+                crate::register::figures::backfill(&mut conn)?;
                 Ok(())
             }
         }

@@ -91,6 +91,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    dated_figures (figure, day, year) {
+        figure -> Text,
+        day -> Text,
+        year -> Integer,
+        projects -> BigInt,
+        assets -> BigInt,
+        funds_fen -> BigInt,
+        value_fen -> BigInt,
+    }
+}
+
+diesel::table! {
     declaration_lines (declaration_id, ordinal) {
         declaration_id -> Text,
         ordinal -> BigInt,
@@ -107,6 +119,12 @@ diesel::table! {
         as_of -> Text,
         actor -> Text,
         created_at -> Text,
+    }
+}
+
+diesel::table! {
+    figures_backfill (id) {
+        id -> Integer,
     }
 }
 
@@ -302,6 +320,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    rollup_figures (scope, grouped_by, group_key) {
+        scope -> Text,
+        grouped_by -> Text,
+        group_key -> Text,
+        projects -> BigInt,
+        assets -> BigInt,
+        funds_fen -> BigInt,
+        value_fen -> BigInt,
+    }
+}
+
+diesel::table! {
     stocktake_assets (stocktake_id, asset_id) {
         stocktake_id -> Text,
         asset_id -> Text,
@@ -360,8 +390,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     assets,
     attachments,
     class_summary,
+    dated_figures,
     declaration_lines,
     declarations,
+    figures_backfill,
     group_figures,
     idempotency_keys,
     idempotent_replies,
@@ -375,6 +407,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_decisions,
     proposals,
     register_summary,
+    rollup_figures,
     stocktake_assets,
     stocktake_results,
     stocktakes,

@@ -403,13 +403,16 @@ pub fn append_within(
             Err(ApplyError::Query(e)) => return Err(e.into()),
             Err(ApplyError::Overflow(overflow)) => return Err(too_large(new, overflow)),
         }
-        insert_rows(conn, &new_rows)?;
-        // The figures by group of the asset's project: its contribution taken away
-        // before the asset's row changes and added again after.
+        // The figures by group and by date of the asset's project: its contribution
+        // taken away before the entry is written and the asset's row changes, and
+        // added again after. A value event changes the figures by date even when it
+        // leaves today's alone (a back-dated adjustment to the value the asset has now).
         let project = [asset.project_code.clone()];
-        if delta.changes_figures() {
+        let refigure = delta.changes_figures() || new.kind().changes_value();
+        if refigure {
             figures::withdraw(conn, &project)?;
         }
+        insert_rows(conn, &new_rows)?;
         diesel::update(assets::table.find(&asset.id))
             .set((
                 assets::owner_name.eq(&state.owner_name),
@@ -430,7 +433,7 @@ pub fn append_within(
                 .set(assets::has_value_events.eq(1))
                 .execute(conn)?;
         }
-        if delta.changes_figures() {
+        if refigure {
             figures::deposit(conn, &project)?;
         }
         store_head(conn, &new_head)?;

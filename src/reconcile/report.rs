@@ -5,8 +5,10 @@
 //! counts when its `registered` entry is dated D or earlier and, folding its ledger to
 //! the end of D, it is not disposed, at its value then. Only assets whose ledger holds a
 //! disposal, value adjustment or correction need that fold; the rest are summed in SQL.
-//! When nothing in the register postdates D, the maintained totals are those figures
-//! and are read directly (see [`Method`]).
+//! That is the reference ([`Method::Fold`]); a report reads maintained figures instead:
+//! when nothing in the register postdates D, the maintained totals are those figures;
+//! otherwise the rollups by year and the figures by business date summed up to D
+//! (`maintained`, see [`Method`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,12 +20,15 @@ use super::declaration::{Declaration, Scope};
 use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
 use crate::domain::money::signed_yuan;
+use crate::domain::Scope as DomainScope;
 use crate::domain::{AssetClass, AssetStatus, BusinessDate, Vocabulary};
 use crate::ledger::as_of::{asset_as_of, AsOfError};
 use crate::ledger::projection::MalformedEntry;
 use crate::ledger::{read_head, Head};
 use crate::register::store::AssetRow;
 use crate::register::summary::{class_index, Summary};
+
+mod maintained;
 
 /// Why a report could not be made: as for any read of the ledger as of a date, a
 /// malformed entry or the database.
@@ -286,9 +291,11 @@ fn status(ok: bool) -> &'static str {
 pub enum Method {
     /// From the maintained totals when nothing in the register postdates the date (no
     /// project of a later year, no asset registered later, no later disposal, value
-    /// adjustment or correction); by folding the ledger otherwise.
+    /// adjustment or correction); from the rollups by year and the figures by date
+    /// summed up to the date otherwise.
     Auto,
-    /// Always by folding the ledger (for checking the maintained totals).
+    /// Always from the register, folding the ledger (the reference the maintained
+    /// figures are checked against).
     Fold,
 }
 
@@ -332,6 +339,11 @@ pub fn reconcile_using(
             .lines
             .iter()
             .any(|l| matches!(l.scope, Scope::Class(_)));
+        let maintained = if method == Method::Auto && !current {
+            Some(maintained::AsOfDay::read(conn, &as_of.day)?)
+        } else {
+            None
+        };
         let classes = if current {
             AssetClass::ALL
                 .iter()
@@ -346,6 +358,8 @@ pub fn reconcile_using(
                     )
                 })
                 .collect()
+        } else if let Some(maintained) = &maintained {
+            maintained.classes()
         } else if needs_classes {
             as_of.classes(conn)?
         } else {
@@ -356,6 +370,8 @@ pub fn reconcile_using(
                 projects: summary.overall.projects,
                 fen: summary.overall.funds_fen,
             }
+        } else if maintained.is_some() {
+            maintained::projects(conn, &DomainScope::County, as_of.year, None)?
         } else {
             as_of.projects(conn, None, None)?
         };
@@ -364,6 +380,8 @@ pub fn reconcile_using(
                 projects: summary.overall.unclassified_projects,
                 fen: summary.overall.unclassified_funds_fen,
             }
+        } else if let Some(maintained) = &maintained {
+            maintained.unclassified(conn, as_of.year)?
         } else {
             as_of.unclassified(conn)?
         };
@@ -371,6 +389,12 @@ pub fn reconcile_using(
         for line in &declaration.lines {
             let actual = match &line.scope {
                 Scope::Total => total,
+                Scope::Town(town) if method == Method::Auto => {
+                    maintained::projects(conn, &DomainScope::Town(town.clone()), as_of.year, None)?
+                }
+                Scope::Year(year) if method == Method::Auto => {
+                    maintained::projects(conn, &DomainScope::County, as_of.year, Some(*year))?
+                }
                 Scope::Town(town) => as_of.projects(conn, Some(town), None)?,
                 Scope::Year(year) => as_of.projects(conn, None, Some(*year))?,
                 Scope::Unclassified => unclassified,

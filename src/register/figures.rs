@@ -3,11 +3,18 @@
 //! scope, add up a few `group_figures` rows instead of scanning the register.
 //!
 //! A group is a project's town, village, year and department (`''` for a missing village
-//! or department). Each group has up to five rows:
+//! or department). Each group has up to five rows by class, and one per funding channel:
 //! - `all`: its projects, their funds, and their live (not disposed) assets and value;
 //! - `operating`, `public_welfare`, `household`: the projects with a live asset of the
 //!   class, their funds, and the class's live assets and value (as `class_summary`);
-//! - `none`: the projects that formed no asset at all, and their funds.
+//! - `none`: the projects that formed no asset at all, and their funds;
+//! - `channel:central` … `channel:other`: the projects whose funds are split and name
+//!   the channel, the channel's amount as their funds, their live assets and value;
+//!   `channel:unspecified`: the projects whose funds are not split.
+//!
+//! Reads do not add these rows up: every change to them is made, mapped, to their
+//! rollups by scope and grouping (`register::rollups`), which totals read, and to the
+//! figures by business date (`register::dated`), which reconciliations read.
 //!
 //! Every figure is a sum over the projects of the group of what each contributes, so a
 //! write keeps them by taking the contribution of the projects it touches away before
@@ -20,8 +27,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
 use crate::db::DbConnection;
-use crate::domain::Scope;
-use crate::register::scope::{figures_sql, literal};
+use crate::domain::{FundingChannel, Vocabulary};
+use crate::register::dated;
+use crate::register::rollups::{self, CHANNEL_PREFIX};
+use crate::register::scope::literal;
 
 /// How many projects' contributions are read in one statement.
 const PROJECTS_PER_STATEMENT: usize = 500;
@@ -168,25 +177,116 @@ fn contributions_sql(projects: &Projects<'_>, excluding: Option<&str>) -> String
          SELECT 'none' AS class, {columns}, COUNT(*) AS projects, CAST(0 AS BIGINT) AS assets, \
              CAST(COALESCE(SUM(p.funds_fen), 0) AS BIGINT) AS funds_fen, CAST(0 AS BIGINT) AS value_fen \
          FROM projects p WHERE {p} AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.project_code = p.code AND {a}) \
-         GROUP BY {key}"
+         GROUP BY {key} \
+         UNION ALL \
+         SELECT '{CHANNEL_PREFIX}' || c.ch AS class, {columns}, COUNT(*) AS projects, \
+             CAST(COALESCE(SUM(x.n), 0) AS BIGINT) AS assets, \
+             CAST(COALESCE(SUM({channel_funds}), 0) AS BIGINT) AS funds_fen, \
+             CAST(COALESCE(SUM(x.v), 0) AS BIGINT) AS value_fen \
+         FROM projects p LEFT JOIN (SELECT a.project_code AS project_code, COUNT(*) AS n, SUM(a.value_fen) AS v \
+             FROM assets a WHERE a.status <> 'disposed' AND {a} GROUP BY a.project_code) x \
+             ON x.project_code = p.code \
+             CROSS JOIN ({channels}) c \
+         WHERE {p} AND {channel_funds} IS NOT NULL GROUP BY c.ch, {key}",
+        channels = channels_sql(),
+        channel_funds = channel_funds_sql(),
+    )
+}
+
+/// The funding channels and `unspecified`, as a relation of one column `ch`.
+fn channels_sql() -> String {
+    FundingChannel::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .chain(["unspecified"])
+        .map(|ch| format!("SELECT '{ch}' AS ch"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// What project `p` contributes to the funds of channel `c.ch`: the channel's amount
+/// when the project's funds are split and name it, all its funds under `unspecified`
+/// when they are not split, NULL otherwise (the project is not in that group).
+fn channel_funds_sql() -> String {
+    let column = |c: &FundingChannel| format!("p.funds_{}_fen", c.as_str());
+    let arms: String = FundingChannel::ALL
+        .iter()
+        .map(|c| format!("WHEN '{}' THEN {} ", c.as_str(), column(c)))
+        .collect();
+    let unsplit = FundingChannel::ALL
+        .iter()
+        .map(|c| format!("{} IS NULL", column(c)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!(
+        "(CASE c.ch {arms}WHEN 'unspecified' THEN CASE WHEN {unsplit} THEN p.funds_fen END END)"
     )
 }
 
 /// Adds `sign` times what `projects` contribute (leaving out batch `excluding`) to the
-/// rows, creating the rows not there yet.
+/// rows and to their rollups (`register::rollups`), creating the rows not there yet.
 fn add(
     conn: &mut DbConnection,
     projects: &Projects<'_>,
     excluding: Option<&str>,
     sign: i64,
 ) -> QueryResult<()> {
+    if let Projects::All = projects {
+        add_rows(conn, projects, excluding, sign)?;
+        return rollups::rebuild(conn);
+    }
+    let rows: Vec<GroupRow> =
+        diesel::sql_query(contributions_sql(projects, excluding)).load(conn)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, {})",
+                literal(&r.class),
+                literal(&r.town),
+                literal(&r.village),
+                r.year,
+                literal(&r.department),
+                sign * r.projects,
+                sign * r.assets,
+                sign * r.funds_fen,
+                sign * r.value_fen
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    upsert(conn, &format!("VALUES {values}"))?;
+    rollups::add(conn, &rows, sign)
+}
+
+/// Adds `sign` times what `projects` contribute to the rows in one statement.
+fn add_rows(
+    conn: &mut DbConnection,
+    projects: &Projects<'_>,
+    excluding: Option<&str>,
+    sign: i64,
+) -> QueryResult<()> {
     let contributions = contributions_sql(projects, excluding);
+    upsert(
+        conn,
+        &format!(
+            "SELECT c.class, c.town, c.village, c.year, c.department, \
+                 {sign} * c.projects, {sign} * c.assets, {sign} * c.funds_fen, {sign} * c.value_fen \
+             FROM ({contributions}) c WHERE 1 = 1"
+        ),
+    )
+}
+
+/// Adds the rows `source` (a VALUES list or a SELECT of `group_figures` columns) to the
+/// kept ones.
+fn upsert(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
     // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
     diesel::sql_query(format!(
         "INSERT INTO group_figures (class, town, village, year, department, projects, assets, funds_fen, value_fen) \
-         SELECT c.class, c.town, c.village, c.year, c.department, \
-             {sign} * c.projects, {sign} * c.assets, {sign} * c.funds_fen, {sign} * c.value_fen \
-         FROM ({contributions}) c WHERE 1 = 1 \
+         {source} \
          ON CONFLICT (class, town, village, year, department) DO UPDATE SET \
              projects = group_figures.projects + excluded.projects, \
              assets = group_figures.assets + excluded.assets, \
@@ -205,7 +305,7 @@ pub fn withdraw(conn: &mut DbConnection, codes: &[String]) -> QueryResult<()> {
     for chunk in codes.chunks(PROJECTS_PER_STATEMENT) {
         add(conn, &Projects::Codes(chunk), None, -1)?;
     }
-    Ok(())
+    dated::withdraw(conn, codes)
 }
 
 /// Adds what the projects with `codes` contribute now, after a write changed them. The
@@ -216,7 +316,7 @@ pub fn deposit(conn: &mut DbConnection, codes: &[String]) -> QueryResult<()> {
     for chunk in codes.chunks(PROJECTS_PER_STATEMENT) {
         add(conn, &Projects::Codes(chunk), None, 1)?;
     }
-    Ok(())
+    dated::deposit(conn, codes)
 }
 
 /// What an import changed, for the rows: the batch, the projects it created and the
@@ -248,16 +348,57 @@ pub fn after_import(
         return Ok(());
     }
     if u64::try_from(count).unwrap_or(u64::MAX) * 2 >= u64::try_from(projects_now).unwrap_or(0) {
-        diesel::sql_query("DELETE FROM group_figures").execute(conn)?;
-        return add(conn, &Projects::All, None, 1);
+        return rebuild(conn);
     }
     for chunk in touched.earlier.chunks(PROJECTS_PER_STATEMENT) {
         add(conn, &Projects::Codes(chunk), Some(&touched.batch_id), -1)?;
     }
+    dated::withdraw_before(conn, &touched.earlier, &touched.batch_id)?;
     for codes in [&touched.created, &touched.earlier] {
         deposit(conn, codes)?;
     }
     Ok(())
+}
+
+/// Recomputes every row, their rollups and the figures by date from the register. The
+/// caller holds the chain lock.
+///
+/// Fails when a query fails or a stored entry does not fold.
+pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM group_figures").execute(conn)?;
+    add(conn, &Projects::All, None, 1)?;
+    dated::rebuild(conn)
+}
+
+/// Fills the figures of a register that an earlier release kept, once, when the
+/// database is opened after the migration that added the rollups, the funding channel
+/// rows and the figures by date (it leaves a row in `figures_backfill`).
+///
+/// Fails when a query fails or a stored entry does not fold.
+pub fn backfill(conn: &mut DbConnection) -> QueryResult<()> {
+    let pending: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM figures_backfill")
+        .get_result::<Count>(conn)?
+        .n;
+    if pending == 0 {
+        return Ok(());
+    }
+    conn.transaction(|conn| {
+        rebuild(conn)?;
+        diesel::sql_query("DELETE FROM figures_backfill").execute(conn)?;
+        Ok(())
+    })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// The rows recomputed from the projects and assets, as an SQL relation of
+/// `group_figures` columns (for comparing what is summed from them).
+pub fn recomputed_sql() -> String {
+    contributions_sql(&Projects::All, None)
 }
 
 /// The rows kept, leaving out those holding only zeros, in key order.
@@ -339,23 +480,4 @@ pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)
         .zip(again_row.figures())
         .find(|((_, a), (_, b))| a != b)
         .map(|((name, a), (_, b))| (format!("{}.{name}", key.name()), a, b)))
-}
-
-/// Every value of `class`, as an SQL list: naming them all lets a read of every class
-/// seek the rows of a town or village through the key, whose first column is the class.
-pub const EVERY_CLASS: &str = "('all', 'none', 'operating', 'public_welfare', 'household')";
-
-/// The figures of the rows whose class is in `classes` (an SQL list) in `scope`,
-/// grouped by the columns `group_by` of the row `g` and keyed by `key` (an SQL
-/// expression over them, e.g. `g.town || '/' || g.village`): `(key, projects, assets,
-/// funds, asset_value)` rows, unordered. Grouping by the key's own columns (`g.town,
-/// g.village`) lets the rows be summed in the order the table's key holds them.
-pub fn grouped_sql(scope: &Scope, classes: &str, group_by: &str, key: &str) -> String {
-    format!(
-        "SELECT {key} AS key, CAST(SUM(g.projects) AS BIGINT) AS projects, \
-             CAST(SUM(g.assets) AS BIGINT) AS assets, CAST(SUM(g.funds_fen) AS BIGINT) AS funds, \
-             CAST(SUM(g.value_fen) AS BIGINT) AS asset_value \
-         FROM group_figures g WHERE g.class IN {classes} AND {} GROUP BY {group_by}",
-        figures_sql(scope, "g")
-    )
 }

@@ -4,17 +4,14 @@
 //! Disposed assets no longer count. A project counts in every class of which it holds an
 //! asset; the class group `none` holds the projects that formed no asset at all. Every
 //! figure is a maintained one, never a scan of the register: the county's overall and
-//! per-class figures are `register::summary`'s, everything else (a scope's, and groups
-//! by town, village and year) adds up the rows of `register::figures` in the scope.
+//! per-class figures are `register::summary`'s, everything else (a scope's, and its
+//! groups by any grouping) reads one row per group of `register::rollups`.
 
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, FundingChannel, Scope, Vocabulary, Yuan};
-use crate::register::figures::{grouped_sql, EVERY_CLASS};
-use crate::register::scope::project_sql;
+use crate::register::rollups::{self, RollupRow};
 use crate::register::summary::{class_index, ClassFigures, Overall, Summary};
 
 /// How totals are grouped.
@@ -84,20 +81,6 @@ pub struct Totals {
     pub groups: Vec<Group>,
 }
 
-#[derive(QueryableByName)]
-struct FiguresRow {
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[diesel(sql_type = BigInt)]
-    projects: i64,
-    #[diesel(sql_type = BigInt)]
-    assets: i64,
-    #[diesel(sql_type = BigInt)]
-    funds: i64,
-    #[diesel(sql_type = BigInt)]
-    asset_value: i64,
-}
-
 /// A sum that came out negative: a stored amount was changed behind the application.
 #[derive(Debug, thiserror::Error)]
 #[error("the register holds a negative sum under {0:?}")]
@@ -114,34 +97,25 @@ pub enum TotalsError {
     Corrupt(#[from] NegativeSum),
 }
 
-impl FiguresRow {
-    fn into_group(self) -> Result<Group, NegativeSum> {
-        let money = |fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(self.key.clone()));
-        Ok(Group {
-            figures: Figures {
-                projects: self.projects,
-                assets: self.assets,
-                funds: money(self.funds)?,
-                asset_value: money(self.asset_value)?,
-            },
-            key: self.key.clone(),
-        })
-    }
-}
-
-/// The figures of the projects in `scope`, grouped by the project columns `group_by` of
-/// a `group_figures` row `g` and keyed by `key_expression` over them: the rows of every
-/// project (`all`) summed per key.
-fn by_project_column(scope: &Scope, group_by: &str, key_expression: &str) -> String {
-    grouped_sql(scope, "('all')", group_by, key_expression)
+/// A rollup row as a group: its key and figures.
+fn into_group(row: RollupRow) -> Result<Group, NegativeSum> {
+    let money = |fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(row.group_key.clone()));
+    Ok(Group {
+        figures: Figures {
+            projects: row.projects,
+            assets: row.assets,
+            funds: money(row.funds_fen)?,
+            asset_value: money(row.value_fen)?,
+        },
+        key: row.group_key.clone(),
+    })
 }
 
 /// The maintained figures of a scope narrower than the county, in the shape of the
-/// county's [`Summary`]: the `all` rows summed for the whole, the class rows per class,
-/// the `none` rows for the projects that formed no asset.
+/// county's [`Summary`]: its rollup rows of the `class` grouping (`all` for the whole,
+/// a row per class, `none` for the projects that formed no asset).
 fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, TotalsError> {
-    let rows: Vec<FiguresRow> =
-        diesel::sql_query(grouped_sql(scope, EVERY_CLASS, "g.class", "g.class")).load(conn)?;
+    let rows = rollups::read(conn, scope, "class")?;
     let mut summary = Summary {
         overall: Overall::default(),
         last_registered_on: String::new(),
@@ -152,74 +126,49 @@ fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, Tota
         let figures = ClassFigures {
             projects: row.projects,
             assets: row.assets,
-            funds_fen: row.funds,
-            value_fen: row.asset_value,
+            funds_fen: row.funds_fen,
+            value_fen: row.value_fen,
         };
-        match (row.key.as_str(), AssetClass::parse(&row.key)) {
+        match (row.group_key.as_str(), AssetClass::parse(&row.group_key)) {
             (_, Some(class)) => summary.classes[class_index(class)] = figures,
             ("none", None) => {
                 summary.overall.unclassified_projects = figures.projects;
                 summary.overall.unclassified_funds_fen = figures.funds_fen;
             }
-            _ => {
+            ("all", None) => {
                 summary.overall.projects = figures.projects;
                 summary.overall.assets = figures.assets;
                 summary.overall.funds_fen = figures.funds_fen;
                 summary.overall.value_fen = figures.value_fen;
             }
+            _ => {}
         }
     }
     Ok(summary)
 }
 
-/// The figures of the projects in `scope` per funding channel, and of those without a
-/// split under `unspecified`: `(key, projects, assets, funds, asset_value)` rows, the
-/// funds being the channel's amounts. The channel amounts are the projects' own
-/// columns, so this reads the projects in scope with their live assets' figures.
-fn by_funding_channel(scope: &Scope) -> String {
-    let columns: Vec<String> = FundingChannel::ALL
-        .iter()
-        .map(|c| format!("funds_{}_fen", c.as_str()))
-        .collect();
-    let per_project = format!(
-        "SELECT p.funds_fen AS funds_fen, {},              (SELECT COUNT(*) FROM assets a WHERE a.project_code = p.code AND a.status <> 'disposed') AS n,              (SELECT COALESCE(SUM(a.value_fen), 0) FROM assets a WHERE a.project_code = p.code AND a.status <> 'disposed') AS v          FROM projects p WHERE {}",
-        columns
-            .iter()
-            .map(|c| format!("p.{c} AS {c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        project_sql(scope, "p")
-    );
-    let group = |key: &str, funds: &str, condition: &str| {
-        format!(
-            "SELECT '{key}' AS key, CAST(COUNT(*) AS BIGINT) AS projects,                  CAST(COALESCE(SUM(s.n), 0) AS BIGINT) AS assets,                  CAST(COALESCE(SUM(s.{funds}), 0) AS BIGINT) AS funds,                  CAST(COALESCE(SUM(s.v), 0) AS BIGINT) AS asset_value              FROM split s WHERE {condition}"
-        )
-    };
-    let mut parts: Vec<String> = FundingChannel::ALL
-        .iter()
-        .zip(&columns)
-        .map(|(channel, column)| {
-            group(channel.as_str(), column, &format!("s.{column} IS NOT NULL"))
-        })
-        .collect();
-    let unsplit = columns
-        .iter()
-        .map(|c| format!("s.{c} IS NULL"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    parts.push(group("unspecified", "funds_fen", &unsplit));
-    format!(
-        "WITH split AS ({per_project}) {}",
-        parts.join(" UNION ALL ")
-    )
-}
-
-fn load(conn: &mut DbConnection, query: &str) -> Result<Vec<Group>, TotalsError> {
-    let rows: Vec<FiguresRow> = diesel::sql_query(query).load(conn)?;
-    Ok(rows
+/// The groups of `scope` by `grouping`, from its rollup rows; by funding channel,
+/// every channel and `unspecified` is listed, with zeros when no project is in it.
+fn load(conn: &mut DbConnection, scope: &Scope, grouping: &str) -> Result<Vec<Group>, TotalsError> {
+    let mut groups = rollups::read(conn, scope, grouping)?
         .into_iter()
-        .map(FiguresRow::into_group)
-        .collect::<Result<_, _>>()?)
+        .map(into_group)
+        .collect::<Result<Vec<_>, _>>()?;
+    if grouping == "funding_channel" {
+        let keys = FundingChannel::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .chain(["unspecified"]);
+        for key in keys {
+            if !groups.iter().any(|g| g.key == key) {
+                groups.push(Group {
+                    key: key.to_owned(),
+                    figures: Figures::default(),
+                });
+            }
+        }
+    }
+    Ok(groups)
 }
 
 /// The totals of the register in `scope`, grouped as asked, from one consistent
@@ -280,24 +229,11 @@ fn totals_in_snapshot(
             });
             groups
         }
-        GroupBy::Town => load(conn, &by_project_column(scope, "g.town", "g.town"))?,
-        GroupBy::Village => load(
-            conn,
-            &by_project_column(scope, "g.town, g.village", "g.town || '/' || g.village"),
-        )?,
-        GroupBy::Year => load(
-            conn,
-            &by_project_column(scope, "g.year", "CAST(g.year AS TEXT)"),
-        )?,
-        GroupBy::Department => load(
-            conn,
-            &by_project_column(
-                scope,
-                "g.department",
-                "CASE WHEN g.department = '' THEN 'unspecified' ELSE g.department END",
-            ),
-        )?,
-        GroupBy::FundingChannel => load(conn, &by_funding_channel(scope))?,
+        GroupBy::Town => load(conn, scope, "town")?,
+        GroupBy::Village => load(conn, scope, "village")?,
+        GroupBy::Year => load(conn, scope, "year")?,
+        GroupBy::Department => load(conn, scope, "department")?,
+        GroupBy::FundingChannel => load(conn, scope, "funding_channel")?,
     };
     let mut groups = groups;
     if group_by != GroupBy::Class {

@@ -1,11 +1,12 @@
 //! Every maintained total recomputed from the rows and compared with the stored one:
 //! the register's and each class's (`register::summary`), then every figure by group
-//! (`register::figures`).
+//! (`register::figures`), every rollup by scope and grouping (`register::rollups`) and
+//! every figure by date (`register::dated`).
 
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Vocabulary};
-use crate::register::figures;
 use crate::register::summary::{class_index, Summary};
+use crate::register::{dated, figures, rollups};
 
 /// The first maintained figure that differs from its recomputation, and the problem
 /// in Chinese; `None` when all agree.
@@ -16,8 +17,14 @@ pub(super) fn compare(conn: &mut DbConnection) -> diesel::QueryResult<Option<(St
     let again = Summary::recompute(conn)?;
     let difference = match first_difference(&kept, &again) {
         Some(difference) => Some(difference),
-        None => figures::compare(conn)?
-            .map(|(figure, kept, again)| (figure, kept.to_string(), again.to_string())),
+        None => match figures::compare(conn)? {
+            Some(found) => Some(found),
+            None => match rollups::compare(conn, &figures::recomputed_sql())? {
+                Some(found) => Some(found),
+                None => dated::compare(conn)?,
+            },
+        }
+        .map(|(figure, kept, again)| (figure, kept.to_string(), again.to_string())),
     };
     Ok(difference.map(|(figure, kept, again)| {
         let problem =

@@ -1,0 +1,250 @@
+//! Totals by scope and grouping, maintained so that every totals read (a scope's whole,
+//! its classes, its groups by town, village, year, department or funding channel)
+//! reads one row per group shown.
+//!
+//! A `rollup_figures` row is keyed by a scope (`county`, `town:桑镇`,
+//! `village:桑镇/东村`, `department:农业农村局`, as [`Scope`] writes them), a grouping
+//! (`class`, `town`, `village`, `year`, `department`, `funding_channel`) and a group key
+//! as totals list it. The `class` grouping holds the scope's `all`, `none` and per-class
+//! rows, which are its summary. Each row is a sum of `group_figures` rows
+//! (`register::figures`): the groups of the scope, mapped to the group key. Every change
+//! to those rows is made to these in the same statement sequence, under the chain lock;
+//! [`compare`] recomputes them from the projects and assets.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::db::DbConnection;
+use crate::domain::Scope;
+use crate::register::figures::GroupRow;
+use crate::register::scope::literal;
+
+/// Rows written in one statement.
+const ROWS_PER_STATEMENT: usize = 300;
+
+/// The prefix of a `group_figures` class that holds a funding channel's figures.
+pub const CHANNEL_PREFIX: &str = "channel:";
+
+/// One `rollup_figures` row.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct RollupRow {
+    /// The scope, as [`Scope`] writes it.
+    #[diesel(sql_type = Text)]
+    pub scope: String,
+    /// The grouping.
+    #[diesel(sql_type = Text)]
+    pub grouped_by: String,
+    /// The group key.
+    #[diesel(sql_type = Text)]
+    pub group_key: String,
+    /// Projects.
+    #[diesel(sql_type = BigInt)]
+    pub projects: i64,
+    /// Live assets.
+    #[diesel(sql_type = BigInt)]
+    pub assets: i64,
+    /// Funds, in fen.
+    #[diesel(sql_type = BigInt)]
+    pub funds_fen: i64,
+    /// Value, in fen.
+    #[diesel(sql_type = BigInt)]
+    pub value_fen: i64,
+}
+
+type Key = (String, &'static str, String);
+
+/// The rollup rows a `group_figures` row adds to, with their keys.
+fn targets(row: &GroupRow) -> Vec<Key> {
+    let mut scopes = vec!["county".to_owned(), format!("town:{}", row.town)];
+    if !row.village.is_empty() {
+        scopes.push(format!("village:{}/{}", row.town, row.village));
+    }
+    if !row.department.is_empty() {
+        scopes.push(format!("department:{}", row.department));
+    }
+    let mut groups: Vec<(&'static str, String)> = Vec::new();
+    if let Some(channel) = row.class.strip_prefix(CHANNEL_PREFIX) {
+        groups.push(("funding_channel", channel.to_owned()));
+    } else {
+        groups.push(("class", row.class.clone()));
+        if row.class == "all" {
+            groups.push(("town", row.town.clone()));
+            groups.push(("village", format!("{}/{}", row.town, row.village)));
+            groups.push(("year", row.year.to_string()));
+            let department = if row.department.is_empty() {
+                "unspecified".to_owned()
+            } else {
+                row.department.clone()
+            };
+            groups.push(("department", department));
+        }
+    }
+    scopes
+        .iter()
+        .flat_map(|scope| {
+            groups
+                .iter()
+                .map(move |(grouping, key)| (scope.clone(), *grouping, key.clone()))
+        })
+        .collect()
+}
+
+/// Adds `sign` times the `group_figures` rows `rows` to the rollups, creating rows not
+/// there yet. The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult<()> {
+    let mut sums: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
+    for row in rows {
+        for key in targets(row) {
+            let sum = sums.entry(key).or_default();
+            sum[0] += row.projects;
+            sum[1] += row.assets;
+            sum[2] += row.funds_fen;
+            sum[3] += row.value_fen;
+        }
+    }
+    let sums: Vec<(Key, [i64; 4])> = sums.into_iter().collect();
+    for chunk in sums.chunks(ROWS_PER_STATEMENT) {
+        let values = chunk
+            .iter()
+            .map(|((scope, grouping, key), f)| {
+                format!(
+                    "({}, '{grouping}', {}, {}, {}, {}, {})",
+                    literal(scope),
+                    literal(key),
+                    sign * f[0],
+                    sign * f[1],
+                    sign * f[2],
+                    sign * f[3]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        diesel::sql_query(format!(
+            "INSERT INTO rollup_figures (scope, grouped_by, group_key, projects, assets, funds_fen, value_fen) \
+             VALUES {values} \
+             ON CONFLICT (scope, grouped_by, group_key) DO UPDATE SET \
+                 projects = rollup_figures.projects + excluded.projects, \
+                 assets = rollup_figures.assets + excluded.assets, \
+                 funds_fen = rollup_figures.funds_fen + excluded.funds_fen, \
+                 value_fen = rollup_figures.value_fen + excluded.value_fen"
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The rollup rows summed from `source`, an SQL relation of `group_figures` columns:
+/// one SELECT of [`RollupRow`] columns (the same mapping as [`add`]'s).
+pub fn from_groups_sql(source: &str) -> String {
+    let all = "s.class = 'all'";
+    format!(
+        "WITH s AS ({source}), \
+         sc AS (SELECT 'county' AS scope, s.* FROM s \
+             UNION ALL SELECT 'town:' || s.town AS scope, s.* FROM s \
+             UNION ALL SELECT 'village:' || s.town || '/' || s.village AS scope, s.* FROM s WHERE s.village <> '' \
+             UNION ALL SELECT 'department:' || s.department AS scope, s.* FROM s WHERE s.department <> '') \
+         SELECT r.scope AS scope, r.grouped_by AS grouped_by, r.group_key AS group_key, \
+             CAST(SUM(r.projects) AS BIGINT) AS projects, CAST(SUM(r.assets) AS BIGINT) AS assets, \
+             CAST(SUM(r.funds_fen) AS BIGINT) AS funds_fen, CAST(SUM(r.value_fen) AS BIGINT) AS value_fen \
+         FROM ( \
+             SELECT s.scope, 'class' AS grouped_by, s.class AS group_key, s.projects, s.assets, s.funds_fen, s.value_fen \
+                 FROM sc s WHERE s.class NOT LIKE '{CHANNEL_PREFIX}%' \
+             UNION ALL SELECT s.scope, 'town', s.town, s.projects, s.assets, s.funds_fen, s.value_fen FROM sc s WHERE {all} \
+             UNION ALL SELECT s.scope, 'village', s.town || '/' || s.village, s.projects, s.assets, s.funds_fen, s.value_fen FROM sc s WHERE {all} \
+             UNION ALL SELECT s.scope, 'year', CAST(s.year AS TEXT), s.projects, s.assets, s.funds_fen, s.value_fen FROM sc s WHERE {all} \
+             UNION ALL SELECT s.scope, 'department', CASE WHEN s.department = '' THEN 'unspecified' ELSE s.department END, \
+                 s.projects, s.assets, s.funds_fen, s.value_fen FROM sc s WHERE {all} \
+             UNION ALL SELECT s.scope, 'funding_channel', SUBSTR(s.class, {}), s.projects, s.assets, s.funds_fen, s.value_fen \
+                 FROM sc s WHERE s.class LIKE '{CHANNEL_PREFIX}%' \
+         ) r GROUP BY r.scope, r.grouped_by, r.group_key",
+        CHANNEL_PREFIX.len() + 1
+    )
+}
+
+/// Recomputes every rollup row from the `group_figures` rows. The caller holds the
+/// chain lock.
+///
+/// Fails when a query fails.
+pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM rollup_figures").execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO rollup_figures (scope, grouped_by, group_key, projects, assets, funds_fen, value_fen) \
+         SELECT q.scope, q.grouped_by, q.group_key, q.projects, q.assets, q.funds_fen, q.value_fen FROM ({}) q",
+        from_groups_sql(
+            "SELECT class, town, village, year, department, projects, assets, funds_fen, value_fen FROM group_figures"
+        )
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The rows of `scope` and `grouping`, unordered.
+///
+/// Fails when the query fails.
+pub fn read(conn: &mut DbConnection, scope: &Scope, grouping: &str) -> QueryResult<Vec<RollupRow>> {
+    diesel::sql_query(format!(
+        "SELECT scope, grouped_by, group_key, projects, assets, funds_fen, value_fen FROM rollup_figures \
+         WHERE scope = {} AND grouped_by = {}",
+        literal(&scope.to_string()),
+        literal(grouping)
+    ))
+    .load(conn)
+}
+
+const COLUMNS: &str = "scope, grouped_by, group_key, projects, assets, funds_fen, value_fen";
+
+/// The first rollup row (by scope, grouping, key) whose kept figures differ from their
+/// recomputation from `recomputed_groups` (an SQL relation of recomputed
+/// `group_figures` rows), a row missing or not called for counting as zeros: the
+/// figure's name (`rollup_figures.town:桑镇/year/2019.funds_fen`), the kept value and
+/// the recomputed one; `None` when all agree.
+///
+/// Fails when a query fails.
+pub fn compare(
+    conn: &mut DbConnection,
+    recomputed_groups: &str,
+) -> QueryResult<Option<(String, i64, i64)>> {
+    let nonzero = "projects <> 0 OR assets <> 0 OR funds_fen <> 0 OR value_fen <> 0";
+    let kept: Vec<RollupRow> = diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM rollup_figures WHERE {nonzero}"
+    ))
+    .load(conn)?;
+    let again: Vec<RollupRow> = diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM ({}) q WHERE {nonzero}",
+        from_groups_sql(recomputed_groups)
+    ))
+    .load(conn)?;
+    let keyed = |rows: Vec<RollupRow>| -> BTreeMap<(String, String, String), [i64; 4]> {
+        rows.into_iter()
+            .map(|r| {
+                (
+                    (r.scope, r.grouped_by, r.group_key),
+                    [r.projects, r.assets, r.funds_fen, r.value_fen],
+                )
+            })
+            .collect()
+    };
+    let (kept, again) = (keyed(kept), keyed(again));
+    let names = ["projects", "assets", "funds_fen", "value_fen"];
+    let mut keys: Vec<&(String, String, String)> = kept.keys().chain(again.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let (a, b) = (
+            kept.get(key).copied().unwrap_or_default(),
+            again.get(key).copied().unwrap_or_default(),
+        );
+        if let Some(i) = (0..4).find(|&i| a[i] != b[i]) {
+            return Ok(Some((
+                format!("rollup_figures.{}/{}/{}.{}", key.0, key.1, key.2, names[i]),
+                a[i],
+                b[i],
+            )));
+        }
+    }
+    Ok(None)
+}
