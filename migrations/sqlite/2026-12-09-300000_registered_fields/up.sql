@@ -18,7 +18,7 @@ CREATE TABLE registered_fields (
     status TEXT NOT NULL,
     confirmed_on TEXT,
     certificate_no TEXT
-) WITHOUT ROWID;
+);
 
 CREATE TRIGGER registered_fields_no_update BEFORE UPDATE ON registered_fields
 BEGIN
