@@ -10,10 +10,12 @@ pub mod disclosure;
 pub mod entry;
 pub mod households;
 pub mod projection;
+pub mod registered;
 pub mod store;
 pub mod verify;
 
 pub use chain::{
-    canonical, chain, entry_hash, insert_rows, lock_head, read_head, store_head, CanonicalError,
-    EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1, ENCODING_V2, GENESIS_HASH,
+    canonical, chain, chain_held, entry_hash, insert_rows, lock_head, read_head, store_head,
+    CanonicalError, EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1, ENCODING_V2,
+    GENESIS_HASH,
 };

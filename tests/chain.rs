@@ -54,16 +54,18 @@ fn cli_verify(app: &TestApp, extra: &[&str]) -> (Option<i32>, String) {
     (output.status.code(), printed)
 }
 
-/// Runs SQL with the ledger's append-only guards dropped, as someone with database
-/// access could.
+/// Runs SQL with the append-only guards of the ledger and the registered fields
+/// dropped, as someone with database access could.
 fn tamper(app: &TestApp, sql: &str) {
     let mut conn = app.db.conn().expect("connection");
     let drop_guards = match app.backend {
         asset_registry::db::Backend::Sqlite => {
-            "DROP TRIGGER IF EXISTS ledger_entries_no_update; DROP TRIGGER IF EXISTS ledger_entries_no_delete;"
+            "DROP TRIGGER IF EXISTS ledger_entries_no_update; DROP TRIGGER IF EXISTS ledger_entries_no_delete; \
+             DROP TRIGGER IF EXISTS registered_fields_no_update;"
         }
         asset_registry::db::Backend::Postgres => {
-            "DROP TRIGGER IF EXISTS ledger_entries_no_update ON ledger_entries;"
+            "DROP TRIGGER IF EXISTS ledger_entries_no_update ON ledger_entries; \
+             DROP TRIGGER IF EXISTS registered_fields_no_update ON registered_fields;"
         }
     };
     conn.batch_execute(drop_guards).expect("drop guards");
@@ -138,10 +140,11 @@ fn a_reader_recovers_no_masked_field_of_new_entries(app: &TestApp) {
         brute::recover(&unsalted),
         vec![(8, "/lines/1/id_number".to_owned(), HOUSEHOLD_ID.to_owned())]
     );
-    // Editing a salted entry's stored ID number breaks the chain at that entry.
+    // Editing the stored ID number of a salted entry (a `registered` one holds it among
+    // the asset's registered fields) breaks the chain at that entry.
     tamper(
         app,
-        "UPDATE ledger_entries SET data = REPLACE(data, '11010519491231002X', '110105194912300020') WHERE seq = 2",
+        "UPDATE registered_fields SET owner_id_number = '110105194912300020' WHERE owner_id_number = '11010519491231002X'",
     );
     let broken = verify(app, "");
     assert_eq!(broken["ok"], false, "{broken}");

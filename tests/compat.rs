@@ -8,83 +8,28 @@
 //! admin for the route named by the file.
 
 mod brute;
+mod fixture;
 mod support;
 
-use std::path::Path;
-
 use asset_registry::db::Backend;
-use diesel::connection::SimpleConnection;
-use diesel::migration::MigrationSource;
 use diesel::prelude::*;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use fixture::holds;
 use rocket::http::Status;
 use serde_json::Value;
-use support::{TestApp, TestDatabase};
+use support::TestApp;
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// The fixture's directory under `tests/fixtures/`.
+const FIXTURE: &str = "register_v1";
 
 /// The last migration of the release that wrote the fixture.
 const FIXTURE_VERSION: &str = "20261129000007";
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/register_v1")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Applies the migrations up to the fixture's version, then loads its rows.
-fn load_up_to_fixture<C, D>(conn: &mut C, source: D)
-where
-    C: MigrationHarness<<C as Connection>::Backend> + Connection + SimpleConnection,
-    D: MigrationSource<<C as Connection>::Backend>,
-{
-    let pending = conn.pending_migrations(source).expect("pending migrations");
-    for migration in pending {
-        if migration.name().version().to_string().as_str() <= FIXTURE_VERSION {
-            conn.run_migration(&*migration).expect("migration");
-        }
-    }
-    conn.batch_execute(&fixture("register.sql"))
-        .expect("load the fixture's rows");
+    fixture::fixture(FIXTURE, name)
 }
 
 fn app_on_fixture(backend: Backend) -> TestApp {
-    let database = TestDatabase::new(backend);
-    match backend {
-        Backend::Sqlite => load_up_to_fixture(
-            &mut diesel::SqliteConnection::establish(&database.url).expect("sqlite"),
-            SQLITE_MIGRATIONS,
-        ),
-        Backend::Postgres => load_up_to_fixture(
-            &mut diesel::PgConnection::establish(&database.url).expect("postgres"),
-            POSTGRES_MIGRATIONS,
-        ),
-    }
-    TestApp::on(database, None)
-}
-
-/// `expected` holds in `actual`: every key of an object with a value that holds, arrays
-/// of the same length element by element, anything else equal. Fields added since the
-/// fixture's release are allowed; none it served may change.
-fn holds(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
-    match (expected, actual) {
-        (Value::Object(want), Value::Object(have)) => want.iter().try_for_each(|(key, value)| {
-            let path = format!("{at}.{key}");
-            match have.get(key) {
-                Some(found) => holds(value, found, &path),
-                None => Err(format!("{path}: missing")),
-            }
-        }),
-        (Value::Array(want), Value::Array(have)) if want.len() == have.len() => want
-            .iter()
-            .zip(have)
-            .enumerate()
-            .try_for_each(|(i, (w, h))| holds(w, h, &format!("{at}[{i}]"))),
-        (want, have) if want == have => Ok(()),
-        (want, have) => Err(format!("{at}: expected {want}, got {have}")),
-    }
+    fixture::app_on(backend, FIXTURE, FIXTURE_VERSION)
 }
 
 fn a_register_of_the_earlier_release_still_verifies_and_reads_the_same(app: &TestApp) {

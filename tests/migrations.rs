@@ -17,7 +17,9 @@
 //! 4. An `INTEGER PRIMARY KEY` (`ledger_head.id`, `register_summary.id`) is SQLite's
 //!    rowid and has no index of its own, where PostgreSQL has a `_pkey` index; primary
 //!    keys are compared as columns and primary-key indexes are left out.
-//! 5. The append-only guards of the ledger and the access log: SQLite has two triggers
+//! 5. The append-only guards of the ledger, the access log and the registered fields
+//!    (`registered_fields`, and the columns of `assets` that hold registered fields):
+//!    SQLite has two triggers
 //!    (`ledger_entries_no_update` BEFORE UPDATE, `ledger_entries_no_delete` BEFORE
 //!    DELETE) with the body inline; PostgreSQL has one row trigger for both events
 //!    (`ledger_entries_no_update`, BEFORE UPDATE OR DELETE) calling the function
@@ -464,6 +466,26 @@ fn both_backends_migrate_to_the_same_schema() {
     assert_eq!(
         sqlite.guards,
         BTreeSet::from([
+            (
+                "assets".to_owned(),
+                "BEFORE".to_owned(),
+                "DELETE".to_owned()
+            ),
+            (
+                "assets".to_owned(),
+                "BEFORE".to_owned(),
+                "UPDATE".to_owned()
+            ),
+            (
+                "registered_fields".to_owned(),
+                "BEFORE".to_owned(),
+                "DELETE".to_owned()
+            ),
+            (
+                "registered_fields".to_owned(),
+                "BEFORE".to_owned(),
+                "UPDATE".to_owned()
+            ),
             (
                 "access_log".to_owned(),
                 "BEFORE".to_owned(),

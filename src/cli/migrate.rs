@@ -59,6 +59,7 @@ fn table_label(table: &str) -> &str {
     match table {
         "projects" => "项目",
         "assets" => "资产",
+        "registered_fields" => "登记字段",
         "ledger_entries" => "台账记录",
         "ledger_head" => "链头",
         "idempotency_keys" => "幂等键",

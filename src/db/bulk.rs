@@ -10,8 +10,8 @@
 use diesel::prelude::*;
 
 use super::pool::DbConnection;
-use super::rows::{AssetRow, EntryRow, ImportErrorRow, ProjectRow};
-use super::schema::{assets, import_errors, ledger_entries, projects};
+use super::rows::{AssetRow, EntryRow, HeldRow, ImportErrorRow, ProjectRow};
+use super::schema::{assets, import_errors, ledger_entries, projects, registered_fields};
 
 /// Import errors go in statements of at most this many rows (eleven binds a row).
 const ERROR_ROWS_PER_INSERT: usize = 200;
@@ -45,6 +45,23 @@ pub fn insert_assets(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<
             .from_insertable(rows)
             .execute(pg),
         DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
+            .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts the registered fields of new assets in one statement.
+///
+/// Fails when an asset's fields are already held or the insert fails.
+pub fn insert_registered_fields(conn: &mut DbConnection, rows: &[HeldRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgres(pg) => diesel::copy_from(registered_fields::table)
+            .from_insertable(rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(registered_fields::table)
             .values(rows)
             .execute(lite),
     }

@@ -1,12 +1,12 @@
-//! The rows of the tables written many at a time (projects, assets, ledger entries,
-//! import errors), as Diesel reads and inserts them: plain columns, so that
+//! The rows of the tables written many at a time (projects, assets, their registered
+//! fields, ledger entries, import errors), as Diesel reads and inserts them: plain columns, so that
 //! [`super::bulk`] can load them by the fastest path of each engine. Their meaning and
 //! their conversions live with the modules that own them (`register::store`,
 //! `ledger::chain`, `import::batch`).
 
 use diesel::prelude::*;
 
-use super::schema::{assets, import_errors, ledger_entries, projects};
+use super::schema::{assets, import_errors, ledger_entries, projects, registered_fields};
 
 /// A `projects` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -115,6 +115,32 @@ pub struct AssetRow {
     /// The other 台账 columns (资产形态 … 备注) as a JSON object, as the `registered`
     /// entry carries them; `None` when none is filled.
     pub details: Option<String>,
+}
+
+/// A `registered_fields` row: the values an asset was registered with of the fields that
+/// entries change (its other registered fields are the columns of its `assets` row that
+/// no entry changes). Written once at import, never updated; see `ledger::registered`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registered_fields, treat_none_as_default_value = false)]
+pub struct HeldRow {
+    /// The asset's UUID.
+    pub asset_id: String,
+    /// 资产价值 in fen.
+    pub value_fen: i64,
+    /// 所有权人.
+    pub owner_name: String,
+    /// 所有权人类型 (English name).
+    pub owner_type: String,
+    /// 所有权人证件号.
+    pub owner_id_number: Option<String>,
+    /// 管护主体.
+    pub custodian: Option<String>,
+    /// registered or confirmed.
+    pub status: String,
+    /// 确权日期.
+    pub confirmed_on: Option<String>,
+    /// 确权证书编号.
+    pub certificate_no: Option<String>,
 }
 
 /// A `ledger_entries` row.

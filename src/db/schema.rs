@@ -320,6 +320,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    registered_fields (asset_id) {
+        asset_id -> Text,
+        value_fen -> BigInt,
+        owner_name -> Text,
+        owner_type -> Text,
+        owner_id_number -> Nullable<Text>,
+        custodian -> Nullable<Text>,
+        status -> Text,
+        confirmed_on -> Nullable<Text>,
+        certificate_no -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     rollup_figures (scope, grouped_by, group_key) {
         scope -> Text,
         grouped_by -> Text,
@@ -407,6 +421,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proposal_decisions,
     proposals,
     register_summary,
+    registered_fields,
     rollup_figures,
     stocktake_assets,
     stocktake_results,

@@ -1,5 +1,6 @@
-//! Writing what a chunk registers: the rows of its new projects and assets and their
-//! `registered` ledger entries, chained after the head, built where the rows are
+//! Writing what a chunk registers: the rows of its new projects and assets, their
+//! registered fields and their `registered` ledger entries (which carry the digest of
+//! those fields, held once in the register: see `ledger::registered`), chained after the head, built where the rows are
 //! checked and inserted on the import's connection — or, into an empty register, by a
 //! writing thread of their own, so that building and writing overlap.
 
@@ -10,6 +11,7 @@ use diesel::QueryResult;
 
 use super::batch::BatchRow;
 use super::error::ImportFailure;
+use crate::db::rows::HeldRow;
 use crate::db::DbConnection;
 use crate::domain::BusinessDate;
 use crate::ledger::entry::kinds::{CustodianChanged, HandedOver, Registered};
@@ -25,6 +27,7 @@ const WRITE_AHEAD_CHUNKS: usize = 2;
 pub struct Writes {
     projects: Vec<ProjectRow>,
     assets: Vec<AssetRow>,
+    held: Vec<HeldRow>,
     entries: Vec<EntryRow>,
 }
 
@@ -35,6 +38,7 @@ impl Writes {
     pub fn apply(&self, conn: &mut DbConnection) -> QueryResult<()> {
         ProjectRow::insert_all(conn, &self.projects)?;
         AssetRow::insert_all(conn, &self.assets)?;
+        HeldRow::insert_all(conn, &self.held)?;
         ledger::insert_rows(conn, &self.entries)?;
         Ok(())
     }
@@ -141,7 +145,7 @@ impl Writer {
             entries.extend(handover_entries(batch, id, asset));
             counts.push(entries.len() - before);
         }
-        let (entry_rows, head) = ledger::chain(&self.head, entries);
+        let (entry_rows, head) = ledger::chain_held(&self.head, entries);
         let mut next = 0;
         let asset_rows = assets
             .iter()
@@ -154,10 +158,16 @@ impl Writer {
                 AssetRow::new(id, asset, &batch.id, (last.seq, &first.occurred_on), now)
             })
             .collect();
+        let held = assets
+            .iter()
+            .zip(&ids)
+            .map(|(asset, id)| HeldRow::new(id, asset))
+            .collect();
         self.head = head;
         Writes {
             projects: project_rows,
             assets: asset_rows,
+            held,
             entries: entry_rows,
         }
     }
@@ -199,7 +209,8 @@ fn handover_entries(batch: &BatchRow, asset_id: &str, asset: &AssetRecord) -> Ve
 }
 
 /// The `registered` entry of the new asset `asset_id` imported by `batch`: dated its
-/// 确权日期, else `today`, and carrying its fields.
+/// 确权日期, else `today`, and carrying its fields, which the chain replaces by their
+/// digest.
 fn registered_entry(
     batch: &BatchRow,
     asset_id: &str,

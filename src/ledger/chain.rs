@@ -28,6 +28,14 @@
 //! what a reader reads, even of an entry without personal fields that follows a
 //! version 1 one. Verification recomputes the commitments from the stored values and
 //! salt: an edited ID number, phone or salt breaks the entry's hash.
+//!
+//! **Registered fields held apart** (every `registered` entry an import writes since
+//! 2026-12-09, in version 2): the entry's data is `{"fields_sha256":D}`, the digest of
+//! the asset's registered fields, which the register holds once (`ledger::registered`);
+//! `D = hex(SHA-256(committed))` with `committed` the version 2 `<committed>` text of
+//! the data an entry carrying the fields would store, under the entry's salt. The hash
+//! is computed as for any version 2 entry; verification also recomputes `D` from the
+//! held fields. Earlier `registered` entries carry the fields and hash as they did.
 
 use diesel::prelude::*;
 use rand::RngCore;
@@ -162,12 +170,7 @@ pub fn canonical(entry: &EntryRow) -> Result<String, CanonicalError> {
     match entry.encoding {
         ENCODING_V1 => Ok(encode(entry, &entry.data, None)),
         ENCODING_V2 => {
-            let salt = entry
-                .salt
-                .as_deref()
-                .and_then(|salt| hex::decode(salt).ok())
-                .filter(|salt| salt.len() == SALT_BYTES)
-                .ok_or(CanonicalError::BadSalt)?;
+            let salt = salt_of(entry)?;
             let data: serde_json::Value =
                 serde_json::from_str(&entry.data).map_err(|_| CanonicalError::DataNotCanonical)?;
             // Compared as text: `Value == String` would compare with a JSON string.
@@ -224,12 +227,33 @@ pub fn read_head(conn: &mut DbConnection) -> QueryResult<Head> {
 /// Chains `entries` after `head` in the current encoding, each with a fresh random
 /// salt, returning the rows to insert and the new head.
 pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
+    chain_with(head, entries, false)
+}
+
+/// As [`chain`], but a `registered` entry (whose data are the asset's registered
+/// fields) is stored with their digest in place of the fields, which the register
+/// holds (see `ledger::registered`): its data is `{"fields_sha256": D}`, where
+/// `D = hex(SHA-256(committed))` and `committed` is the fields' version 2 text with
+/// their personal fields committed under the entry's salt (so the digest, like the
+/// hash, cannot be computed from what a reader reads). The entry's hash covers the
+/// digest as it covers any data.
+pub fn chain_held(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
+    chain_with(head, entries, true)
+}
+
+fn chain_with(head: &Head, entries: Vec<NewEntry>, hold: bool) -> (Vec<EntryRow>, Head) {
     let mut prev = head.clone();
     let rows = entries
         .into_iter()
         .map(|entry| {
             let mut salt = [0u8; SALT_BYTES];
             rand::rngs::OsRng.fill_bytes(&mut salt);
+            let data = if hold && entry.kind == REGISTERED {
+                let (fields, _) = committed(entry.kind, entry.data, &salt);
+                digest_form(&sha256_hex(&[fields.as_bytes()]))
+            } else {
+                entry.data
+            };
             let mut row = EntryRow {
                 seq: prev.seq + 1,
                 asset_id: entry.asset_id,
@@ -238,14 +262,14 @@ pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
                 occurred_on: entry.occurred_on,
                 recorded_at: entry.recorded_at,
                 actor: entry.actor,
-                data: entry.data.to_string(),
+                data: data.to_string(),
                 batch_id: entry.batch_id,
                 prev_hash: prev.hash.clone(),
                 hash: String::new(),
                 encoding: CURRENT_ENCODING,
                 salt: Some(hex::encode(salt)),
             };
-            let (data, seal) = committed(&row.kind, entry.data, &salt);
+            let (data, seal) = committed(&row.kind, data, &salt);
             row.hash = link(&row.prev_hash, &encode(&row, &data, Some(&seal)));
             prev = Head {
                 seq: row.seq,
@@ -255,6 +279,59 @@ pub fn chain(head: &Head, entries: Vec<NewEntry>) -> (Vec<EntryRow>, Head) {
         })
         .collect();
     (rows, prev)
+}
+
+/// The kind whose fields [`chain_held`] stores as a digest.
+const REGISTERED: &str = "registered";
+
+/// The key of the digest a `registered` entry carries in place of its fields.
+pub const FIELDS_DIGEST: &str = "fields_sha256";
+
+fn digest_form(digest: &str) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert(
+        FIELDS_DIGEST.to_owned(),
+        serde_json::Value::String(digest.to_owned()),
+    );
+    serde_json::Value::Object(object)
+}
+
+/// The digest a `registered` entry stores when its data is only that digest (see
+/// [`chain_held`]); `None` when it carries its fields (every entry written before the
+/// fields were held, and every other kind).
+pub fn stored_digest(entry: &EntryRow) -> Option<String> {
+    if entry.kind != REGISTERED || !entry.data.starts_with("{\"fields_sha256\":") {
+        return None;
+    }
+    let serde_json::Value::Object(object) = serde_json::from_str(&entry.data).ok()? else {
+        return None;
+    };
+    match object.get(FIELDS_DIGEST) {
+        Some(serde_json::Value::String(digest)) if object.len() == 1 => Some(digest.clone()),
+        _ => None,
+    }
+}
+
+/// The digest of `fields`, the data a `registered` entry would carry, under the
+/// entry's salt: what [`chain_held`] stored in it if the fields are unchanged.
+///
+/// Fails when the entry has no well-formed salt.
+pub fn fields_digest(
+    entry: &EntryRow,
+    fields: serde_json::Value,
+) -> Result<String, CanonicalError> {
+    let salt = salt_of(entry)?;
+    let (text, _) = committed(&entry.kind, fields, &salt);
+    Ok(sha256_hex(&[text.as_bytes()]))
+}
+
+fn salt_of(entry: &EntryRow) -> Result<Vec<u8>, CanonicalError> {
+    entry
+        .salt
+        .as_deref()
+        .and_then(|salt| hex::decode(salt).ok())
+        .filter(|salt| salt.len() == SALT_BYTES)
+        .ok_or(CanonicalError::BadSalt)
 }
 
 /// Inserts chained rows in one statement.
@@ -350,6 +427,31 @@ mod tests {
             entry_hash(&unknown),
             Err(CanonicalError::UnknownEncoding(3))
         );
+    }
+
+    #[test]
+    fn a_held_registered_entry_carries_the_salted_digest_of_its_fields() {
+        let mut new = entry("A-1");
+        let fields = serde_json::json!({"owner": {"id_number": "610481199003154318", "name": "张三"}, "value": "1.00"});
+        new.data = fields.clone();
+        let mut other = entry("A-2");
+        other.kind = "maintenance";
+        let (rows, head) = chain_held(&genesis(), vec![new.clone(), other]);
+        let digest = stored_digest(&rows[0]).expect("a digest");
+        assert_eq!(rows[0].data, format!(r#"{{"fields_sha256":"{digest}"}}"#));
+        assert_eq!(fields_digest(&rows[0], fields.clone()), Ok(digest.clone()));
+        // Salted: the same fields under another salt digest differently.
+        let (again, _) = chain_held(&genesis(), vec![new]);
+        assert_ne!(stored_digest(&again[0]), Some(digest.clone()));
+        let mut edited = fields;
+        edited["value"] = serde_json::json!("2.00");
+        assert_ne!(fields_digest(&rows[0], edited), Ok(digest));
+        assert_eq!(entry_hash(&rows[0]), Ok(rows[0].hash.clone()));
+        assert_eq!(entry_hash(&rows[1]), Ok(head.hash));
+        // Only `registered` entries hold their fields apart.
+        assert_eq!(stored_digest(&rows[1]), None);
+        let (plain, _) = chain(&genesis(), vec![entry("A-1")]);
+        assert_eq!(stored_digest(&plain[0]), None);
     }
 
     #[test]

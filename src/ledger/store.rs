@@ -1,4 +1,6 @@
-//! Reading ledger entries: an asset's history, the change feed, idempotency keys.
+//! Reading ledger entries: an asset's history, the change feed, idempotency keys. Every
+//! reading gives a `registered` entry that carries the digest of its held fields the
+//! data it stands for (see [`super::registered`]).
 
 use std::collections::HashSet;
 
@@ -7,6 +9,7 @@ use diesel::prelude::*;
 use super::chain::EntryRow;
 use super::entry::EntryData;
 use super::projection::cancelled_by;
+use super::registered::hydrate;
 use crate::db::schema::{idempotency_keys, ledger_entries};
 use crate::db::DbConnection;
 use crate::domain::Scope;
@@ -16,11 +19,18 @@ use crate::register::scope::entries_query;
 ///
 /// Fails when the query fails.
 pub fn entries_of_asset(conn: &mut DbConnection, asset_code: &str) -> QueryResult<Vec<EntryRow>> {
-    ledger_entries::table
+    let rows = ledger_entries::table
         .filter(ledger_entries::asset_code.eq(asset_code))
         .order(ledger_entries::seq)
         .select(EntryRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    hydrated(conn, rows)
+}
+
+/// `rows` with the data of their digest entries rebuilt.
+fn hydrated(conn: &mut DbConnection, mut rows: Vec<EntryRow>) -> QueryResult<Vec<EntryRow>> {
+    hydrate(conn, &mut rows)?;
+    Ok(rows)
 }
 
 /// Up to `limit` of an asset's entries with `seq` greater than `after` (from the first
@@ -33,13 +43,14 @@ pub fn entries_of_asset_after(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
-    ledger_entries::table
+    let rows = ledger_entries::table
         .filter(ledger_entries::asset_code.eq(asset_code))
         .filter(ledger_entries::seq.gt(after.unwrap_or(0)))
         .order(ledger_entries::seq)
         .limit(limit)
         .select(EntryRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    hydrated(conn, rows)
 }
 
 /// The code of the asset the entry `seq` is about, when there is such an entry.
@@ -62,12 +73,13 @@ pub fn entries_as_of(
     asset_codes: &[&str],
     day: &str,
 ) -> QueryResult<Vec<EntryRow>> {
-    ledger_entries::table
+    let rows = ledger_entries::table
         .filter(ledger_entries::asset_code.eq_any(asset_codes))
         .filter(ledger_entries::occurred_on.le(day))
         .order(ledger_entries::seq)
         .select(EntryRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    hydrated(conn, rows)
 }
 
 /// Up to `limit` entries of the assets in `scope` with `seq` greater than `after`, in
@@ -75,6 +87,20 @@ pub fn entries_as_of(
 ///
 /// Fails when the query fails.
 pub fn entries_after(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
+    let rows = stored_entries_after(conn, scope, after, limit)?;
+    hydrated(conn, rows)
+}
+
+/// As [`entries_after`], but as stored: a `registered` entry that carries the digest
+/// of its held fields keeps it (what verification hashes).
+///
+/// Fails when the query fails.
+pub fn stored_entries_after(
     conn: &mut DbConnection,
     scope: &Scope,
     after: i64,
@@ -92,11 +118,12 @@ pub fn entries_after(
 ///
 /// Fails when the query fails.
 pub fn entry(conn: &mut DbConnection, seq: i64) -> QueryResult<Option<EntryRow>> {
-    ledger_entries::table
+    let row = ledger_entries::table
         .find(seq)
         .select(EntryRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(hydrated(conn, row.into_iter().collect())?.pop())
 }
 
 /// The request hash and entry of an idempotency key already used, if any.

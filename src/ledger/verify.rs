@@ -31,7 +31,8 @@ pub struct Verification {
     /// head.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_seq: Option<i64>,
-    /// The first asset (in code order) whose row differs from the fold of its entries.
+    /// The first asset (in code order) whose row differs from the fold of its entries,
+    /// or the asset of the first bad entry when its registered fields were edited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_asset: Option<String>,
     /// The first maintained figure that differs from its recomputation
@@ -151,6 +152,7 @@ fn verify_snapshot(
     if let Some((seq, problem)) = walked.failure {
         return Ok(Verification {
             first_bad_seq: Some(seq),
+            first_bad_asset: walked.bad_asset,
             ..result.failed(problem)
         });
     }

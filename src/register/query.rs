@@ -9,7 +9,7 @@ use diesel::sql_types::BigInt;
 use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
-use crate::db::schema::{assets, ledger_entries, projects};
+use crate::db::schema::{assets, ledger_entries, projects, registered_fields};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
 use crate::domain::{
@@ -245,18 +245,27 @@ fn filtered_assets(
         }
         // As of a date the owner then may have had another name: keep the assets whose
         // name matches or whose history mentions the text anywhere (a superset the caller
-        // narrows on the folded state). JSON escapes quotes, backslashes and control
+        // narrows on the folded state), the registered fields held apart from the
+        // entries included. JSON escapes quotes, backslashes and control
         // characters, so text holding one of them cannot be looked for in the history.
         Some(q) if !q.chars().any(|c| c == '"' || c == '\\' || c.is_control()) => {
             let pattern = like_pattern(q);
             let mentioned = ledger_entries::table
                 .filter(ledger_entries::data.like(pattern.clone()).escape('\\'))
                 .select(ledger_entries::asset_id);
+            let registered = registered_fields::table
+                .filter(
+                    registered_fields::owner_name
+                        .like(pattern.clone())
+                        .escape('\\'),
+                )
+                .select(registered_fields::asset_id);
             query = query.filter(
                 assets::name
                     .like(pattern)
                     .escape('\\')
-                    .or(assets::id.eq_any(mentioned)),
+                    .or(assets::id.eq_any(mentioned))
+                    .or(assets::id.eq_any(registered)),
             );
         }
         _ => {}

@@ -43,11 +43,13 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
         let Some(last) = page.last() else { break };
         after = Some(last.code.clone());
         let codes: Vec<&str> = page.iter().map(|a| a.code.as_str()).collect();
-        let rows: Vec<EntryRow> = ledger_entries::table
+        let mut rows: Vec<EntryRow> = ledger_entries::table
             .filter(ledger_entries::asset_code.eq_any(&codes))
             .order((ledger_entries::asset_code, ledger_entries::seq))
             .select(EntryRow::as_select())
             .load(conn)?;
+        // The walk has checked every digest against the held fields.
+        crate::ledger::registered::hydrate(conn, &mut rows)?;
         seen_entries += rows.len() as i64;
         let mut rest = rows.as_slice();
         for asset in &page {

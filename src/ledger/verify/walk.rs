@@ -1,12 +1,14 @@
 //! The walk along the chain: every hash recomputed in `seq` order, page by page, every
-//! cited attachment rehashed, and the chain's end compared with the stored head.
+//! cited attachment rehashed, every digest of registered fields recomputed from the
+//! fields held, and the chain's end compared with the stored head.
 
 use super::Pin;
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::ledger::attachments::problem_of;
 use crate::ledger::chain::{entry_hash, read_head, GENESIS_HASH};
-use crate::ledger::store::entries_after;
+use crate::ledger::registered::first_mismatch;
+use crate::ledger::store::stored_entries_after;
 
 /// Entries read per query.
 const PAGE: i64 = 10_000;
@@ -21,6 +23,8 @@ pub(super) struct Walked {
     pub pinned: Option<String>,
     /// The first bad `seq` and what is wrong with it.
     pub failure: Option<(i64, String)>,
+    /// The asset of the first bad entry, when its registered fields are what is wrong.
+    pub bad_asset: Option<String>,
 }
 
 /// Walks the whole chain, noting the hash at `pinned_seq`.
@@ -40,9 +44,13 @@ pub(super) fn walk(
             head: running.to_owned(),
             pinned,
             failure: Some((seq, problem)),
+            bad_asset: None,
         };
     loop {
-        let page = entries_after(conn, &Scope::County, expected_seq - 1, PAGE)?;
+        let page = stored_entries_after(conn, &Scope::County, expected_seq - 1, PAGE)?;
+        // The registered fields the page's digests stand for; reported at their entry,
+        // after the hashes of the entries before it.
+        let mut mismatch = first_mismatch(conn, &page)?;
         if page.is_empty() {
             break;
         }
@@ -70,6 +78,12 @@ pub(super) fn walk(
                     let problem = format!("条目 {} 无法计算哈希：{}", row.seq, error.chinese());
                     return Ok(bad(row.seq, &running, count, pinned, problem));
                 }
+            }
+            if let Some((seq, code, problem)) = mismatch.take_if(|(seq, _, _)| *seq == row.seq) {
+                return Ok(Walked {
+                    bad_asset: Some(code),
+                    ..bad(seq, &running, count, pinned, problem)
+                });
             }
             // The files it cites must still be those it cited.
             if let Some(problem) = problem_of(conn, row.seq, &row.data)? {
@@ -101,6 +115,7 @@ pub(super) fn walk(
         head: running,
         pinned,
         failure: None,
+        bad_asset: None,
     })
 }
 
