@@ -15,10 +15,18 @@
 //!   partial indexes stay, as no imported row enters them.
 //! - PostgreSQL keeps its indexes: dropping one would lock the table against the other
 //!   server processes for the whole import.
+//! - References. An import writes its batch row last, with its final counts (batches
+//!   are append-only: never changed, never deleted), in the same transaction as the
+//!   rows that name it. SQLite keeps its foreign keys and checks them at the commit
+//!   ([`defer_references`]). PostgreSQL has no per-row foreign keys on the register:
+//!   each statement's inserts are checked against the projects and assets they name by
+//!   a statement trigger, and a bulk load declares that it proves the references of its
+//!   rows itself, once, before it commits ([`SetAside::restore`]), with one anti-join
+//!   per reference instead of a probe per row.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 
 use super::pool::DbConnection;
 
@@ -52,11 +60,90 @@ pub fn with_import_cache<T>(
     Ok(done)
 }
 
-/// The indexes a bulk load set aside, as the statements that create them.
+/// Lets the import's transaction write rows that name its batch before the batch row:
+/// on SQLite, its foreign keys are checked at the commit instead of row by row; on
+/// PostgreSQL, which checks no batch reference per row, nothing. Call inside the
+/// transaction (SQLite resets the setting when it ends).
+///
+/// Fails when the setting cannot be made.
+pub fn defer_references(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(_) => conn.batch_execute("PRAGMA defer_foreign_keys = ON"),
+        DbConnection::Postgres(_) => Ok(()),
+    }
+}
+
+/// What a bulk load set aside: on SQLite the secondary indexes, as the statements that
+/// create them; on PostgreSQL the per-statement reference checks, which the load then
+/// proves once.
 #[derive(Debug, Default)]
 #[must_use = "set-aside indexes must be restored before the transaction commits"]
 pub struct SetAside {
     statements: Vec<String>,
+    proves_references: bool,
+}
+
+/// A reference of the rows a bulk load wrote that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("导入写入的 {table}（{row}）引用的 {names} 不存在")]
+pub struct Dangling {
+    /// The table of the row.
+    pub table: String,
+    /// The row's key.
+    pub row: String,
+    /// What it names that does not exist.
+    pub names: String,
+}
+
+#[derive(QueryableByName)]
+struct DanglingRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    row_key: String,
+    #[diesel(sql_type = Text)]
+    names: String,
+}
+
+/// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
+/// the ledger entries after `after_seq` — that names no batch, project or asset.
+fn first_dangling(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    after_seq: i64,
+) -> QueryResult<Option<Dangling>> {
+    // Each check is an anti-join over the load's rows, planned as one: a hash of the
+    // named keys, not a probe per row. `NOT EXISTS` on the batches is a lookup in a
+    // table of one row per import.
+    let found: Vec<DanglingRow> = diesel::sql_query(
+        "(SELECT 'projects' AS table_name, p.code AS row_key, 'import_batches ' || p.batch_id AS names \
+           FROM projects p WHERE p.batch_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) LIMIT 1) \
+         UNION ALL \
+         (SELECT 'assets', a.code, 'import_batches ' || a.batch_id \
+           FROM assets a WHERE a.batch_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) LIMIT 1) \
+         UNION ALL \
+         (SELECT 'assets', a.code, 'projects ' || a.project_code \
+           FROM assets a LEFT JOIN projects p ON p.code = a.project_code \
+           WHERE a.batch_id = $1 AND p.code IS NULL LIMIT 1) \
+         UNION ALL \
+         (SELECT 'ledger_entries', CAST(e.seq AS TEXT), 'assets ' || e.asset_id \
+           FROM ledger_entries e LEFT JOIN assets a ON a.id = e.asset_id \
+           WHERE e.seq > $2 AND a.id IS NULL LIMIT 1) \
+         UNION ALL \
+         (SELECT 'ledger_entries', CAST(e.seq AS TEXT), 'import_batches ' || e.batch_id \
+           FROM ledger_entries e WHERE e.seq > $2 AND e.batch_id IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id) LIMIT 1)",
+    )
+    .bind::<Text, _>(batch_id)
+    .bind::<BigInt, _>(after_seq)
+    .load(conn)?;
+    Ok(found.into_iter().next().map(|row| Dangling {
+        table: row.table_name,
+        row: row.row_key,
+        names: row.names,
+    }))
 }
 
 #[derive(QueryableByName)]
@@ -68,13 +155,18 @@ struct IndexSql {
 }
 
 /// Prepares the register's tables for a bulk load: on SQLite, drops their secondary
-/// indexes and returns how to build them again; on PostgreSQL, nothing. Call inside the
-/// import's transaction.
+/// indexes and returns how to build them again; on PostgreSQL, declares that the
+/// transaction proves the references of its rows itself (the statement checks stand
+/// down until it ends). Call inside the import's transaction.
 ///
 /// Fails when the schema cannot be read or an index cannot be dropped.
 pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     if !matches!(conn, DbConnection::Sqlite(_)) {
-        return Ok(SetAside::default());
+        conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'on'")?;
+        return Ok(SetAside {
+            statements: Vec::new(),
+            proves_references: true,
+        });
     }
     // `sql` is NULL for the indexes behind UNIQUE and PRIMARY KEY constraints; unique
     // indexes created on their own stay too, so uniqueness is checked row by row.
@@ -89,17 +181,36 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     }
     Ok(SetAside {
         statements: indexes.into_iter().map(|index| index.sql).collect(),
+        proves_references: false,
     })
 }
 
 impl SetAside {
-    /// Builds the indexes set aside again, in the same transaction.
+    /// Builds the indexes set aside again, in the same transaction; on PostgreSQL,
+    /// proves once that every project and asset of `batch_id` and every ledger entry
+    /// after `after_seq` names a batch, project and asset that exist, and puts the
+    /// statement checks back. Call after the batch row is written.
     ///
-    /// Fails when an index cannot be built.
-    pub fn restore(self, conn: &mut DbConnection) -> QueryResult<()> {
+    /// Fails when an index cannot be built or a query fails, and as a foreign-key
+    /// violation naming the first reference that dangles, as a foreign key would have.
+    pub fn restore(
+        self,
+        conn: &mut DbConnection,
+        batch_id: &str,
+        after_seq: i64,
+    ) -> QueryResult<()> {
         for statement in &self.statements {
             conn.batch_execute(statement)?;
         }
-        Ok(())
+        if !self.proves_references {
+            return Ok(());
+        }
+        if let Some(dangling) = first_dangling(conn, batch_id, after_seq)? {
+            return Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                Box::new(dangling.to_string()),
+            ));
+        }
+        conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")
     }
 }

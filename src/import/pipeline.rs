@@ -205,7 +205,9 @@ pub fn import_file(
             if let Some(batch) = BatchRow::committed_with_sha256(conn, &base.sha256)? {
                 return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
             }
-            base.insert(conn)?;
+            // The batch row comes last, with its final counts (batches are append-only).
+            bulk_load::defer_references(conn)?;
+            let after_seq = head.seq;
             let registered_assets = if register_empty {
                 0
             } else {
@@ -231,8 +233,8 @@ pub fn import_file(
             progress.committing();
             // The codes seen are no longer needed; free them before the indexes are sorted.
             run.forget_asset_codes();
-            set_aside.restore(conn)?;
-            run.batch().update_counts(conn)?;
+            run.batch().insert(conn)?;
+            set_aside.restore(conn, &run.batch().id, after_seq)?;
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
             };
