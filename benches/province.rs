@@ -15,6 +15,8 @@
 
 #[path = "province/reads.rs"]
 mod reads;
+#[path = "province/xlsx.rs"]
+mod xlsx;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -216,46 +218,6 @@ fn sqlite_baseline(csv: &Path, dir: &Path) -> Duration {
     measure(command).0
 }
 
-/// The most rows the .xlsx import is measured at (the sheet is streamed; writing the
-/// workbook for the bench is what takes time).
-const XLSX_MAX_ROWS: usize = 300_000;
-
-/// Writes the CSV register at `csv` as an .xlsx at `xlsx`: one sheet, the header, then
-/// each row with its years, amounts and quantities as number cells, as a county keeps it.
-fn write_xlsx(csv: &Path, xlsx: &Path) {
-    let numeric = [
-        "project_year",
-        "project_funds_yuan",
-        "quantity",
-        "asset_value_yuan",
-    ];
-    let mut reader = csv::Reader::from_path(csv).expect("province csv");
-    let headers = reader.headers().expect("header").clone();
-    let numbers: Vec<bool> = headers.iter().map(|h| numeric.contains(&h)).collect();
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook
-        .add_worksheet_with_constant_memory()
-        .expect("worksheet");
-    for (col, header) in headers.iter().enumerate() {
-        let col = u16::try_from(col).expect("column");
-        sheet.write_string(0, col, header).expect("header cell");
-    }
-    for (row, record) in reader.records().enumerate() {
-        let record = record.expect("row");
-        let row = u32::try_from(row + 1).expect("row number");
-        for (col, cell) in record.iter().enumerate() {
-            let at = u16::try_from(col).expect("column");
-            match cell.parse::<f64>() {
-                Ok(number) if numbers[col] => sheet.write_number(row, at, number),
-                _ if cell.is_empty() => continue,
-                _ => sheet.write_string(row, at, cell),
-            }
-            .expect("cell");
-        }
-    }
-    workbook.save(xlsx).expect("save xlsx");
-}
-
 fn our_import(csv: &Path, database: &str) -> (Duration, u64) {
     let mut command = Command::new(binary());
     command
@@ -437,12 +399,24 @@ fn main() {
     let bytes = std::fs::metadata(&csv).expect("province csv").len();
     println!("rows={rows} bytes={bytes} csv={}", csv.display());
 
-    let baseline = sqlite_baseline(&csv, dir.path());
-    let database = dir
-        .path()
-        .join("registry.sqlite3")
-        .to_string_lossy()
-        .into_owned();
+    // `PROVINCE_BACKENDS=postgres` leaves SQLite out (and with it the floor, which
+    // loads the rows the SQLite import stored).
+    let sqlite = std::env::var("PROVINCE_BACKENDS").map_or(true, |b| b.contains("sqlite"));
+    let stored = if sqlite {
+        Some(sqlite_part(&csv, dir.path(), rows))
+    } else {
+        None
+    };
+    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
+        postgres_part(&csv, &admin, stored.as_ref());
+    }
+    println!("bench process peak_rss_mib={:.1}", own_peak_mib());
+}
+
+/// Imports `csv` into SQLite and reads it; returns the rows it stored, for the floor.
+fn sqlite_part(csv: &Path, dir: &Path, rows: usize) -> (Vec<(String, PathBuf)>, Duration) {
+    let baseline = sqlite_baseline(csv, dir);
+    let database = dir.join("registry.sqlite3").to_string_lossy().into_owned();
     let (ours, peak) = our_import(&csv, &database);
     let entries = reads::entries(&database);
     print_import("sqlite", ".import", ours, baseline, peak, entries);
@@ -456,8 +430,8 @@ fn main() {
     );
     // The floor under any import that stores what the register must: the databases'
     // own bulk load of the rows ours stored (projects, assets, ledger entries).
-    let stored = register_rows(&database, dir.path());
-    let floor = sqlite_register_floor(&stored, dir.path());
+    let stored = register_rows(&database, dir);
+    let floor = sqlite_register_floor(&stored, dir);
     println!(
         "sqlite floor: .import of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
         floor.as_secs_f64(),
@@ -465,11 +439,10 @@ fn main() {
         ours.as_secs_f64() / floor.as_secs_f64()
     );
 
-    if rows <= XLSX_MAX_ROWS {
-        let xlsx = dir.path().join("province.xlsx");
-        write_xlsx(&csv, &xlsx);
+    if rows <= xlsx::XLSX_MAX_ROWS {
+        let xlsx = dir.join("province.xlsx");
+        xlsx::write_xlsx(&csv, &xlsx);
         let xlsx_database = dir
-            .path()
             .join("registry-xlsx.sqlite3")
             .to_string_lossy()
             .into_owned();
@@ -484,8 +457,13 @@ fn main() {
         );
     }
 
-    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
-        let (baseline_name, baseline_url) = postgres_database(&admin);
+    (stored, ours)
+}
+
+/// Imports `csv` into PostgreSQL and reads it; with the rows SQLite stored, the floor.
+fn postgres_part(csv: &Path, admin: &str, stored: Option<&(Vec<(String, PathBuf)>, Duration)>) {
+    {
+        let (baseline_name, baseline_url) = postgres_database(admin);
         let pg_baseline = postgres_baseline(&csv, &baseline_url);
         drop_postgres(&admin, &baseline_name);
         let (name, url) = postgres_database(&admin);
@@ -507,10 +485,13 @@ fn main() {
             pg_entries,
             EARLIER,
         );
-        drop_postgres(&admin, &name);
-        let (floor_name, floor_url) = postgres_database(&admin);
-        let floor = postgres_register_floor(&stored, &floor_url);
-        drop_postgres(&admin, &floor_name);
+        drop_postgres(admin, &name);
+        let Some((stored, _)) = stored else {
+            return;
+        };
+        let (floor_name, floor_url) = postgres_database(admin);
+        let floor = postgres_register_floor(stored, &floor_url);
+        drop_postgres(admin, &floor_name);
         println!(
             "postgres floor: \\copy of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
             floor.as_secs_f64(),
@@ -518,5 +499,4 @@ fn main() {
             pg_ours.as_secs_f64() / floor.as_secs_f64()
         );
     }
-    println!("bench process peak_rss_mib={:.1}", own_peak_mib());
 }

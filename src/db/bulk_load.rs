@@ -17,12 +17,15 @@
 //!   server processes for the whole import.
 //! - References. An import writes its batch row last, with its final counts (batches
 //!   are append-only: never changed, never deleted), in the same transaction as the
-//!   rows that name it. SQLite keeps its foreign keys and checks them at the commit
-//!   ([`defer_references`]). PostgreSQL has no per-row foreign keys on the register:
-//!   each statement's inserts are checked against the projects and assets they name by
-//!   a statement trigger, and a bulk load declares that it proves the references of its
-//!   rows itself, once, before it commits ([`SetAside::restore`]), with one anti-join
-//!   per reference instead of a probe per row.
+//!   rows that name it. Neither engine checks those rows' references one by one: the
+//!   import proves them once, before it commits ([`SetAside::restore`]). SQLite's
+//!   foreign keys are off for the import's transaction (with them deferred instead,
+//!   every project and asset inserted while the batch row was missing made SQLite
+//!   search the tables that refer to it, some without an index: quadratic); the proof
+//!   follows the load's ledger entries to their assets, projects and batches by their
+//!   keys. PostgreSQL has no per-row foreign keys on the register: each statement's
+//!   inserts are checked by a statement trigger, and a bulk load stands them down and
+//!   proves its rows with one anti-join per reference instead.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -39,44 +42,35 @@ const DEFAULT_CACHE_KIB: u32 = 2_000;
 /// The tables whose secondary indexes a bulk load sets aside.
 const TABLES: &str = "'projects', 'assets', 'ledger_entries'";
 
-/// Runs `work` (an import) with the page cache a large import wants, then restores the
-/// connection's default.
+/// Runs `work` (an import) with the page cache a large import wants and, on SQLite,
+/// without foreign-key checks (the import proves its references itself), then restores
+/// the connection's defaults.
 ///
-/// Fails when the cache cannot be set; otherwise returns what `work` returns, whether
-/// or not the reset succeeds.
+/// Fails when the cache or the checks cannot be set; otherwise returns what `work`
+/// returns, whether or not the reset succeeds.
 pub fn with_import_cache<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> T,
 ) -> QueryResult<T> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     if sqlite {
-        conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        conn.batch_execute(&format!(
+            "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA foreign_keys = OFF"
+        ))?;
     }
     let done = work(conn);
     if sqlite {
-        // Best effort: the import's outcome stands whether or not the reset succeeds.
+        // The checks must come back; the cache is best effort.
+        conn.batch_execute("PRAGMA foreign_keys = ON")?;
         let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
     }
     Ok(done)
 }
 
-/// Lets the import's transaction write rows that name its batch before the batch row:
-/// on SQLite, its foreign keys are checked at the commit instead of row by row; on
-/// PostgreSQL, which checks no batch reference per row, nothing. Call inside the
-/// transaction (SQLite resets the setting when it ends).
-///
-/// Fails when the setting cannot be made.
-pub fn defer_references(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(_) => conn.batch_execute("PRAGMA defer_foreign_keys = ON"),
-        DbConnection::Postgres(_) => Ok(()),
-    }
-}
-
-/// What a bulk load set aside: on SQLite the secondary indexes, as the statements that
-/// create them; on PostgreSQL the per-statement reference checks, which the load then
-/// proves once.
-#[derive(Debug, Default)]
+/// What a load set aside: on SQLite the secondary indexes of a bulk load, as the
+/// statements that create them, and the foreign-key checks; on PostgreSQL a bulk load's
+/// per-statement reference checks. The load then proves its references once.
+#[derive(Debug)]
 #[must_use = "set-aside indexes must be restored before the transaction commits"]
 pub struct SetAside {
     statements: Vec<String>,
@@ -105,9 +99,37 @@ struct DanglingRow {
     names: String,
 }
 
+/// The first reference of the rows a load wrote — its ledger entries after `after_seq`,
+/// their assets and those assets' projects — that names no asset, project or batch,
+/// followed by key (SQLite plans each join as a lookup in the key).
+fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult<Option<Dangling>> {
+    let found: Vec<DanglingRow> = diesel::sql_query(
+        "SELECT 'ledger_entries' AS table_name, CAST(e.seq AS TEXT) AS row_key, \
+         CASE WHEN a.id IS NULL THEN 'assets ' || e.asset_id \
+              WHEN p.code IS NULL THEN 'projects ' || a.project_code \
+              ELSE 'import_batches' END AS names \
+         FROM ledger_entries e \
+         LEFT JOIN assets a ON a.id = e.asset_id \
+         LEFT JOIN projects p ON p.code = a.project_code \
+         WHERE e.seq > ? AND (a.id IS NULL OR p.code IS NULL \
+           OR (e.batch_id IS NOT NULL \
+               AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id)) \
+           OR NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) \
+           OR NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id)) \
+         LIMIT 1",
+    )
+    .bind::<BigInt, _>(after_seq)
+    .load(conn)?;
+    Ok(found.into_iter().next().map(|row| Dangling {
+        table: row.table_name,
+        row: row.row_key,
+        names: row.names,
+    }))
+}
+
 /// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
 /// the ledger entries after `after_seq` — that names no batch, project or asset.
-fn first_dangling(
+fn first_dangling_by_scan(
     conn: &mut DbConnection,
     batch_id: &str,
     after_seq: i64,
@@ -181,8 +203,18 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     }
     Ok(SetAside {
         statements: indexes.into_iter().map(|index| index.sql).collect(),
-        proves_references: false,
+        proves_references: true,
     })
+}
+
+/// What a load that is not a bulk load sets aside: on SQLite nothing but the
+/// foreign-key checks, which it proves once; on PostgreSQL nothing (its statements are
+/// checked as they run).
+pub fn keep_indexes(conn: &DbConnection) -> SetAside {
+    SetAside {
+        statements: Vec::new(),
+        proves_references: matches!(conn, DbConnection::Sqlite(_)),
+    }
 }
 
 impl SetAside {
@@ -205,12 +237,21 @@ impl SetAside {
         if !self.proves_references {
             return Ok(());
         }
-        if let Some(dangling) = first_dangling(conn, batch_id, after_seq)? {
+        let dangling = match conn {
+            DbConnection::Sqlite(_) => first_dangling_by_key(conn, after_seq)?,
+            DbConnection::Postgres(_) => first_dangling_by_scan(conn, batch_id, after_seq)?,
+        };
+        if let Some(dangling) = dangling {
             return Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                 Box::new(dangling.to_string()),
             ));
         }
-        conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")
+        match conn {
+            DbConnection::Sqlite(_) => Ok(()),
+            DbConnection::Postgres(_) => {
+                conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")
+            }
+        }
     }
 }

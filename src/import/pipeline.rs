@@ -18,7 +18,7 @@ use super::read::{open_rows, open_sheet, read_rows, ReadChunk, ReadRow, Rows, RE
 use super::run::Run;
 use super::warnings::WarningSummary;
 use super::write::{spawn_writing_thread, Target, Writer};
-use crate::db::bulk_load::{self, SetAside};
+use crate::db::bulk_load;
 use crate::db::DbConnection;
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::{BusinessDate, Scope};
@@ -206,7 +206,6 @@ pub fn import_file(
                 return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
             }
             // The batch row comes last, with its final counts (batches are append-only).
-            bulk_load::defer_references(conn)?;
             let after_seq = head.seq;
             let registered_assets = if register_empty {
                 0
@@ -216,7 +215,7 @@ pub fn import_file(
             let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
                 bulk_load::set_indexes_aside(conn)?
             } else {
-                SetAside::default()
+                bulk_load::keep_indexes(conn)
             };
             let writer = Writer::new(head, BusinessDate::from_naive(today_in_china()));
             let mut run = Box::new(Run::new(

@@ -1,9 +1,10 @@
 -- Import batches are append-only, like the ledger: a batch row is never changed or
 -- deleted, so a `batch_id` that named one always will; the import writes its batch row
--- with its final counts, in the same transaction as the rows that name it (and defers
--- the foreign-key checks of that transaction to its commit). Projects and assets are
--- never deleted and their keys never change. SQLite keeps its foreign keys: a check is
--- a lookup in the parent's key, with no lock to take (PostgreSQL's tree proves the
+-- with its final counts, in the same transaction as the rows that name it, with the
+-- foreign-key checks off for that transaction, and proves the references of the rows it
+-- wrote once before it commits (`db::bulk_load`). Projects and assets are never deleted
+-- and their keys never change. Every other write keeps SQLite's foreign keys (a check is
+-- a lookup in the parent's key, with no lock to take; PostgreSQL's tree proves the
 -- references once per statement or per bulk load instead; see its migration).
 
 CREATE TRIGGER import_batches_no_update BEFORE UPDATE ON import_batches
