@@ -111,7 +111,7 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
             // a `handed_over` entry beside the `registered` one; every tenth asset is
             // received by the town's service station and looked after by the village,
             // which adds a `custodian_changed` entry.
-            let receiver = if (project + i) % 10 == 0 {
+            let receiver = if (project + i).is_multiple_of(10) {
                 format!("{town}农业综合服务站")
             } else {
                 format!("{village}村委会")
@@ -417,7 +417,7 @@ fn main() {
 fn sqlite_part(csv: &Path, dir: &Path, rows: usize) -> (Vec<(String, PathBuf)>, Duration) {
     let baseline = sqlite_baseline(csv, dir);
     let database = dir.join("registry.sqlite3").to_string_lossy().into_owned();
-    let (ours, peak) = our_import(&csv, &database);
+    let (ours, peak) = our_import(csv, &database);
     let entries = reads::entries(&database);
     print_import("sqlite", ".import", ours, baseline, peak, entries);
     reads::all(
@@ -441,7 +441,7 @@ fn sqlite_part(csv: &Path, dir: &Path, rows: usize) -> (Vec<(String, PathBuf)>, 
 
     if rows <= xlsx::XLSX_MAX_ROWS {
         let xlsx = dir.join("province.xlsx");
-        xlsx::write_xlsx(&csv, &xlsx);
+        xlsx::write_xlsx(csv, &xlsx);
         let xlsx_database = dir
             .join("registry-xlsx.sqlite3")
             .to_string_lossy()
@@ -464,10 +464,10 @@ fn sqlite_part(csv: &Path, dir: &Path, rows: usize) -> (Vec<(String, PathBuf)>, 
 fn postgres_part(csv: &Path, admin: &str, stored: Option<&(Vec<(String, PathBuf)>, Duration)>) {
     {
         let (baseline_name, baseline_url) = postgres_database(admin);
-        let pg_baseline = postgres_baseline(&csv, &baseline_url);
-        drop_postgres(&admin, &baseline_name);
-        let (name, url) = postgres_database(&admin);
-        let (pg_ours, pg_peak) = our_import(&csv, &url);
+        let pg_baseline = postgres_baseline(csv, &baseline_url);
+        drop_postgres(admin, &baseline_name);
+        let (name, url) = postgres_database(admin);
+        let (pg_ours, pg_peak) = our_import(csv, &url);
         let pg_entries = reads::entries(&url);
         print_import(
             "postgres",
