@@ -1,26 +1,31 @@
 //! Province-scale benchmarks, each reported as a ratio to a baseline measured in the same
-//! run: import against the databases' own bulk load (`sqlite3 .import`, `psql \copy`),
-//! peak memory of the import, reconciliation and totals at scale.
+//! run: the import against the databases' own bulk load of the same CSV (`sqlite3
+//! .import`, `psql \copy`) and against their load of the rows it stored (the floor),
+//! its peak memory, and every read of issue #18 (`reads`) against the health query.
 //!
 //! `cargo bench --bench province` (1,000,000 rows); `PROVINCE_ROWS=100000` for another
-//! size; `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres` adds PostgreSQL.
-//! `scripts/bench.sh` runs everything and writes the figures for BENCHMARKS.md.
-//! Up to 300,000 rows the same register is also imported as an .xlsx (amounts, years
-//! and quantities as number cells), beside the CSV.
+//! size; `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres` adds PostgreSQL;
+//! `PROVINCE_CSV=path` imports a register written before (`PROVINCE_CSV_ONLY=path`
+//! writes one). Every asset row carries a funding split, a 移交日期 and a 接收单位, so
+//! the import registers each asset with two ledger entries (three for one in ten,
+//! received by the town and looked after by the village): 1,000,000 rows make about
+//! 2,100,000 entries. `scripts/bench.sh` runs everything and writes the figures for
+//! BENCHMARKS.md. Up to 300,000 rows the same register is also imported as an .xlsx
+//! (amounts, years and quantities as number cells), beside the CSV.
+
+#[path = "province/reads.rs"]
+mod reads;
+#[path = "province/xlsx.rs"]
+mod xlsx;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use asset_registry::db::Db;
-use asset_registry::domain::{BusinessDate, MoneyUnit, Yuan};
-use asset_registry::reconcile::declaration::{Declaration, DeclaredLine, Scope};
-use asset_registry::reconcile::report::reconcile;
-use asset_registry::register::totals::{totals, GroupBy};
 use diesel::connection::SimpleConnection;
 
-const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,funding_source,asset_code,asset_name,asset_class,quantity,unit,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on,certificate_no,department\n";
+const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,funding_source,asset_code,asset_name,asset_class,quantity,unit,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on,certificate_no,department,funds_central_yuan,funds_local_yuan,handed_over_on,received_by\n";
 
 const SURNAMES: [&str; 20] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
@@ -82,6 +87,9 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
         let assets = (1 + rng.below(5) as usize).min(rows - written);
         let values: Vec<u64> = (0..assets).map(|_| 1_000 + rng.below(5_000_000)).collect();
         let funds: u64 = values.iter().sum();
+        // Funds split into two channels: a third local (rounded down), the rest central.
+        let local = funds / 3;
+        let central = funds - local;
         let class = ["operating", "public_welfare", "household"][project % 3];
         let department = DEPARTMENTS[(project / 13) % DEPARTMENTS.len()];
         for (i, value) in values.iter().enumerate() {
@@ -99,9 +107,18 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
                     String::new(),
                 )
             };
+            // Handed over to the village committee the year after, which looks after it:
+            // a `handed_over` entry beside the `registered` one; every tenth asset is
+            // received by the town's service station and looked after by the village,
+            // which adds a `custodian_changed` entry.
+            let receiver = if (project + i).is_multiple_of(10) {
+                format!("{town}农业综合服务站")
+            } else {
+                format!("{village}村委会")
+            };
             writeln!(
                 out,
-                "PR{project:07},{town}{village}{year}年扶贫项目{project},{year},{town},{village},{}.{:02},中央财政专项扶贫资金,PR{project:07}-{i:02},{},{class},{},{},{}.{:02},{owner},{owner_type},{id},{village}村委会,{year}-12-{:02},兴确字({year})第{project:07}{i:02}号,{department}",
+                "PR{project:07},{town}{village}{year}年扶贫项目{project},{year},{town},{village},{}.{:02},中央财政专项扶贫资金,PR{project:07}-{i:02},{},{class},{},{},{}.{:02},{owner},{owner_type},{id},{village}村委会,{year}-12-{:02},兴确字({year})第{project:07}{i:02}号,{department},{}.{:02},{}.{:02},{}-06-{:02},{receiver}",
                 funds / 100,
                 funds % 100,
                 ["光伏电站", "供水管网", "肉牛", "设施大棚", "村组道路"][i % 5],
@@ -109,6 +126,12 @@ fn generate(path: &Path, rows: usize) -> std::io::Result<u64> {
                 ["千瓦", "米", "头", "座", "米"][i % 5],
                 value / 100,
                 value % 100,
+                1 + rng.below(28),
+                central / 100,
+                central % 100,
+                local / 100,
+                local % 100,
+                year + 1,
                 1 + rng.below(28),
             )?;
             written += 1;
@@ -193,46 +216,6 @@ fn sqlite_baseline(csv: &Path, dir: &Path) -> Duration {
         .arg(".mode csv")
         .arg(format!(".import --skip 1 {} plain", csv.display()));
     measure(command).0
-}
-
-/// The most rows the .xlsx import is measured at (the sheet is streamed; writing the
-/// workbook for the bench is what takes time).
-const XLSX_MAX_ROWS: usize = 300_000;
-
-/// Writes the CSV register at `csv` as an .xlsx at `xlsx`: one sheet, the header, then
-/// each row with its years, amounts and quantities as number cells, as a county keeps it.
-fn write_xlsx(csv: &Path, xlsx: &Path) {
-    let numeric = [
-        "project_year",
-        "project_funds_yuan",
-        "quantity",
-        "asset_value_yuan",
-    ];
-    let mut reader = csv::Reader::from_path(csv).expect("province csv");
-    let headers = reader.headers().expect("header").clone();
-    let numbers: Vec<bool> = headers.iter().map(|h| numeric.contains(&h)).collect();
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook
-        .add_worksheet_with_constant_memory()
-        .expect("worksheet");
-    for (col, header) in headers.iter().enumerate() {
-        let col = u16::try_from(col).expect("column");
-        sheet.write_string(0, col, header).expect("header cell");
-    }
-    for (row, record) in reader.records().enumerate() {
-        let record = record.expect("row");
-        let row = u32::try_from(row + 1).expect("row number");
-        for (col, cell) in record.iter().enumerate() {
-            let at = u16::try_from(col).expect("column");
-            match cell.parse::<f64>() {
-                Ok(number) if numbers[col] => sheet.write_number(row, at, number),
-                _ if cell.is_empty() => continue,
-                _ => sheet.write_string(row, at, cell),
-            }
-            .expect("cell");
-        }
-    }
-    workbook.save(xlsx).expect("save xlsx");
 }
 
 fn our_import(csv: &Path, database: &str) -> (Duration, u64) {
@@ -339,189 +322,6 @@ fn postgres_register_floor(rows: &[(String, PathBuf)], url: &str) -> Duration {
     measure(command).0
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-/// Median of five runs of the reconciliation report, of `totals`, and of `totals` for a
-/// token scoped to one town (of 600) grouped by class and by village.
-fn reports(database: &str) -> (Duration, Duration, Duration, Duration) {
-    let db = Db::open(database, 2).expect("open");
-    let mut conn = db.conn().expect("connection");
-    let amount = |text: &str| Yuan::parse(text, MoneyUnit::Yuan).expect("amount");
-    let declaration = Declaration {
-        name: "province".to_owned(),
-        as_of: BusinessDate::parse_iso("2025-12-31").expect("date"),
-        lines: vec![
-            DeclaredLine {
-                scope: Scope::Total,
-                projects: 0,
-                amount: amount("0.00"),
-            },
-            DeclaredLine {
-                scope: Scope::Class(asset_registry::domain::AssetClass::Operating),
-                projects: 0,
-                amount: amount("0.00"),
-            },
-            DeclaredLine {
-                scope: Scope::Class(asset_registry::domain::AssetClass::PublicWelfare),
-                projects: 0,
-                amount: amount("0.00"),
-            },
-            DeclaredLine {
-                scope: Scope::Class(asset_registry::domain::AssetClass::Household),
-                projects: 0,
-                amount: amount("0.00"),
-            },
-            DeclaredLine {
-                scope: Scope::Town("第1镇".to_owned()),
-                projects: 0,
-                amount: amount("0.00"),
-            },
-            DeclaredLine {
-                scope: Scope::Year(2020),
-                projects: 0,
-                amount: amount("0.00"),
-            },
-        ],
-    };
-    let _warm = reconcile(&mut conn, None, &declaration).expect("reconcile");
-    let report = median(
-        (0..5)
-            .map(|_| {
-                let started = Instant::now();
-                reconcile(&mut conn, None, &declaration).expect("reconcile");
-                started.elapsed()
-            })
-            .collect(),
-    );
-    let mut timed = |scope: &asset_registry::domain::Scope, group_by: GroupBy| {
-        let _warm = totals(&mut conn, scope, group_by).expect("totals");
-        median(
-            (0..5)
-                .map(|_| {
-                    let started = Instant::now();
-                    totals(&mut conn, scope, group_by).expect("totals");
-                    started.elapsed()
-                })
-                .collect(),
-        )
-    };
-    let county = asset_registry::domain::Scope::County;
-    let town = asset_registry::domain::Scope::Town("第1镇".to_owned());
-    let total = timed(&county, GroupBy::Class);
-    let town_by_class = timed(&town, GroupBy::Class);
-    let town_by_village = timed(&town, GroupBy::Village);
-    (report, total, town_by_class, town_by_village)
-}
-
-/// Median of five runs of `totals` for every grouping, county-wide and for a token
-/// scoped to a town (of 600), a village (of 7,200) and a department (of 5): each with
-/// its ratio to the county total by class (the maintained `register_summary`) in the
-/// same run.
-fn grouped_totals(database: &str) -> Vec<(String, Duration)> {
-    use asset_registry::domain::Scope as TokenScope;
-    let db = Db::open(database, 2).expect("open");
-    let mut conn = db.conn().expect("connection");
-    let mut timed = |scope: &TokenScope, group_by: GroupBy| {
-        let _warm = totals(&mut conn, scope, group_by).expect("totals");
-        median(
-            (0..5)
-                .map(|_| {
-                    let started = Instant::now();
-                    totals(&mut conn, scope, group_by).expect("totals");
-                    started.elapsed()
-                })
-                .collect(),
-        )
-    };
-    let scopes = [
-        ("county", TokenScope::County),
-        ("town", TokenScope::Town("第1镇".to_owned())),
-        (
-            "village",
-            TokenScope::Village {
-                town: "第1镇".to_owned(),
-                village: "1村".to_owned(),
-            },
-        ),
-        (
-            "department",
-            TokenScope::Department(DEPARTMENTS[0].to_owned()),
-        ),
-    ];
-    let groupings = [
-        ("class", GroupBy::Class),
-        ("town", GroupBy::Town),
-        ("village", GroupBy::Village),
-        ("year", GroupBy::Year),
-    ];
-    let mut timings = Vec::new();
-    for (scope_name, scope) in &scopes {
-        for (grouping, group_by) in groupings {
-            timings.push((
-                format!("{scope_name}_by_{grouping}"),
-                timed(scope, group_by),
-            ));
-        }
-    }
-    timings
-}
-
-/// Prints [`grouped_totals`] as `name_ms=… (×ratio)` against `county_by_class`.
-fn print_grouped_totals(backend: &str, timings: &[(String, Duration)]) {
-    let county = timings
-        .iter()
-        .find(|(name, _)| name == "county_by_class")
-        .map_or(Duration::from_nanos(1), |(_, d)| *d);
-    let line: Vec<String> = timings
-        .iter()
-        .map(|(name, d)| {
-            format!(
-                "{name}_ms={:.2}(x{:.1})",
-                d.as_secs_f64() * 1000.0,
-                d.as_secs_f64() / county.as_secs_f64()
-            )
-        })
-        .collect();
-    println!("{backend} grouped_totals: {}", line.join(" "));
-}
-
-/// Median of five searches by name (`q`) as of a date, and, as the baseline measured in
-/// the same run, of the same search over the current state: the first page of 50.
-fn as_of_search(database: &str) -> (Duration, Duration) {
-    use asset_registry::ledger::as_of::assets_as_of;
-    use asset_registry::register::query::{list_assets, AssetFilter};
-    let db = Db::open(database, 2).expect("open");
-    let mut conn = db.conn().expect("connection");
-    let county = asset_registry::domain::Scope::County;
-    let filter = AssetFilter {
-        q: Some("王建国".to_owned()),
-        ..AssetFilter::default()
-    };
-    let day = BusinessDate::parse_iso("2025-12-31").expect("date");
-    let mut timed = |run: &mut dyn FnMut(&mut asset_registry::db::DbConnection)| {
-        run(&mut conn);
-        median(
-            (0..5)
-                .map(|_| {
-                    let started = Instant::now();
-                    run(&mut conn);
-                    started.elapsed()
-                })
-                .collect(),
-        )
-    };
-    let then = timed(&mut |conn| {
-        assets_as_of(conn, &county, &filter, day, None, 50).expect("as of");
-    });
-    let now = timed(&mut |conn| {
-        list_assets(conn, &county, &filter, true, None, 50).expect("list");
-    });
-    (then, now)
-}
-
 fn postgres_database(admin: &str) -> (String, String) {
     let name = format!("ar_bench_{}", uuid::Uuid::new_v4().simple());
     let mut conn =
@@ -541,6 +341,41 @@ fn drop_postgres(admin: &str, name: &str) {
     }
 }
 
+/// The register the bench reads: a department the generator gives projects, an asset it
+/// registers, and a date early in the register's history (projects of 2014–2020,
+/// confirmed in December, handed over the June after).
+const READ_DEPARTMENT: &str = DEPARTMENTS[0];
+const READ_ASSET: &str = "PR0000001-00";
+const EARLIER: &str = "2017-06-30";
+
+/// The peak resident memory of this process so far, in MiB (`VmHWM`).
+fn own_peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Prints the import's figures: against the raw load of the CSV and its peak memory.
+fn print_import(
+    backend: &str,
+    raw: &str,
+    ours: Duration,
+    baseline: Duration,
+    peak: u64,
+    entries: i64,
+) {
+    println!(
+        "{backend} import: ours={:.2}s baseline({raw})={:.2}s ratio={:.2} peak_rss_mib={:.1} entries={entries}",
+        ours.as_secs_f64(),
+        baseline.as_secs_f64(),
+        ours.as_secs_f64() / baseline.as_secs_f64(),
+        peak as f64 / 1048576.0
+    );
+}
+
 fn main() {
     let rows: usize = std::env::var("PROVINCE_ROWS")
         .ok()
@@ -552,48 +387,54 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let csv = dir.path().join("province.csv");
-    let started = Instant::now();
-    let bytes = generate(&csv, rows).expect("generate");
-    println!(
-        "rows={rows} bytes={bytes} generated_in={:.1}s",
-        started.elapsed().as_secs_f64()
-    );
+    // `PROVINCE_CSV` names a register written before (by `PROVINCE_CSV_ONLY` with the
+    // same `PROVINCE_ROWS`), to skip writing it again.
+    let csv = match std::env::var("PROVINCE_CSV") {
+        Ok(path) => PathBuf::from(path),
+        Err(_) => {
+            let csv = dir.path().join("province.csv");
+            let started = Instant::now();
+            generate(&csv, rows).expect("generate");
+            println!("generated_in={:.1}s", started.elapsed().as_secs_f64());
+            csv
+        }
+    };
+    let bytes = std::fs::metadata(&csv).expect("province csv").len();
+    println!("rows={rows} bytes={bytes} csv={}", csv.display());
 
-    let baseline = sqlite_baseline(&csv, dir.path());
-    let database = dir
-        .path()
-        .join("registry.sqlite3")
-        .to_string_lossy()
-        .into_owned();
-    let (ours, peak) = our_import(&csv, &database);
-    println!(
-        "sqlite import: ours={:.2}s baseline(.import)={:.2}s ratio={:.2} peak_rss_mib={:.1}",
-        ours.as_secs_f64(),
-        baseline.as_secs_f64(),
-        ours.as_secs_f64() / baseline.as_secs_f64(),
-        peak as f64 / 1048576.0
-    );
-    let (report, total, town_by_class, town_by_village) = reports(&database);
-    println!(
-        "sqlite reconciliation_ms={:.1} totals_ms={:.1} town_totals_by_class_ms={:.1} town_totals_by_village_ms={:.1}",
-        report.as_secs_f64() * 1000.0,
-        total.as_secs_f64() * 1000.0,
-        town_by_class.as_secs_f64() * 1000.0,
-        town_by_village.as_secs_f64() * 1000.0
-    );
-    print_grouped_totals("sqlite", &grouped_totals(&database));
-    let (then, now) = as_of_search(&database);
-    println!(
-        "sqlite as_of_q_ms={:.1} current_q_ms={:.1} ratio={:.2}",
-        then.as_secs_f64() * 1000.0,
-        now.as_secs_f64() * 1000.0,
-        then.as_secs_f64() / now.as_secs_f64()
+    // `PROVINCE_BACKENDS=postgres` leaves SQLite out (and with it the floor, which
+    // loads the rows the SQLite import stored).
+    let sqlite = std::env::var("PROVINCE_BACKENDS").map_or(true, |b| b.contains("sqlite"));
+    let stored = if sqlite {
+        Some(sqlite_part(&csv, dir.path(), rows))
+    } else {
+        None
+    };
+    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
+        postgres_part(&csv, &admin, stored.as_ref());
+    }
+    println!("bench process peak_rss_mib={:.1}", own_peak_mib());
+}
+
+/// Imports `csv` into SQLite and reads it; returns the rows it stored, for the floor.
+fn sqlite_part(csv: &Path, dir: &Path, rows: usize) -> (Vec<(String, PathBuf)>, Duration) {
+    let baseline = sqlite_baseline(csv, dir);
+    let database = dir.join("registry.sqlite3").to_string_lossy().into_owned();
+    let (ours, peak) = our_import(csv, &database);
+    let entries = reads::entries(&database);
+    print_import("sqlite", ".import", ours, baseline, peak, entries);
+    reads::all(
+        "sqlite",
+        &database,
+        READ_DEPARTMENT,
+        READ_ASSET,
+        entries,
+        EARLIER,
     );
     // The floor under any import that stores what the register must: the databases'
     // own bulk load of the rows ours stored (projects, assets, ledger entries).
-    let stored = register_rows(&database, dir.path());
-    let floor = sqlite_register_floor(&stored, dir.path());
+    let stored = register_rows(&database, dir);
+    let floor = sqlite_register_floor(&stored, dir);
     println!(
         "sqlite floor: .import of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
         floor.as_secs_f64(),
@@ -601,11 +442,10 @@ fn main() {
         ours.as_secs_f64() / floor.as_secs_f64()
     );
 
-    if rows <= XLSX_MAX_ROWS {
-        let xlsx = dir.path().join("province.xlsx");
-        write_xlsx(&csv, &xlsx);
+    if rows <= xlsx::XLSX_MAX_ROWS {
+        let xlsx = dir.join("province.xlsx");
+        xlsx::write_xlsx(csv, &xlsx);
         let xlsx_database = dir
-            .path()
             .join("registry-xlsx.sqlite3")
             .to_string_lossy()
             .into_owned();
@@ -620,39 +460,41 @@ fn main() {
         );
     }
 
-    if let Ok(admin) = std::env::var("BENCH_POSTGRES_URL") {
-        let (baseline_name, baseline_url) = postgres_database(&admin);
-        let pg_baseline = postgres_baseline(&csv, &baseline_url);
-        drop_postgres(&admin, &baseline_name);
-        let (name, url) = postgres_database(&admin);
-        let (pg_ours, pg_peak) = our_import(&csv, &url);
-        println!(
-            "postgres import: ours={:.2}s baseline(\\copy)={:.2}s ratio={:.2} peak_rss_mib={:.1}",
-            pg_ours.as_secs_f64(),
-            pg_baseline.as_secs_f64(),
-            pg_ours.as_secs_f64() / pg_baseline.as_secs_f64(),
-            pg_peak as f64 / 1048576.0
+    (stored, ours)
+}
+
+/// Imports `csv` into PostgreSQL and reads it; with the rows SQLite stored, the floor.
+fn postgres_part(csv: &Path, admin: &str, stored: Option<&(Vec<(String, PathBuf)>, Duration)>) {
+    {
+        let (baseline_name, baseline_url) = postgres_database(admin);
+        let pg_baseline = postgres_baseline(csv, &baseline_url);
+        drop_postgres(admin, &baseline_name);
+        let (name, url) = postgres_database(admin);
+        let (pg_ours, pg_peak) = our_import(csv, &url);
+        let pg_entries = reads::entries(&url);
+        print_import(
+            "postgres",
+            "\\copy",
+            pg_ours,
+            pg_baseline,
+            pg_peak,
+            pg_entries,
         );
-        let (then, now) = as_of_search(&url);
-        println!(
-            "postgres as_of_q_ms={:.1} current_q_ms={:.1} ratio={:.2}",
-            then.as_secs_f64() * 1000.0,
-            now.as_secs_f64() * 1000.0,
-            then.as_secs_f64() / now.as_secs_f64()
+        reads::all(
+            "postgres",
+            &url,
+            READ_DEPARTMENT,
+            READ_ASSET,
+            pg_entries,
+            EARLIER,
         );
-        let (report, total, town_by_class, town_by_village) = reports(&url);
-        println!(
-            "postgres reconciliation_ms={:.1} totals_ms={:.1} town_totals_by_class_ms={:.1} town_totals_by_village_ms={:.1}",
-            report.as_secs_f64() * 1000.0,
-            total.as_secs_f64() * 1000.0,
-            town_by_class.as_secs_f64() * 1000.0,
-            town_by_village.as_secs_f64() * 1000.0
-        );
-        print_grouped_totals("postgres", &grouped_totals(&url));
-        drop_postgres(&admin, &name);
-        let (floor_name, floor_url) = postgres_database(&admin);
-        let floor = postgres_register_floor(&stored, &floor_url);
-        drop_postgres(&admin, &floor_name);
+        drop_postgres(admin, &name);
+        let Some((stored, _)) = stored else {
+            return;
+        };
+        let (floor_name, floor_url) = postgres_database(admin);
+        let floor = postgres_register_floor(stored, &floor_url);
+        drop_postgres(admin, &floor_name);
         println!(
             "postgres floor: \\copy of the register's own rows={:.2}s ratio_to_baseline={:.2} ours_to_floor={:.2}",
             floor.as_secs_f64(),

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs every benchmark of BENCHMARKS.md in one go and writes the raw figures to
-# target/bench/: import at 10k, 100k and 1M rows against sqlite3 .import and psql \copy,
-# peak memory, reconciliation and totals at 1M, ledger verification at 1M against raw
+# target/bench/: import at 10k, 100k and 1M rows (1M rows make about 2.1M ledger
+# entries) on SQLite and PostgreSQL against sqlite3 .import and psql \copy of the same
+# CSV and against their load of the rows the import stored (the floor), peak memory,
+# and every read of issue #18 (totals by every grouping and scope, findings, filtered
+# and as-of lists, the change feed, a single asset, reconciliations) as a ratio to the
+# health query in the same run (one `read backend=… what=… ms=… ratio=…` line each,
+# gathered in target/bench/reads-ROWS.txt); ledger verification at 1M against raw
 # SHA-256, 100,000 stock-take results in one upload against the CSV import of as many
 # rows, and GET /api/v1/assets/{code} against the pooled health route with wrk.
-# Then it draws target/bench/scaling.svg. Takes about 10 minutes on 2 cores.
+# Then it draws target/bench/scaling.svg. Takes about 40 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench
@@ -14,9 +19,10 @@ export BENCH_POSTGRES_URL="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --bins --benches
 
-for rows in 10000 100000 1000000; do
-  echo "== province import, $rows rows"
+for rows in ${PROVINCE_SIZES:-10000 100000 1000000}; do
+  echo "== province import and reads, $rows rows"
   PROVINCE_ROWS=$rows cargo bench --bench province 2>/dev/null | tee "$out/province-$rows.txt"
+  grep '^read ' "$out/province-$rows.txt" > "$out/reads-$rows.txt" || true
 done
 
 echo "== stock-take results, 100,000 in one upload, against the CSV import of as many rows"

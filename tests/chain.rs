@@ -1,6 +1,7 @@
 //! Attacks on the ledger's hash chain, on SQLite and PostgreSQL: masked fields brute
 //! forced from the hashes a reader reads, asset rows and maintained totals edited
-//! behind the ledger's back, and a chain whose tail was cut off and its head reset.
+//! behind the ledger's back, a chain whose tail was cut off and its head reset, and
+//! references between batches, projects, assets and entries that cannot dangle.
 
 mod brute;
 mod support;
@@ -360,6 +361,101 @@ fn a_cut_tail_is_caught_against_a_printed_head(app: &TestApp) {
     );
 }
 
+/// Runs one statement on its own, returning the database's refusal, if any.
+fn attempt(app: &TestApp, sql: &str) -> Result<(), String> {
+    let mut conn = app.db.conn().expect("connection");
+    conn.batch_execute(sql).map_err(|e| e.to_string())
+}
+
+fn references_cannot_dangle(app: &TestApp) {
+    setup(app);
+    let state = app.register_state();
+    // A batch, a project or an asset is never deleted or given another key, so what
+    // names it never dangles; a batch row is not even changed.
+    for sql in [
+        "DELETE FROM import_batches",
+        "UPDATE import_batches SET actor = '别人'",
+        "UPDATE import_batches SET data_rows = data_rows + 1",
+        "DELETE FROM projects WHERE code = 'P3'",
+        "UPDATE projects SET code = 'P9' WHERE code = 'P3'",
+        "DELETE FROM assets WHERE code = 'PIPE-1'",
+        "UPDATE assets SET id = 'another-id' WHERE code = 'PIPE-1'",
+        // Nor does a row name what does not exist.
+        "UPDATE assets SET project_code = 'NO-SUCH-PROJECT' WHERE code = 'PIPE-1'",
+        "INSERT INTO assets (id, code, project_code, name, class, value_fen, owner_name, \
+         owner_type, status, town, batch_id, last_seq, created_at) \
+         SELECT 'dangling-id', 'DANGLING-1', 'NO-SUCH-PROJECT', name, class, value_fen, \
+         owner_name, owner_type, status, town, batch_id, last_seq, created_at \
+         FROM assets WHERE code = 'PIPE-1'",
+        "INSERT INTO ledger_entries (seq, asset_id, asset_code, kind, occurred_on, \
+         recorded_at, actor, data, batch_id, prev_hash, hash, encoding, salt) \
+         SELECT seq + 1000, 'no-such-asset', asset_code, kind, occurred_on, recorded_at, \
+         actor, data, NULL, prev_hash, hash, encoding, salt FROM ledger_entries WHERE seq = 1",
+    ] {
+        assert!(attempt(app, sql).is_err(), "{sql}: not refused");
+    }
+    assert_eq!(app.register_state(), state);
+    // The projects the sample still names are moved between existing projects, as a
+    // foreign key allows.
+    attempt(
+        app,
+        "UPDATE assets SET project_code = 'P1' WHERE code = 'PIPE-1'",
+    )
+    .expect("another registered project");
+    attempt(
+        app,
+        "UPDATE assets SET project_code = 'P3' WHERE code = 'PIPE-1'",
+    )
+    .expect("back");
+    assert_eq!(verify(app, "")["ok"], true);
+
+    // A reference made dangling behind the checks' back (SQLite's foreign keys switched
+    // off; PostgreSQL checks no batch reference row by row) is caught by verification.
+    let batch: String = {
+        #[derive(diesel::QueryableByName)]
+        struct Batch {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            batch_id: String,
+        }
+        use diesel::RunQueryDsl;
+        let mut conn = app.db.conn().expect("connection");
+        let found: Vec<Batch> =
+            diesel::sql_query("SELECT batch_id FROM projects WHERE code = 'P3'")
+                .load(&mut *conn)
+                .expect("batch of P3");
+        found[0].batch_id.clone()
+    };
+    let behind_checks = |sql: &str| match app.backend {
+        asset_registry::db::Backend::Sqlite => {
+            format!("PRAGMA foreign_keys = OFF; {sql}; PRAGMA foreign_keys = ON;")
+        }
+        asset_registry::db::Backend::Postgres => sql.to_owned(),
+    };
+    attempt(
+        app,
+        &behind_checks("UPDATE projects SET batch_id = 'no-such-batch' WHERE code = 'P3'"),
+    )
+    .expect("tamper");
+    let result = verify(app, "");
+    assert_eq!(result["ok"], false, "{result}");
+    let problem = result["problem"].as_str().expect("problem");
+    assert!(
+        problem.contains("P3") && problem.contains("no-such-batch"),
+        "{result}"
+    );
+    let (code, printed) = cli_verify(app, &[]);
+    assert_eq!(code, Some(1), "{printed}");
+    assert!(printed.contains("no-such-batch"), "{printed}");
+    attempt(
+        app,
+        &behind_checks(&format!(
+            "UPDATE projects SET batch_id = '{batch}' WHERE code = 'P3'"
+        )),
+    )
+    .expect("undo");
+    assert_eq!(verify(app, "")["ok"], true);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -382,6 +478,7 @@ fn main() -> std::process::ExitCode {
             "against::a_cut_tail_is_caught",
             a_cut_tail_is_caught_against_a_printed_head,
         ),
+        ("references::cannot_dangle", references_cannot_dangle),
     ];
     support::run(scenarios)
 }

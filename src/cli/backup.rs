@@ -88,6 +88,8 @@ pub(super) fn verify(
         println!("校验失败：第一个不符的资产 {code}：{problem}");
     } else if let Some(figure) = result.bad_figure {
         println!("校验失败：不符的合计 {figure}：{problem}");
+    } else {
+        println!("校验失败：{problem}");
     }
     Ok(ExitCode::FAILURE)
 }

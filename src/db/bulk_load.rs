@@ -15,10 +15,21 @@
 //!   partial indexes stay, as no imported row enters them.
 //! - PostgreSQL keeps its indexes: dropping one would lock the table against the other
 //!   server processes for the whole import.
+//! - References. An import writes its batch row last, with its final counts (batches
+//!   are append-only: never changed, never deleted), in the same transaction as the
+//!   rows that name it. Neither engine checks those rows' references one by one: the
+//!   import proves them once, before it commits ([`SetAside::restore`]). SQLite's
+//!   foreign keys are off for the import's transaction (with them deferred instead,
+//!   every project and asset inserted while the batch row was missing made SQLite
+//!   search the tables that refer to it, some without an index: quadratic); the proof
+//!   follows the load's ledger entries to their assets, projects and batches by their
+//!   keys. PostgreSQL has no per-row foreign keys on the register: each statement's
+//!   inserts are checked by a statement trigger, and a bulk load stands them down and
+//!   proves its rows with one anti-join per reference instead.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 
 use super::pool::DbConnection;
 
@@ -31,32 +42,130 @@ const DEFAULT_CACHE_KIB: u32 = 2_000;
 /// The tables whose secondary indexes a bulk load sets aside.
 const TABLES: &str = "'projects', 'assets', 'ledger_entries'";
 
-/// Runs `work` (an import) with the page cache a large import wants, then restores the
-/// connection's default.
+/// Runs `work` (an import) with the page cache a large import wants and, on SQLite,
+/// without foreign-key checks (the import proves its references itself), then restores
+/// the connection's defaults.
 ///
-/// Fails when the cache cannot be set; otherwise returns what `work` returns, whether
-/// or not the reset succeeds.
+/// Fails when the cache or the checks cannot be set; otherwise returns what `work`
+/// returns, whether or not the reset succeeds.
 pub fn with_import_cache<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> T,
 ) -> QueryResult<T> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     if sqlite {
-        conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        conn.batch_execute(&format!(
+            "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA foreign_keys = OFF"
+        ))?;
     }
     let done = work(conn);
     if sqlite {
-        // Best effort: the import's outcome stands whether or not the reset succeeds.
+        // The checks must come back; the cache is best effort.
+        conn.batch_execute("PRAGMA foreign_keys = ON")?;
         let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
     }
     Ok(done)
 }
 
-/// The indexes a bulk load set aside, as the statements that create them.
-#[derive(Debug, Default)]
+/// What a load set aside: on SQLite the secondary indexes of a bulk load, as the
+/// statements that create them, and the foreign-key checks; on PostgreSQL a bulk load's
+/// per-statement reference checks. The load then proves its references once.
+#[derive(Debug)]
 #[must_use = "set-aside indexes must be restored before the transaction commits"]
 pub struct SetAside {
     statements: Vec<String>,
+    proves_references: bool,
+}
+
+/// A reference of the rows a bulk load wrote that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("导入写入的 {table}（{row}）引用的 {names} 不存在")]
+pub struct Dangling {
+    /// The table of the row.
+    pub table: String,
+    /// The row's key.
+    pub row: String,
+    /// What it names that does not exist.
+    pub names: String,
+}
+
+#[derive(QueryableByName)]
+struct DanglingRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    row_key: String,
+    #[diesel(sql_type = Text)]
+    names: String,
+}
+
+/// The first reference of the rows a load wrote — its ledger entries after `after_seq`,
+/// their assets and those assets' projects — that names no asset, project or batch,
+/// followed by key (SQLite plans each join as a lookup in the key).
+fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult<Option<Dangling>> {
+    let found: Vec<DanglingRow> = diesel::sql_query(
+        "SELECT 'ledger_entries' AS table_name, CAST(e.seq AS TEXT) AS row_key, \
+         CASE WHEN a.id IS NULL THEN 'assets ' || e.asset_id \
+              WHEN p.code IS NULL THEN 'projects ' || a.project_code \
+              ELSE 'import_batches' END AS names \
+         FROM ledger_entries e \
+         LEFT JOIN assets a ON a.id = e.asset_id \
+         LEFT JOIN projects p ON p.code = a.project_code \
+         WHERE e.seq > ? AND (a.id IS NULL OR p.code IS NULL \
+           OR (e.batch_id IS NOT NULL \
+               AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id)) \
+           OR NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) \
+           OR NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id)) \
+         LIMIT 1",
+    )
+    .bind::<BigInt, _>(after_seq)
+    .load(conn)?;
+    Ok(found.into_iter().next().map(|row| Dangling {
+        table: row.table_name,
+        row: row.row_key,
+        names: row.names,
+    }))
+}
+
+/// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
+/// the ledger entries after `after_seq` — that names no batch, project or asset.
+fn first_dangling_by_scan(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    after_seq: i64,
+) -> QueryResult<Option<Dangling>> {
+    // Each check is an anti-join over the load's rows, planned as one: a hash of the
+    // named keys, not a probe per row. `NOT EXISTS` on the batches is a lookup in a
+    // table of one row per import.
+    let found: Vec<DanglingRow> = diesel::sql_query(
+        "(SELECT 'projects' AS table_name, p.code AS row_key, 'import_batches ' || p.batch_id AS names \
+           FROM projects p WHERE p.batch_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) LIMIT 1) \
+         UNION ALL \
+         (SELECT 'assets', a.code, 'import_batches ' || a.batch_id \
+           FROM assets a WHERE a.batch_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) LIMIT 1) \
+         UNION ALL \
+         (SELECT 'assets', a.code, 'projects ' || a.project_code \
+           FROM assets a LEFT JOIN projects p ON p.code = a.project_code \
+           WHERE a.batch_id = $1 AND p.code IS NULL LIMIT 1) \
+         UNION ALL \
+         (SELECT 'ledger_entries', CAST(e.seq AS TEXT), 'assets ' || e.asset_id \
+           FROM ledger_entries e LEFT JOIN assets a ON a.id = e.asset_id \
+           WHERE e.seq > $2 AND a.id IS NULL LIMIT 1) \
+         UNION ALL \
+         (SELECT 'ledger_entries', CAST(e.seq AS TEXT), 'import_batches ' || e.batch_id \
+           FROM ledger_entries e WHERE e.seq > $2 AND e.batch_id IS NOT NULL \
+           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id) LIMIT 1)",
+    )
+    .bind::<Text, _>(batch_id)
+    .bind::<BigInt, _>(after_seq)
+    .load(conn)?;
+    Ok(found.into_iter().next().map(|row| Dangling {
+        table: row.table_name,
+        row: row.row_key,
+        names: row.names,
+    }))
 }
 
 #[derive(QueryableByName)]
@@ -68,13 +177,18 @@ struct IndexSql {
 }
 
 /// Prepares the register's tables for a bulk load: on SQLite, drops their secondary
-/// indexes and returns how to build them again; on PostgreSQL, nothing. Call inside the
-/// import's transaction.
+/// indexes and returns how to build them again; on PostgreSQL, declares that the
+/// transaction proves the references of its rows itself (the statement checks stand
+/// down until it ends). Call inside the import's transaction.
 ///
 /// Fails when the schema cannot be read or an index cannot be dropped.
 pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     if !matches!(conn, DbConnection::Sqlite(_)) {
-        return Ok(SetAside::default());
+        conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'on'")?;
+        return Ok(SetAside {
+            statements: Vec::new(),
+            proves_references: true,
+        });
     }
     // `sql` is NULL for the indexes behind UNIQUE and PRIMARY KEY constraints; unique
     // indexes created on their own stay too, so uniqueness is checked row by row.
@@ -89,17 +203,55 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     }
     Ok(SetAside {
         statements: indexes.into_iter().map(|index| index.sql).collect(),
+        proves_references: true,
     })
 }
 
+/// What a load that is not a bulk load sets aside: on SQLite nothing but the
+/// foreign-key checks, which it proves once; on PostgreSQL nothing (its statements are
+/// checked as they run).
+pub fn keep_indexes(conn: &DbConnection) -> SetAside {
+    SetAside {
+        statements: Vec::new(),
+        proves_references: matches!(conn, DbConnection::Sqlite(_)),
+    }
+}
+
 impl SetAside {
-    /// Builds the indexes set aside again, in the same transaction.
+    /// Builds the indexes set aside again, in the same transaction; on PostgreSQL,
+    /// proves once that every project and asset of `batch_id` and every ledger entry
+    /// after `after_seq` names a batch, project and asset that exist, and puts the
+    /// statement checks back. Call after the batch row is written.
     ///
-    /// Fails when an index cannot be built.
-    pub fn restore(self, conn: &mut DbConnection) -> QueryResult<()> {
+    /// Fails when an index cannot be built or a query fails, and as a foreign-key
+    /// violation naming the first reference that dangles, as a foreign key would have.
+    pub fn restore(
+        self,
+        conn: &mut DbConnection,
+        batch_id: &str,
+        after_seq: i64,
+    ) -> QueryResult<()> {
         for statement in &self.statements {
             conn.batch_execute(statement)?;
         }
-        Ok(())
+        if !self.proves_references {
+            return Ok(());
+        }
+        let dangling = match conn {
+            DbConnection::Sqlite(_) => first_dangling_by_key(conn, after_seq)?,
+            DbConnection::Postgres(_) => first_dangling_by_scan(conn, batch_id, after_seq)?,
+        };
+        if let Some(dangling) = dangling {
+            return Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                Box::new(dangling.to_string()),
+            ));
+        }
+        match conn {
+            DbConnection::Sqlite(_) => Ok(()),
+            DbConnection::Postgres(_) => {
+                conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")
+            }
+        }
     }
 }

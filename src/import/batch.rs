@@ -186,25 +186,6 @@ impl BatchRow {
             .map(|_| ())
     }
 
-    /// Writes the final counts of a committed batch.
-    ///
-    /// Fails when the update fails.
-    pub fn update_counts(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::update(import_batches::table.find(&self.id))
-            .set((
-                import_batches::data_rows.eq(self.data_rows),
-                import_batches::projects_created.eq(self.projects_created),
-                import_batches::assets_created.eq(self.assets_created),
-                import_batches::projects_unchanged.eq(self.projects_unchanged),
-                import_batches::assets_unchanged.eq(self.assets_unchanged),
-                import_batches::rows_unchanged.eq(self.rows_unchanged),
-                import_batches::continued_rows.eq(self.continued_rows),
-                import_batches::totals_checked.eq(self.totals_checked),
-            ))
-            .execute(conn)
-            .map(|_| ())
-    }
-
     /// The committed batch of a file with this hash, if any.
     ///
     /// Fails when the query fails.

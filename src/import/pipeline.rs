@@ -18,7 +18,7 @@ use super::read::{open_rows, open_sheet, read_rows, ReadChunk, ReadRow, Rows, RE
 use super::run::Run;
 use super::warnings::WarningSummary;
 use super::write::{spawn_writing_thread, Target, Writer};
-use crate::db::bulk_load::{self, SetAside};
+use crate::db::bulk_load;
 use crate::db::DbConnection;
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::{BusinessDate, Scope};
@@ -205,7 +205,8 @@ pub fn import_file(
             if let Some(batch) = BatchRow::committed_with_sha256(conn, &base.sha256)? {
                 return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
             }
-            base.insert(conn)?;
+            // The batch row comes last, with its final counts (batches are append-only).
+            let after_seq = head.seq;
             let registered_assets = if register_empty {
                 0
             } else {
@@ -214,7 +215,7 @@ pub fn import_file(
             let set_aside = if bulk::is_bulk(total_bytes, registered_assets) {
                 bulk_load::set_indexes_aside(conn)?
             } else {
-                SetAside::default()
+                bulk_load::keep_indexes(conn)
             };
             let writer = Writer::new(head, BusinessDate::from_naive(today_in_china()));
             let mut run = Box::new(Run::new(
@@ -231,8 +232,8 @@ pub fn import_file(
             progress.committing();
             // The codes seen are no longer needed; free them before the indexes are sorted.
             run.forget_asset_codes();
-            set_aside.restore(conn)?;
-            run.batch().update_counts(conn)?;
+            run.batch().insert(conn)?;
+            set_aside.restore(conn, &run.batch().id, after_seq)?;
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
             };

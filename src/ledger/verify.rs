@@ -1,11 +1,13 @@
 //! Verification: recompute every hash from the first entry and name the first entry
 //! that does not fit (edited, deleted, inserted or reordered); check that a head printed
 //! earlier (`SEQ:HASH`) is still in the chain; fold every asset's entries and compare
-//! the projection with its row; recompute every maintained total and compare. All in
+//! the projection with its row; check that every reference names a row that exists;
+//! recompute every maintained total and compare. All in
 //! one read snapshot, streaming, in bounded memory.
 
 mod assets;
 mod figures;
+mod references;
 mod walk;
 
 use std::fmt;
@@ -174,6 +176,13 @@ fn verify_snapshot(
         return Ok(Verification {
             first_bad_asset: Some(code),
             ..result.failed(problem)
+        });
+    }
+    if let Some(dangling) = references::first_dangling(conn)? {
+        return Ok(Verification {
+            first_bad_seq: dangling.seq(),
+            first_bad_asset: dangling.asset().map(ToOwned::to_owned),
+            ..result.failed(dangling.problem())
         });
     }
     if let Some((figure, problem)) = figures::compare(conn)? {

@@ -1,0 +1,129 @@
+//! Every reference of the register checked: each project's and asset's import batch,
+//! each asset's project, each ledger entry's asset and batch. SQLite's foreign keys and
+//! PostgreSQL's statement checks refuse a dangling reference as it is written (and
+//! batches, projects and assets are never deleted); this finds one made behind their
+//! back, with the checks switched off.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::db::DbConnection;
+
+/// A reference that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Dangling {
+    /// A project whose batch does not exist.
+    ProjectBatch { code: String, batch: String },
+    /// An asset whose batch does not exist.
+    AssetBatch { code: String, batch: String },
+    /// An asset whose project is not registered.
+    AssetProject { code: String, project: String },
+    /// A ledger entry whose asset does not exist.
+    EntryAsset { seq: i64, asset_id: String },
+    /// A ledger entry whose batch does not exist.
+    EntryBatch { seq: i64, batch: String },
+}
+
+impl Dangling {
+    /// What is wrong, in Chinese.
+    pub(super) fn problem(&self) -> String {
+        match self {
+            Dangling::ProjectBatch { code, batch } => {
+                format!("项目 {code} 记载的导入批次 {batch} 不存在（引用悬空，登记簿被改动）")
+            }
+            Dangling::AssetBatch { code, batch } => {
+                format!("资产 {code} 记载的导入批次 {batch} 不存在（引用悬空，登记簿被改动）")
+            }
+            Dangling::AssetProject { code, project } => {
+                format!("资产 {code} 所属的项目 {project} 未登记（引用悬空，登记簿被改动）")
+            }
+            Dangling::EntryAsset { seq, asset_id } => {
+                format!("台账第 {seq} 条记载的资产 {asset_id} 不存在（引用悬空，登记簿被改动）")
+            }
+            Dangling::EntryBatch { seq, batch } => {
+                format!("台账第 {seq} 条记载的导入批次 {batch} 不存在（引用悬空，登记簿被改动）")
+            }
+        }
+    }
+
+    /// The asset code to name as the first bad asset, if the reference is an asset's.
+    pub(super) fn asset(&self) -> Option<&str> {
+        match self {
+            Dangling::AssetBatch { code, .. } | Dangling::AssetProject { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The entry to name as the first bad one, if the reference is an entry's.
+    pub(super) fn seq(&self) -> Option<i64> {
+        match self {
+            Dangling::EntryAsset { seq, .. } | Dangling::EntryBatch { seq, .. } => Some(*seq),
+            _ => None,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Text)]
+    row_key: String,
+    #[diesel(sql_type = Text)]
+    named: String,
+}
+
+/// The first row `query` finds, as (its key, what it names).
+fn first(conn: &mut DbConnection, query: &str) -> QueryResult<Option<(String, String)>> {
+    let found: Vec<Found> = diesel::sql_query(query).load(conn)?;
+    Ok(found.into_iter().next().map(|f| (f.row_key, f.named)))
+}
+
+/// The first dangling reference, in the order of the checks above; `None` when every
+/// reference names a row that exists. Each check is one anti-join over a table.
+///
+/// Fails only when the database fails.
+pub(super) fn first_dangling(conn: &mut DbConnection) -> QueryResult<Option<Dangling>> {
+    if let Some((code, batch)) = first(
+        conn,
+        "SELECT p.code AS row_key, p.batch_id AS named FROM projects p \
+         WHERE NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) \
+         LIMIT 1",
+    )? {
+        return Ok(Some(Dangling::ProjectBatch { code, batch }));
+    }
+    if let Some((code, batch)) = first(
+        conn,
+        "SELECT a.code AS row_key, a.batch_id AS named FROM assets a \
+         WHERE NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) \
+         LIMIT 1",
+    )? {
+        return Ok(Some(Dangling::AssetBatch { code, batch }));
+    }
+    if let Some((code, project)) = first(
+        conn,
+        "SELECT a.code AS row_key, a.project_code AS named FROM assets a \
+         LEFT JOIN projects p ON p.code = a.project_code WHERE p.code IS NULL \
+         LIMIT 1",
+    )? {
+        return Ok(Some(Dangling::AssetProject { code, project }));
+    }
+    if let Some((seq, asset_id)) = first(
+        conn,
+        "SELECT CAST(e.seq AS TEXT) AS row_key, e.asset_id AS named FROM ledger_entries e \
+         LEFT JOIN assets a ON a.id = e.asset_id WHERE a.id IS NULL \
+         LIMIT 1",
+    )? {
+        let seq = seq.parse().unwrap_or_default();
+        return Ok(Some(Dangling::EntryAsset { seq, asset_id }));
+    }
+    if let Some((seq, batch)) = first(
+        conn,
+        "SELECT CAST(e.seq AS TEXT) AS row_key, e.batch_id AS named FROM ledger_entries e \
+         WHERE e.batch_id IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id) \
+         LIMIT 1",
+    )? {
+        let seq = seq.parse().unwrap_or_default();
+        return Ok(Some(Dangling::EntryBatch { seq, batch }));
+    }
+    Ok(None)
+}
