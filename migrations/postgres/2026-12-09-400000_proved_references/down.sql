@@ -9,7 +9,6 @@ DROP TRIGGER assets_no_truncate ON assets;
 DROP TRIGGER projects_no_truncate ON projects;
 DROP TRIGGER import_batches_no_truncate ON import_batches;
 DROP TRIGGER assets_id_kept ON assets;
-DROP TRIGGER assets_no_delete ON assets;
 DROP TRIGGER projects_code_kept ON projects;
 DROP TRIGGER projects_no_delete ON projects;
 DROP FUNCTION register_rows_kept();

@@ -42,8 +42,8 @@ CREATE TRIGGER projects_no_delete BEFORE DELETE ON projects
 FOR EACH ROW EXECUTE FUNCTION register_rows_kept();
 CREATE TRIGGER projects_code_kept BEFORE UPDATE ON projects
 FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code) EXECUTE FUNCTION register_rows_kept();
-CREATE TRIGGER assets_no_delete BEFORE DELETE ON assets
-FOR EACH ROW EXECUTE FUNCTION register_rows_kept();
+-- Assets are never deleted: the registered fields' migration (2026-12-09-300000) already
+-- refuses it with `assets_no_delete`.
 CREATE TRIGGER assets_id_kept BEFORE UPDATE ON assets
 FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION register_rows_kept();
 CREATE TRIGGER import_batches_no_truncate BEFORE TRUNCATE ON import_batches

@@ -28,10 +28,8 @@ BEGIN
     SELECT RAISE(ABORT, 'projects rows are never deleted, truncated or given another key: other rows refer to them');
 END;
 
-CREATE TRIGGER assets_no_delete BEFORE DELETE ON assets
-BEGIN
-    SELECT RAISE(ABORT, 'assets rows are never deleted, truncated or given another key: other rows refer to them');
-END;
+-- Assets are never deleted: the registered fields' migration (2026-12-09-300000) already
+-- refuses it with `assets_no_delete`.
 
 CREATE TRIGGER assets_id_kept BEFORE UPDATE OF id ON assets
 WHEN OLD.id IS NOT NEW.id
