@@ -111,6 +111,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    findings (rank, code) {
+        rank -> Integer,
+        code -> Text,
+        town -> Text,
+        village -> Text,
+        department -> Text,
+        on_date -> Nullable<Text>,
+        flag -> Integer,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    findings_state (id) {
+        id -> Integer,
+        built -> Integer,
+    }
+}
+
+diesel::table! {
     group_figures (class, town, village, year, department) {
         class -> Text,
         town -> Text,
@@ -362,6 +382,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     class_summary,
     declaration_lines,
     declarations,
+    findings,
+    findings_state,
     group_figures,
     idempotency_keys,
     idempotent_replies,

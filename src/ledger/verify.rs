@@ -1,11 +1,13 @@
 //! Verification: recompute every hash from the first entry and name the first entry
 //! that does not fit (edited, deleted, inserted or reordered); check that a head printed
 //! earlier (`SEQ:HASH`) is still in the chain; fold every asset's entries and compare
-//! the projection with its row; recompute every maintained total and compare. All in
+//! the projection with its row; recompute every maintained total and the kept
+//! findings and compare. All in
 //! one read snapshot, streaming, in bounded memory.
 
 mod assets;
 mod figures;
+mod findings;
 mod walk;
 
 use std::fmt;
@@ -34,9 +36,10 @@ pub struct Verification {
     /// The first asset (in code order) whose row differs from the fold of its entries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_asset: Option<String>,
-    /// The first maintained figure that differs from its recomputation
+    /// The first maintained figure or kept finding that differs from its recomputation
     /// (`register_summary.value_fen`, `class_summary.household.assets`,
-    /// `group_figures.operating.桑镇/东村/2019/.value_fen`).
+    /// `group_figures.operating.桑镇/东村/2019/.value_fen`,
+    /// `findings.missing_custodian.A001`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_figure: Option<String>,
     /// What is wrong, in Chinese.
@@ -177,6 +180,12 @@ fn verify_snapshot(
     if let Some((figure, problem)) = figures::compare(conn)? {
         return Ok(Verification {
             bad_figure: Some(figure),
+            ..result.failed(problem)
+        });
+    }
+    if let Some((finding, problem)) = findings::compare(conn)? {
+        return Ok(Verification {
+            bad_figure: Some(finding),
             ..result.failed(problem)
         });
     }

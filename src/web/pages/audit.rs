@@ -12,7 +12,8 @@ use crate::domain::Scope;
 use crate::ledger::verify::Verification;
 use crate::paging::{Cursor, Limit};
 use crate::reconcile::findings::{
-    finding_label, findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
+    counts as count_findings, finding_label, page as page_of_findings, Finding, FindingKey,
+    FindingKind,
 };
 use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
@@ -64,31 +65,32 @@ async fn load_findings(
     kind: Option<FindingKind>,
     after: Option<&Cursor<FindingKey>>,
 ) -> Result<FindingsPage, PageError> {
-    let found = db
-        .run(move |conn| all_findings(conn, &scope, None).map_err(internal))
+    let after = after.cloned();
+    let later = after.is_some();
+    let (counts, selected, shown) = db
+        .run(move |conn| {
+            let counts = count_findings(conn, &scope).map_err(internal)?;
+            // Without a kind asked for, the first kind that has findings opens.
+            let first_with_items = counts.iter().find(|(_, count)| *count > 0).map(|(k, _)| *k);
+            let selected = kind.or(first_with_items).unwrap_or_default();
+            let shown = page_of_findings(conn, &scope, Some(selected), after.as_ref(), PAGE_SIZE)
+                .map_err(internal)?;
+            Ok::<_, PageError>((counts, selected, shown))
+        })
         .await?;
-    let counts: Vec<(&'static str, usize)> = KINDS
-        .into_iter()
-        .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
-        .collect();
-    // Without a kind asked for, the first kind that has findings opens.
-    let first_with_items = counts
+    let of_kind = counts
         .iter()
-        .find(|(_, count)| *count > 0)
-        .and_then(|(k, _)| FindingKind::parse(k));
-    let selected = kind
-        .or(first_with_items)
-        .or_else(|| FindingKind::all().next())
-        .map_or(KINDS[0], FindingKind::as_str);
-    let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
-    let count = of_kind.len();
-    let shown = paginate(of_kind, after, PAGE_SIZE);
+        .find(|(k, _)| *k == selected)
+        .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
     Ok(FindingsPage {
-        counts,
-        selected,
-        of_kind: count,
+        counts: counts
+            .into_iter()
+            .map(|(k, n)| (k.as_str(), usize::try_from(n).unwrap_or(0)))
+            .collect(),
+        selected: selected.as_str(),
+        of_kind,
         shown: shown.items,
-        later: after.is_some(),
+        later,
         next: shown.next,
     })
 }
@@ -222,6 +224,7 @@ fn render_verification(result: &Verification) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reconcile::findings::KINDS;
     use crate::web::view::tests::{assert_escaped, hostile};
 
     fn finding(asset: Option<String>, project: Option<String>, detail: String) -> Finding {
