@@ -472,6 +472,46 @@ fn a_register_without_kept_findings_builds_them_when_opened(app: &TestApp) {
     app.assert_findings_kept();
 }
 
+/// The server's connections cancel a statement that runs past `statement_timeout` on
+/// PostgreSQL (SQLite has no such limit); a migration and an import lift it.
+fn a_server_statement_is_cancelled_after_its_timeout(app: &TestApp) {
+    use asset_registry::db::{Backend, Db};
+    use std::time::Duration;
+    let figment = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&figment);
+    assert_eq!(timeout, Some(Duration::from_secs(1)));
+    let off = rocket::Config::figment().merge(("statement_timeout", 0));
+    assert_eq!(asset_registry::db::pool::statement_timeout(&off), None);
+    let served = Db::open_with_timeout(&app.database.url, 2, "serve", timeout).expect("open");
+    let mut conn = served.conn().expect("connection");
+    if app.backend == Backend::Postgres {
+        let slow = diesel::sql_query("SELECT pg_sleep(3)").execute(&mut *conn);
+        let error = slow.expect_err("cancelled").to_string();
+        assert!(error.contains("statement timeout"), "{error}");
+        diesel::sql_query("SELECT pg_sleep(0.1)")
+            .execute(&mut *conn)
+            .expect("a quick statement runs");
+    }
+    // Writes still go through the server's connections, an import among them.
+    let client = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served.clone(),
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let reply = client
+        .post("/api/v1/imports?dry_run=false")
+        .header(ContentType::CSV)
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.clerk),
+        ))
+        .body(REGISTER)
+        .dispatch();
+    assert_eq!(reply.status(), Status::Created);
+    drop(conn);
+    app.assert_findings_kept();
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -489,6 +529,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_register_without_kept_findings_builds_them_when_opened",
             a_register_without_kept_findings_builds_them_when_opened,
+        ),
+        (
+            "a_server_statement_is_cancelled_after_its_timeout",
+            a_server_statement_is_cancelled_after_its_timeout,
         ),
     ];
     support::run_with(scenarios, |backend| {
