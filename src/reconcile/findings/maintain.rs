@@ -11,11 +11,12 @@ use super::kept;
 use super::ledger_rows::{ledger_entries_of, ledger_ranks, ledger_rows, placed, rank_of};
 use super::recompute::{mismatch_text, owner_type_sql, recompute, unconfirmed_sql};
 use super::stocktake::not_stocktaken;
-use super::Finding;
+use super::{Finding, FindingKey, FindingKind};
 use crate::db::finding_rows::{insert_findings, FindingRow};
 use crate::db::schema::findings_state;
 use crate::db::DbConnection;
 use crate::domain::Scope;
+use crate::paging::{Cursor, Limit};
 use crate::register::scope::literal;
 use crate::register::store::AssetRow;
 
@@ -409,43 +410,50 @@ pub fn backfill(conn: &mut DbConnection) -> QueryResult<()> {
 
 /// The first finding (by kind, then code) on which the kept findings in `scope` and
 /// their recomputation differ: `(its name, the kept one, the recomputed one)`, each
-/// `None` when that side lacks it; `None` when both agree.
+/// `None` when that side lacks it; `None` when both agree. A kind at a time, the kept
+/// side read a page at a time.
 ///
 /// Fails when a query fails.
 pub fn compare(
     conn: &mut DbConnection,
     scope: &Scope,
 ) -> QueryResult<Option<(String, Option<Finding>, Option<Finding>)>> {
-    let kept = kept::all(conn, scope, None)?;
-    let again = recompute(conn, scope, None)?;
-    let mut kept = kept.into_iter().peekable();
-    let mut again = again.into_iter().peekable();
-    loop {
-        let (k, a) = (kept.peek(), again.peek());
-        let name = |f: &Finding| {
-            format!(
-                "findings.{}.{}",
-                f.kind,
-                f.asset_code
-                    .as_deref()
-                    .or(f.project_code.as_deref())
-                    .unwrap_or_default()
-            )
-        };
-        match (k, a) {
-            (None, None) => return Ok(None),
-            (Some(k), Some(a)) if k == a => {
-                kept.next();
-                again.next();
+    for kind in FindingKind::all() {
+        let mut again = recompute(conn, scope, Some(kind))?.into_iter().peekable();
+        let mut after: Option<Cursor<FindingKey>> = None;
+        loop {
+            let page = kept::page(conn, scope, Some(kind), after.as_ref(), Limit::fixed(1000))?;
+            for kept in page.items {
+                match again.next_if(|a| a.key() <= kept.key()) {
+                    Some(a) if a == kept => {}
+                    Some(a) if a.key() == kept.key() => {
+                        return Ok(Some((name(&kept), Some(kept), Some(a))))
+                    }
+                    Some(a) => return Ok(Some((name(&a), None, Some(a)))),
+                    None => return Ok(Some((name(&kept), Some(kept), None))),
+                }
             }
-            (Some(k), Some(a)) if k.key() == a.key() => {
-                return Ok(Some((name(k), kept.next(), again.next())))
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
             }
-            (Some(k), Some(a)) if k.key() < a.key() => {
-                return Ok(Some((name(k), kept.next(), None)))
-            }
-            (Some(k), None) => return Ok(Some((name(k), kept.next(), None))),
-            (_, Some(a)) => return Ok(Some((name(a), None, again.next()))),
+        }
+        if let Some(a) = again.next() {
+            return Ok(Some((name(&a), None, Some(a))));
         }
     }
+    Ok(None)
+}
+
+/// A finding's name in a verification: `findings.KIND.CODE`.
+fn name(finding: &Finding) -> String {
+    format!(
+        "findings.{}.{}",
+        finding.kind,
+        finding
+            .asset_code
+            .as_deref()
+            .or(finding.project_code.as_deref())
+            .unwrap_or_default()
+    )
 }
