@@ -245,14 +245,23 @@ pub fn all(
     }
 }
 
-/// How many findings of each kind `scope` has, in the order of the kinds.
+/// How many findings of each kind `scope` has, in the order of the kinds, counted up to
+/// `cap` + 1 at most (so that counting reads a bounded number of rows: more than `cap`
+/// is all a page needs to say).
 ///
 /// Fails when a query fails.
-pub fn counts(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<(FindingKind, i64)>> {
+pub fn counts(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    cap: Option<u32>,
+) -> QueryResult<Vec<(FindingKind, i64)>> {
+    let limit = cap.map_or(String::new(), |cap| {
+        format!(" LIMIT {}", u64::from(cap) + 1)
+    });
     FindingKind::all()
         .map(|k| {
             let counted: Counted = diesel::sql_query(format!(
-                "SELECT COUNT(*) AS n FROM findings f WHERE {}",
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM findings f WHERE {}{limit}) x",
                 condition(scope, k)
             ))
             .get_result(conn)?;

@@ -21,6 +21,19 @@ use crate::web::view::{encode, header_row, page, pager, scroll_table};
 
 const PAGE_SIZE: Limit = Limit::fixed(100);
 
+/// The most findings of a kind the page counts: beyond it, it says 逾 10,000 (counting a
+/// kind of a million findings would take longer than the page may).
+const COUNT_CAP: u32 = 10_000;
+
+/// A count as the page shows it.
+fn shown_count(count: usize) -> String {
+    if count > COUNT_CAP as usize {
+        format!("逾 {}", crate::domain::shown::grouped(u64::from(COUNT_CAP)))
+    } else {
+        count.to_string()
+    }
+}
+
 /// One page of the findings of one kind, with the count of every kind.
 struct FindingsPage {
     /// Each kind and how many findings it has.
@@ -69,7 +82,7 @@ async fn load_findings(
     let later = after.is_some();
     let (counts, selected, shown) = db
         .run(move |conn| {
-            let counts = count_findings(conn, &scope).map_err(internal)?;
+            let counts = count_findings(conn, &scope, Some(COUNT_CAP)).map_err(internal)?;
             // Without a kind asked for, the first kind that has findings opens.
             let first_with_items = counts.iter().find(|(_, count)| *count > 0).map(|(k, _)| *k);
             let selected = kind.or(first_with_items).unwrap_or_default();
@@ -118,13 +131,13 @@ fn render_findings(view: &FindingsPage) -> Markup {
                     @if *count == 0 {
                         span class="muted" { "无" }
                     } @else {
-                        span class="n" { (count) }
+                        span class="n" { (shown_count(*count)) }
                         " 项"
                     }
                 }
             }
         }
-        h2 { (finding_label(view.selected)) "（" (view.of_kind) " 项）" }
+        h2 { (finding_label(view.selected)) "（" (shown_count(view.of_kind)) " 项）" }
         @if view.of_kind > 0 {
             p {
                 a class="button secondary" href={ "/api/v1/findings.csv?kind=" (view.selected) } {
@@ -234,6 +247,13 @@ mod tests {
             project_code: project,
             detail,
         }
+    }
+
+    #[test]
+    fn counts_past_the_cap_say_so() {
+        assert_eq!(shown_count(3), "3");
+        assert_eq!(shown_count(COUNT_CAP as usize), "10000");
+        assert_eq!(shown_count(COUNT_CAP as usize + 1), "逾 10,000");
     }
 
     #[test]
