@@ -422,16 +422,18 @@ pub fn backfill(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// A finding on which the kept findings and their recomputation differ: its name
+/// (`findings.KIND.CODE`), the kept one and the recomputed one (`None` when that side
+/// lacks it).
+pub type Difference = (String, Option<Finding>, Option<Finding>);
+
 /// The first finding (by kind, then code) on which the kept findings in `scope` and
 /// their recomputation differ: `(its name, the kept one, the recomputed one)`, each
 /// `None` when that side lacks it; `None` when both agree. A kind at a time, the kept
 /// side read a page at a time.
 ///
 /// Fails when a query fails.
-pub fn compare(
-    conn: &mut DbConnection,
-    scope: &Scope,
-) -> QueryResult<Option<(String, Option<Finding>, Option<Finding>)>> {
+pub fn compare(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Option<Difference>> {
     for kind in FindingKind::all() {
         let mut again = recompute(conn, scope, Some(kind))?.into_iter().peekable();
         let mut after: Option<Cursor<FindingKey>> = None;
