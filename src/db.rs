@@ -7,6 +7,7 @@ pub mod backup;
 pub mod bulk;
 pub mod bulk_load;
 pub mod code_keys;
+pub mod finding_rows;
 pub mod holders;
 pub mod migrate_to;
 pub mod pool;
@@ -15,5 +16,5 @@ pub mod rows;
 pub mod schema;
 pub mod stocktake_rows;
 
-pub use pool::{Backend, Db, DbConnection, DbError, Pool};
+pub use pool::{lift_statement_timeout, Backend, Db, DbConnection, DbError, Pool};
 pub use read::{columns_of, first_cached, read_snapshot};

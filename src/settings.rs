@@ -67,6 +67,11 @@ pub const SETTINGS: &[Setting] = &[
         "客户端须在几秒内发完请求头（0 关闭；TLS 由 Rocket 提供时不适用）",
     ),
     setting(
+        crate::db::pool::STATEMENT_TIMEOUT_SETTING,
+        "30",
+        "PostgreSQL 上服务器的一条查询最多执行几秒，超时即取消（0 关闭；导入不受此限）",
+    ),
+    setting(
         "ip_header",
         "false",
         "可信反向代理告知客户端地址的请求头（如 X-Real-IP）；false 为不采信",

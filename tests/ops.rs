@@ -530,6 +530,7 @@ fn settings_come_from_rocket_toml_and_the_environment(app: &TestApp) {
         "no client header is trusted by default"
     );
     assert_eq!(line("header_timeout")[1], "10");
+    assert_eq!(line("statement_timeout")[1], "30");
     assert!(
         !text.contains("n0t-for-eyes"),
         "a password was printed: {text}"

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::database::open_or_create;
+use super::database::open_for_serving;
 use crate::auth::{self, Role};
 use crate::db::Db;
 use crate::import::pipeline::Unwatched;
@@ -34,7 +34,7 @@ pub(super) fn serve(
     crate::observe::logs::init(&figment)?;
     crate::observe::scrape::Exposure::of(&figment)?;
     crate::approvals::ApprovalSettings::of(&figment)?;
-    let db = open_or_create(database, "serve")?;
+    let db = open_for_serving(database, &figment)?;
     if demo {
         let config = rocket::Config::from(&figment);
         load_demo(&db, &format!("http://{}:{}", config.address, config.port))?;

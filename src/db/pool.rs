@@ -21,6 +21,22 @@ pub const DEFAULT_SQLITE_PATH: &str = "data/registry.sqlite3";
 /// The optional prefix of a SQLite URL.
 pub const SQLITE_PREFIX: &str = "sqlite://";
 
+/// The setting (Rocket's figment, `ROCKET_STATEMENT_TIMEOUT`): seconds a statement of
+/// the server's connections may run on PostgreSQL before the server cancels it; 0
+/// turns it off.
+pub const STATEMENT_TIMEOUT_SETTING: &str = "statement_timeout";
+
+/// The setting's default, in seconds.
+pub const DEFAULT_STATEMENT_TIMEOUT: u64 = 30;
+
+/// The statement timeout `figment` sets (`None` when 0).
+pub fn statement_timeout(figment: &rocket::figment::Figment) -> Option<Duration> {
+    let seconds = figment
+        .extract_inner::<u64>(STATEMENT_TIMEOUT_SETTING)
+        .unwrap_or(DEFAULT_STATEMENT_TIMEOUT);
+    (seconds > 0).then(|| Duration::from_secs(seconds))
+}
+
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -136,6 +152,7 @@ pub struct ConnectionManager {
     url: String,
     backend: Backend,
     application_name: String,
+    statement_timeout: Option<Duration>,
 }
 
 impl ConnectionManager {
@@ -151,6 +168,7 @@ impl ConnectionManager {
             url: url.to_owned(),
             backend: Backend::of_url(url),
             application_name: super::holders::application_name(purpose),
+            statement_timeout: None,
         }
     }
 
@@ -173,6 +191,10 @@ impl ManageConnection for ConnectionManager {
                     self.application_name
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                if let Some(timeout) = self.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", timeout.as_millis()))
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                }
                 Ok(DbConnection::Postgres(conn))
             }
             Backend::Sqlite => {
@@ -211,6 +233,7 @@ pub struct Db {
     pool: Pool,
     backend: Backend,
     waiting: Arc<AtomicU64>,
+    statement_timeout: Option<Duration>,
     _hold: Option<Arc<std::fs::File>>,
 }
 
@@ -257,7 +280,24 @@ impl Db {
     ///
     /// Fails when the database cannot be reached or a migration fails.
     pub fn open_for(url: &str, max_connections: u32, purpose: &str) -> Result<Self, DbError> {
-        let manager = ConnectionManager::named(url, purpose);
+        Self::open_with_timeout(url, max_connections, purpose, None)
+    }
+
+    /// As [`Db::open_for`], with connections whose statements PostgreSQL cancels after
+    /// `statement_timeout` (the server's: a read never outlives its request). Writes that
+    /// may run long on purpose (an import, building the kept findings) lift it for their
+    /// transaction ([`lift_statement_timeout`]). SQLite has no such limit: Diesel does
+    /// not expose its progress handler.
+    ///
+    /// Fails as [`Db::open_for`] does.
+    pub fn open_with_timeout(
+        url: &str,
+        max_connections: u32,
+        purpose: &str,
+        statement_timeout: Option<Duration>,
+    ) -> Result<Self, DbError> {
+        let mut manager = ConnectionManager::named(url, purpose);
+        manager.statement_timeout = statement_timeout;
         let mut hold = None;
         if manager.backend == Backend::Sqlite {
             let path = Path::new(manager.sqlite_path());
@@ -277,6 +317,7 @@ impl Db {
             pool,
             backend,
             waiting: Arc::new(AtomicU64::new(0)),
+            statement_timeout,
             _hold: hold,
         };
         db.migrate()?;
@@ -349,16 +390,25 @@ impl Db {
         match &mut *conn {
             DbConnection::Postgres(pg) => {
                 // Several server processes may start together on one database: the
-                // advisory lock lets exactly one of them apply the migrations.
-                pg.batch_execute("SELECT pg_advisory_lock(4242001)")?;
+                // advisory lock lets exactly one of them apply the migrations (which,
+                // on a large register, may run longer than a request's statements).
+                pg.batch_execute("SET statement_timeout = 0; SELECT pg_advisory_lock(4242001)")?;
                 let applied = pg
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|_| ())
                     .map_err(|e| DbError::Migration(e.to_string()))
                     .and_then(|()| Ok(super::code_keys::backfill(&mut conn)?))
-                    .and_then(|_| Ok(crate::register::figures::backfill(&mut conn)?));
+                    .and_then(|_| Ok(crate::register::figures::backfill(&mut conn)?))
+                    .and_then(|_| Ok(crate::reconcile::findings::maintain::backfill(&mut conn)?));
                 if let DbConnection::Postgres(pg) = &mut *conn {
                     pg.batch_execute("SELECT pg_advisory_unlock(4242001)")?;
+                    // The connection goes back to the pool: with the server's timeout.
+                    if let Some(timeout) = self.statement_timeout {
+                        pg.batch_execute(&format!(
+                            "SET statement_timeout = {}",
+                            timeout.as_millis()
+                        ))?;
+                    }
                 }
                 applied.map(|_| ())
             }
@@ -367,8 +417,21 @@ impl Db {
                     .map_err(|e| DbError::Migration(e.to_string()))?;
                 super::code_keys::backfill(&mut conn)?;
                 crate::register::figures::backfill(&mut conn)?;
+                crate::reconcile::findings::maintain::backfill(&mut conn)?;
                 Ok(())
             }
         }
+    }
+}
+
+/// Lifts the statement timeout for the rest of the transaction `conn` is in, for a
+/// write that may run long on purpose (an import): `SET LOCAL` on PostgreSQL, nothing on
+/// SQLite.
+///
+/// Fails when the setting cannot be changed.
+pub fn lift_statement_timeout(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(pg) => pg.batch_execute("SET LOCAL statement_timeout = 0"),
+        DbConnection::Sqlite(_) => Ok(()),
     }
 }

@@ -129,6 +129,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    findings (rank, code) {
+        rank -> Integer,
+        code -> Text,
+        town -> Text,
+        village -> Text,
+        department -> Text,
+        on_date -> Nullable<Text>,
+        flag -> Integer,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    findings_state (id) {
+        id -> Integer,
+        built -> Integer,
+    }
+}
+
+diesel::table! {
     group_figures (class, town, village, year, department) {
         class -> Text,
         town -> Text,
@@ -408,6 +428,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     declaration_lines,
     declarations,
     figures_backfill,
+    findings,
+    findings_state,
     group_figures,
     idempotency_keys,
     idempotent_replies,

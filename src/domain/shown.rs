@@ -7,7 +7,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 /// Groups the digits of a whole number by thousands: `369800000` → `369,800,000`.
-fn grouped(whole: u64) -> String {
+pub fn grouped(whole: u64) -> String {
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {

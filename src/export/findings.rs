@@ -6,7 +6,8 @@ use std::io::Write;
 use super::{csv_writer, neutralise, ExportEncoding, ExportError};
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, Scope, Vocabulary};
-use crate::reconcile::findings::{finding_label, findings, FindingKind};
+use crate::paging::{Cursor, Limit};
+use crate::reconcile::findings::{finding_label, page, FindingKey, FindingKind};
 use crate::register::query::{assets_with_codes, projects_with_codes};
 
 /// The header of the findings export.
@@ -24,10 +25,10 @@ pub const FINDINGS_HEADER: [&str; 10] = [
 ];
 
 /// How many findings are looked up together.
-const FINDINGS_PER_LOOKUP: usize = 500;
+const FINDINGS_PER_LOOKUP: u16 = 500;
 
 /// Writes the findings of `kind` (or of every kind) about the register in `scope`, in
-/// the order the API lists them: one row each, with its kind's Chinese name and the
+/// the order the API lists them, a page at a time (memory bounded by a page): one row each, with its kind's Chinese name and the
 /// asset (name, class, custodian) or project it names, where it is, and what is wrong.
 ///
 /// Fails when the database fails or the output cannot be written.
@@ -38,11 +39,19 @@ pub fn write_findings(
     encoding: ExportEncoding,
     out: &mut dyn Write,
 ) -> Result<u64, ExportError> {
-    let found = findings(conn, scope, kind)?;
     let mut writer = csv_writer(encoding, out)?;
     writer.write_record(FINDINGS_HEADER)?;
     let mut written = 0u64;
-    for chunk in found.chunks(FINDINGS_PER_LOOKUP) {
+    let mut after: Option<Cursor<FindingKey>> = None;
+    loop {
+        let found = page(
+            conn,
+            scope,
+            kind,
+            after.as_ref(),
+            Limit::fixed(FINDINGS_PER_LOOKUP),
+        )?;
+        let chunk = found.items.as_slice();
         let asset_codes: Vec<&str> = chunk
             .iter()
             .filter_map(|f| f.asset_code.as_deref())
@@ -91,6 +100,10 @@ pub fn write_findings(
                 neutralise(&finding.detail),
             ])?;
             written += 1;
+        }
+        match found.next {
+            Some(next) => after = Some(next),
+            None => break,
         }
     }
     writer.flush()?;

@@ -23,6 +23,7 @@ use crate::db::DbConnection;
 use crate::domain::dates::{timestamp_now, today_in_china};
 use crate::domain::{BusinessDate, Scope};
 use crate::ledger;
+use crate::reconcile::findings;
 use crate::register::store::register_is_empty;
 use crate::register::summary::{self, ApplyError, Summary};
 
@@ -199,6 +200,8 @@ pub fn import_file(
 
     let outcome = bulk_load::with_import_cache(conn, |conn| {
         conn.transaction::<Box<Run>, RolledBack, _>(|conn| {
+            // An import may run longer than a request's statements are allowed to.
+            crate::db::lift_statement_timeout(conn)?;
             let head = ledger::lock_head(conn)?;
             // Read under the lock: an import that committed while this one waited counts.
             let register_empty = register_is_empty(conn)?;
@@ -242,6 +245,11 @@ pub fn import_file(
                 Err(ApplyError::Query(e)) => return Err(e.into()),
                 // Checked by `summary_delta` under the same lock: cannot happen.
                 Err(ApplyError::Overflow(_)) => return Err(RolledBack::Rejected(run)),
+            }
+            if let Some(touched) = &delta.touched {
+                let projects = [touched.created.as_slice(), touched.earlier.as_slice()].concat();
+                let projects_now = Summary::load(conn)?.overall.projects;
+                findings::maintain::after_import(conn, &touched.batch_id, &projects, projects_now)?;
             }
             if let Some(head) = run.head() {
                 ledger::store_head(conn, head)?;

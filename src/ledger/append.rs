@@ -436,6 +436,7 @@ pub fn append_within(
         if refigure {
             figures::deposit(conn, &project)?;
         }
+        crate::reconcile::findings::maintain::after_append(conn, &asset)?;
         store_head(conn, &new_head)?;
         if let Some(key) = &request.idempotency_key {
             store_idempotency_key(conn, key, &request_sha256, new_head.seq, &now)?;

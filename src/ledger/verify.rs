@@ -2,11 +2,12 @@
 //! that does not fit (edited, deleted, inserted or reordered); check that a head printed
 //! earlier (`SEQ:HASH`) is still in the chain; fold every asset's entries and compare
 //! the projection with its row; check that every reference names a row that exists;
-//! recompute every maintained total and compare. All in
+//! recompute every maintained total and the kept findings and compare. All in
 //! one read snapshot, streaming, in bounded memory.
 
 mod assets;
 mod figures;
+mod findings;
 mod references;
 mod walk;
 
@@ -37,9 +38,10 @@ pub struct Verification {
     /// or the asset of the first bad entry when its registered fields were edited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad_asset: Option<String>,
-    /// The first maintained figure that differs from its recomputation
+    /// The first maintained figure or kept finding that differs from its recomputation
     /// (`register_summary.value_fen`, `class_summary.household.assets`,
-    /// `group_figures.operating.桑镇/东村/2019/.value_fen`).
+    /// `group_figures.operating.桑镇/东村/2019/.value_fen`,
+    /// `findings.missing_custodian.A001`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_figure: Option<String>,
     /// What is wrong, in Chinese.
@@ -188,6 +190,12 @@ fn verify_snapshot(
     if let Some((figure, problem)) = figures::compare(conn)? {
         return Ok(Verification {
             bad_figure: Some(figure),
+            ..result.failed(problem)
+        });
+    }
+    if let Some((finding, problem)) = findings::compare(conn)? {
+        return Ok(Verification {
+            bad_figure: Some(finding),
             ..result.failed(problem)
         });
     }

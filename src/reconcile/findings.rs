@@ -1,25 +1,21 @@
 //! Audit findings (审计发现): what an auditor would raise about the register.
 
-use std::collections::HashMap;
-
-use chrono::Months;
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryResult;
 use serde::Serialize;
 
-use crate::db::schema::{assets, ledger_entries};
 use crate::db::DbConnection;
-use crate::domain::dates::today_in_china;
-use crate::domain::shown;
-use crate::domain::{InspectionResult, Scope, Spelling, Vocabulary};
-use crate::ledger::store::cancelled_among;
+use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
-use crate::register::scope::{asset_sql, asset_sql_expression, project_sql};
 
 mod contracts;
+pub mod kept;
+mod ledger_rows;
+pub mod maintain;
+mod recompute;
 mod stocktake;
 
-use contracts::contract_findings;
+pub use kept::counts;
+pub use recompute::recompute;
 
 /// The kinds of findings with their Chinese names, in the order findings are listed in.
 const SPELLINGS: [Spelling; 11] = [
@@ -62,10 +58,22 @@ impl FindingKind {
         KINDS.iter().position(|k| *k == text).map(FindingKind)
     }
 
+    /// Its place in the list of kinds.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
     /// The kind's name, as findings carry it.
     pub fn as_str(self) -> &'static str {
         // The index came from a position in KINDS: it is in bounds.
         KINDS.get(self.0).copied().unwrap_or_default()
+    }
+}
+
+/// The first kind.
+impl Default for FindingKind {
+    fn default() -> Self {
+        FindingKind(0)
     }
 }
 
@@ -167,7 +175,8 @@ pub fn paginate(
 }
 
 /// The page of findings of `kind` (or of every kind) that follows `after`: pages follow
-/// the stable order of kind, then code, whatever changes between requests.
+/// the stable order of kind, then code, whatever changes between requests. Read from
+/// the kept findings: about a page of rows, whatever the register's size.
 ///
 /// Fails when a query fails.
 pub fn page(
@@ -177,7 +186,7 @@ pub fn page(
     after: Option<&Cursor<FindingKey>>,
     limit: Limit,
 ) -> QueryResult<Page<Finding, FindingKey>> {
-    Ok(paginate(findings(conn, scope, kind)?, after, limit))
+    kept::page(conn, scope, kind, after, limit)
 }
 
 fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {
@@ -189,32 +198,8 @@ fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {
     }
 }
 
-#[derive(QueryableByName)]
-struct Mismatch {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = BigInt)]
-    funds_fen: i64,
-    #[diesel(sql_type = BigInt)]
-    value_fen: i64,
-}
-
-#[derive(QueryableByName)]
-struct Duplicate {
-    #[diesel(sql_type = Text)]
-    code: String,
-    #[diesel(sql_type = Text)]
-    town: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    village: Option<String>,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = BigInt)]
-    value_fen: i64,
-}
-
 /// Every finding of `kind` (or of every kind) about the projects and assets in `scope`,
-/// ordered by kind then code.
+/// ordered by kind then code, read from the kept findings.
 ///
 /// Fails when a query fails.
 pub fn findings(
@@ -222,234 +207,8 @@ pub fn findings(
     scope: &Scope,
     kind: Option<FindingKind>,
 ) -> QueryResult<Vec<Finding>> {
-    let wanted = |k: &str| kind.is_none_or(|w| w.as_str() == k);
-    let mut found = Vec::new();
-    let live = assets::status.ne("disposed");
-    let in_scope = || asset_sql_expression(scope);
-
-    if wanted("project_value_mismatch") {
-        let rows: Vec<Mismatch> = diesel::sql_query(format!(
-            "SELECT p.code AS code, p.funds_fen AS funds_fen, CAST(SUM(a.value_fen) AS BIGINT) AS value_fen \
-             FROM projects p JOIN assets a ON a.project_code = p.code WHERE {} \
-             GROUP BY p.code, p.funds_fen HAVING SUM(a.value_fen) <> p.funds_fen",
-            project_sql(scope, "p")
-        ))
-        .load(conn)?;
-        let mut rows = rows;
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-        found.extend(rows.into_iter().map(|r| Finding {
-            kind: "project_value_mismatch",
-            asset_code: None,
-            project_code: Some(r.code),
-            detail: format!(
-                "资产价值合计 {} 元，项目资金 {} 元，相差 {} 元",
-                shown::yuan(r.value_fen),
-                shown::yuan(r.funds_fen),
-                shown::yuan(r.value_fen - r.funds_fen)
-            ),
-        }));
-    }
-
-    if wanted("owner_type_mismatch") {
-        let rows: Vec<(String, String, String, String)> = assets::table
-            .filter(live)
-            .filter(in_scope())
-            .filter(
-                assets::class
-                    .eq("household")
-                    .and(assets::owner_type.ne("household"))
-                    .or(assets::class
-                        .eq("operating")
-                        .and(assets::owner_type.ne_all(["village_collective", "household"]))
-                        .and(assets::certificate_no.is_null())),
-            )
-            .order(assets::code)
-            .select((
-                assets::code,
-                assets::class,
-                assets::owner_type,
-                assets::owner_name,
-            ))
-            .load(conn)?;
-        found.extend(rows.into_iter().map(|(code, class, owner_type, owner)| {
-            let detail = if class == "household" {
-                format!("到户类资产的所有权人“{owner}”不是农户（{owner_type}）")
-            } else {
-                format!("经营性资产的所有权人“{owner}”既非村集体也非农户（{owner_type}），且无确权证书说明")
-            };
-            asset_finding("owner_type_mismatch", code, detail)
-        }));
-    }
-
-    if wanted("missing_custodian") {
-        let rows: Vec<(String, String)> = assets::table
-            .filter(live)
-            .filter(in_scope())
-            .filter(assets::custodian.is_null())
-            .order(assets::code)
-            .select((assets::code, assets::name))
-            .load(conn)?;
-        found.extend(rows.into_iter().map(|(code, name)| {
-            asset_finding(
-                "missing_custodian",
-                code,
-                format!("资产“{name}”未落实管护主体"),
-            )
-        }));
-    }
-
-    if wanted("unconfirmed") {
-        let rows: Vec<(String, Option<String>, Option<String>)> = assets::table
-            .filter(live)
-            .filter(in_scope())
-            .filter(
-                assets::confirmed_on
-                    .is_null()
-                    .or(assets::certificate_no.is_null()),
-            )
-            .order(assets::code)
-            .select((assets::code, assets::confirmed_on, assets::certificate_no))
-            .load(conn)?;
-        found.extend(rows.into_iter().map(|(code, date, certificate)| {
-            let missing = match (date, certificate) {
-                (None, None) => "无确权日期和确权证书编号",
-                (None, Some(_)) => "无确权日期",
-                _ => "无确权证书编号",
-            };
-            asset_finding("unconfirmed", code, format!("尚未确权：{missing}"))
-        }));
-    }
-
-    // The entries a live correction cancelled, by the rule every ledger reader uses.
-    let corrected = cancelled_among(conn, scope, None)?;
-    let corrected_list: Vec<i64> = corrected.iter().copied().collect();
-
-    if wanted("operating_without_income") {
-        let today = today_in_china();
-        let since = today
-            .checked_sub_months(Months::new(12))
-            .unwrap_or(today)
-            .format("%Y-%m-%d")
-            .to_string();
-        let rows: Vec<String> = assets::table
-            .filter(live)
-            .filter(in_scope())
-            .filter(assets::class.eq("operating"))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                ledger_entries::table
-                    .filter(ledger_entries::asset_code.eq(assets::code))
-                    .filter(ledger_entries::kind.eq("income"))
-                    .filter(ledger_entries::occurred_on.ge(since.clone()))
-                    .filter(ledger_entries::seq.ne_all(corrected_list)),
-            )))
-            .order(assets::code)
-            .select(assets::code)
-            .load(conn)?;
-        found.extend(rows.into_iter().map(|code| {
-            asset_finding(
-                "operating_without_income",
-                code,
-                format!("经营性资产自 {since} 起没有经营收益记录"),
-            )
-        }));
-    }
-
-    if wanted("idle_or_damaged") {
-        // `corrected` (above) holds the entries a correction cancelled.
-        let inspections: Vec<(i64, String, String, String)> = ledger_entries::table
-            .inner_join(assets::table)
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "ledger_entries.kind = 'inspection'",
-            ))
-            .filter(live)
-            .filter(in_scope())
-            .order((ledger_entries::occurred_on, ledger_entries::seq))
-            .select((
-                ledger_entries::seq,
-                assets::code,
-                ledger_entries::occurred_on,
-                ledger_entries::data,
-            ))
-            .load(conn)?;
-        let mut last: HashMap<String, (String, String)> = HashMap::new();
-        for (seq, code, day, data) in inspections {
-            if !corrected.contains(&seq) {
-                last.insert(code, (day, data));
-            }
-        }
-        let mut rows: Vec<(String, (String, String))> = last.into_iter().collect();
-        rows.sort();
-        for (code, (day, data)) in rows {
-            let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
-            let result = value
-                .get("result")
-                .and_then(|r| r.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            if result != InspectionResult::Normal.as_str() {
-                let label = InspectionResult::parse(&result).map_or("异常", |r| r.label());
-                found.push(asset_finding(
-                    "idle_or_damaged",
-                    code,
-                    format!("{day} 最近一次巡查结果为{label}"),
-                ));
-            }
-        }
-    }
-
-    if wanted("duplicate_candidate") {
-        // Household assets are handed out alike to many households: among them only the
-        // same owner makes a candidate.
-        let rows: Vec<Duplicate> = diesel::sql_query(format!(
-            "SELECT a.code AS code, a.town AS town, a.village AS village, a.name AS name, a.value_fen AS value_fen \
-             FROM assets a JOIN (SELECT town, COALESCE(village, '') AS v, name, value_fen, \
-                 CASE WHEN class = 'household' THEN owner_name ELSE '' END AS o \
-                 FROM assets WHERE status <> 'disposed' AND {inner} \
-                 GROUP BY town, COALESCE(village, ''), name, value_fen, CASE WHEN class = 'household' THEN owner_name ELSE '' END \
-                 HAVING COUNT(*) > 1) d \
-             ON d.town = a.town AND d.v = COALESCE(a.village, '') AND d.name = a.name AND d.value_fen = a.value_fen \
-                AND d.o = CASE WHEN a.class = 'household' THEN a.owner_name ELSE '' END \
-             WHERE a.status <> 'disposed' AND {outer}",
-            inner = asset_sql(scope, "assets"),
-            outer = asset_sql(scope, "a"),
-        ))
-        .load(conn)?;
-        let mut rows = rows;
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-        found.extend(rows.into_iter().map(|r| {
-            asset_finding(
-                "duplicate_candidate",
-                r.code,
-                format!(
-                    "{}{}有同名同值的资产“{}”（{} 元），可能重复登记",
-                    r.town,
-                    r.village.unwrap_or_default(),
-                    r.name,
-                    shown::yuan(r.value_fen)
-                ),
-            )
-        }));
-    }
-
-    if wanted("income_below_contract") || wanted("contract_expiring") || wanted("contract_expired")
-    {
-        let (below, expiring, expired) = contract_findings(conn, scope)?;
-        for (kind, list) in [
-            ("income_below_contract", below),
-            ("contract_expiring", expiring),
-            ("contract_expired", expired),
-        ] {
-            if wanted(kind) {
-                found.extend(list);
-            }
-        }
-    }
-    if wanted("not_stocktaken") {
-        found.extend(stocktake::not_stocktaken(conn, scope)?);
-    }
-    Ok(found)
+    kept::all(conn, scope, kind)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

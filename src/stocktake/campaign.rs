@@ -445,6 +445,8 @@ pub fn close(
     id: &str,
 ) -> Result<Campaign, StocktakeError> {
     conn.transaction(|conn| {
+        // A county's campaign touches every asset: longer than a read may take.
+        crate::db::lift_statement_timeout(conn)?;
         // The chain's lock: no result of this campaign is being recorded meanwhile.
         let head = lock_head(conn)?;
         let campaign = find(conn, scope, id)?;
@@ -477,6 +479,7 @@ pub fn close(
                 stocktakes::closed_seq.eq(head.seq),
             ))
             .execute(conn)?;
+        crate::reconcile::findings::maintain::after_stocktake_closed(conn, &campaign.id)?;
         find(conn, scope, id)
     })
 }

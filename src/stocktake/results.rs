@@ -249,6 +249,11 @@ fn write(
          WHERE r.stocktake_id = {id} AND r.seq > {before} AND assets.id = r.asset_id"
     ))
     .execute(conn)?;
+    let codes: Vec<&str> = targets
+        .iter()
+        .map(|(_, asset)| asset.code.as_str())
+        .collect();
+    crate::reconcile::findings::maintain::refresh_assets(conn, &codes)?;
     store_head(conn, &new_head)?;
     for _ in &rows {
         crate::observe::metrics::METRICS.ledger_append();

@@ -316,6 +316,47 @@ impl TestApp {
             "maintained figures by group drifted from the rows"
         );
         assert_eq!(figures::compare(&mut conn).expect("compare"), None);
+        drop(conn);
+        self.assert_findings_kept();
+    }
+
+    /// Checks that the kept findings equal their recomputation in the county and in
+    /// every town, village and department the register names.
+    pub fn assert_findings_kept(&self) {
+        use asset_registry::db::schema::{assets, projects};
+        use asset_registry::domain::Scope;
+        use asset_registry::reconcile::findings::maintain::compare;
+        let mut conn = self.db.conn().expect("connection");
+        let places: Vec<(String, Option<String>)> = assets::table
+            .select((assets::town, assets::village))
+            .distinct()
+            .load(&mut *conn)
+            .expect("places");
+        let departments: Vec<Option<String>> = projects::table
+            .select(projects::department)
+            .distinct()
+            .load(&mut *conn)
+            .expect("departments");
+        let mut scopes = vec![Scope::County];
+        let mut villages = Vec::new();
+        for (town, village) in places {
+            if !scopes.contains(&Scope::Town(town.clone())) {
+                scopes.push(Scope::Town(town.clone()));
+            }
+            // A few villages are enough to show the rows carry theirs.
+            if let Some(village) = village.filter(|_| villages.len() < 12) {
+                villages.push(Scope::Village { town, village });
+            }
+        }
+        scopes.extend(villages);
+        scopes.extend(departments.into_iter().flatten().map(Scope::Department));
+        for scope in scopes {
+            assert_eq!(
+                compare(&mut conn, &scope).expect("compare"),
+                None,
+                "the kept findings in {scope} differ from their recomputation"
+            );
+        }
     }
 
     /// Everything an import may write, to prove that nothing was.

@@ -12,13 +12,27 @@ use crate::domain::Scope;
 use crate::ledger::verify::Verification;
 use crate::paging::{Cursor, Limit};
 use crate::reconcile::findings::{
-    finding_label, findings as all_findings, paginate, Finding, FindingKey, FindingKind, KINDS,
+    counts as count_findings, finding_label, page as page_of_findings, Finding, FindingKey,
+    FindingKind,
 };
 use crate::request::{Both, FindingPageQuery};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, page, pager, scroll_table};
 
 const PAGE_SIZE: Limit = Limit::fixed(100);
+
+/// The most findings of a kind the page counts: beyond it, it says 逾 10,000 (counting a
+/// kind of a million findings would take longer than the page may).
+const COUNT_CAP: u32 = 10_000;
+
+/// A count as the page shows it.
+fn shown_count(count: usize) -> String {
+    if count > COUNT_CAP as usize {
+        format!("逾 {}", crate::domain::shown::grouped(u64::from(COUNT_CAP)))
+    } else {
+        count.to_string()
+    }
+}
 
 /// One page of the findings of one kind, with the count of every kind.
 struct FindingsPage {
@@ -64,31 +78,32 @@ async fn load_findings(
     kind: Option<FindingKind>,
     after: Option<&Cursor<FindingKey>>,
 ) -> Result<FindingsPage, PageError> {
-    let found = db
-        .run(move |conn| all_findings(conn, &scope, None).map_err(internal))
+    let after = after.cloned();
+    let later = after.is_some();
+    let (counts, selected, shown) = db
+        .run(move |conn| {
+            let counts = count_findings(conn, &scope, Some(COUNT_CAP)).map_err(internal)?;
+            // Without a kind asked for, the first kind that has findings opens.
+            let first_with_items = counts.iter().find(|(_, count)| *count > 0).map(|(k, _)| *k);
+            let selected = kind.or(first_with_items).unwrap_or_default();
+            let shown = page_of_findings(conn, &scope, Some(selected), after.as_ref(), PAGE_SIZE)
+                .map_err(internal)?;
+            Ok::<_, PageError>((counts, selected, shown))
+        })
         .await?;
-    let counts: Vec<(&'static str, usize)> = KINDS
-        .into_iter()
-        .map(|k| (k, found.iter().filter(|f| f.kind == k).count()))
-        .collect();
-    // Without a kind asked for, the first kind that has findings opens.
-    let first_with_items = counts
+    let of_kind = counts
         .iter()
-        .find(|(_, count)| *count > 0)
-        .and_then(|(k, _)| FindingKind::parse(k));
-    let selected = kind
-        .or(first_with_items)
-        .or_else(|| FindingKind::all().next())
-        .map_or(KINDS[0], FindingKind::as_str);
-    let of_kind: Vec<Finding> = found.into_iter().filter(|f| f.kind == selected).collect();
-    let count = of_kind.len();
-    let shown = paginate(of_kind, after, PAGE_SIZE);
+        .find(|(k, _)| *k == selected)
+        .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
     Ok(FindingsPage {
-        counts,
-        selected,
-        of_kind: count,
+        counts: counts
+            .into_iter()
+            .map(|(k, n)| (k.as_str(), usize::try_from(n).unwrap_or(0)))
+            .collect(),
+        selected: selected.as_str(),
+        of_kind,
         shown: shown.items,
-        later: after.is_some(),
+        later,
         next: shown.next,
     })
 }
@@ -116,13 +131,13 @@ fn render_findings(view: &FindingsPage) -> Markup {
                     @if *count == 0 {
                         span class="muted" { "无" }
                     } @else {
-                        span class="n" { (count) }
+                        span class="n" { (shown_count(*count)) }
                         " 项"
                     }
                 }
             }
         }
-        h2 { (finding_label(view.selected)) "（" (view.of_kind) " 项）" }
+        h2 { (finding_label(view.selected)) "（" (shown_count(view.of_kind)) " 项）" }
         @if view.of_kind > 0 {
             p {
                 a class="button secondary" href={ "/api/v1/findings.csv?kind=" (view.selected) } {
@@ -222,6 +237,7 @@ fn render_verification(result: &Verification) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reconcile::findings::KINDS;
     use crate::web::view::tests::{assert_escaped, hostile};
 
     fn finding(asset: Option<String>, project: Option<String>, detail: String) -> Finding {
@@ -231,6 +247,13 @@ mod tests {
             project_code: project,
             detail,
         }
+    }
+
+    #[test]
+    fn counts_past_the_cap_say_so() {
+        assert_eq!(shown_count(3), "3");
+        assert_eq!(shown_count(COUNT_CAP as usize), "10000");
+        assert_eq!(shown_count(COUNT_CAP as usize + 1), "逾 10,000");
     }
 
     #[test]

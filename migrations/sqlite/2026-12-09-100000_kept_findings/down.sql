@@ -1,0 +1,3 @@
+DROP TABLE findings_state;
+DROP INDEX assets_duplicate_key;
+DROP TABLE findings;
