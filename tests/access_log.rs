@@ -15,9 +15,9 @@ use asset_registry::domain::Scope;
 use asset_registry::observe::access::store::{self, AccessFilter, AccessRow};
 use asset_registry::observe::access::ROUTES;
 use calamine::{Reader, Xlsx};
-use rocket::http::{ContentType, Cookie, Header, Method, Status};
-use rocket::local::blocking::LocalRequest;
+use rocket::http::{ContentType, Method, Status};
 use serde_json::{json, Value};
+use support::routes::{concrete_paths, with_token};
 use support::{Scenario, TestApp};
 
 const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
@@ -122,32 +122,8 @@ fn segment_values(app: &TestApp, declaration: &Value) -> Vec<String> {
     values
 }
 
-/// The concrete paths of a route path: each dynamic segment replaced by each value;
-/// extra queries for the routes whose answer they change.
-fn concrete_paths(path: &str, values: &[String]) -> Vec<String> {
-    let segments: Vec<&str> = path.split('/').collect();
-    let dynamic = segments.iter().filter(|s| s.starts_with('<')).count();
-    let mut paths = match dynamic {
-        0 => vec![path.to_owned()],
-        1 => values
-            .iter()
-            .map(|v| {
-                let encoded = rocket::http::RawStr::new(v.as_str()).percent_encode();
-                segments
-                    .iter()
-                    .map(|s| {
-                        if s.starts_with('<') {
-                            encoded.to_string()
-                        } else {
-                            s.to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .collect(),
-        _ => panic!("{path}: no values for {dynamic} dynamic segments"),
-    };
+/// The extra queries of the routes whose answer they change, beside the bare path.
+fn extra_queries(path: &str) -> Vec<String> {
     let today = today_in_china().to_string();
     let extra: &[String] = match path {
         "/api/v1/assets" | "/assets" => &[format!("?as_of={today}"), "?village=南村".into()],
@@ -159,17 +135,7 @@ fn concrete_paths(path: &str, values: &[String]) -> Vec<String> {
         "/households" => &[format!("?id_number={HOUSEHOLD}")],
         _ => &[],
     };
-    let base = paths.clone();
-    for query in extra {
-        paths.extend(base.iter().map(|p| format!("{p}{query}")));
-    }
-    paths
-}
-
-fn with_token<'c>(request: LocalRequest<'c>, secret: &str) -> LocalRequest<'c> {
-    request
-        .header(Header::new("Authorization", format!("Bearer {secret}")))
-        .cookie(Cookie::new("ar_session", secret.to_owned()))
+    extra.to_vec()
 }
 
 /// The body as text; an .xlsx is unzipped (its cells live in its shared strings).
@@ -225,7 +191,7 @@ fn every_route_that_shows_personal_data_whole_records_it(app: &TestApp) {
     );
     for (role, secret) in [(Role::Auditor, &app.auditor), (Role::Reader, &app.reader)] {
         for route in &gets {
-            for path in concrete_paths(route, &values) {
+            for path in concrete_paths(route, &values, &extra_queries(route)) {
                 let before = log_rows(app).len();
                 let response = with_token(app.client.get(path.clone()), secret).dispatch();
                 let status = response.status();

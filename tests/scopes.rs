@@ -11,9 +11,9 @@ mod support;
 use asset_registry::auth::{self, Role};
 use asset_registry::domain::dates::today_in_china;
 use asset_registry::domain::Scope;
-use rocket::http::{ContentType, Cookie, Header, Method, Status};
-use rocket::local::blocking::LocalRequest;
+use rocket::http::{ContentType, Method, Status};
 use serde_json::{json, Value};
+use support::routes::{concrete_paths, with_token};
 use support::{Scenario, TestApp};
 
 const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资金来源,行业主管部门,资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
@@ -116,32 +116,8 @@ fn segment_values(app: &TestApp, declaration: &Value) -> Vec<String> {
     values
 }
 
-/// The concrete paths of a route path (`/api/v1/assets/<key>/ledger`): each dynamic
-/// segment replaced by each value; extra queries for the routes whose answer they change.
-fn concrete_paths(path: &str, values: &[String]) -> Vec<String> {
-    let segments: Vec<&str> = path.split('/').collect();
-    let dynamic = segments.iter().filter(|s| s.starts_with('<')).count();
-    let mut paths = match dynamic {
-        0 => vec![path.to_owned()],
-        1 => values
-            .iter()
-            .map(|v| {
-                let encoded = rocket::http::RawStr::new(v.as_str()).percent_encode();
-                segments
-                    .iter()
-                    .map(|s| {
-                        if s.starts_with('<') {
-                            encoded.to_string()
-                        } else {
-                            s.to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .collect(),
-        _ => panic!("{path}: no values for {dynamic} dynamic segments"),
-    };
+/// The extra queries of the routes whose answer they change, beside the bare path.
+fn extra_queries(path: &str) -> Vec<String> {
     let today = today_in_china().format("%Y-%m-%d").to_string();
     let extra: &[String] = match path {
         "/api/v1/totals" => &[
@@ -160,17 +136,7 @@ fn concrete_paths(path: &str, values: &[String]) -> Vec<String> {
         ],
         _ => &[],
     };
-    let base = paths.clone();
-    for query in extra {
-        paths.extend(base.iter().map(|p| format!("{p}{query}")));
-    }
-    paths
-}
-
-fn with_token<'c>(request: LocalRequest<'c>, secret: &str) -> LocalRequest<'c> {
-    request
-        .header(Header::new("Authorization", format!("Bearer {secret}")))
-        .cookie(Cookie::new("ar_session", secret.to_owned()))
+    extra.to_vec()
 }
 
 fn body_text(bytes: &[u8]) -> String {
@@ -206,7 +172,7 @@ fn every_get_route_answers_only_from_the_scope(app: &TestApp) {
             .collect();
         let mut seen_visible: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
         for route in &gets {
-            for path in concrete_paths(route, &values) {
+            for path in concrete_paths(route, &values, &extra_queries(route)) {
                 let response = with_token(app.client.get(path.clone()), &secret).dispatch();
                 let status = response.status();
                 let text = body_text(&response.into_bytes().unwrap_or_default());

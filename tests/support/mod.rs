@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod routes;
+
 use std::path::{Path, PathBuf};
 
 use asset_registry::auth::{self, Role};
