@@ -78,8 +78,8 @@ fn prepare(url: &str, rows: &[ledger::EntryRow]) -> Db {
          projects_unchanged, assets_unchanged, rows_unchanged, error_count, warnings, actor, created_at) \
          VALUES ('b', 'x', 'committed', 'utf-8', 0, 0, 0, 0, 0, 0, 0, 0, '[]', 'bench', 'now'); \
          INSERT INTO projects (code, name, year, town, funds_fen, batch_id, created_at) VALUES ('P', 'p', 2020, 't', 0, 'b', 'now'); \
-         INSERT INTO assets (id, code, project_code, name, class, value_fen, owner_name, owner_type, status, town, batch_id, last_seq, created_at) \
-         VALUES ('{}', 'BENCH-1', 'P', 'a', 'operating', 0, 'o', 'other', 'registered', 't', 'b', 0, 'now');",
+         INSERT INTO assets (id, code, project_code, name, class, value_fen, owner_name, owner_type, status, town, batch_id, last_seq, created_at, project_year) \
+         VALUES ('{}', 'BENCH-1', 'P', 'a', 'operating', 0, 'o', 'other', 'registered', 't', 'b', 0, 'now', 2020);",
         rows[0].asset_id
     ))
     .expect("fixture");

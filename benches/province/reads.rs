@@ -184,7 +184,7 @@ pub fn all(
         );
     }
 
-    let filters: [(&str, AssetFilter); 8] = [
+    let filters: [(&str, AssetFilter); 12] = [
         ("none", AssetFilter::default()),
         (
             "class",
@@ -216,6 +216,14 @@ pub fn all(
             },
         ),
         (
+            // No project is of this year: the rarest year there is.
+            "year_rare",
+            AssetFilter {
+                year: Some(2013),
+                ..AssetFilter::default()
+            },
+        ),
+        (
             "owner",
             AssetFilter {
                 owner: Some("王建国".to_owned()),
@@ -223,6 +231,7 @@ pub fn all(
             },
         ),
         (
+            // One household's name, in about one asset of a thousand.
             "q",
             AssetFilter {
                 q: Some("王建国".to_owned()),
@@ -230,9 +239,33 @@ pub fn all(
             },
         ),
         (
+            // A fifth of the assets' names: a common text.
+            "q_common",
+            AssetFilter {
+                q: Some("光伏电站".to_owned()),
+                ..AssetFilter::default()
+            },
+        ),
+        (
+            // In no name: the rarest text there is.
+            "q_none",
+            AssetFilter {
+                q: Some("无此名称".to_owned()),
+                ..AssetFilter::default()
+            },
+        ),
+        (
             "department",
             AssetFilter {
                 department: Some(department.to_owned()),
+                ..AssetFilter::default()
+            },
+        ),
+        (
+            // No project is of this department.
+            "department_rare",
+            AssetFilter {
+                department: Some("无此部门".to_owned()),
                 ..AssetFilter::default()
             },
         ),
@@ -248,6 +281,19 @@ pub fn all(
         list_assets(conn, &town, &AssetFilter::default(), true, None, PAGE).expect("list");
     });
     print(backend, "list.town_scope", took, baseline);
+    let in_department = Scope::Department(department.to_owned());
+    let took = timed(conn, &mut |conn| {
+        list_assets(
+            conn,
+            &in_department,
+            &AssetFilter::default(),
+            true,
+            None,
+            PAGE,
+        )
+        .expect("list");
+    });
+    print(backend, "list.department_scope", took, baseline);
 
     let earlier_day = BusinessDate::parse_iso(earlier).expect("date");
     let today = BusinessDate::parse_iso("2025-12-31").expect("date");
@@ -282,15 +328,17 @@ pub fn all(
             took,
             baseline,
         );
-        let took = timed(conn, &mut |conn| {
-            entries_after(conn, &town, after, 100).expect("events");
-        });
-        print(
-            backend,
-            &format!("events.town.after_{name}"),
-            took,
-            baseline,
-        );
+        for (scope_name, scope) in scopes(department).into_iter().skip(1) {
+            let took = timed(conn, &mut |conn| {
+                entries_after(conn, &scope, after, 100).expect("events");
+            });
+            print(
+                backend,
+                &format!("events.{scope_name}.after_{name}"),
+                took,
+                baseline,
+            );
+        }
     }
 
     for (name, day) in [("recent", "2025-12-31"), ("earlier", earlier)] {

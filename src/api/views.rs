@@ -145,6 +145,8 @@ impl AssetView {
             condition: _,
             operating_mode: _,
             details: details_json,
+            project_year: _,
+            project_department: _,
         } = row;
         // The column holds what an import wrote; one that does not read back is shown
         // as none (verification names the asset).

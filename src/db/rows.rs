@@ -115,6 +115,12 @@ pub struct AssetRow {
     /// The other 台账 columns (资产形态 … 备注) as a JSON object, as the `registered`
     /// entry carries them; `None` when none is filled.
     pub details: Option<String>,
+    /// 项目年度 of its project, held here so that a list by year reads an index of year
+    /// and code (a project's fields never change).
+    pub project_year: i32,
+    /// 行业主管部门 of its project, held here so that a list or scope by department
+    /// reads an index of department and code.
+    pub project_department: Option<String>,
 }
 
 /// A `registered_fields` row: the values an asset was registered with of the fields that

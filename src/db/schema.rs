@@ -66,6 +66,8 @@ diesel::table! {
         condition -> Nullable<Text>,
         operating_mode -> Nullable<Text>,
         details -> Nullable<Text>,
+        project_year -> Integer,
+        project_department -> Nullable<Text>,
     }
 }
 

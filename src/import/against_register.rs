@@ -61,7 +61,7 @@ impl Registered {
         let mut assets = HashMap::new();
         for row in AssetRow::find_by_keys(conn, &keys(asset_codes), asset_codes)? {
             let record = row.to_record()?;
-            if !holds_asset(conn, scope, &row)? {
+            if !holds_asset(scope, &row) {
                 outside.insert(record.code.key());
             }
             assets.insert(record.code.key(), record);

@@ -195,12 +195,15 @@ impl Run {
     }
 
     /// Compares the pending rows with `registered`, counting what is unchanged and what
-    /// is new; returns the new projects and assets.
+    /// is new; returns the new projects and the new assets, each with its project.
     fn compare<'p>(
         &mut self,
         registered: &Registered,
         pending: &'p [Pending],
-    ) -> (Vec<&'p ProjectRecord>, Vec<&'p AssetRecord>) {
+    ) -> (
+        Vec<&'p ProjectRecord>,
+        Vec<(&'p AssetRecord, &'p ProjectRecord)>,
+    ) {
         let mut new_projects = Vec::new();
         let mut new_assets = Vec::new();
         for Pending {
@@ -255,7 +258,7 @@ impl Run {
                         fate.gains(asset.class, asset.value.fen());
                     }
                     self.delta.asset_created(asset);
-                    new_assets.push(asset);
+                    new_assets.push((asset, &row.project));
                 }
                 Verdict::Conflicts => {}
             }

@@ -117,13 +117,13 @@ impl Writer {
         &self.head
     }
 
-    /// The rows that register `projects` and `assets` by `batch`, with one
-    /// `registered` entry per asset; the head moves past them.
+    /// The rows that register `projects` and `assets` (each with its project) by
+    /// `batch`, with one `registered` entry per asset; the head moves past them.
     pub fn build(
         &mut self,
         batch: &BatchRow,
         projects: &[&ProjectRecord],
-        assets: &[&AssetRecord],
+        assets: &[(&AssetRecord, &ProjectRecord)],
     ) -> Writes {
         let now = &batch.created_at;
         let project_rows = projects
@@ -139,7 +139,7 @@ impl Writer {
         // receiver); the asset's row points at the last.
         let mut entries = Vec::with_capacity(assets.len());
         let mut counts = Vec::with_capacity(assets.len());
-        for (asset, id) in assets.iter().zip(&ids) {
+        for ((asset, _), id) in assets.iter().zip(&ids) {
             let before = entries.len();
             entries.push(registered_entry(batch, id, asset, self.today));
             entries.extend(handover_entries(batch, id, asset));
@@ -151,17 +151,18 @@ impl Writer {
             .iter()
             .zip(&ids)
             .zip(&counts)
-            .map(|((asset, id), count)| {
+            .map(|(((asset, project), id), count)| {
                 let first = &entry_rows[next];
                 let last = &entry_rows[next + count - 1];
                 next += count;
-                AssetRow::new(id, asset, &batch.id, (last.seq, &first.occurred_on), now)
+                let entry = (last.seq, first.occurred_on.as_str());
+                AssetRow::new(id, asset, project, &batch.id, entry, now)
             })
             .collect();
         let held = assets
             .iter()
             .zip(&ids)
-            .map(|(asset, id)| HeldRow::new(id, asset))
+            .map(|((asset, _), id)| HeldRow::new(id, asset))
             .collect();
         self.head = head;
         Writes {

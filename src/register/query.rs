@@ -209,23 +209,13 @@ fn filtered_assets(
     if let Some(project) = &filter.project {
         query = query.filter(assets::project_code.eq(project.clone()));
     }
+    // The project's year and department as the asset's row holds them, each indexed
+    // with the code.
     if let Some(year) = filter.year {
-        query = query.filter(
-            assets::project_code.eq_any(
-                projects::table
-                    .filter(projects::year.eq(year))
-                    .select(projects::code),
-            ),
-        );
+        query = query.filter(assets::project_year.eq(year));
     }
     if let Some(department) = &filter.department {
-        query = query.filter(
-            assets::project_code.eq_any(
-                projects::table
-                    .filter(projects::department.eq(department.clone()))
-                    .select(projects::code),
-            ),
-        );
+        query = query.filter(assets::project_department.eq(department.clone()));
     }
     if let Some(condition) = filter.condition {
         query = query.filter(assets::condition.eq(condition.as_str()));
@@ -353,7 +343,7 @@ pub fn find_asset(
             .select(columns_of::<AssetRow>()),
     )?;
     match found {
-        Some(asset) if holds_asset(conn, scope, &asset)? => Ok(Some(asset)),
+        Some(asset) if holds_asset(scope, &asset) => Ok(Some(asset)),
         _ => Ok(None),
     }
 }
@@ -380,7 +370,7 @@ pub fn find_asset_with_head(
             .select((columns_of::<AssetRow>(), ledger_entries::hash)),
     )?;
     match found {
-        Some((asset, hash)) if holds_asset(conn, scope, &asset)? => Ok(Some((asset, hash))),
+        Some((asset, hash)) if holds_asset(scope, &asset) => Ok(Some((asset, hash))),
         _ => Ok(None),
     }
 }

@@ -5,7 +5,8 @@
 //! it through this module, so a query without a scope does not compile.
 //!
 //! A project is in scope by its own town, village and department; an asset by its own
-//! town and village, and by its project's department.
+//! town and village, and by its project's department, which its row holds
+//! (`project_department`).
 
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
@@ -15,7 +16,6 @@ use diesel::sql_types::{Bool, Nullable};
 use crate::db::pool::DbBackend;
 use crate::db::rows::{AssetRow, ProjectRow};
 use crate::db::schema::{assets, import_batches, ledger_entries, projects};
-use crate::db::DbConnection;
 use crate::domain::Scope;
 
 /// A condition on `assets` rows.
@@ -45,15 +45,9 @@ pub fn assets_in(scope: &Scope) -> Option<AssetPredicate> {
                 .nullable()
                 .and(assets::village.eq(village.clone())),
         )),
-        Scope::Department(department) => Some(Box::new(
-            assets::project_code
-                .eq_any(
-                    projects::table
-                        .filter(projects::department.eq(department.clone()))
-                        .select(projects::code),
-                )
-                .nullable(),
-        )),
+        Scope::Department(department) => {
+            Some(Box::new(assets::project_department.eq(department.clone())))
+        }
     }
 }
 
@@ -168,10 +162,9 @@ pub fn figures_sql(scope: &Scope, g: &str) -> String {
 /// county).
 pub fn asset_sql(scope: &Scope, a: &str) -> String {
     match scope {
-        Scope::Department(department) => format!(
-            "{a}.project_code IN (SELECT code FROM projects WHERE department = {})",
-            literal(department)
-        ),
+        Scope::Department(department) => {
+            format!("{a}.project_department = {}", literal(department))
+        }
         _ => project_sql(scope, a),
     }
 }
@@ -190,22 +183,13 @@ pub fn holds_project(scope: &Scope, project: &ProjectRow) -> bool {
     )
 }
 
-/// Whether `asset` is in `scope` (for a department, its project's department is read).
-///
-/// Fails when the query fails.
-pub fn holds_asset(conn: &mut DbConnection, scope: &Scope, asset: &AssetRow) -> QueryResult<bool> {
-    Ok(match scope {
-        Scope::County => true,
-        Scope::Department(department) => {
-            let of_project: Option<Option<String>> = projects::table
-                .find(&asset.project_code)
-                .select(projects::department)
-                .first(conn)
-                .optional()?;
-            of_project.flatten().as_deref() == Some(department.as_str())
-        }
-        _ => scope.holds(&asset.town, asset.village.as_deref(), None),
-    })
+/// Whether `asset` is in `scope`.
+pub fn holds_asset(scope: &Scope, asset: &AssetRow) -> bool {
+    scope.holds(
+        &asset.town,
+        asset.village.as_deref(),
+        asset.project_department.as_deref(),
+    )
 }
 
 #[cfg(test)]
@@ -221,7 +205,7 @@ mod tests {
         );
         assert_eq!(
             asset_sql(&Scope::Department("农业".into()), "a"),
-            "a.project_code IN (SELECT code FROM projects WHERE department = '农业')"
+            "a.project_department = '农业'"
         );
         assert_eq!(project_sql(&Scope::County, "p"), "1 = 1");
         assert_eq!(

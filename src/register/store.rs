@@ -125,11 +125,12 @@ impl ProjectRow {
 }
 
 impl AssetRow {
-    /// A row for a new asset registered by `batch_id` at `now` with its first ledger
-    /// entry (`last_seq`, dated `registered_on`).
+    /// A row for a new asset of `project` registered by `batch_id` at `now` with its
+    /// first ledger entry (`last_seq`, dated `registered_on`).
     pub fn new(
         id: &str,
         record: &AssetRecord,
+        project: &ProjectRecord,
         batch_id: &str,
         entry: (i64, &str),
         now: &str,
@@ -164,6 +165,8 @@ impl AssetRow {
             condition: record.details.condition.map(|c| c.as_str().to_owned()),
             operating_mode: record.details.operating_mode.map(|m| m.as_str().to_owned()),
             details: details_json(&record.details),
+            project_year: project.year.get(),
+            project_department: project.department.clone(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Every reference of the register checked: each project's and asset's import batch,
-//! each asset's project, each ledger entry's asset and batch. SQLite's foreign keys and
+//! each asset's project (and the project's year and department its row holds), each
+//! ledger entry's asset and batch. SQLite's foreign keys and
 //! PostgreSQL's statement checks refuse a dangling reference as it is written (and
 //! batches, projects and assets are never deleted); this finds one made behind their
 //! back, with the checks switched off.
@@ -18,6 +19,8 @@ pub(super) enum Dangling {
     AssetBatch { code: String, batch: String },
     /// An asset whose project is not registered.
     AssetProject { code: String, project: String },
+    /// An asset whose row holds another year or department than its project's.
+    AssetProjectFields { code: String, project: String },
     /// A ledger entry whose asset does not exist.
     EntryAsset { seq: i64, asset_id: String },
     /// A ledger entry whose batch does not exist.
@@ -37,6 +40,11 @@ impl Dangling {
             Dangling::AssetProject { code, project } => {
                 format!("资产 {code} 所属的项目 {project} 未登记（引用悬空，登记簿被改动）")
             }
+            Dangling::AssetProjectFields { code, project } => {
+                format!(
+                    "资产 {code} 记载的项目年度或行业主管部门与项目 {project} 不符（登记簿被改动）"
+                )
+            }
             Dangling::EntryAsset { seq, asset_id } => {
                 format!("台账第 {seq} 条记载的资产 {asset_id} 不存在（引用悬空，登记簿被改动）")
             }
@@ -49,7 +57,9 @@ impl Dangling {
     /// The asset code to name as the first bad asset, if the reference is an asset's.
     pub(super) fn asset(&self) -> Option<&str> {
         match self {
-            Dangling::AssetBatch { code, .. } | Dangling::AssetProject { code, .. } => Some(code),
+            Dangling::AssetBatch { code, .. }
+            | Dangling::AssetProject { code, .. }
+            | Dangling::AssetProjectFields { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -105,6 +115,17 @@ pub(super) fn first_dangling(conn: &mut DbConnection) -> QueryResult<Option<Dang
          LIMIT 1",
     )? {
         return Ok(Some(Dangling::AssetProject { code, project }));
+    }
+    if let Some((code, project)) = first(
+        conn,
+        "SELECT a.code AS row_key, a.project_code AS named FROM assets a \
+         JOIN projects p ON p.code = a.project_code \
+         WHERE a.project_year <> p.year \
+         OR (a.project_department IS NULL) <> (p.department IS NULL) \
+         OR a.project_department <> p.department \
+         LIMIT 1",
+    )? {
+        return Ok(Some(Dangling::AssetProjectFields { code, project }));
     }
     if let Some((seq, asset_id)) = first(
         conn,
