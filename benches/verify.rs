@@ -26,6 +26,10 @@ fn entries(count: usize, asset_id: &str) -> Vec<ledger::EntryRow> {
             actor: "财政局张会计".to_owned(),
             data: serde_json::json!({"description": format!("第 {i} 次巡修：更换水泵密封圈"), "cost": "1200.00", "performed_by": "东村供水站"}),
             batch_id: None,
+            place: ledger::EntryPlace {
+                town: "t".to_owned(),
+                department: None,
+            },
         })
         .collect();
     chain(&genesis, new).0

@@ -16,6 +16,6 @@ pub mod verify;
 
 pub use chain::{
     canonical, chain, chain_held, entry_hash, insert_rows, lock_head, read_head, store_head,
-    CanonicalError, EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1, ENCODING_V2,
-    GENESIS_HASH,
+    CanonicalError, EntryPlace, EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1,
+    ENCODING_V2, GENESIS_HASH,
 };

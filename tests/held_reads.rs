@@ -2,7 +2,8 @@
 //! register of an earlier release migrated by today's code: lists and counts by the
 //! project's year and department (which the asset's row now holds, filled by the
 //! migration), a department's scope, the name search for rare and common text, and the
-//! change feed of a town, a village and a department.
+//! change feed of a town, a village and a department (whose entries now hold their
+//! asset's town and department, filled by the migration).
 //!
 //! `tests/fixtures/register_v2/` is loaded at its release's schema with departments
 //! given to two of its projects, then opened (and so migrated); a file imported after
@@ -308,6 +309,15 @@ fn feed_of_a_scope_is_the_county_feed_filtered(app: &TestApp) {
         seen.len() > county.len() / 2,
         "the scopes hold most entries"
     );
+    let mut conn = app.db.conn().expect("connection");
+    for edit in [
+        "UPDATE ledger_entries SET asset_town = '马嵬街道' WHERE asset_code = 'V2-A1'",
+        "UPDATE ledger_entries SET asset_department = NULL WHERE asset_code = 'N-A1'",
+    ] {
+        assert!(conn.batch_execute(edit).is_err(), "{edit} must be refused");
+    }
+    drop(conn);
+    verifies(app);
 }
 
 fn main() -> std::process::ExitCode {

@@ -275,6 +275,8 @@ impl EntryView {
             hash,
             encoding,
             salt: _,
+            asset_town: _,
+            asset_department: _,
         } = row;
         let mut data: Value = serde_json::from_str(&data).unwrap_or(Value::String(data));
         let whole = visibility == Visibility::Whole;

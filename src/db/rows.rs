@@ -179,6 +179,12 @@ pub struct EntryRow {
     pub encoding: i32,
     /// From version 2: the entry's random 128-bit salt (hex), never served.
     pub salt: Option<String>,
+    /// The asset's town, beside the entry for the change feed of a town (not hashed:
+    /// the asset's, like its code).
+    pub asset_town: String,
+    /// The asset's project's department, beside the entry for the change feed of a
+    /// department (not hashed).
+    pub asset_department: Option<String>,
 }
 
 /// An `import_errors` row: one listed error of a rejected batch.

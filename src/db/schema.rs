@@ -239,6 +239,8 @@ diesel::table! {
         hash -> Text,
         encoding -> Integer,
         salt -> Nullable<Text>,
+        asset_town -> Text,
+        asset_department -> Nullable<Text>,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::db::DbConnection;
 use crate::domain::BusinessDate;
 use crate::ledger::entry::kinds::{CustodianChanged, HandedOver, Registered};
 use crate::ledger::entry::EntryData;
-use crate::ledger::{self, EntryRow, Head, NewEntry};
+use crate::ledger::{self, EntryPlace, EntryRow, Head, NewEntry};
 use crate::register::store::{AssetRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -139,10 +139,14 @@ impl Writer {
         // receiver); the asset's row points at the last.
         let mut entries = Vec::with_capacity(assets.len());
         let mut counts = Vec::with_capacity(assets.len());
-        for ((asset, _), id) in assets.iter().zip(&ids) {
+        for ((asset, project), id) in assets.iter().zip(&ids) {
             let before = entries.len();
-            entries.push(registered_entry(batch, id, asset, self.today));
-            entries.extend(handover_entries(batch, id, asset));
+            let place = EntryPlace {
+                town: asset.town.clone(),
+                department: project.department.clone(),
+            };
+            entries.push(registered_entry(batch, id, asset, &place, self.today));
+            entries.extend(handover_entries(batch, id, asset, &place));
             counts.push(entries.len() - before);
         }
         let (entry_rows, head) = ledger::chain_held(&self.head, entries);
@@ -179,7 +183,12 @@ impl Writer {
 /// its document, and, when the file names
 /// a custodian other than the receiver, a `custodian_changed` to it the same day (so
 /// that the asset ends looked after as the file says).
-fn handover_entries(batch: &BatchRow, asset_id: &str, asset: &AssetRecord) -> Vec<NewEntry> {
+fn handover_entries(
+    batch: &BatchRow,
+    asset_id: &str,
+    asset: &AssetRecord,
+    place: &EntryPlace,
+) -> Vec<NewEntry> {
     let details = &asset.details;
     let (Some(on), Some(receiver)) = (details.handed_over_on, &details.received_by) else {
         return Vec::new();
@@ -193,6 +202,7 @@ fn handover_entries(batch: &BatchRow, asset_id: &str, asset: &AssetRecord) -> Ve
         actor: batch.actor.clone(),
         data: data.to_value(),
         batch_id: Some(batch.id.clone()),
+        place: place.clone(),
     };
     let mut entries = vec![entry(EntryData::HandedOver(HandedOver {
         from: asset.town.clone(),
@@ -216,6 +226,7 @@ fn registered_entry(
     batch: &BatchRow,
     asset_id: &str,
     asset: &AssetRecord,
+    place: &EntryPlace,
     today: BusinessDate,
 ) -> NewEntry {
     let data = EntryData::Registered(Box::new(Registered::from(asset)));
@@ -228,5 +239,6 @@ fn registered_entry(
         actor: batch.actor.clone(),
         data: data.to_value(),
         batch_id: Some(batch.id.clone()),
+        place: place.clone(),
     }
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::chain::{chain, insert_rows, lock_head, store_head, EntryRow, NewEntry};
+use super::chain::{chain, insert_rows, lock_head, store_head, EntryPlace, EntryRow, NewEntry};
 use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
 use super::projection::{fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
@@ -356,6 +356,7 @@ pub fn append_within(
                 actor: request.actor.clone(),
                 data: new.stored_data(),
                 batch_id: None,
+                place: EntryPlace::of(&asset),
             }],
         );
         // The asset's row holds the fold of its entries (verification checks it), so

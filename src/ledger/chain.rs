@@ -41,6 +41,7 @@ use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::db::rows::AssetRow;
 pub use crate::db::rows::EntryRow;
 use crate::db::schema::ledger_head;
 use crate::db::DbConnection;
@@ -77,6 +78,28 @@ pub struct NewEntry {
     pub data: serde_json::Value,
     /// The import batch making it, if any.
     pub batch_id: Option<String>,
+    /// Where the asset belongs, held beside the entry (not hashed).
+    pub place: EntryPlace,
+}
+
+/// An asset's town and its project's department (which never change), held beside each
+/// of its entries: a town's or a department's change feed reads them by index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryPlace {
+    /// The asset's town.
+    pub town: String,
+    /// The asset's project's department.
+    pub department: Option<String>,
+}
+
+impl EntryPlace {
+    /// Where `asset` belongs.
+    pub fn of(asset: &AssetRow) -> Self {
+        EntryPlace {
+            town: asset.town.clone(),
+            department: asset.project_department.clone(),
+        }
+    }
 }
 
 /// The first canonical encoding: personal fields hashed as they are.
@@ -268,6 +291,8 @@ fn chain_with(head: &Head, entries: Vec<NewEntry>, hold: bool) -> (Vec<EntryRow>
                 hash: String::new(),
                 encoding: CURRENT_ENCODING,
                 salt: Some(hex::encode(salt)),
+                asset_town: entry.place.town,
+                asset_department: entry.place.department,
             };
             let (data, seal) = committed(&row.kind, data, &salt);
             row.hash = link(&row.prev_hash, &encode(&row, &data, Some(&seal)));
@@ -368,6 +393,7 @@ mod tests {
             actor: "clerk \"one\"".to_owned(),
             data: serde_json::json!({"b": 1, "a": "值"}),
             batch_id: None,
+            place: EntryPlace::default(),
         }
     }
 

@@ -189,6 +189,8 @@ mod tests {
             hash: String::new(),
             encoding: 2,
             salt: None,
+            asset_town: String::new(),
+            asset_department: None,
         }
     }
 

@@ -95,15 +95,24 @@ pub fn entries_query<'a>(scope: &Scope) -> ledger_entries::BoxedQuery<'a, DbBack
     }
 }
 
-/// The ledger entries of the assets in `scope`; `None` for the county.
+/// The ledger entries of the assets in `scope`; `None` for the county. An entry holds
+/// its asset's town and department, each indexed with `seq`, so that a town's or a
+/// department's entries are read in `seq` order; a village's are its few assets'
+/// entries, found by their codes.
 pub fn entries_in(scope: &Scope) -> Option<EntryPredicate> {
-    if *scope == Scope::County {
-        return None;
+    match scope {
+        Scope::County => None,
+        Scope::Town(town) => Some(Box::new(ledger_entries::asset_town.eq(town.clone()))),
+        Scope::Department(department) => Some(Box::new(
+            ledger_entries::asset_department
+                .eq(department.clone())
+                .assume_not_null(),
+        )),
+        Scope::Village { .. } => Some(Box::new(sql::<Bool>(&format!(
+            "ledger_entries.asset_code IN (SELECT a.code FROM assets a WHERE {})",
+            asset_sql(scope, "a")
+        )))),
     }
-    Some(Box::new(sql::<Bool>(&format!(
-        "ledger_entries.asset_code IN (SELECT a.code FROM assets a WHERE {})",
-        asset_sql(scope, "a")
-    ))))
 }
 
 /// The import batches `scope` sees: those made by a token whose scope it contains (the

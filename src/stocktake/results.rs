@@ -19,8 +19,9 @@ use crate::domain::{Scope, Vocabulary};
 use crate::ledger::entry::kinds::Inspection;
 use crate::ledger::entry::EntryData;
 use crate::ledger::entry::EntryRequest;
-use crate::ledger::{chain, insert_rows, lock_head, store_head, NewEntry};
+use crate::ledger::{chain, insert_rows, lock_head, store_head, EntryPlace, NewEntry};
 use crate::register::scope::{assets_query, literal};
+use crate::register::store::AssetRow;
 use diesel::prelude::*;
 
 /// Codes looked up, and entries inserted, per statement.
@@ -40,6 +41,7 @@ struct Found {
     id: String,
     code: String,
     disposed: bool,
+    place: EntryPlace,
 }
 
 /// The assets the rows name, by code key; the ids of those in the caller's scope; the
@@ -59,19 +61,21 @@ fn look_up(
     let mut listed = HashSet::new();
     for chunk in rows.chunks(ROWS_PER_QUERY) {
         let keys: Vec<&str> = chunk.iter().map(|r| r.key.as_str()).collect();
-        let rows: Vec<(String, String, Option<String>, String)> = assets::table
+        let rows: Vec<AssetRow> = assets::table
             .filter(assets::code_key.eq_any(&keys))
-            .select((assets::id, assets::code, assets::code_key, assets::status))
+            .select(AssetRow::as_select())
             .load(conn)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-        for (id, code, key, status) in rows {
-            let key = key.unwrap_or_else(|| code_key(&code));
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        for row in rows {
+            let key = row.code_key.clone().unwrap_or_else(|| code_key(&row.code));
+            let place = EntryPlace::of(&row);
             found.insert(
                 key,
                 Found {
-                    id,
-                    code,
-                    disposed: status == "disposed",
+                    disposed: row.status == "disposed",
+                    id: row.id,
+                    code: row.code,
+                    place,
                 },
             );
         }
@@ -217,6 +221,7 @@ fn write(
                 actor: actor.to_owned(),
                 data: request.stored_data(),
                 batch_id: None,
+                place: asset.place.clone(),
             }
         })
         .collect();

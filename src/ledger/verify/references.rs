@@ -1,6 +1,6 @@
 //! Every reference of the register checked: each project's and asset's import batch,
 //! each asset's project (and the project's year and department its row holds), each
-//! ledger entry's asset and batch. SQLite's foreign keys and
+//! ledger entry's asset (and the asset's town and department it holds) and batch. SQLite's foreign keys and
 //! PostgreSQL's statement checks refuse a dangling reference as it is written (and
 //! batches, projects and assets are never deleted); this finds one made behind their
 //! back, with the checks switched off.
@@ -23,6 +23,8 @@ pub(super) enum Dangling {
     AssetProjectFields { code: String, project: String },
     /// A ledger entry whose asset does not exist.
     EntryAsset { seq: i64, asset_id: String },
+    /// A ledger entry that holds another town or department than its asset's.
+    EntryPlace { seq: i64, code: String },
     /// A ledger entry whose batch does not exist.
     EntryBatch { seq: i64, batch: String },
 }
@@ -48,6 +50,9 @@ impl Dangling {
             Dangling::EntryAsset { seq, asset_id } => {
                 format!("台账第 {seq} 条记载的资产 {asset_id} 不存在（引用悬空，登记簿被改动）")
             }
+            Dangling::EntryPlace { seq, code } => {
+                format!("台账第 {seq} 条记载的镇街或行业主管部门与资产 {code} 不符（登记簿被改动）")
+            }
             Dangling::EntryBatch { seq, batch } => {
                 format!("台账第 {seq} 条记载的导入批次 {batch} 不存在（引用悬空，登记簿被改动）")
             }
@@ -67,7 +72,9 @@ impl Dangling {
     /// The entry to name as the first bad one, if the reference is an entry's.
     pub(super) fn seq(&self) -> Option<i64> {
         match self {
-            Dangling::EntryAsset { seq, .. } | Dangling::EntryBatch { seq, .. } => Some(*seq),
+            Dangling::EntryAsset { seq, .. }
+            | Dangling::EntryPlace { seq, .. }
+            | Dangling::EntryBatch { seq, .. } => Some(*seq),
             _ => None,
         }
     }
@@ -135,6 +142,18 @@ pub(super) fn first_dangling(conn: &mut DbConnection) -> QueryResult<Option<Dang
     )? {
         let seq = seq.parse().unwrap_or_default();
         return Ok(Some(Dangling::EntryAsset { seq, asset_id }));
+    }
+    if let Some((seq, code)) = first(
+        conn,
+        "SELECT CAST(e.seq AS TEXT) AS row_key, a.code AS named FROM ledger_entries e \
+         JOIN assets a ON a.id = e.asset_id \
+         WHERE e.asset_town <> a.town \
+         OR (e.asset_department IS NULL) <> (a.project_department IS NULL) \
+         OR e.asset_department <> a.project_department \
+         LIMIT 1",
+    )? {
+        let seq = seq.parse().unwrap_or_default();
+        return Ok(Some(Dangling::EntryPlace { seq, code }));
     }
     if let Some((seq, batch)) = first(
         conn,
