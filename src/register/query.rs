@@ -3,8 +3,9 @@
 //! in `query/project_list.rs`.
 
 use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool};
 
 use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
@@ -50,6 +51,30 @@ pub struct AssetFilter {
     pub condition: Option<AssetCondition>,
     /// 经营方式.
     pub operating_mode: Option<OperatingMode>,
+}
+
+/// A condition on `assets` rows.
+type AssetTest = Box<dyn BoxableExpression<assets::table, DbBackend, SqlType = Bool>>;
+
+/// Whether PostgreSQL's trigram indexes of the names can answer a search for `text`: it
+/// needs a run of three letters or digits, from which it takes a trigram.
+fn trigram_searchable(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|word| word.chars().count() >= 3)
+}
+
+/// `name LIKE pattern` (or `owner_name`, with `owner`), escaped by `\`. A text without a
+/// trigram is tested on `name || ''` instead, which no index holds: the trigram indexes
+/// would give every row to recheck (at 1M assets a two-character search took 1.2–2.4 s
+/// on PostgreSQL that way, where reading the names in code order stops at a page).
+fn name_like(owner: bool, pattern: &str, searchable: bool) -> AssetTest {
+    let pattern = pattern.to_owned();
+    match (owner, searchable) {
+        (false, true) => Box::new(assets::name.like(pattern).escape('\\')),
+        (false, false) => Box::new(assets::name.concat("").like(pattern).escape('\\')),
+        (true, true) => Box::new(assets::owner_name.like(pattern).escape('\\')),
+        (true, false) => Box::new(assets::owner_name.concat("").like(pattern).escape('\\')),
+    }
 }
 
 /// `%text%` with LIKE's wildcards escaped by `\`.
@@ -225,12 +250,9 @@ fn filtered_assets(
     }
     match &filter.q {
         Some(q) if with_state => {
-            let pattern = like_pattern(q);
+            let (pattern, searchable) = (like_pattern(q), trigram_searchable(q));
             query = query.filter(
-                assets::name
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(assets::owner_name.like(pattern).escape('\\')),
+                name_like(false, &pattern, searchable).or(name_like(true, &pattern, searchable)),
             );
         }
         // As of a date the owner then may have had another name: keep the assets whose
@@ -250,11 +272,9 @@ fn filtered_assets(
                         .escape('\\'),
                 )
                 .select(registered_fields::asset_id);
+            let name = name_like(false, &pattern, trigram_searchable(q));
             query = query.filter(
-                assets::name
-                    .like(pattern)
-                    .escape('\\')
-                    .or(assets::id.eq_any(mentioned))
+                name.or(assets::id.eq_any(mentioned))
                     .or(assets::id.eq_any(registered)),
             );
         }
@@ -372,5 +392,20 @@ pub fn find_asset_with_head(
     match found {
         Some((asset, hash)) if holds_asset(scope, &asset) => Ok(Some((asset, hash))),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trigram_searchable;
+
+    #[test]
+    fn a_text_is_searched_by_trigrams_with_a_run_of_three_letters_or_digits() {
+        for text in ["王建国", "光伏电站", "PR1", "第1镇 东"] {
+            assert!(trigram_searchable(text), "{text}");
+        }
+        for text in ["罗涛", "站", "a b c", "1村 2", "%_"] {
+            assert!(!trigram_searchable(text), "{text}");
+        }
     }
 }
