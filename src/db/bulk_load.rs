@@ -44,7 +44,10 @@ const TABLES: &str = "'projects', 'assets', 'ledger_entries'";
 
 /// Runs `work` (an import) with the page cache a large import wants and, on SQLite,
 /// without foreign-key checks (the import proves its references itself), then restores
-/// the connection's defaults.
+/// the connection's defaults — also when `work` panics: the transaction the panic left
+/// open is rolled back (SQLite ignores `foreign_keys` inside one), the defaults are
+/// restored, and the panic goes on (on both engines, so that a caller who catches it
+/// holds a connection in no transaction).
 ///
 /// Fails when the cache or the checks cannot be set; otherwise returns what `work`
 /// returns, whether or not the reset succeeds.
@@ -58,13 +61,35 @@ pub fn with_import_cache<T>(
             "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA foreign_keys = OFF"
         ))?;
     }
-    let done = work(conn);
-    if sqlite {
-        // The checks must come back; the cache is best effort.
-        conn.batch_execute("PRAGMA foreign_keys = ON")?;
-        let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
+    // After a panic the connection is only rolled back and reset, never read from.
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn)));
+    if done.is_err() {
+        roll_back_open_transactions(conn);
     }
-    Ok(done)
+    let restored = if sqlite {
+        // The checks must come back; the cache is best effort.
+        let restored = conn.batch_execute("PRAGMA foreign_keys = ON");
+        let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
+        restored
+    } else {
+        Ok(())
+    };
+    match done {
+        Ok(done) => restored.map(|()| done),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Rolls back the transactions (and savepoints) a panic left open on `conn`, innermost
+/// first, until none is open or one cannot be rolled back.
+fn roll_back_open_transactions(conn: &mut DbConnection) {
+    use diesel::connection::TransactionManager;
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    while diesel::r2d2::R2D2Connection::is_broken(conn) {
+        if Manager::rollback_transaction(conn).is_err() {
+            break;
+        }
+    }
 }
 
 /// What a load set aside: on SQLite the secondary indexes of a bulk load, as the
