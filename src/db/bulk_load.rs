@@ -25,7 +25,9 @@
 //!   follows the load's ledger entries to their assets, projects and batches by their
 //!   keys. PostgreSQL has no per-row foreign keys on the register: each statement's
 //!   inserts are checked by a statement trigger, and a bulk load stands them down and
-//!   proves its rows with one anti-join per reference instead.
+//!   proves its rows with one anti-join per reference instead. On both, a load's
+//!   projects (a project may come with no asset, so no entry leads to it) are proved by
+//!   their batch: the batch row the load names exists.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -152,8 +154,8 @@ fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult
     }))
 }
 
-/// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
-/// the ledger entries after `after_seq` — that names no batch, project or asset.
+/// The first reference of a bulk load's rows — the assets of `batch_id`, the ledger
+/// entries after `after_seq` — that names no batch, project or asset.
 fn first_dangling_by_scan(
     conn: &mut DbConnection,
     batch_id: &str,
@@ -163,11 +165,7 @@ fn first_dangling_by_scan(
     // named keys, not a probe per row. `NOT EXISTS` on the batches is a lookup in a
     // table of one row per import.
     let found: Vec<DanglingRow> = diesel::sql_query(
-        "(SELECT 'projects' AS table_name, p.code AS row_key, 'import_batches ' || p.batch_id AS names \
-           FROM projects p WHERE p.batch_id = $1 \
-           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) LIMIT 1) \
-         UNION ALL \
-         (SELECT 'assets', a.code, 'import_batches ' || a.batch_id \
+        "(SELECT 'assets' AS table_name, a.code AS row_key, 'import_batches ' || a.batch_id AS names \
            FROM assets a WHERE a.batch_id = $1 \
            AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) LIMIT 1) \
          UNION ALL \
@@ -190,6 +188,34 @@ fn first_dangling_by_scan(
         table: row.table_name,
         row: row.row_key,
         names: row.names,
+    }))
+}
+
+/// The first project of a load (those of `batch_id`) whose batch row is missing. A load
+/// may create a project and no asset, so its entries do not lead to every project it
+/// wrote. When the batch row exists (the load wrote it) this is one lookup and no
+/// project of the load dangles; only a load that would be refused reads its projects.
+fn first_project_without_batch(
+    conn: &mut DbConnection,
+    batch_id: &str,
+) -> QueryResult<Option<Dangling>> {
+    use super::schema::{import_batches, projects};
+    let batch_exists: bool = diesel::select(diesel::dsl::exists(
+        import_batches::table.filter(import_batches::id.eq(batch_id)),
+    ))
+    .get_result(conn)?;
+    if batch_exists {
+        return Ok(None);
+    }
+    let project: Option<String> = projects::table
+        .filter(projects::batch_id.eq(batch_id))
+        .select(projects::code)
+        .first(conn)
+        .optional()?;
+    Ok(project.map(|code| Dangling {
+        table: "projects".to_owned(),
+        row: code,
+        names: format!("import_batches {batch_id}"),
     }))
 }
 
@@ -243,10 +269,11 @@ pub fn keep_indexes(conn: &DbConnection) -> SetAside {
 }
 
 impl SetAside {
-    /// Builds the indexes set aside again, in the same transaction; on PostgreSQL,
-    /// proves once that every project and asset of `batch_id` and every ledger entry
-    /// after `after_seq` names a batch, project and asset that exist, and puts the
-    /// statement checks back. Call after the batch row is written.
+    /// Builds the indexes set aside again, in the same transaction; proves once that
+    /// every project of `batch_id` names a batch that exists, and that every ledger
+    /// entry after `after_seq` (and, on PostgreSQL, every asset of `batch_id`) names a
+    /// batch, project and asset that exist; on PostgreSQL, puts the statement checks
+    /// back. Call after the batch row is written.
     ///
     /// Fails when an index cannot be built or a query fails, and as a foreign-key
     /// violation naming the first reference that dangles, as a foreign key would have.
@@ -265,6 +292,10 @@ impl SetAside {
         let dangling = match conn {
             DbConnection::Sqlite(_) => first_dangling_by_key(conn, after_seq)?,
             DbConnection::Postgres(_) => first_dangling_by_scan(conn, batch_id, after_seq)?,
+        };
+        let dangling = match dangling {
+            Some(dangling) => Some(dangling),
+            None => first_project_without_batch(conn, batch_id)?,
         };
         if let Some(dangling) = dangling {
             return Err(diesel::result::Error::DatabaseError(
