@@ -8,6 +8,7 @@ use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 
 mod contracts;
+mod income;
 pub mod kept;
 mod ledger_rows;
 pub mod maintain;
