@@ -164,6 +164,11 @@ impl<K: CursorKey + Send> PageQuery<K> {
     pub fn cursor(&self) -> Option<&Cursor<K>> {
         self.cursor.get()
     }
+
+    /// Whether the caller asked for a page: gave `limit` or `cursor`.
+    pub fn asked(&self) -> bool {
+        self.limit.get().is_some() || self.cursor.get().is_some()
+    }
 }
 
 impl<K: CursorKey + Send> Documented for PageQuery<K> {

@@ -9,6 +9,7 @@
 
 pub mod campaign;
 pub mod checklist;
+pub mod listing;
 pub mod report;
 pub mod results;
 mod rows;

@@ -1,7 +1,8 @@
 //! Attacks on the ledger's hash chain, on SQLite and PostgreSQL: masked fields brute
 //! forced from the hashes a reader reads, asset rows and maintained totals edited
 //! behind the ledger's back, a chain whose tail was cut off and its head reset, and
-//! references between batches, projects, assets and entries that cannot dangle.
+//! references between batches, projects, assets and entries that cannot dangle (also
+//! when a load's own proof is all that checks them, or the load panics).
 
 mod brute;
 mod support;
@@ -446,6 +447,104 @@ fn references_cannot_dangle(app: &TestApp) {
     assert_eq!(verify(app, "")["ok"], true);
 }
 
+/// The ledger's last seq, as a load would record it before it writes.
+fn head_seq(conn: &mut asset_registry::db::DbConnection) -> i64 {
+    use asset_registry::db::schema::ledger_head;
+    use diesel::{QueryDsl, RunQueryDsl};
+    ledger_head::table
+        .select(ledger_head::seq)
+        .first(conn)
+        .expect("head")
+}
+
+/// A load that writes a project (and no asset, so no entry leads to it) naming a batch
+/// row it never wrote is refused by its own proof, and nothing of it stays.
+fn a_load_whose_project_names_no_batch_is_refused(app: &TestApp) {
+    use asset_registry::db::bulk_load;
+    use diesel::Connection;
+    setup(app);
+    let state = app.register_state();
+    let mut conn = app.db.conn().expect("connection");
+    let after_seq = head_seq(&mut conn);
+    let refused = bulk_load::with_import_cache(&mut conn, |conn| {
+        conn.transaction::<(), diesel::result::Error, _>(|conn| {
+            // A bulk load: SQLite's foreign keys are off, PostgreSQL's statement checks
+            // stand down, so only the load's proof stands between it and the commit.
+            let set_aside = bulk_load::set_indexes_aside(conn)?;
+            conn.batch_execute(
+                "INSERT INTO projects (code, name, year, town, village, funds_fen, batch_id, \
+                 created_at, code_key) SELECT 'P-LONE', name, year, town, village, funds_fen, \
+                 'no-such-batch', created_at, 'P-LONE' FROM projects WHERE code = 'P3'",
+            )?;
+            set_aside.restore(conn, "no-such-batch", after_seq)
+        })
+    })
+    .expect("the import's connection settings");
+    let refusal = refused
+        .expect_err("a project naming no batch is refused")
+        .to_string();
+    assert!(
+        refusal.contains("P-LONE") && refusal.contains("no-such-batch"),
+        "{refusal}"
+    );
+    drop(conn);
+    assert_eq!(app.register_state(), state);
+    let reply = app.get("/api/v1/projects/P-LONE", Some(&app.auditor));
+    assert_eq!(reply.status, Status::NotFound, "{}", reply.body);
+    assert_eq!(verify(app, "")["ok"], true);
+}
+
+/// An import that panics halfway gives its connection back as it found it: its
+/// transaction rolled back and, on SQLite, foreign keys on again.
+fn a_panicking_import_gives_its_connection_back_checked(app: &TestApp) {
+    use asset_registry::db::bulk_load;
+    use diesel::Connection;
+    setup(app);
+    let state = app.register_state();
+    let mut conn = app.db.conn().expect("connection");
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        bulk_load::with_import_cache(&mut conn, |conn| {
+            conn.transaction::<(), diesel::result::Error, _>(|conn| {
+                let _set_aside = bulk_load::keep_indexes(conn);
+                conn.batch_execute(
+                    "INSERT INTO projects (code, name, year, town, village, funds_fen, \
+                     batch_id, created_at, code_key) SELECT 'P-HALF', name, year, town, \
+                     village, funds_fen, 'no-such-batch', created_at, 'P-HALF' \
+                     FROM projects WHERE code = 'P3'",
+                )?;
+                panic!("the import fails halfway");
+            })
+        })
+    }));
+    assert!(panicked.is_err(), "the panic goes on to the caller");
+    if app.backend == asset_registry::db::Backend::Sqlite {
+        #[derive(diesel::QueryableByName)]
+        struct Pragma {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            foreign_keys: i64,
+        }
+        use diesel::RunQueryDsl;
+        let pragma: Pragma = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(&mut *conn)
+            .expect("foreign_keys");
+        assert_eq!(pragma.foreign_keys, 1, "foreign keys are on again");
+        // And they are enforced: a project naming no batch is refused.
+        let refused = conn.batch_execute(
+            "INSERT INTO projects (code, name, year, town, village, funds_fen, batch_id, \
+             created_at, code_key) SELECT 'P-HALF', name, year, town, village, funds_fen, \
+             'no-such-batch', created_at, 'P-HALF' FROM projects WHERE code = 'P3'",
+        );
+        assert!(refused.is_err(), "a dangling project is refused");
+    }
+    // No transaction is left open on the connection: what it wrote is gone, and the
+    // connection takes a new transaction.
+    conn.transaction::<(), diesel::result::Error, _>(|_| Ok(()))
+        .expect("a new transaction");
+    drop(conn);
+    assert_eq!(app.register_state(), state);
+    assert_eq!(verify(app, "")["ok"], true);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -469,6 +568,14 @@ fn main() -> std::process::ExitCode {
             a_cut_tail_is_caught_against_a_printed_head,
         ),
         ("references::cannot_dangle", references_cannot_dangle),
+        (
+            "references::a_load_whose_project_names_no_batch_is_refused",
+            a_load_whose_project_names_no_batch_is_refused,
+        ),
+        (
+            "references::a_panicking_import_gives_its_connection_back_checked",
+            a_panicking_import_gives_its_connection_back_checked,
+        ),
     ];
     support::run(scenarios)
 }

@@ -3,7 +3,8 @@
 //! a contract signed and ended, a stock-take's results and its closing — in the county
 //! and in every town, village and department; pages read from them list the same
 //! findings; `verify` names a kept finding that was tampered with; a register migrated
-//! without them builds them at start. On SQLite and PostgreSQL.
+//! without them builds them at start; an operating asset held back by an income turns
+//! into a finding when its year passes, with no write. On SQLite and PostgreSQL.
 
 mod support;
 
@@ -512,6 +513,107 @@ fn a_server_statement_is_cancelled_after_its_timeout(app: &TestApp) {
     app.assert_findings_kept();
 }
 
+/// The kept row of `code` for `operating_without_income`: its rank (4 while it is a
+/// finding, 104 while an income of the last year holds it back) and day.
+fn operating_row(app: &TestApp, code: &str) -> (i32, Option<String>) {
+    use asset_registry::db::schema::findings;
+    let mut conn = app.db.conn().expect("connection");
+    findings::table
+        .filter(findings::code.eq(code))
+        .filter(findings::rank.eq_any([4, 104]))
+        .select((findings::rank, findings::on_date))
+        .first(&mut *conn)
+        .expect("the operating asset's row")
+}
+
+/// `operating_without_income` keeps the operating assets an income of the last year
+/// holds back apart from its findings, so that a page does not walk past them; one held
+/// back a year ago turns into a finding with no write, and the next write moves it.
+fn a_held_back_operating_asset_turns_into_a_finding_when_its_year_passes(app: &TestApp) {
+    let reply = app.import(REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let recent = day(days_ago(10));
+    append(
+        app,
+        "OP-1",
+        json!({"kind": "income", "occurred_on": recent, "amount": "100.00", "period": "本月"}),
+    );
+    assert_eq!(operating_row(app, "OP-1"), (104, Some(recent)));
+    let old = day(days_ago(400));
+    append(
+        app,
+        "OP-2",
+        json!({"kind": "income", "occurred_on": old, "amount": "100.00", "period": "上年"}),
+    );
+    assert_eq!(operating_row(app, "OP-2"), (4, Some(old.clone())));
+    let operating = Some("operating_without_income");
+    assert_eq!(
+        kinds(&listed(app, &app.auditor, operating, 1)),
+        [
+            ("operating_without_income".to_owned(), "M1-1".to_owned()),
+            ("operating_without_income".to_owned(), "OP-2".to_owned()),
+        ]
+    );
+    // A year passes with no write: OP-2 was held back by its income when it was last
+    // written (as a register that took no write for a year holds it).
+    let mut conn = app.db.conn().expect("connection");
+    diesel::sql_query("UPDATE findings SET rank = 104 WHERE rank = 4 AND code = 'OP-2'")
+        .execute(&mut *conn)
+        .expect("held");
+    drop(conn);
+    let scopes = [
+        (Scope::County, app.auditor.clone()),
+        (
+            Scope::parse("town:阜寨镇").expect("scope"),
+            token(app, "town:阜寨镇"),
+        ),
+        (
+            Scope::parse("department:发改局").expect("scope"),
+            token(app, "department:发改局"),
+        ),
+        (
+            Scope::parse("village:桑镇/东村").expect("scope"),
+            token(app, "village:桑镇/东村"),
+        ),
+    ];
+    for (scope, token) in &scopes {
+        let again = recomputed(app, scope, operating);
+        for limit in [1, 2, 1000] {
+            assert_eq!(
+                listed(app, token, operating, limit),
+                again,
+                "{scope}, pages of {limit}"
+            );
+        }
+        assert_eq!(listed(app, token, None, 1), recomputed(app, scope, None));
+        let mut conn = app.db.conn().expect("connection");
+        let counted =
+            asset_registry::reconcile::findings::counts(&mut conn, scope, None).expect("counts");
+        assert_eq!(
+            counted[4],
+            (
+                asset_registry::reconcile::findings::FindingKind::parse("operating_without_income")
+                    .expect("kind"),
+                i64::try_from(again.len()).expect("count")
+            ),
+            "{scope}"
+        );
+    }
+    assert!(kinds(&recomputed(app, &Scope::County, operating))
+        .contains(&("operating_without_income".to_owned(), "OP-2".to_owned())));
+    app.assert_findings_kept();
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], true, "{}", verified.body);
+    // The next write, whatever it touches, moves it under the finding's rank.
+    append(
+        app,
+        "OK1-1",
+        json!({"kind": "inspection", "occurred_on": day(days_ago(3)), "result": "normal"}),
+    );
+    assert_eq!(operating_row(app, "OP-2"), (4, Some(old)));
+    assert_eq!(operating_row(app, "OP-1").0, 104);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -529,6 +631,10 @@ fn main() -> std::process::ExitCode {
         (
             "a_register_without_kept_findings_builds_them_when_opened",
             a_register_without_kept_findings_builds_them_when_opened,
+        ),
+        (
+            "a_held_back_operating_asset_turns_into_a_finding_when_its_year_passes",
+            a_held_back_operating_asset_turns_into_a_finding_when_its_year_passes,
         ),
         (
             "a_server_statement_is_cancelled_after_its_timeout",

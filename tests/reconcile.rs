@@ -554,6 +554,99 @@ fn the_printable_report_pins_the_ledger_head(app: &TestApp) {
     assert!(for_clerk.contains("<td title=\"missing_custodian\">未落实管护主体</td>"));
 }
 
+/// Every finding of `kind` in the county, through the API a page at a time.
+fn every_finding_of(app: &TestApp, kind: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let reply = app.get(
+            &format!("/api/v1/findings?kind={kind}&limit=1000{cursor}"),
+            Some(&app.auditor),
+        );
+        assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+        found.extend(reply.body["items"].as_array().cloned().unwrap_or_default());
+        match reply.body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return found,
+        }
+    }
+}
+
+/// The printed report counts every finding but lists only the first few of each kind
+/// (a province's register has hundreds of thousands), pointing to the rest.
+fn the_printable_report_lists_a_bounded_few_of_each_kind(app: &TestApp) {
+    const PER_KIND: usize = asset_registry::api::declarations::REPORT_FINDINGS_PER_KIND as usize;
+    assert_eq!(
+        app.import_sample("xingping_2020.gbk.csv").status,
+        Status::Created
+    );
+    let declaration = declare(app, &declared());
+    let id = declaration["id"].as_str().unwrap_or_default();
+    let html = app
+        .client
+        .get(format!("/api/v1/declarations/{id}/report.html"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {}", app.auditor),
+        ))
+        .dispatch()
+        .into_string()
+        .unwrap_or_default();
+    let mut more_than_listed = 0;
+    for kind in asset_registry::reconcile::findings::KINDS {
+        let every = every_finding_of(app, kind);
+        let label = asset_registry::reconcile::findings::finding_label(kind);
+        assert!(
+            html.contains(&format!(
+                "<tr><td title=\"{kind}\">{label}</td><td class=n>{}</td></tr>",
+                every.len()
+            )),
+            "{kind}: {} counted in {html}",
+            every.len()
+        );
+        // The kind's list: from its heading to the next heading.
+        let heading = format!("<h3>{label}</h3>");
+        let Some((_, after)) = html.split_once(&heading) else {
+            assert!(
+                every.is_empty(),
+                "{kind}: {} found, none listed",
+                every.len()
+            );
+            continue;
+        };
+        let section = after.split("<h").next().unwrap_or_default();
+        let listed: Vec<&str> = section
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| row.split("</td>").next().unwrap_or_default())
+            .collect();
+        assert_eq!(listed.len(), every.len().min(PER_KIND), "{kind}: {section}");
+        let first: Vec<&str> = every
+            .iter()
+            .take(PER_KIND)
+            .map(|f| {
+                f["asset_code"]
+                    .as_str()
+                    .or(f["project_code"].as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(listed, first, "{kind}: the first by code");
+        if every.len() > PER_KIND {
+            more_than_listed += 1;
+            assert!(
+                section.contains(&format!("共 {} 条", every.len()))
+                    && section.contains(&format!("/api/v1/findings.csv?kind={kind}")),
+                "{kind}: {section}"
+            );
+        }
+    }
+    assert!(
+        more_than_listed > 0,
+        "the sample has more findings of some kind than a report lists"
+    );
+}
+
 fn the_command_line_reconciles_with_exit_codes(app: &TestApp) {
     assert_eq!(
         app.import_sample("xingping_2020.gbk.csv").status,
@@ -698,6 +791,10 @@ fn main() -> std::process::ExitCode {
         (
             "report::printable",
             the_printable_report_pins_the_ledger_head,
+        ),
+        (
+            "report::bounded_findings",
+            the_printable_report_lists_a_bounded_few_of_each_kind,
         ),
         (
             "cli::reconcile",

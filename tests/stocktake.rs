@@ -1307,6 +1307,101 @@ fn a_large_upload_goes_in_whole(app: &TestApp) {
     verify(app);
 }
 
+/// The ids of the campaigns `token` sees, read a page of `limit` at a time; every page
+/// but the last full.
+fn paged_campaigns(app: &TestApp, token: &str, limit: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let reply = app.get(
+            &format!("/api/v1/stocktakes?limit={limit}{cursor}"),
+            Some(token),
+        );
+        assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+        let items = reply.body["items"].as_array().cloned().unwrap_or_default();
+        ids.extend(
+            items
+                .iter()
+                .map(|c| c["id"].as_str().unwrap_or_default().to_owned()),
+        );
+        match reply.body["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(items.len(), limit, "{}", reply.body);
+                cursor = format!("&cursor={next}");
+            }
+            None => {
+                assert!(items.len() <= limit, "{}", reply.body);
+                return ids;
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/stocktakes` pages with `limit` and `cursor` as every list does
+/// (`{items, next_cursor}`, newest first, each scope its own campaigns), and answers the
+/// list alone, as before, to a caller who does not page.
+fn campaigns_are_listed_a_page_at_a_time(app: &TestApp) {
+    setup(app);
+    let town = token(app, Role::Clerk, "town:柳镇");
+    let east = token(app, Role::Clerk, "village:桑镇/东村");
+    let mut opened = Vec::new();
+    for (token, body) in [
+        (&app.clerk, json!({"name": "一", "year": 2026})),
+        (&town, json!({"name": "二", "year": 2026})),
+        (
+            &app.clerk,
+            json!({"name": "三", "year": 2026, "scope": "village:桑镇/西村"}),
+        ),
+        (&east, json!({"name": "四", "year": 2026})),
+        (&app.clerk, json!({"name": "五", "year": 2025})),
+    ] {
+        let reply = open(app, token, body);
+        assert_eq!(reply.status, Status::Created, "{}", reply.body);
+        opened.push(
+            reply.body["stocktake"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    for (token, seen) in [
+        (&app.clerk, vec![0, 1, 2, 3, 4]),
+        (&east, vec![0, 3, 4]),
+        (&town, vec![0, 1, 4]),
+    ] {
+        let whole = app.get("/api/v1/stocktakes", Some(token));
+        assert_eq!(whole.status, Status::Ok, "{}", whole.body);
+        let ids: Vec<String> = whole
+            .body
+            .as_array()
+            .expect("the list alone, as before")
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let mut expected: Vec<String> = seen.iter().map(|i| opened[*i].clone()).collect();
+        expected.sort_by(|a, b| {
+            let at = |id: &String| {
+                whole
+                    .body
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c["id"] == id.as_str())
+                    .map(|c| c["opened_at"].as_str().unwrap_or_default().to_owned())
+            };
+            (at(b), b).cmp(&(at(a), a))
+        });
+        assert_eq!(ids, expected, "newest first, each scope its own");
+        for limit in [1, 2, 3, 1000] {
+            assert_eq!(paged_campaigns(app, token, limit), ids, "pages of {limit}");
+        }
+    }
+    for bad in ["limit=0", "limit=1001", "cursor=nonsense"] {
+        let reply = app.get(&format!("/api/v1/stocktakes?{bad}"), Some(&app.clerk));
+        assert_eq!(reply.status, Status::BadRequest, "{bad}: {}", reply.body);
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -1344,6 +1439,10 @@ fn main() -> std::process::ExitCode {
         (
             "report::closing_reports_the_loss_and_raises_not_stocktaken",
             closing_reports_the_loss_and_raises_not_stocktaken,
+        ),
+        (
+            "campaigns::are_listed_a_page_at_a_time",
+            campaigns_are_listed_a_page_at_a_time,
         ),
         (
             "web::a_village_worker_records_a_result_from_the_phone_page",

@@ -23,7 +23,7 @@ use crate::domain::Vocabulary;
 use crate::export::write_findings;
 use crate::paging::{Page as ListPage, TimeKey};
 use crate::reconcile::declaration::{self, StoredDeclaration};
-use crate::reconcile::findings::{self, findings, Finding};
+use crate::reconcile::findings::{self, Finding};
 use crate::reconcile::html::render;
 use crate::reconcile::report::{reconcile, Report};
 use crate::request::{Both, FindingExportQuery, FindingListQuery, PageQuery, Param};
@@ -183,8 +183,12 @@ pub async fn reconciliation(
     Ok(Json(report))
 }
 
+/// How many findings of each kind the printable report lists (it counts them all).
+pub const REPORT_FINDINGS_PER_KIND: u16 = 20;
+
 /// The printable report: variance table, the unclassified gap, ledger head, and (for
-/// roles that may see findings) the findings summary.
+/// roles that may see findings) the count of each kind of finding with the first
+/// [`REPORT_FINDINGS_PER_KIND`] of each.
 #[get("/declarations/<id>/report.html")]
 pub async fn report_html(
     caller: CountyRead,
@@ -201,11 +205,15 @@ pub async fn report_html(
                 report.ledger_head.for_readers();
             }
             let found = if sees_findings {
-                Some(findings(conn, &crate::domain::Scope::County, None)?)
+                Some(findings::digest(
+                    conn,
+                    &crate::domain::Scope::County,
+                    REPORT_FINDINGS_PER_KIND,
+                )?)
             } else {
                 None
             };
-            Ok::<_, ApiError>(render(&report, found.as_deref()).into_string())
+            Ok::<_, ApiError>(render(&report, found.as_ref()).into_string())
         })
         .await?;
     Ok(RawHtml(html))

@@ -17,13 +17,16 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
+use super::views::Page;
 use crate::approvals::replies::{keyed_write, Keyed};
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
-use crate::request::Param;
+use crate::paging::{Limit, TimeKey};
+use crate::request::{PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
+use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
 use crate::stocktake::results::{record, Origin, ResultInput};
 use crate::stocktake::upload::read_upload;
@@ -35,7 +38,7 @@ pub mod views;
 pub use operations::operations;
 use views::{
     detail, item_view, yuan, ChecklistView, NewStocktake, ResultsRecorded, StocktakeDetail,
-    StocktakeView,
+    StocktakeList, StocktakeView,
 };
 
 impl From<StocktakeError> for ApiError {
@@ -86,20 +89,38 @@ pub async fn open_stocktake(
     .await
 }
 
-/// The campaigns the caller's scope sees, newest first, each with its progress.
-#[get("/stocktakes")]
+/// The campaigns the caller's scope sees, newest first, each with its progress: a page
+/// after `cursor` of `limit` campaigns when either is given, else the newest
+/// [`Limit::MAX`] as a list (the shape this answer had before it was paged).
+#[get("/stocktakes?<query..>")]
 pub async fn list_stocktakes(
     caller: ReviewAccess,
+    query: form::Result<'_, PageQuery<TimeKey>>,
     db: &State<Db>,
-) -> Result<Json<Vec<StocktakeView>>, ApiError> {
+) -> Result<Json<StocktakeList>, ApiError> {
+    let paged = query?;
     let scope = caller.0.scope;
     db.run(move |conn| {
+        let asked = paged.asked();
+        let limit = if asked {
+            paged.limit()
+        } else {
+            Limit::fixed(Limit::MAX)
+        };
+        let found = listing::page(conn, &scope, paged.cursor(), limit)?;
         let mut views = Vec::new();
-        for campaign in campaign::list(conn, &scope)? {
-            let tally = campaign::tally(conn, &scope, &campaign)?;
-            views.push(StocktakeView::of(&campaign, &tally));
+        for campaign in &found.items {
+            let tally = campaign::tally(conn, &scope, campaign)?;
+            views.push(StocktakeView::of(campaign, &tally));
         }
-        Ok(Json(views))
+        Ok(Json(if asked {
+            StocktakeList::Page(Page {
+                items: views,
+                next_cursor: found.next.map(|cursor| cursor.to_string()),
+            })
+        } else {
+            StocktakeList::Newest(views)
+        }))
     })
     .await
 }

@@ -25,7 +25,9 @@
 //!   follows the load's ledger entries to their assets, projects and batches by their
 //!   keys. PostgreSQL has no per-row foreign keys on the register: each statement's
 //!   inserts are checked by a statement trigger, and a bulk load stands them down and
-//!   proves its rows with one anti-join per reference instead.
+//!   proves its rows with one anti-join per reference instead. On both, a load's
+//!   projects (a project may come with no asset, so no entry leads to it) are proved by
+//!   their batch: the batch row the load names exists.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -44,7 +46,10 @@ const TABLES: &str = "'projects', 'assets', 'ledger_entries'";
 
 /// Runs `work` (an import) with the page cache a large import wants and, on SQLite,
 /// without foreign-key checks (the import proves its references itself), then restores
-/// the connection's defaults.
+/// the connection's defaults — also when `work` panics: the transaction the panic left
+/// open is rolled back (SQLite ignores `foreign_keys` inside one), the defaults are
+/// restored, and the panic goes on (on both engines, so that a caller who catches it
+/// holds a connection in no transaction).
 ///
 /// Fails when the cache or the checks cannot be set; otherwise returns what `work`
 /// returns, whether or not the reset succeeds.
@@ -58,13 +63,35 @@ pub fn with_import_cache<T>(
             "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA foreign_keys = OFF"
         ))?;
     }
-    let done = work(conn);
-    if sqlite {
-        // The checks must come back; the cache is best effort.
-        conn.batch_execute("PRAGMA foreign_keys = ON")?;
-        let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
+    // After a panic the connection is only rolled back and reset, never read from.
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn)));
+    if done.is_err() {
+        roll_back_open_transactions(conn);
     }
-    Ok(done)
+    let restored = if sqlite {
+        // The checks must come back; the cache is best effort.
+        let restored = conn.batch_execute("PRAGMA foreign_keys = ON");
+        let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"));
+        restored
+    } else {
+        Ok(())
+    };
+    match done {
+        Ok(done) => restored.map(|()| done),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Rolls back the transactions (and savepoints) a panic left open on `conn`, innermost
+/// first, until none is open or one cannot be rolled back.
+fn roll_back_open_transactions(conn: &mut DbConnection) {
+    use diesel::connection::TransactionManager;
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    while diesel::r2d2::R2D2Connection::is_broken(conn) {
+        if Manager::rollback_transaction(conn).is_err() {
+            break;
+        }
+    }
 }
 
 /// What a load set aside: on SQLite the secondary indexes of a bulk load, as the
@@ -127,8 +154,8 @@ fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult
     }))
 }
 
-/// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
-/// the ledger entries after `after_seq` — that names no batch, project or asset.
+/// The first reference of a bulk load's rows — the assets of `batch_id`, the ledger
+/// entries after `after_seq` — that names no batch, project or asset.
 fn first_dangling_by_scan(
     conn: &mut DbConnection,
     batch_id: &str,
@@ -138,11 +165,7 @@ fn first_dangling_by_scan(
     // named keys, not a probe per row. `NOT EXISTS` on the batches is a lookup in a
     // table of one row per import.
     let found: Vec<DanglingRow> = diesel::sql_query(
-        "(SELECT 'projects' AS table_name, p.code AS row_key, 'import_batches ' || p.batch_id AS names \
-           FROM projects p WHERE p.batch_id = $1 \
-           AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) LIMIT 1) \
-         UNION ALL \
-         (SELECT 'assets', a.code, 'import_batches ' || a.batch_id \
+        "(SELECT 'assets' AS table_name, a.code AS row_key, 'import_batches ' || a.batch_id AS names \
            FROM assets a WHERE a.batch_id = $1 \
            AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) LIMIT 1) \
          UNION ALL \
@@ -165,6 +188,34 @@ fn first_dangling_by_scan(
         table: row.table_name,
         row: row.row_key,
         names: row.names,
+    }))
+}
+
+/// The first project of a load (those of `batch_id`) whose batch row is missing. A load
+/// may create a project and no asset, so its entries do not lead to every project it
+/// wrote. When the batch row exists (the load wrote it) this is one lookup and no
+/// project of the load dangles; only a load that would be refused reads its projects.
+fn first_project_without_batch(
+    conn: &mut DbConnection,
+    batch_id: &str,
+) -> QueryResult<Option<Dangling>> {
+    use super::schema::{import_batches, projects};
+    let batch_exists: bool = diesel::select(diesel::dsl::exists(
+        import_batches::table.filter(import_batches::id.eq(batch_id)),
+    ))
+    .get_result(conn)?;
+    if batch_exists {
+        return Ok(None);
+    }
+    let project: Option<String> = projects::table
+        .filter(projects::batch_id.eq(batch_id))
+        .select(projects::code)
+        .first(conn)
+        .optional()?;
+    Ok(project.map(|code| Dangling {
+        table: "projects".to_owned(),
+        row: code,
+        names: format!("import_batches {batch_id}"),
     }))
 }
 
@@ -218,10 +269,11 @@ pub fn keep_indexes(conn: &DbConnection) -> SetAside {
 }
 
 impl SetAside {
-    /// Builds the indexes set aside again, in the same transaction; on PostgreSQL,
-    /// proves once that every project and asset of `batch_id` and every ledger entry
-    /// after `after_seq` names a batch, project and asset that exist, and puts the
-    /// statement checks back. Call after the batch row is written.
+    /// Builds the indexes set aside again, in the same transaction; proves once that
+    /// every project of `batch_id` names a batch that exists, and that every ledger
+    /// entry after `after_seq` (and, on PostgreSQL, every asset of `batch_id`) names a
+    /// batch, project and asset that exist; on PostgreSQL, puts the statement checks
+    /// back. Call after the batch row is written.
     ///
     /// Fails when an index cannot be built or a query fails, and as a foreign-key
     /// violation naming the first reference that dangles, as a foreign key would have.
@@ -240,6 +292,10 @@ impl SetAside {
         let dangling = match conn {
             DbConnection::Sqlite(_) => first_dangling_by_key(conn, after_seq)?,
             DbConnection::Postgres(_) => first_dangling_by_scan(conn, batch_id, after_seq)?,
+        };
+        let dangling = match dangling {
+            Some(dangling) => Some(dangling),
+            None => first_project_without_batch(conn, batch_id)?,
         };
         if let Some(dangling) = dangling {
             return Err(diesel::result::Error::DatabaseError(

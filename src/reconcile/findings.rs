@@ -8,6 +8,7 @@ use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::paging::{Cursor, CursorKey, Limit, Page};
 
 mod contracts;
+mod income;
 pub mod kept;
 mod ledger_rows;
 pub mod maintain;
@@ -209,6 +210,48 @@ pub fn findings(
 ) -> QueryResult<Vec<Finding>> {
     kept::all(conn, scope, kind)
 }
+/// What a printed report shows of the findings in a scope: how many of each kind, and
+/// the first few of each (a report of a province's register must not hold them all;
+/// the findings page and its CSV have the rest).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Digest {
+    /// How many findings of each kind, in the order of the kinds.
+    pub counts: Vec<(FindingKind, i64)>,
+    /// The first findings of each kind by code, at most `per_kind` of each.
+    pub first: Vec<Finding>,
+    /// How many of each kind `first` holds at most.
+    pub per_kind: u16,
+}
+
+impl Digest {
+    /// How many findings of `kind` there are.
+    pub fn count(&self, kind: FindingKind) -> i64 {
+        self.counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// The [`Digest`] of the findings in `scope`: every kind counted, and the first
+/// `per_kind` of each read a page at a time from the kept findings.
+///
+/// Fails when a query fails.
+pub fn digest(conn: &mut DbConnection, scope: &Scope, per_kind: u16) -> QueryResult<Digest> {
+    let counts = kept::counts(conn, scope, None)?;
+    let mut first = Vec::new();
+    for (kind, count) in &counts {
+        if *count > 0 && per_kind > 0 {
+            first.extend(kept::page(conn, scope, Some(*kind), None, Limit::fixed(per_kind))?.items);
+        }
+    }
+    Ok(Digest {
+        counts,
+        first,
+        per_kind,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, PreEscaped, Render};
 
-use super::findings::{finding_label, Finding, KINDS};
+use super::findings::{finding_label, Digest, Finding, FindingKind};
 use super::report::{FigureView, Report};
 use crate::domain::money::parse_signed_yuan;
 use crate::domain::shown;
@@ -35,9 +35,9 @@ fn figure_cells(figure: &FigureView) -> Markup {
     }
 }
 
-/// Renders the report as a whole page, and a summary of the findings when given
+/// Renders the report as a whole page, and a digest of the findings when given
 /// (auditors see them).
-pub fn render(report: &Report, findings: Option<&[Finding]>) -> Markup {
+pub fn render(report: &Report, findings: Option<&Digest>) -> Markup {
     let title = format!("{} 对账报告", report.declaration.name);
     html! {
         // Safe unescaped: a constant (maud's own DOCTYPE is upper case).
@@ -131,17 +131,59 @@ pub fn variance_head(projects: &str, class: Option<&str>) -> Markup {
     }
 }
 
-fn findings_summary(findings: &[Finding]) -> Markup {
+/// The count of every kind, then the first findings of each kind found (a report of a
+/// province's register lists a few of each, not all: the findings page and its CSV have
+/// every one).
+fn findings_summary(digest: &Digest) -> Markup {
     html! {
         h2 { "审计发现摘要" }
         table class="small" {
             thead { tr { th { "类别" } th { "数量" } } }
             tbody {
-                @for kind in KINDS {
+                @for kind in FindingKind::all() {
                     tr {
-                        td title=(kind) { (finding_label(kind)) }
-                        (number_cell(findings.iter().filter(|f| f.kind == kind).count()))
+                        td title=(kind) { (finding_label(kind.as_str())) }
+                        (number_cell(digest.count(kind)))
                     }
+                }
+            }
+        }
+        @for kind in FindingKind::all() {
+            (first_of_kind(digest, kind))
+        }
+    }
+}
+
+/// The first findings of `kind` in `digest`, and how to see the rest when there are more.
+fn first_of_kind(digest: &Digest, kind: FindingKind) -> Markup {
+    let listed: Vec<&Finding> = digest
+        .first
+        .iter()
+        .filter(|f| f.kind == kind.as_str())
+        .collect();
+    let count = digest.count(kind);
+    let more = usize::try_from(count).is_ok_and(|count| count > listed.len());
+    html! {
+        @if !listed.is_empty() {
+            h3 { (finding_label(kind.as_str())) }
+            table class="findings" {
+                thead { tr { th { "编号" } th { "说明" } } }
+                tbody {
+                    @for finding in &listed {
+                        tr {
+                            td { (finding.asset_code.as_deref().or(finding.project_code.as_deref()).unwrap_or_default()) }
+                            td { (finding.detail) }
+                        }
+                    }
+                }
+            }
+            @if more {
+                p class="meta" {
+                    "共 " (count) " 条，以上为按编号排列的前 " (listed.len()) " 条。全部见“审计发现”页面（"
+                    a href={ "/findings?kind=" (kind) } { "在线查看" }
+                    "），或下载 "
+                    a href={ "/api/v1/findings.csv?kind=" (kind) } { "CSV 文件" }
+                    "。"
                 }
             }
         }
@@ -202,7 +244,14 @@ mod tests {
             project_code: None,
             detail: HOSTILE.to_owned(),
         };
-        let html = render(&report(HOSTILE), Some(&[finding])).into_string();
+        let html = render(
+            &report(HOSTILE),
+            Some(&Digest {
+                first: vec![finding],
+                ..Digest::default()
+            }),
+        )
+        .into_string();
         for field in ["name", "as_of", "scope", "label", "hash", "generated_at"] {
             assert!(
                 html.contains(&format!("{ESCAPED}{field}")),
@@ -226,7 +275,7 @@ mod tests {
         ));
         assert!(html.contains("结论：<strong class=\"match\">全部相符</strong>"));
         assert!(!html.contains("审计发现"));
-        let with_findings = render(&report(""), Some(&[])).into_string();
+        let with_findings = render(&report(""), Some(&Digest::default())).into_string();
         assert!(with_findings.contains(
             "<tr><td title=\"missing_custodian\">未落实管护主体</td><td class=n>0</td></tr>"
         ));

@@ -1,6 +1,7 @@
 //! Campaigns: opening one over the live assets of a scope (the list kept as it was
-//! then), finding the campaigns a scope sees, their progress by town and village, and
-//! closing one (its values frozen, the chain's head at that moment kept).
+//! then), finding a campaign a scope sees (`listing` lists them), their progress by
+//! town and village, and closing one (its values frozen, the chain's head at that
+//! moment kept).
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -38,13 +39,13 @@ impl Vocabulary for CampaignStatus {
 /// A `stocktakes` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stocktakes, treat_none_as_default_value = false)]
-struct StocktakeRow {
-    id: String,
+pub(super) struct StocktakeRow {
+    pub(super) id: String,
     name: String,
     year: i32,
     scope: String,
     status: String,
-    opened_at: String,
+    pub(super) opened_at: String,
     opened_by: String,
     closed_at: Option<String>,
     closed_by: Option<String>,
@@ -80,7 +81,7 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    fn of(row: StocktakeRow) -> Result<Self, StocktakeError> {
+    pub(super) fn of(row: StocktakeRow) -> Result<Self, StocktakeError> {
         let StocktakeRow {
             id,
             name,
@@ -259,24 +260,6 @@ pub fn open(
         Ok::<_, StocktakeError>(())
     })?;
     Campaign::of(row)
-}
-
-/// Every campaign a token of `scope` sees, newest first.
-///
-/// Fails when the query fails or a stored row is malformed.
-pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<Campaign>, StocktakeError> {
-    let rows: Vec<StocktakeRow> = stocktakes::table
-        .order((stocktakes::opened_at.desc(), stocktakes::id.desc()))
-        .select(StocktakeRow::as_select())
-        .load(conn)?;
-    let mut campaigns = Vec::new();
-    for row in rows {
-        let campaign = Campaign::of(row)?;
-        if campaign.seen_by(scope) {
-            campaigns.push(campaign);
-        }
-    }
-    Ok(campaigns)
 }
 
 /// The campaign `id` if a token of `scope` sees it.

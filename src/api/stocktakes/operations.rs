@@ -1,9 +1,11 @@
 //! The stock-take's operations, as the OpenAPI document lists them.
 
 use super::views::{
-    ChecklistView, NewStocktake, ResultBody, ResultsRecorded, StocktakeDetail, StocktakeView,
+    ChecklistView, NewStocktake, ResultBody, ResultsRecorded, StocktakeDetail, StocktakeList,
 };
 use crate::api::openapi::{schema, Audience, Body, Operation};
+use crate::paging::TimeKey;
+use crate::request::{Documented, PageQuery};
 
 /// The refusals every campaign operation may answer.
 const MISSING: (u16, &str, Body) = (404, "没有此盘点，或不在令牌范围内", Body::Problem);
@@ -32,12 +34,15 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             method: "get",
             path: "/api/v1/stocktakes",
-            summary: "令牌范围可见的盘点，最新的在前，附令牌范围内的进度",
+            summary: "令牌范围可见的盘点，最新的在前，附令牌范围内的进度；给出 limit 或 cursor 时按页返回 {items, next_cursor}，都不给时返回最新的至多 1000 次（数组，分页前的格式）",
             audience: Audience::Review,
             path_params: &[],
-            query: Vec::new(),
+            query: PageQuery::<TimeKey>::parameters(),
             request: None,
-            responses: &[(200, "盘点列表", Body::Json(schema::<Vec<StocktakeView>>))],
+            responses: &[
+                (200, "盘点列表", Body::Json(schema::<StocktakeList>)),
+                (400, "limit 或 cursor 无效", Body::Problem),
+            ],
         },
         Operation {
             method: "get",

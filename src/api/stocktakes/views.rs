@@ -94,6 +94,18 @@ pub fn yuan(fen: i64) -> String {
     crate::domain::money::signed_yuan(fen)
 }
 
+/// The campaigns `GET /api/v1/stocktakes` sends: a page (`{items, next_cursor}`, as
+/// every list) when the caller pages with `limit` or `cursor`; without either, the
+/// newest campaigns alone (at most 1,000), as the list was sent before it was paged.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StocktakeList {
+    /// A page of campaigns, newest first.
+    Page(crate::api::views::Page<StocktakeView>),
+    /// The newest campaigns, without a cursor.
+    Newest(Vec<StocktakeView>),
+}
+
 /// A campaign, as sent.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct StocktakeView {

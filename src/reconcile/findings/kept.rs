@@ -1,7 +1,8 @@
 //! Reading the kept findings (`maintain`): a page of one kind reads about a page of
 //! `findings` rows through the index on its scope, kind and code; the kinds that turn
-//! on a date compare the kept date with today's. Texts that depend on today or on the
-//! asset's current columns are written for the page's rows only.
+//! on a date compare the kept date with today's (`operating_without_income` adds the
+//! few held rows whose year has passed, see `income`). Texts that depend on today or on
+//! the asset's current columns are written for the page's rows only.
 
 use std::collections::HashMap;
 
@@ -9,6 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::contracts::{contract_entries, expiring_until, of_asset};
+use super::income;
 use super::ledger_rows::rank_of;
 use super::recompute::{
     duplicate_text, income_since, missing_custodian_text, owner_type_text, unconfirmed_text,
@@ -43,10 +45,9 @@ fn condition(scope: &Scope, kind: FindingKind) -> String {
     let today = today_in_china();
     let day = |d: chrono::NaiveDate| literal(&d.format("%Y-%m-%d").to_string());
     let on = match kind.as_str() {
-        "operating_without_income" => format!(
-            " AND (f.on_date IS NULL OR f.on_date < {})",
-            literal(&income_since(today))
-        ),
+        // The rows under the kind's rank are findings whatever the day; the held rows
+        // whose year has passed are read apart (`without_income`).
+        "operating_without_income" => String::new(),
         "income_below_contract" | "contract_expired" => format!(" AND f.on_date < {}", day(today)),
         "contract_expiring" => format!(
             " AND f.on_date >= {} AND f.on_date <= {}",
@@ -72,16 +73,25 @@ fn of_kind(
     after: Option<&str>,
     n: usize,
 ) -> QueryResult<Vec<Finding>> {
-    let after = after.map_or(String::new(), |code| {
+    let after_sql = after.map_or(String::new(), |code| {
         format!(" AND f.code > {}", literal(code))
     });
-    let rows: Vec<Kept> = diesel::sql_query(format!(
-        "SELECT f.code AS code, f.detail AS detail FROM findings f WHERE {}{after} \
+    let mut rows: Vec<Kept> = diesel::sql_query(format!(
+        "SELECT f.code AS code, f.detail AS detail FROM findings f WHERE {}{after_sql} \
          ORDER BY f.code LIMIT {n}",
         condition(scope, kind)
     ))
     .load(conn)?;
     let name = kind.as_str();
+    if name == "operating_without_income" {
+        rows.extend(
+            held_past_their_year(conn, scope, after)?
+                .into_iter()
+                .map(|code| Kept { code, detail: None }),
+        );
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        rows.truncate(n);
+    }
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     Ok(match name {
         "project_value_mismatch" => rows
@@ -108,6 +118,35 @@ fn of_kind(
         }
         _ => column_texts(conn, kind, &codes)?,
     })
+}
+
+/// The held `operating_without_income` rows in `scope` with codes after `after` whose
+/// year without income has passed since a write last moved them (see `income`): a
+/// lookup of the few that passed, then of those in the scope by their keys.
+fn held_past_their_year(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    after: Option<&str>,
+) -> QueryResult<Vec<String>> {
+    let passed: Vec<String> = income::passed(conn)?
+        .into_iter()
+        .filter(|code| after.is_none_or(|after| code.as_str() > after))
+        .collect();
+    let mut found = Vec::new();
+    for chunk in passed.chunks(500) {
+        let codes: Vec<String> = chunk.iter().map(|c| literal(c)).collect();
+        let rows: Vec<Kept> = diesel::sql_query(format!(
+            "SELECT f.code AS code, f.detail AS detail FROM findings f \
+             WHERE f.rank = {} AND f.code IN ({}) AND {}",
+            income::held_rank(),
+            codes.join(", "),
+            figures_sql(scope, "f")
+        ))
+        .load(conn)?;
+        found.extend(rows.into_iter().map(|r| r.code));
+    }
+    found.sort();
+    Ok(found)
 }
 
 type Columns = (
@@ -265,7 +304,17 @@ pub fn counts(
                 condition(scope, k)
             ))
             .get_result(conn)?;
-            Ok((k, counted.n))
+            let held = if k.as_str() == "operating_without_income" {
+                held_past_their_year(conn, scope, None)?.len()
+            } else {
+                0
+            };
+            Ok((
+                k,
+                counted
+                    .n
+                    .saturating_add(i64::try_from(held).unwrap_or(i64::MAX)),
+            ))
         })
         .collect()
 }

@@ -6,11 +6,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
 use super::contracts::dates_of;
+use super::income;
 use super::recompute::inspection_text;
 use super::FindingKind;
 use crate::db::finding_rows::FindingRow;
 use crate::db::schema::ledger_entries;
 use crate::db::DbConnection;
+use crate::domain::dates::today_in_china;
 use crate::ledger::entry::EntryData;
 use crate::ledger::projection::cancelled_by;
 use crate::ledger::EntryRow;
@@ -25,16 +27,25 @@ pub(super) const LEDGER_KINDS: [&str; 5] = [
     "correction",
 ];
 
-/// The kinds of findings kept from the ledger, by their place in the list.
-pub(super) fn ledger_ranks() -> [i32; 5] {
-    [
+/// The kinds of findings kept from the ledger, by their place in the list (and the
+/// rank of the `operating_without_income` rows an income holds back).
+pub(super) fn ledger_ranks() -> [i32; 6] {
+    let [operating, idle, below, expiring, expired] = [
         "operating_without_income",
         "idle_or_damaged",
         "income_below_contract",
         "contract_expiring",
         "contract_expired",
     ]
-    .map(rank_of)
+    .map(rank_of);
+    [
+        operating,
+        income::held_rank(),
+        idle,
+        below,
+        expiring,
+        expired,
+    ]
 }
 
 /// The place of the kind `kind` in the list, as `findings.rank` holds it.
@@ -129,7 +140,11 @@ pub(super) fn ledger_rows(asset: &Placed, rows: &[EntryRow]) -> Vec<FindingRow> 
             .filter(|row| row.kind == "income")
             .map(|row| row.occurred_on.clone())
             .max();
-        kept.push(asset.row("operating_without_income", last_income, None));
+        let rank = income::rank_for(last_income.as_deref(), today_in_china());
+        kept.push(FindingRow {
+            rank,
+            ..asset.row("operating_without_income", last_income, None)
+        });
     }
     let last_inspection = live()
         .filter(|row| row.kind == "inspection")

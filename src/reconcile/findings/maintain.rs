@@ -7,6 +7,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
+use super::income;
 use super::kept;
 use super::ledger_rows::{ledger_entries_of, ledger_ranks, ledger_rows, placed, rank_of};
 use super::recompute::{mismatch_text, owner_type_sql, recompute, unconfirmed_sql};
@@ -45,17 +46,18 @@ fn insert_column_kinds(conn: &mut DbConnection, condition: &str, income: bool) -
         ));
     }
     for (kind, predicate) in kinds {
-        let on_date = if kind == "operating_without_income" {
-            "(SELECT MAX(e.occurred_on) FROM ledger_entries e WHERE e.asset_code = a.code AND e.kind = 'income')"
+        let (rank, on_date) = if kind == "operating_without_income" {
+            let last_income = "(SELECT MAX(e.occurred_on) FROM ledger_entries e \
+                 WHERE e.asset_code = a.code AND e.kind = 'income')";
+            (income::rank_sql(last_income), last_income)
         } else {
-            "NULL"
+            (rank_of(kind).to_string(), "NULL")
         };
         diesel::sql_query(format!(
             "INSERT INTO findings (rank, code, town, village, department, on_date, flag, detail) \
              SELECT {rank}, a.code, a.town, COALESCE(a.village, ''), COALESCE(p.department, ''), \
              {on_date}, 0, NULL FROM assets a JOIN projects p ON p.code = a.project_code \
              WHERE a.status <> 'disposed' AND ({condition}) AND {predicate}",
-            rank = rank_of(kind),
         ))
         .execute(conn)?;
     }
@@ -107,6 +109,7 @@ fn refresh_ledger_kinds(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<
 ///
 /// Fails when a query fails.
 pub fn refresh_assets<S: AsRef<str>>(conn: &mut DbConnection, codes: &[S]) -> QueryResult<()> {
+    income::release(conn)?;
     for chunk in codes.chunks(CODES_PER_STATEMENT) {
         let chunk: Vec<&str> = chunk.iter().map(AsRef::as_ref).collect();
         let condition = format!("a.code IN ({})", list(&chunk));
@@ -328,6 +331,7 @@ pub fn after_import(
     projects: &[String],
     projects_now: i64,
 ) -> QueryResult<()> {
+    income::release(conn)?;
     let condition = format!("a.batch_id = {}", literal(batch_id));
     insert_column_kinds(conn, &condition, true)?;
     let most = u64::try_from(projects.len()).unwrap_or(u64::MAX) * 2
@@ -408,7 +412,8 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<()> {
 }
 
 /// Builds the kept findings when a migration left them unbuilt (a register made before
-/// they were kept), in one transaction. Run at start, after the migrations.
+/// they were kept), in one transaction; else moves the held `operating_without_income`
+/// rows whose year has passed. Run at start, after the migrations.
 ///
 /// Fails when a query fails.
 pub fn backfill(conn: &mut DbConnection) -> QueryResult<()> {
@@ -418,6 +423,8 @@ pub fn backfill(conn: &mut DbConnection) -> QueryResult<()> {
         .first(conn)?;
     if built == 0 {
         conn.transaction(rebuild)?;
+    } else {
+        income::release(conn)?;
     }
     Ok(())
 }

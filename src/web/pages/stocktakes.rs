@@ -22,6 +22,7 @@ use crate::domain::{shown, InspectionResult, Vocabulary};
 use crate::ledger::attachments;
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{search, ChecklistItem};
+use crate::stocktake::listing;
 use crate::stocktake::report::by_result;
 use crate::stocktake::results::{record, Origin, ResultInput};
 use crate::stocktake::{Campaign, CampaignStatus, StocktakeError, Tally};
@@ -63,7 +64,7 @@ pub async fn stocktakes(
     let campaigns = db
         .run(move |conn| {
             let mut listed = Vec::new();
-            for campaign in campaign::list(conn, &scope)? {
+            for campaign in listing::all(conn, &scope)? {
                 let tally = campaign::tally(conn, &scope, &campaign)?;
                 listed.push((campaign, tally));
             }
