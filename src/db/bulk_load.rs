@@ -99,6 +99,16 @@ struct DanglingRow {
     names: String,
 }
 
+impl From<DanglingRow> for Dangling {
+    fn from(row: DanglingRow) -> Self {
+        Dangling {
+            table: row.table_name,
+            row: row.row_key,
+            names: row.names,
+        }
+    }
+}
+
 /// The first reference of the rows a load wrote — its ledger entries after `after_seq`,
 /// their assets and those assets' projects — that names no asset, project or batch,
 /// followed by key (SQLite plans each join as a lookup in the key).
@@ -120,11 +130,7 @@ fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult
     )
     .bind::<BigInt, _>(after_seq)
     .load(conn)?;
-    Ok(found.into_iter().next().map(|row| Dangling {
-        table: row.table_name,
-        row: row.row_key,
-        names: row.names,
-    }))
+    Ok(found.into_iter().next().map(Dangling::from))
 }
 
 /// The first reference of a bulk load's rows — the projects and assets of `batch_id`,
@@ -161,11 +167,7 @@ fn first_dangling_by_scan(
     .bind::<Text, _>(batch_id)
     .bind::<BigInt, _>(after_seq)
     .load(conn)?;
-    Ok(found.into_iter().next().map(|row| Dangling {
-        table: row.table_name,
-        row: row.row_key,
-        names: row.names,
-    }))
+    Ok(found.into_iter().next().map(Dangling::from))
 }
 
 #[derive(QueryableByName)]

@@ -147,7 +147,7 @@ impl Writer {
         }
         let (entry_rows, head) = ledger::chain_held(&self.head, entries);
         let mut next = 0;
-        let asset_rows = assets
+        let asset_rows: Vec<AssetRow> = assets
             .iter()
             .zip(&ids)
             .zip(&counts)
@@ -158,11 +158,7 @@ impl Writer {
                 AssetRow::new(id, asset, &batch.id, (last.seq, &first.occurred_on), now)
             })
             .collect();
-        let held = assets
-            .iter()
-            .zip(&ids)
-            .map(|(asset, id)| HeldRow::new(id, asset))
-            .collect();
+        let held = asset_rows.iter().map(HeldRow::new).collect();
         self.head = head;
         Writes {
             projects: project_rows,

@@ -34,6 +34,16 @@ pub struct ClassFigures {
     pub value_fen: i64,
 }
 
+impl ClassFigures {
+    /// The figures' names, in the order of [`ClassFigures::as_array`].
+    pub const NAMES: [&'static str; 4] = ["projects", "assets", "funds_fen", "value_fen"];
+
+    /// The figures in the order of [`ClassFigures::NAMES`].
+    pub fn as_array(self) -> [i64; 4] {
+        [self.projects, self.assets, self.funds_fen, self.value_fen]
+    }
+}
+
 /// A write that would push a figure the register keeps (or a sum a read makes of its
 /// amounts) past 64-bit fen: refused, with nothing written, so that every later read
 /// can serve it.
