@@ -29,10 +29,10 @@ use crate::domain::AssetStatus;
 use crate::ledger::append::fold_rows;
 use crate::ledger::store::entries_as_of;
 use crate::ledger::EntryRow;
-use crate::register::figures::{add_to_kept, first_difference, signed};
+use crate::register::figures::{add_to_kept, signed};
 use crate::register::scope::literal;
 use crate::register::store::AssetRow;
-use crate::register::summary::ClassFigures;
+use crate::register::summary::{first_difference, ClassFigures};
 
 /// Projects whose contributions are read in one pass.
 const PROJECTS_PER_PASS: usize = 500;

@@ -23,9 +23,6 @@
 //! row whose figures fall to zero stays, holding zeros. [`compare`] recomputes every
 //! row from the projects and assets and names the first that differs.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Display;
-
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
@@ -480,26 +477,4 @@ pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)
         let name = ClassFigures::NAMES[i];
         (format!("{}.{name}", key.name()), kept[i], again[i])
     }))
-}
-
-/// The first key, in order, whose figures in `kept` differ from those in `again`, a key
-/// missing from either counting as zeros: the figure's name (`table.a/b/c.figure`), the
-/// kept value and the recomputed one; `None` when all agree.
-pub fn first_difference<A: Display + Ord, B: Display + Ord, C: Display + Ord>(
-    table: &str,
-    kept: &BTreeMap<(A, B, C), [i64; 4]>,
-    again: &BTreeMap<(A, B, C), [i64; 4]>,
-) -> Option<(String, i64, i64)> {
-    let keys: BTreeSet<&(A, B, C)> = kept.keys().chain(again.keys()).collect();
-    keys.into_iter().find_map(|key| {
-        let (a, b) = (
-            kept.get(key).copied().unwrap_or_default(),
-            again.get(key).copied().unwrap_or_default(),
-        );
-        (0..4).find(|&i| a[i] != b[i]).map(|i| {
-            let (x, y, z) = key;
-            let name = ClassFigures::NAMES[i];
-            (format!("{table}.{x}/{y}/{z}.{name}"), a[i], b[i])
-        })
-    })
 }

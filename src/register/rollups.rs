@@ -18,9 +18,9 @@ use diesel::sql_types::Text;
 
 use crate::db::DbConnection;
 use crate::domain::Scope;
-use crate::register::figures::{add_to_kept, first_difference, signed, GroupRow};
+use crate::register::figures::{add_to_kept, signed, GroupRow};
 use crate::register::scope::literal;
-use crate::register::summary::ClassFigures;
+use crate::register::summary::{first_difference, ClassFigures};
 
 /// Rows written in one statement.
 const ROWS_PER_STATEMENT: usize = 300;
