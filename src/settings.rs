@@ -37,91 +37,27 @@ const fn setting(name: &'static str, default: &'static str, what: &'static str) 
 }
 
 /// Every setting the register reads, in the order README lists them.
+#[rustfmt::skip]
 pub const SETTINGS: &[Setting] = &[
-    setting(
-        DATABASE,
-        DEFAULT_SQLITE_PATH,
-        "数据库：SQLite 文件路径或 postgres://…（--database、DATABASE_URL 优先）",
-    ),
+    setting(DATABASE, DEFAULT_SQLITE_PATH, "数据库：SQLite 文件路径或 postgres://…（--database、DATABASE_URL 优先）"),
     setting("address", "127.0.0.1", "监听地址（serve --address）"),
     setting("port", "8000", "监听端口（serve --port）"),
     setting("workers", "CPU 核数", "处理请求的线程数"),
-    setting(
-        "limits.import",
-        "256MiB",
-        "导入文件的大小上限（超过则 413）",
-    ),
-    setting(
-        "limits.json",
-        "1MiB",
-        "台账记录、申报等 JSON 请求体的大小上限",
-    ),
-    setting(
-        "limits.attachment",
-        "20MiB",
-        "附件（档案）的大小上限（超过则 413）",
-    ),
-    setting(
-        crate::front::SETTING,
-        "10",
-        "客户端须在几秒内发完请求头（0 关闭；TLS 由 Rocket 提供时不适用）",
-    ),
-    setting(
-        crate::db::pool::STATEMENT_TIMEOUT_SETTING,
-        "30",
-        "PostgreSQL 上服务器的一条查询最多执行几秒，超时即取消（0 关闭；导入不受此限）",
-    ),
-    setting(
-        "ip_header",
-        "false",
-        "可信反向代理告知客户端地址的请求头（如 X-Real-IP）；false 为不采信",
-    ),
-    setting(
-        "public",
-        "false",
-        "是否开放各村公示页（serve --public），无需登录",
-    ),
-    setting(
-        crate::approvals::policy::SETTING,
-        crate::approvals::policy::DEFAULT,
-        "哪些台账记录须经审批、由哪几级审批（类型=town,county；空值为直接记入台账）",
-    ),
-    setting(
-        crate::approvals::NOTICE_DAYS,
-        "7",
-        "公示默认天数（登记公示时未写天数则用此值）",
-    ),
-    setting(
-        crate::approvals::COUNTY_NAME,
-        crate::approvals::DEFAULT_COUNTY_NAME,
-        "县名，印在公示单的标题上",
-    ),
-    setting(
-        crate::observe::scrape::SETTING,
-        crate::observe::scrape::DEFAULT_EXPOSURE,
-        "运行指标 /metrics 对谁开放：loopback 仅本机、open 所有地址、off 不提供",
-    ),
-    setting(
-        crate::observe::logs::FORMAT_SETTING,
-        crate::observe::logs::DEFAULT_FORMAT,
-        "日志格式：auto（终端上为文本，否则 JSON）、json、text",
-    ),
-    setting(
-        "log_level",
-        "normal",
-        "日志详略：off、critical、normal、debug",
-    ),
-    setting(
-        "tls.certs",
-        "（无）",
-        "由本程序直接提供 HTTPS 时的证书文件（与 tls.key 同设）",
-    ),
-    Setting {
-        name: "secret_key",
-        default: "（每次启动随机生成）",
-        what: "Rocket 的加密密钥（本程序不用加密 Cookie）",
-        secret: true,
-    },
+    setting("limits.import", "256MiB", "导入文件的大小上限（超过则 413）"),
+    setting("limits.json", "1MiB", "台账记录、申报等 JSON 请求体的大小上限"),
+    setting("limits.attachment", "20MiB", "附件（档案）的大小上限（超过则 413）"),
+    setting(crate::front::SETTING, "10", "客户端须在几秒内发完请求头（0 关闭；TLS 由 Rocket 提供时不适用）"),
+    setting(crate::db::pool::STATEMENT_TIMEOUT_SETTING, "30", "PostgreSQL 上服务器的一条查询最多执行几秒，超时即取消（0 关闭；导入不受此限）"),
+    setting("ip_header", "false", "可信反向代理告知客户端地址的请求头（如 X-Real-IP）；false 为不采信"),
+    setting("public", "false", "是否开放各村公示页（serve --public），无需登录"),
+    setting(crate::approvals::policy::SETTING, crate::approvals::policy::DEFAULT, "哪些台账记录须经审批、由哪几级审批（类型=town,county；空值为直接记入台账）"),
+    setting(crate::approvals::NOTICE_DAYS, "7", "公示默认天数（登记公示时未写天数则用此值）"),
+    setting(crate::approvals::COUNTY_NAME, crate::approvals::DEFAULT_COUNTY_NAME, "县名，印在公示单的标题上"),
+    setting(crate::observe::scrape::SETTING, crate::observe::scrape::DEFAULT_EXPOSURE, "运行指标 /metrics 对谁开放：loopback 仅本机、open 所有地址、off 不提供"),
+    setting(crate::observe::logs::FORMAT_SETTING, crate::observe::logs::DEFAULT_FORMAT, "日志格式：auto（终端上为文本，否则 JSON）、json、text"),
+    setting("log_level", "normal", "日志详略：off、critical、normal、debug"),
+    setting("tls.certs", "（无）", "由本程序直接提供 HTTPS 时的证书文件（与 tls.key 同设）"),
+    Setting { name: "secret_key", default: "（每次启动随机生成）", what: "Rocket 的加密密钥（本程序不用加密 Cookie）", secret: true },
 ];
 
 /// The settings as Rocket reads them: its defaults, `Rocket.toml`, `ROCKET_*`.

@@ -158,27 +158,25 @@ impl From<crate::ledger::as_of::AsOfError> for ApiError {
     }
 }
 
-impl From<ImportFailure> for ApiError {
-    fn from(e: ImportFailure) -> Self {
-        match e {
-            ImportFailure::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(cause_chain(&other)),
+/// Each of these failures is a database error, answered as one, or else unexpected.
+macro_rules! db_or_internal {
+    ($($failure:ident),+) => {$(
+        impl From<$failure> for ApiError {
+            fn from(e: $failure) -> Self {
+                match e {
+                    $failure::Db(e) => ApiError::from(e),
+                    other => ApiError::Internal(cause_chain(&other)),
+                }
+            }
         }
-    }
+    )+};
 }
+
+db_or_internal!(ImportFailure, ExportError);
 
 impl From<TotalsError> for ApiError {
     fn from(e: TotalsError) -> Self {
         ApiError::Internal(cause_chain(&e))
-    }
-}
-
-impl From<ExportError> for ApiError {
-    fn from(e: ExportError) -> Self {
-        match e {
-            ExportError::Db(e) => ApiError::from(e),
-            other => ApiError::Internal(cause_chain(&other)),
-        }
     }
 }
 

@@ -177,88 +177,32 @@ pub struct AuditAccess(pub Caller);
 /// approver.
 pub struct ReviewAccess(pub Caller);
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for ReviewAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Review).await.map(ReviewAccess)
-    }
-}
-
 /// An approver token: approves or rejects proposals (which steps, its scope decides).
 pub struct ApproveAccess(pub Caller);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for ApproveAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Approve).await.map(ApproveAccess)
-    }
-}
 
 /// An admin token with county scope (token management).
 pub struct AdminAccess(pub Caller, pub CountyScope);
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for ReadAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Read).await.map(ReadAccess)
-    }
+/// Implements `FromRequest` for `$guard` as `$outcome`, the outcome of authorizing
+/// `$request`.
+macro_rules! guard {
+    ($guard:ident, $request:ident => $outcome:expr) => {
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $guard {
+            type Error = ApiError;
+            async fn from_request($request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+                $outcome
+            }
+        }
+    };
 }
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for WriteAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Write).await.map(WriteAccess)
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for AuditAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize(request, Access::Audit).await.map(AuditAccess)
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for AdminAccess {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize_county(request, Access::Administer)
-            .await
-            .map(|(caller, county)| AdminAccess(caller, county))
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CountyRead {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize_county(request, Access::Read)
-            .await
-            .map(|(caller, county)| CountyRead(caller, county))
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CountyWrite {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize_county(request, Access::Write)
-            .await
-            .map(|(caller, county)| CountyWrite(caller, county))
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CountyAudit {
-    type Error = ApiError;
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        authorize_county(request, Access::Audit)
-            .await
-            .map(|(caller, county)| CountyAudit(caller, county))
-    }
-}
+guard!(ReadAccess, r => authorize(r, Access::Read).await.map(ReadAccess));
+guard!(WriteAccess, r => authorize(r, Access::Write).await.map(WriteAccess));
+guard!(AuditAccess, r => authorize(r, Access::Audit).await.map(AuditAccess));
+guard!(ReviewAccess, r => authorize(r, Access::Review).await.map(ReviewAccess));
+guard!(ApproveAccess, r => authorize(r, Access::Approve).await.map(ApproveAccess));
+guard!(AdminAccess, r => authorize_county(r, Access::Administer).await.map(|(c, s)| AdminAccess(c, s)));
+guard!(CountyRead, r => authorize_county(r, Access::Read).await.map(|(c, s)| CountyRead(c, s)));
+guard!(CountyWrite, r => authorize_county(r, Access::Write).await.map(|(c, s)| CountyWrite(c, s)));
+guard!(CountyAudit, r => authorize_county(r, Access::Audit).await.map(|(c, s)| CountyAudit(c, s)));

@@ -126,6 +126,16 @@ struct DanglingRow {
     names: String,
 }
 
+impl From<DanglingRow> for Dangling {
+    fn from(row: DanglingRow) -> Self {
+        Dangling {
+            table: row.table_name,
+            row: row.row_key,
+            names: row.names,
+        }
+    }
+}
+
 /// The first reference of the rows a load wrote — its ledger entries after `after_seq`,
 /// their assets and those assets' projects — that names no asset, project or batch,
 /// followed by key (SQLite plans each join as a lookup in the key).
@@ -147,11 +157,7 @@ fn first_dangling_by_key(conn: &mut DbConnection, after_seq: i64) -> QueryResult
     )
     .bind::<BigInt, _>(after_seq)
     .load(conn)?;
-    Ok(found.into_iter().next().map(|row| Dangling {
-        table: row.table_name,
-        row: row.row_key,
-        names: row.names,
-    }))
+    Ok(found.into_iter().next().map(Dangling::from))
 }
 
 /// The first reference of a bulk load's rows — the assets of `batch_id`, the ledger
@@ -184,11 +190,7 @@ fn first_dangling_by_scan(
     .bind::<Text, _>(batch_id)
     .bind::<BigInt, _>(after_seq)
     .load(conn)?;
-    Ok(found.into_iter().next().map(|row| Dangling {
-        table: row.table_name,
-        row: row.row_key,
-        names: row.names,
-    }))
+    Ok(found.into_iter().next().map(Dangling::from))
 }
 
 /// The first project of a load (those of `batch_id`) whose batch row is missing. A load

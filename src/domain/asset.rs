@@ -3,119 +3,62 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::vocabulary::{Spelling, Vocabulary};
+use super::vocabulary::{closed_vocabulary, Spelling};
 
-/// 资产类别: the three classes of poverty-alleviation project assets.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum AssetClass {
-    /// 经营性: income-earning assets (photovoltaic stations, greenhouses, cold stores).
-    Operating,
-    /// 公益性: public-welfare assets (water works, roads, pipelines).
-    PublicWelfare,
-    /// 到户类: assets handed to households (livestock, seedlings, small machines).
-    Household,
-}
-
-/// Read from the Chinese short or long form or the English name.
-impl Vocabulary for AssetClass {
-    /// In the order reports list them.
-    const ALL: &'static [Self] = &[
-        AssetClass::Operating,
-        AssetClass::PublicWelfare,
-        AssetClass::Household,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            AssetClass::Operating => {
-                Spelling::new("operating", "经营性").or(&["经营性", "经营性资产"])
-            }
-            AssetClass::PublicWelfare => {
-                Spelling::new("public_welfare", "公益性").or(&["公益性", "公益性资产"])
-            }
-            AssetClass::Household => {
-                Spelling::new("household", "到户类").or(&["到户类", "到户类资产"])
-            }
-        }
+// Read from the Chinese short or long form or the English name. Members in the order
+// reports list them.
+closed_vocabulary! {
+    /// 资产类别: the three classes of poverty-alleviation project assets.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AssetClass {
+        /// 经营性: income-earning assets (photovoltaic stations, greenhouses, cold stores).
+        Operating => Spelling::new("operating", "经营性").or(&["经营性", "经营性资产"]),
+        /// 公益性: public-welfare assets (water works, roads, pipelines).
+        PublicWelfare => Spelling::new("public_welfare", "公益性").or(&["公益性", "公益性资产"]),
+        /// 到户类: assets handed to households (livestock, seedlings, small machines).
+        Household => Spelling::new("household", "到户类").or(&["到户类", "到户类资产"]),
     }
 }
 
-/// 所有权人类型: who owns an asset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OwnerType {
-    /// 村集体
-    VillageCollective,
-    /// 农户
-    Household,
-    /// 政府部门
-    Government,
-    /// 企业
-    Enterprise,
-    /// 其他
-    Other,
-}
-
-/// Read from the Chinese or the English name.
-impl Vocabulary for OwnerType {
-    /// In the order forms list them.
-    const ALL: &'static [Self] = &[
-        OwnerType::VillageCollective,
-        OwnerType::Household,
-        OwnerType::Government,
-        OwnerType::Enterprise,
-        OwnerType::Other,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            OwnerType::VillageCollective => {
-                Spelling::new("village_collective", "村集体").or(&["村集体"])
-            }
-            OwnerType::Household => Spelling::new("household", "农户").or(&["农户"]),
-            OwnerType::Government => Spelling::new("government", "政府部门").or(&["政府部门"]),
-            OwnerType::Enterprise => Spelling::new("enterprise", "企业").or(&["企业"]),
-            OwnerType::Other => Spelling::new("other", "其他").or(&["其他"]),
-        }
+// Read from the Chinese or the English name. Members in the order forms list them.
+closed_vocabulary! {
+    /// 所有权人类型: who owns an asset.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OwnerType {
+        /// 村集体
+        VillageCollective => Spelling::new("village_collective", "村集体").or(&["村集体"]),
+        /// 农户
+        Household => Spelling::new("household", "农户").or(&["农户"]),
+        /// 政府部门
+        Government => Spelling::new("government", "政府部门").or(&["政府部门"]),
+        /// 企业
+        Enterprise => Spelling::new("enterprise", "企业").or(&["企业"]),
+        /// 其他
+        Other => Spelling::new("other", "其他").or(&["其他"]),
     }
 }
 
-/// Where an asset stands: 已登记, 已确权 or 已处置.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssetStatus {
-    /// 已登记: registered, ownership not yet confirmed.
-    Registered,
-    /// 已确权: ownership confirmed.
-    Confirmed,
-    /// 已处置: disposed of; accepts only corrections.
-    Disposed,
-}
-
-/// Read from the English name only.
-impl Vocabulary for AssetStatus {
-    /// In the order an asset passes through them.
-    const ALL: &'static [Self] = &[
-        AssetStatus::Registered,
-        AssetStatus::Confirmed,
-        AssetStatus::Disposed,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            AssetStatus::Registered => Spelling::new("registered", "已登记"),
-            AssetStatus::Confirmed => Spelling::new("confirmed", "已确权"),
-            AssetStatus::Disposed => Spelling::new("disposed", "已处置"),
-        }
+// Read from the English name only. Members in the order an asset passes through them.
+closed_vocabulary! {
+    /// Where an asset stands: 已登记, 已确权 or 已处置.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AssetStatus {
+        /// 已登记: registered, ownership not yet confirmed.
+        Registered => Spelling::new("registered", "已登记"),
+        /// 已确权: ownership confirmed.
+        Confirmed => Spelling::new("confirmed", "已确权"),
+        /// 已处置: disposed of; accepts only corrections.
+        Disposed => Spelling::new("disposed", "已处置"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Vocabulary;
 
     #[test]
     fn classes_parse_from_every_spelling_the_spec_names() {

@@ -4,111 +4,58 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::vocabulary::{Spelling, Vocabulary};
+use super::vocabulary::{closed_vocabulary, Spelling};
 
-/// 巡查结果: what an inspection found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionResult {
-    /// 正常: in use and in order.
-    Normal,
-    /// 闲置: in order but not used.
-    Idle,
-    /// 损毁: damaged or destroyed in part.
-    Damaged,
-    /// 缺失: not found.
-    Missing,
-}
-
-/// Read from the English name only.
-impl Vocabulary for InspectionResult {
-    /// In the order forms list them.
-    const ALL: &'static [Self] = &[
-        InspectionResult::Normal,
-        InspectionResult::Idle,
-        InspectionResult::Damaged,
-        InspectionResult::Missing,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            InspectionResult::Normal => Spelling::new("normal", "正常"),
-            InspectionResult::Idle => Spelling::new("idle", "闲置"),
-            InspectionResult::Damaged => Spelling::new("damaged", "损毁"),
-            InspectionResult::Missing => Spelling::new("missing", "缺失"),
-        }
+// Read from the English name only. Members in the order forms list them.
+closed_vocabulary! {
+    /// 巡查结果: what an inspection found.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum InspectionResult {
+        /// 正常: in use and in order.
+        Normal => Spelling::new("normal", "正常"),
+        /// 闲置: in order but not used.
+        Idle => Spelling::new("idle", "闲置"),
+        /// 损毁: damaged or destroyed in part.
+        Damaged => Spelling::new("damaged", "损毁"),
+        /// 缺失: not found.
+        Missing => Spelling::new("missing", "缺失"),
     }
 }
 
-/// 处置方式: how an asset left the register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DisposalMethod {
-    /// 拍卖: sold at auction.
-    Auction,
-    /// 转让: transferred to another owner for a price.
-    Transfer,
-    /// 转为其他资产: turned into, or merged with, another asset.
-    Conversion,
-    /// 灭失: destroyed or lost (flood, fire, death of livestock).
-    Loss,
-    /// 报废: scrapped at the end of its use.
-    Scrap,
-}
-
-/// Read from the English name only.
-impl Vocabulary for DisposalMethod {
-    /// In the order forms list them.
-    const ALL: &'static [Self] = &[
-        DisposalMethod::Auction,
-        DisposalMethod::Transfer,
-        DisposalMethod::Conversion,
-        DisposalMethod::Loss,
-        DisposalMethod::Scrap,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            DisposalMethod::Auction => Spelling::new("auction", "拍卖"),
-            DisposalMethod::Transfer => Spelling::new("transfer", "转让"),
-            DisposalMethod::Conversion => Spelling::new("conversion", "转为其他资产"),
-            DisposalMethod::Loss => Spelling::new("loss", "灭失"),
-            DisposalMethod::Scrap => Spelling::new("scrap", "报废"),
-        }
+// Read from the English name only. Members in the order forms list them.
+closed_vocabulary! {
+    /// 处置方式: how an asset left the register.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DisposalMethod {
+        /// 拍卖: sold at auction.
+        Auction => Spelling::new("auction", "拍卖"),
+        /// 转让: transferred to another owner for a price.
+        Transfer => Spelling::new("transfer", "转让"),
+        /// 转为其他资产: turned into, or merged with, another asset.
+        Conversion => Spelling::new("conversion", "转为其他资产"),
+        /// 灭失: destroyed or lost (flood, fire, death of livestock).
+        Loss => Spelling::new("loss", "灭失"),
+        /// 报废: scrapped at the end of its use.
+        Scrap => Spelling::new("scrap", "报废"),
     }
 }
 
-/// 经营方式 of an operating contract: how someone else runs the asset and pays for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractMode {
-    /// 承包: run by a contractor for a fee.
-    Contract,
-    /// 租赁: leased for rent.
-    Lease,
-    /// 入股: put into an enterprise for a guaranteed dividend.
-    Equity,
-    /// 托管: run by a trustee.
-    Trust,
-}
-
-/// Read from the English name only.
-impl Vocabulary for ContractMode {
-    /// In the order forms list them.
-    const ALL: &'static [Self] = &[
-        ContractMode::Contract,
-        ContractMode::Lease,
-        ContractMode::Equity,
-        ContractMode::Trust,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            ContractMode::Contract => Spelling::new("contract", "承包"),
-            ContractMode::Lease => Spelling::new("lease", "租赁"),
-            ContractMode::Equity => Spelling::new("equity", "入股"),
-            ContractMode::Trust => Spelling::new("trust", "托管"),
-        }
+// Read from the English name only. Members in the order forms list them.
+closed_vocabulary! {
+    /// 经营方式 of an operating contract: how someone else runs the asset and pays for it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ContractMode {
+        /// 承包: run by a contractor for a fee.
+        Contract => Spelling::new("contract", "承包"),
+        /// 租赁: leased for rent.
+        Lease => Spelling::new("lease", "租赁"),
+        /// 入股: put into an enterprise for a guaranteed dividend.
+        Equity => Spelling::new("equity", "入股"),
+        /// 托管: run by a trustee.
+        Trust => Spelling::new("trust", "托管"),
     }
 }
 
@@ -127,6 +74,7 @@ pub enum Recipients {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Vocabulary;
 
     #[test]
     fn results_and_methods_parse_their_codes_only() {

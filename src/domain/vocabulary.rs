@@ -1,8 +1,9 @@
 //! The one shape of every closed vocabulary (classes, owner types, statuses, inspection
 //! results, disposal methods, import batch statuses): each member has an English code that
 //! the API and the database carry, a Chinese label that staff read, and the spellings a
-//! spreadsheet or a form may use for it. A vocabulary states its members once, in
-//! [`Vocabulary::spelling`]; parsing, labels, form choices and messages come from there.
+//! spreadsheet or a form may use for it. A vocabulary states its members once, each with
+//! its spelling (`closed_vocabulary!`, which writes [`Vocabulary::ALL`] and
+//! [`Vocabulary::spelling`]); parsing, labels, form choices and messages come from there.
 
 /// How one member of a vocabulary is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,35 @@ impl Spelling {
         self.code == text || self.also.contains(&text)
     }
 }
+
+/// Declares a closed vocabulary: the enum as written, each member followed by `=>` and
+/// its [`Spelling`], and its [`Vocabulary`], whose `ALL` lists the members in the order
+/// they are declared, so that a member cannot be left out of it.
+macro_rules! closed_vocabulary {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$member_meta:meta])* $member:ident => $spelling:expr,)+
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$member_meta])* $member,)+
+        }
+
+        impl $crate::domain::Vocabulary for $name {
+            const ALL: &'static [Self] = &[$($name::$member),+];
+
+            fn spelling(self) -> $crate::domain::Spelling {
+                match self {
+                    $($name::$member => $spelling,)+
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use closed_vocabulary;
 
 /// A closed vocabulary: an enum whose members are listed in [`Vocabulary::ALL`] and
 /// spelled by [`Vocabulary::spelling`]. Serde and schemars derive from the same enum

@@ -17,38 +17,23 @@ use crate::db::pool::DbBackend;
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::DbConnection;
+use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::register::scope::batches_in;
 
-/// How an import ended, as its batch and report say.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, AsExpression, FromSqlRow,
-)]
-#[serde(rename_all = "snake_case")]
-#[diesel(sql_type = Text)]
-pub enum BatchStatus {
-    /// Registered (已导入).
-    Committed,
-    /// Refused for the file's errors; nothing registered (被拒绝).
-    Rejected,
-    /// A dry run: what a commit would do. Never stored.
-    DryRun,
-}
-
-/// Read from the name stored and sent only.
-impl Vocabulary for BatchStatus {
-    const ALL: &'static [Self] = &[
-        BatchStatus::Committed,
-        BatchStatus::Rejected,
-        BatchStatus::DryRun,
-    ];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            BatchStatus::Committed => Spelling::new("committed", "已导入"),
-            BatchStatus::Rejected => Spelling::new("rejected", "被拒绝"),
-            BatchStatus::DryRun => Spelling::new("dry_run", "试导入"),
-        }
+// Read from the name stored and sent only.
+closed_vocabulary! {
+    /// How an import ended, as its batch and report say.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, AsExpression, FromSqlRow)]
+    #[serde(rename_all = "snake_case")]
+    #[diesel(sql_type = Text)]
+    pub enum BatchStatus {
+        /// Registered (已导入).
+        Committed => Spelling::new("committed", "已导入"),
+        /// Refused for the file's errors; nothing registered (被拒绝).
+        Rejected => Spelling::new("rejected", "被拒绝"),
+        /// A dry run: what a commit would do. Never stored.
+        DryRun => Spelling::new("dry_run", "试导入"),
     }
 }
 

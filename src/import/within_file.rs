@@ -69,6 +69,10 @@ impl WithinFile {
         errors: &mut ErrorList,
     ) -> Checked {
         let mut clean = true;
+        let mut contradiction = |field: Field, code: &'static str, message: String| {
+            clean = false;
+            errors.push(RowError::cell(line, layout.header_of(field), code, message));
+        };
         let first_of_project = match self.projects.entry(row.project.code.key()) {
             Entry::Vacant(slot) => {
                 slot.insert(SeenProject {
@@ -82,16 +86,14 @@ impl WithinFile {
             Entry::Occupied(seen) => {
                 let seen = seen.get();
                 if seen.code != row.project.code {
-                    clean = false;
-                    errors.push(RowError::cell(
-                        line,
-                        layout.header_of(Field::ProjectCode),
+                    contradiction(
+                        Field::ProjectCode,
                         "project_conflict",
                         format!(
                             "项目编号“{}”与第 {} 行的“{}”看起来相同（全角/半角、大小写或组合字符不同），同一项目须写法一致",
                             row.project.code, seen.line, seen.code
                         ),
-                    ));
+                    );
                 }
                 let now = fingerprint(&row.project);
                 let differing = Field::project_details()
@@ -101,10 +103,8 @@ impl WithinFile {
                     .filter(|(_, (a, b))| a != b)
                     .map(|(field, _)| field);
                 for field in differing {
-                    clean = false;
-                    errors.push(RowError::cell(
-                        line,
-                        layout.header_of(field),
+                    contradiction(
+                        field,
                         "project_conflict",
                         format!(
                             "项目 {} 的“{}”为“{}”，与第 {} 行的同一项目不一致",
@@ -113,7 +113,7 @@ impl WithinFile {
                             project_value(&row.project, field),
                             seen.line
                         ),
-                    ));
+                    );
                 }
                 false
             }
@@ -124,17 +124,15 @@ impl WithinFile {
                     slot.insert(line);
                 }
                 Entry::Occupied(first) => {
-                    clean = false;
-                    errors.push(RowError::cell(
-                        line,
-                        layout.header_of(Field::AssetCode),
+                    contradiction(
+                        Field::AssetCode,
                         "duplicate_asset_code",
                         format!(
                             "资产编号 {} 在第 {} 行已出现，同一文件中资产编号不能重复",
                             asset.code,
                             first.get()
                         ),
-                    ));
+                    );
                 }
             }
         }

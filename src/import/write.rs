@@ -151,7 +151,7 @@ impl Writer {
         }
         let (entry_rows, head) = ledger::chain_held(&self.head, entries);
         let mut next = 0;
-        let asset_rows = assets
+        let asset_rows: Vec<AssetRow> = assets
             .iter()
             .zip(&ids)
             .zip(&counts)
@@ -163,11 +163,7 @@ impl Writer {
                 AssetRow::new(id, asset, project, &batch.id, entry, now)
             })
             .collect();
-        let held = assets
-            .iter()
-            .zip(&ids)
-            .map(|((asset, _), id)| HeldRow::new(id, asset))
-            .collect();
+        let held = asset_rows.iter().map(HeldRow::new).collect();
         self.head = head;
         Writes {
             projects: project_rows,

@@ -21,26 +21,24 @@ use super::entry::EntryData;
 use crate::db::rows::{AssetRow, HeldRow};
 use crate::db::schema::{assets, registered_fields};
 use crate::db::DbConnection;
-use crate::domain::Vocabulary;
-use crate::register::AssetRecord;
 
 /// Assets looked up per query.
 const CHUNK: usize = 1_000;
 
 impl HeldRow {
     /// The row that holds the registered values of the fields entries change of the
-    /// new asset `asset_id` registered as `record`.
-    pub fn new(asset_id: &str, record: &AssetRecord) -> Self {
+    /// new asset `asset`, as its row stores them.
+    pub fn new(asset: &AssetRow) -> Self {
         HeldRow {
-            asset_id: asset_id.to_owned(),
-            value_fen: record.value.fen(),
-            owner_name: record.owner.name.clone(),
-            owner_type: record.owner.owner_type.as_str().to_owned(),
-            owner_id_number: record.owner.id_number.as_ref().map(ToString::to_string),
-            custodian: record.custodian.clone(),
-            status: record.status.as_str().to_owned(),
-            confirmed_on: record.confirmed_on.map(|d| d.to_string()),
-            certificate_no: record.certificate_no.clone(),
+            asset_id: asset.id.clone(),
+            value_fen: asset.value_fen,
+            owner_name: asset.owner_name.clone(),
+            owner_type: asset.owner_type.clone(),
+            owner_id_number: asset.owner_id_number.clone(),
+            custodian: asset.custodian.clone(),
+            status: asset.status.clone(),
+            confirmed_on: asset.confirmed_on.clone(),
+            certificate_no: asset.certificate_no.clone(),
         }
     }
 

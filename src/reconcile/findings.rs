@@ -15,7 +15,7 @@ pub mod maintain;
 mod recompute;
 mod stocktake;
 
-pub use kept::counts;
+pub use kept::{counts, page};
 pub use recompute::recompute;
 
 /// The kinds of findings with their Chinese names, in the order findings are listed in.
@@ -173,21 +173,6 @@ pub fn paginate(
         .take(limit.get().saturating_add(1))
         .collect();
     Page::from_rows(rest, limit, Finding::key)
-}
-
-/// The page of findings of `kind` (or of every kind) that follows `after`: pages follow
-/// the stable order of kind, then code, whatever changes between requests. Read from
-/// the kept findings: about a page of rows, whatever the register's size.
-///
-/// Fails when a query fails.
-pub fn page(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    kind: Option<FindingKind>,
-    after: Option<&Cursor<FindingKey>>,
-    limit: Limit,
-) -> QueryResult<Page<Finding, FindingKey>> {
-    kept::page(conn, scope, kind, after, limit)
 }
 
 fn asset_finding(kind: &'static str, code: String, detail: String) -> Finding {

@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{Integer, Text};
 
 use crate::db::schema::assets;
 use crate::db::DbConnection;
@@ -29,8 +29,10 @@ use crate::domain::AssetStatus;
 use crate::ledger::append::fold_rows;
 use crate::ledger::store::entries_as_of;
 use crate::ledger::EntryRow;
+use crate::register::figures::{add_to_kept, signed};
 use crate::register::scope::literal;
 use crate::register::store::AssetRow;
+use crate::register::summary::{first_difference, ClassFigures};
 
 /// Projects whose contributions are read in one pass.
 const PROJECTS_PER_PASS: usize = 500;
@@ -53,18 +55,9 @@ pub struct DatedRow {
     /// The project year (`registered`), 0 for a class.
     #[diesel(sql_type = Integer)]
     pub year: i32,
-    /// Projects.
-    #[diesel(sql_type = BigInt)]
-    pub projects: i64,
-    /// Live assets.
-    #[diesel(sql_type = BigInt)]
-    pub assets: i64,
-    /// Funds, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub funds_fen: i64,
-    /// Value, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub value_fen: i64,
+    /// Projects, live assets, their funds and value.
+    #[diesel(embed)]
+    pub figures: ClassFigures,
 }
 
 type Key = (String, String, i32);
@@ -241,11 +234,7 @@ fn contributions(
     let rows: Vec<DatedRow> =
         diesel::sql_query(sql_contributions(Some(codes), excluding)).load(conn)?;
     for r in rows {
-        add_to(
-            &mut sums,
-            (r.figure, r.day, r.year),
-            [r.projects, r.assets, r.funds_fen, r.value_fen],
-        );
+        add_to(&mut sums, (r.figure, r.day, r.year), r.figures.as_array());
     }
     let eventful = eventful(conn, Some(codes))?;
     if !eventful.is_empty() {
@@ -261,26 +250,20 @@ fn upsert(conn: &mut DbConnection, sums: &Sums, sign: i64) -> QueryResult<()> {
             .iter()
             .map(|((figure, day, year), f)| {
                 format!(
-                    "({}, {}, {year}, {}, {}, {}, {})",
+                    "({}, {}, {year}, {})",
                     literal(figure),
                     literal(day),
-                    sign * f[0],
-                    sign * f[1],
-                    sign * f[2],
-                    sign * f[3]
+                    signed(**f, sign)
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
-        diesel::sql_query(format!(
-            "INSERT INTO dated_figures ({COLUMNS}) VALUES {values} \
-             ON CONFLICT (figure, day, year) DO UPDATE SET \
-                 projects = dated_figures.projects + excluded.projects, \
-                 assets = dated_figures.assets + excluded.assets, \
-                 funds_fen = dated_figures.funds_fen + excluded.funds_fen, \
-                 value_fen = dated_figures.value_fen + excluded.value_fen"
-        ))
-        .execute(conn)?;
+        add_to_kept(
+            conn,
+            "dated_figures",
+            "figure, day, year",
+            &format!("VALUES {values}"),
+        )?;
     }
     Ok(())
 }
@@ -327,11 +310,7 @@ fn recompute(conn: &mut DbConnection) -> QueryResult<Sums> {
     let mut sums = Sums::new();
     let rows: Vec<DatedRow> = diesel::sql_query(sql_contributions(None, None)).load(conn)?;
     for r in rows {
-        add_to(
-            &mut sums,
-            (r.figure, r.day, r.year),
-            [r.projects, r.assets, r.funds_fen, r.value_fen],
-        );
+        add_to(&mut sums, (r.figure, r.day, r.year), r.figures.as_array());
     }
     for chunk in eventful(conn, None)?.chunks(PROJECTS_PER_PASS) {
         folded_contributions(conn, chunk, None, &mut sums)?;
@@ -372,28 +351,9 @@ pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)
     .load(conn)?;
     let mut kept = Sums::new();
     for r in kept_rows {
-        add_to(
-            &mut kept,
-            (r.figure, r.day, r.year),
-            [r.projects, r.assets, r.funds_fen, r.value_fen],
-        );
+        add_to(&mut kept, (r.figure, r.day, r.year), r.figures.as_array());
     }
-    let keys: BTreeSet<&Key> = kept.keys().chain(again.keys()).collect();
-    let names = ["projects", "assets", "funds_fen", "value_fen"];
-    for key in keys {
-        let (a, b) = (
-            kept.get(key).copied().unwrap_or_default(),
-            again.get(key).copied().unwrap_or_default(),
-        );
-        if let Some(i) = (0..4).find(|&i| a[i] != b[i]) {
-            return Ok(Some((
-                format!("dated_figures.{}/{}/{}.{}", key.0, key.1, key.2, names[i]),
-                a[i],
-                b[i],
-            )));
-        }
-    }
-    Ok(None)
+    Ok(first_difference("dated_figures", &kept, &again))
 }
 
 /// The figures as of the end of `day`: per figure and year, the changes dated `day` or

@@ -31,6 +31,7 @@ use crate::domain::{FundingChannel, Vocabulary};
 use crate::register::dated;
 use crate::register::rollups::{self, CHANNEL_PREFIX};
 use crate::register::scope::literal;
+use crate::register::summary::ClassFigures;
 
 /// How many projects' contributions are read in one statement.
 const PROJECTS_PER_STATEMENT: usize = 500;
@@ -53,18 +54,9 @@ pub struct GroupRow {
     /// Their department, `''` for none.
     #[diesel(sql_type = Text)]
     pub department: String,
-    /// Projects.
-    #[diesel(sql_type = BigInt)]
-    pub projects: i64,
-    /// Live assets.
-    #[diesel(sql_type = BigInt)]
-    pub assets: i64,
-    /// Funds of the projects, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub funds_fen: i64,
-    /// Value of the assets, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub value_fen: i64,
+    /// Projects, live assets, their funds and value.
+    #[diesel(embed)]
+    pub figures: ClassFigures,
 }
 
 impl GroupRow {
@@ -85,16 +77,6 @@ impl GroupRow {
             self.year,
             &self.department,
         )
-    }
-
-    /// The figures by name, in the order verification compares them.
-    fn figures(&self) -> [(&'static str, i64); 4] {
-        [
-            ("projects", self.projects),
-            ("assets", self.assets),
-            ("funds_fen", self.funds_fen),
-            ("value_fen", self.value_fen),
-        ]
     }
 }
 
@@ -244,16 +226,13 @@ fn add(
         .iter()
         .map(|r| {
             format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, {})",
+                "({}, {}, {}, {}, {}, {})",
                 literal(&r.class),
                 literal(&r.town),
                 literal(&r.village),
                 r.year,
                 literal(&r.department),
-                sign * r.projects,
-                sign * r.assets,
-                sign * r.funds_fen,
-                sign * r.value_fen
+                signed(r.figures.as_array(), sign)
             )
         })
         .collect::<Vec<_>>()
@@ -270,6 +249,7 @@ fn add_rows(
     sign: i64,
 ) -> QueryResult<()> {
     let contributions = contributions_sql(projects, excluding);
+    // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
     upsert(
         conn,
         &format!(
@@ -283,18 +263,40 @@ fn add_rows(
 /// Adds the rows `source` (a VALUES list or a SELECT of `group_figures` columns) to the
 /// kept ones.
 fn upsert(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
-    // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
+    add_to_kept(
+        conn,
+        "group_figures",
+        "class, town, village, year, department",
+        source,
+    )
+}
+
+/// Adds the figures of `source` — `VALUES` or a `SELECT` of the `key` columns then
+/// projects, assets, funds and value — to the rows of the kept figures `table` with the
+/// same key, making the rows missing.
+///
+/// Fails when the statement fails.
+pub(super) fn add_to_kept(
+    conn: &mut DbConnection,
+    table: &str,
+    key: &str,
+    source: &str,
+) -> QueryResult<()> {
     diesel::sql_query(format!(
-        "INSERT INTO group_figures (class, town, village, year, department, projects, assets, funds_fen, value_fen) \
-         {source} \
-         ON CONFLICT (class, town, village, year, department) DO UPDATE SET \
-             projects = group_figures.projects + excluded.projects, \
-             assets = group_figures.assets + excluded.assets, \
-             funds_fen = group_figures.funds_fen + excluded.funds_fen, \
-             value_fen = group_figures.value_fen + excluded.value_fen"
+        "INSERT INTO {table} ({key}, projects, assets, funds_fen, value_fen) {source} \
+         ON CONFLICT ({key}) DO UPDATE SET \
+             projects = {table}.projects + excluded.projects, \
+             assets = {table}.assets + excluded.assets, \
+             funds_fen = {table}.funds_fen + excluded.funds_fen, \
+             value_fen = {table}.value_fen + excluded.value_fen"
     ))
     .execute(conn)
     .map(|_| ())
+}
+
+/// `sign` times each of `figures`, as the last four values of an SQL `VALUES` row.
+pub(super) fn signed(figures: [i64; 4], sign: i64) -> String {
+    figures.map(|f| (sign * f).to_string()).join(", ")
 }
 
 /// Takes away what the projects with `codes` contribute now, before a write changes
@@ -466,18 +468,13 @@ pub fn compare(conn: &mut DbConnection) -> QueryResult<Option<(String, i64, i64)
     let again_rows: Vec<GroupRow> =
         diesel::sql_query(contributions_sql(&Projects::Group(&key), None)).load(conn)?;
     let again_row = again_rows.into_iter().find(same_row);
-    let zero = GroupRow {
-        projects: 0,
-        assets: 0,
-        funds_fen: 0,
-        value_fen: 0,
-        ..key.clone()
-    };
-    let (kept_row, again_row) = (kept_row.unwrap_or(zero.clone()), again_row.unwrap_or(zero));
-    Ok(kept_row
-        .figures()
-        .into_iter()
-        .zip(again_row.figures())
-        .find(|((_, a), (_, b))| a != b)
-        .map(|((name, a), (_, b))| (format!("{}.{name}", key.name()), a, b)))
+    let figures_of = |row: Option<GroupRow>| row.map(|r| r.figures).unwrap_or_default();
+    let (kept, again) = (
+        figures_of(kept_row).as_array(),
+        figures_of(again_row).as_array(),
+    );
+    Ok((0..4).find(|&i| kept[i] != again[i]).map(|i| {
+        let name = ClassFigures::NAMES[i];
+        (format!("{}.{name}", key.name()), kept[i], again[i])
+    }))
 }

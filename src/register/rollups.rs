@@ -14,12 +14,13 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 
 use crate::db::DbConnection;
 use crate::domain::Scope;
-use crate::register::figures::GroupRow;
+use crate::register::figures::{add_to_kept, signed, GroupRow};
 use crate::register::scope::literal;
+use crate::register::summary::{first_difference, ClassFigures};
 
 /// Rows written in one statement.
 const ROWS_PER_STATEMENT: usize = 300;
@@ -39,18 +40,9 @@ pub struct RollupRow {
     /// The group key.
     #[diesel(sql_type = Text)]
     pub group_key: String,
-    /// Projects.
-    #[diesel(sql_type = BigInt)]
-    pub projects: i64,
-    /// Live assets.
-    #[diesel(sql_type = BigInt)]
-    pub assets: i64,
-    /// Funds, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub funds_fen: i64,
-    /// Value, in fen.
-    #[diesel(sql_type = BigInt)]
-    pub value_fen: i64,
+    /// Projects, live assets, their funds and value.
+    #[diesel(embed)]
+    pub figures: ClassFigures,
 }
 
 type Key = (String, &'static str, String);
@@ -100,10 +92,9 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
     for row in rows {
         for key in targets(row) {
             let sum = sums.entry(key).or_default();
-            sum[0] += row.projects;
-            sum[1] += row.assets;
-            sum[2] += row.funds_fen;
-            sum[3] += row.value_fen;
+            for (sum, figure) in sum.iter_mut().zip(row.figures.as_array()) {
+                *sum += figure;
+            }
         }
     }
     let sums: Vec<(Key, [i64; 4])> = sums.into_iter().collect();
@@ -112,27 +103,20 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
             .iter()
             .map(|((scope, grouping, key), f)| {
                 format!(
-                    "({}, '{grouping}', {}, {}, {}, {}, {})",
+                    "({}, '{grouping}', {}, {})",
                     literal(scope),
                     literal(key),
-                    sign * f[0],
-                    sign * f[1],
-                    sign * f[2],
-                    sign * f[3]
+                    signed(*f, sign)
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
-        diesel::sql_query(format!(
-            "INSERT INTO rollup_figures (scope, grouped_by, group_key, projects, assets, funds_fen, value_fen) \
-             VALUES {values} \
-             ON CONFLICT (scope, grouped_by, group_key) DO UPDATE SET \
-                 projects = rollup_figures.projects + excluded.projects, \
-                 assets = rollup_figures.assets + excluded.assets, \
-                 funds_fen = rollup_figures.funds_fen + excluded.funds_fen, \
-                 value_fen = rollup_figures.value_fen + excluded.value_fen"
-        ))
-        .execute(conn)?;
+        add_to_kept(
+            conn,
+            "rollup_figures",
+            "scope, grouped_by, group_key",
+            &format!("VALUES {values}"),
+        )?;
     }
     Ok(())
 }
@@ -220,31 +204,9 @@ pub fn compare(
     .load(conn)?;
     let keyed = |rows: Vec<RollupRow>| -> BTreeMap<(String, String, String), [i64; 4]> {
         rows.into_iter()
-            .map(|r| {
-                (
-                    (r.scope, r.grouped_by, r.group_key),
-                    [r.projects, r.assets, r.funds_fen, r.value_fen],
-                )
-            })
+            .map(|r| ((r.scope, r.grouped_by, r.group_key), r.figures.as_array()))
             .collect()
     };
     let (kept, again) = (keyed(kept), keyed(again));
-    let names = ["projects", "assets", "funds_fen", "value_fen"];
-    let mut keys: Vec<&(String, String, String)> = kept.keys().chain(again.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    for key in keys {
-        let (a, b) = (
-            kept.get(key).copied().unwrap_or_default(),
-            again.get(key).copied().unwrap_or_default(),
-        );
-        if let Some(i) = (0..4).find(|&i| a[i] != b[i]) {
-            return Ok(Some((
-                format!("rollup_figures.{}/{}/{}.{}", key.0, key.1, key.2, names[i]),
-                a[i],
-                b[i],
-            )));
-        }
-    }
-    Ok(None)
+    Ok(first_difference("rollup_figures", &kept, &again))
 }

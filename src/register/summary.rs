@@ -7,6 +7,9 @@
 //! ([`FigureOverflow`]), so that every figure a later read sums stays within them.
 //! [`Summary::recompute`] derives the same figures from the rows, for checking.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -32,6 +35,38 @@ pub struct ClassFigures {
     pub funds_fen: i64,
     /// Value of those assets, in fen.
     pub value_fen: i64,
+}
+
+impl ClassFigures {
+    /// The figures' names, in the order of [`ClassFigures::as_array`].
+    pub const NAMES: [&'static str; 4] = ["projects", "assets", "funds_fen", "value_fen"];
+
+    /// The figures in the order of [`ClassFigures::NAMES`].
+    pub fn as_array(self) -> [i64; 4] {
+        [self.projects, self.assets, self.funds_fen, self.value_fen]
+    }
+}
+
+/// The first key, in order, whose figures in `kept` differ from those in `again`, a key
+/// missing from either counting as zeros: the figure's name (`table.a/b/c.figure`), the
+/// kept value and the recomputed one; `None` when all agree.
+pub fn first_difference<A: Display + Ord, B: Display + Ord, C: Display + Ord>(
+    table: &str,
+    kept: &BTreeMap<(A, B, C), [i64; 4]>,
+    again: &BTreeMap<(A, B, C), [i64; 4]>,
+) -> Option<(String, i64, i64)> {
+    let keys: BTreeSet<&(A, B, C)> = kept.keys().chain(again.keys()).collect();
+    keys.into_iter().find_map(|key| {
+        let (a, b) = (
+            kept.get(key).copied().unwrap_or_default(),
+            again.get(key).copied().unwrap_or_default(),
+        );
+        (0..4).find(|&i| a[i] != b[i]).map(|i| {
+            let (x, y, z) = key;
+            let name = ClassFigures::NAMES[i];
+            (format!("{table}.{x}/{y}/{z}.{name}"), a[i], b[i])
+        })
+    })
 }
 
 /// A write that would push a figure the register keeps (or a sum a read makes of its

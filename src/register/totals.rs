@@ -102,10 +102,10 @@ fn into_group(row: RollupRow) -> Result<Group, NegativeSum> {
     let money = |fen: i64| Yuan::from_fen(fen).ok_or_else(|| NegativeSum(row.group_key.clone()));
     Ok(Group {
         figures: Figures {
-            projects: row.projects,
-            assets: row.assets,
-            funds: money(row.funds_fen)?,
-            asset_value: money(row.value_fen)?,
+            projects: row.figures.projects,
+            assets: row.figures.assets,
+            funds: money(row.figures.funds_fen)?,
+            asset_value: money(row.figures.value_fen)?,
         },
         key: row.group_key.clone(),
     })
@@ -123,12 +123,7 @@ fn scope_summary(conn: &mut DbConnection, scope: &Scope) -> Result<Summary, Tota
         classes: [ClassFigures::default(); 3],
     };
     for row in rows {
-        let figures = ClassFigures {
-            projects: row.projects,
-            assets: row.assets,
-            funds_fen: row.funds_fen,
-            value_fen: row.value_fen,
-        };
+        let figures = row.figures;
         match (row.group_key.as_str(), AssetClass::parse(&row.group_key)) {
             (_, Some(class)) => summary.classes[class_index(class)] = figures,
             ("none", None) => {

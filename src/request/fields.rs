@@ -42,35 +42,24 @@ fn member_of<'v, T: Vocabulary>(field: ValueField<'v>) -> form::Result<'v, T> {
     })
 }
 
-impl<'v> FromFormField<'v> for AssetClass {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        member_of(field)
-    }
+/// Each closed vocabulary a query takes reads as a member of it ([`member_of`]).
+macro_rules! vocabulary_fields {
+    ($($vocabulary:ty),+) => {$(
+        impl<'v> FromFormField<'v> for $vocabulary {
+            fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+                member_of(field)
+            }
+        }
+    )+};
 }
 
-impl<'v> FromFormField<'v> for OwnerType {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        member_of(field)
-    }
-}
-
-impl<'v> FromFormField<'v> for AssetCondition {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        member_of(field)
-    }
-}
-
-impl<'v> FromFormField<'v> for OperatingMode {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        member_of(field)
-    }
-}
-
-impl<'v> FromFormField<'v> for AssetStatus {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        member_of(field)
-    }
-}
+vocabulary_fields!(
+    AssetClass,
+    OwnerType,
+    AssetCondition,
+    OperatingMode,
+    AssetStatus
+);
 
 impl<'v> FromFormField<'v> for BusinessDate {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {

@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::schema::stocktakes;
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
+use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary, Year};
 use crate::ledger::lock_head;
 use crate::register::scope::{asset_sql, literal, project_sql};
@@ -16,23 +17,14 @@ use crate::register::scope::{asset_sql, literal, project_sql};
 /// The longest name of a campaign, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
-/// Whether a campaign still takes results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CampaignStatus {
-    /// 进行中: results are recorded.
-    Open,
-    /// 已结束: closed, its report fixed.
-    Closed,
-}
-
-impl Vocabulary for CampaignStatus {
-    const ALL: &'static [Self] = &[CampaignStatus::Open, CampaignStatus::Closed];
-
-    fn spelling(self) -> Spelling {
-        match self {
-            CampaignStatus::Open => Spelling::new("open", "进行中"),
-            CampaignStatus::Closed => Spelling::new("closed", "已结束"),
-        }
+closed_vocabulary! {
+    /// Whether a campaign still takes results.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum CampaignStatus {
+        /// 进行中: results are recorded.
+        Open => Spelling::new("open", "进行中"),
+        /// 已结束: closed, its report fixed.
+        Closed => Spelling::new("closed", "已结束"),
     }
 }
 

@@ -81,6 +81,69 @@ pub struct Operation {
     pub responses: &'static [(u16, &'static str, Body)],
 }
 
+impl Operation {
+    /// An operation of `method` on `path` that `audience` may call, doing `summary`:
+    /// no parameters, no request body and no responses until given.
+    fn new(
+        method: &'static str,
+        path: &'static str,
+        audience: Audience,
+        summary: &'static str,
+    ) -> Self {
+        Operation {
+            method,
+            path,
+            summary,
+            audience,
+            path_params: &[],
+            query: Vec::new(),
+            request: None,
+            responses: &[],
+        }
+    }
+
+    /// A GET (see [`Operation::new`]).
+    pub fn get(path: &'static str, audience: Audience, summary: &'static str) -> Self {
+        Operation::new("get", path, audience, summary)
+    }
+
+    /// A POST (see [`Operation::new`]).
+    pub fn post(path: &'static str, audience: Audience, summary: &'static str) -> Self {
+        Operation::new("post", path, audience, summary)
+    }
+
+    /// A DELETE (see [`Operation::new`]).
+    pub fn delete(path: &'static str, audience: Audience, summary: &'static str) -> Self {
+        Operation::new("delete", path, audience, summary)
+    }
+
+    /// With these path parameters.
+    pub fn path(self, path_params: &'static [Param]) -> Self {
+        Operation {
+            path_params,
+            ..self
+        }
+    }
+
+    /// With these query parameters.
+    pub fn query(self, query: Vec<Param>) -> Self {
+        Operation { query, ..self }
+    }
+
+    /// Taking this request body.
+    pub fn takes(self, request: Body) -> Self {
+        Operation {
+            request: Some(request),
+            ..self
+        }
+    }
+
+    /// Answering these responses, by status.
+    pub fn responds(self, responses: &'static [(u16, &'static str, Body)]) -> Self {
+        Operation { responses, ..self }
+    }
+}
+
 /// The schema of `T`: a reference to its definition in the document.
 pub(crate) fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()

@@ -18,120 +18,39 @@ pub fn operations() -> Vec<Operation> {
     ];
     let id: &'static [(&'static str, &'static str)] = &[("id", "盘点 id")];
     vec![
-        Operation {
-            method: "post",
-            path: "/api/v1/stocktakes",
-            summary: "开始年度清查盘点：范围内所有未处置的资产列入清单（范围须在令牌范围之内）",
-            audience: Audience::Clerk,
-            path_params: &[],
-            query: Vec::new(),
-            request: Some(Body::Json(schema::<NewStocktake>)),
-            responses: &[
-                (201, "已开始，附进度", Body::Json(schema::<StocktakeDetail>)),
-                (422, "名称、年度或范围无效，或范围超出令牌范围", Body::Problem),
-            ],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes",
-            summary: "令牌范围可见的盘点，最新的在前，附令牌范围内的进度；给出 limit 或 cursor 时按页返回 {items, next_cursor}，都不给时返回最新的至多 1000 次（数组，分页前的格式）",
-            audience: Audience::Review,
-            path_params: &[],
-            query: PageQuery::<TimeKey>::parameters(),
-            request: None,
-            responses: &[
-                (200, "盘点列表", Body::Json(schema::<StocktakeList>)),
-                (400, "limit 或 cursor 无效", Body::Problem),
-            ],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}",
-            summary: "一次盘点及其按镇街、村的进度（已盘/应盘，按盘点结果）",
-            audience: Audience::Review,
-            path_params: id,
-            query: Vec::new(),
-            request: None,
-            responses: &[(200, "盘点与进度", Body::Json(schema::<StocktakeDetail>)), MISSING],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}/report",
-            summary: "盘点报告：按盘点结果的资产数与价值，盘亏（缺失资产价值），按镇街、村",
-            audience: Audience::Review,
-            path_params: id,
-            query: Vec::new(),
-            request: None,
-            responses: &[(200, "盘点报告", Body::Json(schema::<StocktakeDetail>)), MISSING],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}/report.html",
-            summary: "可打印的盘点报告",
-            audience: Audience::Review,
-            path_params: id,
-            query: Vec::new(),
-            request: None,
-            responses: &[(200, "HTML 页面", Body::Empty), MISSING],
-        },
-        Operation {
-            method: "post",
-            path: "/api/v1/stocktakes/{id}/close",
-            summary: "结束盘点：资产价值按此刻固定，报告从此不变；未盘点的资产列为审计发现 not_stocktaken",
-            audience: Audience::Clerk,
-            path_params: id,
-            query: Vec::new(),
-            request: None,
-            responses: &[
-                (200, "已结束，附盘点报告", Body::Json(schema::<StocktakeDetail>)),
-                MISSING,
-                (422, "盘点已结束，或令牌范围不包含盘点范围", Body::Problem),
-            ],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}/checklist",
-            summary: "盘点清单（按村）：资产编号、名称、所有权人、管护主体、价值与已记录的结果",
-            audience: Audience::Review,
-            path_params: id,
-            query: place.clone(),
-            request: None,
-            responses: &[(200, "盘点清单", Body::Json(schema::<ChecklistView>)), MISSING],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}/checklist.html",
-            summary: "可打印的盘点清单，附盘点人签字栏",
-            audience: Audience::Review,
-            path_params: id,
-            query: place.clone(),
-            request: None,
-            responses: &[(200, "HTML 页面", Body::Empty), MISSING],
-        },
-        Operation {
-            method: "get",
-            path: "/api/v1/stocktakes/{id}/checklist.xlsx",
-            summary: "盘点清单 Excel：村里填写盘点结果、盘点日期、备注后上传为盘点结果",
-            audience: Audience::Review,
-            path_params: id,
-            query: place,
-            request: None,
-            responses: &[(200, "Excel 工作簿", Body::Xlsx), MISSING],
-        },
-        Operation {
-            method: "post",
-            path: "/api/v1/stocktakes/{id}/results",
-            summary: "记录盘点结果（JSON 数组，或填好的盘点清单 XLSX/CSV），每条记为一条巡查（inspection）台账记录；全部成功或全部不写入",
-            audience: Audience::Clerk,
-            path_params: id,
-            query: Vec::new(),
-            request: Some(Body::Json(schema::<Vec<ResultBody>>)),
-            responses: &[
-                (201, "已记录", Body::Json(schema::<ResultsRecorded>)),
-                MISSING,
-                (413, "上传内容过大", Body::Problem),
-                (422, "逐行错误（index 或 line、cell、field、code、message），或盘点已结束", Body::Problem),
-            ],
-        },
+        Operation::post("/api/v1/stocktakes", Audience::Clerk, "开始年度清查盘点：范围内所有未处置的资产列入清单（范围须在令牌范围之内）")
+            .takes(Body::Json(schema::<NewStocktake>))
+            .responds(&[(201, "已开始，附进度", Body::Json(schema::<StocktakeDetail>)), (422, "名称、年度或范围无效，或范围超出令牌范围", Body::Problem)]),
+        Operation::get("/api/v1/stocktakes", Audience::Review, "令牌范围可见的盘点，最新的在前，附令牌范围内的进度；给出 limit 或 cursor 时按页返回 {items, next_cursor}，都不给时返回最新的至多 1000 次（数组，分页前的格式）")
+            .query(PageQuery::<TimeKey>::parameters())
+            .responds(&[(200, "盘点列表", Body::Json(schema::<StocktakeList>)), (400, "limit 或 cursor 无效", Body::Problem)]),
+        Operation::get("/api/v1/stocktakes/{id}", Audience::Review, "一次盘点及其按镇街、村的进度（已盘/应盘，按盘点结果）")
+            .path(id)
+            .responds(&[(200, "盘点与进度", Body::Json(schema::<StocktakeDetail>)), MISSING]),
+        Operation::get("/api/v1/stocktakes/{id}/report", Audience::Review, "盘点报告：按盘点结果的资产数与价值，盘亏（缺失资产价值），按镇街、村")
+            .path(id)
+            .responds(&[(200, "盘点报告", Body::Json(schema::<StocktakeDetail>)), MISSING]),
+        Operation::get("/api/v1/stocktakes/{id}/report.html", Audience::Review, "可打印的盘点报告")
+            .path(id)
+            .responds(&[(200, "HTML 页面", Body::Empty), MISSING]),
+        Operation::post("/api/v1/stocktakes/{id}/close", Audience::Clerk, "结束盘点：资产价值按此刻固定，报告从此不变；未盘点的资产列为审计发现 not_stocktaken")
+            .path(id)
+            .responds(&[(200, "已结束，附盘点报告", Body::Json(schema::<StocktakeDetail>)), MISSING, (422, "盘点已结束，或令牌范围不包含盘点范围", Body::Problem)]),
+        Operation::get("/api/v1/stocktakes/{id}/checklist", Audience::Review, "盘点清单（按村）：资产编号、名称、所有权人、管护主体、价值与已记录的结果")
+            .path(id)
+            .query(place.clone())
+            .responds(&[(200, "盘点清单", Body::Json(schema::<ChecklistView>)), MISSING]),
+        Operation::get("/api/v1/stocktakes/{id}/checklist.html", Audience::Review, "可打印的盘点清单，附盘点人签字栏")
+            .path(id)
+            .query(place.clone())
+            .responds(&[(200, "HTML 页面", Body::Empty), MISSING]),
+        Operation::get("/api/v1/stocktakes/{id}/checklist.xlsx", Audience::Review, "盘点清单 Excel：村里填写盘点结果、盘点日期、备注后上传为盘点结果")
+            .path(id)
+            .query(place)
+            .responds(&[(200, "Excel 工作簿", Body::Xlsx), MISSING]),
+        Operation::post("/api/v1/stocktakes/{id}/results", Audience::Clerk, "记录盘点结果（JSON 数组，或填好的盘点清单 XLSX/CSV），每条记为一条巡查（inspection）台账记录；全部成功或全部不写入")
+            .path(id)
+            .takes(Body::Json(schema::<Vec<ResultBody>>))
+            .responds(&[(201, "已记录", Body::Json(schema::<ResultsRecorded>)), MISSING, (413, "上传内容过大", Body::Problem), (422, "逐行错误（index 或 line、cell、field、code、message），或盘点已结束", Body::Problem)]),
     ]
 }

@@ -88,82 +88,83 @@ struct Found {
     named: String,
 }
 
-/// The first row `query` finds, as (its key, what it names).
-fn first(conn: &mut DbConnection, query: &str) -> QueryResult<Option<(String, String)>> {
-    let found: Vec<Found> = diesel::sql_query(query).load(conn)?;
-    Ok(found.into_iter().next().map(|f| (f.row_key, f.named)))
-}
+/// The reference a row makes, from its key and what it names.
+type Named = fn(String, String) -> Dangling;
 
-/// The first dangling reference, in the order of the checks above; `None` when every
-/// reference names a row that exists. Each check is one anti-join over a table.
-///
-/// Fails only when the database fails.
-pub(super) fn first_dangling(conn: &mut DbConnection) -> QueryResult<Option<Dangling>> {
-    if let Some((code, batch)) = first(
-        conn,
+/// The checks, in order: a query finding the first row whose reference dangles, as its
+/// key (`row_key`) and what it names (`named`), and the reference that row makes. Each
+/// is one anti-join over a table.
+const CHECKS: &[(&str, Named)] = &[
+    (
         "SELECT p.code AS row_key, p.batch_id AS named FROM projects p \
          WHERE NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = p.batch_id) \
          LIMIT 1",
-    )? {
-        return Ok(Some(Dangling::ProjectBatch { code, batch }));
-    }
-    if let Some((code, batch)) = first(
-        conn,
+        |code, batch| Dangling::ProjectBatch { code, batch },
+    ),
+    (
         "SELECT a.code AS row_key, a.batch_id AS named FROM assets a \
          WHERE NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = a.batch_id) \
          LIMIT 1",
-    )? {
-        return Ok(Some(Dangling::AssetBatch { code, batch }));
-    }
-    if let Some((code, project)) = first(
-        conn,
+        |code, batch| Dangling::AssetBatch { code, batch },
+    ),
+    (
         "SELECT a.code AS row_key, a.project_code AS named FROM assets a \
          LEFT JOIN projects p ON p.code = a.project_code WHERE p.code IS NULL \
          LIMIT 1",
-    )? {
-        return Ok(Some(Dangling::AssetProject { code, project }));
-    }
-    if let Some((code, project)) = first(
-        conn,
+        |code, project| Dangling::AssetProject { code, project },
+    ),
+    (
         "SELECT a.code AS row_key, a.project_code AS named FROM assets a \
          JOIN projects p ON p.code = a.project_code \
          WHERE a.project_year <> p.year \
          OR (a.project_department IS NULL) <> (p.department IS NULL) \
          OR a.project_department <> p.department \
          LIMIT 1",
-    )? {
-        return Ok(Some(Dangling::AssetProjectFields { code, project }));
-    }
-    if let Some((seq, asset_id)) = first(
-        conn,
+        |code, project| Dangling::AssetProjectFields { code, project },
+    ),
+    (
         "SELECT CAST(e.seq AS TEXT) AS row_key, e.asset_id AS named FROM ledger_entries e \
          LEFT JOIN assets a ON a.id = e.asset_id WHERE a.id IS NULL \
          LIMIT 1",
-    )? {
-        let seq = seq.parse().unwrap_or_default();
-        return Ok(Some(Dangling::EntryAsset { seq, asset_id }));
-    }
-    if let Some((seq, code)) = first(
-        conn,
+        |seq, asset_id| Dangling::EntryAsset {
+            seq: seq.parse().unwrap_or_default(),
+            asset_id,
+        },
+    ),
+    (
         "SELECT CAST(e.seq AS TEXT) AS row_key, a.code AS named FROM ledger_entries e \
          JOIN assets a ON a.id = e.asset_id \
          WHERE e.asset_town <> a.town \
          OR (e.asset_department IS NULL) <> (a.project_department IS NULL) \
          OR e.asset_department <> a.project_department \
          LIMIT 1",
-    )? {
-        let seq = seq.parse().unwrap_or_default();
-        return Ok(Some(Dangling::EntryPlace { seq, code }));
-    }
-    if let Some((seq, batch)) = first(
-        conn,
+        |seq, code| Dangling::EntryPlace {
+            seq: seq.parse().unwrap_or_default(),
+            code,
+        },
+    ),
+    (
         "SELECT CAST(e.seq AS TEXT) AS row_key, e.batch_id AS named FROM ledger_entries e \
          WHERE e.batch_id IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = e.batch_id) \
          LIMIT 1",
-    )? {
-        let seq = seq.parse().unwrap_or_default();
-        return Ok(Some(Dangling::EntryBatch { seq, batch }));
+        |seq, batch| Dangling::EntryBatch {
+            seq: seq.parse().unwrap_or_default(),
+            batch,
+        },
+    ),
+];
+
+/// The first dangling reference, in the order of [`CHECKS`]; `None` when every
+/// reference names a row that exists.
+///
+/// Fails only when the database fails.
+pub(super) fn first_dangling(conn: &mut DbConnection) -> QueryResult<Option<Dangling>> {
+    for (query, dangling) in CHECKS {
+        let found: Vec<Found> = diesel::sql_query(*query).load(conn)?;
+        if let Some(row) = found.into_iter().next() {
+            return Ok(Some(dangling(row.row_key, row.named)));
+        }
     }
     Ok(None)
 }

@@ -234,9 +234,10 @@ fn contract_texts(
     Ok(found)
 }
 
-/// The page of findings of `kind` (or of every kind) in `scope` that follows `after`,
-/// read from the kept findings: at most one query per kind, each reading about a page
-/// of rows.
+/// The page of findings of `kind` (or of every kind) in `scope` that follows `after`:
+/// pages follow the stable order of kind, then code, whatever changes between requests.
+/// Read from the kept findings: at most one query per kind, each reading about a page
+/// of rows, whatever the register's size.
 ///
 /// Fails when a query fails.
 pub fn page(

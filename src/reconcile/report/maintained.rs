@@ -29,8 +29,8 @@ pub(super) fn projects(
             continue;
         };
         if year <= up_to && only.is_none_or(|only| only == year) {
-            figure.projects += row.projects;
-            figure.fen += row.funds_fen;
+            figure.projects += row.figures.projects;
+            figure.fen += row.figures.funds_fen;
         }
     }
     Ok(figure)
@@ -60,8 +60,8 @@ impl AsOfDay {
                     (
                         class,
                         Figure {
-                            projects: row.projects,
-                            fen: row.value_fen,
+                            projects: row.figures.projects,
+                            fen: row.figures.value_fen,
                         },
                     )
                 })
@@ -77,8 +77,8 @@ impl AsOfDay {
         let mut figure = projects(conn, &Scope::County, up_to, None)?;
         for row in &self.rows {
             if row.figure == "registered" && row.year <= up_to {
-                figure.projects -= row.projects;
-                figure.fen -= row.funds_fen;
+                figure.projects -= row.figures.projects;
+                figure.fen -= row.figures.funds_fen;
             }
         }
         Ok(figure)

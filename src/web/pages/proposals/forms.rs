@@ -6,13 +6,15 @@ use std::collections::HashMap;
 
 use rocket::form::Form;
 use rocket::http::Status;
+use rocket::outcome::try_outcome;
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::{post, State};
 use serde_json::Value;
 
 use super::{load, proposal_of_notice, proposal_page};
 use crate::approvals::decide::{decide, Decision};
-use crate::approvals::notices::{object, record_notice, resolve, NewNotice};
+use crate::approvals::notices::{object, record_notice, resolve, NewNotice, NoticeRow};
 use crate::approvals::replies::Keyed;
 use crate::approvals::{refused, ApprovalSettings, Level, ProposalError};
 use crate::auth::{Access, Caller};
@@ -24,38 +26,105 @@ use crate::web::pages::{internal, missing, require, PageError};
 use crate::web::session::Session;
 use crate::web::view::encode;
 
-/// A write from a form: redirects to the proposal on success, else the proposal page
-/// with the refusal.
-async fn after_write(
-    session: &Session,
-    db: &Db,
-    settings: &ApprovalSettings,
-    proposal_id: String,
-    done: &str,
-    outcome: Result<(u16, Value), ProposalError>,
-) -> Result<Redirect, PageError> {
-    let message = match outcome {
-        Ok(_) => {
-            return Ok(Redirect::to(format!(
-                "/proposals/{}?done={done}",
-                encode(&proposal_id)
-            )))
-        }
-        Err(ProposalError::NotFound(_)) => return Err(missing("没有这个审批事项。", "/proposals")),
-        Err(ProposalError::Refused { message, .. }) => message,
-        Err(ProposalError::Append(AppendError::Rule { message, .. })) => message,
-        Err(other) => return Err(internal(other)),
-    };
-    let view = load(db, session.0.scope.clone(), proposal_id).await?;
-    Err(PageError::page(
-        Status::UnprocessableEntity,
-        proposal_page(
-            &session.0,
-            &view,
-            Some((false, &format!("未完成：{message}"))),
-            settings.notice_days,
-        ),
-    ))
+/// A form's fields by name.
+type Fields = Form<HashMap<String, String>>;
+
+/// What every form of a proposal's page works with: the signed-in session, the
+/// register and the approval settings. Refused as the session is.
+pub struct Desk<'r> {
+    session: Session,
+    db: &'r Db,
+    settings: &'r ApprovalSettings,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Desk<'r> {
+    type Error = ();
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let session = try_outcome!(request.guard::<Session>().await);
+        let db = try_outcome!(request.guard::<&State<Db>>().await);
+        let settings = try_outcome!(request.guard::<&State<ApprovalSettings>>().await);
+        Outcome::Success(Desk {
+            session,
+            db: db.inner(),
+            settings: settings.inner(),
+        })
+    }
+}
+
+impl Desk<'_> {
+    /// The notice `id` in the session's scope.
+    ///
+    /// Fails (404 page) when there is none.
+    async fn notice(&self, id: &str) -> Result<NoticeRow, PageError> {
+        proposal_of_notice(self.db, self.session.0.scope.clone(), id.to_owned()).await
+    }
+
+    /// Refuses a session without `access` (see [`require`]).
+    fn require(&self, access: Access) -> Result<(), PageError> {
+        require(&self.session, access)
+    }
+
+    /// Runs `write` as the session's caller, with no idempotency key (a form posted
+    /// twice is refused the second time by the rules): its outcome, for
+    /// [`Desk::after_write`].
+    ///
+    /// Fails only when no connection is free.
+    async fn run(
+        &self,
+        write: impl FnOnce(&mut DbConnection, &Caller, &Keyed) -> Result<(u16, Value), ProposalError>
+            + Send
+            + 'static,
+    ) -> Result<Result<(u16, Value), ProposalError>, PageError> {
+        let caller = self.session.0.clone();
+        self.db
+            .run(move |conn| Ok::<_, PageError>(write(conn, &caller, &Keyed::new(None, "", ""))))
+            .await
+    }
+
+    /// Redirects to the proposal after a write that succeeded, else shows the proposal
+    /// page with the refusal.
+    async fn after_write(
+        &self,
+        proposal_id: String,
+        done: &str,
+        outcome: Result<(u16, Value), ProposalError>,
+    ) -> Result<Redirect, PageError> {
+        let message = match outcome {
+            Ok(_) => {
+                return Ok(Redirect::to(format!(
+                    "/proposals/{}?done={done}",
+                    encode(&proposal_id)
+                )))
+            }
+            Err(ProposalError::NotFound(_)) => {
+                return Err(missing("没有这个审批事项。", "/proposals"))
+            }
+            Err(ProposalError::Refused { message, .. }) => message,
+            Err(ProposalError::Append(AppendError::Rule { message, .. })) => message,
+            Err(other) => return Err(internal(other)),
+        };
+        let view = load(self.db, self.session.0.scope.clone(), proposal_id).await?;
+        Err(PageError::page(
+            Status::UnprocessableEntity,
+            proposal_page(
+                &self.session.0,
+                &view,
+                Some((false, &format!("未完成：{message}"))),
+                self.settings.notice_days,
+            ),
+        ))
+    }
+}
+
+/// The form field `name`, trimmed, or the refusal `missing` when it is empty.
+fn required(form: &Fields, name: &'static str, missing: &str) -> Result<String, ProposalError> {
+    let value = field(form, name);
+    if value.is_empty() {
+        Err(refused(422, "required", name, missing))
+    } else {
+        Ok(value)
+    }
 }
 
 /// A form field, trimmed (empty when missing).
@@ -66,76 +135,43 @@ fn field(values: &HashMap<String, String>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Runs `write` as the session's caller, with no idempotency key (a form posted twice
-/// is refused the second time by the rules): its outcome, for [`after_write`].
-///
-/// Fails only when no connection is free.
-async fn run_write(
-    db: &Db,
-    session: &Session,
-    write: impl FnOnce(&mut DbConnection, &Caller, &Keyed) -> Result<(u16, Value), ProposalError>
-        + Send
-        + 'static,
-) -> Result<Result<(u16, Value), ProposalError>, PageError> {
-    let caller = session.0.clone();
-    db.run(move |conn| Ok::<_, PageError>(write(conn, &caller, &Keyed::new(None, "", ""))))
-        .await
-}
-
 /// Approves the next step (approvers).
 #[post("/proposals/<id>/approve", data = "<form>")]
-pub async fn approve(
-    session: Session,
-    id: &str,
-    form: Form<HashMap<String, String>>,
-    db: &State<Db>,
-    settings: &State<ApprovalSettings>,
-) -> Result<Redirect, PageError> {
-    require(&session, Access::Approve)?;
+pub async fn approve(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
+    desk.require(Access::Approve)?;
     let step = Level::parse(&field(&form, "step"));
     let target = id.to_owned();
-    let outcome = run_write(db, &session, move |conn, caller, keyed| {
-        let approve = Decision::Approve(step);
-        decide(conn, caller, &target, &approve, keyed, today_in_china())
-    })
-    .await?;
-    after_write(&session, db, settings, id.to_owned(), "approved", outcome).await
+    let outcome = desk
+        .run(move |conn, caller, keyed| {
+            let approve = Decision::Approve(step);
+            decide(conn, caller, &target, &approve, keyed, today_in_china())
+        })
+        .await?;
+    desk.after_write(id.to_owned(), "approved", outcome).await
 }
 
 /// Rejects the proposal (approvers).
 #[post("/proposals/<id>/reject", data = "<form>")]
-pub async fn reject(
-    session: Session,
-    id: &str,
-    form: Form<HashMap<String, String>>,
-    db: &State<Db>,
-    settings: &State<ApprovalSettings>,
-) -> Result<Redirect, PageError> {
-    require(&session, Access::Approve)?;
-    let reason = field(&form, "reason");
+pub async fn reject(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
+    desk.require(Access::Approve)?;
     let target = id.to_owned();
-    let outcome = if reason.is_empty() {
-        Err(refused(422, "required", "reason", "缺少驳回理由（reason）"))
-    } else {
-        run_write(db, &session, move |conn, caller, keyed| {
-            let reject = Decision::Reject(reason);
-            decide(conn, caller, &target, &reject, keyed, today_in_china())
-        })
-        .await?
+    let outcome = match required(&form, "reason", "缺少驳回理由（reason）") {
+        Ok(reason) => {
+            desk.run(move |conn, caller, keyed| {
+                let reject = Decision::Reject(reason);
+                decide(conn, caller, &target, &reject, keyed, today_in_china())
+            })
+            .await?
+        }
+        Err(refusal) => Err(refusal),
     };
-    after_write(&session, db, settings, id.to_owned(), "rejected", outcome).await
+    desk.after_write(id.to_owned(), "rejected", outcome).await
 }
 
 /// Records a notice of the proposal (clerks).
 #[post("/proposals/<id>/notices", data = "<form>")]
-pub async fn create_notice(
-    session: Session,
-    id: &str,
-    form: Form<HashMap<String, String>>,
-    db: &State<Db>,
-    settings: &State<ApprovalSettings>,
-) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
+pub async fn create_notice(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
+    desk.require(Access::Write)?;
     let place = field(&form, "place");
     let starts_on = BusinessDate::parse_iso(&field(&form, "starts_on"));
     let days = field(&form, "days")
@@ -164,77 +200,59 @@ pub async fn create_notice(
                 starts_on,
                 days,
             };
-            run_write(db, &session, move |conn, caller, keyed| {
+            desk.run(move |conn, caller, keyed| {
                 record_notice(conn, &caller.scope, &caller.name, &new, keyed)
             })
             .await?
         }
     };
-    after_write(&session, db, settings, id, "notice", outcome).await
+    desk.after_write(id, "notice", outcome).await
 }
 
 /// Records an objection to a notice (clerks).
 #[post("/notices/<id>/objections", data = "<form>")]
 pub async fn create_objection(
-    session: Session,
+    desk: Desk<'_>,
     id: &str,
-    form: Form<HashMap<String, String>>,
-    db: &State<Db>,
-    settings: &State<ApprovalSettings>,
+    form: Fields,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let notice = proposal_of_notice(db, session.0.scope.clone(), id.to_owned()).await?;
-    let text = field(&form, "text");
-    let outcome = if text.is_empty() {
-        Err(refused(422, "required", "text", "缺少异议内容"))
-    } else {
-        let notice_id = notice.id.clone();
-        run_write(db, &session, move |conn, caller, keyed| {
-            object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
-        })
-        .await?
+    desk.require(Access::Write)?;
+    let notice = desk.notice(id).await?;
+    let notice_id = notice.id.clone();
+    let outcome = match required(&form, "text", "缺少异议内容") {
+        Ok(text) => {
+            desk.run(move |conn, caller, keyed| {
+                object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
+            })
+            .await?
+        }
+        Err(refusal) => Err(refusal),
     };
-    after_write(
-        &session,
-        db,
-        settings,
-        notice.proposal_id,
-        "objection",
-        outcome,
-    )
-    .await
+    desk.after_write(notice.proposal_id, "objection", outcome)
+        .await
 }
 
 /// Resolves an objection (clerks).
 #[post("/notices/<id>/objections/<n>/resolve", data = "<form>")]
 pub async fn resolve_objection(
-    session: Session,
+    desk: Desk<'_>,
     id: &str,
     n: i64,
-    form: Form<HashMap<String, String>>,
-    db: &State<Db>,
-    settings: &State<ApprovalSettings>,
+    form: Fields,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let notice = proposal_of_notice(db, session.0.scope.clone(), id.to_owned()).await?;
-    let resolution = field(&form, "resolution");
-    let outcome = if resolution.is_empty() {
-        Err(refused(422, "required", "resolution", "缺少处理结果"))
-    } else {
-        let notice_id = notice.id.clone();
-        run_write(db, &session, move |conn, caller, keyed| {
-            let (scope, name) = (&caller.scope, &caller.name);
-            resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
-        })
-        .await?
+    desk.require(Access::Write)?;
+    let notice = desk.notice(id).await?;
+    let notice_id = notice.id.clone();
+    let outcome = match required(&form, "resolution", "缺少处理结果") {
+        Ok(resolution) => {
+            desk.run(move |conn, caller, keyed| {
+                let (scope, name) = (&caller.scope, &caller.name);
+                resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
+            })
+            .await?
+        }
+        Err(refusal) => Err(refusal),
     };
-    after_write(
-        &session,
-        db,
-        settings,
-        notice.proposal_id,
-        "resolved",
-        outcome,
-    )
-    .await
+    desk.after_write(notice.proposal_id, "resolved", outcome)
+        .await
 }
