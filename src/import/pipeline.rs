@@ -247,9 +247,8 @@ pub fn import_file(
                 Err(ApplyError::Overflow(_)) => return Err(RolledBack::Rejected(run)),
             }
             if let Some(touched) = &delta.touched {
-                let projects = [touched.created.as_slice(), touched.earlier.as_slice()].concat();
                 let projects_now = Summary::load(conn)?.overall.projects;
-                findings::maintain::after_import(conn, &touched.batch_id, &projects, projects_now)?;
+                findings::maintain::after_import(conn, touched, projects_now)?;
             }
             if let Some(head) = run.head() {
                 ledger::store_head(conn, head)?;

@@ -18,6 +18,7 @@ use super::write::{Target, Writer};
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::ledger::Head;
+use crate::register::created::CreatedFigures;
 use crate::register::summary::{Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -43,6 +44,9 @@ pub struct Run {
     within_file: WithinFile,
     pending: Vec<Pending>,
     delta: RunningDelta,
+    /// What the projects this import creates contribute to the figures by group and
+    /// date, summed as their rows are written.
+    figures: CreatedFigures,
     totals: RunningTotals,
 }
 
@@ -74,6 +78,7 @@ impl Run {
             within_file: WithinFile::new(expected_rows),
             pending: Vec::with_capacity(CHUNK_ROWS),
             delta: RunningDelta::default(),
+            figures: CreatedFigures::default(),
             totals: RunningTotals::default(),
         }
     }
@@ -187,7 +192,8 @@ impl Run {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
-        let writes = writer.build(&self.batch, &new_projects, &new_assets);
+        let mut writes = writer.build(&self.batch, &new_projects, &new_assets);
+        writes.figures = self.figures.take_if_large();
         if let Some(latest) = writes.latest_registered_on() {
             self.delta.registered_on(latest);
         }
@@ -203,6 +209,8 @@ impl Run {
     ) -> (Vec<&'p ProjectRecord>, Vec<&'p AssetRecord>) {
         let mut new_projects = Vec::new();
         let mut new_assets = Vec::new();
+        // A dry run writes nothing, so sums no figures.
+        let today = self.writer.as_ref().map(Writer::today);
         for Pending {
             row,
             first_of_project,
@@ -229,6 +237,9 @@ impl Run {
                         if let Some(fate) = fate {
                             fate.created = true;
                         }
+                        if today.is_some() {
+                            self.figures.project(&row.project);
+                        }
                         new_projects.push(&row.project);
                     }
                     Verdict::Conflicts => {}
@@ -252,6 +263,12 @@ impl Run {
                 Verdict::New => {
                     self.batch.assets_created += 1;
                     if let Some(fate) = self.within_file.fate_mut(code) {
+                        if let Some(today) = today.filter(|_| fate.created) {
+                            let on = asset.confirmed_on.unwrap_or(today);
+                            let counted = (asset.class, asset.value.fen());
+                            self.figures
+                                .asset(&row.project, &mut fate.first, counted, on);
+                        }
                         fate.gains(asset.class, asset.value.fen());
                     }
                     self.delta.asset_created(asset);
@@ -286,7 +303,12 @@ impl Run {
     ) -> Result<Option<Delta>, ImportFailure> {
         let fates = self.within_file.fates();
         let checked = match std::mem::take(&mut self.delta).finish(conn, &self.batch.id, fates)? {
-            Ok(delta) => Summary::load(conn)?.after(&delta).map(|_| delta),
+            Ok(mut delta) => {
+                if let Some(touched) = delta.touched.as_mut() {
+                    touched.figures = std::mem::take(&mut self.figures);
+                }
+                Summary::load(conn)?.after(&delta).map(|_| delta)
+            }
             Err(overflow) => Err(overflow),
         };
         match checked {

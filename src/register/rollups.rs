@@ -53,7 +53,8 @@ pub struct RollupRow {
     pub value_fen: i64,
 }
 
-type Key = (String, &'static str, String);
+/// A rollup row's key: scope, grouping, group key.
+pub type Key = (String, &'static str, String);
 
 /// The rollup rows a `group_figures` row adds to, with their keys.
 fn targets(row: &GroupRow) -> Vec<Key> {
@@ -91,22 +92,39 @@ fn targets(row: &GroupRow) -> Vec<Key> {
         .collect()
 }
 
+/// Rollup rows by key, as sums of `group_figures` rows not yet added to the kept ones.
+pub type Sums = BTreeMap<Key, [i64; 4]>;
+
+/// Adds `sign` times the `group_figures` row `row` to the rollup sums `sums`.
+pub fn add_group(sums: &mut Sums, row: &GroupRow, sign: i64) {
+    for key in targets(row) {
+        let sum = sums.entry(key).or_default();
+        let change = [row.projects, row.assets, row.funds_fen, row.value_fen];
+        for (s, c) in sum.iter_mut().zip(change) {
+            // Wrapping: sums past 64 bits are refused before they are kept.
+            *s = s.wrapping_add(sign.wrapping_mul(c));
+        }
+    }
+}
+
 /// Adds `sign` times the `group_figures` rows `rows` to the rollups, creating rows not
 /// there yet. The caller holds the chain lock.
 ///
 /// Fails when a query fails.
 pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult<()> {
-    let mut sums: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
+    let mut sums = Sums::new();
     for row in rows {
-        for key in targets(row) {
-            let sum = sums.entry(key).or_default();
-            sum[0] += row.projects;
-            sum[1] += row.assets;
-            sum[2] += row.funds_fen;
-            sum[3] += row.value_fen;
-        }
+        add_group(&mut sums, row, sign);
     }
-    let sums: Vec<(Key, [i64; 4])> = sums.into_iter().collect();
+    upsert(conn, &sums)
+}
+
+/// Adds the sums `sums` to the kept rows, creating rows not there yet (a sum of zeros
+/// is left out). The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn upsert(conn: &mut DbConnection, sums: &Sums) -> QueryResult<()> {
+    let sums: Vec<(&Key, &[i64; 4])> = sums.iter().filter(|(_, f)| **f != [0; 4]).collect();
     for chunk in sums.chunks(ROWS_PER_STATEMENT) {
         let values = chunk
             .iter()
@@ -115,10 +133,10 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
                     "({}, '{grouping}', {}, {}, {}, {}, {})",
                     literal(scope),
                     literal(key),
-                    sign * f[0],
-                    sign * f[1],
-                    sign * f[2],
-                    sign * f[3]
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3]
                 )
             })
             .collect::<Vec<_>>()
