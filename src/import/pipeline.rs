@@ -240,6 +240,8 @@ pub fn import_file(
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
             };
+            // What the file said of each project is no longer needed either.
+            run.forget_projects();
             match summary::apply(conn, &delta) {
                 Ok(()) => {}
                 Err(ApplyError::Query(e)) => return Err(e.into()),
@@ -374,6 +376,7 @@ fn take_all(
                 ReadRow::Totals(declared) => run.take_totals(declared),
             }
         }
+        run.note_read(rows, chunk.consumed);
         progress.rows_read(rows);
         progress.advance(chunk.consumed, total_bytes);
     }

@@ -5,7 +5,6 @@
 
 use super::against_register::{Registered, Verdict};
 use super::batch::{BatchReport, BatchRow, BatchStatus};
-use super::bulk;
 use super::delta::RunningDelta;
 use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::Field;
@@ -26,6 +25,9 @@ use crate::register::{AssetRecord, ProjectRecord};
 /// multi-row insert per table.
 const CHUNK_ROWS: usize = 1000;
 
+/// Rows read before the file's number of rows is estimated from their bytes.
+const ROWS_TO_ESTIMATE: u64 = 2000;
+
 /// A row waiting in the current chunk.
 struct Pending {
     row: ParsedRow,
@@ -42,6 +44,8 @@ pub struct Run {
     writer: Option<Writer>,
     errors: ErrorList,
     within_file: WithinFile,
+    /// Whether room was made for the codes of the whole file.
+    sized: bool,
     pending: Vec<Pending>,
     delta: RunningDelta,
     /// What the projects this import creates contribute to the figures by group and
@@ -62,7 +66,6 @@ impl Run {
         register_empty: bool,
         writer: Option<Writer>,
     ) -> Self {
-        let expected_rows = bulk::estimated_rows(u64::try_from(batch.byte_size).unwrap_or(0));
         let errors = if layout.names_cells {
             ErrorList::naming_cells(layout.headers.clone())
         } else {
@@ -75,7 +78,8 @@ impl Run {
             register_empty,
             writer,
             errors,
-            within_file: WithinFile::new(expected_rows),
+            within_file: WithinFile::new(),
+            sized: false,
             pending: Vec::with_capacity(CHUNK_ROWS),
             delta: RunningDelta::default(),
             figures: CreatedFigures::default(),
@@ -153,6 +157,21 @@ impl Run {
                 Ok(())
             }
         }
+    }
+
+    /// Told that `rows` data rows took `consumed` of the file's bytes: once enough are
+    /// read to tell the file's rows apart from its header, makes room for the codes of
+    /// the rows to come, estimated from the bytes per row so far.
+    pub fn note_read(&mut self, rows: u64, consumed: u64) {
+        if self.sized || rows < ROWS_TO_ESTIMATE || consumed == 0 {
+            return;
+        }
+        let total = u64::try_from(self.batch.byte_size).unwrap_or(0);
+        let estimated = u128::from(total) * u128::from(rows) / u128::from(consumed);
+        // A tenth more, for rows a little longer than the first ones.
+        let estimated = u64::try_from(estimated + estimated / 10).unwrap_or(u64::MAX);
+        self.within_file.expect_rows(estimated);
+        self.sized = true;
     }
 
     /// Counts a register row that continued the project of the row above.
@@ -334,6 +353,12 @@ impl Run {
     /// Frees the asset codes kept for the duplicate check.
     pub fn forget_asset_codes(&mut self) {
         self.within_file.forget_asset_codes();
+    }
+
+    /// Frees what the file said of each project, once the change to the totals is
+    /// known.
+    pub fn forget_projects(&mut self) {
+        self.within_file = WithinFile::new();
     }
 
     /// The report of the pass as `status`: the batch's counts, the errors listed, the
