@@ -1,6 +1,7 @@
 //! The register: projects and the assets they formed, as records, database rows and
 //! the queries over them (totals).
 
+pub mod created;
 pub mod dated;
 pub mod figures;
 pub mod public;

@@ -390,6 +390,8 @@ fn verification_names_an_added_row(app: &TestApp) {
     );
 }
 
+#[path = "figures/created.rs"]
+mod created;
 #[path = "figures/dated.rs"]
 mod dated;
 use dated::{
@@ -402,6 +404,10 @@ fn main() -> std::process::ExitCode {
         (
             "writes::every_write_keeps_every_figure",
             every_write_keeps_every_figure,
+        ),
+        (
+            "created::an_import_of_many_projects_keeps_every_figure",
+            created::an_import_of_many_projects_keeps_every_figure,
         ),
         (
             "dated::every_write_keeps_the_dated_report",

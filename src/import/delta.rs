@@ -11,6 +11,7 @@ use super::error::ImportFailure;
 use crate::db::schema::assets;
 use crate::db::DbConnection;
 use crate::domain::{AssetClass, AssetStatus, Vocabulary};
+use crate::register::created::FirstDays;
 use crate::register::figures::Touched;
 use crate::register::summary::{checked_figure, class_index, Delta, FigureOverflow};
 use crate::register::AssetRecord;
@@ -31,6 +32,8 @@ pub struct ProjectFate {
     new_classes: u8,
     /// The value of the assets this import registers for it; `None` once past 64 bits.
     new_value_fen: Option<i64>,
+    /// For a project this import creates, the days of its first assets so far.
+    pub first: FirstDays,
 }
 
 impl ProjectFate {
@@ -42,6 +45,7 @@ impl ProjectFate {
             funds_fen,
             new_classes: 0,
             new_value_fen: Some(0),
+            first: FirstDays::default(),
         }
     }
 
@@ -135,7 +139,10 @@ impl RunningDelta {
                 if let Err(overflow) = count_created(&mut delta, fate) {
                     return Ok(Err(overflow));
                 }
-                touched.created.push(code.to_owned());
+                touched.created += 1;
+                if fate.gains_any() && fate.new_value_fen != Some(fate.funds_fen) {
+                    touched.mismatched.push(code.to_owned());
+                }
             } else if fate.gains_any() {
                 earlier.push((code, fate));
                 touched.earlier.push(code.to_owned());

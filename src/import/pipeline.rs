@@ -240,6 +240,8 @@ pub fn import_file(
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
             };
+            // What the file said of each project is no longer needed either.
+            run.forget_projects();
             match summary::apply(conn, &delta) {
                 Ok(()) => {}
                 Err(ApplyError::Query(e)) => return Err(e.into()),
@@ -247,9 +249,8 @@ pub fn import_file(
                 Err(ApplyError::Overflow(_)) => return Err(RolledBack::Rejected(run)),
             }
             if let Some(touched) = &delta.touched {
-                let projects = [touched.created.as_slice(), touched.earlier.as_slice()].concat();
                 let projects_now = Summary::load(conn)?.overall.projects;
-                findings::maintain::after_import(conn, &touched.batch_id, &projects, projects_now)?;
+                findings::maintain::after_import(conn, touched, projects_now)?;
             }
             if let Some(head) = run.head() {
                 ledger::store_head(conn, head)?;
@@ -375,6 +376,7 @@ fn take_all(
                 ReadRow::Totals(declared) => run.take_totals(declared),
             }
         }
+        run.note_read(rows, chunk.consumed);
         progress.rows_read(rows);
         progress.advance(chunk.consumed, total_bytes);
     }

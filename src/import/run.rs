@@ -5,7 +5,6 @@
 
 use super::against_register::{Registered, Verdict};
 use super::batch::{BatchReport, BatchRow, BatchStatus};
-use super::bulk;
 use super::delta::RunningDelta;
 use super::error::{ErrorList, ImportFailure, RowError};
 use super::read::field::Field;
@@ -18,12 +17,16 @@ use super::write::{Target, Writer};
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::ledger::Head;
+use crate::register::created::CreatedFigures;
 use crate::register::summary::{Delta, Summary};
 use crate::register::{AssetRecord, ProjectRecord};
 
 /// Rows validated and written together: one lookup against the register and one
 /// multi-row insert per table.
 const CHUNK_ROWS: usize = 1000;
+
+/// Rows read before the file's number of rows is estimated from their bytes.
+const ROWS_TO_ESTIMATE: u64 = 2000;
 
 /// A row waiting in the current chunk.
 struct Pending {
@@ -41,8 +44,13 @@ pub struct Run {
     writer: Option<Writer>,
     errors: ErrorList,
     within_file: WithinFile,
+    /// Whether room was made for the codes of the whole file.
+    sized: bool,
     pending: Vec<Pending>,
     delta: RunningDelta,
+    /// What the projects this import creates contribute to the figures by group and
+    /// date, summed as their rows are written.
+    figures: CreatedFigures,
     totals: RunningTotals,
 }
 
@@ -58,7 +66,6 @@ impl Run {
         register_empty: bool,
         writer: Option<Writer>,
     ) -> Self {
-        let expected_rows = bulk::estimated_rows(u64::try_from(batch.byte_size).unwrap_or(0));
         let errors = if layout.names_cells {
             ErrorList::naming_cells(layout.headers.clone())
         } else {
@@ -71,9 +78,11 @@ impl Run {
             register_empty,
             writer,
             errors,
-            within_file: WithinFile::new(expected_rows),
+            within_file: WithinFile::new(),
+            sized: false,
             pending: Vec::with_capacity(CHUNK_ROWS),
             delta: RunningDelta::default(),
+            figures: CreatedFigures::default(),
             totals: RunningTotals::default(),
         }
     }
@@ -150,6 +159,21 @@ impl Run {
         }
     }
 
+    /// Told that `rows` data rows took `consumed` of the file's bytes: once enough are
+    /// read to tell the file's rows apart from its header, makes room for the codes of
+    /// the rows to come, estimated from the bytes per row so far.
+    pub fn note_read(&mut self, rows: u64, consumed: u64) {
+        if self.sized || rows < ROWS_TO_ESTIMATE || consumed == 0 {
+            return;
+        }
+        let total = u64::try_from(self.batch.byte_size).unwrap_or(0);
+        let estimated = u128::from(total) * u128::from(rows) / u128::from(consumed);
+        // A tenth more, for rows a little longer than the first ones.
+        let estimated = u64::try_from(estimated + estimated / 10).unwrap_or(u64::MAX);
+        self.within_file.expect_rows(estimated);
+        self.sized = true;
+    }
+
     /// Counts a register row that continued the project of the row above.
     pub fn count_continued(&mut self) {
         self.batch.continued_rows += 1;
@@ -187,7 +211,8 @@ impl Run {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
-        let writes = writer.build(&self.batch, &new_projects, &new_assets);
+        let mut writes = writer.build(&self.batch, &new_projects, &new_assets);
+        writes.figures = self.figures.take_if_large();
         if let Some(latest) = writes.latest_registered_on() {
             self.delta.registered_on(latest);
         }
@@ -206,6 +231,8 @@ impl Run {
     ) {
         let mut new_projects = Vec::new();
         let mut new_assets = Vec::new();
+        // A dry run writes nothing, so sums no figures.
+        let today = self.writer.as_ref().map(Writer::today);
         for Pending {
             row,
             first_of_project,
@@ -232,6 +259,9 @@ impl Run {
                         if let Some(fate) = fate {
                             fate.created = true;
                         }
+                        if today.is_some() {
+                            self.figures.project(&row.project);
+                        }
                         new_projects.push(&row.project);
                     }
                     Verdict::Conflicts => {}
@@ -255,6 +285,12 @@ impl Run {
                 Verdict::New => {
                     self.batch.assets_created += 1;
                     if let Some(fate) = self.within_file.fate_mut(code) {
+                        if let Some(today) = today.filter(|_| fate.created) {
+                            let on = asset.confirmed_on.unwrap_or(today);
+                            let counted = (asset.class, asset.value.fen());
+                            self.figures
+                                .asset(&row.project, &mut fate.first, counted, on);
+                        }
                         fate.gains(asset.class, asset.value.fen());
                     }
                     self.delta.asset_created(asset);
@@ -289,7 +325,12 @@ impl Run {
     ) -> Result<Option<Delta>, ImportFailure> {
         let fates = self.within_file.fates();
         let checked = match std::mem::take(&mut self.delta).finish(conn, &self.batch.id, fates)? {
-            Ok(delta) => Summary::load(conn)?.after(&delta).map(|_| delta),
+            Ok(mut delta) => {
+                if let Some(touched) = delta.touched.as_mut() {
+                    touched.figures = std::mem::take(&mut self.figures);
+                }
+                Summary::load(conn)?.after(&delta).map(|_| delta)
+            }
             Err(overflow) => Err(overflow),
         };
         match checked {
@@ -315,6 +356,12 @@ impl Run {
     /// Frees the asset codes kept for the duplicate check.
     pub fn forget_asset_codes(&mut self) {
         self.within_file.forget_asset_codes();
+    }
+
+    /// Frees what the file said of each project, once the change to the totals is
+    /// known.
+    pub fn forget_projects(&mut self) {
+        self.within_file = WithinFile::new();
     }
 
     /// The report of the pass as `status`: the batch's counts, the errors listed, the

@@ -41,22 +41,29 @@ pub enum Checked {
 /// The codes seen so far in one file.
 pub struct WithinFile {
     projects: HashMap<String, SeenProject>,
-    /// The asset codes seen so far, as 128-bit hashes (a collision between two of a
-    /// province's million codes has a chance of about 10^-27), with their first line.
-    /// Two `u64` rather than one `u128`: 24 bytes a slot instead of 32.
-    assets: HashMap<(u64, u64), u64>,
+    /// The asset codes seen so far, as 96-bit hashes (a collision between two of a
+    /// province's million codes has a chance of about 10^-17), with their first line:
+    /// `u32`s, 16 bytes a slot (a `u64` in the key would pad it to 24).
+    assets: HashMap<[u32; 3], u32>,
 }
 
 impl WithinFile {
-    /// Nothing seen yet, with room for the asset codes of a file of about
-    /// `expected_rows` rows.
-    pub fn new(expected_rows: u64) -> Self {
+    /// Nothing seen yet.
+    pub fn new() -> Self {
         WithinFile {
             projects: HashMap::new(),
-            // Sized for the file at once: growing a table of a million codes would
-            // hold the old and the new table together for a moment.
-            assets: HashMap::with_capacity(usize::try_from(expected_rows).unwrap_or(0)),
+            assets: HashMap::new(),
         }
+    }
+
+    /// Makes room for the asset codes of about `rows` rows in all: sized for the file at
+    /// once, as growing a table of a million codes would hold the old and the new table
+    /// together for a moment.
+    pub fn expect_rows(&mut self, rows: u64) {
+        let more = usize::try_from(rows)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(self.assets.len());
+        self.assets.reserve(more);
     }
 
     /// Checks `row`, at `line`, against the rows before it, and remembers its codes.
@@ -121,7 +128,8 @@ impl WithinFile {
         if let Some(asset) = &row.asset {
             match self.assets.entry(hashed_key(&asset.code.key())) {
                 Entry::Vacant(slot) => {
-                    slot.insert(line);
+                    // A line past 32 bits (a file of billions of rows) is named as the last.
+                    slot.insert(u32::try_from(line).unwrap_or(u32::MAX));
                 }
                 Entry::Occupied(first) => {
                     contradiction(
@@ -175,14 +183,21 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// A 128-bit hash of a code's key: two SipHash digests under different keys.
-fn hashed_key(code: &str) -> (u64, u64) {
+/// A 96-bit hash of a code's key: a SipHash digest and 32 bits of another under a
+/// different key.
+fn hashed_key(code: &str) -> [u32; 3] {
     let mut first = DefaultHasher::new();
     code.hash(&mut first);
     let mut second = DefaultHasher::new();
     0x9E37_79B9_7F4A_7C15u64.hash(&mut second);
     code.hash(&mut second);
-    (first.finish(), second.finish())
+    let [a, b, c, d, e, f, g, h] = first.finish().to_le_bytes();
+    let [i, j, k, l, ..] = second.finish().to_le_bytes();
+    [
+        u32::from_le_bytes([a, b, c, d]),
+        u32::from_le_bytes([e, f, g, h]),
+        u32::from_le_bytes([i, j, k, l]),
+    ]
 }
 
 /// One hash per project field, so a repeated project row is compared field by field

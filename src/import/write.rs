@@ -17,6 +17,7 @@ use crate::domain::BusinessDate;
 use crate::ledger::entry::kinds::{CustodianChanged, HandedOver, Registered};
 use crate::ledger::entry::EntryData;
 use crate::ledger::{self, EntryPlace, EntryRow, Head, NewEntry};
+use crate::register::created::FigureRows;
 use crate::register::store::{AssetRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -29,6 +30,8 @@ pub struct Writes {
     assets: Vec<AssetRow>,
     held: Vec<HeldRow>,
     entries: Vec<EntryRow>,
+    /// Sums of the figures of the projects created so far, handed out to be kept.
+    pub figures: Option<FigureRows>,
 }
 
 impl Writes {
@@ -40,7 +43,10 @@ impl Writes {
         AssetRow::insert_all(conn, &self.assets)?;
         HeldRow::insert_all(conn, &self.held)?;
         ledger::insert_rows(conn, &self.entries)?;
-        Ok(())
+        match &self.figures {
+            Some(figures) => figures.apply(conn),
+            None => Ok(()),
+        }
     }
 
     /// The latest business date of the chunk's `registered` entries, if it has any.
@@ -117,6 +123,11 @@ impl Writer {
         &self.head
     }
 
+    /// The day an asset without 确权日期 is registered on.
+    pub fn today(&self) -> BusinessDate {
+        self.today
+    }
+
     /// The rows that register `projects` and `assets` (each with its project) by
     /// `batch`, with one `registered` entry per asset; the head moves past them.
     pub fn build(
@@ -170,6 +181,7 @@ impl Writer {
             assets: asset_rows,
             held,
             entries: entry_rows,
+            figures: None,
         }
     }
 }

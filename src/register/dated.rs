@@ -60,15 +60,19 @@ pub struct DatedRow {
     pub figures: ClassFigures,
 }
 
-type Key = (String, String, i32);
-type Sums = BTreeMap<Key, [i64; 4]>;
+/// A row's key: figure, day, project year.
+pub type Key = (String, String, i32);
+/// Rows by key, as changes not yet added to the kept ones.
+pub type Sums = BTreeMap<Key, [i64; 4]>;
 
 const COLUMNS: &str = "figure, day, year, projects, assets, funds_fen, value_fen";
 
-fn add_to(sums: &mut Sums, key: Key, change: [i64; 4]) {
+/// Adds `change` to the sum of `key`.
+pub fn add_to(sums: &mut Sums, key: Key, change: [i64; 4]) {
     let sum = sums.entry(key).or_default();
     for (s, c) in sum.iter_mut().zip(change) {
-        *s += c;
+        // Wrapping: sums past 64 bits are refused before they are kept.
+        *s = s.wrapping_add(c);
     }
 }
 
@@ -243,7 +247,11 @@ fn contributions(
     Ok(sums)
 }
 
-fn upsert(conn: &mut DbConnection, sums: &Sums, sign: i64) -> QueryResult<()> {
+/// Adds `sign` times the sums `sums` to the kept rows, creating rows not there yet (a
+/// sum of zeros is left out). The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn upsert(conn: &mut DbConnection, sums: &Sums, sign: i64) -> QueryResult<()> {
     let rows: Vec<(&Key, &[i64; 4])> = sums.iter().filter(|(_, f)| **f != [0; 4]).collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values = chunk

@@ -28,6 +28,7 @@ use diesel::sql_types::{BigInt, Integer, Text};
 
 use crate::db::DbConnection;
 use crate::domain::{FundingChannel, Vocabulary};
+use crate::register::created::CreatedFigures;
 use crate::register::dated;
 use crate::register::rollups::{self, CHANNEL_PREFIX};
 use crate::register::scope::literal;
@@ -35,6 +36,9 @@ use crate::register::summary::ClassFigures;
 
 /// How many projects' contributions are read in one statement.
 const PROJECTS_PER_STATEMENT: usize = 500;
+
+/// Rows written in one statement.
+const ROWS_PER_STATEMENT: usize = 500;
 
 /// One row of `group_figures` as read, recomputed or compared.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -219,26 +223,34 @@ fn add(
     }
     let rows: Vec<GroupRow> =
         diesel::sql_query(contributions_sql(projects, excluding)).load(conn)?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let values = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "({}, {}, {}, {}, {}, {})",
-                literal(&r.class),
-                literal(&r.town),
-                literal(&r.village),
-                r.year,
-                literal(&r.department),
-                signed(r.figures.as_array(), sign)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    upsert(conn, &format!("VALUES {values}"))?;
+    upsert_rows(conn, &rows, sign)?;
     rollups::add(conn, &rows, sign)
+}
+
+/// Adds `sign` times the rows `rows` (one per key) to the kept ones, creating the rows
+/// not there yet; not to their rollups. The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn upsert_rows(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let values = chunk
+            .iter()
+            .map(|r| {
+                format!(
+                    "({}, {}, {}, {}, {}, {})",
+                    literal(&r.class),
+                    literal(&r.town),
+                    literal(&r.village),
+                    r.year,
+                    literal(&r.department),
+                    signed(r.figures.as_array(), sign)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        upsert(conn, &format!("VALUES {values}"))?;
+    }
+    Ok(())
 }
 
 /// Adds `sign` times what `projects` contribute to the rows in one statement.
@@ -321,22 +333,28 @@ pub fn deposit(conn: &mut DbConnection, codes: &[String]) -> QueryResult<()> {
     dated::deposit(conn, codes)
 }
 
-/// What an import changed, for the rows: the batch, the projects it created and the
-/// projects registered before to which it added assets.
+/// What an import changed, for the rows: the batch, the projects it created (whose
+/// figures it summed from its rows as it wrote them) and the projects registered before
+/// to which it added assets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Touched {
     /// The import batch.
     pub batch_id: String,
-    /// Projects the import registered.
-    pub created: Vec<String>,
+    /// How many projects the import registered.
+    pub created: usize,
+    /// What the projects the import registered contribute, not yet added.
+    pub figures: CreatedFigures,
+    /// Created projects whose assets' value differs from their funds.
+    pub mismatched: Vec<String>,
     /// Projects registered before that gained assets.
     pub earlier: Vec<String>,
 }
 
-/// Brings the rows up to date after the import `touched` describes wrote its rows: the
-/// earlier projects' contributions without the batch's assets are taken away, and every
-/// touched project's contribution added. When the import touched most of the
-/// register, the rows are recomputed whole instead (one pass over the register is then
+/// Brings the rows up to date after the import `touched` describes wrote its rows: what
+/// the projects it created contribute is added from the sums it kept, the earlier
+/// projects' contributions without the batch's assets are taken away and their
+/// contributions now added. When the import added to most of the register's earlier
+/// projects, the rows are recomputed whole instead (one pass over the register is then
 /// cheaper than one lookup per project). The caller holds the chain lock.
 ///
 /// Fails when a query fails.
@@ -345,21 +363,16 @@ pub fn after_import(
     touched: &Touched,
     projects_now: i64,
 ) -> QueryResult<()> {
-    let count = touched.created.len() + touched.earlier.len();
-    if count == 0 {
-        return Ok(());
-    }
-    if u64::try_from(count).unwrap_or(u64::MAX) * 2 >= u64::try_from(projects_now).unwrap_or(0) {
+    let earlier = u64::try_from(touched.earlier.len()).unwrap_or(u64::MAX);
+    if earlier > 0 && earlier * 2 >= u64::try_from(projects_now).unwrap_or(0) {
         return rebuild(conn);
     }
+    touched.figures.apply(conn)?;
     for chunk in touched.earlier.chunks(PROJECTS_PER_STATEMENT) {
         add(conn, &Projects::Codes(chunk), Some(&touched.batch_id), -1)?;
     }
     dated::withdraw_before(conn, &touched.earlier, &touched.batch_id)?;
-    for codes in [&touched.created, &touched.earlier] {
-        deposit(conn, codes)?;
-    }
-    Ok(())
+    deposit(conn, &touched.earlier)
 }
 
 /// Recomputes every row, their rollups and the figures by date from the register. The

@@ -45,7 +45,8 @@ pub struct RollupRow {
     pub figures: ClassFigures,
 }
 
-type Key = (String, &'static str, String);
+/// A rollup row's key: scope, grouping, group key.
+pub type Key = (String, &'static str, String);
 
 /// The rollup rows a `group_figures` row adds to, with their keys.
 fn targets(row: &GroupRow) -> Vec<Key> {
@@ -83,21 +84,38 @@ fn targets(row: &GroupRow) -> Vec<Key> {
         .collect()
 }
 
+/// Rollup rows by key, as sums of `group_figures` rows not yet added to the kept ones.
+pub type Sums = BTreeMap<Key, [i64; 4]>;
+
+/// Adds `sign` times the `group_figures` row `row` to the rollup sums `sums`.
+pub fn add_group(sums: &mut Sums, row: &GroupRow, sign: i64) {
+    for key in targets(row) {
+        let sum = sums.entry(key).or_default();
+        for (s, c) in sum.iter_mut().zip(row.figures.as_array()) {
+            // Wrapping: sums past 64 bits are refused before they are kept.
+            *s = s.wrapping_add(sign.wrapping_mul(c));
+        }
+    }
+}
+
 /// Adds `sign` times the `group_figures` rows `rows` to the rollups, creating rows not
 /// there yet. The caller holds the chain lock.
 ///
 /// Fails when a query fails.
 pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult<()> {
-    let mut sums: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
+    let mut sums = Sums::new();
     for row in rows {
-        for key in targets(row) {
-            let sum = sums.entry(key).or_default();
-            for (sum, figure) in sum.iter_mut().zip(row.figures.as_array()) {
-                *sum += figure;
-            }
-        }
+        add_group(&mut sums, row, sign);
     }
-    let sums: Vec<(Key, [i64; 4])> = sums.into_iter().collect();
+    upsert(conn, &sums)
+}
+
+/// Adds the sums `sums` to the kept rows, creating rows not there yet (a sum of zeros
+/// is left out). The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn upsert(conn: &mut DbConnection, sums: &Sums) -> QueryResult<()> {
+    let sums: Vec<(&Key, &[i64; 4])> = sums.iter().filter(|(_, f)| **f != [0; 4]).collect();
     for chunk in sums.chunks(ROWS_PER_STATEMENT) {
         let values = chunk
             .iter()
@@ -106,7 +124,7 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
                     "({}, '{grouping}', {}, {})",
                     literal(scope),
                     literal(key),
-                    signed(*f, sign)
+                    signed(**f, 1)
                 )
             })
             .collect::<Vec<_>>()

@@ -343,7 +343,7 @@ pub fn apply(conn: &mut DbConnection, delta: &Delta) -> Result<(), ApplyError> {
     let touches = delta
         .touched
         .as_ref()
-        .is_some_and(|t| !t.created.is_empty() || !t.earlier.is_empty());
+        .is_some_and(|t| t.created > 0 || !t.earlier.is_empty());
     if !delta.changes_figures()
         && delta.registered_on.is_none()
         && delta.value_event_on.is_none()

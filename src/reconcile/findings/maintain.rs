@@ -18,6 +18,7 @@ use crate::db::schema::findings_state;
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::paging::{Cursor, Limit};
+use crate::register::figures::Touched;
 use crate::register::scope::literal;
 use crate::register::store::AssetRow;
 
@@ -319,31 +320,34 @@ pub fn after_append(conn: &mut DbConnection, before: &AssetRow) -> QueryResult<(
     refresh_groups(conn, &keys)
 }
 
-/// Brings the findings up to date after the import `batch_id` wrote its assets (which
-/// have no entry but their registration and hand-over) and touched the projects
-/// `projects`: in bulk, a few statements over the batch's rows. The caller holds the
-/// chain's lock.
+/// Brings the findings up to date after the import `touched` describes wrote its
+/// assets (which have no entry but their registration and hand-over): in bulk, a few
+/// statements over the batch's rows, and `project_value_mismatch` for the projects it
+/// created whose assets' value differs from their funds and the earlier projects it
+/// added to (all projects when those are most of the register's `projects_now`). The
+/// caller holds the chain's lock.
 ///
 /// Fails when a query fails.
 pub fn after_import(
     conn: &mut DbConnection,
-    batch_id: &str,
-    projects: &[String],
+    touched: &Touched,
     projects_now: i64,
 ) -> QueryResult<()> {
     income::release(conn)?;
-    let condition = format!("a.batch_id = {}", literal(batch_id));
+    let condition = format!("a.batch_id = {}", literal(&touched.batch_id));
     insert_column_kinds(conn, &condition, true)?;
-    let most = u64::try_from(projects.len()).unwrap_or(u64::MAX) * 2
-        >= u64::try_from(projects_now).unwrap_or(0);
-    if most {
+    let most = |count: usize| {
+        u64::try_from(count).unwrap_or(u64::MAX) * 2 >= u64::try_from(projects_now).unwrap_or(0)
+    };
+    if !touched.earlier.is_empty() && most(touched.earlier.len()) {
         refresh_projects(conn, "1 = 1")?;
     } else {
-        refresh_projects_with_codes(conn, projects)?;
+        let projects = [touched.mismatched.as_slice(), touched.earlier.as_slice()].concat();
+        refresh_projects_with_codes(conn, &projects)?;
     }
     let keys = groups_holding(conn, &condition)?;
     refresh_groups(conn, &keys)?;
-    if most {
+    if most(touched.created + touched.earlier.len()) {
         analyze(conn)?;
     }
     Ok(())
