@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod disclosure;
 pub mod entry;
 pub mod households;
+pub mod owner_names;
 pub mod projection;
 pub mod registered;
 pub mod store;

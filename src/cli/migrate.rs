@@ -60,6 +60,8 @@ fn table_label(table: &str) -> &str {
         "projects" => "项目",
         "assets" => "资产",
         "registered_fields" => "登记字段",
+        "asset_owner_names" => "历任所有权人名称",
+        "owner_names" => "所有权人名称",
         "ledger_entries" => "台账记录",
         "ledger_head" => "链头",
         "idempotency_keys" => "幂等键",

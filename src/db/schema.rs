@@ -37,6 +37,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    asset_owner_names (owner_name, asset_id) {
+        owner_name -> Text,
+        asset_id -> Text,
+    }
+}
+
+diesel::table! {
     assets (id) {
         id -> Text,
         code -> Text,
@@ -275,6 +282,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    owner_names (name) {
+        name -> Text,
+    }
+}
+
+diesel::table! {
     projects (code) {
         code -> Text,
         name -> Text,
@@ -421,6 +434,7 @@ diesel::joinable!(stocktake_results -> stocktakes (stocktake_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     access_tokens,
+    asset_owner_names,
     assets,
     attachments,
     class_summary,
@@ -439,6 +453,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_head,
     notice_objections,
     notices,
+    owner_names,
     projects,
     proposal_decisions,
     proposals,

@@ -8,7 +8,7 @@ use super::projection::{AssetState, MalformedEntry};
 use super::store::entries_as_of;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{BusinessDate, Scope, Vocabulary};
-use crate::register::query::{list_assets, AssetFilter};
+use crate::register::query::{list_assets_registered_by, AssetFilter};
 use crate::register::store::AssetRow;
 
 /// Why an as-of query failed.
@@ -103,9 +103,17 @@ pub fn assets_as_of(
     let mut after = after;
     let mut found = Vec::new();
     loop {
-        // `q` also matches the owner's name, which is the name then: the query keeps a
-        // superset (the history mentions it) and the folded state below decides.
-        let batch = list_assets(conn, scope, filter, false, after.as_deref(), batch_size)?;
+        // Only assets registered by then existed then. `q` also matches the owner's
+        // name, which is the name then: the query keeps a superset (every name the
+        // owner was ever given) and the folded state below decides.
+        let batch = list_assets_registered_by(
+            conn,
+            scope,
+            filter,
+            &day_text,
+            after.as_deref(),
+            batch_size,
+        )?;
         let exhausted = (batch.len() as i64) < batch_size;
         let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();

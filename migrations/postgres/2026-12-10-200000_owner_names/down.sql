@@ -1,0 +1,2 @@
+DROP TABLE asset_owner_names;
+DROP TABLE owner_names;
