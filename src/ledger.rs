@@ -9,9 +9,9 @@ pub mod contracts;
 pub mod disclosure;
 pub mod entry;
 pub mod households;
-pub mod owner_names;
 pub mod projection;
 pub mod registered;
+pub mod search_names;
 pub mod store;
 pub mod verify;
 

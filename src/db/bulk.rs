@@ -10,10 +10,10 @@
 use diesel::prelude::*;
 
 use super::pool::DbConnection;
-use super::rows::{AssetRow, EntryRow, HeldRow, ImportErrorRow, OwnerNameRow, ProjectRow};
+use super::rows::{AssetRow, EntryRow, HeldRow, ImportErrorRow, NameRow, ProjectRow};
 use super::schema::{
-    asset_owner_names, assets, import_errors, ledger_entries, owner_names, projects,
-    registered_fields,
+    asset_search_names, assets, import_errors, ledger_entries, projects, registered_fields,
+    search_names,
 };
 
 /// Import errors go in statements of at most this many rows (eleven binds a row).
@@ -70,39 +70,36 @@ pub fn insert_registered_fields(conn: &mut DbConnection, rows: &[HeldRow]) -> Qu
     }
 }
 
-/// Inserts names given to assets' owners, none held yet, in one statement.
+/// Inserts names assets are known by, none held yet, in one statement.
 ///
 /// Fails when a pair is already held or the insert fails.
-pub fn insert_asset_owner_names(
-    conn: &mut DbConnection,
-    rows: &[OwnerNameRow],
-) -> QueryResult<usize> {
+pub fn insert_asset_search_names(conn: &mut DbConnection, rows: &[NameRow]) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
     }
     match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(asset_owner_names::table)
+        DbConnection::Postgres(pg) => diesel::copy_from(asset_search_names::table)
             .from_insertable(rows)
             .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(asset_owner_names::table)
+        DbConnection::Sqlite(lite) => diesel::insert_into(asset_search_names::table)
             .values(rows)
             .execute(lite),
     }
 }
 
-/// Inserts owners' names none of which is held yet, in one statement.
+/// Inserts names none of which is held yet, in one statement.
 ///
 /// Fails when a name is already held or the insert fails.
-pub fn insert_owner_names(conn: &mut DbConnection, names: &[&str]) -> QueryResult<usize> {
+pub fn insert_search_names(conn: &mut DbConnection, names: &[&str]) -> QueryResult<usize> {
     if names.is_empty() {
         return Ok(0);
     }
-    let rows: Vec<_> = names.iter().map(|n| owner_names::name.eq(*n)).collect();
+    let rows: Vec<_> = names.iter().map(|n| search_names::name.eq(*n)).collect();
     match conn {
-        DbConnection::Postgres(pg) => diesel::insert_into(owner_names::table)
+        DbConnection::Postgres(pg) => diesel::insert_into(search_names::table)
             .values(&rows)
             .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(owner_names::table)
+        DbConnection::Sqlite(lite) => diesel::insert_into(search_names::table)
             .values(&rows)
             .execute(lite),
     }

@@ -1,5 +1,5 @@
 //! The rows of the tables written many at a time (projects, assets, their registered
-//! fields, ledger entries, the names of their owners, import errors), as Diesel reads and inserts them: plain columns, so that
+//! fields, ledger entries, the names they are searched by, import errors), as Diesel reads and inserts them: plain columns, so that
 //! [`super::bulk`] can load them by the fastest path of each engine. Their meaning and
 //! their conversions live with the modules that own them (`register::store`,
 //! `ledger::chain`, `import::batch`).
@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    asset_owner_names, assets, import_errors, ledger_entries, projects, registered_fields,
+    asset_search_names, assets, import_errors, ledger_entries, projects, registered_fields,
 };
 
 /// A `projects` row.
@@ -205,13 +205,14 @@ pub struct ImportErrorRow {
     pub computed: Option<String>,
 }
 
-/// An `asset_owner_names` row: a name the asset's owner was given by one of its
-/// entries. Written with the entry, never updated; see `ledger::owner_names`.
+/// An `asset_search_names` row: a name the asset is known by — its own, or one its
+/// owner was given by one of its entries. Written with the asset or the entry, never
+/// updated; see `ledger::search_names`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Queryable, Selectable, Insertable)]
-#[diesel(table_name = asset_owner_names, treat_none_as_default_value = false)]
-pub struct OwnerNameRow {
-    /// 所有权人.
-    pub owner_name: String,
+#[diesel(table_name = asset_search_names, treat_none_as_default_value = false)]
+pub struct NameRow {
+    /// The name.
+    pub name: String,
     /// The asset's UUID.
     pub asset_id: String,
 }

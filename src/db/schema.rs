@@ -37,8 +37,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    asset_owner_names (owner_name, asset_id) {
-        owner_name -> Text,
+    asset_search_names (name, asset_id) {
+        name -> Text,
         asset_id -> Text,
     }
 }
@@ -282,12 +282,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    owner_names (name) {
-        name -> Text,
-    }
-}
-
-diesel::table! {
     projects (code) {
         code -> Text,
         name -> Text,
@@ -379,6 +373,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_names (name) {
+        name -> Text,
+    }
+}
+
+diesel::table! {
     stocktake_assets (stocktake_id, asset_id) {
         stocktake_id -> Text,
         asset_id -> Text,
@@ -434,7 +434,7 @@ diesel::joinable!(stocktake_results -> stocktakes (stocktake_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     access_tokens,
-    asset_owner_names,
+    asset_search_names,
     assets,
     attachments,
     class_summary,
@@ -453,13 +453,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_head,
     notice_objections,
     notices,
-    owner_names,
     projects,
     proposal_decisions,
     proposals,
     register_summary,
     registered_fields,
     rollup_figures,
+    search_names,
     stocktake_assets,
     stocktake_results,
     stocktakes,

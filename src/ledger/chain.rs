@@ -334,13 +334,13 @@ fn salt_of(entry: &EntryRow) -> Result<Vec<u8>, CanonicalError> {
         .ok_or(CanonicalError::BadSalt)
 }
 
-/// Inserts chained rows in one statement, holding the owners' names they give (see
-/// [`super::owner_names`]).
+/// Inserts chained rows in one statement, holding the names they give their assets
+/// (see [`super::search_names`]).
 ///
 /// Fails when the insert fails.
 pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
     let inserted = crate::db::bulk::insert_ledger_entries(conn, rows)?;
-    super::owner_names::hold_entries(conn, rows)?;
+    super::search_names::hold_entries(conn, rows)?;
     Ok(inserted)
 }
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::chain::{fields_digest, stored_digest, EntryRow};
 use super::entry::kinds::Registered;
 use super::entry::EntryData;
-use crate::db::rows::{AssetRow, HeldRow, OwnerNameRow};
+use crate::db::rows::{AssetRow, HeldRow};
 use crate::db::schema::{assets, registered_fields};
 use crate::db::DbConnection;
 use crate::domain::Vocabulary;
@@ -44,21 +44,11 @@ impl HeldRow {
         }
     }
 
-    /// Holds the registered fields of new assets, in one statement, and the names of
-    /// their owners (see [`super::owner_names`]).
+    /// Holds the registered fields of new assets, in one statement.
     ///
     /// Fails when an asset's fields are already held or the insert fails.
     pub fn insert_all(conn: &mut DbConnection, rows: &[HeldRow]) -> QueryResult<usize> {
-        let inserted = crate::db::bulk::insert_registered_fields(conn, rows)?;
-        let named: Vec<OwnerNameRow> = rows
-            .iter()
-            .map(|row| OwnerNameRow {
-                asset_id: row.asset_id.clone(),
-                owner_name: row.owner_name.clone(),
-            })
-            .collect();
-        super::owner_names::hold_new(conn, &named)?;
-        Ok(inserted)
+        crate::db::bulk::insert_registered_fields(conn, rows)
     }
 }
 

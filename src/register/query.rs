@@ -9,7 +9,7 @@ use diesel::sql_types::BigInt;
 use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
-use crate::db::schema::{asset_owner_names, assets, ledger_entries, owner_names, projects};
+use crate::db::schema::{asset_search_names, assets, ledger_entries, projects, search_names};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
 use crate::domain::{
@@ -89,6 +89,8 @@ pub fn list_assets(
 /// the code `after`, in code order, matching `filter` but for its filters on the state
 /// (owner, owner type, status), which the caller decides on the state as of `day`: the
 /// candidates of a list as of that day (an asset registered later did not exist then).
+/// With `among`, the ids of the assets the search `q` finds, only those: read by id
+/// and sorted, instead of walking the code order for them.
 ///
 /// Fails when the query fails.
 pub fn list_assets_registered_by(
@@ -96,11 +98,21 @@ pub fn list_assets_registered_by(
     scope: &Scope,
     filter: &AssetFilter,
     day: &str,
+    among: Option<&[String]>,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query =
-        filtered_assets(scope, filter, false).filter(assets::registered_on.le(day.to_owned()));
+    let mut query = match among {
+        Some(ids) => {
+            let unsearched = AssetFilter {
+                q: None,
+                ..filter.clone()
+            };
+            filtered_assets(scope, &unsearched, false).filter(assets::id.eq_any(ids.to_vec()))
+        }
+        None => filtered_assets(scope, filter, false),
+    }
+    .filter(assets::registered_on.le(day.to_owned()));
     if let Some(after) = after {
         query = query.filter(assets::code.gt(after.to_owned()));
     }
@@ -271,15 +283,17 @@ fn filtered_assets(
         }
         // As of a date the owner then may have had another name: keep the assets whose
         // name matches or whose owner was ever given a matching name (a superset the
-        // caller narrows on the folded state), from the few distinct names held.
+        // caller narrows on the folded state), from the few distinct names held. The
+        // asset's own name is tested on its row too, so that a walk in code order tests
+        // each row without looking the set up first.
         Some(q) => {
             let pattern = like_pattern(q);
-            let named = owner_names::table
-                .filter(owner_names::name.like(pattern.clone()).escape('\\'))
-                .select(owner_names::name);
-            let owned = asset_owner_names::table
-                .filter(asset_owner_names::owner_name.eq_any(named))
-                .select(asset_owner_names::asset_id);
+            let named = search_names::table
+                .filter(search_names::name.like(pattern.clone()).escape('\\'))
+                .select(search_names::name);
+            let owned = asset_search_names::table
+                .filter(asset_search_names::name.eq_any(named))
+                .select(asset_search_names::asset_id);
             query = query.filter(
                 assets::name
                     .like(pattern)

@@ -1,5 +1,5 @@
-//! Every asset's row compared with the fold of its entries, and the names held for its
-//! owners with those its entries give: assets in code order, a page at a time with
+//! Every asset's row compared with the fold of its entries, and the names held for
+//! searching it with those its entries give: assets in code order, a page at a time with
 //! their entries, so memory stays bounded at millions of assets.
 
 use std::collections::BTreeSet;
@@ -12,8 +12,8 @@ use crate::db::DbConnection;
 use crate::domain::Vocabulary;
 use crate::ledger::chain::EntryRow;
 use crate::ledger::entry::EntryData;
-use crate::ledger::owner_names;
 use crate::ledger::projection::{fold, Folded};
+use crate::ledger::search_names;
 
 /// Assets compared per page.
 const PAGE: i64 = 500;
@@ -26,8 +26,8 @@ pub(super) struct Compared {
     pub failure: Option<(String, String)>,
 }
 
-/// Compares every asset with the fold of its entries, and the owners' names held with
-/// those its entries give; `entries` is how many entries the chain holds, all of which
+/// Compares every asset with the fold of its entries, and the names held for searching
+/// it with those its entries give; `entries` is how many entries the chain holds, all of which
 /// must belong to an asset, as every name held must.
 ///
 /// Fails only when the database fails.
@@ -58,7 +58,7 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
         crate::ledger::registered::hydrate(conn, &mut rows)?;
         seen_entries += rows.len() as i64;
         let ids: Vec<&str> = page.iter().map(|a| a.id.as_str()).collect();
-        let mut held_names = owner_names::held_for(conn, &ids)?;
+        let mut held_names = search_names::held_for(conn, &ids)?;
         let mut rest = rows.as_slice();
         for asset in &page {
             count += 1;
@@ -91,7 +91,7 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
             failure: Some(("-".to_owned(), problem)),
         });
     }
-    if let Some(problem) = owner_names::whole_difference(conn, seen_names)? {
+    if let Some(problem) = search_names::whole_difference(conn, seen_names)? {
         return Ok(Compared {
             assets: count,
             failure: Some(("-".to_owned(), problem)),
@@ -103,18 +103,18 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
     })
 }
 
-/// What differs between the owners' names held for an asset and those its entries (in
-/// `seq` order) give it, in Chinese; `None` when nothing does.
+/// What differs between the names held for an asset and those its entries (in `seq`
+/// order) give it, in Chinese; `None` when nothing does.
 fn names_difference(
     asset: &AssetRow,
     entries: &[EntryRow],
     held: &BTreeSet<String>,
 ) -> Option<String> {
-    let given: BTreeSet<String> = entries.iter().filter_map(owner_names::named_by).collect();
+    let given: BTreeSet<String> = entries.iter().flat_map(search_names::named_by).collect();
     (given != *held).then(|| {
         let list = |names: &BTreeSet<String>| names.iter().cloned().collect::<Vec<_>>().join("、");
         format!(
-            "资产 {} 的历任所有权人名称记为「{}」，而台账给出的是「{}」",
+            "资产 {} 的检索名称记为「{}」，而台账给出的是「{}」",
             asset.code,
             list(held),
             list(&given)

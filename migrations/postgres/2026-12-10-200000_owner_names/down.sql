@@ -1,2 +1,0 @@
-DROP TABLE asset_owner_names;
-DROP TABLE owner_names;
