@@ -6,7 +6,8 @@
 //! `cargo bench --bench province` (1,000,000 rows); `PROVINCE_ROWS=100000` for another
 //! size; `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres` adds PostgreSQL;
 //! `PROVINCE_CSV=path` imports a register written before (`PROVINCE_CSV_ONLY=path`
-//! writes one). Every asset row carries a funding split, a 移交日期 and a 接收单位, so
+//! writes one); `PROVINCE_DATABASE=path-or-url` only times the reads of a register
+//! imported before. Every asset row carries a funding split, a 移交日期 and a 接收单位, so
 //! the import registers each asset with two ledger entries (three for one in ten,
 //! received by the town and looked after by the village): 1,000,000 rows make about
 //! 2,100,000 entries. `scripts/bench.sh` runs everything and writes the figures for
@@ -381,6 +382,25 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    // `PROVINCE_DATABASE` names a register imported before (a SQLite file, or a
+    // PostgreSQL URL): only its reads are timed, on it as it is.
+    if let Ok(database) = std::env::var("PROVINCE_DATABASE") {
+        let backend = if database.starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let entries = reads::entries(&database);
+        reads::all(
+            backend,
+            &database,
+            READ_DEPARTMENT,
+            READ_ASSET,
+            entries,
+            EARLIER,
+        );
+        return;
+    }
     if let Ok(path) = std::env::var("PROVINCE_CSV_ONLY") {
         let bytes = generate(Path::new(&path), rows).expect("generate");
         println!("wrote {rows} rows, {bytes} bytes to {path}");

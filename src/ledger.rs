@@ -11,6 +11,7 @@ pub mod entry;
 pub mod households;
 pub mod projection;
 pub mod registered;
+pub mod search_names;
 pub mod store;
 pub mod verify;
 

@@ -60,6 +60,8 @@ fn table_label(table: &str) -> &str {
         "projects" => "项目",
         "assets" => "资产",
         "registered_fields" => "登记字段",
+        "asset_search_names" => "资产检索名称",
+        "search_names" => "检索名称",
         "ledger_entries" => "台账记录",
         "ledger_head" => "链头",
         "idempotency_keys" => "幂等键",

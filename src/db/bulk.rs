@@ -10,8 +10,11 @@
 use diesel::prelude::*;
 
 use super::pool::DbConnection;
-use super::rows::{AssetRow, EntryRow, HeldRow, ImportErrorRow, ProjectRow};
-use super::schema::{assets, import_errors, ledger_entries, projects, registered_fields};
+use super::rows::{AssetRow, EntryRow, HeldRow, ImportErrorRow, NameRow, ProjectRow};
+use super::schema::{
+    asset_search_names, assets, import_errors, ledger_entries, projects, registered_fields,
+    search_names,
+};
 
 /// Import errors go in statements of at most this many rows (eleven binds a row).
 const ERROR_ROWS_PER_INSERT: usize = 200;
@@ -63,6 +66,41 @@ pub fn insert_registered_fields(conn: &mut DbConnection, rows: &[HeldRow]) -> Qu
             .execute(pg),
         DbConnection::Sqlite(lite) => diesel::insert_into(registered_fields::table)
             .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts names assets are known by, none held yet, in one statement.
+///
+/// Fails when a pair is already held or the insert fails.
+pub fn insert_asset_search_names(conn: &mut DbConnection, rows: &[NameRow]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgres(pg) => diesel::copy_from(asset_search_names::table)
+            .from_insertable(rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(asset_search_names::table)
+            .values(rows)
+            .execute(lite),
+    }
+}
+
+/// Inserts names none of which is held yet, in one statement.
+///
+/// Fails when a name is already held or the insert fails.
+pub fn insert_search_names(conn: &mut DbConnection, names: &[&str]) -> QueryResult<usize> {
+    if names.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = names.iter().map(|n| search_names::name.eq(*n)).collect();
+    match conn {
+        DbConnection::Postgres(pg) => diesel::insert_into(search_names::table)
+            .values(&rows)
+            .execute(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(search_names::table)
+            .values(&rows)
             .execute(lite),
     }
 }

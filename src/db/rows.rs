@@ -1,12 +1,14 @@
 //! The rows of the tables written many at a time (projects, assets, their registered
-//! fields, ledger entries, import errors), as Diesel reads and inserts them: plain columns, so that
+//! fields, ledger entries, the names they are searched by, import errors), as Diesel reads and inserts them: plain columns, so that
 //! [`super::bulk`] can load them by the fastest path of each engine. Their meaning and
 //! their conversions live with the modules that own them (`register::store`,
 //! `ledger::chain`, `import::batch`).
 
 use diesel::prelude::*;
 
-use super::schema::{assets, import_errors, ledger_entries, projects, registered_fields};
+use super::schema::{
+    asset_search_names, assets, import_errors, ledger_entries, projects, registered_fields,
+};
 
 /// A `projects` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -213,4 +215,16 @@ pub struct ImportErrorRow {
     pub declared: Option<String>,
     /// For a totals row that does not add up: the sum of the rows it covers.
     pub computed: Option<String>,
+}
+
+/// An `asset_search_names` row: a name the asset is known by — its own, or one its
+/// owner was given by one of its entries. Written with the asset or the entry, never
+/// updated; see `ledger::search_names`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Queryable, Selectable, Insertable)]
+#[diesel(table_name = asset_search_names, treat_none_as_default_value = false)]
+pub struct NameRow {
+    /// The name.
+    pub name: String,
+    /// The asset's UUID.
+    pub asset_id: String,
 }

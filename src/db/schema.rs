@@ -37,6 +37,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    asset_search_names (name, asset_id) {
+        name -> Text,
+        asset_id -> Text,
+    }
+}
+
+diesel::table! {
     assets (id) {
         id -> Text,
         code -> Text,
@@ -370,6 +377,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_names (name) {
+        name -> Text,
+    }
+}
+
+diesel::table! {
     stocktake_assets (stocktake_id, asset_id) {
         stocktake_id -> Text,
         asset_id -> Text,
@@ -425,6 +438,7 @@ diesel::joinable!(stocktake_results -> stocktakes (stocktake_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     access_tokens,
+    asset_search_names,
     assets,
     attachments,
     class_summary,
@@ -449,6 +463,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_summary,
     registered_fields,
     rollup_figures,
+    search_names,
     stocktake_assets,
     stocktake_results,
     stocktakes,

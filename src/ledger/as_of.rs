@@ -5,11 +5,16 @@ use std::collections::HashMap;
 
 use super::append::fold_rows;
 use super::projection::{AssetState, MalformedEntry};
+use super::search_names;
 use super::store::entries_as_of;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{BusinessDate, Scope, Vocabulary};
-use crate::register::query::{list_assets, AssetFilter};
+use crate::register::query::{list_assets_registered_by, AssetFilter};
 use crate::register::store::AssetRow;
+
+/// The most assets a name search as of a date reads by id (and sorts by code); a
+/// search that finds more walks the code order instead.
+const SEARCHED_BY_ID: usize = 10_000;
 
 /// Why an as-of query failed.
 #[derive(Debug, thiserror::Error)]
@@ -98,14 +103,44 @@ pub fn assets_as_of(
     after: Option<String>,
     limit: usize,
 ) -> Result<AsOfPage, AsOfError> {
+    let page = (after, limit);
+    assets_as_of_searching(conn, scope, filter, day, page, SEARCHED_BY_ID)
+}
+
+/// As [`assets_as_of`] (`page` is `after` and `limit`), a search that finds at most
+/// `by_id` assets by name read by id and one that finds more by walking the code order,
+/// where matches come soon (0: always walking; the tests compare both ways).
+///
+/// Fails when an entry is malformed or the database fails.
+pub fn assets_as_of_searching(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    day: BusinessDate,
+    (after, limit): (Option<String>, usize),
+    by_id: usize,
+) -> Result<AsOfPage, AsOfError> {
     let day_text = day.to_string();
     let batch_size = i64::try_from(limit.max(100)).unwrap_or(1000);
+    let among = match &filter.q {
+        Some(q) => search_names::assets_named(conn, q, by_id)?,
+        None => None,
+    };
     let mut after = after;
     let mut found = Vec::new();
     loop {
-        // `q` also matches the owner's name, which is the name then: the query keeps a
-        // superset (the history mentions it) and the folded state below decides.
-        let batch = list_assets(conn, scope, filter, false, after.as_deref(), batch_size)?;
+        // Only assets registered by then existed then. `q` also matches the owner's
+        // name, which is the name then: the query keeps a superset (every name the
+        // owner was ever given) and the folded state below decides.
+        let batch = list_assets_registered_by(
+            conn,
+            scope,
+            filter,
+            &day_text,
+            among.as_deref(),
+            after.as_deref(),
+            batch_size,
+        )?;
         let exhausted = (batch.len() as i64) < batch_size;
         let codes: Vec<&str> = batch.iter().map(|a| a.code.as_str()).collect();
         let mut by_asset: HashMap<String, Vec<crate::ledger::EntryRow>> = HashMap::new();

@@ -359,11 +359,14 @@ fn salt_of(entry: &EntryRow) -> Result<Vec<u8>, CanonicalError> {
         .ok_or(CanonicalError::BadSalt)
 }
 
-/// Inserts chained rows in one statement.
+/// Inserts chained rows in one statement, holding the names they give their assets
+/// (see [`super::search_names`]).
 ///
 /// Fails when the insert fails.
 pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    crate::db::bulk::insert_ledger_entries(conn, rows)
+    let inserted = crate::db::bulk::insert_ledger_entries(conn, rows)?;
+    super::search_names::hold_entries(conn, rows)?;
+    Ok(inserted)
 }
 
 /// Moves the head to `head`; the caller holds the lock from [`lock_head`].

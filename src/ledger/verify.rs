@@ -1,7 +1,8 @@
 //! Verification: recompute every hash from the first entry and name the first entry
 //! that does not fit (edited, deleted, inserted or reordered); check that a head printed
 //! earlier (`SEQ:HASH`) is still in the chain; fold every asset's entries and compare
-//! the projection with its row; check that every reference names a row that exists;
+//! the projection with its row, and the names held for searching it with those
+//! its entries give; check that every reference names a row that exists;
 //! recompute every maintained total and the kept findings and compare. All in
 //! one read snapshot, streaming, in bounded memory.
 

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Bool};
 use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
-use crate::db::schema::{assets, ledger_entries, projects, registered_fields};
+use crate::db::schema::{asset_search_names, assets, ledger_entries, projects, search_names};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
 use crate::domain::{
@@ -100,6 +100,44 @@ pub fn list_assets(
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
     let mut query = filtered_assets(scope, filter, with_state);
+    if let Some(after) = after {
+        query = query.filter(assets::code.gt(after.to_owned()));
+    }
+    query
+        .order(assets::code)
+        .limit(limit)
+        .select(AssetRow::as_select())
+        .load(conn)
+}
+
+/// Up to `limit` assets in `scope` registered on or before `day` (`YYYY-MM-DD`), after
+/// the code `after`, in code order, matching `filter` but for its filters on the state
+/// (owner, owner type, status), which the caller decides on the state as of `day`: the
+/// candidates of a list as of that day (an asset registered later did not exist then).
+/// With `among`, the ids of the assets the search `q` finds, only those: read by id
+/// and sorted, instead of walking the code order for them.
+///
+/// Fails when the query fails.
+pub fn list_assets_registered_by(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    day: &str,
+    among: Option<&[String]>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AssetRow>> {
+    let mut query = match among {
+        Some(ids) => {
+            let unsearched = AssetFilter {
+                q: None,
+                ..filter.clone()
+            };
+            filtered_assets(scope, &unsearched, false).filter(assets::id.eq_any(ids.to_vec()))
+        }
+        None => filtered_assets(scope, filter, false),
+    }
+    .filter(assets::registered_on.le(day.to_owned()));
     if let Some(after) = after {
         query = query.filter(assets::code.gt(after.to_owned()));
     }
@@ -256,27 +294,20 @@ fn filtered_assets(
             );
         }
         // As of a date the owner then may have had another name: keep the assets whose
-        // name matches or whose history mentions the text anywhere (a superset the caller
-        // narrows on the folded state), the registered fields held apart from the
-        // entries included. JSON escapes quotes, backslashes and control
-        // characters, so text holding one of them cannot be looked for in the history.
-        Some(q) if !q.chars().any(|c| c == '"' || c == '\\' || c.is_control()) => {
+        // name matches or whose owner was ever given a matching name (a superset the
+        // caller narrows on the folded state), from the few distinct names held. The
+        // asset's own name is tested on its row too, so that a walk in code order tests
+        // each row without looking the set up first.
+        Some(q) => {
             let pattern = like_pattern(q);
-            let mentioned = ledger_entries::table
-                .filter(ledger_entries::data.like(pattern.clone()).escape('\\'))
-                .select(ledger_entries::asset_id);
-            let registered = registered_fields::table
-                .filter(
-                    registered_fields::owner_name
-                        .like(pattern.clone())
-                        .escape('\\'),
-                )
-                .select(registered_fields::asset_id);
+            let named = search_names::table
+                .filter(search_names::name.like(pattern.clone()).escape('\\'))
+                .select(search_names::name);
+            let owned = asset_search_names::table
+                .filter(asset_search_names::name.eq_any(named))
+                .select(asset_search_names::asset_id);
             let name = name_like(false, &pattern, trigram_searchable(q));
-            query = query.filter(
-                name.or(assets::id.eq_any(mentioned))
-                    .or(assets::id.eq_any(registered)),
-            );
+            query = query.filter(name.or(assets::id.eq_any(owned)));
         }
         _ => {}
     }

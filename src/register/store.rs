@@ -250,11 +250,19 @@ impl AssetRow {
             .load(conn)
     }
 
-    /// Registers new assets in one statement.
+    /// Registers new assets in one statement, holding the names a search as of a date
+    /// finds them by (their own and their registered owner's: see
+    /// [`crate::ledger::search_names`]).
     ///
     /// Fails when a code is already registered or the insert fails.
     pub fn insert_all(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
-        crate::db::bulk::insert_assets(conn, rows)
+        let inserted = crate::db::bulk::insert_assets(conn, rows)?;
+        crate::ledger::search_names::hold_registered(
+            conn,
+            rows.iter()
+                .map(|a| (a.id.as_str(), a.name.as_str(), a.owner_name.as_str())),
+        )?;
+        Ok(inserted)
     }
 }
 

@@ -1,5 +1,8 @@
-//! Every asset's row compared with the fold of its entries: assets in code order, a
-//! page at a time with their entries, so memory stays bounded at millions of assets.
+//! Every asset's row compared with the fold of its entries, and the names held for
+//! searching it with those its entries give: assets in code order, a page at a time with
+//! their entries, so memory stays bounded at millions of assets.
+
+use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 
@@ -10,6 +13,7 @@ use crate::domain::Vocabulary;
 use crate::ledger::chain::EntryRow;
 use crate::ledger::entry::EntryData;
 use crate::ledger::projection::{fold, Folded};
+use crate::ledger::search_names;
 
 /// Assets compared per page.
 const PAGE: i64 = 500;
@@ -22,14 +26,16 @@ pub(super) struct Compared {
     pub failure: Option<(String, String)>,
 }
 
-/// Compares every asset with the fold of its entries; `entries` is how many entries
-/// the chain holds, all of which must belong to an asset.
+/// Compares every asset with the fold of its entries, and the names held for searching
+/// it with those its entries give; `entries` is how many entries the chain holds, all of which
+/// must belong to an asset, as every name held must.
 ///
 /// Fails only when the database fails.
 pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Compared> {
     let mut after: Option<String> = None;
     let mut count = 0i64;
     let mut seen_entries = 0i64;
+    let mut seen_names = 0i64;
     loop {
         let mut query = assets::table
             .order(assets::code)
@@ -51,6 +57,8 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
         // The walk has checked every digest against the held fields.
         crate::ledger::registered::hydrate(conn, &mut rows)?;
         seen_entries += rows.len() as i64;
+        let ids: Vec<&str> = page.iter().map(|a| a.id.as_str()).collect();
+        let mut held_names = search_names::held_for(conn, &ids)?;
         let mut rest = rows.as_slice();
         for asset in &page {
             count += 1;
@@ -60,7 +68,10 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
                 .unwrap_or(rest.len());
             let (own, others) = rest.split_at(split);
             rest = others;
-            if let Some(problem) = difference(asset, own) {
+            let held = held_names.remove(&asset.id).unwrap_or_default();
+            seen_names += held.len() as i64;
+            let problem = difference(asset, own).or_else(|| names_difference(asset, own, &held));
+            if let Some(problem) = problem {
                 return Ok(Compared {
                     assets: count,
                     failure: Some((asset.code.clone(), problem)),
@@ -80,9 +91,34 @@ pub(super) fn compare(conn: &mut DbConnection, entries: i64) -> QueryResult<Comp
             failure: Some(("-".to_owned(), problem)),
         });
     }
+    if let Some(problem) = search_names::whole_difference(conn, seen_names)? {
+        return Ok(Compared {
+            assets: count,
+            failure: Some(("-".to_owned(), problem)),
+        });
+    }
     Ok(Compared {
         assets: count,
         failure: None,
+    })
+}
+
+/// What differs between the names held for an asset and those its entries (in `seq`
+/// order) give it, in Chinese; `None` when nothing does.
+fn names_difference(
+    asset: &AssetRow,
+    entries: &[EntryRow],
+    held: &BTreeSet<String>,
+) -> Option<String> {
+    let given: BTreeSet<String> = entries.iter().flat_map(search_names::named_by).collect();
+    (given != *held).then(|| {
+        let list = |names: &BTreeSet<String>| names.iter().cloned().collect::<Vec<_>>().join("、");
+        format!(
+            "资产 {} 的检索名称记为「{}」，而台账给出的是「{}」",
+            asset.code,
+            list(held),
+            list(&given)
+        )
     })
 }
 

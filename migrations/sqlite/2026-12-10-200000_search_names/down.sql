@@ -1,0 +1,2 @@
+DROP TABLE asset_search_names;
+DROP TABLE search_names;
