@@ -259,7 +259,16 @@ pub fn import_file(
         })
     })?;
     match outcome {
-        Ok(run) => Ok(ImportOutcome::Committed(run.report(BatchStatus::Committed))),
+        Ok(run) => {
+            let report = run.report(BatchStatus::Committed);
+            if u64::try_from(report.assets_created).unwrap_or(0) >= bulk::BULK_MIN_ROWS {
+                // The import has committed: statistics that lag behind it only slow reads.
+                if let Err(e) = bulk_load::refresh_statistics(conn) {
+                    tracing::warn!(error = %e, "planner statistics not refreshed after import");
+                }
+            }
+            Ok(ImportOutcome::Committed(report))
+        }
         Err(RolledBack::Rejected(run)) => {
             let (mut batch, errors) = run.into_rejection();
             batch.error_count = errors.count();
