@@ -16,7 +16,7 @@ pub mod store;
 pub mod verify;
 
 pub use chain::{
-    canonical, chain, chain_held, entry_hash, insert_rows, lock_head, read_head, store_head,
-    CanonicalError, EntryPlace, EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1,
-    ENCODING_V2, GENESIS_HASH,
+    canonical, chain, chain_held, entry_hash, lock_head, read_head, CanonicalError, EntryPlace,
+    EntryRow, Head, NewEntry, CURRENT_ENCODING, ENCODING_V1, ENCODING_V2, GENESIS_HASH,
 };
+pub use store::{insert_rows, store_head};

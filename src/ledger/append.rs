@@ -4,10 +4,11 @@
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::chain::{chain, insert_rows, lock_head, store_head, EntryPlace, EntryRow, NewEntry};
+use super::chain::{chain, lock_head, EntryPlace, EntryRow, NewEntry};
 use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
 use super::projection::{fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
+use super::store::{insert_rows, store_head};
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;

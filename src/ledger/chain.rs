@@ -359,29 +359,6 @@ fn salt_of(entry: &EntryRow) -> Result<Vec<u8>, CanonicalError> {
         .ok_or(CanonicalError::BadSalt)
 }
 
-/// Inserts chained rows in one statement, holding the names they give their assets
-/// (see [`super::search_names`]).
-///
-/// Fails when the insert fails.
-pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    let inserted = crate::db::bulk::insert_ledger_entries(conn, rows)?;
-    super::search_names::hold_entries(conn, rows)?;
-    Ok(inserted)
-}
-
-/// Moves the head to `head`; the caller holds the lock from [`lock_head`].
-///
-/// Fails when the update fails.
-pub fn store_head(conn: &mut DbConnection, head: &Head) -> QueryResult<()> {
-    diesel::update(ledger_head::table.filter(ledger_head::id.eq(1)))
-        .set((
-            ledger_head::seq.eq(head.seq),
-            ledger_head::hash.eq(&head.hash),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

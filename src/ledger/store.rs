@@ -1,4 +1,5 @@
-//! Reading ledger entries: an asset's history, the change feed, idempotency keys. Every
+//! Storing and reading ledger entries: the chained rows and the head, an asset's
+//! history, the change feed, idempotency keys. Every
 //! reading gives a `registered` entry that carries the digest of its held fields the
 //! data it stands for (see [`super::registered`]).
 
@@ -6,11 +7,11 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
-use super::chain::EntryRow;
+use super::chain::{EntryRow, Head};
 use super::entry::EntryData;
 use super::projection::cancelled_by;
 use super::registered::hydrate;
-use crate::db::schema::{idempotency_keys, ledger_entries};
+use crate::db::schema::{idempotency_keys, ledger_entries, ledger_head};
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::register::scope::entries_query;
@@ -185,4 +186,27 @@ pub fn cancelled_among(
             _ => None,
         },
     )))
+}
+
+/// Inserts chained rows in one statement, holding the names they give their assets
+/// (see [`super::search_names`]).
+///
+/// Fails when the insert fails.
+pub fn insert_rows(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
+    let inserted = crate::db::bulk::insert_ledger_entries(conn, rows)?;
+    super::search_names::hold_entries(conn, rows)?;
+    Ok(inserted)
+}
+
+/// Moves the head to `head`; the caller holds the lock from [`super::chain::lock_head`].
+///
+/// Fails when the update fails.
+pub fn store_head(conn: &mut DbConnection, head: &Head) -> QueryResult<()> {
+    diesel::update(ledger_head::table.filter(ledger_head::id.eq(1)))
+        .set((
+            ledger_head::seq.eq(head.seq),
+            ledger_head::hash.eq(&head.hash),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
