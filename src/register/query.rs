@@ -99,7 +99,21 @@ pub fn list_assets(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query = filtered_assets(scope, filter, with_state);
+    page_by_code(
+        conn,
+        filtered_assets(scope, filter, with_state),
+        after,
+        limit,
+    )
+}
+
+/// Up to `limit` rows of `query` after the code `after`, in code order.
+fn page_by_code(
+    conn: &mut DbConnection,
+    mut query: assets::BoxedQuery<'static, DbBackend>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AssetRow>> {
     if let Some(after) = after {
         query = query.filter(assets::code.gt(after.to_owned()));
     }
@@ -127,7 +141,7 @@ pub fn list_assets_registered_by(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query = match among {
+    let query = match among {
         Some(ids) => {
             let unsearched = AssetFilter {
                 q: None,
@@ -138,14 +152,7 @@ pub fn list_assets_registered_by(
         None => filtered_assets(scope, filter, false),
     }
     .filter(assets::registered_on.le(day.to_owned()));
-    if let Some(after) = after {
-        query = query.filter(assets::code.gt(after.to_owned()));
-    }
-    query
-        .order(assets::code)
-        .limit(limit)
-        .select(AssetRow::as_select())
-        .load(conn)
+    page_by_code(conn, query, after, limit)
 }
 
 /// Up to `limit` assets in `scope` matching `filter` (current state) after the key
