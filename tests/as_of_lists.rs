@@ -307,6 +307,19 @@ fn the_names_held_are_those_the_entries_give(app: &TestApp) {
     assert_eq!(names, distinct);
 }
 
+/// Verification fails, and its problem mentions `text`.
+fn assert_verify_fails_naming(app: &TestApp, text: &str) {
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], false, "{}", verified.body);
+    assert!(
+        verified.body["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains(text)),
+        "{}",
+        verified.body
+    );
+}
+
 fn verify_names_an_asset_whose_held_names_were_tampered_with(app: &TestApp) {
     use asset_registry::db::schema::{asset_search_names, assets, search_names};
     history(app);
@@ -348,15 +361,7 @@ fn verify_names_an_asset_whose_held_names_were_tampered_with(app: &TestApp) {
         .execute(&mut *conn)
         .expect("insert");
     drop(conn);
-    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
-    assert_eq!(verified.body["ok"], false, "{}", verified.body);
-    assert!(
-        verified.body["problem"]
-            .as_str()
-            .is_some_and(|p| p.contains("资产检索名称")),
-        "{}",
-        verified.body
-    );
+    assert_verify_fails_naming(app, "资产检索名称");
 
     // And a distinct name missing.
     let mut conn = app.db.conn().expect("connection");
@@ -369,15 +374,7 @@ fn verify_names_an_asset_whose_held_names_were_tampered_with(app: &TestApp) {
         .execute(&mut *conn)
         .expect("delete");
     drop(conn);
-    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
-    assert_eq!(verified.body["ok"], false, "{}", verified.body);
-    assert!(
-        verified.body["problem"]
-            .as_str()
-            .is_some_and(|p| p.contains("张三")),
-        "{}",
-        verified.body
-    );
+    assert_verify_fails_naming(app, "张三");
 }
 
 fn main() -> std::process::ExitCode {
