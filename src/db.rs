@@ -14,6 +14,7 @@ pub mod pool;
 pub mod read;
 pub mod rows;
 pub mod schema;
+pub mod seek;
 pub mod stocktake_rows;
 
 pub use pool::{lift_statement_timeout, Backend, Db, DbConnection, DbError, Pool};

@@ -12,6 +12,7 @@ use super::replies::{keyed_write, Keyed};
 use super::ProposalError;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{proposal_decisions, proposals};
+use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
@@ -209,19 +210,7 @@ impl ProposalRow {
         if let Some(status) = status {
             query = query.filter(proposals::status.eq(status.as_str()));
         }
-        if let Some((at, id)) = before {
-            query = query.filter(
-                proposals::proposed_at
-                    .lt(at.to_owned())
-                    .or(proposals::proposed_at
-                        .eq(at.to_owned())
-                        .and(proposals::id.lt(id.to_owned()))),
-            );
-        }
-        query
-            .order((proposals::proposed_at.desc(), proposals::id.desc()))
-            .limit(limit)
-            .load(conn)
+        newest_first!(query, proposals, proposed_at, id, before, limit).load(conn)
     }
 
     /// The pending proposals of the asset `asset_id`, oldest first.

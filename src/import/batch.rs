@@ -16,6 +16,7 @@ use super::warnings::WarningSummary;
 use crate::db::pool::DbBackend;
 use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
+use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary};
@@ -216,19 +217,7 @@ impl BatchRow {
         if let Some(in_scope) = batches_in(scope) {
             query = query.filter(in_scope);
         }
-        if let Some((created_at, id)) = before {
-            query = query.filter(
-                import_batches::created_at
-                    .lt(created_at.to_owned())
-                    .or(import_batches::created_at
-                        .eq(created_at.to_owned())
-                        .and(import_batches::id.lt(id.to_owned()))),
-            );
-        }
-        query
-            .order((import_batches::created_at.desc(), import_batches::id.desc()))
-            .limit(limit)
-            .load(conn)
+        newest_first!(query, import_batches, created_at, id, before, limit).load(conn)
     }
 
     /// The report of this stored batch without its errors (`error_count` says how many).

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::campaign::{Campaign, StocktakeError, StocktakeRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::stocktakes;
+use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::paging::{Cursor, Limit, Page, TimeKey};
@@ -30,22 +31,12 @@ fn after(
     let mut from = after.map(|(at, id)| (at.to_owned(), id.to_owned()));
     let mut campaigns = Vec::new();
     loop {
-        let mut query = stocktakes::table
+        let query = stocktakes::table
             .select(StocktakeRow::as_select())
             .into_boxed::<DbBackend>();
-        if let Some((at, id)) = &from {
-            query = query.filter(
-                stocktakes::opened_at
-                    .lt(at.clone())
-                    .or(stocktakes::opened_at
-                        .eq(at.clone())
-                        .and(stocktakes::id.lt(id.clone()))),
-            );
-        }
-        let rows: Vec<StocktakeRow> = query
-            .order((stocktakes::opened_at.desc(), stocktakes::id.desc()))
-            .limit(n)
-            .load(conn)?;
+        let before = from.as_ref().map(|(at, id)| (at.as_str(), id.as_str()));
+        let rows: Vec<StocktakeRow> =
+            newest_first!(query, stocktakes, opened_at, id, before, n).load(conn)?;
         let read = rows.len();
         for row in rows {
             from = Some((row.opened_at.clone(), row.id.clone()));

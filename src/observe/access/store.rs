@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::pool::DbBackend;
 use crate::db::schema::access_log;
+use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::register::query::like_pattern;
 
@@ -124,17 +125,7 @@ pub fn list(
         let pattern = like_pattern(&format!("\n{code}\n"));
         query = query.filter(access_log::codes.like(pattern).escape('\\'));
     }
-    if let Some((at, id)) = before {
-        query = query.filter(
-            access_log::at.lt(at.to_owned()).or(access_log::at
-                .eq(at.to_owned())
-                .and(access_log::id.lt(id.to_owned()))),
-        );
-    }
-    query
-        .order((access_log::at.desc(), access_log::id.desc()))
-        .limit(limit)
-        .load(conn)
+    newest_first!(query, access_log, at, id, before, limit).load(conn)
 }
 
 #[cfg(test)]

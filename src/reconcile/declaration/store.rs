@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::figures::{Declaration, DeclaredLine, Scope, StoredDeclaration};
 use crate::db::schema::{declaration_lines, declarations};
+use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::{BusinessDate, Yuan};
 
@@ -105,22 +106,11 @@ pub fn list(
     before: Option<(&str, &str)>,
     limit: i64,
 ) -> QueryResult<Vec<StoredDeclaration>> {
-    let mut query = declarations::table
+    let query = declarations::table
         .select(declarations::id)
         .into_boxed::<crate::db::pool::DbBackend>();
-    if let Some((created_at, id)) = before {
-        query = query.filter(
-            declarations::created_at
-                .lt(created_at.to_owned())
-                .or(declarations::created_at
-                    .eq(created_at.to_owned())
-                    .and(declarations::id.lt(id.to_owned()))),
-        );
-    }
-    let ids: Vec<String> = query
-        .order((declarations::created_at.desc(), declarations::id.desc()))
-        .limit(limit)
-        .load(conn)?;
+    let ids: Vec<String> =
+        newest_first!(query, declarations, created_at, id, before, limit).load(conn)?;
     ids.iter()
         .map(|id| find(conn, id).and_then(|d| d.ok_or(diesel::result::Error::NotFound)))
         .collect()
