@@ -73,6 +73,45 @@ pub fn code_key(code: &str) -> String {
         .collect()
 }
 
+/// The methods a natural key has, whatever it names: [`parse`](ProjectCode::parse) by
+/// the rules of `parse_code`, the stored text taken as it is, the text, the key it is
+/// compared by, and `Display` as the text. A macro because the two keys are distinct
+/// types (one cannot be passed for the other) with the same behaviour.
+macro_rules! natural_key {
+    ($name:ident, $what:literal) => {
+        impl $name {
+            #[doc = concat!("Parses ", $what, ".")]
+            ///
+            /// Fails when it is empty, longer than 64 characters or has invisible characters.
+            pub fn parse(raw: &str) -> Result<Self, CodeError> {
+                parse_code(raw).map($name)
+            }
+
+            /// A code as the register stores it (an earlier release's rules may have let
+            /// it in), not checked again.
+            pub fn from_stored(stored: &str) -> Self {
+                $name(stored.to_owned())
+            }
+
+            /// The code's text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The form it is compared in: [`code_key`].
+            pub fn key(&self) -> String {
+                code_key(&self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 /// 项目编号: a project's unique natural key, 1 to 64 characters, trimmed.
 #[derive(SerializeDisplay, DeserializeFromStr, JsonSchema)]
 #[schemars(
@@ -83,36 +122,7 @@ pub fn code_key(code: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProjectCode(String);
 
-impl ProjectCode {
-    /// Parses a project code.
-    ///
-    /// Fails when it is empty, longer than 64 characters or has invisible characters.
-    pub fn parse(raw: &str) -> Result<Self, CodeError> {
-        parse_code(raw).map(ProjectCode)
-    }
-
-    /// A code as the register stores it (an earlier release's rules may have let it
-    /// in), not checked again.
-    pub fn from_stored(stored: &str) -> Self {
-        ProjectCode(stored.to_owned())
-    }
-
-    /// The code's text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The form it is compared in: [`code_key`].
-    pub fn key(&self) -> String {
-        code_key(&self.0)
-    }
-}
-
-impl fmt::Display for ProjectCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+natural_key!(ProjectCode, "a project code");
 
 impl FromStr for ProjectCode {
     type Err = WireError;
@@ -128,35 +138,7 @@ impl FromStr for ProjectCode {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AssetCode(String);
 
-impl AssetCode {
-    /// Parses an asset code.
-    ///
-    /// Fails when it is empty, longer than 64 characters or has invisible characters.
-    pub fn parse(raw: &str) -> Result<Self, CodeError> {
-        parse_code(raw).map(AssetCode)
-    }
-
-    /// A code as the register stores it, not checked again.
-    pub fn from_stored(stored: &str) -> Self {
-        AssetCode(stored.to_owned())
-    }
-
-    /// The code's text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The form it is compared in: [`code_key`].
-    pub fn key(&self) -> String {
-        code_key(&self.0)
-    }
-}
-
-impl fmt::Display for AssetCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+natural_key!(AssetCode, "an asset code");
 
 #[cfg(test)]
 mod tests {
