@@ -13,6 +13,21 @@ use crate::db::pool::DEFAULT_SQLITE_PATH;
 /// The setting naming the database (after `--database` and `DATABASE_URL`).
 pub const DATABASE: &str = "database";
 
+/// The setting `name` that chooses one of a few words, as `figment` gives it, trimmed;
+/// `default` when it is not set.
+pub fn chosen(figment: &Figment, name: &str, default: &str) -> String {
+    figment
+        .extract_inner::<String>(name)
+        .map(|value| value.trim().to_owned())
+        .unwrap_or_else(|_| default.trim().to_owned())
+}
+
+/// What is said of the setting `name` when its `value` is none of the words it takes,
+/// `expected` (listed in Chinese: `a、b 或 c`).
+pub fn invalid_choice(name: &str, value: &str, expected: &str) -> String {
+    format!("设置 {name} 的值“{value}”无效：应为 {expected}")
+}
+
 /// A setting: its name in `Rocket.toml` (`ROCKET_` and its name in capitals in the
 /// environment), its default as written there, and what it does, in Chinese.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

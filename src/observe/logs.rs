@@ -16,6 +16,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+use crate::settings;
+
 /// The setting naming the log format.
 pub const FORMAT_SETTING: &str = "log_format";
 
@@ -36,16 +38,15 @@ impl LogFormat {
     ///
     /// Fails naming the setting when it is none of `auto`, `json`, `text`.
     pub fn of(figment: &Figment) -> Result<LogFormat, String> {
-        let named = figment
-            .extract_inner::<String>(FORMAT_SETTING)
-            .unwrap_or_else(|_| DEFAULT_FORMAT.to_owned());
-        match named.trim() {
+        match settings::chosen(figment, FORMAT_SETTING, DEFAULT_FORMAT).as_str() {
             "json" => Ok(LogFormat::Json),
             "text" => Ok(LogFormat::Text),
             "auto" | "" if std::io::stderr().is_terminal() => Ok(LogFormat::Text),
             "auto" | "" => Ok(LogFormat::Json),
-            other => Err(format!(
-                "设置 {FORMAT_SETTING} 的值“{other}”无效：应为 auto、json 或 text"
+            other => Err(settings::invalid_choice(
+                FORMAT_SETTING,
+                other,
+                "auto、json 或 text",
             )),
         }
     }

@@ -12,6 +12,7 @@ use rocket::{get, routes, Route, State};
 use super::metrics::{PoolGauges, METRICS};
 use crate::api::error::ApiError;
 use crate::db::Db;
+use crate::settings;
 
 /// The setting naming who may read the metrics.
 pub const SETTING: &str = "metrics";
@@ -35,15 +36,14 @@ impl Exposure {
     ///
     /// Fails naming the setting when it is none of `loopback`, `open`, `off`.
     pub fn of(figment: &Figment) -> Result<Exposure, String> {
-        let named = figment
-            .extract_inner::<String>(SETTING)
-            .unwrap_or_else(|_| DEFAULT_EXPOSURE.to_owned());
-        match named.trim() {
+        match settings::chosen(figment, SETTING, DEFAULT_EXPOSURE).as_str() {
             "loopback" => Ok(Exposure::Loopback),
             "open" => Ok(Exposure::Open),
             "off" => Ok(Exposure::Off),
-            other => Err(format!(
-                "设置 {SETTING} 的值“{other}”无效：应为 loopback、open 或 off"
+            other => Err(settings::invalid_choice(
+                SETTING,
+                other,
+                "loopback、open 或 off",
             )),
         }
     }
