@@ -34,65 +34,62 @@ pub type EntryPredicate =
 pub type BatchPredicate =
     Box<dyn BoxableExpression<import_batches::table, DbBackend, SqlType = Bool>>;
 
+/// The condition that a row of `$table` (whose `town` and `village` columns place it,
+/// and whose column `$department` names its department) is in `$scope`; `None` for the
+/// county. A macro because each table's columns are their own Diesel types: the two
+/// tables placed this way (projects, assets) share one rule.
+macro_rules! placed_in {
+    ($scope:expr, $table:ident, $department:ident) => {
+        match $scope {
+            Scope::County => None,
+            Scope::Town(town) => Some(Box::new($table::town.eq(town.clone()).nullable()) as _),
+            Scope::Village { town, village } => Some(Box::new(
+                $table::town
+                    .eq(town.clone())
+                    .nullable()
+                    .and($table::village.eq(village.clone())),
+            ) as _),
+            Scope::Department(department) => {
+                Some(Box::new($table::$department.eq(department.clone())) as _)
+            }
+        }
+    };
+}
+
 /// The assets in `scope`; `None` for the county (no condition).
 pub fn assets_in(scope: &Scope) -> Option<AssetPredicate> {
-    match scope {
-        Scope::County => None,
-        Scope::Town(town) => Some(Box::new(assets::town.eq(town.clone()).nullable())),
-        Scope::Village { town, village } => Some(Box::new(
-            assets::town
-                .eq(town.clone())
-                .nullable()
-                .and(assets::village.eq(village.clone())),
-        )),
-        Scope::Department(department) => {
-            Some(Box::new(assets::project_department.eq(department.clone())))
-        }
-    }
+    placed_in!(scope, assets, project_department)
 }
 
 /// The projects in `scope`; `None` for the county.
 pub fn projects_in(scope: &Scope) -> Option<ProjectPredicate> {
-    match scope {
-        Scope::County => None,
-        Scope::Town(town) => Some(Box::new(projects::town.eq(town.clone()).nullable())),
-        Scope::Village { town, village } => Some(Box::new(
-            projects::town
-                .eq(town.clone())
-                .nullable()
-                .and(projects::village.eq(village.clone())),
-        )),
-        Scope::Department(department) => {
-            Some(Box::new(projects::department.eq(department.clone())))
-        }
+    placed_in!(scope, projects, department)
+}
+
+/// `query` narrowed to `in_scope`, when there is a condition.
+fn narrowed<Q, P>(query: Q, in_scope: Option<P>) -> Q
+where
+    Q: diesel::query_dsl::methods::FilterDsl<P, Output = Q>,
+{
+    match in_scope {
+        Some(in_scope) => query.filter(in_scope),
+        None => query,
     }
 }
 
 /// The assets in `scope`, as a query to narrow, order and select.
 pub fn assets_query<'a>(scope: &Scope) -> assets::BoxedQuery<'a, DbBackend> {
-    let query = assets::table.into_boxed();
-    match assets_in(scope) {
-        Some(in_scope) => query.filter(in_scope),
-        None => query,
-    }
+    narrowed(assets::table.into_boxed(), assets_in(scope))
 }
 
 /// The projects in `scope`, as a query to narrow, order and select.
 pub fn projects_query<'a>(scope: &Scope) -> projects::BoxedQuery<'a, DbBackend> {
-    let query = projects::table.into_boxed();
-    match projects_in(scope) {
-        Some(in_scope) => query.filter(in_scope),
-        None => query,
-    }
+    narrowed(projects::table.into_boxed(), projects_in(scope))
 }
 
 /// The ledger entries of the assets in `scope`, as a query to narrow, order and select.
 pub fn entries_query<'a>(scope: &Scope) -> ledger_entries::BoxedQuery<'a, DbBackend> {
-    let query = ledger_entries::table.into_boxed();
-    match entries_in(scope) {
-        Some(in_scope) => query.filter(in_scope),
-        None => query,
-    }
+    narrowed(ledger_entries::table.into_boxed(), entries_in(scope))
 }
 
 /// The ledger entries of the assets in `scope`; `None` for the county. An entry holds
