@@ -19,7 +19,7 @@ use crate::domain::Scope;
 use crate::ledger::append::{check_append, AppendError, AppendRequest};
 use crate::ledger::entry::EntryRequest;
 use crate::register::query::find_asset;
-use crate::register::scope::asset_sql;
+use crate::register::scope::{asset_sql, narrowed};
 
 /// A proposal as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -180,14 +180,11 @@ impl ProposalRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<Self>> {
-        let mut query = proposals::table
+        let query = proposals::table
             .filter(proposals::id.eq(id.to_owned()))
             .select(ProposalRow::as_select())
             .into_boxed::<DbBackend>();
-        if let Some(in_scope) = in_scope(scope) {
-            query = query.filter(in_scope);
-        }
-        query.first(conn).optional()
+        narrowed(query, in_scope(scope)).first(conn).optional()
     }
 
     /// Up to `limit` proposals in `scope` (of `status`, when given), newest first,
@@ -201,12 +198,10 @@ impl ProposalRow {
         before: Option<(&str, &str)>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        let mut query = proposals::table
+        let query = proposals::table
             .select(ProposalRow::as_select())
             .into_boxed::<DbBackend>();
-        if let Some(in_scope) = in_scope(scope) {
-            query = query.filter(in_scope);
-        }
+        let mut query = narrowed(query, in_scope(scope));
         if let Some(status) = status {
             query = query.filter(proposals::status.eq(status.as_str()));
         }

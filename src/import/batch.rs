@@ -20,7 +20,7 @@ use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary};
-use crate::register::scope::batches_in;
+use crate::register::scope::{batches_in, narrowed};
 
 // Read from the name stored and sent only.
 closed_vocabulary! {
@@ -191,14 +191,11 @@ impl BatchRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<BatchRow>> {
-        let mut query = import_batches::table
+        let query = import_batches::table
             .filter(import_batches::id.eq(id.to_owned()))
             .select(BatchRow::as_select())
             .into_boxed::<DbBackend>();
-        if let Some(in_scope) = batches_in(scope) {
-            query = query.filter(in_scope);
-        }
-        query.first(conn).optional()
+        narrowed(query, batches_in(scope)).first(conn).optional()
     }
 
     /// Up to `limit` batches that `scope` sees, newest first, after the batch
@@ -211,12 +208,10 @@ impl BatchRow {
         before: Option<(&str, &str)>,
         limit: i64,
     ) -> QueryResult<Vec<BatchRow>> {
-        let mut query = import_batches::table
+        let query = import_batches::table
             .select(BatchRow::as_select())
             .into_boxed::<DbBackend>();
-        if let Some(in_scope) = batches_in(scope) {
-            query = query.filter(in_scope);
-        }
+        let query = narrowed(query, batches_in(scope));
         newest_first!(query, import_batches, created_at, id, before, limit).load(conn)
     }
 

@@ -66,8 +66,9 @@ pub fn projects_in(scope: &Scope) -> Option<ProjectPredicate> {
     placed_in!(scope, projects, department)
 }
 
-/// `query` narrowed to `in_scope`, when there is a condition.
-fn narrowed<Q, P>(query: Q, in_scope: Option<P>) -> Q
+/// `query` narrowed to `in_scope`, when there is a condition (the `None` of the county
+/// leaves it whole).
+pub fn narrowed<Q, P>(query: Q, in_scope: Option<P>) -> Q
 where
     Q: diesel::query_dsl::methods::FilterDsl<P, Output = Q>,
 {
