@@ -14,6 +14,7 @@ pub mod replies;
 
 use rocket::figment::Figment;
 
+use crate::db::db_variant_from_query;
 use crate::db::DbError;
 use crate::ledger::append::AppendError;
 pub use policy::{ApprovalPolicy, Level};
@@ -126,11 +127,7 @@ pub enum ProposalError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for ProposalError {
-    fn from(e: diesel::result::Error) -> Self {
-        ProposalError::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(ProposalError);
 
 /// A refusal with `status`, `code`, `field` and `message`.
 pub fn refused(

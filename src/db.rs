@@ -17,5 +17,6 @@ pub mod schema;
 pub mod seek;
 pub mod stocktake_rows;
 
+pub(crate) use pool::db_variant_from_query;
 pub use pool::{lift_statement_timeout, Backend, Db, DbConnection, DbError, Pool};
 pub use read::{columns_of, first_cached, read_snapshot};

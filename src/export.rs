@@ -32,6 +32,7 @@ use std::io::Write;
 
 use diesel::prelude::*;
 
+use crate::db::db_variant_from_query;
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{AssetStatus, Scope, Vocabulary};
@@ -84,11 +85,7 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
-impl From<diesel::result::Error> for ExportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ExportError::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(ExportError);
 
 impl From<csv::Error> for ExportError {
     fn from(e: csv::Error) -> Self {

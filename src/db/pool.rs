@@ -116,6 +116,22 @@ pub enum DbError {
     Missing(String),
 }
 
+/// `From<diesel::result::Error>` for an error enum whose variant `Db` holds a
+/// [`DbError`]: a failed query becomes `Db(DbError::Query(..))`, so that `?` on a query
+/// works in a function returning that error. A macro because each error is its own
+/// enum (a blanket impl over them is not allowed for a foreign trait and type).
+macro_rules! db_variant_from_query {
+    ($error:ident) => {
+        impl From<diesel::result::Error> for $error {
+            fn from(e: diesel::result::Error) -> Self {
+                $error::Db($crate::db::DbError::Query(e))
+            }
+        }
+    };
+}
+
+pub(crate) use db_variant_from_query;
+
 impl DbError {
     /// Whether the database failed because its disk (or its allotted space) is full:
     /// SQLite's `SQLITE_FULL` ("database or disk is full"), PostgreSQL's `disk_full`

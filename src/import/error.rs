@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::db::db_variant_from_query;
 use crate::db::DbError;
 use crate::register::store::CorruptRow;
 
@@ -154,8 +155,4 @@ pub enum ImportFailure {
     Corrupt(#[from] CorruptRow),
 }
 
-impl From<diesel::result::Error> for ImportFailure {
-    fn from(e: diesel::result::Error) -> Self {
-        ImportFailure::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(ImportFailure);

@@ -9,6 +9,7 @@ use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
 use super::projection::{fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
 use super::store::{insert_rows, store_head};
+use crate::db::db_variant_from_query;
 use crate::db::schema::{assets, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::timestamp_now;
@@ -71,11 +72,7 @@ pub enum AppendError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for AppendError {
-    fn from(e: diesel::result::Error) -> Self {
-        AppendError::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(AppendError);
 
 fn rule(code: &'static str, field: &'static str, message: String) -> AppendError {
     AppendError::Rule {

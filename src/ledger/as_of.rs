@@ -7,6 +7,7 @@ use super::append::fold_rows;
 use super::projection::{AssetState, MalformedEntry};
 use super::search_names;
 use super::store::entries_as_of;
+use crate::db::db_variant_from_query;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{BusinessDate, Scope, Vocabulary};
 use crate::register::query::{list_assets_registered_by, AssetFilter};
@@ -27,11 +28,7 @@ pub enum AsOfError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for AsOfError {
-    fn from(e: diesel::result::Error) -> Self {
-        AsOfError::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(AsOfError);
 
 /// A page of assets as of a date: each with its state, and the code to continue after.
 pub struct AsOfPage {

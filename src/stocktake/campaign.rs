@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
+use crate::db::db_variant_from_query;
 use crate::db::schema::stocktakes;
 use crate::db::{DbConnection, DbError};
 use crate::domain::dates::{timestamp_now, today_in_china};
@@ -143,11 +144,7 @@ pub enum StocktakeError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for StocktakeError {
-    fn from(e: diesel::result::Error) -> Self {
-        StocktakeError::Db(DbError::Query(e))
-    }
-}
+db_variant_from_query!(StocktakeError);
 
 /// A rule broken by one field.
 pub fn rule(code: &'static str, field: &'static str, message: String) -> StocktakeError {
