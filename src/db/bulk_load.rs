@@ -38,6 +38,13 @@ use super::pool::DbConnection;
 /// The SQLite page cache of an importing connection, in KiB.
 const IMPORT_CACHE_KIB: u32 = 32_768;
 
+/// The SQLite page cache while the indexes set aside are built again, in KiB. Each
+/// build sorts the table's keys in memory up to the size of the page cache before it
+/// spills a sorted run to disk, so with the import's cache the sort and the cache held
+/// 64 MiB between them at the import's peak; the build reads the table once and writes
+/// the index in order, which a small cache serves as well.
+const REBUILD_CACHE_KIB: u32 = 8_192;
+
 /// SQLite's default page cache, in KiB, restored after an import.
 const DEFAULT_CACHE_KIB: u32 = 2_000;
 
@@ -305,8 +312,12 @@ impl SetAside {
         batch_id: &str,
         after_seq: i64,
     ) -> QueryResult<()> {
-        for statement in &self.statements {
-            conn.batch_execute(statement)?;
+        if !self.statements.is_empty() {
+            conn.batch_execute(&format!("PRAGMA cache_size = -{REBUILD_CACHE_KIB}"))?;
+            for statement in &self.statements {
+                conn.batch_execute(statement)?;
+            }
+            conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
         }
         if !self.proves_references {
             return Ok(());

@@ -18,9 +18,9 @@ use crate::register::ProjectRecord;
 
 /// What the file said first about a project, and what the import does to it.
 struct SeenProject {
-    /// The code as the first row wrote it.
-    code: ProjectCode,
-    line: u64,
+    /// Where the code, as the first row wrote it, lies in [`WithinFile::codes`].
+    code: (u32, u32),
+    line: u32,
     fingerprint: [u64; 7],
     fate: ProjectFate,
 }
@@ -39,8 +39,17 @@ pub enum Checked {
 }
 
 /// The codes seen so far in one file.
+///
+/// A province names hundreds of thousands of projects: each is kept as one slot of a
+/// vector, found by the 96-bit hash of its key, with its code (as first written) in one
+/// shared string — not a map from an owned key to an owned code, which took three times
+/// the memory.
 pub struct WithinFile {
-    projects: HashMap<String, SeenProject>,
+    /// The projects seen so far, by the hash of their key: their place in `projects`.
+    by_key: HashMap<[u32; 3], u32>,
+    projects: Vec<SeenProject>,
+    /// The projects' codes as their first rows wrote them, one after another.
+    codes: String,
     /// The asset codes seen so far, as 96-bit hashes (a collision between two of a
     /// province's million codes has a chance of about 10^-17), with their first line:
     /// `u32`s, 16 bytes a slot (a `u64` in the key would pad it to 24).
@@ -51,7 +60,9 @@ impl WithinFile {
     /// Nothing seen yet.
     pub fn new() -> Self {
         WithinFile {
-            projects: HashMap::new(),
+            by_key: HashMap::new(),
+            projects: Vec::new(),
+            codes: String::new(),
             assets: HashMap::new(),
         }
     }
@@ -80,25 +91,31 @@ impl WithinFile {
             clean = false;
             errors.push(RowError::cell(line, layout.header_of(field), code, message));
         };
-        let first_of_project = match self.projects.entry(row.project.code.key()) {
+        let next = u32::try_from(self.projects.len()).unwrap_or(u32::MAX);
+        let first_of_project = match self.by_key.entry(hashed_key(&row.project.code.key())) {
             Entry::Vacant(slot) => {
-                slot.insert(SeenProject {
-                    code: row.project.code.clone(),
-                    line,
+                slot.insert(next);
+                let start = u32::try_from(self.codes.len()).unwrap_or(u32::MAX);
+                self.codes.push_str(row.project.code.as_str());
+                let len = u32::try_from(row.project.code.as_str().len()).unwrap_or(u32::MAX);
+                self.projects.push(SeenProject {
+                    code: (start, len),
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
                     fingerprint: fingerprint(&row.project),
                     fate: ProjectFate::new(row.project.funds.fen()),
                 });
                 true
             }
             Entry::Occupied(seen) => {
-                let seen = seen.get();
-                if seen.code != row.project.code {
+                let seen = &self.projects[*seen.get() as usize];
+                let seen_code = code_at(&self.codes, seen.code);
+                if seen_code != row.project.code.as_str() {
                     contradiction(
                         Field::ProjectCode,
                         "project_conflict",
                         format!(
                             "项目编号“{}”与第 {} 行的“{}”看起来相同（全角/半角、大小写或组合字符不同），同一项目须写法一致",
-                            row.project.code, seen.line, seen.code
+                            row.project.code, seen.line, seen_code
                         ),
                     );
                 }
@@ -153,28 +170,34 @@ impl WithinFile {
 
     /// What the import does to the project `code`, if the file names it.
     pub fn fate(&self, code: &ProjectCode) -> Option<&ProjectFate> {
-        self.projects.get(&code.key()).map(|seen| &seen.fate)
+        let at = *self.by_key.get(&hashed_key(&code.key()))?;
+        Some(&self.projects[at as usize].fate)
     }
 
     /// What the import does to the project `code`, to be told more.
     pub fn fate_mut(&mut self, code: &ProjectCode) -> Option<&mut ProjectFate> {
-        self.projects
-            .get_mut(&code.key())
-            .map(|seen| &mut seen.fate)
+        let at = *self.by_key.get(&hashed_key(&code.key()))?;
+        Some(&mut self.projects[at as usize].fate)
     }
 
     /// Every project the file names (as its first row wrote the code), with what the
     /// import does to it.
     pub fn fates(&self) -> impl Iterator<Item = (&str, &ProjectFate)> {
         self.projects
-            .values()
-            .map(|seen| (seen.code.as_str(), &seen.fate))
+            .iter()
+            .map(|seen| (code_at(&self.codes, seen.code), &seen.fate))
     }
 
     /// Frees the asset codes once every row is read.
     pub fn forget_asset_codes(&mut self) {
         self.assets = HashMap::new();
     }
+}
+
+/// The code at `(start, len)` of `codes`.
+fn code_at(codes: &str, (start, len): (u32, u32)) -> &str {
+    let start = start as usize;
+    &codes[start..start + len as usize]
 }
 
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
