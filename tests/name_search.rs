@@ -310,10 +310,65 @@ fn searches_equal_a_brute_force_filter(app: &TestApp) {
     assert_eq!(verified.body["ok"], true, "{}", verified.body);
 }
 
+/// On SQLite, an asset's names taken out of the trigram table behind the triggers:
+/// the search no longer finds it, and verification says which index disagrees; rebuilt,
+/// both are right again. (PostgreSQL's trigram indexes are the engine's own.)
+fn verify_names_a_trigram_table_out_of_step(app: &TestApp) {
+    import(app, FIRST);
+    if app.backend != Backend::Sqlite {
+        let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+        assert_eq!(verified.body["ok"], true, "{}", verified.body);
+        return;
+    }
+    let tamper = |sql: &str| {
+        let mut conn = app.db.conn().expect("connection");
+        conn.batch_execute(sql).expect("tamper");
+    };
+    tamper(
+        "INSERT INTO asset_name_trigrams (asset_name_trigrams, rowid, name, owner_name) \
+         SELECT 'delete', rowid, name, owner_name FROM assets WHERE code = 'A2'",
+    );
+    let searched = |text: &str| listed(app, &format!("&q={}", support::encode(text)), 100);
+    assert!(searched("王建国").is_empty());
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], false, "{}", verified.body);
+    assert_eq!(
+        verified.body["problem"],
+        "资产名称和所有权人名称的检索索引与资产表不一致（有名称未被索引，或索引了已不存在的名称），按名称查找会有遗漏",
+        "{}",
+        verified.body
+    );
+    tamper("INSERT INTO asset_name_trigrams (asset_name_trigrams) VALUES ('rebuild')");
+    assert_eq!(searched("王建国"), ["A2"]);
+
+    tamper(
+        "INSERT INTO search_name_trigrams (search_name_trigrams, rowid, name) \
+         SELECT 'delete', rowid, name FROM search_names WHERE name = '王建国'",
+    );
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], false, "{}", verified.body);
+    assert!(
+        verified.body["problem"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("历次检索名称的检索索引与检索名称表不一致")),
+        "{}",
+        verified.body
+    );
+    tamper("INSERT INTO search_name_trigrams (search_name_trigrams) VALUES ('rebuild')");
+    let verified = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verified.body["ok"], true, "{}", verified.body);
+}
+
 fn main() -> std::process::ExitCode {
-    let scenarios: Vec<(&'static str, Scenario)> = vec![(
-        "searches_equal_a_brute_force_filter",
-        searches_equal_a_brute_force_filter,
-    )];
+    let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "searches_equal_a_brute_force_filter",
+            searches_equal_a_brute_force_filter,
+        ),
+        (
+            "verify_names_a_trigram_table_out_of_step",
+            verify_names_a_trigram_table_out_of_step,
+        ),
+    ];
     support::run(scenarios)
 }

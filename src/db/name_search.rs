@@ -128,3 +128,41 @@ pub fn assets_ever_named(
         pattern,
     )
 }
+
+/// What is wrong with SQLite's trigram tables, in Chinese: FTS5's integrity check of
+/// each against the names it indexes (a name missing from the index, or one indexed
+/// that is no longer there); `None` when both agree, and on PostgreSQL, whose trigram
+/// indexes the engine keeps itself. The check writes nothing, but SQLite runs it as a
+/// write: in a transaction of its own, which waits for a writer as any write does.
+///
+/// Fails when the check cannot run.
+pub fn trigram_difference(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    use diesel::connection::SimpleConnection;
+    let DbConnection::Sqlite(lite) = conn else {
+        return Ok(None);
+    };
+    let tables = [
+        ("asset_name_trigrams", "资产名称和所有权人名称", "资产表"),
+        ("search_name_trigrams", "历次检索名称", "检索名称表"),
+    ];
+    for (table, names, against) in tables {
+        let checked = lite.immediate_transaction(|lite| {
+            lite.batch_execute(&format!(
+                "INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)"
+            ))
+        });
+        match checked {
+            Ok(()) => {}
+            // FTS5 reports a difference as SQLITE_CORRUPT_VTAB.
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("malformed") =>
+            {
+                return Ok(Some(format!(
+                    "{names}的检索索引与{against}不一致（有名称未被索引，或索引了已不存在的名称），按名称查找会有遗漏"
+                )));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(None)
+}
