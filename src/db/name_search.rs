@@ -166,3 +166,92 @@ pub fn trigram_difference(conn: &mut DbConnection) -> QueryResult<Option<String>
     }
     Ok(None)
 }
+
+/// The triggers that index each name as it is inserted, which a bulk load on SQLite
+/// sets aside: FTS5 builds the index of a million names from one statement several
+/// times faster than from a million inserts (see BENCHMARKS.md).
+const INSERT_TRIGGERS: &str = "'assets_name_trigrams_insert', 'search_names_trigrams_insert'";
+
+/// SQLite's trigram tables set aside for a bulk load: the triggers that index each
+/// inserted name, as the statements that create them, and the last rowids indexed.
+#[derive(Debug, Default)]
+#[must_use = "set-aside trigram triggers must be restored before the transaction commits"]
+pub struct TrigramsAside {
+    triggers: Vec<String>,
+    assets_after: i64,
+    names_after: i64,
+}
+
+#[derive(QueryableByName)]
+struct Created {
+    #[diesel(sql_type = Text)]
+    sql: String,
+}
+
+#[derive(QueryableByName)]
+struct Last {
+    #[diesel(sql_type = BigInt)]
+    assets: i64,
+    #[diesel(sql_type = BigInt)]
+    names: i64,
+}
+
+/// Sets the insert triggers of the trigram tables aside on SQLite, inside the load's
+/// transaction (a load that fails rolls them back with everything else); nothing on
+/// PostgreSQL. The load inserts assets and search names and changes none it did not
+/// insert, so the rows after the last rowids are the ones to index.
+///
+/// Fails when the schema cannot be read or a trigger cannot be dropped.
+pub fn set_trigrams_aside(conn: &mut DbConnection) -> QueryResult<TrigramsAside> {
+    use diesel::connection::SimpleConnection;
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return Ok(TrigramsAside::default());
+    }
+    let triggers: Vec<Created> = diesel::sql_query(format!(
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name IN ({INSERT_TRIGGERS}) \
+         ORDER BY name"
+    ))
+    .load(conn)?;
+    let last: Last = diesel::sql_query(
+        "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM assets) AS assets, \
+         (SELECT COALESCE(MAX(rowid), 0) FROM search_names) AS names",
+    )
+    .get_result(conn)?;
+    conn.batch_execute(
+        "DROP TRIGGER assets_name_trigrams_insert; DROP TRIGGER search_names_trigrams_insert;",
+    )?;
+    Ok(TrigramsAside {
+        triggers: triggers.into_iter().map(|t| t.sql).collect(),
+        assets_after: last.assets,
+        names_after: last.names,
+    })
+}
+
+impl TrigramsAside {
+    /// Indexes the names the load inserted, one statement per table, and creates the
+    /// triggers again, in the load's transaction.
+    ///
+    /// Fails when a statement fails.
+    pub fn restore(self, conn: &mut DbConnection) -> QueryResult<()> {
+        use diesel::connection::SimpleConnection;
+        if self.triggers.is_empty() {
+            return Ok(());
+        }
+        diesel::sql_query(
+            "INSERT INTO asset_name_trigrams (rowid, name, owner_name) \
+             SELECT rowid, name, owner_name FROM assets WHERE rowid > ?",
+        )
+        .bind::<BigInt, _>(self.assets_after)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO search_name_trigrams (rowid, name) \
+             SELECT rowid, name FROM search_names WHERE rowid > ?",
+        )
+        .bind::<BigInt, _>(self.names_after)
+        .execute(conn)?;
+        for trigger in &self.triggers {
+            conn.batch_execute(trigger)?;
+        }
+        Ok(())
+    }
+}
