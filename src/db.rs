@@ -10,6 +10,7 @@ pub mod code_keys;
 pub mod finding_rows;
 pub mod holders;
 pub mod migrate_to;
+pub mod name_search;
 pub mod pool;
 pub mod read;
 pub mod rows;

@@ -34,9 +34,16 @@
 //!    `assets` and `ledger_entries` (and `BEFORE TRUNCATE` guards, which neither engine
 //!    lists beside the others). Both trees keep import batches append-only and refuse
 //!    to delete projects and assets or change their keys.
-//! 8. The name search's trigram indexes (`pg_trgm`, migration
-//!    `2026-12-10-110000_name_trigrams`) are PostgreSQL's alone: SQLite's core has no
-//!    trigram index (its migration of that name is empty).
+//! 8. The name search's trigram indexes (`pg_trgm`, migrations
+//!    `2026-12-10-110000_name_trigrams` and `2026-12-11-100000_name_search_trigrams`)
+//!    are PostgreSQL's alone: SQLite's core has no trigram index.
+//! 9. SQLite's name search reads FTS5 trigram tables instead (migration
+//!    `2026-12-11-100000_name_search_trigrams`): the virtual tables
+//!    `asset_name_trigrams` and `search_name_trigrams`, the shadow tables FTS5 keeps for
+//!    them, and the triggers that keep them in step with `assets` and `search_names`
+//!    (`AFTER INSERT`, `UPDATE` and `DELETE`, named `…_trigrams_…`) have no PostgreSQL
+//!    counterpart. Only ordinary tables are compared; the virtual tables and their
+//!    triggers are checked to be there.
 
 mod support;
 
@@ -177,8 +184,8 @@ fn sqlite_schema(conn: &mut DbConnection) -> Schema {
     let mut schema = Schema::default();
     let tables = names(
         conn,
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '__diesel_schema_migrations' ORDER BY name",
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name",
         None,
     );
     for table_name in tables {
@@ -247,7 +254,7 @@ fn sqlite_schema(conn: &mut DbConnection) -> Schema {
     }
     let triggers: Vec<Trigger> = diesel::sql_query(
         "SELECT tbl_name AS table_name, sql AS definition FROM sqlite_schema \
-         WHERE type = 'trigger'",
+         WHERE type = 'trigger' AND name NOT LIKE '%\\_trigrams\\_%' ESCAPE '\\'",
     )
     .load(conn)
     .expect("triggers");
@@ -402,9 +409,10 @@ const PROVED_ON_POSTGRES: [(&str, &str); 5] = [
 ];
 
 /// The indexes only PostgreSQL has (difference 8): `(table, index)`.
-const POSTGRES_ONLY_INDEXES: [(&str, &str); 2] = [
+const POSTGRES_ONLY_INDEXES: [(&str, &str); 3] = [
     ("assets", "assets_name_trigrams"),
     ("assets", "assets_owner_name_trigrams"),
+    ("search_names", "search_names_trigrams"),
 ];
 
 /// Every difference between the two schemas, one line each.
@@ -565,6 +573,37 @@ fn both_backends_migrate_to_the_same_schema() {
         )
         .collect::<BTreeSet<_>>()
     );
+
+    // Difference 9: SQLite's trigram tables of the name search and what keeps them.
+    let mut conn = db.conn().expect("sqlite connection");
+    let trigram_tables = names(
+        &mut conn,
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual' \
+         ORDER BY name",
+        None,
+    );
+    assert_eq!(
+        trigram_tables,
+        ["asset_name_trigrams", "search_name_trigrams"]
+    );
+    let trigram_triggers = names(
+        &mut conn,
+        "SELECT tbl_name || ' ' || name AS name FROM sqlite_schema WHERE type = 'trigger' \
+         AND name LIKE '%\\_trigrams\\_%' ESCAPE '\\' ORDER BY name",
+        None,
+    );
+    assert_eq!(
+        trigram_triggers,
+        [
+            "assets assets_name_trigrams_delete",
+            "assets assets_name_trigrams_insert",
+            "assets assets_name_trigrams_update",
+            "search_names search_names_trigrams_delete",
+            "search_names search_names_trigrams_insert",
+            "search_names search_names_trigrams_update",
+        ]
+    );
+    drop(conn);
 
     let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     if diesel::PgConnection::establish(&postgres_admin_url()).is_err() && !required {

@@ -300,7 +300,7 @@ pub fn all(
     for (when, day) in [("earlier", earlier_day), ("recent", today)] {
         for (name, filter) in filters
             .iter()
-            .filter(|(n, _)| ["none", "town", "q"].contains(n))
+            .filter(|(n, _)| ["none", "town", "q", "q_none"].contains(n))
         {
             let took = timed(conn, &mut |conn| {
                 assets_as_of(conn, &Scope::County, filter, day, None, 50).expect("as of");

@@ -13,6 +13,9 @@
 //!   rolls the indexes back with everything else. Unique and primary-key indexes stay,
 //!   as they enforce the codes' uniqueness and serve the lookups the import makes;
 //!   partial indexes stay, as no imported row enters them.
+//! - The same load sets aside the triggers that index each inserted name in SQLite's
+//!   trigram tables of the name search, and indexes the load's names in one statement
+//!   per table before it commits ([`super::name_search::TrigramsAside`]).
 //! - PostgreSQL keeps its indexes: dropping one would lock the table against the other
 //!   server processes for the whole import.
 //! - References. An import writes its batch row last, with its final counts (batches
@@ -128,6 +131,7 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
 #[must_use = "set-aside indexes must be restored before the transaction commits"]
 pub struct SetAside {
     statements: Vec<String>,
+    trigrams: super::name_search::TrigramsAside,
     proves_references: bool,
 }
 
@@ -267,6 +271,7 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
         conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'on'")?;
         return Ok(SetAside {
             statements: Vec::new(),
+            trigrams: super::name_search::TrigramsAside::default(),
             proves_references: true,
         });
     }
@@ -283,6 +288,7 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
     }
     Ok(SetAside {
         statements: indexes.into_iter().map(|index| index.sql).collect(),
+        trigrams: super::name_search::set_trigrams_aside(conn)?,
         proves_references: true,
     })
 }
@@ -293,6 +299,7 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
 pub fn keep_indexes(conn: &DbConnection) -> SetAside {
     SetAside {
         statements: Vec::new(),
+        trigrams: super::name_search::TrigramsAside::default(),
         proves_references: matches!(conn, DbConnection::Sqlite(_)),
     }
 }
@@ -319,6 +326,7 @@ impl SetAside {
             }
             conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
         }
+        self.trigrams.restore(conn)?;
         if !self.proves_references {
             return Ok(());
         }

@@ -87,11 +87,13 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// The SQLite register's tables, each after the tables its foreign keys name.
+/// The SQLite register's tables, each after the tables its foreign keys name: its
+/// ordinary tables, not the name search's FTS5 tables (virtual, and their shadow
+/// tables), which PostgreSQL's trigram indexes stand for.
 fn tables_in_order(lite: &mut SqliteConnection) -> QueryResult<Vec<String>> {
     let names: Vec<Named> = diesel::sql_query(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '__diesel_schema_migrations' ORDER BY name",
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name",
     )
     .load(lite)?;
     let mut pending: Vec<(String, Vec<String>)> = Vec::new();

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use super::chain::EntryRow;
 use super::entry::EntryData;
 use crate::db::bulk::{insert_asset_search_names, insert_search_names};
+use crate::db::name_search::held_names_holding;
 use crate::db::rows::NameRow;
 use crate::db::schema::{asset_search_names, search_names};
 use crate::db::DbConnection;
@@ -128,11 +129,9 @@ pub fn assets_named(
     text: &str,
     most: usize,
 ) -> QueryResult<Option<Vec<String>>> {
-    let matching = search_names::table
-        .filter(search_names::name.like(like_pattern(text)).escape('\\'))
-        .select(search_names::name);
+    let matching = held_names_holding(conn, text, &like_pattern(text));
     let mut ids: Vec<String> = asset_search_names::table
-        .filter(asset_search_names::name.eq_any(matching))
+        .filter(matching)
         .select(asset_search_names::asset_id)
         .limit(i64::try_from(most).unwrap_or(i64::MAX).saturating_add(1))
         .load(conn)?;

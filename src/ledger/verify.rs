@@ -121,7 +121,8 @@ pub fn how_to_check(pin: &str) -> String {
 
 /// Verifies the whole ledger, the assets and the maintained totals, within one
 /// read-only snapshot, so that appends committed meanwhile neither break nor extend
-/// what is checked.
+/// what is checked; then, on SQLite, the name search's trigram tables against the
+/// names.
 ///
 /// Fails only when the database fails.
 pub fn verify(conn: &mut DbConnection) -> diesel::QueryResult<Verification> {
@@ -136,7 +137,16 @@ pub fn verify_against(
     conn: &mut DbConnection,
     pin: Option<&Pin>,
 ) -> diesel::QueryResult<Verification> {
-    crate::db::read_snapshot(conn, |conn| verify_snapshot(conn, pin))
+    let verified = crate::db::read_snapshot(conn, |conn| verify_snapshot(conn, pin))?;
+    if !verified.ok {
+        return Ok(verified);
+    }
+    // The name search's own index of the names, after the snapshot (see
+    // `trigram_difference`): it finds assets by names the comparison above checked.
+    Ok(match crate::db::name_search::trigram_difference(conn)? {
+        Some(problem) => verified.failed(problem),
+        None => verified,
+    })
 }
 
 fn verify_snapshot(

@@ -3,21 +3,23 @@
 //! in `query/project_list.rs`.
 
 use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::BigInt;
 
 use super::scope::{assets_query, holds_asset, projects_query};
 use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
-use crate::db::schema::{asset_search_names, assets, ledger_entries, projects, search_names};
+use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
 use crate::domain::codes::code_key;
 use crate::domain::{
     AssetClass, AssetCondition, AssetStatus, OperatingMode, OwnerType, Scope, Vocabulary, Yuan,
 };
 
+mod name_search;
 mod project_list;
+
+pub use name_search::like_pattern;
 
 pub use project_list::{
     find_project, list_projects, project_code_at, projects_through, tally_projects, ProjectFilter,
@@ -53,39 +55,6 @@ pub struct AssetFilter {
     pub operating_mode: Option<OperatingMode>,
 }
 
-/// A condition on `assets` rows.
-type AssetTest = Box<dyn BoxableExpression<assets::table, DbBackend, SqlType = Bool>>;
-
-/// Whether PostgreSQL's trigram indexes of the names can answer a search for `text`: it
-/// needs a run of three letters or digits, from which it takes a trigram.
-fn trigram_searchable(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric())
-        .any(|word| word.chars().count() >= 3)
-}
-
-/// `name LIKE pattern` (or `owner_name`, with `owner`), escaped by `\`. A text without a
-/// trigram is tested on `name || ''` instead, which no index holds: the trigram indexes
-/// would give every row to recheck (at 1M assets a two-character search took 1.2–2.4 s
-/// on PostgreSQL that way, where reading the names in code order stops at a page).
-fn name_like(owner: bool, pattern: &str, searchable: bool) -> AssetTest {
-    let pattern = pattern.to_owned();
-    match (owner, searchable) {
-        (false, true) => Box::new(assets::name.like(pattern).escape('\\')),
-        (false, false) => Box::new(assets::name.concat("").like(pattern).escape('\\')),
-        (true, true) => Box::new(assets::owner_name.like(pattern).escape('\\')),
-        (true, false) => Box::new(assets::owner_name.concat("").like(pattern).escape('\\')),
-    }
-}
-
-/// `%text%` with LIKE's wildcards escaped by `\`.
-pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// Up to `limit` assets in `scope` after the code `after`, in code order, matching `filter`;
 /// `with_state` false leaves out the filters on the current state (owner, owner type,
 /// status), for callers that filter on a state as of a date instead.
@@ -99,12 +68,8 @@ pub fn list_assets(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    page_by_code(
-        conn,
-        filtered_assets(scope, filter, with_state),
-        after,
-        limit,
-    )
+    let query = filtered_assets(conn, scope, filter, with_state)?;
+    page_by_code(conn, query, after, limit)
 }
 
 /// Up to `limit` rows of `query` after the code `after`, in code order.
@@ -147,9 +112,10 @@ pub fn list_assets_registered_by(
                 q: None,
                 ..filter.clone()
             };
-            filtered_assets(scope, &unsearched, false).filter(assets::id.eq_any(ids.to_vec()))
+            filtered_assets(conn, scope, &unsearched, false)?
+                .filter(assets::id.eq_any(ids.to_vec()))
         }
-        None => filtered_assets(scope, filter, false),
+        None => filtered_assets(conn, scope, filter, false)?,
     }
     .filter(assets::registered_on.le(day.to_owned()));
     page_by_code(conn, query, after, limit)
@@ -167,7 +133,7 @@ pub fn list_assets_by_project(
     after: Option<(&str, &str)>,
     limit: i64,
 ) -> QueryResult<Vec<AssetRow>> {
-    let mut query = filtered_assets(scope, filter, true);
+    let mut query = filtered_assets(conn, scope, filter, true)?;
     if let Some((project, code)) = after {
         query = query.filter(
             assets::project_code
@@ -213,7 +179,7 @@ pub fn tally_assets(
     scope: &Scope,
     filter: &AssetFilter,
 ) -> Result<AssetTally, TallyError> {
-    let (assets, value_fen): (i64, i64) = filtered_assets(scope, filter, true)
+    let (assets, value_fen): (i64, i64) = filtered_assets(conn, scope, filter, true)?
         .select(sql::<(BigInt, BigInt)>(
             "COUNT(*), CAST(COALESCE(SUM(assets.value_fen), 0) AS BIGINT)",
         ))
@@ -234,7 +200,7 @@ pub fn assets_through(
     filter: &AssetFilter,
     through: &str,
 ) -> QueryResult<i64> {
-    filtered_assets(scope, filter, true)
+    filtered_assets(conn, scope, filter, true)?
         .filter(assets::code.le(through.to_owned()))
         .count()
         .get_result(conn)
@@ -250,7 +216,7 @@ pub fn asset_code_at(
     filter: &AssetFilter,
     position: i64,
 ) -> QueryResult<Option<String>> {
-    filtered_assets(scope, filter, true)
+    filtered_assets(conn, scope, filter, true)?
         .order(assets::code)
         .offset(position)
         .limit(1)
@@ -261,11 +227,14 @@ pub fn asset_code_at(
 
 /// The assets in `scope` matching `filter`, as a query to order, page, count or sum;
 /// `with_state` as [`list_assets`] takes it.
+///
+/// Fails when the name search's trigram table cannot be read.
 fn filtered_assets(
+    conn: &mut DbConnection,
     scope: &Scope,
     filter: &AssetFilter,
     with_state: bool,
-) -> assets::BoxedQuery<'static, DbBackend> {
+) -> QueryResult<assets::BoxedQuery<'static, DbBackend>> {
     let mut query = assets_query(scope);
     if let Some(class) = filter.class {
         query = query.filter(assets::class.eq(class.as_str()));
@@ -294,29 +263,11 @@ fn filtered_assets(
         query = query.filter(assets::operating_mode.eq(mode.as_str()));
     }
     match &filter.q {
-        Some(q) if with_state => {
-            let (pattern, searchable) = (like_pattern(q), trigram_searchable(q));
-            query = query.filter(
-                name_like(false, &pattern, searchable).or(name_like(true, &pattern, searchable)),
-            );
-        }
-        // As of a date the owner then may have had another name: keep the assets whose
-        // name matches or whose owner was ever given a matching name (a superset the
-        // caller narrows on the folded state), from the few distinct names held. The
-        // asset's own name is tested on its row too, so that a walk in code order tests
-        // each row without looking the set up first.
-        Some(q) => {
-            let pattern = like_pattern(q);
-            let named = search_names::table
-                .filter(search_names::name.like(pattern.clone()).escape('\\'))
-                .select(search_names::name);
-            let owned = asset_search_names::table
-                .filter(asset_search_names::name.eq_any(named))
-                .select(asset_search_names::asset_id);
-            let name = name_like(false, &pattern, trigram_searchable(q));
-            query = query.filter(name.or(assets::id.eq_any(owned)));
-        }
-        _ => {}
+        Some(q) if with_state => query = query.filter(name_search::named_now(conn, q)?),
+        // As of a date the owner then may have had another name: every name the owner
+        // was ever given is searched, and the caller decides on the state then.
+        Some(q) => query = query.filter(name_search::named_ever(conn, q)),
+        None => {}
     }
     if with_state {
         if let Some(owner) = &filter.owner {
@@ -329,7 +280,7 @@ fn filtered_assets(
             query = query.filter(assets::status.eq(status.as_str()));
         }
     }
-    query
+    Ok(query)
 }
 
 /// The assets in `scope` that a project formed, in code order.
@@ -430,20 +381,5 @@ pub fn find_asset_with_head(
     match found {
         Some((asset, hash)) if holds_asset(scope, &asset) => Ok(Some((asset, hash))),
         _ => Ok(None),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::trigram_searchable;
-
-    #[test]
-    fn a_text_is_searched_by_trigrams_with_a_run_of_three_letters_or_digits() {
-        for text in ["王建国", "光伏电站", "PR1", "第1镇 东"] {
-            assert!(trigram_searchable(text), "{text}");
-        }
-        for text in ["罗涛", "站", "a b c", "1村 2", "%_"] {
-            assert!(!trigram_searchable(text), "{text}");
-        }
     }
 }

@@ -1,0 +1,8 @@
+DROP TRIGGER search_names_trigrams_delete;
+DROP TRIGGER search_names_trigrams_update;
+DROP TRIGGER search_names_trigrams_insert;
+DROP TABLE search_name_trigrams;
+DROP TRIGGER assets_name_trigrams_delete;
+DROP TRIGGER assets_name_trigrams_update;
+DROP TRIGGER assets_name_trigrams_insert;
+DROP TABLE asset_name_trigrams;
