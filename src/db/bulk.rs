@@ -87,9 +87,12 @@ pub fn insert_asset_search_names(conn: &mut DbConnection, rows: &[NameRow]) -> Q
     }
 }
 
-/// Inserts names none of which is held yet, in one statement.
+/// Inserts those of `names` not held yet, in one statement; a name held already is
+/// passed over by the primary key (`ON CONFLICT DO NOTHING`), not looked up first: on
+/// PostgreSQL such a lookup (`name = ANY(…)`) was planned on the names' trigram index,
+/// whose pending list a bulk load keeps growing, and took seconds a chunk.
 ///
-/// Fails when a name is already held or the insert fails.
+/// Fails when the insert fails.
 pub fn insert_search_names(conn: &mut DbConnection, names: &[&str]) -> QueryResult<usize> {
     if names.is_empty() {
         return Ok(0);
@@ -98,9 +101,11 @@ pub fn insert_search_names(conn: &mut DbConnection, names: &[&str]) -> QueryResu
     match conn {
         DbConnection::Postgres(pg) => diesel::insert_into(search_names::table)
             .values(&rows)
+            .on_conflict_do_nothing()
             .execute(pg),
         DbConnection::Sqlite(lite) => diesel::insert_into(search_names::table)
             .values(&rows)
+            .on_conflict_do_nothing()
             .execute(lite),
     }
 }

@@ -108,14 +108,7 @@ fn hold_new(conn: &mut DbConnection, named: &[NameRow]) -> QueryResult<()> {
         insert_asset_search_names(conn, chunk)?;
         let names: BTreeSet<&str> = chunk.iter().map(|r| r.name.as_str()).collect();
         let names: Vec<&str> = names.into_iter().collect();
-        let known: HashSet<String> = search_names::table
-            .filter(search_names::name.eq_any(&names))
-            .select(search_names::name)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
-        let unknown: Vec<&str> = names.into_iter().filter(|n| !known.contains(*n)).collect();
-        insert_search_names(conn, &unknown)?;
+        insert_search_names(conn, &names)?;
     }
     Ok(())
 }
