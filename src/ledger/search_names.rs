@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use super::chain::EntryRow;
 use super::entry::EntryData;
 use crate::db::bulk::{insert_asset_search_names, insert_search_names};
-use crate::db::name_search::held_names_holding;
+use crate::db::name_search::search_names_holding;
 use crate::db::rows::NameRow;
 use crate::db::schema::{asset_search_names, search_names};
 use crate::db::DbConnection;
@@ -122,9 +122,12 @@ pub fn assets_named(
     text: &str,
     most: usize,
 ) -> QueryResult<Option<Vec<String>>> {
-    let matching = held_names_holding(conn, text, &like_pattern(text));
+    // Every held search name is some asset's, so more names than `most` are more assets.
+    let Some(names) = search_names_holding(conn, text, &like_pattern(text), most)? else {
+        return Ok(None);
+    };
     let mut ids: Vec<String> = asset_search_names::table
-        .filter(matching)
+        .filter(asset_search_names::name.eq_any(&names))
         .select(asset_search_names::asset_id)
         .limit(i64::try_from(most).unwrap_or(i64::MAX).saturating_add(1))
         .load(conn)?;
