@@ -14,7 +14,7 @@ use asset_registry::ledger::as_of::assets_as_of_searching;
 use asset_registry::ledger::store::entries_of_asset;
 use asset_registry::register::query::AssetFilter;
 use diesel::prelude::*;
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use serde_json::{json, Value};
 use support::{Scenario, TestApp};
 
@@ -60,19 +60,7 @@ const SEARCHES: [&str; 11] = [
 const TOWNS: [&str; 2] = ["桑镇", "阜寨镇"];
 
 fn append(app: &TestApp, asset: &str, entry: Value) -> i64 {
-    let reply = app.post(
-        &format!("/api/v1/assets/{asset}/ledger"),
-        Some(&app.clerk),
-        entry.to_string().into_bytes(),
-        ContentType::JSON,
-    );
-    assert_eq!(
-        reply.status,
-        Status::Created,
-        "{asset} {entry}: {}",
-        reply.body
-    );
-    reply.body["seq"].as_i64().expect("seq")
+    app.append_as_clerk(asset, entry)
 }
 
 fn transfer(app: &TestApp, asset: &str, on: &str, name: &str, household: bool) -> i64 {

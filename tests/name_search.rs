@@ -16,7 +16,7 @@ use asset_registry::ledger::as_of::assets_as_of_searching;
 use asset_registry::register::query::{list_assets, tally_assets, AssetFilter};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use serde_json::{json, Value};
 use support::{Scenario, TestApp};
 
@@ -68,19 +68,7 @@ const TEXTS: [&str; 24] = [
 const TOWN: &str = "桑镇";
 
 fn append(app: &TestApp, asset: &str, entry: Value) -> i64 {
-    let reply = app.post(
-        &format!("/api/v1/assets/{asset}/ledger"),
-        Some(&app.clerk),
-        entry.to_string().into_bytes(),
-        ContentType::JSON,
-    );
-    assert_eq!(
-        reply.status,
-        Status::Created,
-        "{asset} {entry}: {}",
-        reply.body
-    );
-    reply.body["seq"].as_i64().expect("seq")
+    app.append_as_clerk(asset, entry)
 }
 
 fn transfer(app: &TestApp, asset: &str, on: &str, name: &str) -> i64 {

@@ -270,6 +270,24 @@ impl TestApp {
         reply_of(request.dispatch())
     }
 
+    /// Appends `entry` to the ledger of `asset` as the clerk; asserts 201 and returns its
+    /// `seq`.
+    pub fn append_as_clerk(&self, asset: &str, entry: serde_json::Value) -> i64 {
+        let reply = self.post(
+            &format!("/api/v1/assets/{asset}/ledger"),
+            Some(&self.clerk),
+            entry.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(
+            reply.status,
+            rocket::http::Status::Created,
+            "{asset} {entry}: {}",
+            reply.body
+        );
+        reply.body["seq"].as_i64().expect("seq")
+    }
+
     /// `DELETE path`.
     pub fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         let mut request = self.client.delete(path.to_owned());
