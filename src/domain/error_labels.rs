@@ -53,6 +53,7 @@ pub const ERROR_LABELS: &[(&str, &str)] = &[
     ("future_date", "日期晚于今天"),
     ("asset_disposed", "资产已处置"),
     ("cannot_correct_registration", "登记记录不能更正"),
+    ("already_corrected", "该条目已被更正"),
     ("overdistributed", "分配额超过收益"),
     ("distribution_lines_mismatch", "分户明细之和与分配金额不符"),
     ("invalid_period", "起止日期颠倒"),

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::chain::{chain, lock_head, EntryPlace, EntryRow, NewEntry};
 use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
-use super::projection::{fold, AssetState, Folded, MalformedEntry};
+use super::projection::{cancelling, fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
 use super::store::{insert_rows, store_head};
 use crate::db::db_variant_from_query;
@@ -141,6 +141,22 @@ pub fn data_of(row: &EntryRow) -> Result<EntryData, MalformedEntry> {
             StoredDataError::Data(_) => "data",
         },
     })
+}
+
+/// The corrections among an asset's stored rows (in `seq` order), newest first, as
+/// `(seq, the seq it corrects)`.
+///
+/// Fails when an entry is malformed.
+fn corrections_newest_first(rows: &[EntryRow]) -> Result<Vec<(i64, i64)>, MalformedEntry> {
+    let mut corrections = Vec::new();
+    for row in rows.iter().rev() {
+        if row.kind == EntryKind::Correction.as_str() {
+            if let EntryData::Correction(c) = data_of(row)? {
+                corrections.push((row.seq, c.corrects));
+            }
+        }
+    }
+    Ok(corrections)
 }
 
 /// Folds stored rows into a state.
@@ -340,6 +356,17 @@ pub fn append_within(
                     ));
                 }
                 Some(_) => {}
+            }
+            let rows = entries_of_asset(conn, &asset.code)?;
+            if let Some(by) = cancelling(&corrections_newest_first(&rows)?, target) {
+                return Err(rule(
+                    "already_corrected",
+                    "corrects",
+                    format!(
+                        "资产 {} 的第 {target} 条已由第 {by} 条更正，不能再次更正；如需撤销那次更正，请更正第 {by} 条",
+                        asset.code
+                    ),
+                ));
             }
         }
         let now = timestamp_now();

@@ -132,6 +132,18 @@ pub fn cancelled_by(
     cancelled
 }
 
+/// The live correction that cancels `target`, from the corrections given newest first as
+/// `(seq, the seq it corrects)` (the rule of [`cancelled_by`]); `None` when `target` is
+/// not cancelled. An entry a live correction cancels is not corrected a second time:
+/// correcting that correction restores it.
+pub fn cancelling(corrections_newest_first: &[(i64, i64)], target: i64) -> Option<i64> {
+    let cancelled = cancelled_by(corrections_newest_first.iter().copied());
+    corrections_newest_first
+        .iter()
+        .find(|(seq, corrects)| *corrects == target && !cancelled.contains(seq))
+        .map(|(seq, _)| *seq)
+}
+
 /// Folds an asset's entries, given in `seq` order, into its state. A correction
 /// cancels the entry it names (unless the correction is itself corrected); cancelled
 /// entries and corrections have no effect. `None` when there is no `registered` entry
@@ -253,6 +265,17 @@ mod tests {
             fold(&entries).ok().flatten().map(|s| s.status),
             Some(AssetStatus::Disposed)
         );
+    }
+
+    #[test]
+    fn an_entry_is_cancelled_by_its_newest_live_correction_only() {
+        // 3 corrects 2, 4 corrects 3 (2 restored), 5 corrects 2 again.
+        let newest_first = [(5, 2), (4, 3), (3, 2)];
+        assert_eq!(cancelling(&newest_first, 2), Some(5));
+        assert_eq!(cancelling(&newest_first, 3), Some(4));
+        assert_eq!(cancelling(&newest_first, 4), None);
+        assert_eq!(cancelling(&newest_first[1..], 2), None);
+        assert_eq!(cancelling(&newest_first[2..], 2), Some(3));
     }
 
     #[test]
