@@ -1,7 +1,8 @@
 //! Proposals and approvals (待审批), and public notices (公示): an entry of a kind the
 //! setting `approvals` names waits as a proposal until each of its steps approves it
 //! (the town, then the county) and, for disposals and distributions, a notice has run
-//! its days with no open objection; the last approval appends it to the ledger with the
+//! its days with no open objection (a correction of such an entry waits for the same
+//! steps, without a notice); the last approval appends it to the ledger with the
 //! approvals inside its hashed data. Every decision takes the chain's lock first, so
 //! that several servers on one database never take one step twice.
 
@@ -11,6 +12,7 @@ pub mod policy;
 pub mod proposals;
 pub mod public;
 pub mod replies;
+pub mod waits;
 
 use rocket::figment::Figment;
 

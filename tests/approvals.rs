@@ -1,9 +1,11 @@
 //! Proposals, approvals and notices on SQLite and PostgreSQL: the `approvals` setting
 //! (default and empty), 202 pending proposals that change nothing, every rule of
 //! approval with its code, Chinese message and nothing written, notices and objections
-//! gating the last approval, idempotency keys, and many servers approving one step at
-//! once with exactly one winner.
+//! gating the last approval, idempotency keys, many servers approving one step at
+//! once with exactly one winner, and corrections of gated entries (`corrections`).
 
+#[path = "approvals/corrections.rs"]
+mod corrections;
 mod support;
 
 use std::sync::{Arc, Barrier};
@@ -1005,6 +1007,26 @@ fn main() -> std::process::ExitCode {
             (
                 "the_web_walks_a_distribution_from_proposal_to_ledger",
                 the_web_walks_a_distribution_from_proposal_to_ledger,
+            ),
+            (
+                "corrections::a_correction_of_an_approved_disposal_waits_for_both_steps",
+                corrections::a_correction_of_an_approved_disposal_waits_for_both_steps,
+            ),
+            (
+                "corrections::a_correction_of_an_ungated_entry_appends_at_once",
+                corrections::a_correction_of_an_ungated_entry_appends_at_once,
+            ),
+            (
+                "corrections::with_approvals_off_a_correction_of_a_disposal_appends_at_once",
+                corrections::with_approvals_off_a_correction_of_a_disposal_appends_at_once,
+            ),
+            (
+                "corrections::a_bad_correction_is_refused_when_proposed",
+                corrections::a_bad_correction_is_refused_when_proposed,
+            ),
+            (
+                "corrections::the_web_form_proposes_a_correction_of_a_disposal",
+                corrections::the_web_form_proposes_a_correction_of_a_disposal,
             ),
         ],
         with_default_approvals,

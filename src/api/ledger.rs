@@ -14,12 +14,12 @@ use super::error::ApiError;
 use super::guard::{CountyAudit, ReadAccess, WriteAccess};
 use super::params;
 use super::views::{EntryView, Page};
-use crate::approvals::proposals::{propose, NewProposal};
 use crate::approvals::replies::Keyed;
+use crate::approvals::waits::{append_or_propose, Submitted};
 use crate::approvals::ApprovalSettings;
 use crate::auth::{Caller, Visibility};
 use crate::db::{Db, DbConnection};
-use crate::ledger::append::{append_entry, AppendOutcome, AppendRequest};
+use crate::ledger::append::{AppendOutcome, AppendRequest};
 use crate::ledger::disclosure::prev_hash_readable;
 use crate::ledger::entry::parse_entry;
 use crate::ledger::store::{entries_after, entries_of_asset_after};
@@ -120,8 +120,8 @@ pub async fn asset_ledger(
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
 /// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
-/// A kind the setting `approvals` names is proposed instead: 202
-/// `{proposal_id, status, steps}`, nothing appended.
+/// A kind the setting `approvals` names, or a correction of an entry of such a kind, is
+/// proposed instead: 202 `{proposal_id, status, steps}`, nothing appended.
 #[post("/assets/<key>/ledger", data = "<body>")]
 #[expect(
     clippy::too_many_arguments,
@@ -149,46 +149,39 @@ pub async fn append(
     })?;
     let entry = parse_entry(&value)
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
-    let steps = settings.policy.steps(entry.kind()).to_vec();
-    if !steps.is_empty() {
-        let asset = params::key(key)?;
-        let proposal = NewProposal {
-            keyed: Keyed::of_caller(
-                idempotency.0,
-                &caller.0,
-                &format!("POST /api/v1/assets/{asset}/ledger"),
-                &value.to_string(),
-            ),
-            asset,
-            scope: caller.0.scope.clone(),
-            entry,
-            body: value,
-            actor: caller.0.name.clone(),
-            steps,
-        };
-        let (status, body) = db
-            .run(move |conn| propose(conn, &proposal).map_err(ApiError::from))
-            .await?;
-        return Ok((
-            Status::from_code(status).unwrap_or(Status::Accepted),
-            Json(body),
-        ));
-    }
+    let asset = params::key(key)?;
+    let keyed = Keyed::of_caller(
+        idempotency.0.clone(),
+        &caller.0,
+        &format!("POST /api/v1/assets/{asset}/ledger"),
+        &value.to_string(),
+    );
     let request = AppendRequest {
-        asset: params::key(key)?,
+        asset,
         scope: caller.0.scope.clone(),
         entry,
         actor: caller.0.name.clone(),
         idempotency_key: idempotency.0,
         canonical_body: value.to_string(),
     };
+    let policy = settings.policy.clone();
     let visibility = caller.0.visibility();
-    let outcome = db
-        .run(move |conn| append_entry(conn, &request).map_err(ApiError::from))
+    let submitted = db
+        .run(move |conn| {
+            append_or_propose(conn, &policy, request, value, keyed).map_err(ApiError::from)
+        })
         .await?;
-    let (status, view) = match outcome {
-        AppendOutcome::Created(row) => (Status::Created, EntryView::new(row, visibility, true)),
-        AppendOutcome::Replayed(row) => (Status::Ok, EntryView::new(row, visibility, true)),
+    let (status, view) = match submitted {
+        Submitted::Proposed(status, body) => {
+            return Ok((
+                Status::from_code(status).unwrap_or(Status::Accepted),
+                Json(body),
+            ))
+        }
+        Submitted::Appended(outcome) => match *outcome {
+            AppendOutcome::Created(row) => (Status::Created, EntryView::new(row, visibility, true)),
+            AppendOutcome::Replayed(row) => (Status::Ok, EntryView::new(row, visibility, true)),
+        },
     };
     view.disclose(&disclosure, visibility);
     Ok((status, Json(json!(view))))

@@ -104,7 +104,13 @@ impl ApprovalPolicy {
         Ok(ApprovalPolicy { rules })
     }
 
-    /// The steps an entry of `kind` waits for; empty when it appends at once.
+    /// Whether nothing waits (the setting is empty): every entry appends at once.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The steps an entry of `kind` waits for; empty when it appends at once. A
+    /// `correction` waits for the steps of the kind it corrects (`waits::steps_for`).
     pub fn steps(&self, kind: EntryKind) -> &[Level] {
         self.rules
             .iter()
@@ -151,6 +157,8 @@ mod tests {
     #[test]
     fn an_empty_policy_waits_for_nothing() {
         let policy = ApprovalPolicy::parse(" ").expect("empty");
+        assert!(policy.is_empty());
+        assert!(!ApprovalPolicy::parse(DEFAULT).expect("default").is_empty());
         assert!(policy.steps(EntryKind::Disposed).is_empty());
     }
 

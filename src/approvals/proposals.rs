@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::policy::{steps_of, steps_text, Level};
 use super::replies::{keyed_write, Keyed};
+use super::waits::corrected_kind;
 use super::ProposalError;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{proposal_decisions, proposals};
@@ -17,7 +18,7 @@ use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::ledger::append::{check_append, AppendError, AppendRequest};
-use crate::ledger::entry::EntryRequest;
+use crate::ledger::entry::{EntryKind, EntryRequest};
 use crate::register::query::find_asset;
 use crate::register::scope::{asset_sql, narrowed};
 
@@ -150,8 +151,31 @@ pub struct ProposalView {
     pub decided_at: Option<String>,
     /// The ledger entry its last approval appended.
     pub entry_seq: Option<i64>,
+    /// For a correction, the kind of the entry it finally corrects, whose steps it
+    /// waits for (`disposed`…); `null` otherwise.
+    pub corrects_kind: Option<String>,
     /// The append request as sent.
     pub entry: Value,
+}
+
+impl ProposalView {
+    /// What it proposes as people read it: 处置, or for a correction 更正（处置）.
+    pub fn label(&self) -> String {
+        label_of(
+            &self.kind,
+            self.corrects_kind.as_deref().and_then(EntryKind::parse),
+        )
+    }
+}
+
+/// The label of a proposal of `kind`, naming for a correction the kind it corrects:
+/// 更正（处置）.
+pub fn label_of(kind: &str, corrects: Option<EntryKind>) -> String {
+    let label = EntryKind::parse(kind).map_or("其他", EntryKind::label);
+    match corrects {
+        Some(corrected) => format!("{label}（{}）", corrected.label()),
+        None => label.to_owned(),
+    }
 }
 
 /// The answer to an append that waits for approval: 202.
@@ -238,16 +262,46 @@ impl ProposalRow {
         Ok(rows)
     }
 
+    /// For a correction, the kind of the entry it finally corrects (whose steps it
+    /// waits for); `None` for any other proposal.
+    ///
+    /// Fails when the query fails.
+    pub fn corrects_kind(&self, conn: &mut DbConnection) -> QueryResult<Option<EntryKind>> {
+        if self.kind != EntryKind::Correction.as_str() {
+            return Ok(None);
+        }
+        let corrects = serde_json::from_str::<Value>(&self.body)
+            .ok()
+            .and_then(|body| body["corrects"].as_i64());
+        match corrects {
+            Some(seq) => corrected_kind(conn, &self.asset_id, seq),
+            None => Ok(None),
+        }
+    }
+
+    /// What it proposes as people read it: 处置, or for a correction 更正（处置）.
+    ///
+    /// Fails when the query fails.
+    pub fn label(&self, conn: &mut DbConnection) -> QueryResult<String> {
+        Ok(label_of(&self.kind, self.corrects_kind(conn)?))
+    }
+
     /// The proposal as the API shows it.
     ///
     /// Fails when the query fails.
     pub fn view(&self, conn: &mut DbConnection) -> QueryResult<ProposalView> {
         let decisions = self.decisions(conn)?;
-        Ok(self.view_with(&decisions))
+        let corrects_kind = self.corrects_kind(conn)?;
+        Ok(self.view_with(&decisions, corrects_kind))
     }
 
-    /// The proposal as the API shows it, with its `decisions`.
-    pub fn view_with(&self, decisions: &[DecisionRow]) -> ProposalView {
+    /// The proposal as the API shows it, with its `decisions` and, for a correction,
+    /// the kind it corrects.
+    pub fn view_with(
+        &self,
+        decisions: &[DecisionRow],
+        corrects_kind: Option<EntryKind>,
+    ) -> ProposalView {
         let steps: Vec<StepView> = self
             .levels()
             .into_iter()
@@ -283,6 +337,7 @@ impl ProposalRow {
             proposed_at: self.proposed_at.clone(),
             decided_at: self.decided_at.clone(),
             entry_seq: self.entry_seq,
+            corrects_kind: corrects_kind.map(|kind| kind.as_str().to_owned()),
             entry: serde_json::from_str(&self.body).unwrap_or(Value::Null),
         }
     }

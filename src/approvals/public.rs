@@ -9,7 +9,7 @@ use super::notices::NoticeRow;
 use super::proposals::{ProposalRow, ProposalStatus};
 use crate::db::schema::{assets, notices, proposals};
 use crate::db::DbConnection;
-use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
+use crate::ledger::entry::{parse_entry, EntryData};
 use crate::register::public::{
     village_notice, NoticeError, PublicDistributionLine, PublicNotice, VillageNotice,
 };
@@ -52,7 +52,7 @@ pub fn public_notice(
         .optional()?
         .unwrap_or_default();
     let (amount, period, lines) = content_of(&proposal.body);
-    let label = EntryKind::parse(&proposal.kind).map_or("", EntryKind::label);
+    let label = proposal.label(conn)?;
     Ok(PublicNotice {
         id: row.id.clone(),
         subject: format!("{label}：{asset_name}（{}）", proposal.asset_code),

@@ -235,12 +235,14 @@ pub struct Approval {
 
 impl EntryData {
     /// Writes `approvals` into the data of a kind that records them (disposal,
-    /// distribution, ownership transfer); `false` for any other kind.
+    /// distribution, ownership transfer, and a correction of one of these); `false`
+    /// for any other kind.
     pub fn set_approvals(&mut self, approvals: Vec<Approval>) -> bool {
         match self {
             EntryData::Disposed(d) => d.approvals = Some(approvals),
             EntryData::IncomeDistributed(d) => d.approvals = Some(approvals),
             EntryData::OwnershipTransferred(d) => d.approvals = Some(approvals),
+            EntryData::Correction(d) => d.approvals = Some(approvals),
             _ => return false,
         }
         true

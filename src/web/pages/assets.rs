@@ -19,13 +19,13 @@ use self::entries::{body_of, Attempt};
 pub(super) use self::filters::{choice_filter, text_filter, year_filter};
 use self::filters::{filter_form, filter_query, filters_described};
 use super::{bad_query, internal, number_pages, require, PageError};
-use crate::approvals::proposals::{propose, NewProposal};
 use crate::approvals::replies::Keyed;
+use crate::approvals::waits::{append_or_propose, Submitted};
 use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{shown, Scope};
-use crate::ledger::append::{append_entry as append, AppendError, AppendOutcome, AppendRequest};
+use crate::ledger::append::{AppendError, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::observe::access::Disclosure;
 use crate::paging::{Cursor, Limit, Page};
@@ -324,38 +324,6 @@ pub async fn append_entry(
     let body = body_of(&values);
     let errors: Vec<FieldError> = match parse_entry(&body) {
         Err(errors) => errors,
-        Ok(entry) if !settings.policy.steps(entry.kind()).is_empty() => {
-            let proposal = NewProposal {
-                asset: key.to_owned(),
-                scope: session.0.scope.clone(),
-                steps: settings.policy.steps(entry.kind()).to_vec(),
-                entry,
-                body: body.clone(),
-                actor: session.0.name.clone(),
-                keyed: Keyed::new(None, "", ""),
-            };
-            match db
-                .run(move |conn| Ok::<_, PageError>(propose(conn, &proposal)))
-                .await?
-            {
-                Ok((_, created)) => {
-                    let id = created["proposal_id"].as_str().unwrap_or_default();
-                    return Ok(Redirect::to(format!(
-                        "/proposals/{}?done=proposed",
-                        encode(id)
-                    )));
-                }
-                Err(ProposalError::Append(AppendError::Rule {
-                    code,
-                    field,
-                    message,
-                })) => vec![FieldError::new(field, code, message)],
-                Err(ProposalError::Append(AppendError::AssetNotFound(_))) => {
-                    return Err(super::missing("没有这项资产。", "/assets"))
-                }
-                Err(other) => return Err(internal(other)),
-            }
-        }
         Ok(entry) => {
             let request = AppendRequest {
                 asset: key.to_owned(),
@@ -365,23 +333,39 @@ pub async fn append_entry(
                 idempotency_key: None,
                 canonical_body: body.to_string(),
             };
-            match db
-                .run(move |conn| Ok::<_, PageError>(append(conn, &request)))
-                .await?
-            {
-                Ok(AppendOutcome::Created(_) | AppendOutcome::Replayed(_)) => {
+            let policy = settings.policy.clone();
+            let submitted = db
+                .run(move |conn| {
+                    Ok::<_, PageError>(append_or_propose(
+                        conn,
+                        &policy,
+                        request,
+                        body,
+                        Keyed::new(None, "", ""),
+                    ))
+                })
+                .await?;
+            match submitted {
+                Ok(Submitted::Proposed(_, created)) => {
+                    let id = created["proposal_id"].as_str().unwrap_or_default();
+                    return Ok(Redirect::to(format!(
+                        "/proposals/{}?done=proposed",
+                        encode(id)
+                    )));
+                }
+                Ok(Submitted::Appended(_)) => {
                     return Ok(Redirect::to(format!(
                         "/assets/{}?done={}",
                         encode(key),
                         encode(&kind)
                     )));
                 }
-                Err(AppendError::Rule {
+                Err(ProposalError::Append(AppendError::Rule {
                     code,
                     field,
                     message,
-                }) => vec![FieldError::new(field, code, message)],
-                Err(AppendError::AssetNotFound(_)) => {
+                })) => vec![FieldError::new(field, code, message)],
+                Err(ProposalError::Append(AppendError::AssetNotFound(_))) => {
                     return Err(super::missing("没有这项资产。", "/assets"))
                 }
                 Err(other) => return Err(internal(other)),

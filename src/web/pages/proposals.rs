@@ -22,9 +22,7 @@ use crate::domain::{shown, Scope};
 use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
 use crate::register::query::find_asset;
 use crate::web::session::Session;
-use crate::web::view::{
-    bare_page, encode, grouped, header_row, kind_label, page, print_button, scroll_table,
-};
+use crate::web::view::{bare_page, encode, grouped, header_row, page, print_button, scroll_table};
 
 /// The label of a step's or a proposal's status.
 fn status_label(status: &str) -> &'static str {
@@ -90,7 +88,7 @@ pub async fn proposals(
                     html! {
                         @for (view, name) in &rows {
                             tr {
-                                td { a href={ "/proposals/" (encode(&view.id)) } { (kind_label(&view.kind)) } }
+                                td { a href={ "/proposals/" (encode(&view.id)) } { (view.label()) } }
                                 td { (view.asset_code) " " (name) }
                                 td { (view.occurred_on) }
                                 td { (view.proposed_by) }
@@ -181,7 +179,7 @@ fn proposal_page(
     page(
         caller,
         "/proposals",
-        &format!("{}：{}", kind_label(&view.view.kind), view.view.asset_code),
+        &format!("{}：{}", view.view.label(), view.view.asset_code),
         flash,
         render(caller, view, notice_days),
     )

@@ -57,6 +57,10 @@ pub struct Correction {
     pub corrects: i64,
     /// Why.
     pub reason: String,
+    /// The approvals it went through, when the entry it corrects is of a kind that
+    /// waits for them (written by the last approval, never sent by a clerk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<Approval>>,
 }
 impl Correction {
     const FIELDS: &'static [Field] = &[

@@ -34,7 +34,7 @@ pub(super) struct AssetPage {
     /// The `seq` of the contract that holds today, if one does.
     current_contract: Option<i64>,
     /// Its proposals waiting for approval: id and kind label (none shown to readers).
-    pending: Vec<(String, &'static str)>,
+    pending: Vec<(String, String)>,
 }
 
 impl AssetPage {
@@ -155,7 +155,13 @@ pub(super) async fn load(
             let entries = entries_of_asset(conn, &row.code).map_err(internal)?;
             // Readers see no proposals (the only role that sees ID numbers masked).
             let pending = if visibility == Visibility::Whole {
-                ProposalRow::pending_of_asset(conn, &row.id).map_err(internal)?
+                let rows = ProposalRow::pending_of_asset(conn, &row.id).map_err(internal)?;
+                let mut labelled = Vec::with_capacity(rows.len());
+                for proposal in rows {
+                    let label = proposal.label(conn).map_err(internal)?;
+                    labelled.push((proposal.id, label));
+                }
+                labelled
             } else {
                 Vec::new()
             };
@@ -199,10 +205,7 @@ pub(super) async fn load(
     let today = crate::domain::dates::today_in_china();
     let current_contract = active_on(&contracts, today).map(|c| c.seq);
     Ok(AssetPage {
-        pending: pending
-            .into_iter()
-            .map(|p| (p.id, EntryKind::parse(&p.kind).map_or("", EntryKind::label)))
-            .collect(),
+        pending,
         contracts: contracts.into_iter().rev().collect(),
         current_contract,
         timeline: entries
