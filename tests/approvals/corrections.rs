@@ -101,7 +101,9 @@ pub fn a_correction_of_an_approved_disposal_waits_for_both_steps(app: &TestApp) 
     assert!(listed.contains("更正（处置）"), "{listed}");
     let (_, page) = page_text(&clerk, &format!("/proposals/{id}"));
     assert!(
-        page.contains("更正（处置）：TEA-1") && page.contains("更正第 "),
+        page.contains("更正（处置）：TEA-1")
+            && page.contains("更正第 ")
+            && page.contains("更正无须公示"),
         "{page}"
     );
     assert!(

@@ -253,7 +253,11 @@ fn render(caller: &Caller, page: &ProposalPage, notice_days: u32) -> Markup {
         }
         h2 { "公示" }
         @if page.notices.is_empty() {
-            p class="muted" { "尚未登记公示。处置和收益分配须公示期满、异议处理完毕后方可最后审批。" }
+            @if view.kind == "correction" {
+                p class="muted" { "尚未登记公示。更正无须公示：最后一步审批通过即记入台账。" }
+            } @else {
+                p class="muted" { "尚未登记公示。处置和收益分配须公示期满、异议处理完毕后方可最后审批。" }
+            }
         }
         @for notice in &page.notices {
             div class="card" {
