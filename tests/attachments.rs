@@ -61,21 +61,6 @@ fn append(app: &TestApp, body: Value) -> support::Reply {
     )
 }
 
-fn attachments_count(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Counted {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = app.db.conn().expect("connection");
-    let counted: Counted = diesel::RunQueryDsl::get_result(
-        diesel::sql_query("SELECT COUNT(*) AS n FROM attachments"),
-        &mut *conn,
-    )
-    .expect("count");
-    counted.n
-}
-
 fn a_file_is_stored_once_and_served_to_all_but_readers(app: &TestApp) {
     let sha256 = setup(app);
     let bytes = contract();
@@ -86,7 +71,7 @@ fn a_file_is_stored_once_and_served_to_all_but_readers(app: &TestApp) {
         again.body,
         json!({"sha256": sha256, "size": bytes.len(), "filename": "合同.pdf"})
     );
-    assert_eq!(attachments_count(app), 1);
+    assert_eq!(app.count_rows("attachments"), 1);
     let mut conn = app.db.conn().expect("connection");
     let approver = auth::create_token(&mut conn, "审批人", Role::Approver, &Scope::County)
         .expect("token")
@@ -132,7 +117,11 @@ fn a_file_is_stored_once_and_served_to_all_but_readers(app: &TestApp) {
         bad_name.body["detail"],
         "filename 不能含有控制字符或路径分隔符"
     );
-    assert_eq!(attachments_count(app), 1, "nothing refused was stored");
+    assert_eq!(
+        app.count_rows("attachments"),
+        1,
+        "nothing refused was stored"
+    );
 }
 
 fn a_file_over_the_limit_is_refused(default: &TestApp) {
@@ -153,7 +142,7 @@ fn a_file_over_the_limit_is_refused(default: &TestApp) {
         "{}",
         over.body
     );
-    assert_eq!(attachments_count(&app), 0);
+    assert_eq!(app.count_rows("attachments"), 0);
     let within = upload(&app, &app.clerk, "?filename=ok.bin", vec![7u8; 1024]);
     assert_eq!(within.status, Status::Created);
 }
@@ -395,7 +384,7 @@ fn the_asset_page_uploads_a_document_for_its_forms(app: &TestApp) {
         .body(multipart("x.pdf", b"x"))
         .dispatch();
     assert_eq!(refused.status(), Status::Forbidden);
-    assert_eq!(attachments_count(app), 2);
+    assert_eq!(app.count_rows("attachments"), 2);
 }
 
 /// Out of scope a document is not there: a village reads the files it uploaded and

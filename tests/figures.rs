@@ -410,6 +410,10 @@ fn main() -> std::process::ExitCode {
             created::an_import_of_many_projects_keeps_every_figure,
         ),
         (
+            "created::an_import_of_more_groups_than_held_keeps_every_figure",
+            created::an_import_of_more_groups_than_held_keeps_every_figure,
+        ),
+        (
             "dated::every_write_keeps_the_dated_report",
             every_write_keeps_the_dated_report,
         ),

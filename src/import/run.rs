@@ -211,8 +211,7 @@ impl Run {
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
-        let mut writes = writer.build(&self.batch, &new_projects, &new_assets);
-        writes.figures = self.figures.take_if_large();
+        let writes = writer.build(&self.batch, &new_projects, &new_assets);
         if let Some(latest) = writes.latest_registered_on() {
             self.delta.registered_on(latest);
         }

@@ -17,7 +17,6 @@ use crate::domain::BusinessDate;
 use crate::ledger::entry::kinds::{CustodianChanged, HandedOver, Registered};
 use crate::ledger::entry::EntryData;
 use crate::ledger::{self, EntryPlace, EntryRow, Head, NewEntry};
-use crate::register::created::FigureRows;
 use crate::register::store::{AssetRow, ProjectRow};
 use crate::register::{AssetRecord, ProjectRecord};
 
@@ -30,8 +29,6 @@ pub struct Writes {
     assets: Vec<AssetRow>,
     held: Vec<HeldRow>,
     entries: Vec<EntryRow>,
-    /// Sums of the figures of the projects created so far, handed out to be kept.
-    pub figures: Option<FigureRows>,
 }
 
 impl Writes {
@@ -43,10 +40,7 @@ impl Writes {
         AssetRow::insert_all(conn, &self.assets)?;
         HeldRow::insert_all(conn, &self.held)?;
         ledger::insert_rows(conn, &self.entries)?;
-        match &self.figures {
-            Some(figures) => figures.apply(conn),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// The latest business date of the chunk's `registered` entries, if it has any.
@@ -181,7 +175,6 @@ impl Writer {
             assets: asset_rows,
             held,
             entries: entry_rows,
-            figures: None,
         }
     }
 }

@@ -9,9 +9,13 @@
 //! class and the channels), the first asset of a class the project to that class, the
 //! first asset at all takes the project out of `none`; by date, the project counts from
 //! the day of its first asset (of each class), each asset from the day it is registered.
-//! The sums by group and by rollup are handed out to be added to the kept rows whenever
-//! they hold more than [`GROUPS_HELD`] or [`ROLLUPS_HELD`] keys, so that memory stays
-//! bounded whatever the file's size; the sums by date are keyed by day and year, few.
+//!
+//! The sums by date are keyed by day and year, few. The sums by group are as many as the
+//! groups the file's projects fall in: once they pass [`GROUPS_HELD`] keys they are let
+//! go, and the database sums the created projects' figures from the rows written, in one
+//! statement per table, when the import ends (`figures::add_created`). Memory stays
+//! bounded whatever the file's size, and a province-sized load is not added to the kept
+//! rows a few hundred keys per statement.
 
 use std::collections::HashMap;
 
@@ -24,11 +28,8 @@ use crate::register::rollups::{self, CHANNEL_PREFIX};
 use crate::register::summary::{class_index, ClassFigures};
 use crate::register::{dated, ProjectRecord};
 
-/// Group keys held before their sums are handed out.
+/// Group keys held; past this many, the database sums the created projects' figures.
 pub const GROUPS_HELD: usize = 20_000;
-
-/// Rollup keys held before their sums are handed out.
-pub const ROLLUPS_HELD: usize = 50_000;
 
 /// A `group_figures` key: class, town, village, year, department.
 type GroupKey = (String, String, String, i32, String);
@@ -45,38 +46,21 @@ pub struct FirstDays {
 /// rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedFigures {
-    groups: HashMap<GroupKey, [i64; 4]>,
-    rollups: rollups::Sums,
+    /// The sums by group; `None` once more than `held` keys came, when the database
+    /// sums them instead.
+    groups: Option<HashMap<GroupKey, [i64; 4]>>,
     dated: dated::Sums,
-    /// How many keys by group and by rollup are held before they are handed out.
-    held: (usize, usize),
+    /// How many keys by group are held before they are let go.
+    held: usize,
 }
 
 impl Default for CreatedFigures {
     fn default() -> Self {
         CreatedFigures {
-            groups: HashMap::new(),
-            rollups: rollups::Sums::new(),
+            groups: Some(HashMap::new()),
             dated: dated::Sums::new(),
-            held: (GROUPS_HELD, ROLLUPS_HELD),
+            held: GROUPS_HELD,
         }
-    }
-}
-
-/// Sums handed out to be added to the kept rows.
-#[derive(Debug, Default)]
-pub struct FigureRows {
-    groups: Vec<GroupRow>,
-    rollups: rollups::Sums,
-}
-
-impl FigureRows {
-    /// Adds the sums to the kept rows. The caller holds the chain lock.
-    ///
-    /// Fails when a query fails.
-    pub fn apply(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        figures::upsert_rows(conn, &self.groups, 1)?;
-        rollups::upsert(conn, &self.rollups)
     }
 }
 
@@ -115,7 +99,13 @@ impl CreatedFigures {
             project.year.get(),
             project.department.clone().unwrap_or_default(),
         );
-        add(self.groups.entry(key).or_default(), change);
+        let Some(groups) = self.groups.as_mut() else {
+            return;
+        };
+        add(groups.entry(key).or_default(), change);
+        if groups.len() > self.held {
+            self.groups = None;
+        }
     }
 
     /// Counts `change` to the figure by date `figure` of project year `year` from the day
@@ -185,66 +175,55 @@ impl CreatedFigures {
         dated::add_to(&mut self.dated, key, [0, 1, 0, value]);
     }
 
-    /// The sums by group (folded into the sums by rollup) once more than
-    /// [`GROUPS_HELD`] keys are held, and the sums by rollup once more than
-    /// [`ROLLUPS_HELD`]; `None` while fewer are held.
-    pub fn take_if_large(&mut self) -> Option<FigureRows> {
-        if self.groups.len() < self.held.0 {
-            return None;
-        }
-        let mut held = std::mem::take(&mut self.rollups);
-        let groups = self.group_rows(&mut held);
-        self.groups.clear();
-        let rollups = if held.len() >= self.held.1 {
-            held
-        } else {
-            self.rollups = held;
-            rollups::Sums::new()
-        };
-        Some(FigureRows { groups, rollups })
+    /// Whether the sums by group were let go, to be summed by the database.
+    pub fn summed_by_the_database(&self) -> bool {
+        self.groups.is_none()
     }
 
-    /// The sums by group as rows (leaving out those of zeros), added to the sums by
-    /// rollup `rollups`.
-    fn group_rows(&self, rollups: &mut rollups::Sums) -> Vec<GroupRow> {
-        let mut rows = Vec::with_capacity(self.groups.len());
-        for ((class, town, village, year, department), f) in &self.groups {
-            if *f == [0; 4] {
-                continue;
-            }
-            let row = GroupRow {
-                class: class.clone(),
-                town: town.clone(),
-                village: village.clone(),
-                year: *year,
-                department: department.clone(),
-                figures: ClassFigures {
-                    projects: f[0],
-                    assets: f[1],
-                    funds_fen: f[2],
-                    value_fen: f[3],
-                },
-            };
-            rollups::add_group(rollups, &row, 1);
-            rows.push(row);
-        }
-        rows
-    }
-
-    /// Adds every sum held to the kept rows. The caller holds the chain lock.
+    /// Adds every sum to the kept rows, or has the database sum the figures of the
+    /// projects import batch `batch_id` created when the sums by group were let go. The
+    /// caller holds the chain lock, after the batch's rows are written.
     ///
     /// Fails when a query fails.
-    pub fn apply(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        self.rest().apply(conn)?;
+    pub fn apply(&self, conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
+        match &self.groups {
+            Some(groups) => {
+                let mut rollups = rollups::Sums::new();
+                let rows = group_rows(groups, &mut rollups);
+                figures::upsert_rows(conn, &rows, 1)?;
+                rollups::upsert(conn, &rollups)?;
+            }
+            None => figures::add_created(conn, batch_id)?,
+        }
         dated::upsert(conn, &self.dated, 1)
     }
+}
 
-    /// Every sum by group and by rollup held.
-    fn rest(&self) -> FigureRows {
-        let mut rollups = self.rollups.clone();
-        let groups = self.group_rows(&mut rollups);
-        FigureRows { groups, rollups }
+/// The sums by group `groups` as rows (leaving out those of zeros), added to the sums by
+/// rollup `rollups`.
+fn group_rows(groups: &HashMap<GroupKey, [i64; 4]>, rollups: &mut rollups::Sums) -> Vec<GroupRow> {
+    let mut rows = Vec::with_capacity(groups.len());
+    for ((class, town, village, year, department), f) in groups {
+        if *f == [0; 4] {
+            continue;
+        }
+        let row = GroupRow {
+            class: class.clone(),
+            town: town.clone(),
+            village: village.clone(),
+            year: *year,
+            department: department.clone(),
+            figures: ClassFigures {
+                projects: f[0],
+                assets: f[1],
+                funds_fen: f[2],
+                value_fen: f[3],
+            },
+        };
+        rollups::add_group(rollups, &row, 1);
+        rows.push(row);
     }
+    rows
 }
 
 #[cfg(test)]
@@ -275,61 +254,47 @@ mod tests {
         BusinessDate::parse_iso(text).expect("date")
     }
 
-    /// Every sum by group and by rollup, added up from `handed` and what is still held.
-    fn added_up(handed: Vec<FigureRows>, held: &CreatedFigures) -> (Vec<GroupRow>, rollups::Sums) {
-        let mut groups: HashMap<GroupKey, [i64; 4]> = HashMap::new();
-        let mut sums = rollups::Sums::new();
-        for rows in handed.into_iter().chain([held.rest()]) {
-            for r in rows.groups {
-                let key = (r.class, r.town, r.village, r.year, r.department);
-                add(groups.entry(key).or_default(), r.figures.as_array());
-            }
-            for (key, f) in rows.rollups {
-                add(sums.entry(key).or_default(), f);
+    /// Counts `projects` projects, of one to three assets each, in `figures`.
+    fn count(figures: &mut CreatedFigures, projects: usize) {
+        let towns = ["桑镇", "赵村镇", "东镇"];
+        for i in 0..projects {
+            let p = project(&format!("P{i}"), towns[i % 3], 1000 + i as i64, i % 2 == 0);
+            let mut first = FirstDays::default();
+            figures.project(&p);
+            for (n, class) in AssetClass::ALL.iter().cycle().take(i % 4).enumerate() {
+                let on = day(["2021-03-01", "2020-01-05", "2021-03-01", "2019-12-31"][n]);
+                figures.asset(&p, &mut first, (*class, 10 * n as i64), on);
             }
         }
-        sums.retain(|_, f| *f != [0; 4]);
-        let mut rows: Vec<GroupRow> = CreatedFigures {
-            groups,
-            ..CreatedFigures::default()
-        }
-        .group_rows(&mut rollups::Sums::new());
-        rows.sort_by(|a, b| a.key().cmp(&b.key()));
-        (rows, sums)
     }
 
     #[test]
-    fn sums_handed_out_along_the_way_add_up_to_the_sums_held_at_once() {
+    fn sums_by_group_are_let_go_past_the_keys_held_and_sums_by_date_are_kept() {
         let mut whole = CreatedFigures::default();
-        let mut handed_out = CreatedFigures {
-            held: (2, 3),
-            ..CreatedFigures::default()
-        };
-        let mut handed = Vec::new();
-        let towns = ["桑镇", "赵村镇", "东镇"];
-        for i in 0..30 {
-            let p = project(&format!("P{i}"), towns[i % 3], 1000 + i as i64, i % 2 == 0);
-            let (mut first_whole, mut first_handed) = (FirstDays::default(), FirstDays::default());
-            for figures in [&mut whole, &mut handed_out] {
-                figures.project(&p);
-            }
-            for (n, class) in AssetClass::ALL.iter().cycle().take(i % 4).enumerate() {
-                let on = day(["2021-03-01", "2020-01-05", "2021-03-01", "2019-12-31"][n]);
-                whole.asset(&p, &mut first_whole, (*class, 10 * n as i64), on);
-                handed_out.asset(&p, &mut first_handed, (*class, 10 * n as i64), on);
-                handed.extend(handed_out.take_if_large());
-            }
-        }
-        assert!(handed.len() > 5, "{} hand-outs", handed.len());
-        let rows = whole.group_rows(&mut rollups::Sums::new());
-        let none: i64 = rows
+        count(&mut whole, 30);
+        let groups = whole.groups.as_ref().expect("held");
+        let none: i64 = group_rows(groups, &mut rollups::Sums::new())
             .iter()
             .filter(|r| r.class == "none")
             .map(|r| r.figures.projects)
             .sum();
-        assert_eq!(none, 8, "{rows:?}");
-        assert_eq!(added_up(handed, &handed_out), added_up(Vec::new(), &whole));
-        assert_eq!(handed_out.dated, whole.dated);
+        assert_eq!(none, 8, "{groups:?}");
+        assert!(!whole.summed_by_the_database());
+
+        let mut let_go = CreatedFigures {
+            held: groups.len() - 1,
+            ..CreatedFigures::default()
+        };
+        count(&mut let_go, 30);
+        assert!(let_go.summed_by_the_database());
+        assert_eq!(let_go.dated, whole.dated);
+
+        let mut just_held = CreatedFigures {
+            held: groups.len(),
+            ..CreatedFigures::default()
+        };
+        count(&mut just_held, 30);
+        assert_eq!(just_held, whole);
     }
 
     #[test]

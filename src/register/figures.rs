@@ -85,11 +85,12 @@ impl GroupRow {
 }
 
 /// Which projects' contributions to read: the whole register, some projects by code,
-/// or the projects of one group.
+/// the projects of one group, or those an import batch created.
 enum Projects<'a> {
     All,
     Codes(&'a [String]),
     Group(&'a GroupRow),
+    CreatedBy(&'a str),
 }
 
 impl Projects<'_> {
@@ -105,6 +106,7 @@ impl Projects<'_> {
                 group.year,
                 literal(&group.department)
             ),
+            Projects::CreatedBy(batch) => format!("p.batch_id = {}", literal(batch)),
         }
     }
 
@@ -117,6 +119,9 @@ impl Projects<'_> {
                 "a.project_code IN (SELECT p.code FROM projects p WHERE {})",
                 self.condition()
             ),
+            // Every asset of a project a batch created came with it; the batch's assets of
+            // earlier projects are left out by the join on the project.
+            Projects::CreatedBy(batch) => format!("a.batch_id = {}", literal(batch)),
         }
     }
 }
@@ -253,6 +258,28 @@ pub fn upsert_rows(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> Que
     Ok(())
 }
 
+/// Adds what the projects import batch `batch_id` created contribute to the rows and to
+/// their rollups, summed by the database from the rows the batch wrote: one statement
+/// sums them into a temporary table, one adds them to the rows, one to the rollups.
+/// The caller holds the chain lock.
+///
+/// Fails when a query fails.
+pub fn add_created(conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
+    let contributions = contributions_sql(&Projects::CreatedBy(batch_id), None);
+    diesel::sql_query(format!(
+        "CREATE TEMPORARY TABLE created_group_figures AS {contributions}"
+    ))
+    .execute(conn)?;
+    let staged =
+        "SELECT class, town, village, year, department, projects, assets, funds_fen, value_fen \
+                  FROM created_group_figures";
+    // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
+    upsert(conn, &format!("{staged} WHERE 1 = 1"))?;
+    rollups::add_sql(conn, staged)?;
+    diesel::sql_query("DROP TABLE created_group_figures").execute(conn)?;
+    Ok(())
+}
+
 /// Adds `sign` times what `projects` contribute to the rows in one statement.
 fn add_rows(
     conn: &mut DbConnection,
@@ -367,7 +394,7 @@ pub fn after_import(
     if earlier > 0 && earlier * 2 >= u64::try_from(projects_now).unwrap_or(0) {
         return rebuild(conn);
     }
-    touched.figures.apply(conn)?;
+    touched.figures.apply(conn, &touched.batch_id)?;
     for chunk in touched.earlier.chunks(PROJECTS_PER_STATEMENT) {
         add(conn, &Projects::Codes(chunk), Some(&touched.batch_id), -1)?;
     }

@@ -167,6 +167,24 @@ pub fn from_groups_sql(source: &str) -> String {
     )
 }
 
+/// Adds the `group_figures` rows `source` (an SQL relation of their columns) to the
+/// rollups in one statement, creating rows not there yet. The caller holds the chain
+/// lock.
+///
+/// Fails when the statement fails.
+pub fn add_sql(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
+    add_to_kept(
+        conn,
+        "rollup_figures",
+        "scope, grouped_by, group_key",
+        &format!(
+            "SELECT q.scope, q.grouped_by, q.group_key, q.projects, q.assets, q.funds_fen, q.value_fen \
+             FROM ({}) q WHERE 1 = 1",
+            from_groups_sql(source)
+        ),
+    )
+}
+
 /// Recomputes every rollup row from the `group_figures` rows. The caller holds the
 /// chain lock.
 ///

@@ -8,6 +8,8 @@
 
 use rocket::http::Status;
 
+use asset_registry::register::created::GROUPS_HELD;
+
 use super::support::TestApp;
 
 const HEADER: &str = "project_code,project_name,project_year,town,village,project_funds_yuan,department,funds_central_yuan,funds_local_yuan,asset_code,asset_name,asset_class,asset_value_yuan,owner,owner_type,owner_id_number,custodian,confirmed_on\n";
@@ -17,23 +19,33 @@ fn bare(code: &str, year: i32, town: &str, funds: i64) -> String {
     format!("{code},项目{code},{year},{town},,{funds},,,,,,,,,,,,\n")
 }
 
+/// The town of project `p`: one of four.
+fn town(p: usize) -> &'static str {
+    ["桑镇", "赵村镇", "东镇", "西镇"][p % 4]
+}
+
+/// The village of project `p`: none for one in five, else one of three, or, when
+/// `spread`, one of its own.
+fn village(p: usize, spread: bool) -> String {
+    match (spread, p % 5) {
+        (true, _) => format!("{p}村"),
+        (false, 0) => String::new(),
+        (false, _) => format!("{}村", p % 3),
+    }
+}
+
 /// The rows of `projects` projects numbered from `from`: rows of a project lie apart
 /// (its last asset at the end of the file, dated before the others), some projects
 /// formed no asset, some split their funds, some have assets worth more than their
-/// funds.
-fn register(from: usize, projects: usize) -> String {
+/// funds. When `spread`, each project lies in a village of its own, so that every
+/// project that formed assets makes groups of its own.
+fn register(from: usize, projects: usize, spread: bool) -> String {
     let mut head = String::from(HEADER);
     let mut tail = String::new();
-    let towns = ["桑镇", "赵村镇", "东镇", "西镇"];
     let departments = ["农业农村局", "水利局", ""];
     let classes = ["operating", "public_welfare", "household"];
     for p in from..from + projects {
-        let town = towns[p % towns.len()];
-        let village = if p % 5 == 0 {
-            String::new()
-        } else {
-            format!("{}村", p % 3)
-        };
+        let (town, village) = (town(p), village(p, spread));
         let year = 2016 + (p % 6) as i32;
         let department = departments[p % departments.len()];
         let assets = p % 4;
@@ -75,16 +87,12 @@ fn register(from: usize, projects: usize) -> String {
     head + &tail
 }
 
-/// One more asset for each of the projects `from..to` that formed some.
-fn additions(from: usize, to: usize) -> String {
+/// One more asset for each of the projects `from..to` that formed some (in villages of
+/// their own when `spread`).
+fn additions(from: usize, to: usize, spread: bool) -> String {
     let mut file = String::from(HEADER);
     for p in (from..to).filter(|p| p % 4 != 0) {
-        let town = ["桑镇", "赵村镇", "东镇", "西镇"][p % 4];
-        let village = if p % 5 == 0 {
-            String::new()
-        } else {
-            format!("{}村", p % 3)
-        };
+        let (town, village) = (town(p), village(p, spread));
         let year = 2016 + (p % 6) as i32;
         let department = ["农业农村局", "水利局", ""][p % 3];
         let assets = p % 4;
@@ -112,14 +120,14 @@ fn assert_verified(app: &TestApp, after: &str) {
 }
 
 pub(crate) fn an_import_of_many_projects_keeps_every_figure(app: &TestApp) {
-    let first = app.import(register(0, 400).as_bytes(), false);
+    let first = app.import(register(0, 400, false).as_bytes(), false);
     assert_eq!(first.status, Status::Created, "{}", first.body);
     assert_eq!(first.body["projects_created"], 400, "{}", first.body);
     assert_verified(app, "an import of many projects into an empty register");
 
     // A few earlier projects gain an asset, more projects are created.
-    let few = additions(0, 12);
-    let more = register(400, 60);
+    let few = additions(0, 12, false);
+    let more = register(400, 60, false);
     let second = format!("{few}{}", &more[HEADER.len()..]);
     let second = app.import(second.as_bytes(), false);
     assert_eq!(second.status, Status::Created, "{}", second.body);
@@ -130,7 +138,36 @@ pub(crate) fn an_import_of_many_projects_keeps_every_figure(app: &TestApp) {
     );
 
     // Most earlier projects gain an asset: the figures are recomputed whole.
-    let most = app.import(additions(12, 460).as_bytes(), false);
+    let most = app.import(additions(12, 460, false).as_bytes(), false);
     assert_eq!(most.status, Status::Created, "{}", most.body);
     assert_verified(app, "an import adding to most earlier projects");
+}
+
+/// Projects enough to make more groups than an import holds sums for: 8,000 projects in
+/// villages of their own make about 27,000 `group_figures` rows.
+const SPREAD: usize = 8000;
+
+/// An import whose projects make more groups than it holds sums for has the database sum
+/// their figures: into an empty register, and into one where the same import also adds
+/// to earlier projects (whose assets of the batch must count once, as theirs).
+pub(crate) fn an_import_of_more_groups_than_held_keeps_every_figure(app: &TestApp) {
+    let first = app.import(register(0, SPREAD, true).as_bytes(), false);
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let rows = app.count_rows("group_figures");
+    assert!(rows > GROUPS_HELD as i64, "{rows} group rows");
+    assert_verified(
+        app,
+        "an import of more groups than held, into an empty register",
+    );
+
+    let few = additions(0, 40, true);
+    let more = register(SPREAD, SPREAD, true);
+    let second = format!("{few}{}", &more[HEADER.len()..]);
+    let second = app.import(second.as_bytes(), false);
+    assert_eq!(second.status, Status::Created, "{}", second.body);
+    assert_eq!(second.body["projects_created"], SPREAD, "{}", second.body);
+    assert_verified(
+        app,
+        "an import of more groups than held, adding to a few earlier projects",
+    );
 }

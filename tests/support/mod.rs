@@ -379,6 +379,20 @@ impl TestApp {
         }
     }
 
+    /// How many rows `table` holds.
+    pub fn count_rows(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Counted {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db.conn().expect("connection");
+        let counted: Counted = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result(&mut *conn)
+            .expect("count");
+        counted.n
+    }
+
     /// Everything an import may write, to prove that nothing was.
     pub fn register_state(&self) -> RegisterState {
         let mut conn = self.db.conn().expect("connection");
