@@ -180,6 +180,8 @@ impl ConnectionManager {
     /// A manager whose PostgreSQL connections tell the server what holds them
     /// (`application_name`, see [`super::holders`]): this process, doing `purpose`.
     pub fn named(url: &str, purpose: &str) -> Self {
+        // Before the first connection, which would start OpenSSL with its exit handler.
+        super::tls::init();
         ConnectionManager {
             url: url.to_owned(),
             backend: Backend::of_url(url),
