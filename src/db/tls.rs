@@ -4,7 +4,7 @@
 //! Left to itself OpenSSL 3 registers `OPENSSL_cleanup` with `atexit` the first time
 //! libpq uses it. That handler frees OpenSSL's global and per-thread state while threads
 //! that used TLS may still be running or exiting (r2d2's workers, which open the
-//! connections, are never joined and outlive their pool until its next reaper tick), and
+//! connections, are never joined; r2d2's own outlived their pool by up to 30 s), and
 //! aborted a test binary at exit with `double free or corruption`. OpenSSL's maintainers
 //! call the handler optional (the system frees a process's memory); rust-openssl and curl
 //! turn it off the same way.
