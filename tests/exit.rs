@@ -4,7 +4,8 @@
 //! aborted at exit with `double free or corruption (fasttop)`. Each trial runs this
 //! binary again as a child that connects and exits, with a handler of its own
 //! registered before any OpenSSL one could be, so that it runs after them and can tell
-//! whether OpenSSL cleaned up.
+//! whether OpenSSL cleaned up. And a dropped pool's worker threads, which opened its
+//! connections, stop with it instead of exiting at some later moment.
 
 mod support;
 
@@ -62,6 +63,15 @@ fn child(how: &str, url: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The r2d2 worker threads of this process now.
+fn pool_workers() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("own threads")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("r2d2-worker"))
+        .count()
+}
+
 /// Runs this binary as a child connecting `how`.
 fn run_child(how: &str) -> Output {
     Command::new(std::env::current_exe().expect("own path"))
@@ -82,6 +92,22 @@ fn main() -> ExitCode {
         println!("NOTE: PostgreSQL is not reachable: these tests are SKIPPED (shown as ignored). Set CI=true to require it.");
     }
     let trials = vec![
+        Trial::test("sqlite::a_dropped_pool_leaves_no_worker_threads", || {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = dir.path().join("registry.sqlite3");
+            let db = asset_registry::db::Db::open(&url.to_string_lossy(), 2).expect("open");
+            let before = pool_workers();
+            drop(db);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while pool_workers() > 0 && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            match (before, pool_workers()) {
+                (0, _) => Err("the pool started no worker threads".into()),
+                (_, 0) => Ok(()),
+                (_, left) => Err(format!("{left} worker threads outlived the pool by 5 s").into()),
+            }
+        }),
         Trial::test(
             "postgres::pooled_connection_leaves_no_openssl_exit_handler",
             || {
