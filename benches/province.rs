@@ -378,6 +378,8 @@ fn print_import(
 }
 
 fn main() {
+    // Before the first PostgreSQL connection (see `db::tls`).
+    asset_registry::db::tls::init();
     let rows: usize = std::env::var("PROVINCE_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())

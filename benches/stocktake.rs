@@ -99,6 +99,8 @@ fn report(backend: &str, rows: usize, (import, opened, recorded): (Duration, Dur
 }
 
 fn main() {
+    // Before the first PostgreSQL connection (see `db::tls`).
+    asset_registry::db::tls::init();
     let rows: usize = std::env::var("STOCKTAKE_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -112,6 +112,8 @@ fn report(name: &str, elapsed: Duration, baseline: Duration, count: usize) {
 }
 
 fn main() {
+    // Before the first PostgreSQL connection (see `db::tls`).
+    asset_registry::db::tls::init();
     let count: usize = std::env::var("VERIFY_ENTRIES")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -152,6 +152,8 @@ pub enum TokenAction {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    // Before any command can open a PostgreSQL connection (see `db::tls`).
+    crate::db::tls::init();
     match execute(cli) {
         Ok(code) => code,
         Err(message) => {

@@ -17,6 +17,7 @@ pub mod rows;
 pub mod schema;
 pub mod seek;
 pub mod stocktake_rows;
+pub mod tls;
 
 pub(crate) use pool::db_variant_from_query;
 pub use pool::{lift_statement_timeout, Backend, Db, DbConnection, DbError, Pool};

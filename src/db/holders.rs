@@ -196,6 +196,7 @@ struct Session {
 ///
 /// Fails when the database cannot be reached or queried.
 pub fn postgres_holders(url: &str) -> Result<Vec<Holder>, DbError> {
+    super::tls::init();
     let mut conn = PgConnection::establish(url)?;
     let sessions: Vec<Session> = diesel::sql_query(
         "SELECT application_name, \

@@ -180,6 +180,8 @@ impl ConnectionManager {
     /// A manager whose PostgreSQL connections tell the server what holds them
     /// (`application_name`, see [`super::holders`]): this process, doing `purpose`.
     pub fn named(url: &str, purpose: &str) -> Self {
+        // Before the first connection, which would start OpenSSL with its exit handler.
+        super::tls::init();
         ConnectionManager {
             url: url.to_owned(),
             backend: Backend::of_url(url),
@@ -328,6 +330,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .connection_timeout(Duration::from_secs(30))
+            .thread_pool(workers())
             .build(manager)?;
         let db = Db {
             pool,
@@ -438,6 +441,19 @@ impl Db {
             }
         }
     }
+}
+
+/// The threads that open a pool's connections and close its idle ones. r2d2's own
+/// keeps them, after the pool is dropped, until its reaper's next turn (up to 30 s);
+/// these stop when the pool is dropped, so a pool leaves nothing running behind it.
+fn workers() -> Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    Arc::new(
+        scheduled_thread_pool::ScheduledThreadPool::builder()
+            .num_threads(3)
+            .thread_name_pattern("r2d2-worker-{}")
+            .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+            .build(),
+    )
 }
 
 /// Lifts the statement timeout for the rest of the transaction `conn` is in, for a

@@ -19,7 +19,12 @@ use rocket::local::blocking::Client;
 use serde_json::Value;
 
 /// Where PostgreSQL tests create their databases.
+///
+/// Every test connects to PostgreSQL through this URL first, so it is also where
+/// OpenSSL is started without its exit handler (`db::tls`): a test binary whose first
+/// connection libpq made on its own could abort at exit.
 pub fn postgres_admin_url() -> String {
+    asset_registry::db::tls::init();
     std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
