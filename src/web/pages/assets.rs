@@ -20,7 +20,7 @@ pub(super) use self::filters::{choice_filter, text_filter, year_filter};
 use self::filters::{filter_form, filter_query, filters_described};
 use super::{bad_query, internal, number_pages, require, PageError};
 use crate::approvals::proposals::{propose, NewProposal};
-use crate::approvals::replies::Keyed;
+use crate::approvals::replies::{answered, Keyed};
 use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
@@ -34,6 +34,7 @@ use crate::register::query::{
 };
 use crate::register::store::AssetRow;
 use crate::request::{Both, RegisterQuery};
+use crate::web::form_key;
 use crate::web::session::Session;
 use crate::web::view::{
     class_label, encode, header_row, kind_label, money_cells, numbered_pager, page, print_button,
@@ -290,6 +291,7 @@ pub async fn asset(
     // A document just uploaded (`attached`, its SHA-256) is filled into the forms.
     let attached = attached.filter(|d| crate::ledger::attachments::is_digest(d));
     let flash = match (done, attached) {
+        (Some(form_key::REPEATED_DONE), _) => Some(form_key::REPEATED.to_owned()),
         (Some(kind), _) => Some(format!("已记录{}", kind_label(kind))),
         (None, Some(_)) => {
             Some("附件已上传，其 SHA-256 已填入下面各表单的“附件”栏；提交记录即引用它".to_owned())
@@ -319,9 +321,17 @@ pub async fn append_entry(
     settings: &State<ApprovalSettings>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
-    let values = form.into_inner();
+    let mut values = form.into_inner();
+    let form_key = form_key::take(&mut values)?;
     let kind = values.get("kind").cloned().unwrap_or_default();
     let body = body_of(&values);
+    let done = |repeated: bool| {
+        if repeated {
+            form_key::REPEATED_DONE
+        } else {
+            kind.as_str()
+        }
+    };
     let errors: Vec<FieldError> = match parse_entry(&body) {
         Err(errors) => errors,
         Ok(entry) if !settings.policy.steps(entry.kind()).is_empty() => {
@@ -332,18 +342,38 @@ pub async fn append_entry(
                 entry,
                 body: body.clone(),
                 actor: session.0.name.clone(),
-                keyed: Keyed::new(None, "", ""),
+                keyed: Keyed::of_caller(
+                    form_key.clone(),
+                    &session.0,
+                    &format!("POST /assets/{key}/entries"),
+                    &body.to_string(),
+                ),
             };
             match db
-                .run(move |conn| Ok::<_, PageError>(propose(conn, &proposal)))
+                .run(move |conn| {
+                    let repeated = answered(conn, &proposal.keyed).map_err(internal)?;
+                    Ok::<_, PageError>(propose(conn, &proposal).map(|done| (repeated, done)))
+                })
                 .await?
             {
-                Ok((_, created)) => {
+                Ok((repeated, (_, created))) => {
                     let id = created["proposal_id"].as_str().unwrap_or_default();
+                    let done = if repeated {
+                        form_key::REPEATED_DONE
+                    } else {
+                        "proposed"
+                    };
                     return Ok(Redirect::to(format!(
-                        "/proposals/{}?done=proposed",
+                        "/proposals/{}?done={done}",
                         encode(id)
                     )));
+                }
+                Err(ProposalError::Append(AppendError::IdempotencyKeyReused)) => {
+                    vec![FieldError::new(
+                        "",
+                        "idempotency_key_reused",
+                        form_key::REUSED,
+                    )]
                 }
                 Err(ProposalError::Append(AppendError::Rule {
                     code,
@@ -362,19 +392,27 @@ pub async fn append_entry(
                 scope: session.0.scope.clone(),
                 entry,
                 actor: session.0.name.clone(),
-                idempotency_key: None,
+                idempotency_key: form_key.clone(),
                 canonical_body: body.to_string(),
             };
             match db
                 .run(move |conn| Ok::<_, PageError>(append(conn, &request)))
                 .await?
             {
-                Ok(AppendOutcome::Created(_) | AppendOutcome::Replayed(_)) => {
+                Ok(outcome) => {
+                    let repeated = matches!(outcome, AppendOutcome::Replayed(_));
                     return Ok(Redirect::to(format!(
                         "/assets/{}?done={}",
                         encode(key),
-                        encode(&kind)
+                        encode(done(repeated))
                     )));
+                }
+                Err(AppendError::IdempotencyKeyReused) => {
+                    vec![FieldError::new(
+                        "",
+                        "idempotency_key_reused",
+                        form_key::REUSED,
+                    )]
                 }
                 Err(AppendError::Rule {
                     code,
