@@ -73,7 +73,7 @@ impl Documented for AssetFilterQuery {
             ("status", "registered | confirmed | disposed"),
             ("project", "项目编号"),
             ("year", "项目年度"),
-            ("q", "资产名称或所有权人名称中的子串"),
+            ("q", "资产名称或所有权人名称中的子串（ASCII 字母 A–Z 不分大小写，其余字符须完全相同，全角字母、希腊字母等不折叠大小写；% 和 _ 按字面匹配）"),
             ("department", "行业主管部门（完全相同）"),
             ("condition", "normal | idle | damaged（资产状态）"),
             (
@@ -119,7 +119,7 @@ impl Documented for ProjectFilterQuery {
             ("village", "村"),
             ("year", "项目年度"),
             ("class", "含此类别资产的项目"),
-            ("q", "项目名称中的子串"),
+            ("q", "项目名称中的子串（ASCII 字母 A–Z 不分大小写，其余字符须完全相同，全角字母、希腊字母等不折叠大小写；% 和 _ 按字面匹配）"),
         ]
     }
 }

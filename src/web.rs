@@ -2,6 +2,7 @@
 //! one embedded stylesheet and two small embedded scripts (the import page, print
 //! buttons), nothing fetched from elsewhere.
 
+pub mod form_key;
 pub mod pages;
 pub mod session;
 pub mod view;

@@ -968,6 +968,185 @@ fn the_web_walks_a_distribution_from_proposal_to_ledger(app: &TestApp) {
     assert_eq!(last["data"]["approvals"][0]["by"], "桑镇审批");
 }
 
+/// The one-time key of the first form in `page` after `marker`, checked to be a UUID.
+fn form_key_after(page: &str, marker: &str) -> String {
+    let rest = page
+        .split_once(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {page}"))
+        .1;
+    let key = rest
+        .split_once("name=\"form_key\" value=\"")
+        .and_then(|(_, tail)| tail.split_once('"'))
+        .unwrap_or_else(|| panic!("no form key after {marker}"))
+        .0
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "{key}");
+    key
+}
+
+/// How many entries the ledger of `asset` holds, read through the API.
+fn entries_of(app: &TestApp, asset: &str) -> usize {
+    let reply = app.get(
+        &format!("/api/v1/assets/{asset}/ledger?limit=500"),
+        Some(&app.auditor),
+    );
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    reply.body["items"].as_array().expect("items").len()
+}
+
+fn an_entry_form_posted_twice_appends_once(app: &TestApp) {
+    setup(app);
+    let clerk = app.signed_in(&app.clerk);
+    let (status, page) = page_text(&clerk, "/assets/PV-1");
+    assert_eq!(status, Status::Ok);
+    let key = form_key_after(&page, "data-kind=\"income\"");
+    // Every form of the page has a key of its own.
+    let keys = page.matches("name=\"form_key\"").count();
+    assert!(keys > 5, "{keys} keys");
+    assert_ne!(key, form_key_after(&page, "data-kind=\"inspection\""));
+    let income = |key: &str, amount: &str| {
+        vec![
+            ("kind", "income".to_owned()),
+            ("occurred_on", "2022-12-01".to_owned()),
+            ("amount", amount.to_owned()),
+            ("period", "2022".to_owned()),
+            ("form_key", key.to_owned()),
+        ]
+    };
+    let post = |fields: &[(&str, String)]| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post_form(&clerk, "/assets/PV-1/entries", &fields)
+    };
+    let before = entries_of(app, "PV-1");
+    let (status, location, _) = post(&income(&key, "1200.00"));
+    assert_eq!(
+        (status, location.as_str()),
+        (Status::SeeOther, "/assets/PV-1?done=income")
+    );
+    assert_eq!(entries_of(app, "PV-1"), before + 1);
+    let (_, recorded) = page_text(&clerk, &location);
+    assert!(recorded.contains("已记录经营收益"), "{recorded}");
+    // The same form again (a double tap, a post sent again): one entry, and it says so.
+    let state = written(app);
+    let (status, location, _) = post(&income(&key, "1200.00"));
+    assert_eq!(
+        (status, location.as_str()),
+        (Status::SeeOther, "/assets/PV-1?done=repeated")
+    );
+    let (_, again) = page_text(&clerk, &location);
+    assert!(again.contains("此表单已提交，未重复记录"), "{again}");
+    assert!(!again.contains("repeated"), "{again}");
+    assert_eq!(entries_of(app, "PV-1"), before + 1);
+    assert_eq!(written(app), state);
+    // The same key with other content is refused beside the form, nothing written.
+    let (status, _, refused) = post(&income(&key, "1300.00"));
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("内容与当时不同，未记录"), "{refused}");
+    assert_eq!(written(app), state);
+    // Another page's form (another key) with the same content is another entry.
+    let (_, page) = page_text(&clerk, "/assets/PV-1");
+    let other = form_key_after(&page, "data-kind=\"income\"");
+    assert_ne!(other, key);
+    let (status, _, _) = post(&income(&other, "1200.00"));
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(entries_of(app, "PV-1"), before + 2);
+    // A form without a key (a page rendered before forms carried one) still appends.
+    let unkeyed: Vec<(&str, String)> = income("", "1200.00")
+        .into_iter()
+        .filter(|(k, _)| *k != "form_key")
+        .collect();
+    let (status, location, _) = post(&unkeyed);
+    assert_eq!(
+        (status, location.as_str()),
+        (Status::SeeOther, "/assets/PV-1?done=income")
+    );
+    assert_eq!(entries_of(app, "PV-1"), before + 3);
+    // A malformed key is refused by name, nothing written.
+    let state = written(app);
+    let (status, _, bad) = post(&income("键 with spaces", "1200.00"));
+    assert_eq!(status, Status::BadRequest);
+    assert!(bad.contains("form_key"), "{bad}");
+    assert_eq!(written(app), state);
+    app.assert_summary_consistent();
+}
+
+fn proposal_forms_posted_twice_write_once(app: &TestApp) {
+    setup(app);
+    let clerk = app.signed_in(&app.clerk);
+    let (_, page) = page_text(&clerk, "/assets/PV-1");
+    let key = form_key_after(&page, "data-kind=\"income_distributed\"");
+    let fields = [
+        ("kind", "income_distributed"),
+        ("occurred_on", "2022-01-05"),
+        ("amount", "3000.00"),
+        ("period", "2021"),
+        ("recipients", "2"),
+        ("lines", "张三,11010519491231002X,1000.00\n李四,,2000.00"),
+        ("form_key", key.as_str()),
+    ];
+    let (status, proposed, _) = post_form(&clerk, "/assets/PV-1/entries", &fields);
+    assert_eq!(status, Status::SeeOther);
+    let path = proposed.trim_end_matches("?done=proposed").to_owned();
+    assert!(
+        path.starts_with("/proposals/") && path != proposed,
+        "{proposed}"
+    );
+    let state = written(app);
+    let (status, again, _) = post_form(&clerk, "/assets/PV-1/entries", &fields);
+    assert_eq!(
+        (status, again),
+        (Status::SeeOther, format!("{path}?done=repeated")),
+        "the same proposal, not a second"
+    );
+    assert_eq!(written(app), state);
+    let (_, shown) = page_text(&clerk, &format!("{path}?done=repeated"));
+    assert!(shown.contains("此表单已提交，未重复记录"), "{shown}");
+    // The notice form, posted twice: one notice.
+    let key = form_key_after(&shown, "登记公示</h3>");
+    let starts_on = days_ago(9);
+    let notice = [
+        ("place", "东村村务公开栏"),
+        ("starts_on", starts_on.as_str()),
+        ("days", "7"),
+        ("form_key", key.as_str()),
+    ];
+    let (status, done, _) = post_form(&clerk, &format!("{path}/notices"), &notice);
+    assert_eq!(
+        (status, done),
+        (Status::SeeOther, format!("{path}?done=notice"))
+    );
+    let state = written(app);
+    assert_eq!(state.3, 1, "one notice");
+    let (status, done, _) = post_form(&clerk, &format!("{path}/notices"), &notice);
+    assert_eq!(
+        (status, done),
+        (Status::SeeOther, format!("{path}?done=repeated"))
+    );
+    assert_eq!(written(app), state);
+    // A rejection posted twice: the second answers as the first did, not as a refusal
+    // of a proposal already closed.
+    let approver = app.signed_in(&token(app, Role::Approver, "town:桑镇", "桑镇审批人"));
+    let (_, page) = page_text(&approver, &path);
+    let key = form_key_after(&page, "/reject\"");
+    let reject = [("reason", "名单有误"), ("form_key", key.as_str())];
+    let (status, done, _) = post_form(&approver, &format!("{path}/reject"), &reject);
+    assert_eq!(
+        (status, done),
+        (Status::SeeOther, format!("{path}?done=rejected"))
+    );
+    let state = written(app);
+    let (status, done, _) = post_form(&approver, &format!("{path}/reject"), &reject);
+    assert_eq!(
+        (status, done),
+        (Status::SeeOther, format!("{path}?done=repeated"))
+    );
+    assert_eq!(written(app), state);
+    // Without a key the second rejection is refused by the rules, as before.
+    let (status, _, refused) = post_form(&approver, &format!("{path}/reject"), &reject[..1]);
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    assert_eq!(written(app), state);
+}
+
 fn main() -> std::process::ExitCode {
     support::run_with(
         vec![
@@ -1027,6 +1206,14 @@ fn main() -> std::process::ExitCode {
             (
                 "corrections::the_web_form_proposes_a_correction_of_a_disposal",
                 corrections::the_web_form_proposes_a_correction_of_a_disposal,
+            ),
+            (
+                "an_entry_form_posted_twice_appends_once",
+                an_entry_form_posted_twice_appends_once,
+            ),
+            (
+                "proposal_forms_posted_twice_write_once",
+                proposal_forms_posted_twice_write_once,
             ),
         ],
         with_default_approvals,

@@ -186,7 +186,10 @@ fn brute_force(
         let Some(state) = fold_rows(&entries).expect("fold") else {
             continue;
         };
-        let named = q.is_none_or(|q| asset.name.contains(q) || state.owner_name.contains(q));
+        // The name search's rule: ASCII letters in either case, the rest exactly.
+        let holds =
+            |name: &str, q: &str| name.to_ascii_lowercase().contains(&q.to_ascii_lowercase());
+        let named = q.is_none_or(|q| holds(&asset.name, q) || holds(&state.owner_name, q));
         if named && town.is_none_or(|t| asset.town == t) {
             found.push((asset.code.clone(), state.owner_name));
         }

@@ -760,8 +760,82 @@ fn the_maintained_totals_and_the_ledger_fold_agree(app: &TestApp) {
     }
 }
 
+/// The declarations the API lists.
+fn declarations(app: &TestApp) -> usize {
+    let reply = app.get("/api/v1/declarations", Some(&app.auditor));
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    reply.body["items"].as_array().expect("items").len()
+}
+
+fn a_declaration_form_posted_twice_stores_once(app: &TestApp) {
+    let browser = app.signed_in(&app.clerk);
+    let page = browser.get("/reconcile").dispatch().into_string().unwrap();
+    let after = |page: &str, marker: &str| -> String {
+        page.split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .unwrap_or_else(|| panic!("no {marker} in {page}"))
+            .0
+            .to_owned()
+    };
+    let key = after(&page, "name=\"form_key\" value=\"");
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "{key}");
+    let scope = after(
+        page.split_once("name=\"scope0\"").expect("scope0").1,
+        "<option value=\"\">（不填）</option><option value=\"",
+    );
+    let post = |key: &str, amount: &str| {
+        let body = format!(
+            "name={}&as_of=2020-10-31&scope0={}&projects0=1&amount0={amount}&form_key={key}",
+            support::encode("县级申报"),
+            support::encode(&scope)
+        );
+        let reply = browser
+            .post("/reconcile")
+            .header(ContentType::Form)
+            .body(body)
+            .dispatch();
+        let location = reply
+            .headers()
+            .get_one("Location")
+            .unwrap_or_default()
+            .to_owned();
+        (
+            reply.status(),
+            location,
+            reply.into_string().unwrap_or_default(),
+        )
+    };
+    let (status, first, _) = post(&key, "100.00");
+    assert_eq!(status, Status::SeeOther);
+    assert!(
+        first.starts_with("/reconcile/") && !first.contains('?'),
+        "{first}"
+    );
+    assert_eq!(declarations(app), 1);
+    let (status, again, _) = post(&key, "100.00");
+    assert_eq!(
+        (status, again.clone()),
+        (Status::SeeOther, format!("{first}?done=repeated"))
+    );
+    let shown = browser.get(again).dispatch().into_string().unwrap();
+    assert!(shown.contains("此表单已提交，未重复记录"), "{shown}");
+    assert_eq!(declarations(app), 1);
+    let (status, _, refused) = post(&key, "200.00");
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("内容与当时不同，未记录"), "{refused}");
+    assert_eq!(declarations(app), 1);
+    // A form without a key stores, as before.
+    let (status, _, _) = post("", "100.00");
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(declarations(app), 2);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "web::a_declaration_form_posted_twice_stores_once",
+            a_declaration_form_posted_twice_stores_once,
+        ),
         (
             "reconcile::sample_matches",
             the_sample_matches_its_declaration_line_by_line,

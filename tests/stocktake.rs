@@ -1066,6 +1066,83 @@ fn a_village_worker_records_a_result_from_the_phone_page(app: &TestApp) {
     );
 }
 
+/// The one-time key of the phone page's form for `asset`, checked to be a UUID.
+fn check_form_key(page: &str, asset: &str) -> String {
+    let marker = format!("name=\"asset_code\" value=\"{asset}\"");
+    let key = page
+        .split_once(&marker)
+        .and_then(|(_, rest)| rest.split_once("name=\"form_key\" value=\""))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .unwrap_or_else(|| panic!("no form key for {asset} in {page}"))
+        .0
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "{key}");
+    key
+}
+
+fn a_repeated_phone_form_records_once(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let browser = app.signed_in(&app.clerk);
+    let search = format!("/stocktakes/{id}/check?q={}", support::encode("光伏"));
+    let page = browser
+        .get(search.clone())
+        .dispatch()
+        .into_string()
+        .unwrap();
+    let key = check_form_key(&page, "A1");
+    let post = |result: &str, key: &str| {
+        let form = format!(
+            "asset_code=A1&q=%E5%85%89%E4%BC%8F&result={result}&checked_on=2026-10-08&form_key={key}"
+        );
+        let reply = browser
+            .post(format!("/stocktakes/{id}/check"))
+            .header(ContentType::Form)
+            .body(form)
+            .dispatch();
+        let location = reply.headers().get_one("Location").map(str::to_owned);
+        (
+            reply.status(),
+            location,
+            reply.into_string().unwrap_or_default(),
+        )
+    };
+    let entries = || {
+        app.get("/api/v1/assets/A1/ledger", Some(&app.auditor)).body["items"]
+            .as_array()
+            .expect("items")
+            .len()
+    };
+    let before = entries();
+    let (status, location, _) = post("damaged", &key);
+    assert_eq!(status, Status::SeeOther);
+    assert!(!location.unwrap().contains("repeated"));
+    assert_eq!(entries(), before + 1);
+    let state = written(app);
+    // The same form again: nothing recorded, and the page says so.
+    let (status, location, _) = post("damaged", &key);
+    assert_eq!(status, Status::SeeOther);
+    let location = location.unwrap();
+    assert!(location.ends_with("&repeated=true"), "{location}");
+    let shown = browser.get(location).dispatch().into_string().unwrap();
+    assert!(shown.contains("此表单已提交，未重复记录"), "{shown}");
+    assert_eq!(written(app), state);
+    assert_eq!(entries(), before + 1);
+    // The same key with another result: refused, nothing recorded.
+    let (status, _, refused) = post("normal", &key);
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("内容与当时不同，未记录"), "{refused}");
+    assert_eq!(written(app), state);
+    // A fresh page's form is another result.
+    let page = browser.get(search).dispatch().into_string().unwrap();
+    let other = check_form_key(&page, "A1");
+    assert_ne!(other, key);
+    let (status, _, _) = post("normal", &other);
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(entries(), before + 2);
+    verify(app);
+}
+
 fn attachments_count(app: &TestApp) -> i64 {
     use asset_registry::db::schema::attachments;
     let mut conn = app.db.conn().expect("connection");
@@ -1443,6 +1520,10 @@ fn main() -> std::process::ExitCode {
         (
             "campaigns::are_listed_a_page_at_a_time",
             campaigns_are_listed_a_page_at_a_time,
+        ),
+        (
+            "web::a_repeated_phone_form_records_once",
+            a_repeated_phone_form_records_once,
         ),
         (
             "web::a_village_worker_records_a_result_from_the_phone_page",

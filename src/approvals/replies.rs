@@ -81,6 +81,14 @@ pub fn seen(conn: &mut DbConnection, request: &Keyed) -> QueryResult<Seen> {
     })
 }
 
+/// Whether `request`'s key was answered before for the same request (a page tells a
+/// repeated form from a new one by it, before the write that then replays).
+///
+/// Fails when the query fails.
+pub fn answered(conn: &mut DbConnection, request: &Keyed) -> QueryResult<bool> {
+    Ok(matches!(seen(conn, request)?, Seen::Replay(..)))
+}
+
 /// Keeps the answer to `request` (nothing without a key), in the caller's transaction.
 ///
 /// Fails when the insert fails (a key taken meanwhile by another server included:

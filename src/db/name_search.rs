@@ -1,9 +1,13 @@
-//! The name search's trigram indexes on each engine. PostgreSQL's `pg_trgm` indexes
-//! serve `LIKE '%…%'` on the names themselves; SQLite's FTS5 `trigram` tables
-//! (`asset_name_trigrams`, `search_name_trigrams`, migration
-//! `2026-12-11-100000_name_search_trigrams`) are read here for the rows that may hold a
-//! text, and the caller's `LIKE` still decides: the tokenizer folds case beyond ASCII,
-//! where `LIKE` folds only ASCII, so the index gives a superset and never fewer rows.
+//! The name search's one rule of letter case on each engine, and its trigram indexes.
+//! A name holds a text when it holds it with ASCII letters in either case and every
+//! other character exactly (`led` finds “LED路灯”; full-width `Ｌ` and `ｌ`, Greek and
+//! other letters are not folded): SQLite's `LIKE` is that rule; on PostgreSQL `ILIKE`,
+//! which `pg_trgm`'s indexes serve, folds more than ASCII in most locales, so it is
+//! narrowed by `translate(name, 'A…Z', 'a…z') LIKE` the lowered pattern, which folds
+//! ASCII only ([`holds`]). SQLite's FTS5 `trigram` tables (`asset_name_trigrams`,
+//! `search_name_trigrams`, migration `2026-12-11-100000_name_search_trigrams`) are read
+//! here for the rows that may hold a text, and `LIKE` still decides: the tokenizer
+//! folds case beyond ASCII, so the index gives a superset and never fewer rows.
 
 use diesel::dsl::sql;
 use diesel::expression::{AppearsOnTable, BoxableExpression, SqlLiteral};
@@ -67,6 +71,57 @@ pub fn assets_possibly_named(
 /// A condition on the rows of a table `T`.
 pub type Condition<T> = Box<dyn BoxableExpression<T, DbBackend, SqlType = Bool>>;
 
+/// How a pattern's wildcards are escaped (see `register::query::like_pattern`).
+const ESCAPE: &str = " ESCAPE '\\'";
+
+/// `column` with its ASCII capitals made small, in PostgreSQL: nothing else changes.
+fn ascii_folded(column: &str) -> String {
+    format!("translate({column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+}
+
+/// Whether the text `column` (`assets.name`, qualified) holds the text of `pattern`
+/// (`%text%` escaped by `\`) under the name search's rule: ASCII letters in either
+/// case, everything else exactly (see the module). `indexed` false reads the column
+/// through an expression that no trigram index holds, for a text too short for one
+/// (the index would give every row to recheck).
+pub fn holds<T>(conn: &DbConnection, column: &str, pattern: &str, indexed: bool) -> Condition<T>
+where
+    SqlLiteral<Bool>: AppearsOnTable<T>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => {
+            let read = if indexed {
+                column.to_owned()
+            } else {
+                format!("({column} || '')")
+            };
+            Box::new(
+                sql::<Bool>(&format!("{read} LIKE "))
+                    .bind::<Text, _>(pattern.to_owned())
+                    .sql(ESCAPE),
+            )
+        }
+        DbConnection::Postgres(_) => {
+            let folded = format!("{} LIKE ", ascii_folded(column));
+            let small = pattern.to_ascii_lowercase();
+            if indexed {
+                Box::new(
+                    sql::<Bool>(&format!("({column} ILIKE "))
+                        .bind::<Text, _>(pattern.to_owned())
+                        .sql(ESCAPE)
+                        .sql(" AND ")
+                        .sql(&folded)
+                        .bind::<Text, _>(small)
+                        .sql(ESCAPE)
+                        .sql(")"),
+                )
+            } else {
+                Box::new(sql::<Bool>(&folded).bind::<Text, _>(small).sql(ESCAPE))
+            }
+        }
+    }
+}
+
 /// `head` followed by the held search names that hold `text` (`search_names.name LIKE
 /// pattern`, `pattern` being `text` escaped by `\` within `%…%`), as a subquery, then
 /// `tail`: read by SQLite's trigram table when `text` has a trigram, by
@@ -81,12 +136,28 @@ fn names_holding<T>(
 where
     SqlLiteral<Bool>: AppearsOnTable<T>,
 {
-    let names = "(SELECT name FROM search_names WHERE name LIKE ";
-    let escape = " ESCAPE '\\'";
+    let names = "(SELECT name FROM search_names WHERE ";
+    if let DbConnection::Postgres(_) = conn {
+        // `holds`'s rule, written into the subquery.
+        return Box::new(
+            sql::<Bool>(head)
+                .sql(names)
+                .sql("name ILIKE ")
+                .bind::<Text, _>(pattern.to_owned())
+                .sql(ESCAPE)
+                .sql(" AND ")
+                .sql(&format!("{} LIKE ", ascii_folded("name")))
+                .bind::<Text, _>(pattern.to_ascii_lowercase())
+                .sql(ESCAPE)
+                .sql(")")
+                .sql(tail),
+        );
+    }
     let like = sql::<Bool>(head)
         .sql(names)
+        .sql("name LIKE ")
         .bind::<Text, _>(pattern.to_owned())
-        .sql(escape);
+        .sql(ESCAPE);
     if indexed_here(conn, text) {
         Box::new(
             like.sql(

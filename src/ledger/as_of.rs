@@ -10,7 +10,7 @@ use super::store::entries_as_of;
 use crate::db::db_variant_from_query;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{BusinessDate, Scope, Vocabulary};
-use crate::register::query::{list_assets_registered_by, AssetFilter};
+use crate::register::query::{list_assets_registered_by, name_holds, AssetFilter};
 use crate::register::store::AssetRow;
 
 /// The most assets a name search as of a date reads by id (and sorts by code); a
@@ -44,7 +44,7 @@ fn state_matches(filter: &AssetFilter, name: &str, state: &AssetState) -> bool {
     let named = filter
         .q
         .as_ref()
-        .is_none_or(|q| name.contains(q.as_str()) || state.owner_name.contains(q.as_str()));
+        .is_none_or(|q| name_holds(name, q) || name_holds(&state.owner_name, q));
     named && owner_and_status_match(filter, state)
 }
 

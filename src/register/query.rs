@@ -19,7 +19,7 @@ use crate::domain::{
 mod name_search;
 mod project_list;
 
-pub use name_search::like_pattern;
+pub use name_search::{like_pattern, name_holds};
 
 pub use project_list::{
     find_project, list_projects, project_code_at, projects_through, tally_projects, ProjectFilter,

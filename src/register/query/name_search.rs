@@ -1,6 +1,7 @@
 //! The name search `q` of the asset list: a substring of the asset's or the owner's
-//! name (`LIKE '%…%'`, case-insensitive for ASCII as SQLite's `LIKE` is), read by each
-//! engine's trigram index where it can (see [`crate::db::name_search`]).
+//! name, ASCII letters in either case and every other character exactly, on either
+//! engine and in code ([`name_holds`], for the lists as of a date), read by each engine's
+//! trigram index where it can (see [`crate::db::name_search`]).
 
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
@@ -26,18 +27,25 @@ fn trigram_searchable(text: &str) -> bool {
         .any(|word| word.chars().count() >= 3)
 }
 
-/// `name LIKE pattern` (or `owner_name`, with `owner`), escaped by `\`. A text without a
-/// trigram is tested on `name || ''` instead, which no index holds: the trigram indexes
-/// would give every row to recheck (at 1M assets a two-character search took 1.2–2.4 s
-/// on PostgreSQL that way, where reading the names in code order stops at a page).
-fn name_like(owner: bool, pattern: &str, searchable: bool) -> AssetTest {
-    let pattern = pattern.to_owned();
-    match (owner, searchable) {
-        (false, true) => Box::new(assets::name.like(pattern).escape('\\')),
-        (false, false) => Box::new(assets::name.concat("").like(pattern).escape('\\')),
-        (true, true) => Box::new(assets::owner_name.like(pattern).escape('\\')),
-        (true, false) => Box::new(assets::owner_name.concat("").like(pattern).escape('\\')),
-    }
+/// The asset's name (or `owner_name`, with `owner`) holds the text of `pattern` (see
+/// [`crate::db::name_search::holds`]). A text without a trigram is tested on an
+/// expression no index holds: the trigram indexes would give every row to recheck (at
+/// 1M assets a two-character search took 1.2–2.4 s on PostgreSQL that way, where
+/// reading the names in code order stops at a page).
+fn name_like(conn: &DbConnection, owner: bool, pattern: &str, searchable: bool) -> AssetTest {
+    let column = if owner {
+        "assets.owner_name"
+    } else {
+        "assets.name"
+    };
+    crate::db::name_search::holds(conn, column, pattern, searchable)
+}
+
+/// Whether `name` holds `text` under the name search's rule, in code: ASCII letters in
+/// either case, every other character exactly (as the engines' conditions do).
+pub fn name_holds(name: &str, text: &str) -> bool {
+    name.to_ascii_lowercase()
+        .contains(&text.to_ascii_lowercase())
 }
 
 /// `%text%` with LIKE's wildcards escaped by `\`.
@@ -59,8 +67,10 @@ pub(super) fn named_now(conn: &mut DbConnection, text: &str) -> QueryResult<Asse
     let pattern = like_pattern(text);
     let found = assets_possibly_named(conn, text, READ_BY_ID)?;
     let searchable = found.is_none() && trigram_searchable(text);
-    let like =
-        Box::new(name_like(false, &pattern, searchable).or(name_like(true, &pattern, searchable)));
+    let like = Box::new(
+        name_like(conn, false, &pattern, searchable)
+            .or(name_like(conn, true, &pattern, searchable)),
+    );
     Ok(match found {
         Some(ids) => Box::new(assets::id.eq_any(ids).and(like)),
         None => like,
@@ -74,13 +84,28 @@ pub(super) fn named_now(conn: &mut DbConnection, text: &str) -> QueryResult<Asse
 /// first.
 pub(super) fn named_ever(conn: &DbConnection, text: &str) -> AssetTest {
     let pattern = like_pattern(text);
-    let name = name_like(false, &pattern, trigram_searchable(text));
+    let name = name_like(conn, false, &pattern, trigram_searchable(text));
     Box::new(name.or(assets_ever_named(conn, text, &pattern)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::trigram_searchable;
+    use super::{name_holds, trigram_searchable};
+
+    #[test]
+    fn ascii_letters_match_in_either_case_and_nothing_else_is_folded() {
+        for (name, text) in [("LED路灯", "led"), ("LED路灯", "LED"), ("led路灯", "Led路")] {
+            assert!(name_holds(name, text), "{name} {text}");
+        }
+        for (name, text) in [
+            ("ＬＥＤ路灯", "ｌｅｄ"),
+            ("ΑΒΓ", "αβγ"),
+            ("Ä", "ä"),
+            ("路灯", "led"),
+        ] {
+            assert!(!name_holds(name, text), "{name} {text}");
+        }
+    }
 
     #[test]
     fn a_text_is_searched_by_trigrams_with_a_run_of_three_letters_or_digits() {

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::{like_pattern, TallyError};
+use crate::db::name_search::holds;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
@@ -40,7 +41,7 @@ pub fn list_projects(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ProjectRow>> {
-    let mut query = filtered_projects(scope, filter);
+    let mut query = filtered_projects(conn, scope, filter);
     if let Some(after) = after {
         query = query.filter(projects::code.gt(after.to_owned()));
     }
@@ -69,7 +70,7 @@ pub fn tally_projects(
     scope: &Scope,
     filter: &ProjectFilter,
 ) -> Result<ProjectTally, TallyError> {
-    let (projects, funds_fen): (i64, i64) = filtered_projects(scope, filter)
+    let (projects, funds_fen): (i64, i64) = filtered_projects(conn, scope, filter)
         .select(sql::<(BigInt, BigInt)>(
             "COUNT(*), CAST(COALESCE(SUM(projects.funds_fen), 0) AS BIGINT)",
         ))
@@ -90,7 +91,7 @@ pub fn projects_through(
     filter: &ProjectFilter,
     through: &str,
 ) -> QueryResult<i64> {
-    filtered_projects(scope, filter)
+    filtered_projects(conn, scope, filter)
         .filter(projects::code.le(through.to_owned()))
         .count()
         .get_result(conn)
@@ -106,7 +107,7 @@ pub fn project_code_at(
     filter: &ProjectFilter,
     position: i64,
 ) -> QueryResult<Option<String>> {
-    filtered_projects(scope, filter)
+    filtered_projects(conn, scope, filter)
         .order(projects::code)
         .offset(position)
         .limit(1)
@@ -117,6 +118,7 @@ pub fn project_code_at(
 
 /// The projects in `scope` matching `filter`, as a query to order, page, count or sum.
 fn filtered_projects(
+    conn: &DbConnection,
     scope: &Scope,
     filter: &ProjectFilter,
 ) -> projects::BoxedQuery<'static, DbBackend> {
@@ -140,7 +142,13 @@ fn filtered_projects(
         );
     }
     if let Some(q) = &filter.q {
-        query = query.filter(projects::name.like(like_pattern(q)).escape('\\'));
+        // No trigram index holds project names: `indexed` only keeps the column plain.
+        query = query.filter(holds::<projects::table>(
+            conn,
+            "projects.name",
+            &like_pattern(q),
+            true,
+        ));
     }
     query
 }

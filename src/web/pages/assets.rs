@@ -19,13 +19,13 @@ use self::entries::{body_of, Attempt};
 pub(super) use self::filters::{choice_filter, text_filter, year_filter};
 use self::filters::{filter_form, filter_query, filters_described};
 use super::{bad_query, internal, number_pages, require, PageError};
-use crate::approvals::replies::Keyed;
+use crate::approvals::replies::{answered, Keyed};
 use crate::approvals::waits::{append_or_propose, Submitted};
 use crate::approvals::{ApprovalSettings, ProposalError};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::{shown, Scope};
-use crate::ledger::append::{AppendError, AppendRequest};
+use crate::ledger::append::{AppendError, AppendOutcome, AppendRequest};
 use crate::ledger::entry::{parse_entry, FieldError};
 use crate::observe::access::Disclosure;
 use crate::paging::{Cursor, Limit, Page};
@@ -34,6 +34,7 @@ use crate::register::query::{
 };
 use crate::register::store::AssetRow;
 use crate::request::{Both, RegisterQuery};
+use crate::web::form_key;
 use crate::web::session::Session;
 use crate::web::view::{
     class_label, encode, header_row, kind_label, money_cells, numbered_pager, page, print_button,
@@ -290,6 +291,7 @@ pub async fn asset(
     // A document just uploaded (`attached`, its SHA-256) is filled into the forms.
     let attached = attached.filter(|d| crate::ledger::attachments::is_digest(d));
     let flash = match (done, attached) {
+        (Some(form_key::REPEATED_DONE), _) => Some(form_key::REPEATED.to_owned()),
         (Some(kind), _) => Some(format!("已记录{}", kind_label(kind))),
         (None, Some(_)) => {
             Some("附件已上传，其 SHA-256 已填入下面各表单的“附件”栏；提交记录即引用它".to_owned())
@@ -319,9 +321,17 @@ pub async fn append_entry(
     settings: &State<ApprovalSettings>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
-    let values = form.into_inner();
+    let mut values = form.into_inner();
+    let form_key = form_key::take(&mut values)?;
     let kind = values.get("kind").cloned().unwrap_or_default();
     let body = body_of(&values);
+    let done = |repeated: bool| {
+        if repeated {
+            form_key::REPEATED_DONE
+        } else {
+            kind.as_str()
+        }
+    };
     let errors: Vec<FieldError> = match parse_entry(&body) {
         Err(errors) => errors,
         Ok(entry) => {
@@ -330,35 +340,53 @@ pub async fn append_entry(
                 scope: session.0.scope.clone(),
                 entry,
                 actor: session.0.name.clone(),
-                idempotency_key: None,
+                idempotency_key: form_key.clone(),
                 canonical_body: body.to_string(),
             };
+            // A proposal keeps the form's key as its own Idempotency-Key.
+            let keyed = Keyed::of_caller(
+                form_key.clone(),
+                &session.0,
+                &format!("POST /assets/{key}/entries"),
+                &body.to_string(),
+            );
             let policy = settings.policy.clone();
             let submitted = db
                 .run(move |conn| {
-                    Ok::<_, PageError>(append_or_propose(
-                        conn,
-                        &policy,
-                        request,
-                        body,
-                        Keyed::new(None, "", ""),
-                    ))
+                    let repeated = answered(conn, &keyed).map_err(internal)?;
+                    Ok::<_, PageError>(
+                        append_or_propose(conn, &policy, request, body, keyed)
+                            .map(|submitted| (repeated, submitted)),
+                    )
                 })
                 .await?;
             match submitted {
-                Ok(Submitted::Proposed(_, created)) => {
+                Ok((repeated, Submitted::Proposed(_, created))) => {
                     let id = created["proposal_id"].as_str().unwrap_or_default();
+                    let done = if repeated {
+                        form_key::REPEATED_DONE
+                    } else {
+                        "proposed"
+                    };
                     return Ok(Redirect::to(format!(
-                        "/proposals/{}?done=proposed",
+                        "/proposals/{}?done={done}",
                         encode(id)
                     )));
                 }
-                Ok(Submitted::Appended(_)) => {
+                Ok((_, Submitted::Appended(outcome))) => {
+                    let repeated = matches!(*outcome, AppendOutcome::Replayed(_));
                     return Ok(Redirect::to(format!(
                         "/assets/{}?done={}",
                         encode(key),
-                        encode(&kind)
+                        encode(done(repeated))
                     )));
+                }
+                Err(ProposalError::Append(AppendError::IdempotencyKeyReused)) => {
+                    vec![FieldError::new(
+                        "",
+                        "idempotency_key_reused",
+                        form_key::REUSED,
+                    )]
                 }
                 Err(ProposalError::Append(AppendError::Rule {
                     code,

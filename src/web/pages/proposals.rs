@@ -21,6 +21,7 @@ use crate::db::{Db, DbError};
 use crate::domain::{shown, Scope};
 use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
 use crate::register::query::find_asset;
+use crate::web::form_key;
 use crate::web::session::Session;
 use crate::web::view::{bare_page, encode, grouped, header_row, page, print_button, scroll_table};
 
@@ -160,6 +161,7 @@ pub async fn proposal(
         "rejected" => "已驳回",
         "notice" => "已登记公示",
         "objection" => "已登记异议",
+        form_key::REPEATED_DONE => form_key::REPEATED,
         _ => "已处理",
     });
     Ok(proposal_page(
@@ -243,9 +245,11 @@ fn render(caller: &Caller, page: &ProposalPage, notice_days: u32) -> Markup {
             @if let Some(level) = next {
                 form method="post" action={ (path) "/approve" } class="card" {
                     input type="hidden" name="step" value=(level.as_str());
+                    (form_key::fresh_hidden())
                     button type="submit" { "通过（" (level.label()) "）" }
                 }
                 form method="post" action={ (path) "/reject" } class="card" {
+                    (form_key::fresh_hidden())
                     label { "驳回理由" input type="text" name="reason" required; }
                     button type="submit" class="secondary" { "驳回" }
                 }
@@ -276,6 +280,7 @@ fn render(caller: &Caller, page: &ProposalPage, notice_days: u32) -> Markup {
                     }
                     @if objection.open && pending && caller.role.allows(Access::Write) {
                         form method="post" action={ "/notices/" (encode(&notice.id)) "/objections/" (objection.n) "/resolve" } {
+                            (form_key::fresh_hidden())
                             label { "处理结果" input type="text" name="resolution" required; }
                             button type="submit" { "记录处理结果" }
                         }
@@ -283,6 +288,7 @@ fn render(caller: &Caller, page: &ProposalPage, notice_days: u32) -> Markup {
                 }
                 @if pending && caller.role.allows(Access::Write) {
                     form method="post" action={ "/notices/" (encode(&notice.id)) "/objections" } {
+                        (form_key::fresh_hidden())
                         label { "异议内容" input type="text" name="text" required; }
                         button type="submit" class="secondary" { "登记异议" }
                     }
@@ -292,6 +298,7 @@ fn render(caller: &Caller, page: &ProposalPage, notice_days: u32) -> Markup {
         @if pending && caller.role.allows(Access::Write) {
             form method="post" action={ (path) "/notices" } class="card" {
                 h3 { "登记公示" }
+                (form_key::fresh_hidden())
                 label { "公示地点" input type="text" name="place" required placeholder="村务公开栏"; }
                 label { "起始日期" input type="date" name="starts_on" required; }
                 label { "天数" input type="number" name="days" min="1" max="365" value=(notice_days); }

@@ -15,10 +15,12 @@ use rocket::{get, post, State};
 use serde_json::{json, Value};
 
 use super::{internal, require, require_county, PageError};
+use crate::approvals::replies::{answered, keyed_write, Keyed};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::reconcile::declaration::{self, Declaration, DeclarationError, Scope};
+use crate::web::form_key::{self, Refused};
 use crate::web::session::Session;
 use crate::web::view::{header_row, page, scroll_table};
 
@@ -181,6 +183,7 @@ fn declaration_form(form: &DeclarationForm) -> Markup {
             }
         }
         form method="post" action="/reconcile" class="card" {
+            (form_key::fresh_hidden())
             div class="grid" {
                 label { "申报名称" input name="name" value=(form.name) required; }
                 label { "截至日期" input type="date" name="as_of" value=(form.as_of) required; }
@@ -209,6 +212,7 @@ fn declaration_form(form: &DeclarationForm) -> Markup {
         }
         h2 { "或上传申报文件" }
         form method="post" action="/reconcile/upload" enctype="multipart/form-data" class="card filters" {
+            (form_key::fresh_hidden())
             label { "文件（JSON，或 scope,projects,amount 的 CSV）" input type="file" name="file" required; }
             label { "申报名称（CSV 用）" input name="name"; }
             label { "截至日期（CSV 用）" input type="date" name="as_of"; }
@@ -251,14 +255,40 @@ pub async fn reconcile(session: Session, db: &State<Db>) -> Result<RawHtml<Strin
     reconcile_page(&session, &HashMap::new(), &[], db).await
 }
 
-async fn store(session: &Session, parsed: Declaration, db: &Db) -> Result<Redirect, PageError> {
+/// Stores `parsed` under its form's key (see [`form_key`]): a form posted again shows
+/// the declaration stored the first time, saying so, and stores nothing.
+async fn store(
+    session: &Session,
+    parsed: Declaration,
+    key: Option<String>,
+    asked: Value,
+    db: &Db,
+) -> Result<Redirect, PageError> {
     let actor = session.0.name.clone();
-    let id = db
+    let keyed = Keyed::of_caller(key, &session.0, "POST /reconcile", &asked.to_string());
+    let (repeated, answer) = db
         .run(move |conn| {
-            declaration::store(conn, &parsed, &actor, &timestamp_now()).map_err(internal)
+            let repeated = answered(conn, &keyed).map_err(internal)?;
+            let stored = keyed_write(conn, &keyed, |conn| {
+                let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
+                Ok::<_, Refused<diesel::result::Error>>((201, json!({ "id": id })))
+            });
+            match stored {
+                Ok((_, answer)) => Ok((repeated, answer)),
+                Err(Refused::Reused) => Err(super::message_page(
+                    Status::UnprocessableEntity,
+                    "未保存",
+                    form_key::REUSED,
+                    ("/reconcile", "返回对账"),
+                )),
+                Err(Refused::Write(e)) => Err(internal(e)),
+                Err(Refused::Failed(e)) => Err(internal(e)),
+            }
         })
         .await?;
-    Ok(Redirect::to(format!("/reconcile/{id}")))
+    let id = answer["id"].as_str().unwrap_or_default();
+    let done = if repeated { "?done=repeated" } else { "" };
+    Ok(Redirect::to(format!("/reconcile/{id}{done}")))
 }
 
 /// Stores figures entered in the form.
@@ -270,7 +300,8 @@ pub async fn create_declaration(
 ) -> Result<Redirect, PageError> {
     require_county(&session)?;
     require(&session, Access::Write)?;
-    let values = form.into_inner();
+    let mut values = form.into_inner();
+    let key = form_key::take(&mut values)?;
     let lines: Vec<Value> = (0..8)
         .filter_map(|i| {
             let get = |name: &str| {
@@ -292,7 +323,7 @@ pub async fn create_declaration(
         .collect();
     let body = json!({"name": values.get("name"), "as_of": values.get("as_of"), "lines": lines});
     match declaration::parse_json(&body) {
-        Ok(parsed) => store(&session, parsed, db).await,
+        Ok(parsed) => store(&session, parsed, key, body, db).await,
         Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &values, &errors, db).await?,
@@ -306,6 +337,7 @@ pub struct Upload<'r> {
     file: TempFile<'r>,
     name: Option<String>,
     as_of: Option<String>,
+    form_key: Option<String>,
 }
 
 /// Stores figures from an uploaded JSON or CSV file.
@@ -317,6 +349,7 @@ pub async fn upload_declaration(
 ) -> Result<Redirect, PageError> {
     require_county(&session)?;
     require(&session, Access::Write)?;
+    let key = form_key::checked(form.form_key.as_deref())?;
     let bytes = match form.file.path() {
         Some(path) => rocket::tokio::fs::read(path).await.map_err(internal)?,
         None => Vec::new(),
@@ -338,8 +371,13 @@ pub async fn upload_declaration(
         let as_of = form.as_of.as_deref().filter(|d| !d.trim().is_empty());
         declaration::parse_csv(&bytes, name, as_of)
     };
+    let asked = json!([
+        form.name,
+        form.as_of,
+        crate::ledger::attachments::digest(&bytes)
+    ]);
     match parsed {
-        Ok(parsed) => store(&session, parsed, db).await,
+        Ok(parsed) => store(&session, parsed, key, asked, db).await,
         Err(errors) => Err(PageError::page(
             Status::UnprocessableEntity,
             reconcile_page(&session, &HashMap::new(), &errors, db).await?,
@@ -348,10 +386,11 @@ pub async fn upload_declaration(
 }
 
 /// One declaration's variance table, the charts, and the link to the printable report.
-#[get("/reconcile/<id>")]
+#[get("/reconcile/<id>?<done>")]
 pub async fn show_declaration(
     session: Session,
     id: &str,
+    done: Option<&str>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require_county(&session)?;
@@ -364,7 +403,7 @@ pub async fn show_declaration(
         &session.0,
         "/reconcile",
         &title,
-        None,
+        (done == Some(form_key::REPEATED_DONE)).then_some((true, form_key::REPEATED)),
         variance::render(&view),
     ))
 }

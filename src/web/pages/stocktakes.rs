@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use diesel::Connection;
 use maud::{html, Markup};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -13,8 +12,10 @@ use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
+use serde_json::json;
 
 use super::{internal, missing, require, PageError};
+use crate::approvals::replies::{answered, keyed_write, Keyed};
 use crate::auth::{Access, Caller};
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
@@ -26,6 +27,7 @@ use crate::stocktake::listing;
 use crate::stocktake::report::by_result;
 use crate::stocktake::results::{record, Origin, ResultInput};
 use crate::stocktake::{Campaign, CampaignStatus, StocktakeError, Tally};
+use crate::web::form_key::{self, Refused};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, number_cell, options, page, scroll_table};
 
@@ -264,16 +266,20 @@ pub async fn close_stocktake(
 }
 
 /// The phone page: find an asset of the campaign by code or name, record its result.
-#[get("/stocktakes/<id>/check?<q>&<done>")]
+#[get("/stocktakes/<id>/check?<q>&<done>&<repeated>")]
 pub async fn check(
     session: Session,
     id: &str,
     q: Option<&str>,
     done: Option<&str>,
+    repeated: Option<bool>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Write)?;
-    let flash = done.map(|code| format!("已记录资产 {code} 的盘点结果"));
+    let flash = done.map(|code| match repeated {
+        Some(true) => format!("{}（资产 {code} 的盘点结果）", form_key::REPEATED),
+        _ => format!("已记录资产 {code} 的盘点结果"),
+    });
     check_page(
         &session,
         db,
@@ -348,6 +354,7 @@ fn result_form(action: &str, q: &str, item: &ChecklistItem) -> Markup {
                 @if let Some(day) = &item.checked_on { "　已记录：" (item.result_label()) "（" (day) "）" }
             }
             input type="hidden" name="asset_code" value=(item.asset_code);
+            (form_key::fresh_hidden())
             input type="hidden" name="q" value=(q);
             label { "盘点结果"
                 select name="result" required {
@@ -371,6 +378,7 @@ pub struct CheckForm<'r> {
     checked_on: Option<String>,
     note: Option<String>,
     q: Option<String>,
+    form_key: Option<String>,
     photo: Option<TempFile<'r>>,
 }
 
@@ -385,6 +393,7 @@ pub async fn record_check(
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
     let form = form.into_inner();
+    let form_key = form_key::checked(form.form_key.as_deref())?;
     let field = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
     let photo = match form.photo.as_ref().and_then(|file| file.path()) {
         Some(path) => Some(rocket::tokio::fs::read(path).await.map_err(internal)?),
@@ -407,6 +416,21 @@ pub async fn record_check(
         attachments: None,
     };
     let q = field(&form.q).unwrap_or_default();
+    // A repeated form sends the same fields and photo: its key is answered as before.
+    let asked = json!([
+        input.asset_code,
+        input.result,
+        input.checked_on,
+        input.note,
+        q,
+        photo.as_deref().map(attachments::digest)
+    ]);
+    let keyed = Keyed::of_caller(
+        form_key,
+        &session.0,
+        &format!("POST /stocktakes/{id}/check"),
+        &asked.to_string(),
+    );
     let (scope, actor, key) = (
         session.0.scope.clone(),
         session.0.name.clone(),
@@ -415,25 +439,36 @@ pub async fn record_check(
     let code = input.asset_code.clone().unwrap_or_default();
     let recorded = db
         .run(move |conn| {
-            Ok::<_, PageError>(conn.transaction(|conn| {
+            let repeated = answered(conn, &keyed).map_err(internal)?;
+            let written = keyed_write(conn, &keyed, |conn| {
                 let mut input = input;
                 if let Some(bytes) = &photo {
                     let (stored, _) = attachments::store(conn, bytes, &photo_name, &actor)?;
-                    input.attachments = Some(serde_json::json!([stored.sha256]));
+                    input.attachments = Some(json!([stored.sha256]));
                 }
-                record(conn, &scope, &actor, &key, &[input], None)
-            }))
+                let recorded = record(conn, &scope, &actor, &key, &[input], None);
+                Ok((
+                    201,
+                    json!({"recorded": recorded.map_err(Refused::Write)?.count}),
+                ))
+            });
+            Ok::<_, PageError>(written.map(|_| repeated))
         })
         .await?;
     match recorded {
-        Ok(_) => Ok(Redirect::to(format!(
-            "/stocktakes/{}/check?q={}&done={}",
+        Ok(repeated) => Ok(Redirect::to(format!(
+            "/stocktakes/{}/check?q={}&done={}{}",
             encode(id),
             encode(&q),
-            encode(&code)
+            encode(&code),
+            if repeated { "&repeated=true" } else { "" }
         ))),
-        Err(e) => {
-            let message = page_error(e)?;
+        Err(Refused::Failed(e)) => Err(internal(e)),
+        Err(refused) => {
+            let message = match refused {
+                Refused::Write(e) => page_error(e)?,
+                _ => form_key::REUSED.to_owned(),
+            };
             Err(
                 match check_page(
                     &session,

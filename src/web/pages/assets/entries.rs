@@ -13,6 +13,7 @@ use crate::domain::{IdNumber, OwnerType, Vocabulary};
 use crate::ledger::entry::field::{Field, Input, OCCURRED_ON};
 use crate::ledger::entry::{EntryData, EntryKind, FieldError, ATTACHMENTS};
 use crate::ledger::EntryRow;
+use crate::web::form_key;
 use crate::web::view::{encode, options};
 
 /// A form sent back with errors: its kind, the values it held, what was wrong.
@@ -43,6 +44,8 @@ pub(super) struct EntryForm {
     general: Vec<String>,
     /// The business date's input, then the kind's own.
     inputs: Vec<FormInput>,
+    /// Its one-time key (see [`crate::web::form_key`]).
+    pub(super) key: String,
 }
 
 /// One input of an entry form, holding its value.
@@ -222,6 +225,7 @@ pub(super) fn entry_forms(
                 error: list_errors(ATTACHMENTS),
             };
             EntryForm {
+                key: form_key::fresh(),
                 kind: *kind,
                 open: mine.is_some(),
                 general: mine
@@ -261,6 +265,7 @@ pub(super) fn render_forms(code: &str, forms: &[EntryForm]) -> Markup {
                 }
                 form method="post" action={ "/assets/" (encode(code)) "/entries" } {
                     input type="hidden" name="kind" value=(form.kind.as_str());
+                    (form_key::hidden(&form.key))
                     @for input in &form.inputs {
                         (render_input(input))
                     }

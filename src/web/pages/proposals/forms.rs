@@ -15,19 +15,24 @@ use serde_json::Value;
 use super::{load, proposal_of_notice, proposal_page};
 use crate::approvals::decide::{decide, Decision};
 use crate::approvals::notices::{object, record_notice, resolve, NewNotice, NoticeRow};
-use crate::approvals::replies::Keyed;
+use crate::approvals::replies::{answered, Keyed};
 use crate::approvals::{refused, ApprovalSettings, Level, ProposalError};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
 use crate::domain::BusinessDate;
 use crate::ledger::append::AppendError;
+use crate::web::form_key;
 use crate::web::pages::{internal, missing, require, PageError};
 use crate::web::session::Session;
 use crate::web::view::encode;
 
 /// A form's fields by name.
 type Fields = Form<HashMap<String, String>>;
+
+/// How a form's write ended: whether it repeated a form already answered, and the
+/// answer; or the refusal.
+type Written = Result<(bool, (u16, Value)), ProposalError>;
 
 /// What every form of a proposal's page works with: the signed-in session, the
 /// register and the approval settings. Refused as the session is.
@@ -65,20 +70,29 @@ impl Desk<'_> {
         require(&self.session, access)
     }
 
-    /// Runs `write` as the session's caller, with no idempotency key (a form posted
-    /// twice is refused the second time by the rules): its outcome, for
-    /// [`Desk::after_write`].
+    /// Runs `write` as the session's caller, keyed by the form's one-time key (see
+    /// [`form_key`]) on `route` and the form's other fields: a form posted again is
+    /// answered as the first time and writes nothing. Its outcome, and whether it was
+    /// such a repeat, for [`Desk::after_write`]. A form without a key runs unkeyed (a
+    /// second post is then refused by the rules).
     ///
-    /// Fails only when no connection is free.
+    /// Fails when the key is malformed or no connection is free.
     async fn run(
         &self,
+        form: &HashMap<String, String>,
+        route: String,
         write: impl FnOnce(&mut DbConnection, &Caller, &Keyed) -> Result<(u16, Value), ProposalError>
             + Send
             + 'static,
-    ) -> Result<Result<(u16, Value), ProposalError>, PageError> {
+    ) -> Result<Written, PageError> {
+        let key = form_key::checked(form.get(form_key::FIELD).map(String::as_str))?;
         let caller = self.session.0.clone();
+        let keyed = Keyed::of_caller(key, &caller, &route, &form_key::canonical(form));
         self.db
-            .run(move |conn| Ok::<_, PageError>(write(conn, &caller, &Keyed::new(None, "", ""))))
+            .run(move |conn| {
+                let repeated = answered(conn, &keyed).map_err(internal)?;
+                Ok::<_, PageError>(write(conn, &caller, &keyed).map(|answer| (repeated, answer)))
+            })
             .await
     }
 
@@ -88,14 +102,22 @@ impl Desk<'_> {
         &self,
         proposal_id: String,
         done: &str,
-        outcome: Result<(u16, Value), ProposalError>,
+        outcome: Written,
     ) -> Result<Redirect, PageError> {
         let message = match outcome {
-            Ok(_) => {
+            Ok((repeated, _)) => {
+                let done = if repeated {
+                    form_key::REPEATED_DONE
+                } else {
+                    done
+                };
                 return Ok(Redirect::to(format!(
                     "/proposals/{}?done={done}",
                     encode(&proposal_id)
-                )))
+                )));
+            }
+            Err(ProposalError::Append(AppendError::IdempotencyKeyReused)) => {
+                form_key::REUSED.to_owned()
             }
             Err(ProposalError::NotFound(_)) => {
                 return Err(missing("没有这个审批事项。", "/proposals"))
@@ -141,8 +163,9 @@ pub async fn approve(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect,
     desk.require(Access::Approve)?;
     let step = Level::parse(&field(&form, "step"));
     let target = id.to_owned();
+    let route = format!("POST /proposals/{id}/approve");
     let outcome = desk
-        .run(move |conn, caller, keyed| {
+        .run(&form, route, move |conn, caller, keyed| {
             let approve = Decision::Approve(step);
             decide(conn, caller, &target, &approve, keyed, today_in_china())
         })
@@ -157,7 +180,8 @@ pub async fn reject(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, 
     let target = id.to_owned();
     let outcome = match required(&form, "reason", "缺少驳回理由（reason）") {
         Ok(reason) => {
-            desk.run(move |conn, caller, keyed| {
+            let route = format!("POST /proposals/{id}/reject");
+            desk.run(&form, route, move |conn, caller, keyed| {
                 let reject = Decision::Reject(reason);
                 decide(conn, caller, &target, &reject, keyed, today_in_china())
             })
@@ -200,7 +224,8 @@ pub async fn create_notice(desk: Desk<'_>, id: &str, form: Fields) -> Result<Red
                 starts_on,
                 days,
             };
-            desk.run(move |conn, caller, keyed| {
+            let route = format!("POST /proposals/{id}/notices");
+            desk.run(&form, route, move |conn, caller, keyed| {
                 record_notice(conn, &caller.scope, &caller.name, &new, keyed)
             })
             .await?
@@ -221,7 +246,8 @@ pub async fn create_objection(
     let notice_id = notice.id.clone();
     let outcome = match required(&form, "text", "缺少异议内容") {
         Ok(text) => {
-            desk.run(move |conn, caller, keyed| {
+            let route = format!("POST /notices/{id}/objections");
+            desk.run(&form, route, move |conn, caller, keyed| {
                 object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
             })
             .await?
@@ -245,7 +271,8 @@ pub async fn resolve_objection(
     let notice_id = notice.id.clone();
     let outcome = match required(&form, "resolution", "缺少处理结果") {
         Ok(resolution) => {
-            desk.run(move |conn, caller, keyed| {
+            let route = format!("POST /notices/{id}/objections/{n}/resolve");
+            desk.run(&form, route, move |conn, caller, keyed| {
                 let (scope, name) = (&caller.scope, &caller.name);
                 resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
             })

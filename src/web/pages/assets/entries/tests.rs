@@ -17,14 +17,19 @@ fn attempt(kind: &str, values: &[(&str, String)], errors: Vec<FieldError>) -> At
 }
 
 fn render(code: &str, kinds: &[EntryKind], attempt: Option<&Attempt>) -> String {
-    render_forms(code, &entry_forms(kinds, attempt, "2021-06-30", None)).into_string()
+    let mut forms = entry_forms(kinds, attempt, "2021-06-30", None);
+    for form in &mut forms {
+        assert!(uuid::Uuid::parse_str(&form.key).is_ok(), "{}", form.key);
+        form.key = format!("key-{}", form.kind.as_str());
+    }
+    render_forms(code, &forms).into_string()
 }
 
 #[test]
 fn an_empty_form_has_every_field_of_its_kind_and_today() {
     assert_eq!(
             render("A&1", &[EntryKind::Inspection], None),
-            "<h2>记录管护台账</h2><form method=\"post\" action=\"/assets/A%261/attachments\" enctype=\"multipart/form-data\" class=\"card filters\"><label>附件（合同、决议、照片等）<input type=\"file\" name=\"file\" required></label><button type=\"submit\" class=\"secondary\">上传附件</button><span class=\"muted\">上传后，其 SHA-256 自动填入下面各表单的“附件”栏。</span></form><details class=\"entry-form\" data-kind=\"inspection\"><summary>巡查</summary><form method=\"post\" action=\"/assets/A%261/entries\"><input type=\"hidden\" name=\"kind\" value=\"inspection\"><label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"2021-06-30\" required></label><label>结果<select name=\"result\"><option value=\"\"></option><option value=\"normal\">正常</option><option value=\"idle\">闲置</option><option value=\"damaged\">损毁</option><option value=\"missing\">缺失</option></select></label><label>说明<input type=\"text\" name=\"note\" value=\"\"></label><label>附件（SHA-256，多个以空格分开）<input type=\"text\" name=\"attachments\" value=\"\"></label><div><button type=\"submit\">记录巡查</button></div></form></details>"
+            "<h2>记录管护台账</h2><form method=\"post\" action=\"/assets/A%261/attachments\" enctype=\"multipart/form-data\" class=\"card filters\"><label>附件（合同、决议、照片等）<input type=\"file\" name=\"file\" required></label><button type=\"submit\" class=\"secondary\">上传附件</button><span class=\"muted\">上传后，其 SHA-256 自动填入下面各表单的“附件”栏。</span></form><details class=\"entry-form\" data-kind=\"inspection\"><summary>巡查</summary><form method=\"post\" action=\"/assets/A%261/entries\"><input type=\"hidden\" name=\"kind\" value=\"inspection\"><input type=\"hidden\" name=\"form_key\" value=\"key-inspection\"><label>业务日期<input type=\"date\" name=\"occurred_on\" value=\"2021-06-30\" required></label><label>结果<select name=\"result\"><option value=\"\"></option><option value=\"normal\">正常</option><option value=\"idle\">闲置</option><option value=\"damaged\">损毁</option><option value=\"missing\">缺失</option></select></label><label>说明<input type=\"text\" name=\"note\" value=\"\"></label><label>附件（SHA-256，多个以空格分开）<input type=\"text\" name=\"attachments\" value=\"\"></label><div><button type=\"submit\">记录巡查</button></div></form></details>"
         );
 }
 
