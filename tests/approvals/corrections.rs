@@ -280,19 +280,8 @@ pub fn a_bad_correction_is_refused_when_proposed(app: &TestApp) {
     );
     assert_eq!(written(app), state);
     // The web form refuses it beside the field, and writes nothing either.
-    let clerk = app.signed_in(&app.clerk);
-    let reply = clerk
-        .post("/assets/TEA-1/entries")
-        .header(rocket::http::ContentType::Form)
-        .body(super::form(&[
-            ("kind", "correction"),
-            ("occurred_on", "2023-07-01"),
-            ("corrects", &disposed.to_string()),
-            ("reason", "再次撤销"),
-        ]))
-        .dispatch();
-    assert_eq!(reply.status(), Status::UnprocessableEntity);
-    let html = reply.into_string().unwrap_or_default();
+    let (status, _, html) = correction_form(&app.signed_in(&app.clerk), disposed, "再次撤销");
+    assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("不能再次更正"), "{html}");
     assert_eq!(written(app), state);
     let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
@@ -304,22 +293,8 @@ pub fn the_web_form_proposes_a_correction_of_a_disposal(app: &TestApp) {
     let disposed = approved_disposal(app);
     let before = written(app).0;
     let clerk = app.signed_in(&app.clerk);
-    let reply = clerk
-        .post("/assets/TEA-1/entries")
-        .header(rocket::http::ContentType::Form)
-        .body(super::form(&[
-            ("kind", "correction"),
-            ("occurred_on", "2023-07-01"),
-            ("corrects", &disposed.to_string()),
-            ("reason", "处置批复撤销"),
-        ]))
-        .dispatch();
-    assert_eq!(reply.status(), Status::SeeOther);
-    let location = reply
-        .headers()
-        .get_one("Location")
-        .unwrap_or_default()
-        .to_owned();
+    let (status, location, _) = correction_form(&clerk, disposed, "处置批复撤销");
+    assert_eq!(status, Status::SeeOther);
     assert!(
         location.starts_with("/proposals/") && location.ends_with("?done=proposed"),
         "{location}"
@@ -333,4 +308,30 @@ pub fn the_web_form_proposes_a_correction_of_a_disposal(app: &TestApp) {
     );
     assert_eq!(written(app).0, before, "nothing in the ledger");
     assert_eq!(asset_status(app), "disposed");
+}
+
+/// Posts TEA-1's entry form correcting entry `seq` for `reason` as `clerk`: the status,
+/// the `Location` (empty without one) and the page.
+fn correction_form(
+    clerk: &rocket::local::blocking::Client,
+    seq: i64,
+    reason: &str,
+) -> (Status, String, String) {
+    let reply = clerk
+        .post("/assets/TEA-1/entries")
+        .header(rocket::http::ContentType::Form)
+        .body(super::form(&[
+            ("kind", "correction"),
+            ("occurred_on", "2023-07-01"),
+            ("corrects", &seq.to_string()),
+            ("reason", reason),
+        ]))
+        .dispatch();
+    let status = reply.status();
+    let location = reply
+        .headers()
+        .get_one("Location")
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, reply.into_string().unwrap_or_default())
 }
