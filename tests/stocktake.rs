@@ -22,7 +22,7 @@ use support::{Reply, Scenario, TestApp};
 const REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
 P1,光伏电站,2019,桑镇,东村,120333.83,A1,村级光伏电站,经营性,100000.50,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字1号
 P1,光伏电站,2019,桑镇,东村,120333.83,A2,灌溉水泵,公益性,20000.00,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字2号
-P1,光伏电站,2019,桑镇,东村,120333.83,A3,太阳能路灯,公益性,333.33,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字3号
+P1,光伏电站,2019,桑镇,东村,120333.83,A3,LED太阳能路灯,公益性,333.33,东村股份经济合作社,村集体,,东村村委会,2020-03-05,兴确字3号
 P2,茶厂,2020,桑镇,西村,57777.77,B1,茶叶加工厂,经营性,50000.00,西村股份经济合作社,村集体,,西村村委会,2020-03-05,兴确字4号
 P2,茶厂,2020,桑镇,西村,57777.77,B2,茶园,经营性,7777.77,西村股份经济合作社,村集体,,西村村委会,2020-03-05,兴确字5号
 P3,养殖场,2020,柳镇,北村,22345.67,C1,牛舍,经营性,12345.67,北村股份经济合作社,村集体,,北村村委会,2020-03-05,兴确字6号
@@ -1001,6 +1001,15 @@ fn a_village_worker_records_a_result_from_the_phone_page(app: &TestApp) {
     assert!(
         text.contains("A1") && text.contains("村级光伏电站") && text.contains("name=\"result\"")
     );
+    // ASCII letters match in either case, as in every list; nothing else is folded.
+    for (q, found) in [("led", true), ("Led太阳", true), ("ＬＥＤ", false)] {
+        let page = browser
+            .get(format!("/stocktakes/{id}/check?q={}", support::encode(q)))
+            .dispatch()
+            .into_string()
+            .unwrap();
+        assert_eq!(page.contains("LED太阳能路灯"), found, "{q}: {page}");
+    }
     let form = format!(
         "asset_code=A1&q=%E5%85%89%E4%BC%8F&result=damaged&checked_on=2026-10-08&note={}",
         support::encode("支架锈蚀")

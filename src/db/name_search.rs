@@ -123,6 +123,21 @@ where
     }
 }
 
+/// [`holds`] as SQL text, for a query written in SQL: `column` holds the text of
+/// `pattern` (`%text%` escaped by `\`), the pattern written as a literal.
+pub fn holds_sql(conn: &DbConnection, column: &str, pattern: &str) -> String {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    match conn {
+        DbConnection::Postgres(_) if folds(pattern) => format!(
+            "({column} ILIKE {}{ESCAPE} AND {} LIKE {}{ESCAPE})",
+            quoted(pattern),
+            ascii_folded(column),
+            quoted(&pattern.to_ascii_lowercase())
+        ),
+        _ => format!("{column} LIKE {}{ESCAPE}", quoted(pattern)),
+    }
+}
+
 /// Whether `pattern` has an ASCII letter, which the rule matches in either case.
 fn folds(pattern: &str) -> bool {
     pattern.bytes().any(|b| b.is_ascii_alphabetic())

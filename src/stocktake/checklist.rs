@@ -246,14 +246,16 @@ pub fn search(
     text: &str,
     limit: u32,
 ) -> Result<Vec<ChecklistItem>, StocktakeError> {
-    let like = |t: &str| {
+    let pattern = |t: &str| {
         let escaped = t
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        literal(&format!("%{escaped}%"))
+        format!("%{escaped}%")
     };
     let text = text.trim();
+    // The name search's rule of letter case (`led` finds “LED路灯”), as in the lists.
+    let name = crate::db::name_search::holds_sql(conn, "a.name", &pattern(text));
     Ok(diesel::sql_query(format!(
         "SELECT sa.asset_code AS asset_code, a.name AS asset_name, a.class AS class, \
          sa.town AS town, sa.village AS village, a.owner_name AS owner_name, \
@@ -261,12 +263,11 @@ pub fn search(
          sa.checked_on AS checked_on \
          FROM stocktake_assets sa JOIN assets a ON a.id = sa.asset_id \
          WHERE sa.stocktake_id = {id} AND {in_scope} \
-         AND (a.code_key LIKE {code} ESCAPE '\\' OR a.name LIKE {name} ESCAPE '\\') \
+         AND (a.code_key LIKE {code} ESCAPE '\\' OR {name}) \
          ORDER BY sa.asset_code LIMIT {limit}",
         id = literal(&campaign.id),
         in_scope = member_sql(scope, "sa"),
-        code = like(&crate::domain::codes::code_key(text)),
-        name = like(text),
+        code = literal(&pattern(&crate::domain::codes::code_key(text))),
     ))
     .load(conn)?)
 }
