@@ -833,7 +833,18 @@ fn form(fields: &[(&str, &str)]) -> String {
 }
 
 /// Posts a form from a signed-in browser: the status and where it redirects.
-fn post_form(
+/// The asset form's fields of the distribution `distribution()` proposes, as a clerk
+/// fills them in.
+const DISTRIBUTION_FORM: [(&str, &str); 6] = [
+    ("kind", "income_distributed"),
+    ("occurred_on", "2022-01-05"),
+    ("amount", "3000.00"),
+    ("period", "2021"),
+    ("recipients", "2"),
+    ("lines", "张三,11010519491231002X,1000.00\n李四,,2000.00"),
+];
+
+pub(crate) fn post_form(
     browser: &rocket::local::blocking::Client,
     path: &str,
     fields: &[(&str, &str)],
@@ -860,18 +871,7 @@ fn page_text(browser: &rocket::local::blocking::Client, path: &str) -> (Status, 
 fn the_web_walks_a_distribution_from_proposal_to_ledger(app: &TestApp) {
     setup(app);
     let clerk = app.signed_in(&app.clerk);
-    let (status, location, _) = post_form(
-        &clerk,
-        "/assets/PV-1/entries",
-        &[
-            ("kind", "income_distributed"),
-            ("occurred_on", "2022-01-05"),
-            ("amount", "3000.00"),
-            ("period", "2021"),
-            ("recipients", "2"),
-            ("lines", "张三,11010519491231002X,1000.00\n李四,,2000.00"),
-        ],
-    );
+    let (status, location, _) = post_form(&clerk, "/assets/PV-1/entries", &DISTRIBUTION_FORM);
     assert_eq!(status, Status::SeeOther);
     assert!(
         location.starts_with("/proposals/") && location.ends_with("?done=proposed"),
@@ -1075,15 +1075,8 @@ fn proposal_forms_posted_twice_write_once(app: &TestApp) {
     let clerk = app.signed_in(&app.clerk);
     let (_, page) = page_text(&clerk, "/assets/PV-1");
     let key = form_key_after(&page, "data-kind=\"income_distributed\"");
-    let fields = [
-        ("kind", "income_distributed"),
-        ("occurred_on", "2022-01-05"),
-        ("amount", "3000.00"),
-        ("period", "2021"),
-        ("recipients", "2"),
-        ("lines", "张三,11010519491231002X,1000.00\n李四,,2000.00"),
-        ("form_key", key.as_str()),
-    ];
+    let mut fields = DISTRIBUTION_FORM.to_vec();
+    fields.push(("form_key", key.as_str()));
     let (status, proposed, _) = post_form(&clerk, "/assets/PV-1/entries", &fields);
     assert_eq!(status, Status::SeeOther);
     let path = proposed.trim_end_matches("?done=proposed").to_owned();

@@ -317,21 +317,14 @@ fn correction_form(
     seq: i64,
     reason: &str,
 ) -> (Status, String, String) {
-    let reply = clerk
-        .post("/assets/TEA-1/entries")
-        .header(rocket::http::ContentType::Form)
-        .body(super::form(&[
+    super::post_form(
+        clerk,
+        "/assets/TEA-1/entries",
+        &[
             ("kind", "correction"),
             ("occurred_on", "2023-07-01"),
             ("corrects", &seq.to_string()),
             ("reason", reason),
-        ]))
-        .dispatch();
-    let status = reply.status();
-    let location = reply
-        .headers()
-        .get_one("Location")
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, reply.into_string().unwrap_or_default())
+        ],
+    )
 }
