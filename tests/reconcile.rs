@@ -3,7 +3,7 @@
 
 mod support;
 
-use rocket::http::{ContentType, Status};
+use rocket::http::{ContentType, Header, Status};
 use serde_json::{json, Value};
 use support::{sample, Scenario, TestApp};
 
@@ -830,6 +830,120 @@ fn a_declaration_form_posted_twice_stores_once(app: &TestApp) {
     assert_eq!(declarations(app), 2);
 }
 
+/// The rows declarations are stored in: (declarations, their lines).
+fn declaration_rows(app: &TestApp) -> (i64, i64) {
+    use asset_registry::db::schema::{declaration_lines, declarations};
+    use diesel::prelude::*;
+    let mut conn = app.db.conn().expect("connection");
+    let stored: i64 = declarations::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count");
+    let lines: i64 = declaration_lines::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("count");
+    (stored, lines)
+}
+
+/// A declaration posted again with its `Idempotency-Key` (JSON or CSV) answers with
+/// the declaration stored the first time and stores nothing; another body, or another
+/// token, under the same key is 422 `idempotency_key_reused`.
+fn a_repeated_declaration_post_stores_once(app: &TestApp) {
+    let send = |token: &str, path: &str, key: &str, body: &[u8], kind: ContentType| {
+        let response = app
+            .client
+            .post(path.to_owned())
+            .header(kind)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .header(Header::new("Idempotency-Key", key.to_owned()))
+            .body(body)
+            .dispatch();
+        support::reply_of(response)
+    };
+    let json_path = "/api/v1/declarations";
+    let body = declared().to_string().into_bytes();
+    let first = send(&app.clerk, json_path, "d-1", &body, ContentType::JSON);
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let stored = declaration_rows(app);
+    assert_eq!(stored.0, 1);
+    assert!(stored.1 > 0, "{stored:?}");
+    // The same body, spaced otherwise: the same request.
+    let spaced = serde_json::to_vec_pretty(&declared()).expect("json");
+    assert_ne!(spaced, body);
+    let again = send(&app.clerk, json_path, "d-1", &spaced, ContentType::JSON);
+    assert_eq!((again.status, &again.body), (Status::Created, &first.body));
+    assert_eq!(declaration_rows(app), stored, "the repeat stored nothing");
+    let mut other = declared();
+    other["name"] = json!("另一份申报");
+    let other_token = {
+        let mut conn = app.db.conn().expect("connection");
+        asset_registry::auth::create_token(
+            &mut conn,
+            "另一位录入员",
+            asset_registry::auth::Role::Clerk,
+            &asset_registry::domain::Scope::County,
+        )
+        .expect("token")
+        .secret
+    };
+    for (token, body) in [
+        (app.clerk.clone(), other.to_string().into_bytes()),
+        (other_token, body.clone()),
+    ] {
+        let refused = send(&token, json_path, "d-1", &body, ContentType::JSON);
+        assert_eq!(
+            refused.status,
+            Status::UnprocessableEntity,
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["type"],
+            "urn:asset-registry:problem:idempotency_key_reused"
+        );
+        assert_eq!(
+            refused.body["detail"],
+            "此 Idempotency-Key 已用于另一个请求；请为新请求使用新的键"
+        );
+        assert_eq!(declaration_rows(app), stored, "nothing stored");
+    }
+    // A CSV: its bytes, name and date are what a repeat sends again.
+    let csv = b"scope,projects,amount\ntotal,3,1000.00\n".to_vec();
+    let csv_path = |name: &str| {
+        format!(
+            "/api/v1/declarations?name={}&as_of=2020-10-31",
+            support::encode(name)
+        )
+    };
+    let first = send(&app.clerk, &csv_path("县级"), "d-2", &csv, ContentType::CSV);
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    assert_ne!(first.body["id"], again.body["id"]);
+    let stored = declaration_rows(app);
+    assert_eq!(stored, (2, stored.1));
+    let again = send(&app.clerk, &csv_path("县级"), "d-2", &csv, ContentType::CSV);
+    assert_eq!((again.status, &again.body), (Status::Created, &first.body));
+    assert_eq!(declaration_rows(app), stored);
+    for (path, body) in [
+        (csv_path("乡级"), csv.clone()),
+        (
+            csv_path("县级"),
+            b"scope,projects,amount\ntotal,4,1000.00\n".to_vec(),
+        ),
+    ] {
+        let refused = send(&app.clerk, &path, "d-2", &body, ContentType::CSV);
+        assert_eq!(
+            refused.body["type"], "urn:asset-registry:problem:idempotency_key_reused",
+            "{}",
+            refused.body
+        );
+        assert_eq!(declaration_rows(app), stored);
+    }
+    // Without a key a repeat is another declaration, as before.
+    declare(app, &declared());
+    assert_eq!(declaration_rows(app).0, 3);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -856,6 +970,10 @@ fn main() -> std::process::ExitCode {
         (
             "declarations::bad_input",
             bad_declarations_name_the_line_and_store_nothing,
+        ),
+        (
+            "declarations::a_repeated_post_stores_once",
+            a_repeated_declaration_post_stores_once,
         ),
         (
             "declarations::json_and_csv",

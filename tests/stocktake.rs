@@ -1488,6 +1488,131 @@ fn campaigns_are_listed_a_page_at_a_time(app: &TestApp) {
     }
 }
 
+/// A post sent with an `Idempotency-Key` as `token`.
+fn post_keyed(app: &TestApp, path: &str, token: &str, key: &str, body: Option<&Value>) -> Reply {
+    let mut request = app
+        .client
+        .post(path.to_owned())
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .header(Header::new("Idempotency-Key", key.to_owned()));
+    if let Some(body) = body {
+        request = request.header(ContentType::JSON).body(body.to_string());
+    }
+    support::reply_of(request.dispatch())
+}
+
+fn assert_key_reused(reply: &Reply) {
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        reply.body["type"], "urn:asset-registry:problem:idempotency_key_reused",
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply.body["detail"], "此 Idempotency-Key 已用于另一个请求；请为新请求使用新的键",
+        "{}",
+        reply.body
+    );
+}
+
+/// Opening a campaign again with its `Idempotency-Key` answers with the campaign
+/// opened the first time and opens none; closing it again answers with the report the
+/// first close returned; another body, campaign or token under a key is refused.
+fn a_repeated_open_or_close_writes_once(app: &TestApp) {
+    setup(app);
+    let opening = json!({"name": "2026年度资产清查", "year": 2026});
+    let first = post_keyed(app, "/api/v1/stocktakes", &app.clerk, "o-1", Some(&opening));
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let id = first.body["stocktake"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let opened = written(app);
+    assert_eq!(opened.1, 1);
+    let again = post_keyed(app, "/api/v1/stocktakes", &app.clerk, "o-1", Some(&opening));
+    assert_eq!((again.status, &again.body), (Status::Created, &first.body));
+    assert_eq!(written(app), opened, "the repeat opened nothing");
+    let other = token(app, Role::Clerk, "county");
+    for (token, body) in [
+        (
+            app.clerk.clone(),
+            json!({"name": "2026年度资产清查", "year": 2025}),
+        ),
+        (other.clone(), opening.clone()),
+    ] {
+        assert_key_reused(&post_keyed(
+            app,
+            "/api/v1/stocktakes",
+            &token,
+            "o-1",
+            Some(&body),
+        ));
+        assert_eq!(written(app), opened, "nothing opened");
+    }
+    // A result, so that the report the close returns is not that of an empty campaign.
+    let recorded = results(
+        app,
+        &app.clerk,
+        &id,
+        json!([{"asset_code": "A1", "result": "missing", "checked_on": "2026-10-08"}]),
+    );
+    assert_eq!(recorded.status, Status::Created, "{}", recorded.body);
+
+    let close = format!("/api/v1/stocktakes/{id}/close");
+    let closed = post_keyed(app, &close, &app.clerk, "c-1", None);
+    assert_eq!(closed.status, Status::Ok, "{}", closed.body);
+    assert_eq!(
+        closed.body["stocktake"]["status"], "closed",
+        "{}",
+        closed.body
+    );
+    let state = written(app);
+    let closed_at = |app: &TestApp| -> Option<String> {
+        use asset_registry::db::schema::stocktakes;
+        let mut conn = app.db.conn().expect("connection");
+        stocktakes::table
+            .find(&id)
+            .select(stocktakes::closed_at)
+            .first(&mut *conn)
+            .expect("campaign")
+    };
+    let at = closed_at(app);
+    assert!(at.is_some());
+    let again = post_keyed(app, &close, &app.clerk, "c-1", None);
+    assert_eq!((again.status, &again.body), (Status::Ok, &closed.body));
+    assert_eq!(written(app), state);
+    assert_eq!(closed_at(app), at, "the repeat closed nothing again");
+    // The same key on another campaign's close, or from another token: refused.
+    let second = post_keyed(app, "/api/v1/stocktakes", &app.clerk, "o-2", Some(&opening));
+    assert_eq!(second.status, Status::Created, "{}", second.body);
+    assert_ne!(
+        second.body["stocktake"]["id"],
+        first.body["stocktake"]["id"]
+    );
+    let state = written(app);
+    let second_id = second.body["stocktake"]["id"].as_str().expect("id");
+    assert_key_reused(&post_keyed(
+        app,
+        &format!("/api/v1/stocktakes/{second_id}/close"),
+        &app.clerk,
+        "c-1",
+        None,
+    ));
+    assert_key_reused(&post_keyed(app, &close, &other, "c-1", None));
+    assert_eq!(written(app), state);
+    assert_eq!(closed_at(app), at);
+    // Without a key, closing again is refused as before.
+    let refused = post_json(app, &close, &app.clerk, &json!({}));
+    assert_eq!(
+        refused.status,
+        Status::UnprocessableEntity,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["errors"][0]["code"], "campaign_closed");
+    verify(app);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -1525,6 +1650,10 @@ fn main() -> std::process::ExitCode {
         (
             "report::closing_reports_the_loss_and_raises_not_stocktaken",
             closing_reports_the_loss_and_raises_not_stocktaken,
+        ),
+        (
+            "campaigns::a_repeated_open_or_close_writes_once",
+            a_repeated_open_or_close_writes_once,
         ),
         (
             "campaigns::are_listed_a_page_at_a_time",

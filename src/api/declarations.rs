@@ -14,13 +14,17 @@ use serde_json::{json, Value};
 use super::assets::CsvDownload;
 use super::error::ApiError;
 use super::guard::{CountyRead, CountyWrite, ReviewAccess};
+use super::ledger::IdempotencyKey;
 use super::params;
+use super::proposals::reply;
 use super::views::Page;
+use crate::approvals::replies::keyed_write;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::domain::shown::china_time;
 use crate::domain::Vocabulary;
 use crate::export::write_findings;
+use crate::ledger::attachments::digest;
 use crate::paging::{Page as ListPage, TimeKey};
 use crate::reconcile::declaration::{self, StoredDeclaration};
 use crate::reconcile::findings::{self, Finding};
@@ -89,41 +93,55 @@ fn view(stored: StoredDeclaration) -> DeclarationView {
 
 /// Stores declared figures: a JSON body, or a CSV of `scope,projects,amount` with
 /// `name` and `as_of` as query parameters. Nothing is stored when any line is wrong.
+/// With an `Idempotency-Key`, a repeated post answers as the first did (the same
+/// declaration) and stores nothing; another body under the same key is 422
+/// `idempotency_key_reused`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Rocket handler takes each guard as an argument"
+)]
 #[post("/declarations?<name>&<as_of>", data = "<body>")]
 pub async fn create(
     caller: CountyWrite,
     content_type: Option<&ContentType>,
     name: form::Result<'_, Param<&str>>,
     as_of: form::Result<'_, Param<&str>>,
+    idempotency: IdempotencyKey,
     limits: &Limits,
     body: Data<'_>,
     db: &State<Db>,
-) -> Result<(Status, Json<DeclarationView>), ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
     let (name, as_of) = (name?.into_inner(), as_of?.into_inner());
     let bytes = super::json_body(body, limits).await?;
     let is_csv = content_type.is_some_and(|c| c.sub() == "csv");
-    let parsed = if is_csv {
-        declaration::parse_csv(&bytes, name, as_of)
+    // What a repeat must send again: the JSON body as it parses, or the CSV's bytes
+    // with its name and date.
+    let (parsed, asked) = if is_csv {
+        let asked = json!({"name": name, "as_of": as_of, "csv": digest(&bytes)});
+        (declaration::parse_csv(&bytes, name, as_of), asked)
     } else {
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Unprocessable {
             code: "malformed_json",
             detail: format!("请求体不是有效的 JSON：第 {} 行第 {} 列：{e}", e.line(), e.column()),
             errors: json!([{"line": e.line(), "field": "", "code": "malformed_json", "message": e.to_string()}]),
         })?;
-        declaration::parse_json(&value)
+        (declaration::parse_json(&value), value)
     };
     let parsed = parsed.map_err(|errors| {
         ApiError::rejected("invalid_declaration", &errors, |e| e.message.as_str())
     })?;
+    let keyed = idempotency.for_body(&caller.0, "POST /api/v1/declarations", &asked);
     let actor = caller.0.name;
-    let stored = db
-        .run(move |conn| {
+    db.run(move |conn| {
+        keyed_write(conn, &keyed, |conn| {
             let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
-            declaration::find(conn, &id)?
-                .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))
+            let stored = declaration::find(conn, &id)?
+                .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;
+            Ok::<_, ApiError>((201, json!(view(stored))))
         })
-        .await?;
-    Ok((Status::Created, Json(view(stored))))
+    })
+    .await
+    .map(reply)
 }
 
 /// Declarations, newest first.

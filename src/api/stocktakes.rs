@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
+use super::proposals::reply;
 use super::views::Page;
 use crate::approvals::replies::{keyed_write, Keyed};
 use crate::db::Db;
@@ -71,22 +72,30 @@ impl From<StocktakeError> for ApiError {
     }
 }
 
-/// Opens a campaign over every asset not disposed in its scope.
+/// Opens a campaign over every asset not disposed in its scope. With an
+/// `Idempotency-Key`, a repeated post answers as the first did (the same campaign) and
+/// opens nothing; another body under the same key is 422 `idempotency_key_reused`.
 #[post("/stocktakes", data = "<body>")]
 pub async fn open_stocktake(
     caller: WriteAccess,
+    idempotency: IdempotencyKey,
     body: Json<NewStocktake>,
     db: &State<Db>,
-) -> Result<(Status, Json<StocktakeDetail>), ApiError> {
-    let NewStocktake { name, year, scope } = body.into_inner();
+) -> Result<(Status, Json<Value>), ApiError> {
+    let body = body.into_inner();
+    let keyed = idempotency.for_body(&caller.0, "POST /api/v1/stocktakes", &body);
+    let NewStocktake { name, year, scope } = body;
     let opening = Opening { name, year, scope };
     let (actor, scope) = (caller.0.name, caller.0.scope);
     db.run(move |conn| {
-        let campaign = campaign::open(conn, &scope, &actor, &opening)?;
-        let tally = campaign::tally(conn, &scope, &campaign)?;
-        Ok((Status::Created, Json(detail(&campaign, &tally))))
+        keyed_write(conn, &keyed, |conn| {
+            let campaign = campaign::open(conn, &scope, &actor, &opening)?;
+            let tally = campaign::tally(conn, &scope, &campaign)?;
+            Ok::<_, ApiError>((201, json!(detail(&campaign, &tally))))
+        })
     })
     .await
+    .map(reply)
 }
 
 /// The campaigns the caller's scope sees, newest first, each with its progress: a page
@@ -176,20 +185,33 @@ pub async fn stocktake_report_html(
     .await
 }
 
-/// Closes the campaign: its values frozen, its report fixed.
+/// Closes the campaign: its values frozen, its report fixed. With an
+/// `Idempotency-Key`, a repeated post answers with the report the first one returned
+/// (without it, a repeat is 422 `campaign_closed`); the same key sent to close another
+/// campaign is 422 `idempotency_key_reused`.
 #[post("/stocktakes/<id>/close")]
 pub async fn close_stocktake(
     caller: WriteAccess,
     id: &str,
+    idempotency: IdempotencyKey,
     db: &State<Db>,
-) -> Result<Json<StocktakeDetail>, ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
+    let keyed = Keyed::of_caller(
+        idempotency.0,
+        &caller.0,
+        &format!("POST /api/v1/stocktakes/{id}/close"),
+        "",
+    );
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     db.run(move |conn| {
-        let campaign = campaign::close(conn, &scope, &actor, &id)?;
-        let tally = campaign::tally(conn, &scope, &campaign)?;
-        Ok(Json(detail(&campaign, &tally)))
+        keyed_write(conn, &keyed, |conn| {
+            let campaign = campaign::close(conn, &scope, &actor, &id)?;
+            let tally = campaign::tally(conn, &scope, &campaign)?;
+            Ok::<_, ApiError>((200, json!(detail(&campaign, &tally))))
+        })
     })
     .await
+    .map(reply)
 }
 
 /// The town and village a checklist asks for.
@@ -347,23 +369,19 @@ pub async fn record_results(
         }
     };
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    let (status, answer) = db
-        .run(move |conn| {
-            keyed_write(conn, &keyed, |conn| {
-                let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
-                let body = json!(ResultsRecorded {
-                    recorded: recorded.count,
-                    first_seq: recorded.seqs.map(|s| s.0),
-                    last_seq: recorded.seqs.map(|s| s.1),
-                });
-                Ok::<_, ApiError>((201, body))
-            })
+    db.run(move |conn| {
+        keyed_write(conn, &keyed, |conn| {
+            let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+            let body = json!(ResultsRecorded {
+                recorded: recorded.count,
+                first_seq: recorded.seqs.map(|s| s.0),
+                last_seq: recorded.seqs.map(|s| s.1),
+            });
+            Ok::<_, ApiError>((201, body))
         })
-        .await?;
-    Ok((
-        Status::from_code(status).unwrap_or(Status::Created),
-        Json(answer),
-    ))
+    })
+    .await
+    .map(reply)
 }
 
 /// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in

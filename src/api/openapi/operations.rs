@@ -85,10 +85,10 @@ pub fn operations() -> Vec<Operation> {
         Operation::delete("/api/v1/tokens/{id}", Audience::Admin, "吊销令牌，立即生效")
             .path(&[("id", "令牌 id")])
             .responds(&[(204, "已吊销", Body::Empty), (404, "无此有效令牌", Body::Problem)]),
-        Operation::post("/api/v1/declarations", Audience::Clerk, "录入申报数（JSON，或 scope,projects,amount 的 CSV 加 name、as_of 查询参数）")
+        Operation::post("/api/v1/declarations", Audience::Clerk, "录入申报数（JSON，或 scope,projects,amount 的 CSV 加 name、as_of 查询参数）；可带 Idempotency-Key 头")
             .query(vec![("name", "CSV 时：申报名称"), ("as_of", "CSV 时：申报截至日期 YYYY-MM-DD")])
             .takes(Body::Json(schema::<DeclarationBody>))
-            .responds(&[(201, "已保存", Body::Json(schema::<DeclarationView>)), (422, "某行有误：errors 指明行与字段", Body::Problem)]),
+            .responds(&[(201, "已保存；相同 Idempotency-Key 与请求体：原申报", Body::Json(schema::<DeclarationView>)), (422, "某行有误：errors 指明行与字段；idempotency_key_reused", Body::Problem)]),
         Operation::get("/api/v1/declarations", Audience::Reader, "申报列表（最新在前）")
             .query(PageQuery::<TimeKey>::parameters())
             .responds(&[(200, "申报", Body::Json(schema::<Page<DeclarationView>>))]),

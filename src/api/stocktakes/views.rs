@@ -9,8 +9,9 @@ use crate::domain::{InspectionResult, Vocabulary};
 use crate::stocktake::checklist::ChecklistItem;
 use crate::stocktake::{Campaign, Tally, TallyLine};
 
-/// The body that opens a campaign.
-#[derive(Debug, Deserialize, JsonSchema)]
+/// The body that opens a campaign (serialised again as the request an
+/// `Idempotency-Key` answers).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct NewStocktake {
     /// 盘点名称, e.g. 2026年度资产清查.
     pub name: String,
