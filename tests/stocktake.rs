@@ -1567,21 +1567,12 @@ fn a_repeated_open_or_close_writes_once(app: &TestApp) {
         closed.body
     );
     let state = written(app);
-    let closed_at = |app: &TestApp| -> Option<String> {
-        use asset_registry::db::schema::stocktakes;
-        let mut conn = app.db.conn().expect("connection");
-        stocktakes::table
-            .find(&id)
-            .select(stocktakes::closed_at)
-            .first(&mut *conn)
-            .expect("campaign")
-    };
-    let at = closed_at(app);
+    let at = closed_at(app, &id);
     assert!(at.is_some());
     let again = post_keyed(app, &close, &app.clerk, "c-1", None);
     assert_eq!((again.status, &again.body), (Status::Ok, &closed.body));
     assert_eq!(written(app), state);
-    assert_eq!(closed_at(app), at, "the repeat closed nothing again");
+    assert_eq!(closed_at(app, &id), at, "the repeat closed nothing again");
     // The same key on another campaign's close, or from another token: refused.
     let second = post_keyed(app, "/api/v1/stocktakes", &app.clerk, "o-2", Some(&opening));
     assert_eq!(second.status, Status::Created, "{}", second.body);
@@ -1600,7 +1591,7 @@ fn a_repeated_open_or_close_writes_once(app: &TestApp) {
     ));
     assert_key_reused(&post_keyed(app, &close, &other, "c-1", None));
     assert_eq!(written(app), state);
-    assert_eq!(closed_at(app), at);
+    assert_eq!(closed_at(app, &id), at);
     // Without a key, closing again is refused as before.
     let refused = post_json(app, &close, &app.clerk, &json!({}));
     assert_eq!(
@@ -1610,6 +1601,123 @@ fn a_repeated_open_or_close_writes_once(app: &TestApp) {
         refused.body
     );
     assert_eq!(refused.body["errors"][0]["code"], "campaign_closed");
+    verify(app);
+}
+
+/// The one-time key of the form posting to `action` on `page`, checked to be a UUID.
+fn form_key_of(page: &str, action: &str) -> String {
+    let key = page
+        .split_once(&format!("action=\"{action}\""))
+        .and_then(|(_, rest)| rest.split_once("name=\"form_key\" value=\""))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .unwrap_or_else(|| panic!("no form key for {action} in {page}"))
+        .0
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "{key}");
+    key
+}
+
+/// When the campaign `id` was closed, if it was.
+fn closed_at(app: &TestApp, id: &str) -> Option<String> {
+    use asset_registry::db::schema::stocktakes;
+    let mut conn = app.db.conn().expect("connection");
+    stocktakes::table
+        .find(id)
+        .select(stocktakes::closed_at)
+        .first(&mut *conn)
+        .expect("campaign")
+}
+
+/// The forms that open and close a campaign carry a one-time key: posted twice, the
+/// second opens or closes nothing and the page says so; the same key with other content
+/// is refused and writes nothing.
+fn a_repeated_open_or_close_form_writes_once(app: &TestApp) {
+    setup(app);
+    let browser = app.signed_in(&app.clerk);
+    let post = |path: &str, form: String| {
+        let reply = browser
+            .post(path.to_owned())
+            .header(ContentType::Form)
+            .body(form)
+            .dispatch();
+        let location = reply.headers().get_one("Location").map(str::to_owned);
+        (
+            reply.status(),
+            location.unwrap_or_default(),
+            reply.into_string().unwrap_or_default(),
+        )
+    };
+    let page = browser.get("/stocktakes").dispatch().into_string().unwrap();
+    let key = form_key_of(&page, "/stocktakes");
+    let opening = |year: u32, key: &str| {
+        format!(
+            "name={}&year={year}&scope=&form_key={key}",
+            support::encode("2026年度资产清查")
+        )
+    };
+    let (status, first, _) = post("/stocktakes", opening(2026, &key));
+    assert_eq!(status, Status::SeeOther);
+    assert!(
+        first.starts_with("/stocktakes/") && !first.contains('?'),
+        "{first}"
+    );
+    let id = first.trim_start_matches("/stocktakes/").to_owned();
+    let opened = written(app);
+    assert_eq!(opened.1, 1);
+    let (status, again, _) = post("/stocktakes", opening(2026, &key));
+    assert_eq!(
+        (status, again.clone()),
+        (Status::SeeOther, format!("{first}?done=repeated"))
+    );
+    let shown = browser.get(again).dispatch().into_string().unwrap();
+    assert!(shown.contains("此表单已提交，未重复记录"), "{shown}");
+    assert_eq!(written(app), opened, "the repeat opened nothing");
+    let (status, _, refused) = post("/stocktakes", opening(2025, &key));
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("内容与当时不同，未记录"), "{refused}");
+    assert_eq!(written(app), opened);
+    // A form without a key opens another, as before.
+    let (status, other, _) = post("/stocktakes", opening(2026, ""));
+    assert_eq!(status, Status::SeeOther);
+    let other = other.trim_start_matches("/stocktakes/").to_owned();
+    assert_ne!(other, id);
+    assert_eq!(written(app).1, 2);
+
+    let close = format!("/stocktakes/{id}/close");
+    let page = browser.get(first.clone()).dispatch().into_string().unwrap();
+    let key = form_key_of(&page, &close);
+    let (status, location, _) = post(&close, format!("form_key={key}"));
+    assert_eq!((status, location), (Status::SeeOther, first.clone()));
+    let at = closed_at(app, &id);
+    assert!(at.is_some());
+    let state = written(app);
+    let (status, location, _) = post(&close, format!("form_key={key}"));
+    assert_eq!(
+        (status, location.clone()),
+        (Status::SeeOther, format!("{first}?done=repeated"))
+    );
+    let shown = browser.get(location).dispatch().into_string().unwrap();
+    assert!(shown.contains("此表单已提交，未重复记录"), "{shown}");
+    assert_eq!(written(app), state);
+    assert_eq!(closed_at(app, &id), at, "the repeat closed nothing again");
+    // The same key sent to close the other campaign: refused, that one stays open.
+    let (status, _, refused) = post(
+        &format!("/stocktakes/{other}/close"),
+        format!("form_key={key}"),
+    );
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("内容与当时不同，未记录"), "{refused}");
+    assert_eq!(closed_at(app, &other), None);
+    assert_eq!(written(app), state);
+    // Without a key, closing again says the campaign is closed.
+    let (status, location, _) = post(&close, String::new());
+    assert_eq!(status, Status::SeeOther);
+    let shown = browser.get(location).dispatch().into_string().unwrap();
+    assert!(
+        shown.contains("已于") && !shown.contains("未重复记录"),
+        "{shown}"
+    );
+    assert_eq!(written(app), state);
     verify(app);
 }
 
@@ -1658,6 +1766,10 @@ fn main() -> std::process::ExitCode {
         (
             "campaigns::are_listed_a_page_at_a_time",
             campaigns_are_listed_a_page_at_a_time,
+        ),
+        (
+            "web::a_repeated_open_or_close_form_writes_once",
+            a_repeated_open_or_close_form_writes_once,
         ),
         (
             "web::a_repeated_phone_form_records_once",

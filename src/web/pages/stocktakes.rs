@@ -7,19 +7,23 @@ use std::collections::HashMap;
 
 use maud::{html, Markup};
 use rocket::form::Form;
+use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
+use serde_json::json;
 
-use super::{internal, missing, require, PageError};
+use super::{internal, message_page, missing, require, PageError};
+use crate::approvals::replies::{answered, keyed_write, Keyed};
 use crate::auth::{Access, Caller};
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
 use crate::domain::{shown, Vocabulary};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::listing;
 use crate::stocktake::report::by_result;
 use crate::stocktake::{Campaign, CampaignStatus, StocktakeError, Tally};
+use crate::web::form_key::{self, Refused};
 use crate::web::session::Session;
 use crate::web::view::{encode, header_row, number_cell, page, scroll_table};
 
@@ -106,6 +110,7 @@ fn open_form(caller: &Caller) -> Markup {
         details class="entry-form" {
             summary { "开始新的盘点" }
             form method="post" action="/stocktakes" {
+                (form_key::fresh_hidden())
                 label { "盘点名称" input type="text" name="name" required value={ (year) "年度资产清查盘点" }; }
                 label { "年度" input type="number" name="year" required value=(year) min="2000"; }
                 label {
@@ -118,7 +123,59 @@ fn open_form(caller: &Caller) -> Markup {
     }
 }
 
-/// Opens a campaign from the form.
+/// Runs `write` (which opens or closes a campaign) under its form's one-time key (see
+/// [`form_key`]) on `route` and the form's other `values`: a form posted again is
+/// answered with the campaign of the first time and writes nothing. The campaign's id
+/// and whether the form was such a repeat, or the write's own refusal.
+///
+/// Fails (422 page, nothing written) when the key was sent before with other content,
+/// or when the database fails.
+async fn keyed_campaign_write(
+    session: &Session,
+    db: &Db,
+    key: Option<String>,
+    route: String,
+    values: &HashMap<String, String>,
+    write: impl FnOnce(&mut DbConnection) -> Result<Campaign, StocktakeError> + Send + 'static,
+) -> Result<Result<(bool, String), StocktakeError>, PageError> {
+    let keyed = Keyed::of_caller(key, &session.0, &route, &form_key::canonical(values));
+    let written = db
+        .run(move |conn| {
+            let repeated = answered(conn, &keyed).map_err(internal)?;
+            let written = keyed_write(conn, &keyed, |conn| {
+                let campaign = write(conn).map_err(Refused::Write)?;
+                Ok((201, json!({ "id": campaign.id })))
+            });
+            Ok::<_, PageError>(written.map(|(_, answer)| (repeated, answer)))
+        })
+        .await?;
+    match written {
+        Ok((repeated, answer)) => {
+            let id = answer["id"].as_str().unwrap_or_default().to_owned();
+            Ok(Ok((repeated, id)))
+        }
+        Err(Refused::Write(e)) => Ok(Err(e)),
+        Err(Refused::Reused) => Err(message_page(
+            Status::UnprocessableEntity,
+            "未记录",
+            form_key::REUSED,
+            ("/stocktakes", "返回年度盘点"),
+        )),
+        Err(Refused::Failed(e)) => Err(internal(e)),
+    }
+}
+
+/// The campaign `id`'s page after a write, saying so when the form was a repeat.
+fn after_write(id: &str, repeated: bool) -> Redirect {
+    let done = if repeated {
+        format!("?done={}", form_key::REPEATED_DONE)
+    } else {
+        String::new()
+    };
+    Redirect::to(format!("/stocktakes/{}{done}", encode(id)))
+}
+
+/// Opens a campaign from the form (once for a form posted twice).
 #[post("/stocktakes", data = "<form>")]
 pub async fn open_stocktake(
     session: Session,
@@ -126,7 +183,8 @@ pub async fn open_stocktake(
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
-    let values = form.into_inner();
+    let mut values = form.into_inner();
+    let key = form_key::take(&mut values)?;
     let text = |name: &str| values.get(name).map(|v| v.trim().to_owned());
     let opening = Opening {
         name: text("name").unwrap_or_default(),
@@ -134,11 +192,17 @@ pub async fn open_stocktake(
         scope: text("scope").filter(|s| !s.is_empty()),
     };
     let (scope, actor) = (session.0.scope.clone(), session.0.name.clone());
-    let opened = db
-        .run(move |conn| Ok::<_, PageError>(campaign::open(conn, &scope, &actor, &opening)))
-        .await?;
+    let opened = keyed_campaign_write(
+        &session,
+        db,
+        key,
+        "POST /stocktakes".to_owned(),
+        &values,
+        move |conn| campaign::open(conn, &scope, &actor, &opening),
+    )
+    .await?;
     match opened {
-        Ok(campaign) => Ok(Redirect::to(campaign_link(&campaign))),
+        Ok((repeated, id)) => Ok(after_write(&id, repeated)),
         Err(e) => Ok(Redirect::to(format!(
             "/stocktakes?error={}",
             encode(&page_error(e)?)
@@ -165,11 +229,12 @@ async fn load(db: &Db, session: &Session, id: &str) -> Result<(Campaign, Tally),
 
 /// A campaign: its figures by result, its progress by town and village with each
 /// village's checklist, and (for clerks, while open) the way to record and to close.
-#[get("/stocktakes/<id>?<error>")]
+#[get("/stocktakes/<id>?<error>&<done>")]
 pub async fn stocktake(
     session: Session,
     id: &str,
     error: Option<&str>,
+    done: Option<&str>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     require(&session, Access::Review)?;
@@ -216,6 +281,7 @@ pub async fn stocktake(
         ))
         @if writes && session.0.scope.contains(&campaign.scope) {
             form method="post" action={ (campaign_link(&campaign)) "/close" } class="close" {
+                (form_key::fresh_hidden())
                 p { "结束后不能再记录结果；未盘点的资产列入审计发现。" }
                 button type="submit" { "结束盘点" }
             }
@@ -225,32 +291,44 @@ pub async fn stocktake(
         &session.0,
         "/stocktakes",
         &campaign.name,
-        error.map(|e| (false, e)),
+        error.map(|e| (false, e)).or_else(|| {
+            (done == Some(form_key::REPEATED_DONE)).then_some((true, form_key::REPEATED))
+        }),
         body,
     ))
 }
 
-/// Closes a campaign from its page.
-#[post("/stocktakes/<id>/close")]
+/// Closes a campaign from its page (once for a form posted twice: the repeat says so
+/// rather than that the campaign is closed).
+#[post("/stocktakes/<id>/close", data = "<form>")]
 pub async fn close_stocktake(
     session: Session,
     id: &str,
+    form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
     require(&session, Access::Write)?;
-    let (scope, actor, key) = (
+    let mut values = form.into_inner();
+    let key = form_key::take(&mut values)?;
+    let (scope, actor, campaign) = (
         session.0.scope.clone(),
         session.0.name.clone(),
         id.to_owned(),
     );
-    let closed = db
-        .run(move |conn| Ok::<_, PageError>(campaign::close(conn, &scope, &actor, &key)))
-        .await?;
-    let back = format!("/stocktakes/{}", encode(id));
+    let closed = keyed_campaign_write(
+        &session,
+        db,
+        key,
+        format!("POST /stocktakes/{id}/close"),
+        &values,
+        move |conn| campaign::close(conn, &scope, &actor, &campaign),
+    )
+    .await?;
     match closed {
-        Ok(_) => Ok(Redirect::to(back)),
+        Ok((repeated, id)) => Ok(after_write(&id, repeated)),
         Err(e) => Ok(Redirect::to(format!(
-            "{back}?error={}",
+            "/stocktakes/{}?error={}",
+            encode(id),
             encode(&page_error(e)?)
         ))),
     }
