@@ -1197,6 +1197,10 @@ fn main() -> std::process::ExitCode {
                 corrections::a_bad_correction_is_refused_when_proposed,
             ),
             (
+                "corrections::a_notice_of_a_correction_prints_as_a_correction_of_its_kind",
+                corrections::a_notice_of_a_correction_prints_as_a_correction_of_its_kind,
+            ),
+            (
                 "corrections::the_web_form_proposes_a_correction_of_a_disposal",
                 corrections::the_web_form_proposes_a_correction_of_a_disposal,
             ),

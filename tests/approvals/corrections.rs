@@ -310,6 +310,58 @@ pub fn the_web_form_proposes_a_correction_of_a_disposal(app: &TestApp) {
     assert_eq!(asset_status(app), "disposed");
 }
 
+/// The printable notice of a correction of an approved disposal is titled as the
+/// correction of a disposal (更正（处置）公示), not with the bare 更正; the disposal's own
+/// notice stays 处置公示.
+pub fn a_notice_of_a_correction_prints_as_a_correction_of_its_kind(app: &TestApp) {
+    setup(app);
+    let disposed = approved_disposal(app);
+    let id = proposal_id(&entry(app, "TEA-1", &correction(disposed)));
+    let notice = send(
+        app,
+        "/api/v1/notices",
+        &app.clerk,
+        &json!({"proposal_id": id, "place": "北村村务公开栏", "starts_on": days_ago(1)}),
+        None,
+    );
+    assert_eq!(notice.status, Status::Created, "{}", notice.body);
+    let notice_id = notice.body["id"].as_str().expect("id").to_owned();
+    let disposal_notice: String = {
+        use asset_registry::db::schema::notices;
+        use diesel::prelude::*;
+        let mut conn = app.db.conn().expect("connection");
+        notices::table
+            .filter(notices::id.ne(&notice_id))
+            .select(notices::id)
+            .first(&mut *conn)
+            .expect("the disposal's notice")
+    };
+    let clerk = app.signed_in(&app.clerk);
+    let title = |html: &str| -> String {
+        html.split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once(" · "))
+            .unwrap_or_else(|| panic!("no title in {html}"))
+            .0
+            .to_owned()
+    };
+    let (status, printed) = page_text(&clerk, &format!("/notices/{notice_id}/print"));
+    assert_eq!(status, Status::Ok, "{printed}");
+    assert_eq!(
+        title(&printed),
+        "兴平县柳镇北村更正（处置）公示",
+        "{printed}"
+    );
+    assert!(
+        printed.contains("<h1>兴平县柳镇北村更正（处置）公示</h1>")
+            && printed.contains("事项：更正（处置）：")
+            && !printed.contains("更正公示"),
+        "{printed}"
+    );
+    let (status, printed) = page_text(&clerk, &format!("/notices/{disposal_notice}/print"));
+    assert_eq!(status, Status::Ok, "{printed}");
+    assert_eq!(title(&printed), "兴平县柳镇北村处置公示", "{printed}");
+}
+
 /// Posts TEA-1's entry form correcting entry `seq` for `reason` as `clerk`: the status,
 /// the `Location` (empty without one) and the page.
 fn correction_form(

@@ -19,7 +19,7 @@ use crate::approvals::{ApprovalSettings, Level};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbError};
 use crate::domain::{shown, Scope};
-use crate::ledger::entry::{parse_entry, EntryData, EntryKind};
+use crate::ledger::entry::{parse_entry, EntryData};
 use crate::register::query::find_asset;
 use crate::web::form_key;
 use crate::web::session::Session;
@@ -341,17 +341,18 @@ pub async fn print_notice(
             };
             let asset = find_asset(conn, &Scope::County, &proposal.asset_id)?;
             let public = public_notice(conn, &notice, &proposal)?;
-            Ok::<_, DbError>(Some((public, asset)))
+            // 处置, or for a correction the kind it corrects: 更正（处置）.
+            let label = proposal.label(conn)?;
+            Ok::<_, DbError>(Some((public, asset, label)))
         })
         .await
         .map_err(internal)?;
-    let Some((notice, asset)) = found else {
+    let Some((notice, asset, kind)) = found else {
         return Err(missing("没有这个公示。", "/proposals"));
     };
     let place = asset
         .map(|a| format!("{}{}", a.town, a.village.unwrap_or_default()))
         .unwrap_or_default();
-    let kind = EntryKind::parse(&notice.kind).map_or("", EntryKind::label);
     let title = format!("{}{}{}公示", settings.county_name, place, kind);
     let total: Value = json!(notice.amount);
     Ok(bare_page(
