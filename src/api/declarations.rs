@@ -19,7 +19,7 @@ use super::params;
 use super::proposals::reply;
 use super::views::Page;
 use crate::approvals::replies::keyed_write;
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::shown::china_time;
 use crate::domain::Vocabulary;
@@ -190,15 +190,25 @@ pub async fn reconciliation(
     db: &State<Db>,
 ) -> Result<Json<Report>, ApiError> {
     let stored = stored(db, id).await?;
-    let mut report = db
-        .run(move |conn| {
-            reconcile(conn, Some(&stored.id), &stored.declaration).map_err(ApiError::from)
-        })
+    let reader = caller.0.role.sees_masked_ids();
+    let report = db
+        .run(move |conn| reconciled(conn, &stored, reader))
         .await?;
-    if caller.0.role.sees_masked_ids() {
+    Ok(Json(report))
+}
+
+/// The variance report of `stored`; for a `reader`, the ledger head's hash withheld
+/// when it commits to unsalted personal fields.
+fn reconciled(
+    conn: &mut DbConnection,
+    stored: &StoredDeclaration,
+    reader: bool,
+) -> Result<Report, ApiError> {
+    let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
+    if reader {
         report.ledger_head.for_readers();
     }
-    Ok(Json(report))
+    Ok(report)
 }
 
 /// How many findings of each kind the printable report lists (it counts them all).
@@ -218,10 +228,7 @@ pub async fn report_html(
     let reader = caller.0.role.sees_masked_ids();
     let html = db
         .run(move |conn| {
-            let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
-            if reader {
-                report.ledger_head.for_readers();
-            }
+            let report = reconciled(conn, &stored, reader)?;
             let found = if sees_findings {
                 Some(findings::digest(
                     conn,

@@ -410,26 +410,21 @@ impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let request_id = crate::observe::requests::id_of(request);
         let route = crate::observe::requests::route_of(request);
-        match &self {
+        let failed = match &self {
             ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
-                tracing::error!(
-                    request_id,
-                    method = %request.method(),
-                    route,
-                    cause = %cause,
-                    "request failed"
-                );
+                Some((cause, "request failed"))
             }
-            ApiError::DiskFull(cause) => {
-                tracing::error!(
-                    request_id,
-                    method = %request.method(),
-                    route,
-                    cause = %cause,
-                    "disk full: the request wrote nothing"
-                );
-            }
-            _ => {}
+            ApiError::DiskFull(cause) => Some((cause, "disk full: the request wrote nothing")),
+            _ => None,
+        };
+        if let Some((cause, what)) = failed {
+            tracing::error!(
+                request_id,
+                method = %request.method(),
+                route,
+                cause = %cause,
+                "{what}"
+            );
         }
         let retry = match self {
             ApiError::Unavailable(_) => Some("1"),

@@ -18,8 +18,9 @@ use super::views::Page;
 use crate::approvals::decide::{decide, Decision};
 use crate::approvals::notices::{NoticeRow, NoticeView};
 use crate::approvals::proposals::{ProposalRow, ProposalStatus, ProposalView};
+use crate::approvals::replies::Keyed;
 use crate::approvals::Level;
-use crate::auth::Visibility;
+use crate::auth::{Caller, Visibility};
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
 use crate::ledger::entry::personal::personal_values;
@@ -98,13 +99,6 @@ pub fn required_text(field: &'static str, label: &str, value: &str) -> Result<St
 /// The reply of a write: its status and body.
 pub fn reply((status, body): (u16, Value)) -> (Status, Json<Value>) {
     (Status::from_code(status).unwrap_or(Status::Ok), Json(body))
-}
-
-/// The reply of a decision, the proposal's ID or phone numbers noted on `disclosure`
-/// (every role that sees proposals sees them whole).
-fn reply_disclosing(disclosure: &Disclosure, answer: (u16, Value)) -> (Status, Json<Value>) {
-    disclose(disclosure, &answer.1);
-    reply(answer)
 }
 
 /// Notes on `disclosure` the asset of a proposal (as JSON) whose entry carries an ID or
@@ -211,12 +205,7 @@ pub async fn approve(
         &body,
     );
     let decision = Decision::Approve(body.step.map(Level::from));
-    let caller = caller.0;
-    db.run(move |conn| {
-        decide(conn, &caller, &id, &decision, &keyed, today_in_china()).map_err(ApiError::from)
-    })
-    .await
-    .map(|answer| reply_disclosing(&disclosure, answer))
+    take_decision(db, caller.0, id, decision, keyed, &disclosure).await
 }
 
 /// Rejects a proposal at its next step, with a reason.
@@ -238,10 +227,25 @@ pub async fn reject(
         &body,
     );
     let decision = Decision::Reject(reason);
-    let caller = caller.0;
-    db.run(move |conn| {
-        decide(conn, &caller, &id, &decision, &keyed, today_in_china()).map_err(ApiError::from)
-    })
-    .await
-    .map(|answer| reply_disclosing(&disclosure, answer))
+    take_decision(db, caller.0, id, decision, keyed, &disclosure).await
+}
+
+/// Takes `decision` on proposal `id` for the approver `caller` (answered again for a
+/// retry of `keyed`): the reply, the proposal's ID or phone numbers noted on
+/// `disclosure` (every role that sees proposals sees them whole).
+async fn take_decision(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    decision: Decision,
+    keyed: Keyed,
+    disclosure: &Disclosure,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let answer = db
+        .run(move |conn| {
+            decide(conn, &caller, &id, &decision, &keyed, today_in_china()).map_err(ApiError::from)
+        })
+        .await?;
+    disclose(disclosure, &answer.1);
+    Ok(reply(answer))
 }

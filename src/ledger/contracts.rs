@@ -194,6 +194,15 @@ mod tests {
         }
     }
 
+    /// Entry 2: a contract with 甲 for 1000.00 a year from 2021-01-01 to `ends_on`,
+    /// signed on `on`.
+    fn signed(on: &str, ends_on: &str, mode: &str) -> EntryRow {
+        let data = format!(
+            r#"{{"annual_amount":"1000.00","counterparty":"甲","ends_on":"{ends_on}","mode":"{mode}","starts_on":"2021-01-01"}}"#
+        );
+        row(2, "contract_signed", on, &data)
+    }
+
     fn date(text: &str) -> NaiveDate {
         BusinessDate::stored(text)
             .map(BusinessDate::naive)
@@ -203,12 +212,7 @@ mod tests {
     #[test]
     fn years_owe_the_annual_amount_and_count_income_within_them() {
         let rows = [
-            row(
-                2,
-                "contract_signed",
-                "2020-12-01",
-                r#"{"annual_amount":"1000.00","counterparty":"甲","ends_on":"2022-06-30","mode":"lease","starts_on":"2021-01-01"}"#,
-            ),
+            signed("2020-12-01", "2022-06-30", "lease"),
             row(
                 3,
                 "income",
@@ -289,12 +293,7 @@ mod tests {
     #[test]
     fn an_ended_contract_stops_the_day_before() {
         let rows = [
-            row(
-                2,
-                "contract_signed",
-                "2021-01-01",
-                r#"{"annual_amount":"1000.00","counterparty":"甲","ends_on":"2025-12-31","mode":"contract","starts_on":"2021-01-01"}"#,
-            ),
+            signed("2021-01-01", "2025-12-31", "contract"),
             row(3, "contract_ended", "2021-07-01", r#"{"reason":"违约"}"#),
         ];
         let contracts = contracts_of(&rows).unwrap_or_default();

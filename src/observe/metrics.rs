@@ -173,30 +173,20 @@ impl Metrics {
             }
         }
         let imports = self.imports.lock().map(|i| i.clone()).unwrap_or_default();
-        help(
+        by_outcome(
             &mut out,
             "asset_registry_import_batches_total",
-            "counter",
             "Import batches, by outcome (committed, rejected, dry_run, replayed).",
+            imports
+                .iter()
+                .map(|(outcome, (batches, _))| (*outcome, *batches)),
         );
-        for (outcome, (batches, _)) in &imports {
-            let _ = writeln!(
-                out,
-                "asset_registry_import_batches_total{{outcome=\"{outcome}\"}} {batches}"
-            );
-        }
-        help(
+        by_outcome(
             &mut out,
             "asset_registry_import_rows_total",
-            "counter",
             "Data rows of import batches, by outcome.",
+            imports.iter().map(|(outcome, (_, rows))| (*outcome, *rows)),
         );
-        for (outcome, (_, rows)) in &imports {
-            let _ = writeln!(
-                out,
-                "asset_registry_import_rows_total{{outcome=\"{outcome}\"}} {rows}"
-            );
-        }
         help(
             &mut out,
             "asset_registry_ledger_appends_total",
@@ -249,6 +239,19 @@ impl Metrics {
 fn help(out: &mut String, name: &str, kind: &str, what: &str) {
     let _ = writeln!(out, "# HELP {name} {what}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// Writes the counter `name` (`what` it counts), a line an outcome.
+fn by_outcome<'a>(
+    out: &mut String,
+    name: &str,
+    what: &str,
+    counts: impl Iterator<Item = (&'a str, u64)>,
+) {
+    help(out, name, "counter", what);
+    for (outcome, count) in counts {
+        let _ = writeln!(out, "{name}{{outcome=\"{outcome}\"}} {count}");
+    }
 }
 
 /// A label value escaped as the text format wants: `\`, `"` and newlines.

@@ -94,16 +94,27 @@ fn variance_table(report: &Report) -> Markup {
     html! {
         table {
             thead { (variance_head("项目数", None)) }
-            tbody {
-                @for line in &report.lines {
-                    tr class=(line.status) {
-                        td title=(line.scope) { (line.label) }
-                        (figure_cells(&line.declared))
-                        (figure_cells(&line.actual))
-                        (figure_cells(&line.difference))
-                        td { @if line.status == "match" { "相符" } @else { "不符" } }
-                    }
-                }
+            tbody { (variance_rows(report, figure_cells, html! { "不符" })) }
+        }
+    }
+}
+
+/// The rows of a variance table, a line each: its scope, its declared, registered and
+/// difference figures as `cells` shows them, and the check (`mismatch` where they
+/// differ).
+pub fn variance_rows(
+    report: &Report,
+    cells: impl Fn(&FigureView) -> Markup,
+    mismatch: Markup,
+) -> Markup {
+    html! {
+        @for line in &report.lines {
+            tr class=(line.status) {
+                td title=(line.scope) { (line.label) }
+                (cells(&line.declared))
+                (cells(&line.actual))
+                (cells(&line.difference))
+                td { @if line.status == "match" { "相符" } @else { (mismatch) } }
             }
         }
     }

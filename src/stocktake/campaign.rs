@@ -38,12 +38,37 @@ pub(super) struct StocktakeRow {
     year: i32,
     scope: String,
     status: String,
-    pub(super) opened_at: String,
-    opened_by: String,
-    closed_at: Option<String>,
-    closed_by: Option<String>,
-    closed_on: Option<String>,
-    closed_seq: Option<i64>,
+    #[diesel(embed)]
+    pub(super) tenure: Tenure,
+}
+
+/// When and by whom a campaign was opened, and closed: as the `stocktakes` row holds
+/// it, and as the API sends it (within the campaign).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Queryable,
+    Selectable,
+    Insertable,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
+#[diesel(table_name = stocktakes, treat_none_as_default_value = false)]
+pub struct Tenure {
+    /// When it was opened (RFC 3339, UTC).
+    pub opened_at: String,
+    /// Who opened it (the token's name).
+    pub opened_by: String,
+    /// When it was closed.
+    pub closed_at: Option<String>,
+    /// Who closed it.
+    pub closed_by: Option<String>,
+    /// The day it was closed (China).
+    pub closed_on: Option<String>,
+    /// The ledger's last `seq` when it was closed: its figures are as of then.
+    pub closed_seq: Option<i64>,
 }
 
 /// A stock-take campaign.
@@ -59,18 +84,8 @@ pub struct Campaign {
     pub scope: Scope,
     /// Open or closed.
     pub status: CampaignStatus,
-    /// When it was opened (RFC 3339, UTC).
-    pub opened_at: String,
-    /// The token name that opened it.
-    pub opened_by: String,
-    /// When it was closed.
-    pub closed_at: Option<String>,
-    /// The token name that closed it.
-    pub closed_by: Option<String>,
-    /// The day it was closed, in China.
-    pub closed_on: Option<String>,
-    /// The ledger's last `seq` when it was closed.
-    pub closed_seq: Option<i64>,
+    /// When and by whom it was opened and closed.
+    pub tenure: Tenure,
 }
 
 impl Campaign {
@@ -81,12 +96,7 @@ impl Campaign {
             year,
             scope,
             status,
-            opened_at,
-            opened_by,
-            closed_at,
-            closed_by,
-            closed_on,
-            closed_seq,
+            tenure,
         } = row;
         let malformed = |what: &str| StocktakeError::Malformed(format!("campaign {id}: {what}"));
         Ok(Campaign {
@@ -95,12 +105,7 @@ impl Campaign {
             id,
             name,
             year,
-            opened_at,
-            opened_by,
-            closed_at,
-            closed_by,
-            closed_on,
-            closed_seq,
+            tenure,
         })
     }
 
@@ -227,12 +232,14 @@ pub fn open(
         year: year.get(),
         scope: scope.to_string(),
         status: CampaignStatus::Open.as_str().to_owned(),
-        opened_at: timestamp_now(),
-        opened_by: actor.to_owned(),
-        closed_at: None,
-        closed_by: None,
-        closed_on: None,
-        closed_seq: None,
+        tenure: Tenure {
+            opened_at: timestamp_now(),
+            opened_by: actor.to_owned(),
+            closed_at: None,
+            closed_by: None,
+            closed_on: None,
+            closed_seq: None,
+        },
     };
     conn.transaction(|conn| {
         diesel::insert_into(stocktakes::table)
@@ -464,7 +471,7 @@ pub fn closed(campaign: &Campaign) -> StocktakeError {
         format!(
             "盘点“{}”已于 {} 结束，不能再记录或结束",
             campaign.name,
-            campaign.closed_on.as_deref().unwrap_or("此前")
+            campaign.tenure.closed_on.as_deref().unwrap_or("此前")
         ),
     )
 }

@@ -12,7 +12,7 @@ use crate::paging::{Cursor, Limit, Page, TimeKey};
 
 /// A campaign's place in the list: when it was opened, then its id.
 pub fn key(campaign: &Campaign) -> TimeKey {
-    TimeKey::of(&campaign.opened_at, &campaign.id)
+    TimeKey::of(&campaign.tenure.opened_at, &campaign.id)
 }
 
 /// Up to `n` campaigns a token of `scope` sees, newest first, after the one opened at
@@ -39,7 +39,7 @@ fn after(
             newest_first!(query, stocktakes, opened_at, id, before, n).load(conn)?;
         let read = rows.len();
         for row in rows {
-            from = Some((row.opened_at.clone(), row.id.clone()));
+            from = Some((row.tenure.opened_at.clone(), row.id.clone()));
             let campaign = Campaign::of(row)?;
             if campaign.seen_by(scope) && campaigns.len() < wanted {
                 campaigns.push(campaign);

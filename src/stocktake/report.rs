@@ -60,11 +60,11 @@ fn frame(title: &str, body: Markup) -> Markup {
 
 /// Where the campaign stands, as a person reads it.
 fn standing(campaign: &Campaign) -> String {
-    match (&campaign.status, &campaign.closed_at) {
+    match (&campaign.status, &campaign.tenure.closed_at) {
         (CampaignStatus::Closed, Some(at)) => format!(
             "已于 {}（北京时间）结束，截至管护台账第 {} 条记录",
             shown::china_time(at),
-            campaign.closed_seq.unwrap_or_default()
+            campaign.tenure.closed_seq.unwrap_or_default()
         ),
         _ => "进行中（数字随盘点结果变化）".to_owned(),
     }

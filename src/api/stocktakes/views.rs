@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::dates::timestamp_now;
 use crate::domain::{InspectionResult, Vocabulary};
+use crate::stocktake::campaign::Tenure;
 use crate::stocktake::checklist::ChecklistItem;
 use crate::stocktake::{Campaign, Tally, TallyLine};
 
@@ -124,18 +125,9 @@ pub struct StocktakeView {
     pub status: &'static str,
     /// 进行中 or 已结束.
     pub status_label: &'static str,
-    /// When it was opened.
-    pub opened_at: String,
-    /// Who opened it.
-    pub opened_by: String,
-    /// When it was closed.
-    pub closed_at: Option<String>,
-    /// Who closed it.
-    pub closed_by: Option<String>,
-    /// The day it was closed (China).
-    pub closed_on: Option<String>,
-    /// The ledger's last `seq` when it was closed: its figures are as of then.
-    pub closed_seq: Option<i64>,
+    /// When and by whom it was opened and closed.
+    #[serde(flatten)]
+    pub tenure: Tenure,
     /// Its progress in the caller's scope.
     pub progress: ProgressView,
 }
@@ -151,12 +143,7 @@ impl StocktakeView {
             scope_label: campaign.scope.label(),
             status: campaign.status.as_str(),
             status_label: campaign.status.label(),
-            opened_at: campaign.opened_at.clone(),
-            opened_by: campaign.opened_by.clone(),
-            closed_at: campaign.closed_at.clone(),
-            closed_by: campaign.closed_by.clone(),
-            closed_on: campaign.closed_on.clone(),
-            closed_seq: campaign.closed_seq,
+            tenure: campaign.tenure.clone(),
             progress: ProgressView::of(&tally.total, true),
         }
     }

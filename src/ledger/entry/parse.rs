@@ -3,7 +3,7 @@
 //! reported at once (serde stops at the first); only then does serde build the typed
 //! [`EntryData`] from the normalised fields.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::field::{Field, Input, OCCURRED_ON};
 use super::rules::whole_data_errors;
@@ -219,8 +219,14 @@ impl<'a> Reader<'a> {
                 Ok(quantity) => Ok(quantity.to_string()),
                 Err(e) => Err((e.code(), format!("{label}“{given}”{e}"))),
             }),
-            Input::Seq => return self.seq(field),
-            Input::Count => return self.count(field),
+            Input::Seq => {
+                let positive = |n: &Number| n.as_i64().is_some_and(|seq| seq >= 1);
+                return self.whole_number(field, "正整数", positive);
+            }
+            Input::Count => {
+                let fits = |n: &Number| n.as_u64().is_some_and(|c| u32::try_from(c).is_ok());
+                return self.whole_number(field, "不小于 0 的整数", fits);
+            }
             Input::Recipients => return self.recipients(field),
             Input::Group(fields) => return self.group(field, fields),
             Input::Lines(fields) => return self.lines(field, fields),
@@ -255,34 +261,21 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn seq(&mut self, field: &Field) -> Option<Value> {
+    /// A JSON number that `fits` (`what` says which numbers do, in the error).
+    fn whole_number(
+        &mut self,
+        field: &Field,
+        what: &str,
+        fits: impl Fn(&Number) -> bool,
+    ) -> Option<Value> {
         let name = self.name(field.name);
         match self.object.get(field.name) {
-            Some(Value::Number(n)) if n.as_i64().is_some_and(|seq| seq >= 1) => {
-                Some(Value::Number(n.clone()))
-            }
+            Some(Value::Number(n)) if fits(n) => Some(Value::Number(n.clone())),
             None | Some(Value::Null) => {
                 self.missing(field, format!("缺少必填字段 {name}（{}）", field.label))
             }
             Some(_) => {
-                let message = format!("{name} 应为{}（正整数）", field.label);
-                self.error(&name, "invalid_type", message);
-                None
-            }
-        }
-    }
-
-    fn count(&mut self, field: &Field) -> Option<Value> {
-        let name = self.name(field.name);
-        match self.object.get(field.name) {
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|c| u32::try_from(c).is_ok()) => {
-                Some(Value::Number(n.clone()))
-            }
-            None | Some(Value::Null) => {
-                self.missing(field, format!("缺少必填字段 {name}（{}）", field.label))
-            }
-            Some(_) => {
-                let message = format!("{name} 应为{}（不小于 0 的整数）", field.label);
+                let message = format!("{name} 应为{}（{what}）", field.label);
                 self.error(&name, "invalid_type", message);
                 None
             }
@@ -410,22 +403,33 @@ impl<'a> Reader<'a> {
                 whole = false;
                 continue;
             };
-            let mut reader = Reader::new(inner, format!("{at}."));
-            let data = reader.fields(fields);
-            for key in inner.keys() {
-                if !fields.iter().any(|f| f.name == key) {
-                    let message = format!("{at} 没有字段 {key}");
-                    reader.error(&format!("{at}.{key}"), "unknown_field", message);
-                }
-            }
-            whole &= reader.errors.is_empty();
-            for mut error in reader.errors {
+            let (data, errors) = Reader::nested(inner, &at, fields);
+            whole &= errors.is_empty();
+            for mut error in errors {
                 error.message = format!("{}第 {row} 行：{}", field.label, error.message);
                 self.errors.push(error);
             }
             lines.push(Value::Object(data));
         }
         whole.then_some(Value::Array(lines))
+    }
+
+    /// The fields of the object `inner` that stands at `at`, and the errors of reading
+    /// them, one for each of its keys that is none of `fields`.
+    fn nested(
+        inner: &Map<String, Value>,
+        at: &str,
+        fields: &[Field],
+    ) -> (Map<String, Value>, Vec<FieldError>) {
+        let mut reader = Reader::new(inner, format!("{at}."));
+        let data = reader.fields(fields);
+        for key in inner.keys() {
+            if !fields.iter().any(|f| f.name == key) {
+                let message = format!("{at} 没有字段 {key}");
+                reader.error(&format!("{at}.{key}"), "unknown_field", message);
+            }
+        }
+        (data, reader.errors)
     }
 
     /// An object of its own fields; kept when every required one of them is.
@@ -444,15 +448,8 @@ impl<'a> Reader<'a> {
                 return None;
             }
         };
-        let mut reader = Reader::new(inner, format!("{name}."));
-        let data = reader.fields(fields);
-        for key in inner.keys() {
-            if !fields.iter().any(|f| f.name == key) {
-                let message = format!("{name} 没有字段 {key}");
-                reader.error(&format!("{name}.{key}"), "unknown_field", message);
-            }
-        }
-        self.errors.append(&mut reader.errors);
+        let (data, mut errors) = Reader::nested(inner, &name, fields);
+        self.errors.append(&mut errors);
         let complete = fields
             .iter()
             .all(|f| !f.required || data.contains_key(f.name));

@@ -60,17 +60,18 @@ pub(super) fn of_asset(
         return (below, None, None);
     };
     let last = latest.last_day();
-    let counterparty = &latest.terms.counterparty;
+    let contract = format!(
+        "与{}的{}合同",
+        latest.terms.counterparty,
+        latest.terms.mode.label()
+    );
     let mut expiring = None;
     if today <= last && last <= soon && latest.ended.is_none() {
         let days = (last - today).num_days();
         expiring = Some(asset_finding(
             "contract_expiring",
             code.to_owned(),
-            format!(
-                "与{counterparty}的{}合同 {last} 到期，还有 {days} 天，尚无续签合同",
-                latest.terms.mode.label()
-            ),
+            format!("{contract} {last} 到期，还有 {days} 天，尚无续签合同"),
         ));
     }
     let mut expired = None;
@@ -82,10 +83,7 @@ pub(super) fn of_asset(
         expired = Some(asset_finding(
             "contract_expired",
             code.to_owned(),
-            format!(
-                "与{counterparty}的{}合同{how}，此后没有新合同，资产仍为经营性资产",
-                latest.terms.mode.label()
-            ),
+            format!("{contract}{how}，此后没有新合同，资产仍为经营性资产"),
         ));
     }
     (below, expiring, expired)

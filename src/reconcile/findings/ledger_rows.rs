@@ -55,6 +55,40 @@ pub(super) fn rank_of(kind: &str) -> i32 {
         .unwrap_or(-1)
 }
 
+/// Where a finding stands: the town, village and project's department of its project
+/// or asset, as a query reads them.
+#[derive(Debug, Clone, QueryableByName)]
+pub(super) struct Place {
+    #[diesel(sql_type = Text)]
+    pub town: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub village: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub department: Option<String>,
+}
+
+impl Place {
+    /// The row of the finding ranked `rank` about the project or asset `code`, here.
+    pub fn row(
+        self,
+        rank: i32,
+        code: String,
+        on_date: Option<String>,
+        detail: Option<String>,
+    ) -> FindingRow {
+        FindingRow {
+            rank,
+            code,
+            town: self.town,
+            village: self.village.unwrap_or_default(),
+            department: self.department.unwrap_or_default(),
+            on_date,
+            flag: 0,
+            detail,
+        }
+    }
+}
+
 /// An asset as its kept findings see it.
 #[derive(Debug, Clone, QueryableByName)]
 pub(super) struct Placed {
@@ -64,27 +98,16 @@ pub(super) struct Placed {
     pub class: String,
     #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Text)]
-    pub town: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub village: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub department: Option<String>,
+    #[diesel(embed)]
+    pub place: Place,
 }
 
 impl Placed {
     /// A row of `kind` about this asset.
     pub fn row(&self, kind: &str, on_date: Option<String>, detail: Option<String>) -> FindingRow {
-        FindingRow {
-            rank: rank_of(kind),
-            code: self.code.clone(),
-            town: self.town.clone(),
-            village: self.village.clone().unwrap_or_default(),
-            department: self.department.clone().unwrap_or_default(),
-            on_date,
-            flag: 0,
-            detail,
-        }
+        self.place
+            .clone()
+            .row(rank_of(kind), self.code.clone(), on_date, detail)
     }
 }
 

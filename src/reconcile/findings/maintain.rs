@@ -5,11 +5,11 @@
 //! recomputation (`compare`).
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Text};
 
 use super::income;
 use super::kept;
-use super::ledger_rows::{ledger_entries_of, ledger_ranks, ledger_rows, placed, rank_of};
+use super::ledger_rows::{ledger_entries_of, ledger_ranks, ledger_rows, placed, rank_of, Place};
 use super::recompute::{mismatch_text, owner_type_sql, recompute, unconfirmed_sql};
 use super::stocktake::not_stocktaken;
 use super::{Finding, FindingKey, FindingKind};
@@ -79,15 +79,9 @@ fn insert_column_kinds(conn: &mut DbConnection, condition: &str, income: bool) -
 fn insert_not_stocktaken(conn: &mut DbConnection, condition: &str) -> QueryResult<()> {
     let rows: Vec<FindingRow> = not_stocktaken(conn, condition)?
         .into_iter()
-        .map(|r| FindingRow {
-            rank: rank_of("not_stocktaken"),
-            code: r.code,
-            town: r.place.0,
-            village: r.place.1.unwrap_or_default(),
-            department: r.place.2.unwrap_or_default(),
-            on_date: None,
-            flag: 0,
-            detail: Some(r.detail),
+        .map(|r| {
+            r.place
+                .row(rank_of("not_stocktaken"), r.code, None, Some(r.detail))
         })
         .collect();
     insert_findings(conn, &rows)
@@ -148,12 +142,8 @@ pub fn refresh_assets<S: AsRef<str>>(conn: &mut DbConnection, codes: &[S]) -> Qu
 struct ProjectSum {
     #[diesel(sql_type = Text)]
     code: String,
-    #[diesel(sql_type = Text)]
-    town: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    village: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    department: Option<String>,
+    #[diesel(embed)]
+    place: Place,
     #[diesel(sql_type = BigInt)]
     funds_fen: i64,
     #[diesel(sql_type = BigInt)]
@@ -179,15 +169,9 @@ fn refresh_projects(conn: &mut DbConnection, condition: &str) -> QueryResult<()>
     .load(conn)?;
     let rows: Vec<FindingRow> = sums
         .into_iter()
-        .map(|s| FindingRow {
-            rank,
-            detail: Some(mismatch_text(s.value_fen, s.funds_fen)),
-            code: s.code,
-            town: s.town,
-            village: s.village.unwrap_or_default(),
-            department: s.department.unwrap_or_default(),
-            on_date: None,
-            flag: 0,
+        .map(|s| {
+            let detail = mismatch_text(s.value_fen, s.funds_fen);
+            s.place.row(rank, s.code, None, Some(detail))
         })
         .collect();
     insert_findings(conn, &rows)

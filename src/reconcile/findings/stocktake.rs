@@ -2,7 +2,9 @@
 //! it left without a result.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::Text;
+
+use super::ledger_rows::Place;
 
 use crate::db::DbConnection;
 
@@ -16,12 +18,8 @@ struct Unchecked {
     campaign: String,
     #[diesel(sql_type = Text)]
     closed_on: String,
-    #[diesel(sql_type = Text)]
-    town: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    village: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    department: Option<String>,
+    #[diesel(embed)]
+    place: Place,
 }
 
 /// One asset a closed stock-take left unchecked.
@@ -29,7 +27,7 @@ pub(super) struct NotStocktaken {
     /// The asset's code.
     pub code: String,
     /// Its town, village and project's department.
-    pub place: (String, Option<String>, Option<String>),
+    pub place: Place,
     /// What the finding says.
     pub detail: String,
 }
@@ -64,7 +62,7 @@ pub(super) fn not_stocktaken(
                 r.name, r.closed_on, r.campaign
             ),
             code: r.code,
-            place: (r.town, r.village, r.department),
+            place: r.place,
         })
         .collect())
 }

@@ -99,25 +99,10 @@ fn grouping(totals: Totals, line: impl Fn(&str) -> (String, Option<String>)) -> 
 }
 
 fn render(view: &Overview) -> Markup {
-    let class_bars: Vec<Bar> = view
-        .classes
-        .lines
-        .iter()
-        .filter(|line| line.href.is_some())
-        .map(|line| bar(line, line.figures.asset_value.fen()))
-        .collect();
-    let town_bars: Vec<Bar> = view
-        .towns
-        .lines
-        .iter()
-        .map(|line| bar(line, line.figures.funds.fen()))
-        .collect();
-    let year_bars: Vec<Bar> = view
-        .years
-        .lines
-        .iter()
-        .map(|line| bar(line, line.figures.funds.fen()))
-        .collect();
+    let classed = view.classes.lines.iter().filter(|line| line.href.is_some());
+    let class_bars = bars(classed, |figures| figures.asset_value.fen());
+    let town_bars = bars(&view.towns.lines, |figures| figures.funds.fen());
+    let year_bars = bars(&view.years.lines, |figures| figures.funds.fen());
     html! {
         section id="by-class" {
             h2 { "按资产类别" }
@@ -141,12 +126,16 @@ fn render(view: &Overview) -> Markup {
 }
 
 /// The chart's bar of `line`: `fen`, linking where the line links.
-fn bar(line: &Line, fen: i64) -> Bar {
-    Bar {
-        label: line.label.clone(),
-        fen,
-        href: line.href.clone(),
-    }
+/// A bar a line, as long as the figure `fen` picks from its figures.
+fn bars<'a>(lines: impl IntoIterator<Item = &'a Line>, fen: impl Fn(&Figures) -> i64) -> Vec<Bar> {
+    lines
+        .into_iter()
+        .map(|line| Bar {
+            label: line.label.clone(),
+            fen: fen(&line.figures),
+            href: line.href.clone(),
+        })
+        .collect()
 }
 
 /// A table of a grouping: a row per line, its label a link to the filtered register,

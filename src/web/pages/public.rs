@@ -10,7 +10,7 @@ use rocket::{get, State};
 use super::{internal, PageError};
 use crate::approvals::public::village_notice_with_open;
 use crate::db::Db;
-use crate::register::public::{VillageNotice, NOTICE_MONTHS};
+use crate::register::public::{PublicDistributionLine, VillageNotice, NOTICE_MONTHS};
 use crate::web::view::{bare_page, grouped, header_row, scroll_table};
 
 /// The village's notice.
@@ -85,14 +85,7 @@ fn render(notice: &VillageNotice) -> Markup {
             } @else {
                 @for distribution in &notice.distributions {
                     h3 { (distribution.occurred_on) " " (distribution.asset_code) " 分配 " (grouped(&distribution.amount)) " 元" }
-                    (scroll_table(
-                        header_row(&[("户主", false), ("金额（元）", true)]),
-                        html! {
-                            @for line in &distribution.lines {
-                                tr { td { (line.name) } td class="n" { (grouped(&line.amount)) } }
-                            }
-                        },
-                    ))
+                    (household_lines(&distribution.lines))
                 }
             }
         }
@@ -109,14 +102,7 @@ fn render(notice: &VillageNotice) -> Markup {
                         @if let Some(period) = &item.period { "（" (period) "）" }
                     }
                     @if !item.lines.is_empty() {
-                        (scroll_table(
-                            header_row(&[("户主", false), ("金额（元）", true)]),
-                            html! {
-                                @for line in &item.lines {
-                                    tr { td { (line.name) } td class="n" { (grouped(&line.amount)) } }
-                                }
-                            },
-                        ))
+                        (household_lines(&item.lines))
                     }
                 }
             }
@@ -131,6 +117,18 @@ fn render(notice: &VillageNotice) -> Markup {
             }
         }
     }
+}
+
+/// The households of a distribution or a notice and what each is paid.
+fn household_lines(lines: &[PublicDistributionLine]) -> Markup {
+    scroll_table(
+        header_row(&[("户主", false), ("金额（元）", true)]),
+        html! {
+            @for line in lines {
+                tr { td { (line.name) } td class="n" { (grouped(&line.amount)) } }
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -244,8 +244,8 @@ pub async fn stocktake(
     let body = html! {
         p {
             "范围：" (campaign.scope.label()) "　状态：" (campaign.status.label())
-            "　开始于 " (shown::china_time(&campaign.opened_at)) "（" (campaign.opened_by) "）"
-            @if let Some(at) = &campaign.closed_at { "　结束于 " (shown::china_time(at)) }
+            "　开始于 " (shown::china_time(&campaign.tenure.opened_at)) "（" (campaign.tenure.opened_by) "）"
+            @if let Some(at) = &campaign.tenure.closed_at { "　结束于 " (shown::china_time(at)) }
         }
         p class="actions" {
             @if writes { a class="button" href={ (campaign_link(&campaign)) "/check" } { "现场盘点（手机）" } " " }

@@ -7,7 +7,7 @@ use super::super::{internal, PageError};
 use crate::db::Db;
 use crate::domain::shown;
 use crate::reconcile::declaration;
-use crate::reconcile::html::variance_head;
+use crate::reconcile::html::{variance_head, variance_rows};
 use crate::reconcile::report::{reconcile as reconcile_report, FigureView, Report};
 use crate::register::totals::{totals, GroupBy};
 use crate::web::view::chart::{bar_chart, Bar};
@@ -107,23 +107,7 @@ pub(super) fn render(view: &DeclarationPage) -> Markup {
         }
         (scroll_table(
             variance_head("项目", Some("n")),
-            html! {
-                @for line in &report.lines {
-                    tr class=(line.status) {
-                        td title=(line.scope) { (line.label) }
-                        (figure_cells(&line.declared))
-                        (figure_cells(&line.actual))
-                        (figure_cells(&line.difference))
-                        td {
-                            @if line.status == "match" {
-                                "相符"
-                            } @else {
-                                strong class="bad" { "不符" }
-                            }
-                        }
-                    }
-                }
-            },
+            variance_rows(report, figure_cells, html! { strong class="bad" { "不符" } }),
         ))
         p {
             "未形成资产的项目：" strong { (report.unclassified.projects) }
