@@ -121,7 +121,14 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
 ///
 /// Fails when a query fails.
 pub fn upsert(conn: &mut DbConnection, sums: &Sums) -> QueryResult<()> {
-    let sums: Vec<(&Key, &[i64; 4])> = sums.iter().filter(|(_, f)| **f != [0; 4]).collect();
+    write(conn, sums.iter().collect())
+}
+
+/// Adds the sums `sums` to the kept rows in the order of their keys, creating rows not
+/// there yet (a sum of zeros is left out).
+fn write(conn: &mut DbConnection, mut sums: Vec<(&Key, &[i64; 4])>) -> QueryResult<()> {
+    sums.retain(|(_, f)| **f != [0; 4]);
+    sums.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for chunk in sums.chunks(ROWS_PER_STATEMENT) {
         let values = chunk
             .iter()
@@ -195,7 +202,7 @@ pub fn add_staged(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
             add_figures(by_key.entry(key).or_default(), &row, 1);
         }
     }
-    upsert(conn, &by_key.into_iter().collect())
+    write(conn, by_key.iter().collect())
 }
 
 /// Adds the `group_figures` rows `source` (an SQL relation of their columns) to the
