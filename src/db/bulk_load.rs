@@ -48,7 +48,9 @@ const IMPORT_CACHE_KIB: u32 = 32_768;
 /// build sorts the table's keys in memory up to the size of the page cache before it
 /// spills a sorted run to disk, so with the import's cache the sort and the cache held
 /// 64 MiB between them at the import's peak; the build reads the table once and writes
-/// the index in order, which a small cache serves as well.
+/// the index in order, which a small cache serves as well. The load keeps it for the
+/// rest of its transaction: summing its figures sorts its rows again, each sort (and
+/// each table of rows a statement sets aside) as large as the cache before it spills.
 const REBUILD_CACHE_KIB: u32 = 8_192;
 
 /// SQLite's default page cache, in KiB, restored after an import.
@@ -330,7 +332,6 @@ impl SetAside {
             for statement in &self.statements {
                 conn.batch_execute(statement)?;
             }
-            conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
         }
         self.trigrams.restore(conn)?;
         if !self.proves_references {

@@ -86,13 +86,6 @@ impl DbConnection {
             DbConnection::Sqlite(_) => Backend::Sqlite,
         }
     }
-
-    /// Whether the engine sums a large grouping by hashing its rows (PostgreSQL's hash
-    /// aggregate) rather than by sorting them all first (SQLite): a grouping of millions
-    /// of rows is then summed faster by the database than by reading the rows out.
-    pub fn groups_by_hash(&self) -> bool {
-        matches!(self, DbConnection::Postgres(_))
-    }
 }
 
 /// A storage failure that is not the caller's fault.

@@ -132,8 +132,8 @@ pub fn upsert_rows(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> Que
 
 /// Adds what the projects import batch `batch_id` created contribute to the rows and to
 /// their rollups, summed by the database from the rows the batch wrote: one statement
-/// sums them into a temporary table, one adds them to the rows, and
-/// [`rollups::add_staged`] adds them to the rollups. The caller holds the chain lock.
+/// sums them into a temporary table, one adds them to the rows, one to the rollups.
+/// The caller holds the chain lock.
 ///
 /// Fails when a query fails.
 pub fn add_created(conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
@@ -147,7 +147,7 @@ pub fn add_created(conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
                   FROM created_group_figures";
     // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
     upsert(conn, &format!("{staged} WHERE 1 = 1"))?;
-    rollups::add_staged(conn, staged)?;
+    rollups::add_sql(conn, staged)?;
     diesel::sql_query("DROP TABLE created_group_figures").execute(conn)?;
     Ok(())
 }

@@ -11,9 +11,7 @@
 //! to those rows is made to these in the same statement sequence, under the chain lock;
 //! [`compare`] recomputes them from the projects and assets.
 
-use std::collections::{BTreeMap, HashMap};
-
-use diesel::connection::DefaultLoadingMode;
+use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -180,37 +178,12 @@ pub fn from_groups_sql(source: &str) -> String {
     )
 }
 
-/// Adds the `group_figures` rows `source` (a SELECT of their columns, staged in a table
-/// of their own) to the rollups, creating rows not there yet. The caller holds the
-/// chain lock.
-///
-/// A province's import stages about a million such rows for some 200,000 rollup rows.
-/// An engine that sums a grouping by hash does it in one statement ([`add_sql`]);
-/// SQLite would sort every row the grouping makes (each staged row counts in up to
-/// four scopes and five groupings: 18 s for a million staged rows), so there the rows
-/// are read out one by one and summed in memory by key, then written in chunks.
-///
-/// Fails when a statement fails.
-pub fn add_staged(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
-    if conn.groups_by_hash() {
-        return add_sql(conn, source);
-    }
-    let mut by_key: HashMap<Key, [i64; 4]> = HashMap::new();
-    for row in diesel::sql_query(source).load_iter::<GroupRow, DefaultLoadingMode>(conn)? {
-        let row = row?;
-        for key in targets(&row) {
-            add_figures(by_key.entry(key).or_default(), &row, 1);
-        }
-    }
-    write(conn, by_key.iter().collect())
-}
-
 /// Adds the `group_figures` rows `source` (an SQL relation of their columns) to the
 /// rollups in one statement, creating rows not there yet. The caller holds the chain
 /// lock.
 ///
 /// Fails when the statement fails.
-fn add_sql(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
+pub fn add_sql(conn: &mut DbConnection, source: &str) -> QueryResult<()> {
     add_to_kept(
         conn,
         "rollup_figures",
