@@ -832,18 +832,10 @@ fn a_declaration_form_posted_twice_stores_once(app: &TestApp) {
 
 /// The rows declarations are stored in: (declarations, their lines).
 fn declaration_rows(app: &TestApp) -> (i64, i64) {
-    use asset_registry::db::schema::{declaration_lines, declarations};
-    use diesel::prelude::*;
-    let mut conn = app.db.conn().expect("connection");
-    let stored: i64 = declarations::table
-        .count()
-        .get_result(&mut *conn)
-        .expect("count");
-    let lines: i64 = declaration_lines::table
-        .count()
-        .get_result(&mut *conn)
-        .expect("count");
-    (stored, lines)
+    (
+        app.count_rows("declarations"),
+        app.count_rows("declaration_lines"),
+    )
 }
 
 /// A declaration posted again with its `Idempotency-Key` (JSON or CSV) answers with

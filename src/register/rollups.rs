@@ -90,15 +90,11 @@ pub type Sums = BTreeMap<Key, [i64; 4]>;
 /// Adds `sign` times the `group_figures` row `row` to the rollup sums `sums`.
 pub fn add_group(sums: &mut Sums, row: &GroupRow, sign: i64) {
     for key in targets(row) {
-        add_figures(sums.entry(key).or_default(), row, sign);
-    }
-}
-
-/// Adds `sign` times the figures of `row` to `sum`.
-fn add_figures(sum: &mut [i64; 4], row: &GroupRow, sign: i64) {
-    for (s, c) in sum.iter_mut().zip(row.figures.as_array()) {
-        // Wrapping: sums past 64 bits are refused before they are kept.
-        *s = s.wrapping_add(sign.wrapping_mul(c));
+        let sum = sums.entry(key).or_default();
+        for (s, c) in sum.iter_mut().zip(row.figures.as_array()) {
+            // Wrapping: sums past 64 bits are refused before they are kept.
+            *s = s.wrapping_add(sign.wrapping_mul(c));
+        }
     }
 }
 
@@ -119,14 +115,7 @@ pub fn add(conn: &mut DbConnection, rows: &[GroupRow], sign: i64) -> QueryResult
 ///
 /// Fails when a query fails.
 pub fn upsert(conn: &mut DbConnection, sums: &Sums) -> QueryResult<()> {
-    write(conn, sums.iter().collect())
-}
-
-/// Adds the sums `sums` to the kept rows in the order of their keys, creating rows not
-/// there yet (a sum of zeros is left out).
-fn write(conn: &mut DbConnection, mut sums: Vec<(&Key, &[i64; 4])>) -> QueryResult<()> {
-    sums.retain(|(_, f)| **f != [0; 4]);
-    sums.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let sums: Vec<(&Key, &[i64; 4])> = sums.iter().filter(|(_, f)| **f != [0; 4]).collect();
     for chunk in sums.chunks(ROWS_PER_STATEMENT) {
         let values = chunk
             .iter()
