@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod disclosure;
 pub mod entry;
 pub mod households;
+mod idempotency;
 pub mod projection;
 pub mod registered;
 pub mod search_names;

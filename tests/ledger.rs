@@ -31,14 +31,15 @@ fn append(app: &TestApp, asset: &str, body: Value) -> Reply {
 }
 
 fn append_with_key(app: &TestApp, asset: &str, key: &str, body: Value) -> Reply {
+    append_with_key_as(app, &app.clerk, asset, key, body)
+}
+
+fn append_with_key_as(app: &TestApp, token: &str, asset: &str, key: &str, body: Value) -> Reply {
     let request = app
         .client
         .post(format!("/api/v1/assets/{asset}/ledger"))
         .header(ContentType::JSON)
-        .header(Header::new(
-            "Authorization",
-            format!("Bearer {}", app.clerk),
-        ))
+        .header(Header::new("Authorization", format!("Bearer {token}")))
         .header(Header::new("Idempotency-Key", key.to_owned()))
         .body(body.to_string());
     support::reply_of(request.dispatch())
@@ -373,6 +374,97 @@ fn idempotency_keys_replay_or_refuse(app: &TestApp) {
         other.body["type"],
         "urn:asset-registry:problem:idempotency_key_reused"
     );
+    assert_eq!(app.register_state(), state);
+}
+
+/// Another clerk token of the county, as a second system writing to the register.
+fn another_clerk(app: &TestApp) -> String {
+    let mut conn = app.db.conn().expect("connection");
+    asset_registry::auth::create_token(
+        &mut conn,
+        "另一系统",
+        asset_registry::auth::Role::Clerk,
+        &asset_registry::domain::Scope::County,
+    )
+    .expect("token")
+    .secret
+}
+
+fn problem_type(reply: &Reply) -> &str {
+    reply.body["type"].as_str().unwrap_or_default()
+}
+
+fn an_idempotency_key_is_the_token_s_own(app: &TestApp) {
+    setup(app);
+    let body = json!({"kind": "maintenance", "occurred_on": "2021-03-01", "description": "更换阀门", "cost": "300.00"});
+    let first = append_with_key(app, "PIPE-1", "req-42", body.clone());
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let (state, keys) = (app.register_state(), app.count_rows("idempotency_keys"));
+    // The same key and body from another token: refused, nothing of the entry shown,
+    // nothing written.
+    let other = append_with_key_as(app, &another_clerk(app), "PIPE-1", "req-42", body.clone());
+    assert_eq!(other.status, Status::UnprocessableEntity, "{}", other.body);
+    assert_eq!(
+        problem_type(&other),
+        "urn:asset-registry:problem:idempotency_key_reused"
+    );
+    assert!(
+        !other.body.to_string().contains("更换阀门"),
+        "{}",
+        other.body
+    );
+    assert_eq!(app.register_state(), state);
+    assert_eq!(app.count_rows("idempotency_keys"), keys);
+    // The first token's retry still gets its entry.
+    let again = append_with_key(app, "PIPE-1", "req-42", body);
+    assert_eq!(again.status, Status::Ok, "{}", again.body);
+    assert_eq!(again.body["seq"], first.body["seq"]);
+    assert_eq!(again.body, first.body);
+    assert_eq!(app.register_state(), state);
+}
+
+fn a_key_kept_before_keys_were_the_token_s_own_still_replays(app: &TestApp) {
+    use sha2::Digest;
+    setup(app);
+    let body =
+        json!({"kind": "maintenance", "occurred_on": "2021-03-01", "description": "更换阀门"});
+    let first = append_with_key(app, "PIPE-1", "old-1", body.clone());
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    // Kept as before: the hash of the asset's id and the body alone.
+    let id = asset(app, "PIPE-1", &app.clerk)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let kept = hex::encode(sha2::Sha256::digest(format!("{id}\n{body}")));
+    let mut conn = app.db.conn().expect("connection");
+    let updated = diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE idempotency_keys SET request_sha256 = '{kept}' WHERE idempotency_key = 'old-1'"
+        )),
+        &mut *conn,
+    )
+    .expect("keep the old hash");
+    assert_eq!(updated, 1);
+    drop(conn);
+    let state = app.register_state();
+    let other = append_with_key_as(app, &another_clerk(app), "PIPE-1", "old-1", body.clone());
+    assert_eq!(other.status, Status::UnprocessableEntity, "{}", other.body);
+    assert_eq!(
+        problem_type(&other),
+        "urn:asset-registry:problem:idempotency_key_reused"
+    );
+    let changed =
+        json!({"kind": "maintenance", "occurred_on": "2021-03-01", "description": "别的"});
+    let reused = append_with_key(app, "PIPE-1", "old-1", changed);
+    assert_eq!(
+        reused.status,
+        Status::UnprocessableEntity,
+        "{}",
+        reused.body
+    );
+    let again = append_with_key(app, "PIPE-1", "old-1", body);
+    assert_eq!(again.status, Status::Ok, "{}", again.body);
+    assert_eq!(again.body, first.body);
     assert_eq!(app.register_state(), state);
 }
 
@@ -814,6 +906,14 @@ fn main() -> std::process::ExitCode {
         (
             "idempotency::replay_or_refuse",
             idempotency_keys_replay_or_refuse,
+        ),
+        (
+            "idempotency::the_token_s_own",
+            an_idempotency_key_is_the_token_s_own,
+        ),
+        (
+            "idempotency::kept_before_still_replays",
+            a_key_kept_before_keys_were_the_token_s_own_still_replays,
         ),
         (
             "roles::readers_see_masked_ids",

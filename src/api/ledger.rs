@@ -119,7 +119,8 @@ pub async fn asset_ledger(
 }
 
 /// Appends an entry `{kind, occurred_on, ...data}`: 201 with the entry; 200 with the
-/// original for a repeated `Idempotency-Key` and body; 413 past `limits.json` (1 MiB).
+/// original for the same token's repeated `Idempotency-Key` and body (422 from another
+/// token); 413 past `limits.json` (1 MiB).
 /// A kind the setting `approvals` names, or a correction of an entry of such a kind, is
 /// proposed instead: 202 `{proposal_id, status, steps}`, nothing appended.
 #[post("/assets/<key>/ledger", data = "<body>")]

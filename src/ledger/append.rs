@@ -2,10 +2,10 @@
 //! one transaction.
 
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::chain::{chain, lock_head, EntryPlace, EntryRow, NewEntry};
 use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
+use super::idempotency::{replay, request_sha256};
 use super::projection::{cancelling, fold, AssetState, Folded, MalformedEntry};
 use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
 use super::store::{insert_rows, store_head};
@@ -301,20 +301,10 @@ pub fn append_within(
         let head = lock_head(conn)?;
         let asset = find_asset(conn, &request.scope, &request.asset)?
             .ok_or_else(|| AppendError::AssetNotFound(request.asset.clone()))?;
-        let request_sha256 = hex::encode(Sha256::digest(format!(
-            "{}\n{}",
-            asset.id, request.canonical_body
-        )));
+        let request_sha256 = request_sha256(request, &asset.id);
         if let Some(key) = &request.idempotency_key {
             if let Some((sha, seq)) = idempotency_key(conn, key)? {
-                if sha != request_sha256 {
-                    return Err(AppendError::IdempotencyKeyReused);
-                }
-                let original = entry(conn, seq)?.ok_or(MalformedEntry {
-                    seq,
-                    what: "missing",
-                })?;
-                return Ok(AppendOutcome::Replayed(original));
+                return replay(conn, request, &asset.id, &request_sha256, &sha, seq);
             }
         }
         let new = &request.entry;

@@ -67,7 +67,7 @@ pub fn operations() -> Vec<Operation> {
         Operation::post("/api/v1/assets/{key}/ledger", Audience::Clerk, "追加台账条目；可带 Idempotency-Key 头")
             .path(&[("key", "资产 id 或资产编号")])
             .takes(Body::Json(request_schema))
-            .responds(&[(201, "已追加", Body::Json(schema::<EntryView>)), (202, "须经审批的类型（设置 approvals），或更正此类条目（correction，按被更正条目的类型审批，无须公示）：已提交审批，未记入台账", Body::Json(schema::<ProposalCreated>)), (200, "相同 Idempotency-Key 与请求体：原条目", Body::Json(schema::<EntryView>)), (404, "无此资产", Body::Problem), (422, "字段或规则错误（overdistributed、already_corrected、idempotency_key_reused …）", Body::Problem)]),
+            .responds(&[(201, "已追加", Body::Json(schema::<EntryView>)), (202, "须经审批的类型（设置 approvals），或更正此类条目（correction，按被更正条目的类型审批，无须公示）：已提交审批，未记入台账", Body::Json(schema::<ProposalCreated>)), (200, "同一令牌以相同 Idempotency-Key 与请求体重发：原条目", Body::Json(schema::<EntryView>)), (404, "无此资产", Body::Problem), (422, "字段或规则错误（overdistributed、already_corrected …）；idempotency_key_reused：此 Idempotency-Key 已用于另一请求或由另一令牌使用", Body::Problem)]),
         Operation::get("/api/v1/events", Audience::Reader, "按 seq 的变更流")
             .query(EventsQuery::parameters())
             .responds(&[(200, "条目", Body::Json(schema::<Events>)), (400, "参数无效", Body::Problem)]),
