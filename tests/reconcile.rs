@@ -936,8 +936,48 @@ fn a_repeated_declaration_post_stores_once(app: &TestApp) {
     assert_eq!(declaration_rows(app).0, 3);
 }
 
+fn a_declaration_without_a_key_does_not_wait_for_ledger_appends(app: &TestApp) {
+    if app.backend != asset_registry::db::Backend::Postgres {
+        // SQLite has one writer: a declaration waits for any write in progress.
+        return;
+    }
+    let (reply, in_time) = app.beside_a_held_chain_lock(std::time::Duration::from_secs(10), || {
+        app.post(
+            "/api/v1/declarations",
+            Some(&app.clerk),
+            declared().to_string().into_bytes(),
+            ContentType::JSON,
+        )
+    });
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert!(in_time, "the declaration waited for the chain's lock");
+    // With a key it waits: the lock guards the key's check and keep.
+    let (keyed, in_time) = app.beside_a_held_chain_lock(std::time::Duration::from_secs(1), || {
+        let request = app
+            .client
+            .post("/api/v1/declarations")
+            .header(ContentType::JSON)
+            .header(Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .header(Header::new("Idempotency-Key", "d-1"))
+            .body(declared().to_string());
+        support::reply_of(request.dispatch())
+    });
+    assert_eq!(keyed.status, Status::Created, "{}", keyed.body);
+    assert!(
+        !in_time,
+        "a keyed declaration did not wait for the chain's lock"
+    );
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "declarations::without_a_key_beside_ledger_appends",
+            a_declaration_without_a_key_does_not_wait_for_ledger_appends,
+        ),
         (
             "web::a_declaration_form_posted_twice_stores_once",
             a_declaration_form_posted_twice_stores_once,

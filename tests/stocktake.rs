@@ -1715,8 +1715,29 @@ fn a_repeated_open_or_close_form_writes_once(app: &TestApp) {
     verify(app);
 }
 
+fn opening_without_a_key_does_not_wait_for_ledger_appends(app: &TestApp) {
+    if app.backend != asset_registry::db::Backend::Postgres {
+        // SQLite has one writer: an opening waits for any write in progress.
+        return;
+    }
+    setup(app);
+    let (reply, in_time) = app.beside_a_held_chain_lock(std::time::Duration::from_secs(10), || {
+        open(
+            app,
+            &app.clerk,
+            json!({"name": "2026年度资产清查", "year": 2026}),
+        )
+    });
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    assert!(in_time, "opening a campaign waited for the chain's lock");
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
+        (
+            "campaigns::open_without_a_key_beside_ledger_appends",
+            opening_without_a_key_does_not_wait_for_ledger_appends,
+        ),
         (
             "campaigns::open_over_live_assets_and_show_progress_by_village",
             campaigns_open_over_live_assets_and_show_progress_by_village,

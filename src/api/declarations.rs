@@ -18,7 +18,7 @@ use super::ledger::IdempotencyKey;
 use super::params;
 use super::proposals::reply;
 use super::views::Page;
-use crate::approvals::replies::keyed_write;
+use crate::approvals::replies::{keyed_write, ChainLock};
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::shown::china_time;
@@ -133,7 +133,7 @@ pub async fn create(
     let keyed = idempotency.for_body(&caller.0, "POST /api/v1/declarations", &asked);
     let actor = caller.0.name;
     db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
+        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
             let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
             let stored = declaration::find(conn, &id)?
                 .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;

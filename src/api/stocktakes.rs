@@ -19,7 +19,7 @@ use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
 use super::proposals::reply;
 use super::views::Page;
-use crate::approvals::replies::{keyed_write, Keyed};
+use crate::approvals::replies::{keyed_write, ChainLock, Keyed};
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
@@ -88,7 +88,7 @@ pub async fn open_stocktake(
     let opening = Opening { name, year, scope };
     let (actor, scope) = (caller.0.name, caller.0.scope);
     db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
+        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
             let campaign = campaign::open(conn, &scope, &actor, &opening)?;
             let tally = campaign::tally(conn, &scope, &campaign)?;
             Ok::<_, ApiError>((201, json!(detail(&campaign, &tally))))
@@ -204,7 +204,7 @@ pub async fn close_stocktake(
     );
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
+        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
             let campaign = campaign::close(conn, &scope, &actor, &id)?;
             let tally = campaign::tally(conn, &scope, &campaign)?;
             Ok::<_, ApiError>((200, json!(detail(&campaign, &tally))))
@@ -370,7 +370,7 @@ pub async fn record_results(
     };
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
+        keyed_write(conn, &keyed, ChainLock::Always, |conn| {
             let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
             let body = json!(ResultsRecorded {
                 recorded: recorded.count,

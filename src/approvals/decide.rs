@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::notices::{gate, NoticeGate};
 use super::policy::Level;
 use super::proposals::{ProposalRow, ProposalStatus};
-use super::replies::{keyed_write, Keyed};
+use super::replies::{keyed_write, ChainLock, Keyed};
 use super::{refused, ProposalError};
 use crate::auth::Caller;
 use crate::db::schema::{proposal_decisions, proposals};
@@ -62,7 +62,7 @@ pub fn decide(
 ) -> Result<(u16, Value), ProposalError> {
     // Set only by a decision that runs (not by a replay) and appends.
     let mut appended = false;
-    let reply = keyed_write(conn, keyed, |conn| {
+    let reply = keyed_write(conn, keyed, ChainLock::Always, |conn| {
         let proposal = ProposalRow::find(conn, &caller.scope, id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{id}”的审批事项")))?;
         let (decided, appends) = decide_locked(conn, caller, &proposal, decision, today)?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::proposals::{ProposalRow, ProposalStatus};
-use super::replies::{keyed_write, Keyed};
+use super::replies::{keyed_write, ChainLock, Keyed};
 use super::{refused, ProposalError};
 use crate::db::schema::{notice_objections, notices};
 use crate::db::DbConnection;
@@ -298,7 +298,7 @@ pub fn record_notice(
     new: &NewNotice,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
-    keyed_write(conn, keyed, |conn| {
+    keyed_write(conn, keyed, ChainLock::Always, |conn| {
         pending(conn, scope, &new.proposal_id)?;
         let id = uuid::Uuid::now_v7().to_string();
         let ends_on = last_day(new.starts_on.naive(), new.days);
@@ -332,7 +332,7 @@ pub fn object(
     text: &str,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
-    keyed_write(conn, keyed, |conn| {
+    keyed_write(conn, keyed, ChainLock::Always, |conn| {
         let notice = NoticeRow::find(conn, scope, notice_id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{notice_id}”的公示")))?;
         pending(conn, scope, &notice.proposal_id)?;
@@ -378,7 +378,7 @@ pub fn resolve(
     resolution: &str,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
-    keyed_write(conn, keyed, |conn| {
+    keyed_write(conn, keyed, ChainLock::Always, |conn| {
         let notice = NoticeRow::find(conn, scope, notice_id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{notice_id}”的公示")))?;
         let found = objection(conn, &notice.id, n)?;

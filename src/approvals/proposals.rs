@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::policy::{steps_of, steps_text, Level};
-use super::replies::{keyed_write, Keyed};
+use super::replies::{keyed_write, ChainLock, Keyed};
 use super::waits::corrected_kind;
 use super::ProposalError;
 use crate::db::pool::DbBackend;
@@ -386,7 +386,7 @@ pub struct NewProposal {
 /// Fails when the asset is not in scope, the entry breaks a rule, the key was used for
 /// another request, or the database fails; nothing is written then.
 pub fn propose(conn: &mut DbConnection, new: &NewProposal) -> Result<(u16, Value), ProposalError> {
-    keyed_write(conn, &new.keyed, |conn| {
+    keyed_write(conn, &new.keyed, ChainLock::WithKey, |conn| {
         check_append(
             conn,
             &AppendRequest {

@@ -114,9 +114,29 @@ pub fn keep(
         .map(|_| ())
 }
 
-/// Runs `write` in a transaction holding the chain's lock, answering a repeated key and
-/// request as before (without running `write`) and keeping `write`'s answer under the
-/// key.
+/// When a keyed write holds the chain's lock ([`lock_head`]), the one lock every write
+/// that appends to the ledger takes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainLock {
+    /// Only with a key, where it guards the key's check and keep (a second request with
+    /// the same key waits and is answered as the first). For a write that appends
+    /// nothing (a declaration, a campaign opened) or takes the lock itself before it
+    /// reads (a campaign closed, a proposal checked as its append would be): without a
+    /// key it runs beside ledger appends.
+    WithKey,
+    /// Always. For a write that reads what it then changes and counts on the lock to
+    /// serialise it with the writes that change the same rows: a decision (the
+    /// proposal's status and steps, and the entry its last step appends), a notice or
+    /// an objection (made while the proposal is pending, against the last approval that
+    /// requires none open), and results read against their campaign before the append
+    /// takes the lock (on SQLite, a deferred transaction that has read cannot take the
+    /// write lock once another connection wrote: busy at once, not waited for).
+    Always,
+}
+
+/// Runs `write` in a transaction, answering a repeated key and request as before
+/// (without running `write`) and keeping `write`'s answer under the key; the chain's
+/// lock is held throughout with a key, and without one as `lock` says.
 ///
 /// Fails as `write` does, with [`AppendError::IdempotencyKeyReused`] when the key was
 /// sent before with another request, or when the database fails; nothing is written
@@ -124,13 +144,16 @@ pub fn keep(
 pub fn keyed_write<E>(
     conn: &mut DbConnection,
     keyed: &Keyed,
+    lock: ChainLock,
     write: impl FnOnce(&mut DbConnection) -> Result<(u16, Value), E>,
 ) -> Result<(u16, Value), E>
 where
     E: From<diesel::result::Error> + From<AppendError>,
 {
     conn.transaction(|conn| {
-        lock_head(conn)?;
+        if keyed.key.is_some() || lock == ChainLock::Always {
+            lock_head(conn)?;
+        }
         match seen(conn, keyed)? {
             Seen::Replay(status, body) => return Ok((status, body)),
             Seen::Reused => return Err(AppendError::IdempotencyKeyReused.into()),

@@ -398,6 +398,37 @@ impl TestApp {
         counted.n
     }
 
+    /// Runs `write` while another connection holds the ledger chain's lock (a
+    /// transaction that has written the head row and not ended, as an append in
+    /// progress does), released once `write` returns or after `patience`: what `write`
+    /// returned, and whether it returned before the lock was given up waiting for it.
+    /// For PostgreSQL only: on SQLite any write waits for the one writer.
+    pub fn beside_a_held_chain_lock<T>(
+        &self,
+        patience: std::time::Duration,
+        write: impl FnOnce() -> T,
+    ) -> (T, bool) {
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (done, is_done) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|threads| {
+            let db = self.db.clone();
+            let holder = threads.spawn(move || {
+                let mut conn = db.conn().expect("connection");
+                conn.batch_execute("BEGIN; UPDATE ledger_head SET seq = seq WHERE id = 1")
+                    .expect("hold the chain's lock");
+                held.send(()).expect("held");
+                let in_time = is_done.recv_timeout(patience).is_ok();
+                conn.batch_execute("ROLLBACK").expect("release the lock");
+                in_time
+            });
+            is_held.recv().expect("the lock held");
+            let written = write();
+            // The holder may have given up already: nobody then listens.
+            let _ = done.send(());
+            (written, holder.join().expect("holder"))
+        })
+    }
+
     /// Everything an import may write, to prove that nothing was.
     pub fn register_state(&self) -> RegisterState {
         let mut conn = self.db.conn().expect("connection");

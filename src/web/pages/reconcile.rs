@@ -15,7 +15,7 @@ use rocket::{get, post, State};
 use serde_json::{json, Value};
 
 use super::{internal, require, require_county, PageError};
-use crate::approvals::replies::{answered, keyed_write, Keyed};
+use crate::approvals::replies::{answered, keyed_write, ChainLock, Keyed};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::timestamp_now;
@@ -269,7 +269,7 @@ async fn store(
     let (repeated, answer) = db
         .run(move |conn| {
             let repeated = answered(conn, &keyed).map_err(internal)?;
-            let stored = keyed_write(conn, &keyed, |conn| {
+            let stored = keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
                 let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
                 Ok::<_, Refused<diesel::result::Error>>((201, json!({ "id": id })))
             });

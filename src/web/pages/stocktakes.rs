@@ -14,7 +14,7 @@ use rocket::{get, post, State};
 use serde_json::json;
 
 use super::{internal, message_page, missing, require, PageError};
-use crate::approvals::replies::{answered, keyed_write, Keyed};
+use crate::approvals::replies::{answered, keyed_write, ChainLock, Keyed};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
@@ -142,7 +142,7 @@ async fn keyed_campaign_write(
     let written = db
         .run(move |conn| {
             let repeated = answered(conn, &keyed).map_err(internal)?;
-            let written = keyed_write(conn, &keyed, |conn| {
+            let written = keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
                 let campaign = write(conn).map_err(Refused::Write)?;
                 Ok((201, json!({ "id": campaign.id })))
             });

@@ -11,7 +11,7 @@ use rocket::{get, post, State};
 use serde_json::json;
 
 use super::{campaign_link, load, page_error};
-use crate::approvals::replies::{answered, keyed_write, Keyed};
+use crate::approvals::replies::{answered, keyed_write, ChainLock, Keyed};
 use crate::auth::Access;
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
@@ -203,7 +203,7 @@ pub async fn record_check(
     let recorded = db
         .run(move |conn| {
             let repeated = answered(conn, &keyed).map_err(internal)?;
-            let written = keyed_write(conn, &keyed, |conn| {
+            let written = keyed_write(conn, &keyed, ChainLock::Always, |conn| {
                 let mut input = input;
                 if let Some(bytes) = &photo {
                     let (stored, _) = attachments::store(conn, bytes, &photo_name, &actor)?;
