@@ -23,6 +23,7 @@ use crate::approvals::Level;
 use crate::auth::{Caller, Visibility};
 use crate::db::Db;
 use crate::domain::dates::today_in_china;
+use crate::domain::Vocabulary;
 use crate::ledger::entry::personal::personal_values;
 use crate::observe::access::Disclosure;
 use crate::paging::{Page as ListPage, TimeKey};
@@ -134,7 +135,10 @@ pub async fn list_proposals(
         Some(text) => Some(
             ProposalStatus::parse(text).ok_or_else(|| ApiError::BadParameter {
                 parameter: "status".into(),
-                detail: format!("status 应为 pending、approved 或 rejected，收到“{text}”"),
+                detail: format!(
+                    "status 应为 {}，收到“{text}”",
+                    ProposalStatus::codes_listed()
+                ),
             })?,
         ),
     };

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::db::schema::{proposal_decisions, proposals};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
-use crate::domain::Scope;
+use crate::domain::{Scope, Vocabulary};
 use crate::ledger::append::{append_within, AppendOutcome, AppendRequest};
 use crate::ledger::entry::kinds::Approval;
 use crate::ledger::entry::{parse_entry, EntryKind};

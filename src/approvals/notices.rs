@@ -14,7 +14,7 @@ use super::{refused, ProposalError};
 use crate::db::schema::{notice_objections, notices};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
-use crate::domain::{BusinessDate, Scope};
+use crate::domain::{BusinessDate, Scope, Vocabulary};
 
 /// A notice as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]

@@ -16,7 +16,8 @@ use crate::db::schema::{proposal_decisions, proposals};
 use crate::db::seek::newest_first;
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
-use crate::domain::Scope;
+use crate::domain::vocabulary::closed_vocabulary;
+use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::ledger::append::{check_append, AppendError, AppendRequest};
 use crate::ledger::entry::{EntryKind, EntryRequest};
 use crate::register::query::find_asset;
@@ -70,44 +71,16 @@ pub struct DecisionRow {
     pub reason: Option<String>,
 }
 
-/// Where a proposal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProposalStatus {
-    /// Waiting for a step.
-    Pending,
-    /// Every step approved; the entry is in the ledger.
-    Approved,
-    /// A step rejected it.
-    Rejected,
-}
-
-impl ProposalStatus {
-    /// Parses `pending`, `approved` or `rejected`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pending" => Some(ProposalStatus::Pending),
-            "approved" => Some(ProposalStatus::Approved),
-            "rejected" => Some(ProposalStatus::Rejected),
-            _ => None,
-        }
-    }
-
-    /// The status's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalStatus::Pending => "pending",
-            ProposalStatus::Approved => "approved",
-            ProposalStatus::Rejected => "rejected",
-        }
-    }
-
-    /// The status as a person reads it.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProposalStatus::Pending => "待审批",
-            ProposalStatus::Approved => "已通过",
-            ProposalStatus::Rejected => "已驳回",
-        }
+closed_vocabulary! {
+    /// Where a proposal stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ProposalStatus {
+        /// Waiting for a step.
+        Pending => Spelling::new("pending", "待审批"),
+        /// Every step approved; the entry is in the ledger.
+        Approved => Spelling::new("approved", "已通过"),
+        /// A step rejected it.
+        Rejected => Spelling::new("rejected", "已驳回"),
     }
 }
 
@@ -422,4 +395,30 @@ pub fn propose(conn: &mut DbConnection, new: &NewProposal) -> Result<(u16, Value
         };
         Ok((202, json!(created)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_stored_and_labelled_as_before() {
+        assert_eq!(
+            ProposalStatus::choices(),
+            vec![
+                ("pending", "待审批"),
+                ("approved", "已通过"),
+                ("rejected", "已驳回")
+            ]
+        );
+        assert_eq!(
+            ProposalStatus::parse("approved"),
+            Some(ProposalStatus::Approved)
+        );
+        assert_eq!(ProposalStatus::parse("已通过"), None);
+        assert_eq!(
+            ProposalStatus::codes_listed(),
+            "pending、approved 或 rejected"
+        );
+    }
 }

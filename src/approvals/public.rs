@@ -9,6 +9,7 @@ use super::notices::NoticeRow;
 use super::proposals::{ProposalRow, ProposalStatus};
 use crate::db::schema::{assets, notices, proposals};
 use crate::db::DbConnection;
+use crate::domain::Vocabulary;
 use crate::ledger::entry::{parse_entry, EntryData};
 use crate::register::public::{
     village_notice, NoticeError, PublicDistributionLine, PublicNotice, VillageNotice,

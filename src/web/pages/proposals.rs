@@ -18,7 +18,7 @@ use crate::approvals::public::public_notice;
 use crate::approvals::{ApprovalSettings, Level};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbError};
-use crate::domain::{shown, Scope};
+use crate::domain::{shown, Scope, Vocabulary};
 use crate::ledger::entry::{parse_entry, EntryData};
 use crate::register::query::find_asset;
 use crate::web::form_key;
@@ -65,11 +65,6 @@ pub async fn proposals(
         })
         .await
         .map_err(internal)?;
-    let tabs = [
-        (ProposalStatus::Pending, "待审批"),
-        (ProposalStatus::Approved, "已通过"),
-        (ProposalStatus::Rejected, "已驳回"),
-    ];
     Ok(page(
         &session.0,
         "/proposals",
@@ -77,8 +72,8 @@ pub async fn proposals(
         None,
         html! {
             p class="filters" {
-                @for (tab, label) in tabs {
-                    a href={ "/proposals?status=" (tab.as_str()) } class=[(tab == status).then_some("active")] { (label) } " "
+                @for tab in ProposalStatus::ALL {
+                    a href={ "/proposals?status=" (tab.as_str()) } class=[(*tab == status).then_some("active")] { (tab.label()) } " "
                 }
             }
             @if rows.is_empty() {
