@@ -96,6 +96,35 @@ impl Desk<'_> {
             .await
     }
 
+    /// Runs `write` as [`Desk::run`] does, given the form's field `name` (trimmed); when
+    /// the field is empty, writes nothing and the outcome is the refusal `missing`.
+    ///
+    /// Fails when the key is malformed or no connection is free.
+    async fn run_requiring(
+        &self,
+        form: &Fields,
+        (name, missing): (&'static str, &str),
+        route: String,
+        write: impl FnOnce(
+                &mut DbConnection,
+                &Caller,
+                &Keyed,
+                String,
+            ) -> Result<(u16, Value), ProposalError>
+            + Send
+            + 'static,
+    ) -> Result<Written, PageError> {
+        match required(form, name, missing) {
+            Ok(value) => {
+                self.run(form, route, move |conn, caller, keyed| {
+                    write(conn, caller, keyed, value)
+                })
+                .await
+            }
+            Err(refusal) => Ok(Err(refusal)),
+        }
+    }
+
     /// Redirects to the proposal after a write that succeeded, else shows the proposal
     /// page with the refusal.
     async fn after_write(
@@ -178,17 +207,14 @@ pub async fn approve(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect,
 pub async fn reject(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
     desk.require(Access::Approve)?;
     let target = id.to_owned();
-    let outcome = match required(&form, "reason", "缺少驳回理由（reason）") {
-        Ok(reason) => {
-            let route = format!("POST /proposals/{id}/reject");
-            desk.run(&form, route, move |conn, caller, keyed| {
-                let reject = Decision::Reject(reason);
-                decide(conn, caller, &target, &reject, keyed, today_in_china())
-            })
-            .await?
-        }
-        Err(refusal) => Err(refusal),
-    };
+    let route = format!("POST /proposals/{id}/reject");
+    let reason = ("reason", "缺少驳回理由（reason）");
+    let outcome = desk
+        .run_requiring(&form, reason, route, move |conn, caller, keyed, reason| {
+            let reject = Decision::Reject(reason);
+            decide(conn, caller, &target, &reject, keyed, today_in_china())
+        })
+        .await?;
     desk.after_write(id.to_owned(), "rejected", outcome).await
 }
 
@@ -244,16 +270,13 @@ pub async fn create_objection(
     desk.require(Access::Write)?;
     let notice = desk.notice(id).await?;
     let notice_id = notice.id.clone();
-    let outcome = match required(&form, "text", "缺少异议内容") {
-        Ok(text) => {
-            let route = format!("POST /notices/{id}/objections");
-            desk.run(&form, route, move |conn, caller, keyed| {
-                object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
-            })
-            .await?
-        }
-        Err(refusal) => Err(refusal),
-    };
+    let route = format!("POST /notices/{id}/objections");
+    let text = ("text", "缺少异议内容");
+    let outcome = desk
+        .run_requiring(&form, text, route, move |conn, caller, keyed, text| {
+            object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
+        })
+        .await?;
     desk.after_write(notice.proposal_id, "objection", outcome)
         .await
 }
@@ -269,17 +292,19 @@ pub async fn resolve_objection(
     desk.require(Access::Write)?;
     let notice = desk.notice(id).await?;
     let notice_id = notice.id.clone();
-    let outcome = match required(&form, "resolution", "缺少处理结果") {
-        Ok(resolution) => {
-            let route = format!("POST /notices/{id}/objections/{n}/resolve");
-            desk.run(&form, route, move |conn, caller, keyed| {
+    let route = format!("POST /notices/{id}/objections/{n}/resolve");
+    let resolution = ("resolution", "缺少处理结果");
+    let outcome = desk
+        .run_requiring(
+            &form,
+            resolution,
+            route,
+            move |conn, caller, keyed, text| {
                 let (scope, name) = (&caller.scope, &caller.name);
-                resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
-            })
-            .await?
-        }
-        Err(refusal) => Err(refusal),
-    };
+                resolve(conn, scope, name, &notice_id, n, &text, keyed)
+            },
+        )
+        .await?;
     desk.after_write(notice.proposal_id, "resolved", outcome)
         .await
 }
