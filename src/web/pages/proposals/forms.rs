@@ -189,33 +189,44 @@ fn field(values: &HashMap<String, String>, name: &str) -> String {
 /// Approves the next step (approvers).
 #[post("/proposals/<id>/approve", data = "<form>")]
 pub async fn approve(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
-    desk.require(Access::Approve)?;
     let step = Level::parse(&field(&form, "step"));
-    let target = id.to_owned();
-    let route = format!("POST /proposals/{id}/approve");
-    let outcome = desk
-        .run(&form, route, move |conn, caller, keyed| {
-            let approve = Decision::Approve(step);
-            decide(conn, caller, &target, &approve, keyed, today_in_china())
-        })
-        .await?;
-    desk.after_write(id.to_owned(), "approved", outcome).await
+    let approve = Ok(Decision::Approve(step));
+    take_decision(&desk, id, &form, ("approve", "approved"), approve).await
 }
 
 /// Rejects the proposal (approvers).
 #[post("/proposals/<id>/reject", data = "<form>")]
 pub async fn reject(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
+    let reason = required(&form, "reason", "缺少驳回理由（reason）");
+    let reject = reason.map(Decision::Reject);
+    take_decision(&desk, id, &form, ("reject", "rejected"), reject).await
+}
+
+/// Takes `decision` on proposal `id` from its form posted to `action` (`approve`,
+/// `reject`) for an approver; then redirects to the proposal saying `done`, or shows it
+/// with the refusal (also when `decision` is itself a refusal, and then nothing runs).
+///
+/// Fails (403 page) for a session that may not approve, or when the key is malformed or
+/// no connection is free.
+async fn take_decision(
+    desk: &Desk<'_>,
+    id: &str,
+    form: &Fields,
+    (action, done): (&str, &str),
+    decision: Result<Decision, ProposalError>,
+) -> Result<Redirect, PageError> {
     desk.require(Access::Approve)?;
-    let target = id.to_owned();
-    let route = format!("POST /proposals/{id}/reject");
-    let reason = ("reason", "缺少驳回理由（reason）");
-    let outcome = desk
-        .run_requiring(&form, reason, route, move |conn, caller, keyed, reason| {
-            let reject = Decision::Reject(reason);
-            decide(conn, caller, &target, &reject, keyed, today_in_china())
-        })
-        .await?;
-    desk.after_write(id.to_owned(), "rejected", outcome).await
+    let outcome = match decision {
+        Ok(decision) => {
+            let (target, route) = (id.to_owned(), format!("POST /proposals/{id}/{action}"));
+            desk.run(form, route, move |conn, caller, keyed| {
+                decide(conn, caller, &target, &decision, keyed, today_in_china())
+            })
+            .await?
+        }
+        Err(refusal) => Err(refusal),
+    };
+    desk.after_write(id.to_owned(), done, outcome).await
 }
 
 /// Records a notice of the proposal (clerks).
