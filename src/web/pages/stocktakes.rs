@@ -123,24 +123,26 @@ fn open_form(caller: &Caller) -> Markup {
     }
 }
 
-/// Runs `write` (which opens or closes a campaign) under its form's one-time key (see
-/// [`form_key`]) on `route` and the form's other `values`: a form posted again is
-/// answered with the campaign of the first time and writes nothing. Redirects to the
-/// campaign's page (saying so when the form was such a repeat), or, when the write
-/// refuses, back to `form_page` with the refusal.
+/// Runs `write` (which opens or closes a campaign) for a clerk, under the one-time key
+/// of the form `values` (see [`form_key`]) on `route` and the form's other values: a
+/// form posted again is answered with the campaign of the first time and writes
+/// nothing. Redirects to the campaign's page (saying so when the form was such a
+/// repeat), or, when the write refuses, back to `form_page` with the refusal.
 ///
-/// Fails (422 page, nothing written) when the key was sent before with other content,
-/// when the campaign is not there (404 page), or when the database fails.
+/// Fails (403 page) for a session that may not write; (422 page, nothing written) when
+/// the key is malformed or was sent before with other content; (404 page) when the
+/// campaign is not there; or when the database fails.
 async fn keyed_campaign_write(
     session: &Session,
     db: &Db,
-    key: Option<String>,
+    mut values: HashMap<String, String>,
     route: String,
-    values: &HashMap<String, String>,
     form_page: &str,
     write: impl FnOnce(&mut DbConnection) -> Result<Campaign, StocktakeError> + Send + 'static,
 ) -> Result<Redirect, PageError> {
-    let keyed = Keyed::of_caller(key, &session.0, &route, &form_key::canonical(values));
+    require(session, Access::Write)?;
+    let key = form_key::take(&mut values)?;
+    let keyed = Keyed::of_caller(key, &session.0, &route, &form_key::canonical(&values));
     let written = db
         .run(move |conn| {
             let repeated = answered(conn, &keyed).map_err(internal)?;
@@ -187,9 +189,7 @@ pub async fn open_stocktake(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let mut values = form.into_inner();
-    let key = form_key::take(&mut values)?;
+    let values = form.into_inner();
     let text = |name: &str| values.get(name).map(|v| v.trim().to_owned());
     let opening = Opening {
         name: text("name").unwrap_or_default(),
@@ -200,9 +200,8 @@ pub async fn open_stocktake(
     keyed_campaign_write(
         &session,
         db,
-        key,
+        values,
         "POST /stocktakes".to_owned(),
-        &values,
         "/stocktakes",
         move |conn| campaign::open(conn, &scope, &actor, &opening),
     )
@@ -306,9 +305,6 @@ pub async fn close_stocktake(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let mut values = form.into_inner();
-    let key = form_key::take(&mut values)?;
     let (scope, actor, campaign) = (
         session.0.scope.clone(),
         session.0.name.clone(),
@@ -317,9 +313,8 @@ pub async fn close_stocktake(
     keyed_campaign_write(
         &session,
         db,
-        key,
+        form.into_inner(),
         format!("POST /stocktakes/{id}/close"),
-        &values,
         &format!("/stocktakes/{}", encode(id)),
         move |conn| campaign::close(conn, &scope, &actor, &campaign),
     )
