@@ -96,35 +96,6 @@ impl Desk<'_> {
             .await
     }
 
-    /// Runs `write` as [`Desk::run`] does, given the form's field `name` (trimmed); when
-    /// the field is empty, writes nothing and the outcome is the refusal `missing`.
-    ///
-    /// Fails when the key is malformed or no connection is free.
-    async fn run_requiring(
-        &self,
-        form: &Fields,
-        (name, missing): (&'static str, &str),
-        route: String,
-        write: impl FnOnce(
-                &mut DbConnection,
-                &Caller,
-                &Keyed,
-                String,
-            ) -> Result<(u16, Value), ProposalError>
-            + Send
-            + 'static,
-    ) -> Result<Written, PageError> {
-        match required(form, name, missing) {
-            Ok(value) => {
-                self.run(form, route, move |conn, caller, keyed| {
-                    write(conn, caller, keyed, value)
-                })
-                .await
-            }
-            Err(refusal) => Ok(Err(refusal)),
-        }
-    }
-
     /// Redirects to the proposal after a write that succeeded, else shows the proposal
     /// page with the refusal.
     async fn after_write(
@@ -278,18 +249,19 @@ pub async fn create_objection(
     id: &str,
     form: Fields,
 ) -> Result<Redirect, PageError> {
-    desk.require(Access::Write)?;
-    let notice = desk.notice(id).await?;
-    let notice_id = notice.id.clone();
     let route = format!("POST /notices/{id}/objections");
     let text = ("text", "缺少异议内容");
-    let outcome = desk
-        .run_requiring(&form, text, route, move |conn, caller, keyed, text| {
-            object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
-        })
-        .await?;
-    desk.after_write(notice.proposal_id, "objection", outcome)
-        .await
+    notice_write(
+        &desk,
+        id,
+        &form,
+        text,
+        (route, "objection"),
+        |conn, caller, keyed, notice, text| {
+            object(conn, &caller.scope, &caller.name, notice, &text, keyed)
+        },
+    )
+    .await
 }
 
 /// Resolves an objection (clerks).
@@ -300,22 +272,56 @@ pub async fn resolve_objection(
     n: i64,
     form: Fields,
 ) -> Result<Redirect, PageError> {
-    desk.require(Access::Write)?;
-    let notice = desk.notice(id).await?;
-    let notice_id = notice.id.clone();
     let route = format!("POST /notices/{id}/objections/{n}/resolve");
     let resolution = ("resolution", "缺少处理结果");
-    let outcome = desk
-        .run_requiring(
-            &form,
-            resolution,
-            route,
-            move |conn, caller, keyed, text| {
-                let (scope, name) = (&caller.scope, &caller.name);
-                resolve(conn, scope, name, &notice_id, n, &text, keyed)
-            },
-        )
-        .await?;
-    desk.after_write(notice.proposal_id, "resolved", outcome)
-        .await
+    notice_write(
+        &desk,
+        id,
+        &form,
+        resolution,
+        (route, "resolved"),
+        move |conn, caller, keyed, notice, text| {
+            let (scope, name) = (&caller.scope, &caller.name);
+            resolve(conn, scope, name, notice, n, &text, keyed)
+        },
+    )
+    .await
+}
+
+/// Runs `write` on notice `id` for a clerk, given the id of the notice and the form's
+/// field `name` (trimmed), under the form's key on `route`; then redirects to the
+/// notice's proposal saying `done`, or shows it with the refusal. When the field is
+/// empty nothing runs and the refusal is `missing`.
+///
+/// Fails (403 page) for a session that may not write, (404 page) when the notice is not
+/// in the session's scope, or when the key is malformed or no connection is free.
+async fn notice_write(
+    desk: &Desk<'_>,
+    id: &str,
+    form: &Fields,
+    (name, missing): (&'static str, &str),
+    (route, done): (String, &str),
+    write: impl FnOnce(
+            &mut DbConnection,
+            &Caller,
+            &Keyed,
+            &str,
+            String,
+        ) -> Result<(u16, Value), ProposalError>
+        + Send
+        + 'static,
+) -> Result<Redirect, PageError> {
+    desk.require(Access::Write)?;
+    let notice = desk.notice(id).await?;
+    let outcome = match required(form, name, missing) {
+        Ok(value) => {
+            let notice_id = notice.id.clone();
+            desk.run(form, route, move |conn, caller, keyed| {
+                write(conn, caller, keyed, &notice_id, value)
+            })
+            .await?
+        }
+        Err(refusal) => Err(refusal),
+    };
+    desk.after_write(notice.proposal_id, done, outcome).await
 }
