@@ -20,7 +20,8 @@ use super::ledger::IdempotencyKey;
 use super::proposals::reply;
 use super::views::Page;
 use crate::approvals::replies::{keyed_write, Keyed};
-use crate::db::Db;
+use crate::auth::Caller;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
@@ -86,12 +87,32 @@ pub async fn open_stocktake(
     let keyed = idempotency.for_body(&caller.0, "POST /api/v1/stocktakes", &body);
     let NewStocktake { name, year, scope } = body;
     let opening = Opening { name, year, scope };
-    let (actor, scope) = (caller.0.name, caller.0.scope);
+    keyed_campaign_reply(db, caller.0, keyed, 201, move |conn, scope, actor| {
+        campaign::open(conn, scope, actor, &opening)
+    })
+    .await
+}
+
+/// Runs `write` (which opens or closes a campaign, in the scope and with the name of
+/// `caller`) under `keyed` (a retry is answered as the first time was), and answers
+/// `status` with the campaign and its progress.
+///
+/// Fails when `write` refuses or the database fails.
+async fn keyed_campaign_reply(
+    db: &Db,
+    caller: Caller,
+    keyed: Keyed,
+    status: u16,
+    write: impl FnOnce(&mut DbConnection, &Scope, &str) -> Result<Campaign, StocktakeError>
+        + Send
+        + 'static,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let (actor, scope) = (caller.name, caller.scope);
     db.run(move |conn| {
         keyed_write(conn, &keyed, |conn| {
-            let campaign = campaign::open(conn, &scope, &actor, &opening)?;
+            let campaign = write(conn, &scope, &actor)?;
             let tally = campaign::tally(conn, &scope, &campaign)?;
-            Ok::<_, ApiError>((201, json!(detail(&campaign, &tally))))
+            Ok::<_, ApiError>((status, json!(detail(&campaign, &tally))))
         })
     })
     .await
@@ -202,16 +223,11 @@ pub async fn close_stocktake(
         &format!("POST /api/v1/stocktakes/{id}/close"),
         "",
     );
-    let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
-            let campaign = campaign::close(conn, &scope, &actor, &id)?;
-            let tally = campaign::tally(conn, &scope, &campaign)?;
-            Ok::<_, ApiError>((200, json!(detail(&campaign, &tally))))
-        })
+    let id = id.to_owned();
+    keyed_campaign_reply(db, caller.0, keyed, 200, move |conn, scope, actor| {
+        campaign::close(conn, scope, actor, &id)
     })
     .await
-    .map(reply)
 }
 
 /// The town and village a checklist asks for (`village=` for the assets of no village).
@@ -404,7 +420,7 @@ pub async fn record_results(
 ///
 /// Fails as [`record`] does, or when the campaign is not there (404 whatever the body).
 fn record_upload(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut DbConnection,
     scope: &Scope,
     actor: &str,
     id: &str,
