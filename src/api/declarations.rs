@@ -189,26 +189,30 @@ pub async fn reconciliation(
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<Report>, ApiError> {
-    let stored = stored(db, id).await?;
-    let reader = caller.0.role.sees_masked_ids();
-    let report = db
-        .run(move |conn| reconciled(conn, &stored, reader))
-        .await?;
-    Ok(Json(report))
+    with_report(db, &caller, id, |_, report| Ok(Json(report))).await
 }
 
-/// The variance report of `stored`; for a `reader`, the ledger head's hash withheld
-/// when it commits to unsalted personal fields.
-fn reconciled(
-    conn: &mut DbConnection,
-    stored: &StoredDeclaration,
-    reader: bool,
-) -> Result<Report, ApiError> {
-    let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
-    if reader {
-        report.ledger_head.for_readers();
-    }
-    Ok(report)
+/// What `then` makes of the variance report of declaration `id` (for a reader, the
+/// ledger head's hash withheld when it commits to unsalted personal fields), on the
+/// connection that made it.
+///
+/// Fails with 404 when there is no such declaration, or when a query or `then` fails.
+async fn with_report<T: Send + 'static>(
+    db: &Db,
+    caller: &CountyRead,
+    id: &str,
+    then: impl FnOnce(&mut DbConnection, Report) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let stored = stored(db, id).await?;
+    let reader = caller.0.role.sees_masked_ids();
+    db.run(move |conn| {
+        let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
+        if reader {
+            report.ledger_head.for_readers();
+        }
+        then(conn, report)
+    })
+    .await
 }
 
 /// How many findings of each kind the printable report lists (it counts them all).
@@ -223,25 +227,20 @@ pub async fn report_html(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
-    let stored = stored(db, id).await?;
     let sees_findings = caller.0.role.allows(crate::auth::Access::Review);
-    let reader = caller.0.role.sees_masked_ids();
-    let html = db
-        .run(move |conn| {
-            let report = reconciled(conn, &stored, reader)?;
-            let found = if sees_findings {
-                Some(findings::digest(
-                    conn,
-                    &crate::domain::Scope::County,
-                    REPORT_FINDINGS_PER_KIND,
-                )?)
-            } else {
-                None
-            };
-            Ok::<_, ApiError>(render(&report, found.as_ref()).into_string())
-        })
-        .await?;
-    Ok(RawHtml(html))
+    with_report(db, &caller, id, move |conn, report| {
+        let found = if sees_findings {
+            Some(findings::digest(
+                conn,
+                &crate::domain::Scope::County,
+                REPORT_FINDINGS_PER_KIND,
+            )?)
+        } else {
+            None
+        };
+        Ok(RawHtml(render(&report, found.as_ref()).into_string()))
+    })
+    .await
 }
 
 /// Audit findings in the caller's scope, optionally of one kind, ordered by kind and
