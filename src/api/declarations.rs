@@ -16,9 +16,8 @@ use super::error::ApiError;
 use super::guard::{CountyRead, CountyWrite, ReviewAccess};
 use super::ledger::IdempotencyKey;
 use super::params;
-use super::proposals::reply;
+use super::proposals::run_keyed;
 use super::views::Page;
-use crate::approvals::replies::keyed_write;
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::shown::china_time;
@@ -132,16 +131,13 @@ pub async fn create(
     })?;
     let keyed = idempotency.for_body(&caller.0, "POST /api/v1/declarations", &asked);
     let actor = caller.0.name;
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
-            let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
-            let stored = declaration::find(conn, &id)?
-                .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;
-            Ok::<_, ApiError>((201, json!(view(stored))))
-        })
+    run_keyed(db, keyed, move |conn| {
+        let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
+        let stored = declaration::find(conn, &id)?
+            .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;
+        Ok((201, json!(view(stored))))
     })
     .await
-    .map(reply)
 }
 
 /// Declarations, newest first.

@@ -17,9 +17,9 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
-use super::proposals::reply;
+use super::proposals::run_keyed;
 use super::views::Page;
-use crate::approvals::replies::{keyed_write, Keyed};
+use crate::approvals::replies::Keyed;
 use crate::auth::Caller;
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
@@ -108,15 +108,12 @@ async fn keyed_campaign_reply(
         + 'static,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let (actor, scope) = (caller.name, caller.scope);
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
-            let campaign = write(conn, &scope, &actor)?;
-            let tally = campaign::tally(conn, &scope, &campaign)?;
-            Ok::<_, ApiError>((status, json!(detail(&campaign, &tally))))
-        })
+    run_keyed(db, keyed, move |conn| {
+        let campaign = write(conn, &scope, &actor)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        Ok((status, json!(detail(&campaign, &tally))))
     })
     .await
-    .map(reply)
 }
 
 /// The campaigns the caller's scope sees, newest first, each with its progress: a page
@@ -400,19 +397,16 @@ pub async fn record_results(
         }
     };
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, |conn| {
-            let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
-            let body = json!(ResultsRecorded {
-                recorded: recorded.count,
-                first_seq: recorded.seqs.map(|s| s.0),
-                last_seq: recorded.seqs.map(|s| s.1),
-            });
-            Ok::<_, ApiError>((201, body))
-        })
+    run_keyed(db, keyed, move |conn| {
+        let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+        let body = json!(ResultsRecorded {
+            recorded: recorded.count,
+            first_seq: recorded.seqs.map(|s| s.0),
+            last_seq: recorded.seqs.map(|s| s.1),
+        });
+        Ok((201, body))
     })
     .await
-    .map(reply)
 }
 
 /// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in
