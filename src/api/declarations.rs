@@ -16,9 +16,9 @@ use super::error::ApiError;
 use super::guard::{CountyRead, CountyWrite, ReviewAccess};
 use super::ledger::IdempotencyKey;
 use super::params;
-use super::proposals::reply;
+use super::proposals::run_keyed;
 use super::views::Page;
-use crate::approvals::replies::{keyed_write, ChainLock};
+use crate::approvals::replies::ChainLock;
 use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::shown::china_time;
@@ -132,16 +132,13 @@ pub async fn create(
     })?;
     let keyed = idempotency.for_body(&caller.0, "POST /api/v1/declarations", &asked);
     let actor = caller.0.name;
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
-            let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
-            let stored = declaration::find(conn, &id)?
-                .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;
-            Ok::<_, ApiError>((201, json!(view(stored))))
-        })
+    run_keyed(db, keyed, ChainLock::WithKey, move |conn| {
+        let id = declaration::store(conn, &parsed, &actor, &timestamp_now())?;
+        let stored = declaration::find(conn, &id)?
+            .ok_or_else(|| ApiError::Internal("declaration vanished".to_owned()))?;
+        Ok((201, json!(view(stored))))
     })
     .await
-    .map(reply)
 }
 
 /// Declarations, newest first.
@@ -189,26 +186,30 @@ pub async fn reconciliation(
     id: &str,
     db: &State<Db>,
 ) -> Result<Json<Report>, ApiError> {
-    let stored = stored(db, id).await?;
-    let reader = caller.0.role.sees_masked_ids();
-    let report = db
-        .run(move |conn| reconciled(conn, &stored, reader))
-        .await?;
-    Ok(Json(report))
+    with_report(db, &caller, id, |_, report| Ok(Json(report))).await
 }
 
-/// The variance report of `stored`; for a `reader`, the ledger head's hash withheld
-/// when it commits to unsalted personal fields.
-fn reconciled(
-    conn: &mut DbConnection,
-    stored: &StoredDeclaration,
-    reader: bool,
-) -> Result<Report, ApiError> {
-    let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
-    if reader {
-        report.ledger_head.for_readers();
-    }
-    Ok(report)
+/// What `then` makes of the variance report of declaration `id` (for a reader, the
+/// ledger head's hash withheld when it commits to unsalted personal fields), on the
+/// connection that made it.
+///
+/// Fails with 404 when there is no such declaration, or when a query or `then` fails.
+async fn with_report<T: Send + 'static>(
+    db: &Db,
+    caller: &CountyRead,
+    id: &str,
+    then: impl FnOnce(&mut DbConnection, Report) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let stored = stored(db, id).await?;
+    let reader = caller.0.role.sees_masked_ids();
+    db.run(move |conn| {
+        let mut report = reconcile(conn, Some(&stored.id), &stored.declaration)?;
+        if reader {
+            report.ledger_head.for_readers();
+        }
+        then(conn, report)
+    })
+    .await
 }
 
 /// How many findings of each kind the printable report lists (it counts them all).
@@ -223,25 +224,20 @@ pub async fn report_html(
     id: &str,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
-    let stored = stored(db, id).await?;
     let sees_findings = caller.0.role.allows(crate::auth::Access::Review);
-    let reader = caller.0.role.sees_masked_ids();
-    let html = db
-        .run(move |conn| {
-            let report = reconciled(conn, &stored, reader)?;
-            let found = if sees_findings {
-                Some(findings::digest(
-                    conn,
-                    &crate::domain::Scope::County,
-                    REPORT_FINDINGS_PER_KIND,
-                )?)
-            } else {
-                None
-            };
-            Ok::<_, ApiError>(render(&report, found.as_ref()).into_string())
-        })
-        .await?;
-    Ok(RawHtml(html))
+    with_report(db, &caller, id, move |conn, report| {
+        let found = if sees_findings {
+            Some(findings::digest(
+                conn,
+                &crate::domain::Scope::County,
+                REPORT_FINDINGS_PER_KIND,
+            )?)
+        } else {
+            None
+        };
+        Ok(RawHtml(render(&report, found.as_ref()).into_string()))
+    })
+    .await
 }
 
 /// Audit findings in the caller's scope, optionally of one kind, ordered by kind and

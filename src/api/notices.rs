@@ -14,8 +14,10 @@ use super::ledger::IdempotencyKey;
 use super::params;
 use super::proposals::{reply, required_text};
 use crate::approvals::notices::{object, record_notice, resolve, NewNotice};
-use crate::approvals::ApprovalSettings;
-use crate::db::Db;
+use crate::approvals::replies::Keyed;
+use crate::approvals::{ApprovalSettings, ProposalError};
+use crate::auth::Caller;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::DateError;
 use crate::domain::BusinessDate;
 
@@ -95,12 +97,27 @@ pub async fn create_notice(
         starts_on,
         days,
     };
-    let caller = caller.0;
-    db.run(move |conn| {
-        record_notice(conn, &caller.scope, &caller.name, &new, &keyed).map_err(ApiError::from)
+    keyed_reply(db, caller.0, keyed, move |conn, caller, keyed| {
+        record_notice(conn, &caller.scope, &caller.name, &new, keyed)
     })
     .await
-    .map(reply)
+}
+
+/// Runs `write` for the clerk `caller` under `keyed` (a retry is answered as the first
+/// time was) and answers with its reply.
+///
+/// Fails when `write` refuses or the database fails.
+async fn keyed_reply(
+    db: &Db,
+    caller: Caller,
+    keyed: Keyed,
+    write: impl FnOnce(&mut DbConnection, &Caller, &Keyed) -> Result<(u16, Value), ProposalError>
+        + Send
+        + 'static,
+) -> Result<(Status, Json<Value>), ApiError> {
+    db.run(move |conn| write(conn, &caller, &keyed).map_err(ApiError::from))
+        .await
+        .map(reply)
 }
 
 /// Records an objection to a notice: 201.
@@ -120,12 +137,10 @@ pub async fn create_objection(
         &format!("POST /api/v1/notices/{id}/objections"),
         &body,
     );
-    let caller = caller.0;
-    db.run(move |conn| {
-        object(conn, &caller.scope, &caller.name, &id, &text, &keyed).map_err(ApiError::from)
+    keyed_reply(db, caller.0, keyed, move |conn, caller, keyed| {
+        object(conn, &caller.scope, &caller.name, &id, &text, keyed)
     })
     .await
-    .map(reply)
 }
 
 /// Resolves an objection: 200.
@@ -151,19 +166,9 @@ pub async fn resolve_objection(
         &format!("POST /api/v1/notices/{id}/objections/{n}/resolve"),
         &body,
     );
-    let caller = caller.0;
-    db.run(move |conn| {
-        resolve(
-            conn,
-            &caller.scope,
-            &caller.name,
-            &id,
-            n,
-            &resolution,
-            &keyed,
-        )
-        .map_err(ApiError::from)
+    keyed_reply(db, caller.0, keyed, move |conn, caller, keyed| {
+        let (scope, name) = (&caller.scope, &caller.name);
+        resolve(conn, scope, name, &id, n, &resolution, keyed)
     })
     .await
-    .map(reply)
 }

@@ -18,10 +18,10 @@ use super::views::Page;
 use crate::approvals::decide::{decide, Decision};
 use crate::approvals::notices::{NoticeRow, NoticeView};
 use crate::approvals::proposals::{ProposalRow, ProposalStatus, ProposalView};
-use crate::approvals::replies::Keyed;
+use crate::approvals::replies::{keyed_write, ChainLock, Keyed};
 use crate::approvals::Level;
 use crate::auth::{Caller, Visibility};
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
 use crate::domain::Vocabulary;
 use crate::ledger::entry::personal::personal_values;
@@ -100,6 +100,23 @@ pub fn required_text(field: &'static str, label: &str, value: &str) -> Result<St
 /// The reply of a write: its status and body.
 pub fn reply((status, body): (u16, Value)) -> (Status, Json<Value>) {
     (Status::from_code(status).unwrap_or(Status::Ok), Json(body))
+}
+
+/// Runs `write` under `keyed` in one transaction holding the chain's lock as `lock`
+/// says (a retry is answered as the first time was, see [`keyed_write`]) and answers
+/// with its reply.
+///
+/// Fails when `write` refuses, the key was used before for another request, or the
+/// database fails.
+pub async fn run_keyed(
+    db: &Db,
+    keyed: Keyed,
+    lock: ChainLock,
+    write: impl FnOnce(&mut DbConnection) -> Result<(u16, Value), ApiError> + Send + 'static,
+) -> Result<(Status, Json<Value>), ApiError> {
+    db.run(move |conn| keyed_write(conn, &keyed, lock, write))
+        .await
+        .map(reply)
 }
 
 /// Notes on `disclosure` the asset of a proposal (as JSON) whose entry carries an ID or

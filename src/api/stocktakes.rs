@@ -6,7 +6,7 @@
 //! `/{id}/report` (and `.html`) gives the report.
 
 use rocket::data::{Data, Limits};
-use rocket::form;
+use rocket::form::{self, FromForm};
 use rocket::http::{ContentType, Status};
 use rocket::response::content::RawHtml;
 use rocket::serde::json::Json;
@@ -17,14 +17,15 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use super::ledger::IdempotencyKey;
-use super::proposals::reply;
+use super::proposals::run_keyed;
 use super::views::Page;
-use crate::approvals::replies::{keyed_write, ChainLock, Keyed};
-use crate::db::Db;
+use crate::approvals::replies::{ChainLock, Keyed};
+use crate::auth::Caller;
+use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
-use crate::request::{PageQuery, Param};
+use crate::request::{Documented, PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
@@ -86,16 +87,33 @@ pub async fn open_stocktake(
     let keyed = idempotency.for_body(&caller.0, "POST /api/v1/stocktakes", &body);
     let NewStocktake { name, year, scope } = body;
     let opening = Opening { name, year, scope };
-    let (actor, scope) = (caller.0.name, caller.0.scope);
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
-            let campaign = campaign::open(conn, &scope, &actor, &opening)?;
-            let tally = campaign::tally(conn, &scope, &campaign)?;
-            Ok::<_, ApiError>((201, json!(detail(&campaign, &tally))))
-        })
+    keyed_campaign_reply(db, caller.0, keyed, 201, move |conn, scope, actor| {
+        campaign::open(conn, scope, actor, &opening)
     })
     .await
-    .map(reply)
+}
+
+/// Runs `write` (which opens or closes a campaign, in the scope and with the name of
+/// `caller`) under `keyed` (a retry is answered as the first time was), and answers
+/// `status` with the campaign and its progress.
+///
+/// Fails when `write` refuses or the database fails.
+async fn keyed_campaign_reply(
+    db: &Db,
+    caller: Caller,
+    keyed: Keyed,
+    status: u16,
+    write: impl FnOnce(&mut DbConnection, &Scope, &str) -> Result<Campaign, StocktakeError>
+        + Send
+        + 'static,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let (actor, scope) = (caller.name, caller.scope);
+    run_keyed(db, keyed, ChainLock::WithKey, move |conn| {
+        let campaign = write(conn, &scope, &actor)?;
+        let tally = campaign::tally(conn, &scope, &campaign)?;
+        Ok((status, json!(detail(&campaign, &tally))))
+    })
+    .await
 }
 
 /// The campaigns the caller's scope sees, newest first, each with its progress: a page
@@ -202,37 +220,53 @@ pub async fn close_stocktake(
         &format!("POST /api/v1/stocktakes/{id}/close"),
         "",
     );
-    let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, ChainLock::WithKey, |conn| {
-            let campaign = campaign::close(conn, &scope, &actor, &id)?;
-            let tally = campaign::tally(conn, &scope, &campaign)?;
-            Ok::<_, ApiError>((200, json!(detail(&campaign, &tally))))
-        })
+    let id = id.to_owned();
+    keyed_campaign_reply(db, caller.0, keyed, 200, move |conn, scope, actor| {
+        campaign::close(conn, scope, actor, &id)
     })
     .await
-    .map(reply)
 }
 
-/// The town and village a checklist asks for.
-fn place(
-    town: form::Result<'_, Param<&str>>,
-    village: form::Result<'_, Param<&str>>,
-) -> Result<Place, ApiError> {
-    let given = |p: Option<&str>| p.map(|t| t.trim().to_owned());
-    Ok(Place {
-        town: given(town?.into_inner()).filter(|t| !t.is_empty()),
-        village: given(village?.into_inner()),
-    })
+/// The town and village a checklist asks for (`village=` for the assets of no village).
+#[derive(Debug, Clone, FromForm)]
+pub struct PlaceQuery {
+    town: Param<String>,
+    village: Param<String>,
 }
 
-/// Loads a checklist.
+impl PlaceQuery {
+    /// The part of the campaign asked for.
+    fn into_place(self) -> Place {
+        let given = |p: Param<String>| p.into_inner().map(|t| t.trim().to_owned());
+        Place {
+            town: given(self.town).filter(|t| !t.is_empty()),
+            village: given(self.village),
+        }
+    }
+}
+
+impl Documented for PlaceQuery {
+    fn parameters() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("town", "镇街（不给则全部）"),
+            ("village", "村（空值为不属于任何村的资产；不给则全部）"),
+        ]
+    }
+}
+
+/// The checklist of campaign `id` for the place `query` asks for, in the caller's scope:
+/// the campaign, the place and its assets, as the JSON, HTML and Excel checklists show
+/// them.
+///
+/// Fails when the query is malformed, or the campaign is not there or not in scope.
 async fn load_checklist(
     db: &Db,
-    scope: Scope,
-    id: String,
-    place: Place,
+    caller: ReviewAccess,
+    id: &str,
+    query: form::Result<'_, PlaceQuery>,
 ) -> Result<(Campaign, Place, Vec<ChecklistItem>), ApiError> {
+    let place = query?.into_place();
+    let (scope, id) = (caller.0.scope, id.to_owned());
     db.run(move |conn| {
         let campaign = campaign::find(conn, &scope, &id)?;
         let items = checklist(conn, &scope, &campaign, &place)?;
@@ -242,16 +276,14 @@ async fn load_checklist(
 }
 
 /// A village's checklist (`town`, `village`; `village=` for the assets of no village).
-#[get("/stocktakes/<id>/checklist?<town>&<village>")]
+#[get("/stocktakes/<id>/checklist?<place..>")]
 pub async fn get_checklist(
     caller: ReviewAccess,
     id: &str,
-    town: form::Result<'_, Param<&str>>,
-    village: form::Result<'_, Param<&str>>,
+    place: form::Result<'_, PlaceQuery>,
     db: &State<Db>,
 ) -> Result<Json<ChecklistView>, ApiError> {
-    let place = place(town, village)?;
-    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    let (campaign, place, items) = load_checklist(db, caller, id, place).await?;
     let value = items
         .iter()
         .try_fold(0i64, |sum, i| sum.checked_add(i.value_fen));
@@ -266,32 +298,28 @@ pub async fn get_checklist(
 }
 
 /// The printable checklist, with the signature lines of the village's checkers.
-#[get("/stocktakes/<id>/checklist.html?<town>&<village>")]
+#[get("/stocktakes/<id>/checklist.html?<place..>")]
 pub async fn get_checklist_html(
     caller: ReviewAccess,
     id: &str,
-    town: form::Result<'_, Param<&str>>,
-    village: form::Result<'_, Param<&str>>,
+    place: form::Result<'_, PlaceQuery>,
     db: &State<Db>,
 ) -> Result<RawHtml<String>, ApiError> {
-    let place = place(town, village)?;
-    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    let (campaign, place, items) = load_checklist(db, caller, id, place).await?;
     Ok(RawHtml(
         render_checklist(&campaign, &place, &items, &timestamp_now()).into_string(),
     ))
 }
 
 /// The checklist as an Excel workbook to fill in and upload back as results.
-#[get("/stocktakes/<id>/checklist.xlsx?<town>&<village>")]
+#[get("/stocktakes/<id>/checklist.xlsx?<place..>")]
 pub async fn get_checklist_xlsx(
     caller: ReviewAccess,
     id: &str,
-    town: form::Result<'_, Param<&str>>,
-    village: form::Result<'_, Param<&str>>,
+    place: form::Result<'_, PlaceQuery>,
     db: &State<Db>,
 ) -> Result<(ContentType, Vec<u8>), ApiError> {
-    let place = place(town, village)?;
-    let (campaign, place, items) = load_checklist(db, caller.0.scope, id.to_owned(), place).await?;
+    let (campaign, place, items) = load_checklist(db, caller, id, place).await?;
     let bytes = write_xlsx(&campaign, &place, &items, &timestamp_now())
         .map_err(|e| ApiError::Internal(format!("cannot write the checklist: {e}")))?;
     let xlsx = ContentType::new(
@@ -369,19 +397,16 @@ pub async fn record_results(
         }
     };
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
-    db.run(move |conn| {
-        keyed_write(conn, &keyed, ChainLock::Always, |conn| {
-            let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
-            let body = json!(ResultsRecorded {
-                recorded: recorded.count,
-                first_seq: recorded.seqs.map(|s| s.0),
-                last_seq: recorded.seqs.map(|s| s.1),
-            });
-            Ok::<_, ApiError>((201, body))
-        })
+    run_keyed(db, keyed, ChainLock::Always, move |conn| {
+        let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+        let body = json!(ResultsRecorded {
+            recorded: recorded.count,
+            first_seq: recorded.seqs.map(|s| s.0),
+            last_seq: recorded.seqs.map(|s| s.1),
+        });
+        Ok((201, body))
     })
     .await
-    .map(reply)
 }
 
 /// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in
@@ -389,7 +414,7 @@ pub async fn record_results(
 ///
 /// Fails as [`record`] does, or when the campaign is not there (404 whatever the body).
 fn record_upload(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut DbConnection,
     scope: &Scope,
     actor: &str,
     id: &str,

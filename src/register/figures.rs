@@ -88,18 +88,27 @@ impl GroupRow {
 
 /// Adds `sign` times what `projects` contribute (leaving out batch `excluding`) to the
 /// rows and to their rollups (`register::rollups`), creating the rows not there yet.
+/// For all projects, in one statement, and the rollups rebuilt from the rows.
 fn add(
     conn: &mut DbConnection,
     projects: &Projects<'_>,
     excluding: Option<&str>,
     sign: i64,
 ) -> QueryResult<()> {
+    let contributions = contributions_sql(projects, excluding);
     if let Projects::All = projects {
-        add_rows(conn, projects, excluding, sign)?;
+        // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
+        upsert(
+            conn,
+            &format!(
+                "SELECT c.class, c.town, c.village, c.year, c.department, \
+                     {sign} * c.projects, {sign} * c.assets, {sign} * c.funds_fen, {sign} * c.value_fen \
+                 FROM ({contributions}) c WHERE 1 = 1"
+            ),
+        )?;
         return rollups::rebuild(conn);
     }
-    let rows: Vec<GroupRow> =
-        diesel::sql_query(contributions_sql(projects, excluding)).load(conn)?;
+    let rows: Vec<GroupRow> = diesel::sql_query(contributions).load(conn)?;
     upsert_rows(conn, &rows, sign)?;
     rollups::add(conn, &rows, sign)
 }
@@ -150,25 +159,6 @@ pub fn add_created(conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
     rollups::add_sql(conn, staged)?;
     diesel::sql_query("DROP TABLE created_group_figures").execute(conn)?;
     Ok(())
-}
-
-/// Adds `sign` times what `projects` contribute to the rows in one statement.
-fn add_rows(
-    conn: &mut DbConnection,
-    projects: &Projects<'_>,
-    excluding: Option<&str>,
-    sign: i64,
-) -> QueryResult<()> {
-    let contributions = contributions_sql(projects, excluding);
-    // `WHERE 1 = 1`: SQLite reads `ON CONFLICT` after a SELECT only after a WHERE.
-    upsert(
-        conn,
-        &format!(
-            "SELECT c.class, c.town, c.village, c.year, c.department, \
-                 {sign} * c.projects, {sign} * c.assets, {sign} * c.funds_fen, {sign} * c.value_fen \
-             FROM ({contributions}) c WHERE 1 = 1"
-        ),
-    )
 }
 
 /// Adds the rows `source` (a VALUES list or a SELECT of `group_figures` columns) to the

@@ -3,6 +3,7 @@
 use super::views::{
     ChecklistView, NewStocktake, ResultBody, ResultsRecorded, StocktakeDetail, StocktakeList,
 };
+use super::PlaceQuery;
 use crate::api::openapi::{schema, Audience, Body, Operation};
 use crate::paging::TimeKey;
 use crate::request::{Documented, PageQuery};
@@ -12,10 +13,7 @@ const MISSING: (u16, &str, Body) = (404, "没有此盘点，或不在令牌范�
 
 /// The stock-take's operations, as the OpenAPI document lists them.
 pub fn operations() -> Vec<Operation> {
-    let place: Vec<(&'static str, &'static str)> = vec![
-        ("town", "镇街（不给则全部）"),
-        ("village", "村（空值为不属于任何村的资产；不给则全部）"),
-    ];
+    let place = PlaceQuery::parameters();
     let id: &'static [(&'static str, &'static str)] = &[("id", "盘点 id")];
     vec![
         Operation::post("/api/v1/stocktakes", Audience::Clerk, "开始年度清查盘点：范围内所有未处置的资产列入清单（范围须在令牌范围之内）；可带 Idempotency-Key 头")

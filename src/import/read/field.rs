@@ -194,16 +194,18 @@ impl Field {
         })
     }
 
-    /// The column of each funding channel, in the order of [`FundingChannel::ALL`].
-    pub const CHANNELS: [Field; 7] = [
-        Field::FundsCentral,
-        Field::FundsProvincial,
-        Field::FundsLocal,
-        Field::FundsIntegrated,
-        Field::FundsSector,
-        Field::FundsSocial,
-        Field::FundsOther,
-    ];
+    /// The column of each funding channel, in the order of [`FundingChannel::ALL`]: the
+    /// seven from 中央衔接资金 in [`Field::ALL`] (the test `channels_are_the_channel_columns`
+    /// checks the order).
+    pub const CHANNELS: [Field; 7] = match Field::ALL
+        .split_at(Field::FundsCentral as usize)
+        .1
+        .first_chunk::<7>()
+    {
+        Some(channels) => *channels,
+        // Evaluated at compile time: a shorter `ALL` fails the build, not a run.
+        None => panic!("Field::ALL lists the seven channel columns from FundsCentral"),
+    };
 
     /// The Chinese header, as errors name a column the file lacks.
     pub fn chinese(self) -> &'static str {
@@ -387,4 +389,16 @@ pub fn asset_values(asset: &AssetRecord) -> [(Field, String); 25] {
         (Field::Location, opt(&d.location)),
         (Field::Remarks, opt(&d.remarks)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_are_the_channel_columns() {
+        let channels: Vec<_> = Field::CHANNELS.iter().map(|f| f.channel()).collect();
+        let expected: Vec<_> = FundingChannel::ALL.iter().copied().map(Some).collect();
+        assert_eq!(channels, expected);
+    }
 }

@@ -123,22 +123,26 @@ fn open_form(caller: &Caller) -> Markup {
     }
 }
 
-/// Runs `write` (which opens or closes a campaign) under its form's one-time key (see
-/// [`form_key`]) on `route` and the form's other `values`: a form posted again is
-/// answered with the campaign of the first time and writes nothing. The campaign's id
-/// and whether the form was such a repeat, or the write's own refusal.
+/// Runs `write` (which opens or closes a campaign) for a clerk, under the one-time key
+/// of the form `values` (see [`form_key`]) on `route` and the form's other values: a
+/// form posted again is answered with the campaign of the first time and writes
+/// nothing. Redirects to the campaign's page (saying so when the form was such a
+/// repeat), or, when the write refuses, back to `form_page` with the refusal.
 ///
-/// Fails (422 page, nothing written) when the key was sent before with other content,
-/// or when the database fails.
+/// Fails (403 page) for a session that may not write; (422 page, nothing written) when
+/// the key is malformed or was sent before with other content; (404 page) when the
+/// campaign is not there; or when the database fails.
 async fn keyed_campaign_write(
     session: &Session,
     db: &Db,
-    key: Option<String>,
+    mut values: HashMap<String, String>,
     route: String,
-    values: &HashMap<String, String>,
+    form_page: &str,
     write: impl FnOnce(&mut DbConnection) -> Result<Campaign, StocktakeError> + Send + 'static,
-) -> Result<Result<(bool, String), StocktakeError>, PageError> {
-    let keyed = Keyed::of_caller(key, &session.0, &route, &form_key::canonical(values));
+) -> Result<Redirect, PageError> {
+    require(session, Access::Write)?;
+    let key = form_key::take(&mut values)?;
+    let keyed = Keyed::of_caller(key, &session.0, &route, &form_key::canonical(&values));
     let written = db
         .run(move |conn| {
             let repeated = answered(conn, &keyed).map_err(internal)?;
@@ -150,11 +154,14 @@ async fn keyed_campaign_write(
         })
         .await?;
     match written {
-        Ok((repeated, answer)) => {
-            let id = answer["id"].as_str().unwrap_or_default().to_owned();
-            Ok(Ok((repeated, id)))
-        }
-        Err(Refused::Write(e)) => Ok(Err(e)),
+        Ok((repeated, answer)) => Ok(after_write(
+            answer["id"].as_str().unwrap_or_default(),
+            repeated,
+        )),
+        Err(Refused::Write(e)) => Ok(Redirect::to(format!(
+            "{form_page}?error={}",
+            encode(&page_error(e)?)
+        ))),
         Err(Refused::Reused) => Err(message_page(
             Status::UnprocessableEntity,
             "未记录",
@@ -182,9 +189,7 @@ pub async fn open_stocktake(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let mut values = form.into_inner();
-    let key = form_key::take(&mut values)?;
+    let values = form.into_inner();
     let text = |name: &str| values.get(name).map(|v| v.trim().to_owned());
     let opening = Opening {
         name: text("name").unwrap_or_default(),
@@ -192,22 +197,15 @@ pub async fn open_stocktake(
         scope: text("scope").filter(|s| !s.is_empty()),
     };
     let (scope, actor) = (session.0.scope.clone(), session.0.name.clone());
-    let opened = keyed_campaign_write(
+    keyed_campaign_write(
         &session,
         db,
-        key,
+        values,
         "POST /stocktakes".to_owned(),
-        &values,
+        "/stocktakes",
         move |conn| campaign::open(conn, &scope, &actor, &opening),
     )
-    .await?;
-    match opened {
-        Ok((repeated, id)) => Ok(after_write(&id, repeated)),
-        Err(e) => Ok(Redirect::to(format!(
-            "/stocktakes?error={}",
-            encode(&page_error(e)?)
-        ))),
-    }
+    .await
 }
 
 async fn load(db: &Db, session: &Session, id: &str) -> Result<(Campaign, Tally), PageError> {
@@ -307,29 +305,18 @@ pub async fn close_stocktake(
     form: Form<HashMap<String, String>>,
     db: &State<Db>,
 ) -> Result<Redirect, PageError> {
-    require(&session, Access::Write)?;
-    let mut values = form.into_inner();
-    let key = form_key::take(&mut values)?;
     let (scope, actor, campaign) = (
         session.0.scope.clone(),
         session.0.name.clone(),
         id.to_owned(),
     );
-    let closed = keyed_campaign_write(
+    keyed_campaign_write(
         &session,
         db,
-        key,
+        form.into_inner(),
         format!("POST /stocktakes/{id}/close"),
-        &values,
+        &format!("/stocktakes/{}", encode(id)),
         move |conn| campaign::close(conn, &scope, &actor, &campaign),
     )
-    .await?;
-    match closed {
-        Ok((repeated, id)) => Ok(after_write(&id, repeated)),
-        Err(e) => Ok(Redirect::to(format!(
-            "/stocktakes/{}?error={}",
-            encode(id),
-            encode(&page_error(e)?)
-        ))),
-    }
+    .await
 }

@@ -160,36 +160,44 @@ fn field(values: &HashMap<String, String>, name: &str) -> String {
 /// Approves the next step (approvers).
 #[post("/proposals/<id>/approve", data = "<form>")]
 pub async fn approve(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
-    desk.require(Access::Approve)?;
     let step = Level::parse(&field(&form, "step"));
-    let target = id.to_owned();
-    let route = format!("POST /proposals/{id}/approve");
-    let outcome = desk
-        .run(&form, route, move |conn, caller, keyed| {
-            let approve = Decision::Approve(step);
-            decide(conn, caller, &target, &approve, keyed, today_in_china())
-        })
-        .await?;
-    desk.after_write(id.to_owned(), "approved", outcome).await
+    let approve = Ok(Decision::Approve(step));
+    take_decision(&desk, id, &form, ("approve", "approved"), approve).await
 }
 
 /// Rejects the proposal (approvers).
 #[post("/proposals/<id>/reject", data = "<form>")]
 pub async fn reject(desk: Desk<'_>, id: &str, form: Fields) -> Result<Redirect, PageError> {
+    let reason = required(&form, "reason", "缺少驳回理由（reason）");
+    let reject = reason.map(Decision::Reject);
+    take_decision(&desk, id, &form, ("reject", "rejected"), reject).await
+}
+
+/// Takes `decision` on proposal `id` from its form posted to `action` (`approve`,
+/// `reject`) for an approver; then redirects to the proposal saying `done`, or shows it
+/// with the refusal (also when `decision` is itself a refusal, and then nothing runs).
+///
+/// Fails (403 page) for a session that may not approve, or when the key is malformed or
+/// no connection is free.
+async fn take_decision(
+    desk: &Desk<'_>,
+    id: &str,
+    form: &Fields,
+    (action, done): (&str, &str),
+    decision: Result<Decision, ProposalError>,
+) -> Result<Redirect, PageError> {
     desk.require(Access::Approve)?;
-    let target = id.to_owned();
-    let outcome = match required(&form, "reason", "缺少驳回理由（reason）") {
-        Ok(reason) => {
-            let route = format!("POST /proposals/{id}/reject");
-            desk.run(&form, route, move |conn, caller, keyed| {
-                let reject = Decision::Reject(reason);
-                decide(conn, caller, &target, &reject, keyed, today_in_china())
+    let outcome = match decision {
+        Ok(decision) => {
+            let (target, route) = (id.to_owned(), format!("POST /proposals/{id}/{action}"));
+            desk.run(form, route, move |conn, caller, keyed| {
+                decide(conn, caller, &target, &decision, keyed, today_in_china())
             })
             .await?
         }
         Err(refusal) => Err(refusal),
     };
-    desk.after_write(id.to_owned(), "rejected", outcome).await
+    desk.after_write(id.to_owned(), done, outcome).await
 }
 
 /// Records a notice of the proposal (clerks).
@@ -241,21 +249,19 @@ pub async fn create_objection(
     id: &str,
     form: Fields,
 ) -> Result<Redirect, PageError> {
-    desk.require(Access::Write)?;
-    let notice = desk.notice(id).await?;
-    let notice_id = notice.id.clone();
-    let outcome = match required(&form, "text", "缺少异议内容") {
-        Ok(text) => {
-            let route = format!("POST /notices/{id}/objections");
-            desk.run(&form, route, move |conn, caller, keyed| {
-                object(conn, &caller.scope, &caller.name, &notice_id, &text, keyed)
-            })
-            .await?
-        }
-        Err(refusal) => Err(refusal),
-    };
-    desk.after_write(notice.proposal_id, "objection", outcome)
-        .await
+    let route = format!("POST /notices/{id}/objections");
+    let text = ("text", "缺少异议内容");
+    notice_write(
+        &desk,
+        id,
+        &form,
+        text,
+        (route, "objection"),
+        |conn, caller, keyed, notice, text| {
+            object(conn, &caller.scope, &caller.name, notice, &text, keyed)
+        },
+    )
+    .await
 }
 
 /// Resolves an objection (clerks).
@@ -266,20 +272,56 @@ pub async fn resolve_objection(
     n: i64,
     form: Fields,
 ) -> Result<Redirect, PageError> {
+    let route = format!("POST /notices/{id}/objections/{n}/resolve");
+    let resolution = ("resolution", "缺少处理结果");
+    notice_write(
+        &desk,
+        id,
+        &form,
+        resolution,
+        (route, "resolved"),
+        move |conn, caller, keyed, notice, text| {
+            let (scope, name) = (&caller.scope, &caller.name);
+            resolve(conn, scope, name, notice, n, &text, keyed)
+        },
+    )
+    .await
+}
+
+/// Runs `write` on notice `id` for a clerk, given the id of the notice and the form's
+/// field `name` (trimmed), under the form's key on `route`; then redirects to the
+/// notice's proposal saying `done`, or shows it with the refusal. When the field is
+/// empty nothing runs and the refusal is `missing`.
+///
+/// Fails (403 page) for a session that may not write, (404 page) when the notice is not
+/// in the session's scope, or when the key is malformed or no connection is free.
+async fn notice_write(
+    desk: &Desk<'_>,
+    id: &str,
+    form: &Fields,
+    (name, missing): (&'static str, &str),
+    (route, done): (String, &str),
+    write: impl FnOnce(
+            &mut DbConnection,
+            &Caller,
+            &Keyed,
+            &str,
+            String,
+        ) -> Result<(u16, Value), ProposalError>
+        + Send
+        + 'static,
+) -> Result<Redirect, PageError> {
     desk.require(Access::Write)?;
     let notice = desk.notice(id).await?;
-    let notice_id = notice.id.clone();
-    let outcome = match required(&form, "resolution", "缺少处理结果") {
-        Ok(resolution) => {
-            let route = format!("POST /notices/{id}/objections/{n}/resolve");
-            desk.run(&form, route, move |conn, caller, keyed| {
-                let (scope, name) = (&caller.scope, &caller.name);
-                resolve(conn, scope, name, &notice_id, n, &resolution, keyed)
+    let outcome = match required(form, name, missing) {
+        Ok(value) => {
+            let notice_id = notice.id.clone();
+            desk.run(form, route, move |conn, caller, keyed| {
+                write(conn, caller, keyed, &notice_id, value)
             })
             .await?
         }
         Err(refusal) => Err(refusal),
     };
-    desk.after_write(notice.proposal_id, "resolved", outcome)
-        .await
+    desk.after_write(notice.proposal_id, done, outcome).await
 }
