@@ -20,7 +20,9 @@
 //!   trigram tables of the name search, and indexes the load's names in one statement
 //!   per table before it commits ([`super::name_search::TrigramsAside`]).
 //! - PostgreSQL keeps its indexes: dropping one would lock the table against the other
-//!   server processes for the whole import.
+//!   server processes for the whole import. A bulk load analyses the tables it wrote
+//!   its rows to before it reads them back, in its transaction, so that the statements
+//!   after the load are planned for the rows it holds, not for the tables before it.
 //! - References. An import writes its batch row last, with its final counts (batches
 //!   are append-only: never changed, never deleted), in the same transaction as the
 //!   rows that name it. Neither engine checks those rows' references one by one: the
@@ -112,22 +114,32 @@ fn roll_back_open_transactions(conn: &mut DbConnection) {
     }
 }
 
-/// The tables whose planner statistics a large load brings up to date.
-const ANALYZED: &str = "projects, assets, registered_fields, ledger_entries, \
-     asset_search_names, search_names, group_figures, rollup_figures, dated_figures, findings";
+/// The tables a load writes its rows to, whose planner statistics a PostgreSQL bulk
+/// load brings up to date inside its transaction, before it reads them back.
+const LOADED: &str =
+    "projects, assets, registered_fields, ledger_entries, asset_search_names, search_names";
+
+/// The tables a load's figures and findings are written to after that.
+const SUMMED: &str = "group_figures, rollup_figures, dated_figures, findings";
 
 /// Brings PostgreSQL's planner statistics up to date after a load that added many
-/// rows, outside its transaction. Until autovacuum analyses a table on its own, the
-/// planner keeps the estimates of the table before the load: right after importing
-/// a province into an empty register it took 100 asset codes for a third of the
-/// ledger and read all 2.1M entries for an as-of page (1.1 s) instead of 212 by index
-/// (0.3 ms). SQLite keeps no statistics unless asked (`ANALYZE` was never run on a
-/// register), so its plans do not go stale: nothing to do there.
+/// rows, outside its transaction: of the tables the load wrote its figures and
+/// findings to and, unless `loaded_analysed` (a bulk load analysed them inside its
+/// transaction, [`SetAside::restore`]), of those it wrote its rows to. Until autovacuum
+/// analyses a table on its own, the planner keeps the estimates of the table before
+/// the load: right after importing a province into an empty register it took 100
+/// asset codes for a third of the ledger and read all 2.1M entries for an as-of page
+/// (1.1 s) instead of 212 by index (0.3 ms). SQLite keeps no statistics unless asked
+/// (`ANALYZE` was never run on a register), so its plans do not go stale: nothing to
+/// do there.
 ///
 /// Fails when the statement fails.
-pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+pub fn refresh_statistics(conn: &mut DbConnection, loaded_analysed: bool) -> QueryResult<()> {
     match conn {
-        DbConnection::Postgres(_) => conn.batch_execute(&format!("ANALYZE {ANALYZED}")),
+        DbConnection::Postgres(_) if loaded_analysed => {
+            conn.batch_execute(&format!("ANALYZE {SUMMED}"))
+        }
+        DbConnection::Postgres(_) => conn.batch_execute(&format!("ANALYZE {LOADED}, {SUMMED}")),
         DbConnection::Sqlite(_) => Ok(()),
     }
 }
@@ -141,6 +153,16 @@ pub struct SetAside {
     statements: Vec<String>,
     trigrams: super::name_search::TrigramsAside,
     proves_references: bool,
+    analyses_loaded: bool,
+}
+
+impl SetAside {
+    /// Whether [`SetAside::restore`] brings the planner statistics of the tables the
+    /// load wrote its rows to up to date (a PostgreSQL bulk load), so that
+    /// [`refresh_statistics`] need not after it commits.
+    pub fn analyses_loaded(&self) -> bool {
+        self.analyses_loaded
+    }
 }
 
 /// A reference of the rows a bulk load wrote that names nothing.
@@ -281,6 +303,7 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
             statements: Vec::new(),
             trigrams: super::name_search::TrigramsAside::default(),
             proves_references: true,
+            analyses_loaded: true,
         });
     }
     // `sql` is NULL for the indexes behind UNIQUE and PRIMARY KEY constraints; unique
@@ -298,6 +321,7 @@ pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<SetAside> {
         statements: indexes.into_iter().map(|index| index.sql).collect(),
         trigrams: super::name_search::set_trigrams_aside(conn)?,
         proves_references: true,
+        analyses_loaded: false,
     })
 }
 
@@ -309,6 +333,7 @@ pub fn keep_indexes(conn: &DbConnection) -> SetAside {
         statements: Vec::new(),
         trigrams: super::name_search::TrigramsAside::default(),
         proves_references: matches!(conn, DbConnection::Sqlite(_)),
+        analyses_loaded: false,
     }
 }
 
@@ -327,6 +352,15 @@ impl SetAside {
         batch_id: &str,
         after_seq: i64,
     ) -> QueryResult<()> {
+        if self.analyses_loaded {
+            // The statements that follow read the load's rows back (the proof below, the
+            // figures, the findings); planned with the estimates of the tables before the
+            // load, PostgreSQL took a million assets for a few thousand and probed an
+            // index per asset where one hash join serves (1M: the duplicate candidates
+            // 31.9 s against 1.1 s, the proof 10.8 s against 2.7 s). `ANALYZE` counts the
+            // transaction's own rows; its statistics commit or roll back with the load.
+            conn.batch_execute(&format!("ANALYZE {LOADED}"))?;
+        }
         if !self.statements.is_empty() {
             conn.batch_execute(&format!("PRAGMA cache_size = -{REBUILD_CACHE_KIB}"))?;
             for statement in &self.statements {

@@ -198,6 +198,8 @@ pub fn import_file(
         });
     }
 
+    // Whether the load brought its tables' planner statistics up to date itself.
+    let mut loaded_analysed = false;
     let outcome = bulk_load::with_import_cache(conn, |conn| {
         conn.transaction::<Box<Run>, RolledBack, _>(|conn| {
             // An import may run longer than a request's statements are allowed to.
@@ -236,6 +238,7 @@ pub fn import_file(
             // The codes seen are no longer needed; free them before the indexes are sorted.
             run.forget_asset_codes();
             run.batch().insert(conn)?;
+            loaded_analysed = set_aside.analyses_loaded();
             set_aside.restore(conn, &run.batch().id, after_seq)?;
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
@@ -263,7 +266,7 @@ pub fn import_file(
             let report = run.report(BatchStatus::Committed);
             if u64::try_from(report.assets_created).unwrap_or(0) >= bulk::BULK_MIN_ROWS {
                 // The import has committed: statistics that lag behind it only slow reads.
-                if let Err(e) = bulk_load::refresh_statistics(conn) {
+                if let Err(e) = bulk_load::refresh_statistics(conn, loaded_analysed) {
                     tracing::warn!(error = %e, "planner statistics not refreshed after import");
                 }
             }
