@@ -25,7 +25,7 @@ use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
-use crate::request::{Documented, PageQuery, Param};
+use crate::request::{Documented, KeepBlank, PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
@@ -227,20 +227,20 @@ pub async fn close_stocktake(
     .await
 }
 
-/// The town and village a checklist asks for (`village=` for the assets of no village).
+/// The town and village a checklist asks for (`village=` for the assets of no village,
+/// as the campaign page links them; no `village` for every village).
 #[derive(Debug, Clone, FromForm)]
 pub struct PlaceQuery {
     town: Param<String>,
-    village: Param<String>,
+    village: KeepBlank<String>,
 }
 
 impl PlaceQuery {
     /// The part of the campaign asked for.
     fn into_place(self) -> Place {
-        let given = |p: Param<String>| p.into_inner().map(|t| t.trim().to_owned());
         Place {
-            town: given(self.town).filter(|t| !t.is_empty()),
-            village: given(self.village),
+            town: self.town.into_inner().map(|t| t.trim().to_owned()),
+            village: self.village.into_inner().map(|v| v.trim().to_owned()),
         }
     }
 }
