@@ -1404,6 +1404,61 @@ fn results_cite_their_photos(app: &TestApp) {
 
 /// A retried upload with its `Idempotency-Key` answers as the first did and records
 /// nothing twice; another upload, or another person, under the same key is refused.
+/// The phone page's photo, stored meanwhile by another request not yet committed (the
+/// same picture uploaded through the API a moment before): the result is recorded and
+/// cites the one stored file, kept under the first upload's name.
+fn a_photo_stored_meanwhile_is_reused_by_the_phone_page(app: &TestApp) {
+    use asset_registry::ledger::attachments::{digest, info, store};
+    setup(app);
+    let id = open_county(app);
+    let photo = b"\xff\xd8\xff the same pump".to_vec();
+    let stored = attachments_count(app);
+    let browser = app.signed_in(&token(app, Role::Clerk, "village:桑镇/东村"));
+    let mut body = [
+        ("asset_code", "A2"),
+        ("result", "damaged"),
+        ("checked_on", "2026-10-09"),
+    ]
+    .map(|(name, value)| {
+        format!("--XB\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    })
+    .concat()
+    .into_bytes();
+    body.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"phone.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
+    );
+    body.extend_from_slice(&photo);
+    body.extend_from_slice(b"\r\n--XB--\r\n");
+    let (status, waited) = app.beside_an_uncommitted_write(
+        |conn| store(conn, &photo, "api.jpg", "clerk").map(|_| ()),
+        || {
+            browser
+                .post(format!("/stocktakes/{id}/check"))
+                .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+                .body(body)
+                .dispatch()
+                .status()
+        },
+    );
+    assert!(
+        waited || app.backend == asset_registry::db::Backend::Sqlite,
+        "the phone page did not wait for the other upload"
+    );
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(attachments_count(app), stored + 1);
+    let sha256 = digest(&photo);
+    let entry = last_inspection(app, "A2");
+    assert_eq!(
+        (&entry["data"]["result"], &entry["data"]["attachments"]),
+        (&json!("damaged"), &json!([sha256]))
+    );
+    let mut conn = app.db.conn().expect("connection");
+    let kept = info(&mut conn, &sha256).expect("info").expect("stored");
+    assert_eq!(kept.filename, "api.jpg");
+    drop(conn);
+    verify(app);
+}
+
 fn a_retried_upload_records_once(app: &TestApp) {
     setup(app);
     let id = open_county(app);
@@ -1858,6 +1913,10 @@ fn main() -> std::process::ExitCode {
         (
             "results::results_cite_their_photos",
             results_cite_their_photos,
+        ),
+        (
+            "results::a_photo_stored_meanwhile_is_reused_by_the_phone_page",
+            a_photo_stored_meanwhile_is_reused_by_the_phone_page,
         ),
         (
             "results::a_retried_upload_records_once",
