@@ -30,7 +30,7 @@ use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
-use crate::stocktake::results::{record, Origin, ResultInput};
+use crate::stocktake::results::{record, Columns, Origin, ResultInput};
 use crate::stocktake::upload::read_upload;
 use crate::stocktake::{Campaign, StocktakeError};
 
@@ -396,9 +396,14 @@ pub async fn record_results(
             )
         }
     };
+    // Read and parsed before the chain's lock is taken: a large workbook does not hold
+    // up every ledger append while it is read.
+    let parsed = rocket::tokio::task::spawn_blocking(move || parse_upload(json, &spool))
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     run_keyed(db, keyed, ChainLock::Always, move |conn| {
-        let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+        let recorded = record_upload(conn, &scope, &actor, &id, parsed)?;
         let body = json!(ResultsRecorded {
             recorded: recorded.count,
             first_seq: recorded.seqs.map(|s| s.0),
@@ -409,28 +414,40 @@ pub async fn record_results(
     .await
 }
 
-/// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in
-/// checklist) in campaign `id`, within the caller's transaction.
+/// An upload's results and (for a filled-in checklist) its columns, or what is wrong
+/// with it.
+type ParsedUpload = Result<(Vec<ResultInput>, Option<Columns>), ApiError>;
+
+/// Reads the upload spooled at `spool`: a JSON list when `json`, else a filled-in
+/// checklist. Reads nothing of the register.
 ///
-/// Fails as [`record`] does, or when the campaign is not there (404 whatever the body).
+/// Fails with the rule `invalid_body` (not a JSON list), as [`read_upload`] does, or
+/// when the file cannot be read.
+fn parse_upload(json: bool, spool: &tempfile::NamedTempFile) -> ParsedUpload {
+    if json {
+        let bytes = std::fs::read(spool.path())
+            .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
+        Ok((json_results(&bytes)?, None))
+    } else {
+        let (inputs, columns) = read_upload(spool.path())?;
+        Ok((inputs, Some(columns)))
+    }
+}
+
+/// Records the `parsed` upload in campaign `id`, within the caller's transaction.
+///
+/// Fails as [`record`] does, when the campaign is not there (404 whatever the body),
+/// or with what is wrong with the upload.
 fn record_upload(
     conn: &mut DbConnection,
     scope: &Scope,
     actor: &str,
     id: &str,
-    json: bool,
-    spool: &tempfile::NamedTempFile,
+    parsed: ParsedUpload,
 ) -> Result<crate::stocktake::results::Recorded, ApiError> {
     // The campaign first: an unknown one is 404 whatever the body holds.
     campaign::find(conn, scope, id)?;
-    let (inputs, columns) = if json {
-        let bytes = std::fs::read(spool.path())
-            .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
-        (json_results(&bytes)?, None)
-    } else {
-        let (inputs, columns) = read_upload(spool.path())?;
-        (inputs, Some(columns))
-    };
+    let (inputs, columns) = parsed?;
     Ok(record(conn, scope, actor, id, &inputs, columns.as_ref())?)
 }
 
