@@ -30,7 +30,7 @@ use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
-use crate::stocktake::results::{record, Columns, Origin, ResultInput};
+use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput};
 use crate::stocktake::upload::read_upload;
 use crate::stocktake::{Campaign, StocktakeError};
 
@@ -396,8 +396,8 @@ pub async fn record_results(
             )
         }
     };
-    // Read and parsed before the chain's lock is taken: a large workbook does not hold
-    // up every ledger append while it is read.
+    // Read, parsed and checked row by row before the chain's lock is taken: a large
+    // workbook does not hold up every ledger append while it is read.
     let parsed = rocket::tokio::task::spawn_blocking(move || parse_upload(json, &spool))
         .await
         .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
@@ -414,12 +414,11 @@ pub async fn record_results(
     .await
 }
 
-/// An upload's results and (for a filled-in checklist) its columns, or what is wrong
-/// with it.
-type ParsedUpload = Result<(Vec<ResultInput>, Option<Columns>), ApiError>;
+/// An upload's results, each row checked by itself, or what is wrong with the upload.
+type ParsedUpload = Result<CheckedUpload, ApiError>;
 
-/// Reads the upload spooled at `spool`: a JSON list when `json`, else a filled-in
-/// checklist. Reads nothing of the register.
+/// Reads the upload spooled at `spool` (a JSON list when `json`, else a filled-in
+/// checklist) and checks each row by itself. Reads nothing of the register.
 ///
 /// Fails with the rule `invalid_body` (not a JSON list), as [`read_upload`] does, or
 /// when the file cannot be read.
@@ -427,10 +426,10 @@ fn parse_upload(json: bool, spool: &tempfile::NamedTempFile) -> ParsedUpload {
     if json {
         let bytes = std::fs::read(spool.path())
             .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
-        Ok((json_results(&bytes)?, None))
+        Ok(CheckedUpload::of(json_results(&bytes)?, None))
     } else {
         let (inputs, columns) = read_upload(spool.path())?;
-        Ok((inputs, Some(columns)))
+        Ok(CheckedUpload::of(inputs, Some(columns)))
     }
 }
 
@@ -447,8 +446,7 @@ fn record_upload(
 ) -> Result<crate::stocktake::results::Recorded, ApiError> {
     // The campaign first: an unknown one is 404 whatever the body holds.
     campaign::find(conn, scope, id)?;
-    let (inputs, columns) = parsed?;
-    Ok(record(conn, scope, actor, id, &inputs, columns.as_ref())?)
+    Ok(record(conn, scope, actor, id, &parsed?)?)
 }
 
 /// The routes of the stock-take, to mount under `/api/v1`.
