@@ -14,7 +14,7 @@ use asset_registry::db::Db;
 use asset_registry::domain::Scope;
 use asset_registry::import::{import_file, ImportOutcome, ImportRequest, Unwatched};
 use asset_registry::stocktake::campaign::{open, Opening};
-use asset_registry::stocktake::results::record;
+use asset_registry::stocktake::results::{record, CheckedUpload};
 use asset_registry::stocktake::upload::read_upload;
 use diesel::connection::SimpleConnection;
 
@@ -72,17 +72,12 @@ fn run(database: &str, register_csv: &Path, results_csv: &Path) -> (Duration, Du
     let opened = started.elapsed();
     let started = Instant::now();
     let (inputs, columns) = read_upload(results_csv).expect("read");
-    let recorded = record(
-        &mut conn,
-        &Scope::County,
-        "bench",
-        &campaign.id,
-        &inputs,
-        Some(&columns),
-    )
-    .expect("record");
+    let count = inputs.len();
+    let upload = CheckedUpload::of(inputs, Some(columns));
+    let recorded =
+        record(&mut conn, &Scope::County, "bench", &campaign.id, &upload).expect("record");
     let elapsed = started.elapsed();
-    assert_eq!(recorded.count, inputs.len());
+    assert_eq!(recorded.count, count);
     (import, opened, elapsed)
 }
 

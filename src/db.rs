@@ -3,6 +3,7 @@
 //! each engine loads them, bulk-load tuning, read snapshots, backups, and the schema.
 //! No module outside `db` names a backend.
 
+pub mod attachment_rows;
 pub mod backup;
 pub mod bulk;
 pub mod bulk_load;

@@ -9,7 +9,7 @@ pub mod param;
 use rocket::form::FromForm;
 
 pub use fields::{FilterText, Flag, Seq, YearFilter};
-pub use param::{Both, Documented, Param, QueryError};
+pub use param::{Both, Documented, KeepBlank, Param, QueryError};
 
 use crate::domain::{
     AssetClass, AssetCondition, AssetStatus, BusinessDate, OperatingMode, OwnerType,

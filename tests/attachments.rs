@@ -12,6 +12,7 @@ use asset_registry::auth::{self, Role};
 use asset_registry::domain::Scope;
 use asset_registry::ledger::attachments::digest;
 use diesel::connection::SimpleConnection;
+use diesel::Connection;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::{json, Value};
 use support::{Scenario, TestApp};
@@ -430,6 +431,45 @@ fn a_village_reads_only_its_own_documents(app: &TestApp) {
     assert_eq!(app.get(&path, Some(&east)).status, Status::NotFound);
 }
 
+/// The same photo stored by two requests at once, the second inside a transaction that
+/// goes on after it (as the phone page's results write does, the chain's lock taken
+/// first): the second finds the first's file instead of failing its transaction.
+fn a_file_stored_twice_at_once_is_kept_once(app: &TestApp) {
+    use asset_registry::ledger::attachments::{info, store, AttachmentInfo};
+    let photo = b"\xff\xd8\xff one photo of a pump".to_vec();
+    let sha256 = digest(&photo);
+    let kept = AttachmentInfo {
+        sha256: sha256.clone(),
+        size: i64::try_from(photo.len()).expect("size"),
+        filename: "first.jpg".to_owned(),
+    };
+    let (second, waited) = app.beside_an_uncommitted_write(
+        |conn| {
+            let stored = store(conn, &photo, "first.jpg", "clerk-1")?;
+            assert_eq!(stored, (kept.clone(), true));
+            Ok(())
+        },
+        || {
+            let mut conn = app.db.conn().expect("connection");
+            conn.transaction(|conn| {
+                conn.batch_execute("UPDATE ledger_head SET seq = seq WHERE id = 1")?;
+                let stored = store(conn, &photo, "second.jpg", "clerk-2")?;
+                // The transaction goes on after the file was found stored.
+                let again = info(conn, &sha256)?;
+                Ok::<_, diesel::result::Error>((stored, again))
+            })
+        },
+    );
+    assert!(
+        waited || app.backend == asset_registry::db::Backend::Sqlite,
+        "the second store did not wait for the first"
+    );
+    let (stored, again) = second.expect("the second store and its transaction");
+    assert_eq!(stored, (kept.clone(), false));
+    assert_eq!(again, Some(kept));
+    assert_eq!(app.count_rows("attachments"), 1);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -459,6 +499,10 @@ fn main() -> std::process::ExitCode {
         (
             "attachments::a_village_reads_only_its_own_documents",
             a_village_reads_only_its_own_documents,
+        ),
+        (
+            "attachments::a_file_stored_twice_at_once_is_kept_once",
+            a_file_stored_twice_at_once_is_kept_once,
         ),
     ];
     support::run(scenarios)

@@ -837,6 +837,107 @@ fn a_village_fills_in_its_checklist_and_uploads_it(app: &TestApp) {
     assert_eq!(written(app), before);
 }
 
+/// Two assets of 桑镇 that belong to no village (a town's own project).
+const NO_VILLAGE: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,管护主体,确权日期,确权证书编号
+P4,镇级冷库,2021,桑镇,,30000.00,D1,冷库,经营性,25000.00,桑镇人民政府,政府部门,,桑镇农业服务中心,2021-06-01,兴确字8号
+P4,镇级冷库,2021,桑镇,,30000.00,D2,制冷机组,经营性,5000.00,桑镇人民政府,政府部门,,桑镇农业服务中心,2021-06-01,兴确字9号
+";
+
+/// The asset codes of a checklist's JSON answer for `query`, sorted.
+fn checklist_codes(app: &TestApp, id: &str, query: &str) -> Vec<String> {
+    let reply = app.get(
+        &format!("/api/v1/stocktakes/{id}/checklist?{query}"),
+        Some(&app.clerk),
+    );
+    assert_eq!(reply.status, Status::Ok, "{query}: {}", reply.body);
+    let mut codes: Vec<String> = reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["asset_code"].as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(reply.body["count"], codes.len());
+    codes.sort();
+    codes
+}
+
+/// The first column's asset codes of a checklist workbook.
+fn workbook_codes(bytes: Vec<u8>) -> Vec<String> {
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = workbook.worksheet_range("盘点表").expect("sheet");
+    let first: Vec<String> = sheet
+        .rows()
+        .map(|r| r.first().map(ToString::to_string).unwrap_or_default())
+        .collect();
+    let header = first.iter().position(|c| c == "资产编号").expect("header");
+    let mut codes: Vec<String> = first[header + 1..]
+        .iter()
+        .filter(|c| !c.is_empty() && !c.contains("签字"))
+        .cloned()
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn an_empty_village_lists_the_assets_of_no_village(app: &TestApp) {
+    setup(app);
+    let reply = app.import(NO_VILLAGE.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let id = open_county(app);
+    let town = support::encode("桑镇");
+    let none = format!("town={town}&village=");
+    assert_eq!(checklist_codes(app, &id, &none), ["D1", "D2"]);
+    // Absent, every village of the town and the assets of none.
+    assert_eq!(
+        checklist_codes(app, &id, &format!("town={town}")),
+        ["A1", "A2", "A3", "B1", "B2", "D1", "D2"]
+    );
+    let east = format!("town={town}&village={}", support::encode("东村"));
+    assert_eq!(checklist_codes(app, &id, &east), ["A1", "A2", "A3"]);
+    let (status, _, bytes) = get_bytes(
+        app,
+        &format!("/api/v1/stocktakes/{id}/checklist.xlsx?{none}"),
+        &app.clerk,
+    );
+    assert_eq!(status, Status::Ok);
+    assert_eq!(workbook_codes(bytes), ["D1", "D2"]);
+
+    // The campaign page's row of 桑镇's assets of no village links to those assets.
+    let browser = app.signed_in(&app.clerk);
+    let page = browser
+        .get(format!("/stocktakes/{id}"))
+        .dispatch()
+        .into_string()
+        .expect("page");
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains("<td>桑镇</td><td></td>"))
+        .unwrap_or_else(|| panic!("no row of 桑镇 without a village: {page}"));
+    let href = |suffix: &str| {
+        let start = row
+            .find(&format!("/checklist.{suffix}?"))
+            .unwrap_or_else(|| panic!("no {suffix} link: {row}"));
+        let from = row[..start].rfind('"').expect("href") + 1;
+        let to = start + row[start..].find('"').expect("href end");
+        row[from..to].replace("&amp;", "&")
+    };
+    let printed = browser
+        .get(href("html"))
+        .dispatch()
+        .into_string()
+        .expect("checklist page");
+    assert!(
+        printed.contains("D1") && printed.contains("D2") && !printed.contains("A1"),
+        "{printed}"
+    );
+    let excel = browser.get(href("xlsx")).dispatch();
+    assert_eq!(excel.status(), Status::Ok);
+    assert_eq!(
+        workbook_codes(excel.into_bytes().expect("workbook")),
+        ["D1", "D2"]
+    );
+}
+
 fn closing_reports_the_loss_and_raises_not_stocktaken(app: &TestApp) {
     setup(app);
     let id = open_county(app);
@@ -1303,6 +1404,61 @@ fn results_cite_their_photos(app: &TestApp) {
 
 /// A retried upload with its `Idempotency-Key` answers as the first did and records
 /// nothing twice; another upload, or another person, under the same key is refused.
+/// The phone page's photo, stored meanwhile by another request not yet committed (the
+/// same picture uploaded through the API a moment before): the result is recorded and
+/// cites the one stored file, kept under the first upload's name.
+fn a_photo_stored_meanwhile_is_reused_by_the_phone_page(app: &TestApp) {
+    use asset_registry::ledger::attachments::{digest, info, store};
+    setup(app);
+    let id = open_county(app);
+    let photo = b"\xff\xd8\xff the same pump".to_vec();
+    let stored = attachments_count(app);
+    let browser = app.signed_in(&token(app, Role::Clerk, "village:桑镇/东村"));
+    let mut body = [
+        ("asset_code", "A2"),
+        ("result", "damaged"),
+        ("checked_on", "2026-10-09"),
+    ]
+    .map(|(name, value)| {
+        format!("--XB\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    })
+    .concat()
+    .into_bytes();
+    body.extend_from_slice(
+        b"--XB\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"phone.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
+    );
+    body.extend_from_slice(&photo);
+    body.extend_from_slice(b"\r\n--XB--\r\n");
+    let (status, waited) = app.beside_an_uncommitted_write(
+        |conn| store(conn, &photo, "api.jpg", "clerk").map(|_| ()),
+        || {
+            browser
+                .post(format!("/stocktakes/{id}/check"))
+                .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+                .body(body)
+                .dispatch()
+                .status()
+        },
+    );
+    assert!(
+        waited || app.backend == asset_registry::db::Backend::Sqlite,
+        "the phone page did not wait for the other upload"
+    );
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(attachments_count(app), stored + 1);
+    let sha256 = digest(&photo);
+    let entry = last_inspection(app, "A2");
+    assert_eq!(
+        (&entry["data"]["result"], &entry["data"]["attachments"]),
+        (&json!("damaged"), &json!([sha256]))
+    );
+    let mut conn = app.db.conn().expect("connection");
+    let kept = info(&mut conn, &sha256).expect("info").expect("stored");
+    assert_eq!(kept.filename, "api.jpg");
+    drop(conn);
+    verify(app);
+}
+
 fn a_retried_upload_records_once(app: &TestApp) {
     setup(app);
     let id = open_county(app);
@@ -1759,6 +1915,10 @@ fn main() -> std::process::ExitCode {
             results_cite_their_photos,
         ),
         (
+            "results::a_photo_stored_meanwhile_is_reused_by_the_phone_page",
+            a_photo_stored_meanwhile_is_reused_by_the_phone_page,
+        ),
+        (
             "results::a_retried_upload_records_once",
             a_retried_upload_records_once,
         ),
@@ -1769,6 +1929,10 @@ fn main() -> std::process::ExitCode {
         (
             "checklists::a_village_fills_in_its_checklist_and_uploads_it",
             a_village_fills_in_its_checklist_and_uploads_it,
+        ),
+        (
+            "checklists::an_empty_village_lists_the_assets_of_no_village",
+            an_empty_village_lists_the_assets_of_no_village,
         ),
         (
             "report::closing_reports_the_loss_and_raises_not_stocktaken",

@@ -25,12 +25,12 @@ use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
-use crate::request::{Documented, PageQuery, Param};
+use crate::request::{Documented, KeepBlank, PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
-use crate::stocktake::results::{record, Origin, ResultInput};
+use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput};
 use crate::stocktake::upload::read_upload;
 use crate::stocktake::{Campaign, StocktakeError};
 
@@ -227,20 +227,20 @@ pub async fn close_stocktake(
     .await
 }
 
-/// The town and village a checklist asks for (`village=` for the assets of no village).
+/// The town and village a checklist asks for (`village=` for the assets of no village,
+/// as the campaign page links them; no `village` for every village).
 #[derive(Debug, Clone, FromForm)]
 pub struct PlaceQuery {
     town: Param<String>,
-    village: Param<String>,
+    village: KeepBlank<String>,
 }
 
 impl PlaceQuery {
     /// The part of the campaign asked for.
     fn into_place(self) -> Place {
-        let given = |p: Param<String>| p.into_inner().map(|t| t.trim().to_owned());
         Place {
-            town: given(self.town).filter(|t| !t.is_empty()),
-            village: given(self.village),
+            town: self.town.into_inner().map(|t| t.trim().to_owned()),
+            village: self.village.into_inner().map(|v| v.trim().to_owned()),
         }
     }
 }
@@ -396,9 +396,14 @@ pub async fn record_results(
             )
         }
     };
+    // Read, parsed and checked row by row before the chain's lock is taken: a large
+    // workbook does not hold up every ledger append while it is read.
+    let parsed = rocket::tokio::task::spawn_blocking(move || parse_upload(json, &spool))
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
     let (actor, scope, id) = (caller.0.name, caller.0.scope, id.to_owned());
     run_keyed(db, keyed, ChainLock::Always, move |conn| {
-        let recorded = record_upload(conn, &scope, &actor, &id, json, &spool)?;
+        let recorded = record_upload(conn, &scope, &actor, &id, parsed)?;
         let body = json!(ResultsRecorded {
             recorded: recorded.count,
             first_seq: recorded.seqs.map(|s| s.0),
@@ -409,29 +414,39 @@ pub async fn record_results(
     .await
 }
 
-/// Records the upload spooled at `spool` (a JSON list when `json`, else a filled-in
-/// checklist) in campaign `id`, within the caller's transaction.
+/// An upload's results, each row checked by itself, or what is wrong with the upload.
+type ParsedUpload = Result<CheckedUpload, ApiError>;
+
+/// Reads the upload spooled at `spool` (a JSON list when `json`, else a filled-in
+/// checklist) and checks each row by itself. Reads nothing of the register.
 ///
-/// Fails as [`record`] does, or when the campaign is not there (404 whatever the body).
+/// Fails with the rule `invalid_body` (not a JSON list), as [`read_upload`] does, or
+/// when the file cannot be read.
+fn parse_upload(json: bool, spool: &tempfile::NamedTempFile) -> ParsedUpload {
+    if json {
+        let bytes = std::fs::read(spool.path())
+            .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
+        Ok(CheckedUpload::of(json_results(&bytes)?, None))
+    } else {
+        let (inputs, columns) = read_upload(spool.path())?;
+        Ok(CheckedUpload::of(inputs, Some(columns)))
+    }
+}
+
+/// Records the `parsed` upload in campaign `id`, within the caller's transaction.
+///
+/// Fails as [`record`] does, when the campaign is not there (404 whatever the body),
+/// or with what is wrong with the upload.
 fn record_upload(
     conn: &mut DbConnection,
     scope: &Scope,
     actor: &str,
     id: &str,
-    json: bool,
-    spool: &tempfile::NamedTempFile,
+    parsed: ParsedUpload,
 ) -> Result<crate::stocktake::results::Recorded, ApiError> {
     // The campaign first: an unknown one is 404 whatever the body holds.
     campaign::find(conn, scope, id)?;
-    let (inputs, columns) = if json {
-        let bytes = std::fs::read(spool.path())
-            .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
-        (json_results(&bytes)?, None)
-    } else {
-        let (inputs, columns) = read_upload(spool.path())?;
-        (inputs, Some(columns))
-    };
-    Ok(record(conn, scope, actor, id, &inputs, columns.as_ref())?)
+    Ok(record(conn, scope, actor, id, &parsed?)?)
 }
 
 /// The routes of the stock-take, to mount under `/api/v1`.

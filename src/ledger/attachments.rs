@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::db::attachment_rows::{insert_attachment_unless_stored, AttachmentRow};
 use crate::db::schema::{assets, attachments, ledger_entries, proposals};
 use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
@@ -30,17 +31,6 @@ pub struct AttachmentInfo {
     pub filename: String,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = attachments)]
-struct NewAttachment<'a> {
-    sha256: &'a str,
-    size: i64,
-    filename: &'a str,
-    content: &'a [u8],
-    created_at: String,
-    created_by: &'a str,
-}
-
 /// The SHA-256 of `bytes`, lowercase hex.
 pub fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -54,6 +44,11 @@ pub fn is_digest(text: &str) -> bool {
 /// Stores `content` under its SHA-256 unless it is stored already (then the first
 /// upload's name stays); returns what is stored and whether this call stored it.
 ///
+/// A file another request stores meanwhile is passed over by the key (`ON CONFLICT DO
+/// NOTHING`) and read back, not caught as a failed insert: inside a caller's
+/// transaction (the phone page's results) a failed statement would abort it on
+/// PostgreSQL.
+///
 /// Fails when the database fails.
 pub fn store(
     conn: &mut DbConnection,
@@ -66,34 +61,29 @@ pub fn store(
         return Ok((found, false));
     }
     let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-    let inserted = diesel::insert_into(attachments::table)
-        .values(NewAttachment {
-            sha256: &sha256,
-            size,
-            filename,
-            content,
-            created_at: timestamp_now(),
-            created_by: by,
-        })
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok((
+    let row = AttachmentRow {
+        sha256: &sha256,
+        size,
+        filename,
+        content,
+        created_at: timestamp_now(),
+        created_by: by,
+    };
+    let inserted = insert_attachment_unless_stored(conn, &row)?;
+    if inserted == 1 {
+        return Ok((
             AttachmentInfo {
                 sha256,
                 size,
                 filename: filename.to_owned(),
             },
             true,
-        )),
-        // Another request stored the same bytes meanwhile: theirs stands.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => info(conn, &sha256)?
-            .map(|found| (found, false))
-            .ok_or(diesel::result::Error::NotFound),
-        Err(e) => Err(e),
+        ));
     }
+    // Another request stored the same bytes meanwhile: theirs stands.
+    info(conn, &sha256)?
+        .map(|found| (found, false))
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// What is stored under `sha256`, without the content.

@@ -1,5 +1,5 @@
 //! The pieces every query struct is built of: [`Param`], a parameter that may be left
-//! out; [`Both`], two structs read from one query string; [`QueryError`], the first
+//! out, and [`KeepBlank`], one whose blank value means something of its own; [`Both`], two structs read from one query string; [`QueryError`], the first
 //! bad parameter of a query that failed; and [`Documented`], a struct's parameters as
 //! the API's OpenAPI document lists them.
 
@@ -12,10 +12,17 @@ use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField
 /// of two values was meant is not ours to guess.
 ///
 /// Rocket's own `Option<T>` would not do: it turns an invalid value into `None`.
+///
+/// `BLANK_IS_A_VALUE` keeps a blank value as given instead (see [`KeepBlank`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param<T>(Option<T>);
+pub struct Param<T, const BLANK_IS_A_VALUE: bool = false>(Option<T>);
 
-impl<T> Param<T> {
+/// A [`Param`] whose blank value is a value, read as any other, not the same as leaving
+/// the parameter out: `village=` asks for the assets of no village, no `village` for
+/// every village.
+pub type KeepBlank<T> = Param<T, true>;
+
+impl<T, const BLANK_IS_A_VALUE: bool> Param<T, BLANK_IS_A_VALUE> {
     /// The value, when one was given.
     pub fn get(&self) -> Option<&T> {
         self.0.as_ref()
@@ -27,7 +34,7 @@ impl<T> Param<T> {
     }
 }
 
-impl<T> Default for Param<T> {
+impl<T, const BLANK_IS_A_VALUE: bool> Default for Param<T, BLANK_IS_A_VALUE> {
     fn default() -> Self {
         Param(None)
     }
@@ -40,7 +47,9 @@ pub struct ParamContext<'v> {
 }
 
 #[rocket::async_trait]
-impl<'v, T: FromFormField<'v>> FromForm<'v> for Param<T> {
+impl<'v, T: FromFormField<'v>, const BLANK_IS_A_VALUE: bool> FromForm<'v>
+    for Param<T, BLANK_IS_A_VALUE>
+{
     type Context = ParamContext<'v>;
 
     fn init(_options: Options) -> Self::Context {
@@ -70,7 +79,7 @@ impl<'v, T: FromFormField<'v>> FromForm<'v> for Param<T> {
                     .with_name(name)
                     .into())
             }
-            Some(field) if !field.value.trim().is_empty() => {
+            Some(field) if BLANK_IS_A_VALUE || !field.value.trim().is_empty() => {
                 let (name, value) = (field.name.source(), field.value);
                 T::from_value(field)
                     .map(|value| Param(Some(value)))
@@ -166,5 +175,40 @@ impl From<form::Errors<'_>> for QueryError {
             other => format!("{parameter} 无效：{other}"),
         };
         QueryError { parameter, detail }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::form::{Form, FromForm, Lenient};
+    use rocket::http::RawStr;
+
+    use super::{KeepBlank, Param, QueryError};
+
+    #[derive(Debug, FromForm)]
+    struct Place {
+        town: Param<String>,
+        village: KeepBlank<String>,
+    }
+
+    fn read(query: &str) -> Result<(Option<String>, Option<String>), QueryError> {
+        Form::<Lenient<Place>>::parse_encoded(RawStr::new(query))
+            .map(|place| {
+                let place = place.into_inner();
+                (place.town.into_inner(), place.village.into_inner())
+            })
+            .map_err(QueryError::from)
+    }
+
+    #[test]
+    fn a_blank_value_is_absent_unless_kept() {
+        let some = |text: &str| Some(text.to_owned());
+        assert_eq!(read("town=&village=").unwrap(), (None, some("")));
+        assert_eq!(read("town=T").unwrap(), (some("T"), None));
+        assert_eq!(read("village=V").unwrap(), (None, some("V")));
+        assert_eq!(
+            read("village=&village=V").unwrap_err().detail,
+            "village 只能给出一次"
+        );
     }
 }

@@ -8,8 +8,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::campaign::{closed, find, Campaign, CampaignStatus, StocktakeError};
-use super::rows::{check_rows, text, Checked, Errors};
-pub use super::rows::{Columns, Origin, ResultError, ResultField, ResultInput, LISTED_ERRORS};
+use super::rows::{text, Checked};
+pub use super::rows::{
+    CheckedUpload, Columns, Origin, ResultError, ResultField, ResultInput, LISTED_ERRORS,
+};
 use crate::db::schema::{assets, stocktake_assets};
 use crate::db::stocktake_rows::{insert_results, StocktakeResultRow};
 use crate::db::DbConnection;
@@ -96,8 +98,8 @@ fn look_up(
     Ok((found, in_scope, listed))
 }
 
-/// Records `inputs` as results of the campaign `id` seen by `scope`, written by
-/// `actor`: all of them, or none. `columns` names a file's columns in its errors.
+/// Records the results of `upload` (checked row by row before) in the campaign `id`
+/// seen by `scope`, written by `actor`: all of them, or none.
 ///
 /// Fails with [`StocktakeError::NotFound`], the rules `campaign_closed` and
 /// `no_results`, [`StocktakeError::Rejected`] listing every row's errors (`required`,
@@ -110,8 +112,7 @@ pub fn record(
     scope: &Scope,
     actor: &str,
     id: &str,
-    inputs: &[ResultInput],
-    columns: Option<&Columns>,
+    upload: &CheckedUpload,
 ) -> Result<Recorded, StocktakeError> {
     conn.transaction(|conn| {
         let head = lock_head(conn)?;
@@ -119,23 +120,17 @@ pub fn record(
         if campaign.status == CampaignStatus::Closed {
             return Err(closed(&campaign));
         }
-        if inputs.is_empty() {
+        if upload.is_empty() {
             return Err(super::campaign::rule(
                 "no_results",
                 "results",
                 "没有要记录的盘点结果（文件中没有填写盘点结果的行）".to_owned(),
             ));
         }
-        let mut errors = Errors {
-            inputs,
-            columns,
-            list: Vec::new(),
-            count: 0,
-        };
-        let rows = check_rows(&mut errors, inputs);
-        let (found, in_scope, listed) = look_up(conn, scope, &campaign, &rows)?;
+        let (inputs, mut errors, rows) = upload.parts();
+        let (found, in_scope, listed) = look_up(conn, scope, &campaign, rows)?;
         let mut targets: Vec<(&Checked, &Found)> = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             let code = text(&inputs[row.at].asset_code).unwrap_or_default();
             let Some(asset) = found.get(&row.key) else {
                 errors.add(

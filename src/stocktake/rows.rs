@@ -139,6 +139,55 @@ pub(super) struct Checked {
     pub(super) attachments: Vec<String>,
 }
 
+/// An upload's results, each row checked by itself and against the rows before it
+/// (nothing of the register read): done before the chain's lock is taken, so that a
+/// large upload is not checked while every ledger append waits.
+pub struct CheckedUpload {
+    inputs: Vec<ResultInput>,
+    columns: Option<Columns>,
+    rows: Vec<Checked>,
+    list: Vec<(usize, ResultError)>,
+    count: usize,
+}
+
+impl CheckedUpload {
+    /// Checks `inputs`; `columns` names a file's columns in their errors.
+    pub fn of(inputs: Vec<ResultInput>, columns: Option<Columns>) -> Self {
+        let mut errors = Errors {
+            inputs: &inputs,
+            columns: columns.as_ref(),
+            list: Vec::new(),
+            count: 0,
+        };
+        let rows = check_rows(&mut errors, &inputs);
+        let (list, count) = (errors.list, errors.count);
+        CheckedUpload {
+            inputs,
+            columns,
+            rows,
+            list,
+            count,
+        }
+    }
+
+    /// Whether it holds no result.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// The results as sent, the errors found so far (to which the checks against the
+    /// register add), and the rows that passed.
+    pub(super) fn parts(&self) -> (&[ResultInput], Errors<'_>, &[Checked]) {
+        let errors = Errors {
+            inputs: &self.inputs,
+            columns: self.columns.as_ref(),
+            list: self.list.clone(),
+            count: self.count,
+        };
+        (&self.inputs, errors, &self.rows)
+    }
+}
+
 /// Collects errors with where they are.
 pub(super) struct Errors<'a> {
     pub(super) inputs: &'a [ResultInput],
@@ -210,7 +259,7 @@ pub(super) fn text(value: &Option<String>) -> Option<&str> {
 }
 
 /// Checks each row by itself and against the rows before it.
-pub(super) fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
+fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
     let today = today_in_china();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut checked = Vec::with_capacity(inputs.len());

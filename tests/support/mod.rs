@@ -429,6 +429,40 @@ impl TestApp {
         })
     }
 
+    /// Runs `write` while another connection's transaction has run `hold` and not yet
+    /// committed, as a request in progress beside it: the transaction commits once
+    /// `write` waits for it (on PostgreSQL, once a session of this database waits on a
+    /// lock, or after 10 seconds; on SQLite, whose one writer is waited for anyway,
+    /// after a moment). What `write` returned, and whether it was seen waiting.
+    pub fn beside_an_uncommitted_write<T>(
+        &self,
+        hold: impl FnOnce(&mut asset_registry::db::DbConnection) -> QueryResult<()> + Send,
+        write: impl FnOnce() -> T,
+    ) -> (T, bool) {
+        let (held, is_held) = std::sync::mpsc::channel();
+        std::thread::scope(|threads| {
+            let (db, backend, url) = (self.db.clone(), self.backend, self.database.url.clone());
+            let holder = threads.spawn(move || {
+                let mut conn = db.conn().expect("connection");
+                conn.transaction(|conn| {
+                    hold(conn)?;
+                    held.send(()).expect("held");
+                    Ok::<_, diesel::result::Error>(match backend {
+                        Backend::Postgres => a_session_waits_on_a_lock(&url),
+                        Backend::Sqlite => {
+                            std::thread::sleep(std::time::Duration::from_millis(300));
+                            false
+                        }
+                    })
+                })
+                .expect("the held write commits")
+            });
+            is_held.recv().expect("the write held");
+            let written = write();
+            (written, holder.join().expect("holder"))
+        })
+    }
+
     /// Everything an import may write, to prove that nothing was.
     pub fn register_state(&self) -> RegisterState {
         let mut conn = self.db.conn().expect("connection");
@@ -449,6 +483,26 @@ impl TestApp {
                 .expect("head"),
         }
     }
+}
+
+/// Whether a session of the PostgreSQL database at `url` comes to wait on a lock
+/// within 10 seconds.
+fn a_session_waits_on_a_lock(url: &str) -> bool {
+    let mut watcher = diesel::PgConnection::establish(url).expect("PostgreSQL reachable");
+    let waiting = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND wait_event_type = 'Lock')",
+    );
+    for _ in 0..200 {
+        let count: i64 = diesel::select(waiting.clone())
+            .get_result(&mut watcher)
+            .expect("pg_stat_activity");
+        if count > 0 {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
 }
 
 /// Counts of what the register holds, and the chain's head.

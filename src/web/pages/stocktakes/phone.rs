@@ -18,7 +18,7 @@ use crate::domain::dates::today_in_china;
 use crate::domain::{shown, InspectionResult, Vocabulary};
 use crate::ledger::attachments;
 use crate::stocktake::checklist::{search, ChecklistItem};
-use crate::stocktake::results::{record, Origin, ResultInput};
+use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput};
 use crate::stocktake::CampaignStatus;
 use crate::web::form_key::{self, Refused};
 use crate::web::pages::{internal, require, PageError};
@@ -209,7 +209,8 @@ pub async fn record_check(
                     let (stored, _) = attachments::store(conn, bytes, &photo_name, &actor)?;
                     input.attachments = Some(json!([stored.sha256]));
                 }
-                let recorded = record(conn, &scope, &actor, &key, &[input], None);
+                let upload = CheckedUpload::of(vec![input], None);
+                let recorded = record(conn, &scope, &actor, &key, &upload);
                 Ok((
                     201,
                     json!({"recorded": recorded.map_err(Refused::Write)?.count}),
