@@ -1,7 +1,8 @@
 //! The pieces every query struct is built of: [`Param`], a parameter that may be left
-//! out, and [`KeepBlank`], one whose blank value means something of its own; [`Both`], two structs read from one query string; [`QueryError`], the first
-//! bad parameter of a query that failed; and [`Documented`], a struct's parameters as
-//! the API's OpenAPI document lists them.
+//! out, and [`KeepBlank`], one whose blank value means something of its own; [`Both`],
+//! two structs read from one query string; [`QueryError`], the first bad parameter of
+//! a query that failed; and [`Documented`], a struct's parameters as the API's OpenAPI
+//! document lists them.
 
 use rocket::form::{self, DataField, FromForm, FromFormField, Options, ValueField};
 
