@@ -911,7 +911,7 @@ fn an_empty_village_lists_the_assets_of_no_village(app: &TestApp) {
         .expect("page");
     let row = page
         .split("<tr>")
-        .find(|row| row.contains("<td>桑镇</td><td></td>"))
+        .find(|row| row.contains("<td>桑镇</td><td>（不属于任何村）</td>"))
         .unwrap_or_else(|| panic!("no row of 桑镇 without a village: {page}"));
     let href = |suffix: &str| {
         let start = row
@@ -930,6 +930,7 @@ fn an_empty_village_lists_the_assets_of_no_village(app: &TestApp) {
         printed.contains("D1") && printed.contains("D2") && !printed.contains("A1"),
         "{printed}"
     );
+    assert!(printed.contains("清单：桑镇（不属于任何村）"), "{printed}");
     let excel = browser.get(href("xlsx")).dispatch();
     assert_eq!(excel.status(), Status::Ok);
     assert_eq!(

@@ -70,13 +70,25 @@ pub struct Place {
     pub village: Option<String>,
 }
 
+/// How the assets of no village are named where a village would be.
+pub const NO_VILLAGE: &str = "（不属于任何村）";
+
+/// `village` as a person reads it: [`NO_VILLAGE`] for the assets of none.
+pub fn village_label(village: &str) -> &str {
+    if village.is_empty() {
+        NO_VILLAGE
+    } else {
+        village
+    }
+}
+
 impl Place {
-    /// 马嵬街道李村, 马嵬街道, or 全部.
+    /// 马嵬街道李村, 马嵬街道（不属于任何村）, 马嵬街道, or 全部.
     pub fn label(&self) -> String {
         match (&self.town, &self.village) {
-            (Some(town), Some(village)) => format!("{town}{village}"),
+            (Some(town), Some(village)) => format!("{town}{}", village_label(village)),
             (Some(town), None) => town.clone(),
-            (None, Some(village)) => village.clone(),
+            (None, Some(village)) => village_label(village).to_owned(),
             (None, None) => "全部".to_owned(),
         }
     }

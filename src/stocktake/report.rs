@@ -7,7 +7,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use super::campaign::{Campaign, CampaignStatus, Tally, TallyLine};
-use super::checklist::{ChecklistItem, Place};
+use super::checklist::{village_label, ChecklistItem, Place};
 use crate::domain::{shown, InspectionResult, Vocabulary};
 
 /// The counts and values of a line by result, in the order a report lists them:
@@ -115,7 +115,7 @@ pub fn render_report(
                 tbody {
                     @for line in &tally.lines {
                         tr {
-                            td { (line.town) } td { (line.village) }
+                            td { (line.town) } td { (village_label(&line.village)) }
                             (number(line.assets)) (number(line.checked()))
                             @for (_, count, _) in by_result(line) { (number(count)) }
                             (number(shown::yuan(line.missing_fen)))

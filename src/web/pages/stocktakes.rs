@@ -20,6 +20,7 @@ use crate::db::{Db, DbConnection};
 use crate::domain::dates::today_in_china;
 use crate::domain::{shown, Vocabulary};
 use crate::stocktake::campaign::{self, Opening};
+use crate::stocktake::checklist::village_label;
 use crate::stocktake::listing;
 use crate::stocktake::report::by_result;
 use crate::stocktake::{Campaign, CampaignStatus, StocktakeError, Tally};
@@ -266,7 +267,7 @@ pub async fn stocktake(
                 @for line in &tally.lines {
                     @let query = format!("town={}&village={}", encode(&line.town), encode(&line.village));
                     tr {
-                        td { (line.town) } td { (line.village) }
+                        td { (line.town) } td { (village_label(&line.village)) }
                         (number_cell(format!("{} / {}", line.checked(), line.assets)))
                         (number_cell(shown::yuan(line.missing_fen)))
                         td {
