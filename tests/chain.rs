@@ -476,7 +476,9 @@ fn a_load_whose_project_names_no_batch_is_refused(app: &TestApp) {
                  created_at, code_key) SELECT 'P-LONE', name, year, town, village, funds_fen, \
                  'no-such-batch', created_at, 'P-LONE' FROM projects WHERE code = 'P3'",
             )?;
-            set_aside.restore(conn, "no-such-batch", after_seq)
+            set_aside
+                .restore(conn, "no-such-batch", after_seq)
+                .map(|_| ())
         })
     })
     .expect("the import's connection settings");
@@ -492,6 +494,45 @@ fn a_load_whose_project_names_no_batch_is_refused(app: &TestApp) {
     let reply = app.get("/api/v1/projects/P-LONE", Some(&app.auditor));
     assert_eq!(reply.status, Status::NotFound, "{}", reply.body);
     assert_eq!(verify(app, "")["ok"], true);
+}
+
+/// On PostgreSQL a bulk load analyses the tables it wrote its rows to before it reads
+/// them back. When another transaction holds a lock that keeps `ANALYZE` out (a vacuum,
+/// an index build), the load waits a moment, not until that transaction ends, and goes
+/// on without: its tables are analysed after its commit instead.
+fn a_bulk_load_analyses_its_tables_unless_locked_out(app: &TestApp) {
+    use asset_registry::db::{bulk_load, Backend, DbConnection};
+    use diesel::Connection;
+    if app.backend != Backend::Postgres {
+        return; // SQLite keeps no planner statistics of its own.
+    }
+    setup(app);
+    let load = |conn: &mut DbConnection| {
+        let after_seq = head_seq(conn);
+        let mut analysed = None;
+        let outcome = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+            let set_aside = bulk_load::set_indexes_aside(conn)?;
+            analysed = Some(set_aside.restore(conn, "no-batch", after_seq)?);
+            // The transaction goes on, and is rolled back: nothing of it stays.
+            conn.batch_execute("SELECT COUNT(*) FROM assets")?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(
+            matches!(outcome, Err(diesel::result::Error::RollbackTransaction)),
+            "{outcome:?}"
+        );
+        analysed.expect("restored")
+    };
+    let mut conn = app.db.conn().expect("connection");
+    assert!(load(&mut conn), "analysed in the load's transaction");
+
+    let mut holder = app.db.conn().expect("connection");
+    holder
+        .batch_execute("BEGIN; LOCK TABLE assets IN SHARE UPDATE EXCLUSIVE MODE")
+        .expect("lock");
+    assert!(!load(&mut conn), "locked out: analysed after the commit");
+    holder.batch_execute("ROLLBACK").expect("unlock");
+    assert!(load(&mut conn), "analysed again once the lock is gone");
 }
 
 /// An import that panics halfway gives its connection back as it found it: its
@@ -575,6 +616,10 @@ fn main() -> std::process::ExitCode {
         (
             "references::a_panicking_import_gives_its_connection_back_checked",
             a_panicking_import_gives_its_connection_back_checked,
+        ),
+        (
+            "references::a_bulk_load_analyses_its_tables_unless_locked_out",
+            a_bulk_load_analyses_its_tables_unless_locked_out,
         ),
     ];
     support::run(scenarios)

@@ -1403,8 +1403,6 @@ fn results_cite_their_photos(app: &TestApp) {
     verify(app);
 }
 
-/// A retried upload with its `Idempotency-Key` answers as the first did and records
-/// nothing twice; another upload, or another person, under the same key is refused.
 /// The phone page's photo, stored meanwhile by another request not yet committed (the
 /// same picture uploaded through the API a moment before): the result is recorded and
 /// cites the one stored file, kept under the first upload's name.
@@ -1460,6 +1458,8 @@ fn a_photo_stored_meanwhile_is_reused_by_the_phone_page(app: &TestApp) {
     verify(app);
 }
 
+/// A retried upload with its `Idempotency-Key` answers as the first did and records
+/// nothing twice; another upload, or another person, under the same key is refused.
 fn a_retried_upload_records_once(app: &TestApp) {
     setup(app);
     let id = open_county(app);

@@ -359,7 +359,7 @@ pub struct NewProposal {
 /// Fails when the asset is not in scope, the entry breaks a rule, the key was used for
 /// another request, or the database fails; nothing is written then.
 pub fn propose(conn: &mut DbConnection, new: &NewProposal) -> Result<(u16, Value), ProposalError> {
-    keyed_write(conn, &new.keyed, ChainLock::WithKey, |conn| {
+    keyed_write(conn, &new.keyed, ChainLock::Always, |conn| {
         check_append(
             conn,
             &AppendRequest {

@@ -121,11 +121,13 @@ pub enum ChainLock {
     /// Only with a key, where it guards the key's check and keep (a second request with
     /// the same key waits and is answered as the first). For a write that appends
     /// nothing (a declaration, a campaign opened) or takes the lock itself before it
-    /// reads (a campaign closed, a proposal checked as its append would be): without a
-    /// key it runs beside ledger appends.
+    /// reads (a campaign closed): without a key it runs beside ledger appends. Not a
+    /// proposal: its check takes the lock in a savepoint it rolls back, and PostgreSQL
+    /// releases a row lock with the savepoint that took it.
     WithKey,
     /// Always. For a write that reads what it then changes and counts on the lock to
-    /// serialise it with the writes that change the same rows: a decision (the
+    /// serialise it with the writes that change the same rows: a proposal (checked
+    /// against the asset as its entry would be appended), a decision (the
     /// proposal's status and steps, and the entry its last step appends), a notice or
     /// an objection (made while the proposal is pending, against the last approval that
     /// requires none open), and results read against their campaign before the append

@@ -156,15 +156,6 @@ pub struct SetAside {
     analyses_loaded: bool,
 }
 
-impl SetAside {
-    /// Whether [`SetAside::restore`] brings the planner statistics of the tables the
-    /// load wrote its rows to up to date (a PostgreSQL bulk load), so that
-    /// [`refresh_statistics`] need not after it commits.
-    pub fn analyses_loaded(&self) -> bool {
-        self.analyses_loaded
-    }
-}
-
 /// A reference of the rows a bulk load wrote that names nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("导入写入的 {table}（{row}）引用的 {names} 不存在")]
@@ -344,6 +335,10 @@ impl SetAside {
     /// batch, project and asset that exist; on PostgreSQL, puts the statement checks
     /// back. Call after the batch row is written.
     ///
+    /// Returns whether the planner statistics of the tables the load wrote its rows to
+    /// are up to date (a PostgreSQL bulk load analyses them first), so that
+    /// [`refresh_statistics`] need not after the commit.
+    ///
     /// Fails when an index cannot be built or a query fails, and as a foreign-key
     /// violation naming the first reference that dangles, as a foreign key would have.
     pub fn restore(
@@ -351,18 +346,8 @@ impl SetAside {
         conn: &mut DbConnection,
         batch_id: &str,
         after_seq: i64,
-    ) -> QueryResult<()> {
-        if self.analyses_loaded {
-            // The statements that follow read the load's rows back (the proof below, the
-            // figures, the findings); planned with the estimates of the tables before the
-            // load, PostgreSQL took a million assets for a few thousand and probed an
-            // index per asset where one hash join serves (1M: the duplicate candidates
-            // 31.9 s against 1.1 s, the proof 10.8 s against 2.7 s). `ANALYZE` counts the
-            // transaction's own rows; its statistics commit or roll back with the load.
-            // It holds the tables' SHARE UPDATE EXCLUSIVE lock until then, which stops
-            // only vacuum, another `ANALYZE` and index builds, not reads or writes.
-            conn.batch_execute(&format!("ANALYZE {LOADED}"))?;
-        }
+    ) -> QueryResult<bool> {
+        let analysed = self.analyses_loaded && analyse_loaded(conn)?;
         if !self.statements.is_empty() {
             conn.batch_execute(&format!("PRAGMA cache_size = -{REBUILD_CACHE_KIB}"))?;
             for statement in &self.statements {
@@ -371,7 +356,7 @@ impl SetAside {
         }
         self.trigrams.restore(conn)?;
         if !self.proves_references {
-            return Ok(());
+            return Ok(analysed);
         }
         let dangling = match conn {
             DbConnection::Sqlite(_) => first_dangling_by_key(conn, after_seq)?,
@@ -387,11 +372,48 @@ impl SetAside {
                 Box::new(dangling.to_string()),
             ));
         }
-        match conn {
-            DbConnection::Sqlite(_) => Ok(()),
-            DbConnection::Postgres(_) => {
-                conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")
-            }
+        if matches!(conn, DbConnection::Postgres(_)) {
+            conn.batch_execute("SET LOCAL asset_registry.bulk_load = 'off'")?;
         }
+        Ok(analysed)
+    }
+}
+
+/// How long a bulk load waits for the lock `ANALYZE` takes on each table it loaded.
+const ANALYSE_LOCK_TIMEOUT: &str = "2s";
+
+/// Brings the planner statistics of the tables a PostgreSQL bulk load wrote its rows
+/// to up to date, in its transaction, before anything reads them back; whether it did.
+///
+/// The statements that follow (the proof of references, the figures, the findings),
+/// planned with the estimates of the tables before the load, took a million assets for
+/// a few thousand and probed an index per asset where one hash join serves (1M: the
+/// duplicate candidates 31.9 s against 1.1 s, the proof 10.8 s against 2.7 s).
+/// `ANALYZE` counts the transaction's own rows. Its column statistics commit or roll
+/// back with the load; the tables' row and page counts in `pg_class` are written in
+/// place and stay even when the load rolls back, until the next analysis.
+///
+/// It takes each table's SHARE UPDATE EXCLUSIVE lock, which a vacuum, another
+/// `ANALYZE` or an index build may hold; the load holds the chain's lock meanwhile, so
+/// it waits at most [`ANALYSE_LOCK_TIMEOUT`], in a savepoint, and otherwise goes on
+/// without (the tables are analysed after the commit instead).
+///
+/// Fails when the savepoint or the lock timeout cannot be set or reset.
+fn analyse_loaded(conn: &mut DbConnection) -> QueryResult<bool> {
+    let analysed = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+        conn.batch_execute(&format!(
+            "SET LOCAL lock_timeout = '{ANALYSE_LOCK_TIMEOUT}'; ANALYZE {LOADED}"
+        ))
+    });
+    match analysed {
+        Ok(()) => {
+            conn.batch_execute("SET LOCAL lock_timeout = DEFAULT")?;
+            Ok(true)
+        }
+        Err(diesel::result::Error::DatabaseError(_, info)) => {
+            tracing::warn!(error = %info.message(), "the load's tables are analysed after its commit");
+            Ok(false)
+        }
+        Err(e) => Err(e),
     }
 }

@@ -238,8 +238,7 @@ pub fn import_file(
             // The codes seen are no longer needed; free them before the indexes are sorted.
             run.forget_asset_codes();
             run.batch().insert(conn)?;
-            loaded_analysed = set_aside.analyses_loaded();
-            set_aside.restore(conn, &run.batch().id, after_seq)?;
+            loaded_analysed = set_aside.restore(conn, &run.batch().id, after_seq)?;
             let Some(delta) = run.summary_delta(conn)? else {
                 return Err(RolledBack::Rejected(run));
             };

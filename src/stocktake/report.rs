@@ -172,7 +172,7 @@ pub fn render_checklist(
                         tr {
                             (number(n + 1))
                             td { (item.asset_code) } td { (item.asset_name) } td { (item.class_label()) }
-                            td { (item.village) } td { (item.owner_name) }
+                            td { (village_label(&item.village)) } td { (item.owner_name) }
                             td { (item.custodian.as_deref().unwrap_or("")) }
                             (number(shown::yuan(item.value_fen)))
                             td { (item.result_label()) @if let Some(day) = &item.checked_on { " " (day) } }
