@@ -379,15 +379,7 @@ fn idempotency_keys_replay_or_refuse(app: &TestApp) {
 
 /// Another clerk token of the county, as a second system writing to the register.
 fn another_clerk(app: &TestApp) -> String {
-    let mut conn = app.db.conn().expect("connection");
-    asset_registry::auth::create_token(
-        &mut conn,
-        "另一系统",
-        asset_registry::auth::Role::Clerk,
-        &asset_registry::domain::Scope::County,
-    )
-    .expect("token")
-    .secret
+    app.county_token(asset_registry::auth::Role::Clerk, "另一系统")
 }
 
 fn problem_type(reply: &Reply) -> &str {

@@ -868,17 +868,7 @@ fn a_repeated_declaration_post_stores_once(app: &TestApp) {
     assert_eq!(declaration_rows(app), stored, "the repeat stored nothing");
     let mut other = declared();
     other["name"] = json!("另一份申报");
-    let other_token = {
-        let mut conn = app.db.conn().expect("connection");
-        asset_registry::auth::create_token(
-            &mut conn,
-            "另一位录入员",
-            asset_registry::auth::Role::Clerk,
-            &asset_registry::domain::Scope::County,
-        )
-        .expect("token")
-        .secret
-    };
+    let other_token = app.county_token(asset_registry::auth::Role::Clerk, "另一位录入员");
     for (token, body) in [
         (app.clerk.clone(), other.to_string().into_bytes()),
         (other_token, body.clone()),

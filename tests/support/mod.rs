@@ -384,6 +384,19 @@ impl TestApp {
         }
     }
 
+    /// A further county-wide token of `role`, named `name` (another system or clerk).
+    pub fn county_token(&self, role: Role, name: &str) -> String {
+        let mut conn = self.db.conn().expect("connection");
+        auth::create_token(
+            &mut conn,
+            name,
+            role,
+            &asset_registry::domain::Scope::County,
+        )
+        .expect("token")
+        .secret
+    }
+
     /// How many rows `table` holds.
     pub fn count_rows(&self, table: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
