@@ -415,6 +415,67 @@ fn an_idempotency_key_is_the_token_s_own(app: &TestApp) {
     assert_eq!(app.register_state(), state);
 }
 
+/// One key names one request, whatever its route: a key a declaration was sent with
+/// is refused on a ledger append, and a key an append was sent with is refused on a
+/// declaration; neither refusal writes anything.
+fn a_key_serves_one_request_across_routes(app: &TestApp) {
+    setup(app);
+    let declaration = json!({"name": "县级申报", "as_of": "2020-10-31",
+        "lines": [{"scope": "total", "projects": 3, "amount": "1000.00"}]});
+    let declare_with_key = |key: &str| {
+        let request = app
+            .client
+            .post("/api/v1/declarations")
+            .header(ContentType::JSON)
+            .header(Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .header(Header::new("Idempotency-Key", key.to_owned()))
+            .body(declaration.to_string());
+        support::reply_of(request.dispatch())
+    };
+    let body =
+        json!({"kind": "maintenance", "occurred_on": "2021-03-01", "description": "更换阀门"});
+    let declared = declare_with_key("k-declared");
+    assert_eq!(declared.status, Status::Created, "{}", declared.body);
+    let state = app.register_state();
+    let declarations = app.count_rows("declarations");
+    let refused = append_with_key(app, "PIPE-1", "k-declared", body.clone());
+    assert_eq!(
+        refused.status,
+        Status::UnprocessableEntity,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        problem_type(&refused),
+        "urn:asset-registry:problem:idempotency_key_reused"
+    );
+    assert_eq!(app.register_state(), state, "no entry written");
+    let appended = append_with_key(app, "PIPE-1", "k-appended", body);
+    assert_eq!(appended.status, Status::Created, "{}", appended.body);
+    let refused = declare_with_key("k-appended");
+    assert_eq!(
+        refused.status,
+        Status::UnprocessableEntity,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        problem_type(&refused),
+        "urn:asset-registry:problem:idempotency_key_reused"
+    );
+    assert_eq!(
+        app.count_rows("declarations"),
+        declarations,
+        "no declaration"
+    );
+    // Each first request still replays under its own key.
+    assert_eq!(declare_with_key("k-declared").body, declared.body);
+    assert_eq!(app.count_rows("declarations"), declarations);
+}
+
 fn a_key_kept_before_keys_were_the_token_s_own_still_replays(app: &TestApp) {
     use sha2::Digest;
     setup(app);
@@ -902,6 +963,10 @@ fn main() -> std::process::ExitCode {
         (
             "idempotency::the_token_s_own",
             an_idempotency_key_is_the_token_s_own,
+        ),
+        (
+            "idempotency::one_request_across_routes",
+            a_key_serves_one_request_across_routes,
         ),
         (
             "idempotency::kept_before_still_replays",

@@ -12,6 +12,7 @@ use crate::db::DbConnection;
 use crate::domain::dates::timestamp_now;
 use crate::ledger::append::AppendError;
 use crate::ledger::chain::lock_head;
+use crate::ledger::store::idempotency_key;
 
 /// A request that may carry an `Idempotency-Key`.
 #[derive(Debug, Clone)]
@@ -72,6 +73,9 @@ pub fn seen(conn: &mut DbConnection, request: &Keyed) -> QueryResult<Seen> {
         .first(conn)
         .optional()?;
     Ok(match found {
+        // One key names one request, whatever its route: a key a ledger append was
+        // sent with is taken.
+        None if idempotency_key(conn, key)?.is_some() => Seen::Reused,
         None => Seen::New,
         Some((sha, _, _)) if sha != request.request_sha256 => Seen::Reused,
         Some((_, status, body)) => Seen::Replay(

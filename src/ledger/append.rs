@@ -7,7 +7,8 @@ use super::chain::{chain, lock_head, EntryPlace, EntryRow, NewEntry};
 use super::entry::{EntryData, EntryKind, EntryRequest, StoredDataError};
 use super::idempotency::{replay, request_sha256};
 use super::projection::{cancelling, fold, AssetState, Folded, MalformedEntry};
-use super::store::{entries_of_asset, entry, idempotency_key, store_idempotency_key};
+use super::store::store_idempotency_key;
+use super::store::{entries_of_asset, entry, idempotency_key, key_kept_by_another_write};
 use super::store::{insert_rows, store_head};
 use crate::db::db_variant_from_query;
 use crate::db::schema::{assets, projects};
@@ -305,6 +306,9 @@ pub fn append_within(
         if let Some(key) = &request.idempotency_key {
             if let Some((sha, seq)) = idempotency_key(conn, key)? {
                 return replay(conn, request, &asset.id, &request_sha256, &sha, seq);
+            }
+            if key_kept_by_another_write(conn, key)? {
+                return Err(AppendError::IdempotencyKeyReused);
             }
         }
         let new = &request.entry;

@@ -11,7 +11,7 @@ use super::chain::{EntryRow, Head};
 use super::entry::EntryData;
 use super::projection::cancelled_by;
 use super::registered::hydrate;
-use crate::db::schema::{idempotency_keys, ledger_entries, ledger_head};
+use crate::db::schema::{idempotency_keys, idempotent_replies, ledger_entries, ledger_head};
 use crate::db::DbConnection;
 use crate::domain::Scope;
 use crate::register::scope::entries_query;
@@ -136,6 +136,15 @@ pub fn idempotency_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option
         .select((idempotency_keys::request_sha256, idempotency_keys::seq))
         .first(conn)
         .optional()
+}
+
+/// Whether `key` was kept for a keyed write that is not a ledger append (a
+/// declaration, a proposal, a decision, a notice…, `approvals::replies`): one key
+/// names one request, whatever its route, so an append sent with it is refused.
+///
+/// Fails when the query fails.
+pub fn key_kept_by_another_write(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(idempotent_replies::table.find(key))).get_result(conn)
 }
 
 /// Records that `key` made the entry at `seq` from a request hashing to `request_sha256`.
