@@ -4,8 +4,9 @@
 //!
 //! Both run on the backend's own connection: the derived multi-backend connection
 //! offers neither `COPY` nor a multi-row insert for SQLite. One function per table,
-//! because Diesel bounds `copy_from(..).from_insertable(..)` with traits it does not
-//! export, so no generic function over the row type can name them.
+//! each through [`copy_in`] or [`insert_in`], macros because Diesel bounds
+//! `copy_from(..).from_insertable(..)` with traits it does not export, so no generic
+//! function over the row type can name them.
 
 use diesel::prelude::*;
 
@@ -16,6 +17,41 @@ use super::schema::{
     search_names,
 };
 
+/// `$rows` (a slice of a table's `Insertable` rows) written into `$table` (a schema
+/// module) by `COPY … FROM STDIN` on PostgreSQL and one multi-row `INSERT` on SQLite;
+/// evaluates to the statement's `QueryResult<usize>`, `Ok(0)` with no statement sent
+/// for no rows.
+macro_rules! copy_in {
+    ($conn:expr, $table:ident, $rows:expr) => {
+        match $conn {
+            _ if $rows.is_empty() => Ok(0),
+            DbConnection::Postgres(pg) => diesel::copy_from($table::table)
+                .from_insertable($rows)
+                .execute(pg),
+            DbConnection::Sqlite(lite) => diesel::insert_into($table::table)
+                .values($rows)
+                .execute(lite),
+        }
+    };
+}
+
+/// `$rows` written into `$table` by one multi-row `INSERT` on either engine (for rows
+/// too few, or with defaults, for a `COPY`); evaluates to its `QueryResult<usize>`.
+macro_rules! insert_in {
+    ($conn:expr, $table:ident, $rows:expr) => {
+        match $conn {
+            DbConnection::Postgres(pg) => {
+                diesel::insert_into($table::table).values($rows).execute(pg)
+            }
+            DbConnection::Sqlite(lite) => diesel::insert_into($table::table)
+                .values($rows)
+                .execute(lite),
+        }
+    };
+}
+
+pub(crate) use {copy_in, insert_in};
+
 /// Import errors go in statements of at most this many rows (eleven binds a row).
 const ERROR_ROWS_PER_INSERT: usize = 200;
 
@@ -23,68 +59,28 @@ const ERROR_ROWS_PER_INSERT: usize = 200;
 ///
 /// Fails when a code is already registered or the insert fails.
 pub fn insert_projects(conn: &mut DbConnection, rows: &[ProjectRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(projects::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(projects::table)
-            .values(rows)
-            .execute(lite),
-    }
+    copy_in!(conn, projects, rows)
 }
 
 /// Inserts new assets in one statement.
 ///
 /// Fails when a code is already registered or the insert fails.
 pub fn insert_assets(conn: &mut DbConnection, rows: &[AssetRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(assets::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(assets::table)
-            .values(rows)
-            .execute(lite),
-    }
+    copy_in!(conn, assets, rows)
 }
 
 /// Inserts the registered fields of new assets in one statement.
 ///
 /// Fails when an asset's fields are already held or the insert fails.
 pub fn insert_registered_fields(conn: &mut DbConnection, rows: &[HeldRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(registered_fields::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(registered_fields::table)
-            .values(rows)
-            .execute(lite),
-    }
+    copy_in!(conn, registered_fields, rows)
 }
 
 /// Inserts names assets are known by, none held yet, in one statement.
 ///
 /// Fails when a pair is already held or the insert fails.
 pub fn insert_asset_search_names(conn: &mut DbConnection, rows: &[NameRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(asset_search_names::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(asset_search_names::table)
-            .values(rows)
-            .execute(lite),
-    }
+    copy_in!(conn, asset_search_names, rows)
 }
 
 /// Inserts those of `names` not held yet, in one statement; a name held already is
@@ -114,17 +110,7 @@ pub fn insert_search_names(conn: &mut DbConnection, names: &[&str]) -> QueryResu
 ///
 /// Fails when a `seq` is taken or the insert fails.
 pub fn insert_ledger_entries(conn: &mut DbConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::copy_from(ledger_entries::table)
-            .from_insertable(rows)
-            .execute(pg),
-        DbConnection::Sqlite(lite) => diesel::insert_into(ledger_entries::table)
-            .values(rows)
-            .execute(lite),
-    }
+    copy_in!(conn, ledger_entries, rows)
 }
 
 /// Inserts the listed errors of a rejected batch, a few hundred rows a statement.
@@ -132,14 +118,7 @@ pub fn insert_ledger_entries(conn: &mut DbConnection, rows: &[EntryRow]) -> Quer
 /// Fails when the insert fails.
 pub fn insert_import_errors(conn: &mut DbConnection, rows: &[ImportErrorRow]) -> QueryResult<()> {
     for chunk in rows.chunks(ERROR_ROWS_PER_INSERT) {
-        match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(import_errors::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
+        insert_in!(conn, import_errors, chunk)?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::bulk::insert_in;
 use super::pool::DbConnection;
 use super::schema::findings;
 
@@ -36,14 +37,7 @@ pub struct FindingRow {
 /// Fails when a row is there already or the insert fails.
 pub fn insert_findings(conn: &mut DbConnection, rows: &[FindingRow]) -> QueryResult<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(findings::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(findings::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
+        insert_in!(conn, findings, chunk)?;
     }
     Ok(())
 }

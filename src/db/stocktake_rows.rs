@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::bulk::copy_in;
 use super::pool::DbConnection;
 use super::schema::stocktake_results;
 
@@ -30,14 +31,7 @@ pub struct StocktakeResultRow {
 /// Fails when a `seq` is taken or the insert fails.
 pub fn insert_results(conn: &mut DbConnection, rows: &[StocktakeResultRow]) -> QueryResult<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        match conn {
-            DbConnection::Postgres(pg) => diesel::copy_from(stocktake_results::table)
-                .from_insertable(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(stocktake_results::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
+        copy_in!(conn, stocktake_results, chunk)?;
     }
     Ok(())
 }
