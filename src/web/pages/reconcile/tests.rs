@@ -1,4 +1,5 @@
-//! The 对账 page's declarations list and form: what was entered is escaped, and the form is offered to writers only, with the usual scopes.
+//! The 对账 page's declarations list and form: what was entered is escaped, and the
+//! form is offered to writers only, with the usual scopes.
 
 use super::*;
 use crate::web::view::tests::{assert_escaped, hostile};
