@@ -540,6 +540,49 @@ type Case = (
 
 /// Every bad value is a row error with its line, cell, code and a Chinese message;
 /// nothing is written.
+/// A phone number that differs from the registered one is a conflict that names both
+/// numbers masked, as readers may see them: the rejected batch, which readers read on
+/// the API and the import page, keeps the message.
+fn a_conflicting_phone_is_kept_masked_with_the_batch(app: &TestApp) {
+    committed(app, &csv_of(&register_rows()));
+    let mut rows = register_rows();
+    rows[3][at("联系电话")] = "13987654321".to_owned();
+    // A phone where none was registered: the empty side still reads as empty.
+    rows[4][at("联系电话")] = "13700001111".to_owned();
+    let reply = import(app, &csv_of(&rows));
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let expected = json!([{
+        "line": 4,
+        "column": "联系电话",
+        "code": "conflicts_with_register",
+        "message": "资产 LC-001-01 已登记，“联系电话”登记为“138****5678”，文件中为“139****4321”；已登记资产的变更请记入管护台账",
+        "registered_value": "138****5678",
+        "file_value": "139****4321",
+    }, {
+        "line": 5,
+        "column": "联系电话",
+        "code": "conflicts_with_register",
+        "message": "资产 LC-001-02 已登记，“联系电话”登记为“（空）”，文件中为“137****1111”；已登记资产的变更请记入管护台账",
+        "registered_value": "（空）",
+        "file_value": "137****1111",
+    }]);
+    assert_eq!(reply.body["errors"], expected);
+    let id = reply.body["batch"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let stored = ok(app, &format!("/api/v1/imports/{id}"), &app.reader);
+    assert_eq!(stored["errors"], expected);
+    let page = page(app, &app.reader, &format!("/imports?batch={id}"));
+    assert!(
+        page.contains("138****5678") && page.contains("139****4321"),
+        "{page}"
+    );
+    for whole in ["13812345678", "13987654321", "13700001111"] {
+        assert!(!page.contains(whole), "the import page shows {whole} whole");
+    }
+}
+
 fn bad_values_are_row_errors(app: &TestApp) {
     let base = |code: &'static str, asset: &'static str| {
         vec![
@@ -791,6 +834,10 @@ fn main() -> std::process::ExitCode {
         (
             "export_then_import_reproduces_every_column",
             export_then_import_reproduces_every_column,
+        ),
+        (
+            "a_conflicting_phone_is_kept_masked_with_the_batch",
+            a_conflicting_phone_is_kept_masked_with_the_batch,
         ),
         ("bad_values_are_row_errors", bad_values_are_row_errors),
         (
