@@ -545,6 +545,32 @@ fn imports_cannot_read_codes_registered_outside_the_scope(app: &TestApp) {
     }
 }
 
+/// A 镇街 or 村 holding a `/` is refused: a village's scope and its totals' key are
+/// written `<镇街>/<村>`, so 甲/乙 with 丙 and 甲 with 乙/丙 would be one place, and the
+/// token of either village would count the other village's assets in its totals.
+fn a_slash_in_a_town_or_village_name_is_refused(app: &TestApp) {
+    let before = app.register_state();
+    let header = REGISTER.lines().next().unwrap_or_default();
+    let file = format!(
+        "{header}\nPRJ-S1,斜杠一,2020,甲/乙,丙,111,,,AST-S1,水井,公益性,1,眼,111,丙村村委会,村集体,,,,\n\
+         PRJ-S2,斜杠二,2020,甲,乙/丙,222,,,AST-S2,便桥,公益性,1,座,222,乙丙村村委会,村集体,,,,\n"
+    );
+    let reply = app.import(file.as_bytes(), false);
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        reply.body["errors"],
+        json!([
+            {"line": 2, "column": "镇街", "code": "invalid_character",
+             "message": "“镇街”不能含有“/”（“甲/乙”）：范围和按村汇总都以“镇街/村”书写，含“/”的名称会与别处混同"},
+            {"line": 3, "column": "村", "code": "invalid_character",
+             "message": "“村”不能含有“/”（“乙/丙”）：范围和按村汇总都以“镇街/村”书写，含“/”的名称会与别处混同"},
+        ]),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.register_state(), before);
+}
+
 fn tokens_carry_their_scope(app: &TestApp) {
     let reply = app.post(
         "/api/v1/tokens",
@@ -828,6 +854,10 @@ fn main() -> std::process::ExitCode {
         (
             "scopes::imports_cannot_read_codes_registered_outside_the_scope",
             imports_cannot_read_codes_registered_outside_the_scope,
+        ),
+        (
+            "scopes::a_slash_in_a_town_or_village_name_is_refused",
+            a_slash_in_a_town_or_village_name_is_refused,
         ),
         ("scopes::tokens_carry_their_scope", tokens_carry_their_scope),
         (
