@@ -469,6 +469,35 @@ fn an_assets_own_phone_shown_whole_is_recorded(app: &TestApp) {
     }
 }
 
+/// What shows personal data whole is not kept by a browser's cache (a shared office
+/// PC) nor by a caching proxy: every answer says `Cache-Control: no-store`, the
+/// embedded stylesheet and scripts excepted.
+fn answers_are_not_kept_by_caches(app: &TestApp) {
+    setup(app);
+    for path in [
+        "/api/v1/assets/AST-DC-COW",
+        "/api/v1/assets",
+        "/api/v1/events",
+        "/api/v1/assets.csv",
+        "/api/v1/assets.xlsx",
+        &format!("/api/v1/households/{HOUSEHOLD}"),
+        "/assets/AST-DC-COW",
+        &format!("/households?id_number={HOUSEHOLD}"),
+        "/api/v1/assets/NOPE",
+    ] {
+        let response = with_token(app.client.get(path), &app.auditor).dispatch();
+        assert_eq!(
+            response.headers().get_one("Cache-Control"),
+            Some("no-store"),
+            "{path} ({})",
+            response.status()
+        );
+    }
+    let stylesheet = app.client.get("/static/app.css").dispatch();
+    assert_eq!(stylesheet.status(), Status::Ok);
+    assert_eq!(stylesheet.headers().get_one("Cache-Control"), None);
+}
+
 fn the_log_is_listed_and_filtered_for_auditors(app: &TestApp) {
     setup(app);
     let mut conn = app.db.conn().expect("connection");
@@ -651,6 +680,10 @@ fn main() -> std::process::ExitCode {
         (
             "access_log::an_assets_own_phone_shown_whole_is_recorded",
             an_assets_own_phone_shown_whole_is_recorded,
+        ),
+        (
+            "access_log::answers_are_not_kept_by_caches",
+            answers_are_not_kept_by_caches,
         ),
         (
             "access_log::the_log_is_listed_and_filtered_for_auditors",
