@@ -317,22 +317,23 @@ pub fn write_register(
     Ok(written)
 }
 
-/// What an export wrote: its rows, and how many of them carry an owner's ID number
-/// (whole: exports are for roles that see them so, and are recorded in the access log).
+/// What an export wrote: its rows, and how many of them carry an owner's ID number or a
+/// phone number (whole: exports are for roles that see them so, and are recorded in the
+/// access log).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Exported {
     /// Register rows written (assets, and projects without an asset).
     pub rows: u64,
-    /// Of them, the rows that carry an ID number.
-    pub with_id_numbers: u64,
+    /// Of them, the rows that carry an ID or phone number.
+    pub with_personal: u64,
 }
 
 impl Exported {
     /// Counts one row (of `asset`, or a project's without one).
     pub fn count(&mut self, asset: Option<&AssetRow>) {
         self.rows += 1;
-        if asset.is_some_and(|a| a.owner_id_number.is_some()) {
-            self.with_id_numbers += 1;
+        if asset.is_some_and(AssetRow::carries_personal) {
+            self.with_personal += 1;
         }
     }
 }

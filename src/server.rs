@@ -44,6 +44,16 @@ pub fn rocket(db: Db, figment: Figment) -> Rocket<Build> {
                 })
             },
         ))
+        .attach(AdHoc::on_response("Cache-Control", |request, response| {
+            Box::pin(async move {
+                // Pages and answers may carry ID and phone numbers whole: no browser
+                // cache on a shared office PC and no proxy keeps them. The embedded
+                // stylesheet and scripts hold nothing of the register.
+                if !request.uri().path().starts_with("/static/") {
+                    response.set_raw_header("Cache-Control", "no-store");
+                }
+            })
+        }))
         .mount("/api/v1", crate::api::routes())
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())

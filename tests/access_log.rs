@@ -402,6 +402,102 @@ fn exports_are_recorded_with_their_row_count(app: &TestApp) {
     }
 }
 
+/// A register whose one asset has a 联系电话 of its own (a 台账 column) and no ID number.
+const PHONE_REGISTER: &str = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,数量,计量单位,资产价值(元),所有权人,所有权人类型,管护主体,管护责任人,联系电话
+PRJ-PH,东村路灯,2020,桑镇,东村,3000,AST-PH,太阳能路灯,公益性,10,盏,3000,东村村委会,村集体,东村村委会,王五,13611112222
+";
+
+/// An asset's own 联系电话 shown whole is recorded as an ID number is: the asset (now
+/// and as of a day), the lists, its project, its page and the exports each append one
+/// row naming it; a reader sees it masked and leaves none.
+fn an_assets_own_phone_shown_whole_is_recorded(app: &TestApp) {
+    let reply = app.import(PHONE_REGISTER.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let today = today_in_china();
+    let paths = [
+        "/api/v1/assets/AST-PH".to_owned(),
+        format!("/api/v1/assets/AST-PH?as_of={today}"),
+        "/api/v1/assets?project=PRJ-PH".to_owned(),
+        format!("/api/v1/assets?project=PRJ-PH&as_of={today}"),
+        "/api/v1/projects/PRJ-PH".to_owned(),
+        "/assets/AST-PH".to_owned(),
+        "/api/v1/assets.csv?project=PRJ-PH".to_owned(),
+        "/api/v1/assets.xlsx?project=PRJ-PH".to_owned(),
+    ];
+    for path in &paths {
+        let before = log_rows(app).len();
+        let response = with_token(app.client.get(path.clone()), &app.auditor).dispatch();
+        assert_eq!(response.status(), Status::Ok, "{path}");
+        let text = body_text(&response.into_bytes().unwrap_or_default());
+        assert!(text.contains("13611112222"), "{path}: {text}");
+        let rows = log_rows(app);
+        assert_eq!(
+            rows.len(),
+            before + 1,
+            "{path} shows the phone whole: one row"
+        );
+        let row = &rows[0];
+        let route = path.split('?').next().unwrap_or_default();
+        let exported = route.starts_with("/api/v1/assets.");
+        let expected_codes: Vec<&str> = if exported { vec![] } else { vec!["AST-PH"] };
+        assert_eq!(
+            (
+                row.token_name.as_str(),
+                row.code_list(),
+                row.code_count,
+                row.export_rows
+            ),
+            ("test-auditor", expected_codes, 1, exported.then_some(1)),
+            "{path}"
+        );
+        if exported {
+            continue;
+        }
+        let before = log_rows(app).len();
+        let response = with_token(app.client.get(path.clone()), &app.reader).dispatch();
+        assert_eq!(response.status(), Status::Ok, "{path}");
+        let text = body_text(&response.into_bytes().unwrap_or_default());
+        assert!(
+            text.contains("136****2222") && !text.contains("13611112222"),
+            "{path}: {text}"
+        );
+        assert_eq!(
+            log_rows(app).len(),
+            before,
+            "{path}: a reader leaves no row"
+        );
+    }
+}
+
+/// What shows personal data whole is not kept by a browser's cache (a shared office
+/// PC) nor by a caching proxy: every answer says `Cache-Control: no-store`, the
+/// embedded stylesheet and scripts excepted.
+fn answers_are_not_kept_by_caches(app: &TestApp) {
+    setup(app);
+    for path in [
+        "/api/v1/assets/AST-DC-COW",
+        "/api/v1/assets",
+        "/api/v1/events",
+        "/api/v1/assets.csv",
+        "/api/v1/assets.xlsx",
+        &format!("/api/v1/households/{HOUSEHOLD}"),
+        "/assets/AST-DC-COW",
+        &format!("/households?id_number={HOUSEHOLD}"),
+        "/api/v1/assets/NOPE",
+    ] {
+        let response = with_token(app.client.get(path), &app.auditor).dispatch();
+        assert_eq!(
+            response.headers().get_one("Cache-Control"),
+            Some("no-store"),
+            "{path} ({})",
+            response.status()
+        );
+    }
+    let stylesheet = app.client.get("/static/app.css").dispatch();
+    assert_eq!(stylesheet.status(), Status::Ok);
+    assert_eq!(stylesheet.headers().get_one("Cache-Control"), None);
+}
+
 fn the_log_is_listed_and_filtered_for_auditors(app: &TestApp) {
     setup(app);
     let mut conn = app.db.conn().expect("connection");
@@ -580,6 +676,14 @@ fn main() -> std::process::ExitCode {
         (
             "access_log::exports_are_recorded_with_their_row_count",
             exports_are_recorded_with_their_row_count,
+        ),
+        (
+            "access_log::an_assets_own_phone_shown_whole_is_recorded",
+            an_assets_own_phone_shown_whole_is_recorded,
+        ),
+        (
+            "access_log::answers_are_not_kept_by_caches",
+            answers_are_not_kept_by_caches,
         ),
         (
             "access_log::the_log_is_listed_and_filtered_for_auditors",

@@ -540,6 +540,97 @@ type Case = (
 
 /// Every bad value is a row error with its line, cell, code and a Chinese message;
 /// nothing is written.
+/// A phone number that differs from the registered one is a conflict that names both
+/// numbers masked, as readers may see them: the rejected batch, which readers read on
+/// the API and the import page, keeps the message.
+fn a_conflicting_phone_is_kept_masked_with_the_batch(app: &TestApp) {
+    committed(app, &csv_of(&register_rows()));
+    let mut rows = register_rows();
+    rows[3][at("联系电话")] = "13987654321".to_owned();
+    // A phone where none was registered: the empty side still reads as empty.
+    rows[4][at("联系电话")] = "13700001111".to_owned();
+    let reply = import(app, &csv_of(&rows));
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let expected = json!([{
+        "line": 4,
+        "column": "联系电话",
+        "code": "conflicts_with_register",
+        "message": "资产 LC-001-01 已登记，“联系电话”登记为“138****5678”，文件中为“139****4321”；已登记资产的变更请记入管护台账",
+        "registered_value": "138****5678",
+        "file_value": "139****4321",
+    }, {
+        "line": 5,
+        "column": "联系电话",
+        "code": "conflicts_with_register",
+        "message": "资产 LC-001-02 已登记，“联系电话”登记为“（空）”，文件中为“137****1111”；已登记资产的变更请记入管护台账",
+        "registered_value": "（空）",
+        "file_value": "137****1111",
+    }]);
+    assert_eq!(reply.body["errors"], expected);
+    let id = reply.body["batch"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let stored = ok(app, &format!("/api/v1/imports/{id}"), &app.reader);
+    assert_eq!(stored["errors"], expected);
+    let page = page(app, &app.reader, &format!("/imports?batch={id}"));
+    assert!(
+        page.contains("138****5678") && page.contains("139****4321"),
+        "{page}"
+    );
+    for whole in ["13812345678", "13987654321", "13700001111"] {
+        assert!(!page.contains(whole), "the import page shows {whole} whole");
+    }
+}
+
+/// Short numbers keep less of themselves for readers, so that a mask always hides as
+/// much as it does of a resident ID (eight characters) or a mobile number (four): an
+/// 8-digit landline and a mobile number put in the ID column no longer show all but one
+/// character, an old 15-digit ID shows its last four only.
+fn short_numbers_keep_less_of_themselves_for_readers(app: &TestApp) {
+    let file = "项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型,所有权人证件号,联系电话
+SN-1,到户养羊,2021,东城街道,王寨村,300,SN-1-01,湖羊,到户类,100,赵六,农户,13912345678,87654321
+SN-1,到户养羊,2021,东城街道,王寨村,300,SN-1-02,湖羊,到户类,100,钱七,农户,610481900315431,0291234567
+SN-1,到户养羊,2021,东城街道,王寨村,300,SN-1-03,湖羊,到户类,100,孙八,农户,610481199001014311,13812345678
+";
+    committed(app, file.as_bytes());
+    let seen = |token: &str| -> Vec<(Value, Value)> {
+        ok(app, "/api/v1/assets?project=SN-1", token)["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| (a["owner"]["id_number"].clone(), a["phone"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        seen(&app.reader),
+        [
+            (json!("***********"), json!("****4321")),
+            (json!("***********5431"), json!("******4567")),
+            (json!("610481********4311"), json!("138****5678")),
+        ]
+    );
+    assert_eq!(
+        seen(&app.auditor),
+        [
+            (json!("13912345678"), json!("87654321")),
+            (json!("610481900315431"), json!("0291234567")),
+            (json!("610481199001014311"), json!("13812345678")),
+        ]
+    );
+    let entries = ok(app, "/api/v1/assets/SN-1-01/ledger", &app.reader);
+    let data = &entries["items"][0]["data"];
+    assert_eq!(
+        (&data["owner"]["id_number"], &data["phone"]),
+        (&json!("***********"), &json!("****4321"))
+    );
+    let page = page(app, &app.reader, "/assets/SN-1-01");
+    assert!(
+        page.contains("****4321") && !page.contains("876*4321") && !page.contains("87654321"),
+        "{page}"
+    );
+}
+
 fn bad_values_are_row_errors(app: &TestApp) {
     let base = |code: &'static str, asset: &'static str| {
         vec![
@@ -791,6 +882,14 @@ fn main() -> std::process::ExitCode {
         (
             "export_then_import_reproduces_every_column",
             export_then_import_reproduces_every_column,
+        ),
+        (
+            "a_conflicting_phone_is_kept_masked_with_the_batch",
+            a_conflicting_phone_is_kept_masked_with_the_batch,
+        ),
+        (
+            "short_numbers_keep_less_of_themselves_for_readers",
+            short_numbers_keep_less_of_themselves_for_readers,
         ),
         ("bad_values_are_row_errors", bad_values_are_row_errors),
         (

@@ -545,6 +545,108 @@ fn imports_cannot_read_codes_registered_outside_the_scope(app: &TestApp) {
     }
 }
 
+/// A 镇街 or 村 holding a `/` is refused: a village's scope and its totals' key are
+/// written `<镇街>/<村>`, so 甲/乙 with 丙 and 甲 with 乙/丙 would be one place, and the
+/// token of either village would count the other village's assets in its totals.
+fn a_slash_in_a_town_or_village_name_is_refused(app: &TestApp) {
+    let before = app.register_state();
+    let header = REGISTER.lines().next().unwrap_or_default();
+    let file = format!(
+        "{header}\nPRJ-S1,斜杠一,2020,甲/乙,丙,111,,,AST-S1,水井,公益性,1,眼,111,丙村村委会,村集体,,,,\n\
+         PRJ-S2,斜杠二,2020,甲,乙/丙,222,,,AST-S2,便桥,公益性,1,座,222,乙丙村村委会,村集体,,,,\n"
+    );
+    let reply = app.import(file.as_bytes(), false);
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        reply.body["errors"],
+        json!([
+            {"line": 2, "column": "镇街", "code": "invalid_character",
+             "message": "“镇街”不能含有“/”（“甲/乙”）：范围和按村汇总都以“镇街/村”书写，含“/”的名称会与别处混同"},
+            {"line": 3, "column": "村", "code": "invalid_character",
+             "message": "“村”不能含有“/”（“乙/丙”）：范围和按村汇总都以“镇街/村”书写，含“/”的名称会与别处混同"},
+        ]),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.register_state(), before);
+}
+
+/// The county's file sent again by a village's clerk is not answered with the county's
+/// batch (its id, who imported it and when, its county-wide counts): it is checked as
+/// any other file, the rows outside the village refused as `out_of_scope`.
+fn a_narrower_scope_is_not_answered_with_a_batch_it_does_not_see(app: &TestApp) {
+    setup(app);
+    let batches = app.get("/api/v1/imports", Some(&app.admin));
+    let county_batch = batches.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!county_batch.is_empty(), "{}", batches.body);
+    let village = Scope::parse("village:桑镇/东村").expect("scope");
+    let secret = token(app, Role::Clerk, &village);
+    let before = app.register_state();
+    for dry_run in [true, false] {
+        let reply = app.post(
+            &format!("/api/v1/imports?dry_run={dry_run}"),
+            Some(&secret),
+            REGISTER.as_bytes().to_vec(),
+            ContentType::CSV,
+        );
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        let errors: Vec<(i64, String, String)> = reply.body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["line"].as_i64().unwrap_or_default(),
+                    e["column"].as_str().unwrap_or_default().to_owned(),
+                    e["code"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (4, "村".to_owned(), "out_of_scope".to_owned()),
+                (5, "镇街".to_owned(), "out_of_scope".to_owned()),
+                (6, "镇街".to_owned(), "out_of_scope".to_owned()),
+            ],
+            "{}",
+            reply.body
+        );
+        let text = reply.body.to_string();
+        assert!(!text.contains(&county_batch), "{text}");
+        assert!(!text.contains("test-clerk"), "{text}");
+        assert_eq!(app.register_state(), before);
+    }
+    // A file wholly within the village, imported by the county: every record of it is
+    // the village's to see, and the batch that registered it answers, writing nothing.
+    let header = REGISTER.lines().next().unwrap_or_default();
+    let own = format!(
+        "{header}\nPRJ-DC3,东村道路,2022,桑镇,东村,500,,,AST-DC-ROAD,道路,公益性,1,公里,500,东村村委会,村集体,,,,\n"
+    );
+    let first = app.import(own.as_bytes(), false);
+    assert_eq!(first.status, Status::Created, "{}", first.body);
+    let before = app.register_state();
+    let again = app.post(
+        "/api/v1/imports",
+        Some(&secret),
+        own.into_bytes(),
+        ContentType::CSV,
+    );
+    assert_eq!(again.status, Status::Ok, "{}", again.body);
+    assert_eq!(
+        (
+            &again.body["id"],
+            &again.body["replayed"],
+            &again.body["assets_created"]
+        ),
+        (&first.body["id"], &json!(true), &json!(1))
+    );
+    assert_eq!(app.register_state(), before);
+}
+
 fn tokens_carry_their_scope(app: &TestApp) {
     let reply = app.post(
         "/api/v1/tokens",
@@ -828,6 +930,14 @@ fn main() -> std::process::ExitCode {
         (
             "scopes::imports_cannot_read_codes_registered_outside_the_scope",
             imports_cannot_read_codes_registered_outside_the_scope,
+        ),
+        (
+            "scopes::a_slash_in_a_town_or_village_name_is_refused",
+            a_slash_in_a_town_or_village_name_is_refused,
+        ),
+        (
+            "scopes::a_narrower_scope_is_not_answered_with_a_batch_it_does_not_see",
+            a_narrower_scope_is_not_answered_with_a_batch_it_does_not_see,
         ),
         ("scopes::tokens_carry_their_scope", tokens_carry_their_scope),
         (

@@ -451,6 +451,36 @@ fn refused(app: &TestApp, token: &str, id: &str, body: Value, expected: Expected
     assert_eq!(written(app), before, "nothing written for {code}");
 }
 
+/// A scoped clerk's result for an asset of another village is answered exactly as one
+/// for a code nobody registered: the upload does not tell whether a code exists outside
+/// the token's scope, nor that the county's campaign lists it.
+fn an_asset_outside_the_scope_reads_as_unknown(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let east = token(app, Role::Clerk, "village:桑镇/东村");
+    let before = written(app);
+    let reply = results(
+        app,
+        &east,
+        &id,
+        json!([
+            {"asset_code": "B1", "result": "normal", "checked_on": "2026-09-30"},
+            {"asset_code": "B404", "result": "normal", "checked_on": "2026-09-30"},
+        ]),
+    );
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        reply.body["errors"],
+        json!([
+            {"index": 0, "field": "asset_code", "code": "unknown_asset",
+             "message": "没有资产编号为“B1”的资产"},
+            {"index": 1, "field": "asset_code", "code": "unknown_asset",
+             "message": "没有资产编号为“B404”的资产"},
+        ])
+    );
+    assert_eq!(written(app), before);
+}
+
 fn every_refused_result_names_its_row_and_nothing_is_written(app: &TestApp) {
     setup(app);
     let id = open_county(app);
@@ -508,12 +538,7 @@ fn every_refused_result_names_its_row_and_nothing_is_written(app: &TestApp) {
         (
             east.clone(),
             json!({"asset_code": "B1", "result": "normal", "checked_on": "2026-09-30"}),
-            (
-                1,
-                "asset_code",
-                "out_of_scope",
-                "不在令牌的范围（村：桑镇东村）内",
-            ),
+            (1, "asset_code", "unknown_asset", "没有资产编号为“B1”的资产"),
         ),
         (
             app.clerk.clone(),
@@ -1906,6 +1931,10 @@ fn main() -> std::process::ExitCode {
         (
             "results::are_inspection_entries_and_keep_the_ledger_whole",
             results_are_inspection_entries_and_keep_the_ledger_whole,
+        ),
+        (
+            "results::an_asset_outside_the_scope_reads_as_unknown",
+            an_asset_outside_the_scope_reads_as_unknown,
         ),
         (
             "results::every_refusal_names_its_row_and_nothing_is_written",

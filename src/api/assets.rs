@@ -154,7 +154,7 @@ pub async fn export_csv(
         None,
         move |conn, out| {
             let written = write_register(conn, &scope, &filter, encoding, out)?;
-            disclosure.export(written.rows, written.with_id_numbers);
+            disclosure.export(written.rows, written.with_personal);
             Ok(written.rows)
         },
     )
@@ -174,7 +174,7 @@ pub async fn export_xlsx(
     let filter = query?.into_filter();
     let file = spool_file(db, move |conn, file| {
         let written = write_register_xlsx(conn, &scope, &filter, today_in_china(), file)?;
-        disclosure.export(written.rows, written.with_id_numbers);
+        disclosure.export(written.rows, written.with_personal);
         Ok(written.rows)
     })
     .await?;

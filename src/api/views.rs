@@ -188,9 +188,9 @@ impl AssetView {
     }
 
     /// Notes on `disclosure` the personal data this view shows as `visibility` lets
-    /// the caller see it (the owner's ID number).
+    /// the caller see it (the owner's ID number, the 联系电话).
     pub fn disclose(&self, disclosure: &Disclosure, visibility: Visibility) {
-        if self.owner.id_number.is_some() {
+        if self.owner.id_number.is_some() || self.details.phone.is_some() {
             disclosure.asset(visibility, &self.code);
         }
     }

@@ -71,23 +71,32 @@ impl IdNumber {
         &self.0
     }
 
-    /// The identifier with all but the first six and last four characters masked, as
-    /// readers see it: `610481********4310`.
+    /// The identifier masked as readers see it ([`mask`]): `610481********4310`.
     pub fn masked(&self) -> String {
         mask(&self.0)
     }
 }
 
-/// Masks an identifier's middle: all but the first six and last four characters
-/// become `*`; one of ten characters or fewer is masked whole.
+/// Characters of an identifier that a mask always hides: as many as the birth date of
+/// a resident ID (`610481********4310`).
+const HIDDEN_AT_LEAST: usize = 8;
+
+/// Masks an identifier so that at least eight of its characters are hidden: all but the
+/// first six and last four of one of eighteen characters or more; all but the last four
+/// of a shorter one (an old 15-digit ID, another identifier, a mobile number put in the
+/// ID column), which would otherwise show nearly all of itself (`139123*5678`); one of
+/// eleven characters or fewer is masked whole.
 pub fn mask(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 10 {
+    let kept_head = if chars.len() >= 6 + HIDDEN_AT_LEAST + 4 {
+        6
+    } else if chars.len() >= HIDDEN_AT_LEAST + 4 {
+        0
+    } else {
         return "*".repeat(chars.len());
-    }
-    let middle = chars.len() - 10;
-    let mut out: String = chars[..6].iter().collect();
-    out.push_str(&"*".repeat(middle));
+    };
+    let mut out: String = chars[..kept_head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - kept_head - 4));
     out.extend(&chars[chars.len() - 4..]);
     out
 }
@@ -159,6 +168,10 @@ mod tests {
     #[test]
     fn masking_keeps_six_and_four() {
         assert_eq!(mask("610481199001014310"), "610481********4310");
+        assert_eq!(mask("91610481MA6XA1234B99"), "916104**********4B99");
+        assert_eq!(mask("610481900315431"), "***********5431");
+        assert_eq!(mask("HK1234567890"), "********7890");
+        assert_eq!(mask("13912345678"), "***********");
         assert_eq!(mask("12345"), "*****");
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::error::{ErrorList, ImportFailure, RowError};
-use super::read::field::{asset_values, project_value, Field};
+use super::read::field::{asset_values, project_value, Field, EMPTY};
 use super::read::header::Layout;
 use crate::db::DbConnection;
 use crate::domain::codes::code_key;
@@ -146,14 +146,13 @@ impl Registered {
             ));
             return Verdict::Conflicts;
         }
-        // ID numbers are compared whole but shown masked: the messages are kept with
-        // the batch, which readers may see.
-        let shown = |field: Field, value: String| {
-            if field == Field::OwnerIdNumber {
-                crate::domain::id_number::mask(&value)
-            } else {
-                value
-            }
+        // ID and phone numbers are compared whole but shown masked: the messages are
+        // kept with the batch, which readers may see.
+        let shown = |field: Field, value: String| match field {
+            _ if value == EMPTY => value,
+            Field::OwnerIdNumber => crate::domain::id_number::mask(&value),
+            Field::Phone => crate::ledger::entry::personal::mask_phone(&value),
+            _ => value,
         };
         let look_alike = (registered.code != asset.code).then(|| {
             (

@@ -132,7 +132,12 @@ pub fn import_file(
         None => sniffed.sha256.clone(),
     };
     if let Some(batch) = BatchRow::committed_with_sha256(conn, &sha256)? {
-        return Ok(ImportOutcome::Replayed(batch.to_report(conn, true)?));
+        // A batch the importer's scope does not see is not answered: that would tell a
+        // town's clerk who imported the county's file, when, and what it held. The file
+        // is checked as any other instead, each row outside the scope `out_of_scope`.
+        if BatchRow::find(conn, &request.scope, &batch.id)?.is_some() {
+            return Ok(ImportOutcome::Replayed(batch.to_report(conn, true)?));
+        }
     }
     let mut base = BatchRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -207,9 +212,14 @@ pub fn import_file(
             let head = ledger::lock_head(conn)?;
             // Read under the lock: an import that committed while this one waited counts.
             let register_empty = register_is_empty(conn)?;
-            if let Some(batch) = BatchRow::committed_with_sha256(conn, &base.sha256)? {
-                return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
-            }
+            // A batch of the same bytes that the importer's scope does not see is not
+            // answered unless every row lies within the scope (below).
+            let elsewhere = match BatchRow::committed_with_sha256(conn, &base.sha256)? {
+                Some(batch) if BatchRow::find(conn, &request.scope, &batch.id)?.is_some() => {
+                    return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
+                }
+                other => other,
+            };
             // The batch row comes last, with its final counts (batches are append-only).
             let after_seq = head.seq;
             let registered_assets = if register_empty {
@@ -233,6 +243,12 @@ pub fn import_file(
             read_all(&mut run, conn, rows, progress, total_bytes)?;
             if !run.errors().is_empty() {
                 return Err(RolledBack::Rejected(run));
+            }
+            // A file wholly within the scope, registered by a wider one: every row is the
+            // register's already, all of it the importer's to see, and the batch that
+            // registered it answers.
+            if let Some(batch) = elsewhere {
+                return Err(RolledBack::CommittedElsewhere(Box::new(batch)));
             }
             progress.committing();
             // The codes seen are no longer needed; free them before the indexes are sorted.

@@ -54,8 +54,8 @@ impl Disclosure {
         }
     }
 
-    /// Notes an export of `rows` rows of which `with_personal` carry an ID number whole;
-    /// recorded when any does.
+    /// Notes an export of `rows` rows of which `with_personal` carry an ID or phone
+    /// number whole; recorded when any does.
     pub fn export(&self, rows: u64, with_personal: u64) {
         if with_personal > 0 {
             self.noted().export = Some((rows, with_personal));

@@ -185,6 +185,13 @@ impl AssetRow {
         }
     }
 
+    /// Whether the row holds personal data (the owner's ID number, or a 联系电话 among
+    /// its details, as far as they read back): what a response that shows the row whole
+    /// must record in the access log.
+    pub fn carries_personal(&self) -> bool {
+        self.owner_id_number.is_some() || self.details().is_ok_and(|d| d.phone.is_some())
+    }
+
     /// The asset's current state as a record.
     ///
     /// Fails when a stored value is not valid for its domain type.

@@ -104,7 +104,8 @@ fn look_up(
 /// Fails with [`StocktakeError::NotFound`], the rules `campaign_closed` and
 /// `no_results`, [`StocktakeError::Rejected`] listing every row's errors (`required`,
 /// `duplicate_in_upload`, `invalid_result`, `invalid_date`, `field_too_long`,
-/// `unknown_asset`, `out_of_scope`, `not_in_campaign`, `asset_disposed`, `invalid_value`
+/// `unknown_asset` (also for an asset outside `scope`), `not_in_campaign`,
+/// `asset_disposed`, `invalid_value`
 /// and `unknown_attachment` on `attachments`), or when the
 /// database fails; nothing is written then.
 pub fn record(
@@ -132,7 +133,9 @@ pub fn record(
         let mut targets: Vec<(&Checked, &Found)> = Vec::with_capacity(rows.len());
         for row in rows {
             let code = text(&inputs[row.at].asset_code).unwrap_or_default();
-            let Some(asset) = found.get(&row.key) else {
+            // Outside the scope an asset does not exist for the token: the same answer
+            // as for a code nobody registered, which tells nothing of other places.
+            let Some(asset) = found.get(&row.key).filter(|a| in_scope.contains(&a.id)) else {
                 errors.add(
                     row.at,
                     ResultField::AssetCode,
@@ -141,14 +144,7 @@ pub fn record(
                 );
                 continue;
             };
-            if !in_scope.contains(&asset.id) {
-                errors.add(
-                    row.at,
-                    ResultField::AssetCode,
-                    "out_of_scope",
-                    format!("资产“{code}”不在令牌的范围（{}）内", scope.label()),
-                );
-            } else if !listed.contains(&asset.id) {
+            if !listed.contains(&asset.id) {
                 errors.add(
                     row.at,
                     ResultField::AssetCode,

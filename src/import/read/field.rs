@@ -315,8 +315,11 @@ impl Field {
 
 /// An optional text as a person reads it: `（空）` when there is none.
 fn shown(value: Option<&str>) -> String {
-    value.map_or_else(|| "（空）".to_owned(), str::to_owned)
+    value.map_or_else(|| EMPTY.to_owned(), str::to_owned)
 }
+
+/// How a field without a value reads in a message.
+pub const EMPTY: &str = "（空）";
 
 /// The value of a project field as a person reads it (empty for an asset field).
 pub fn project_value(project: &ProjectRecord, field: Field) -> String {

@@ -83,6 +83,25 @@ impl<'a> Cells<'a> {
         self.text(field).map(nfc)
     }
 
+    /// A 镇街 or 村 (the text of `place`, `None` when empty) refused when it holds a
+    /// `/`: a village's scope and its group key are written `<镇街>/<村>`, so
+    /// 甲/乙 with 丙 and 甲 with 乙/丙 would read as one place, and each village's
+    /// token would count the other's assets in its totals.
+    fn place(&mut self, field: Field, text: Option<String>) -> Option<String> {
+        let text = text?;
+        if text.contains('/') {
+            self.error(
+                field,
+                "invalid_character",
+                format!(
+                    "“{}”不能含有“/”（“{text}”）：范围和按村汇总都以“镇街/村”书写，含“/”的名称会与别处混同",
+                    field.chinese()
+                ),
+            );
+        }
+        Some(text)
+    }
+
     fn code<T>(&mut self, field: Field, parse: fn(&str) -> Result<T, CodeError>) -> Option<T> {
         let text = self.required(field)?;
         match parse(&text) {
@@ -219,6 +238,9 @@ fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
     let name = row.required(Field::ProjectName);
     let year = row.year();
     let town = row.required(Field::Town);
+    let town = row.place(Field::Town, town);
+    let village = row.optional(Field::Village);
+    let village = row.place(Field::Village, village);
     let funds = row.money(Field::ProjectFunds, row.layout.funds_unit);
     let funding = row.funding(funds);
     Some(ProjectRecord {
@@ -226,7 +248,7 @@ fn parse_project(row: &mut Cells<'_>) -> Option<ProjectRecord> {
         name: name?,
         year: year?,
         town: town?,
-        village: row.optional(Field::Village),
+        village,
         funds: funds?,
         funding_source: row.optional(Field::FundingSource),
         department: row.optional(Field::Department),

@@ -29,15 +29,25 @@ impl Mask {
     }
 }
 
-/// Masks a telephone number: the first three and last four characters stay, the rest
-/// become `*`; one of seven characters or fewer is masked whole.
+/// Characters of a telephone number that a mask always hides: as many as of a mobile
+/// number (`138****5678`).
+const PHONE_HIDDEN_AT_LEAST: usize = 4;
+
+/// Masks a telephone number so that at least four of its characters are hidden: the
+/// first three and last four characters of one of eleven or more stay; of a shorter one
+/// (an 8-digit landline) only the last four, which would otherwise show all but one
+/// (`876*4321`); one of seven characters or fewer is masked whole.
 pub fn mask_phone(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 7 {
+    let kept_head = if chars.len() >= 3 + PHONE_HIDDEN_AT_LEAST + 4 {
+        3
+    } else if chars.len() >= PHONE_HIDDEN_AT_LEAST + 4 {
+        0
+    } else {
         return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..3].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - 7));
+    };
+    let mut out: String = chars[..kept_head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - kept_head - 4));
     out.extend(&chars[chars.len() - 4..]);
     out
 }
@@ -186,6 +196,8 @@ mod tests {
     fn phones_keep_three_and_four() {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("029-12345678"), "029*****5678");
+        assert_eq!(mask_phone("87654321"), "****4321");
+        assert_eq!(mask_phone("0291234567"), "******4567");
         assert_eq!(mask_phone("1234567"), "*******");
     }
 

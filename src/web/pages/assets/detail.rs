@@ -171,8 +171,9 @@ pub(super) async fn load(
     let Some((row, entries, pending)) = found else {
         return Err(missing("没有这项资产。", "/assets"));
     };
-    // The page shows the owner's ID number, and what each entry's line says of its own.
-    let personal = row.owner_id_number.is_some()
+    // The page shows the owner's ID number and the 联系电话, and what each entry's line
+    // says of its own.
+    let personal = row.carries_personal()
         || entries.iter().any(|entry| {
             let line = summary(entry, visibility);
             serde_json::from_str(&entry.data).is_ok_and(|data| {
