@@ -951,6 +951,61 @@ fn a_write_kept_waiting_for_the_chain_is_told_to_retry(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// The asset page's entry form, sent while the chain's lock is kept past the server's
+/// statement timeout (another process's long import), is answered with a page that
+/// says the database is busy and nothing was written (503), not the internal-error page
+/// (500); sent again once the lock is free, the entry is recorded.
+fn a_form_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
+    setup(app);
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send = || {
+        let response = server
+            .post("/assets/PIPE-1/entries")
+            .header(ContentType::Form)
+            .cookie(rocket::http::Cookie::new(
+                asset_registry::auth::SESSION_COOKIE,
+                app.clerk.clone(),
+            ))
+            .body("kind=maintenance&occurred_on=2021-06-01&description=%E6%9B%B4%E6%8D%A2%E6%B0%B4%E6%B3%B5")
+            .dispatch();
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (status, location, response.into_string().unwrap_or_default())
+    };
+    let before = app.register_state();
+    let ((status, _, page), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the form waited until the lock was given up");
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
+    assert_eq!(app.register_state(), before, "nothing written");
+    let (status, location, _) = send();
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location.as_deref(), Some("/assets/PIPE-1?done=maintenance"));
+    let history = app.get("/api/v1/assets/PIPE-1/ledger", Some(&app.auditor));
+    let kinds: Vec<&str> = history.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["registered", "maintenance"]);
+    app.assert_summary_consistent();
+}
+
 fn two_app_instances_keep_one_unforked_chain(app: &TestApp) {
     // Two independent pools (as two server processes would have) append at once.
     setup(app);
@@ -1069,6 +1124,10 @@ fn main() -> std::process::ExitCode {
         (
             "concurrency::a_write_kept_waiting_for_the_chain_is_told_to_retry",
             a_write_kept_waiting_for_the_chain_is_told_to_retry,
+        ),
+        (
+            "concurrency::a_form_kept_waiting_for_the_chain_is_told_to_send_again",
+            a_form_kept_waiting_for_the_chain_is_told_to_send_again,
         ),
         (
             "concurrency::two_instances_2x500",
