@@ -472,6 +472,66 @@ fn every_rule_of_approval_refuses_with_nothing_written(app: &TestApp) {
     assert_eq!(written(app), state);
 }
 
+/// An approval posted from the proposal page while the chain's lock is kept past the
+/// server's statement timeout (another process's long import holds it) is answered with
+/// the page 数据库繁忙 (503) saying nothing was written, not the internal-error page
+/// (500); posted again once the lock is free, the step is taken and the entry appended.
+fn an_approval_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
+    setup(app);
+    let id = entry(
+        app,
+        "TEA-1",
+        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
+                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
+    )
+    .body["proposal_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let county = token(app, Role::Approver, "county", "县李审批");
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send = || {
+        let response = server
+            .post(format!("/proposals/{id}/approve"))
+            .header(ContentType::Form)
+            .cookie(rocket::http::Cookie::new(
+                asset_registry::auth::SESSION_COOKIE,
+                county.clone(),
+            ))
+            .body("step=county")
+            .dispatch();
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (status, location, response.into_string().unwrap_or_default())
+    };
+    let state = written(app);
+    let ((status, _, page), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the approval waited until the lock was given up");
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
+    assert_eq!(written(app), state, "nothing written");
+    let (status, location, _) = send();
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location, Some(format!("/proposals/{id}?done=approved")));
+    let tea = app.get("/api/v1/assets/TEA-1", Some(&app.auditor));
+    assert_eq!(tea.body["owner"]["name"], "柳镇集体");
+    app.assert_summary_consistent();
+}
+
 fn a_rejection_closes_the_proposal(app: &TestApp) {
     setup(app);
     let id = entry(
@@ -1242,6 +1302,10 @@ fn main() -> std::process::ExitCode {
             (
                 "a_key_is_one_request_whether_it_proposes_or_appends",
                 a_key_is_one_request_whether_it_proposes_or_appends,
+            ),
+            (
+                "an_approval_kept_waiting_for_the_chain_is_told_to_send_again",
+                an_approval_kept_waiting_for_the_chain_is_told_to_send_again,
             ),
             (
                 "a_proposal_citing_an_unknown_document_is_refused",
