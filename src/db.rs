@@ -8,6 +8,7 @@ pub mod backup;
 pub mod bulk;
 pub mod bulk_load;
 pub mod code_keys;
+pub mod failure;
 pub mod finding_rows;
 pub mod holders;
 pub mod migrate_to;
@@ -20,6 +21,7 @@ pub mod seek;
 pub mod stocktake_rows;
 pub mod tls;
 
+pub use failure::lock_not_granted;
 pub(crate) use pool::db_variant_from_query;
 pub use pool::{lift_statement_timeout, Backend, Db, DbConnection, DbError, Pool};
 pub use read::{columns_of, first_cached, read_snapshot};

@@ -184,10 +184,25 @@ enum Order {
 /// `filter` (disposed ones only when the filter asks for them), each with its project,
 /// in `order`; then, when the filter does not restrict assets, the projects without a
 /// live asset, in code order; the import of the result reproduces the register's totals.
-/// Memory stays flat: both are read a page at a time.
+/// Memory stays flat: both are read a page at a time, all in one read snapshot, so that
+/// writes other processes commit meanwhile (a disposal, an asset revived, an import)
+/// neither list a project twice nor leave one out.
 ///
 /// Fails when the database fails, a stored value is invalid or `row` fails.
 fn each_register_row(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &AssetFilter,
+    order: Order,
+    row: impl FnMut(&ProjectRow, Option<&AssetRow>) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    crate::db::read_snapshot(conn, |conn| {
+        each_register_row_in_snapshot(conn, scope, filter, order, row)
+    })
+}
+
+/// [`each_register_row`] inside the read snapshot the caller holds.
+fn each_register_row_in_snapshot(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &AssetFilter,

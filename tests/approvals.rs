@@ -472,6 +472,66 @@ fn every_rule_of_approval_refuses_with_nothing_written(app: &TestApp) {
     assert_eq!(written(app), state);
 }
 
+/// An approval posted from the proposal page while the chain's lock is kept past the
+/// server's statement timeout (another process's long import holds it) is answered with
+/// the page 数据库繁忙 (503) saying nothing was written, not the internal-error page
+/// (500); posted again once the lock is free, the step is taken and the entry appended.
+fn an_approval_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
+    setup(app);
+    let id = entry(
+        app,
+        "TEA-1",
+        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
+                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
+    )
+    .body["proposal_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let county = token(app, Role::Approver, "county", "县李审批");
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send = || {
+        let response = server
+            .post(format!("/proposals/{id}/approve"))
+            .header(ContentType::Form)
+            .cookie(rocket::http::Cookie::new(
+                asset_registry::auth::SESSION_COOKIE,
+                county.clone(),
+            ))
+            .body("step=county")
+            .dispatch();
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (status, location, response.into_string().unwrap_or_default())
+    };
+    let state = written(app);
+    let ((status, _, page), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the approval waited until the lock was given up");
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
+    assert_eq!(written(app), state, "nothing written");
+    let (status, location, _) = send();
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location, Some(format!("/proposals/{id}?done=approved")));
+    let tea = app.get("/api/v1/assets/TEA-1", Some(&app.auditor));
+    assert_eq!(tea.body["owner"]["name"], "柳镇集体");
+    app.assert_summary_consistent();
+}
+
 fn a_rejection_closes_the_proposal(app: &TestApp) {
     setup(app);
     let id = entry(
@@ -662,6 +722,77 @@ fn notices_check_their_fields(app: &TestApp) {
         None,
     );
     assert_eq!(other.body["notices"], json!([]));
+}
+
+/// One `Idempotency-Key` is one request, whether it proposed or appended: the same key
+/// and token with another body on the same route is refused and writes nothing, on this
+/// server or another one on the same database, whichever of the two came first. Before
+/// 0f548dd a proposal's key and an append's were kept apart, so a disposal proposed under
+/// a key and a maintenance entry appended under it were both written (in either order).
+fn a_key_is_one_request_whether_it_proposes_or_appends(app: &TestApp) {
+    setup(app);
+    let other_server = asset_registry::db::Db::open(&app.database.url, 2).expect("open");
+    let other_server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        other_server,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send_there = |path: &str, body: &Value, key: &str| {
+        support::reply_of(
+            other_server
+                .post(path.to_owned())
+                .header(ContentType::JSON)
+                .header(Header::new(
+                    "Authorization",
+                    format!("Bearer {}", app.clerk),
+                ))
+                .header(Header::new("Idempotency-Key", key.to_owned()))
+                .body(body.to_string())
+                .dispatch(),
+        )
+    };
+    let path = "/api/v1/assets/TEA-1/ledger";
+    let maintenance =
+        json!({"kind": "maintenance", "occurred_on": "2023-07-01", "description": "更换揉捻机"});
+    let reused = |reply: &Reply| {
+        let (code, detail) = problem(reply, Status::UnprocessableEntity);
+        assert_eq!(
+            (code.as_str(), detail.as_str()),
+            (
+                "idempotency_key_reused",
+                "此 Idempotency-Key 已用于另一个请求；请为新请求使用新的键"
+            )
+        );
+    };
+    // Proposed first, then appended under the same key on the other server.
+    let proposed = send(app, path, &app.clerk, &disposal(), Some("k-1"));
+    assert_eq!(proposed.status, Status::Accepted, "{}", proposed.body);
+    let state = written(app);
+    reused(&send_there(path, &maintenance, "k-1"));
+    assert_eq!(written(app), state, "nothing written");
+    // Appended first, then proposed under the same key on the other server.
+    let appended = send(app, path, &app.clerk, &maintenance, Some("k-2"));
+    assert_eq!(appended.status, Status::Created, "{}", appended.body);
+    let state = written(app);
+    reused(&send_there(path, &disposal(), "k-2"));
+    // Nor does the key serve a write of another route.
+    let declaration = json!({"name": "柳镇核实", "as_of": "2023-12-31",
+                             "lines": [{"scope": "total", "projects": 2, "amount": "800000.00"}]});
+    reused(&send_there("/api/v1/declarations", &declaration, "k-2"));
+    assert_eq!(written(app), state, "nothing written");
+    assert_eq!(app.count_rows("declarations"), 0);
+    // Each key still answers its own request as the first time, on either server.
+    let again = send_there(path, &disposal(), "k-1");
+    assert_eq!(
+        (again.status, again.body),
+        (Status::Accepted, proposed.body)
+    );
+    let again = send_there(path, &maintenance, "k-2");
+    assert_eq!((again.status, again.body), (Status::Ok, appended.body));
+    assert_eq!(written(app), state);
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], true, "{}", verify.body);
+    app.assert_summary_consistent();
 }
 
 fn idempotency_keys_answer_retries_alike(app: &TestApp) {
@@ -1167,6 +1298,14 @@ fn main() -> std::process::ExitCode {
             (
                 "idempotency_keys_answer_retries_alike",
                 idempotency_keys_answer_retries_alike,
+            ),
+            (
+                "a_key_is_one_request_whether_it_proposes_or_appends",
+                a_key_is_one_request_whether_it_proposes_or_appends,
+            ),
+            (
+                "an_approval_kept_waiting_for_the_chain_is_told_to_send_again",
+                an_approval_kept_waiting_for_the_chain_is_told_to_send_again,
             ),
             (
                 "a_proposal_citing_an_unknown_document_is_refused",

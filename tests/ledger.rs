@@ -887,6 +887,125 @@ fn concurrent_clients_get_no_server_errors(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// A write kept waiting for the chain's lock past the server's statement timeout (on
+/// PostgreSQL; another process's long import holds the lock) is told to retry — 503
+/// `busy` with `Retry-After`, nothing written — as SQLite answers a write kept waiting
+/// past its busy timeout; it was a 500 on PostgreSQL. Once the lock is free the same
+/// write goes in.
+fn a_write_kept_waiting_for_the_chain_is_told_to_retry(app: &TestApp) {
+    setup(app);
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let entry =
+        json!({"kind": "maintenance", "occurred_on": "2021-06-01", "description": "更换水泵"});
+    let send = || {
+        let response = server
+            .post("/api/v1/assets/PIPE-1/ledger")
+            .header(ContentType::JSON)
+            .header(Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .body(entry.to_string())
+            .dispatch();
+        let retry = response.headers().get_one("Retry-After").map(str::to_owned);
+        (support::reply_of(response), retry)
+    };
+    let before = app.register_state();
+    let ((reply, retry), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the write waited until the lock was given up");
+    assert_eq!(reply.status, Status::ServiceUnavailable, "{}", reply.body);
+    assert_eq!(retry.as_deref(), Some("1"));
+    assert_eq!(
+        reply.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let mut body = reply.body.clone();
+    assert!(body["instance"].is_string(), "{body}");
+    body["instance"] = Value::Null;
+    assert_eq!(
+        body,
+        json!({
+            "type": "urn:asset-registry:problem:busy",
+            "title": "数据库繁忙",
+            "status": 503,
+            "detail": "数据库正忙，请稍后重试（Retry-After 秒后）",
+            "instance": null
+        })
+    );
+    assert_eq!(app.register_state(), before, "nothing written");
+    let (again, _) = send();
+    assert_eq!(again.status, Status::Created, "{}", again.body);
+    assert_eq!(again.body["kind"], "maintenance");
+    assert_eq!(again.body["seq"], json!(4));
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], true, "{}", verify.body);
+    app.assert_summary_consistent();
+}
+
+/// The asset page's entry form, sent while the chain's lock is kept past the server's
+/// statement timeout (another process's long import), is answered with a page that
+/// says the database is busy and nothing was written (503), not the internal-error page
+/// (500); sent again once the lock is free, the entry is recorded.
+fn a_form_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
+    setup(app);
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send = || {
+        let response = server
+            .post("/assets/PIPE-1/entries")
+            .header(ContentType::Form)
+            .cookie(rocket::http::Cookie::new(
+                asset_registry::auth::SESSION_COOKIE,
+                app.clerk.clone(),
+            ))
+            .body("kind=maintenance&occurred_on=2021-06-01&description=%E6%9B%B4%E6%8D%A2%E6%B0%B4%E6%B3%B5")
+            .dispatch();
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (status, location, response.into_string().unwrap_or_default())
+    };
+    let before = app.register_state();
+    let ((status, _, page), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the form waited until the lock was given up");
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
+    assert_eq!(app.register_state(), before, "nothing written");
+    let (status, location, _) = send();
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location.as_deref(), Some("/assets/PIPE-1?done=maintenance"));
+    let history = app.get("/api/v1/assets/PIPE-1/ledger", Some(&app.auditor));
+    let kinds: Vec<&str> = history.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["registered", "maintenance"]);
+    app.assert_summary_consistent();
+}
+
 fn two_app_instances_keep_one_unforked_chain(app: &TestApp) {
     // Two independent pools (as two server processes would have) append at once.
     setup(app);
@@ -1001,6 +1120,14 @@ fn main() -> std::process::ExitCode {
         (
             "concurrency::32_clients",
             concurrent_clients_get_no_server_errors,
+        ),
+        (
+            "concurrency::a_write_kept_waiting_for_the_chain_is_told_to_retry",
+            a_write_kept_waiting_for_the_chain_is_told_to_retry,
+        ),
+        (
+            "concurrency::a_form_kept_waiting_for_the_chain_is_told_to_send_again",
+            a_form_kept_waiting_for_the_chain_is_told_to_send_again,
         ),
         (
             "concurrency::two_instances_2x500",

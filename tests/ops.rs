@@ -334,6 +334,43 @@ fn metrics_count_requests_imports_and_appends(app: &TestApp) {
     }
 }
 
+/// A wait for the chain's lock that ended in 503 (the statement timeout ran out behind
+/// another process's long import; SQLite's busy timeout alike) is counted in
+/// `asset_registry_chain_lock_wait_seconds` like any other: it is the longest wait there
+/// is, and it was left out, so the histogram showed no queue while writers got 503.
+fn metrics_count_a_chain_lock_wait_that_ran_out(app: &TestApp) {
+    let imported = app.import(REGISTER.as_bytes(), false);
+    assert_eq!(imported.status, Status::Created, "{}", imported.body);
+    let folder = tempfile::tempdir().expect("temp dir");
+    let log = folder.path().join("server.log");
+    let server = Server::start(app, &log, &[("ROCKET_STATEMENT_TIMEOUT", "1")]);
+    let clerk = format!("Bearer {}", app.clerk);
+    let (append, in_time) = app.beside_a_held_chain_lock(Duration::from_secs(60), || {
+        http_with_body(
+            server.port,
+            "/api/v1/assets/PV-1/ledger",
+            &[
+                ("Authorization", &clerk),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"kind": "maintenance", "occurred_on": "2021-01-01", "description": "清洗光伏板"}"#
+                .as_bytes(),
+        )
+    });
+    assert!(in_time, "the append waited until the lock was given up");
+    assert_eq!(append.status, 503, "{}", append.body);
+    let scrape = http(server.port, "GET", "/metrics", &[]).expect("metrics");
+    assert_eq!(scrape.status, 200, "{}", scrape.body);
+    let text = &scrape.body;
+    let series = |s: &str| sample(text, s).unwrap_or_else(|| panic!("no {s} in {text}"));
+    assert_eq!(series("asset_registry_chain_lock_wait_seconds_count"), 1.0);
+    assert!(
+        series("asset_registry_chain_lock_wait_seconds_sum") >= 1.0,
+        "the wait lasted the timeout: {text}"
+    );
+    assert_eq!(series("asset_registry_ledger_appends_total"), 0.0);
+}
+
 /// A `POST` with `body`.
 fn http_with_body(port: u16, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -613,6 +650,10 @@ fn main() -> std::process::ExitCode {
         (
             "metrics_count_requests_imports_and_appends",
             metrics_count_requests_imports_and_appends,
+        ),
+        (
+            "metrics_count_a_chain_lock_wait_that_ran_out",
+            metrics_count_a_chain_lock_wait_that_ran_out,
         ),
         (
             "metrics_are_open_on_loopback_only_unless_a_setting_says_so",

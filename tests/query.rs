@@ -617,6 +617,103 @@ fn clerks_download_the_findings_in_chinese(app: &TestApp) {
     assert_eq!(bad.body["parameter"], "kind", "{}", bad.body);
 }
 
+/// A sink that hands on what an export writes and, the first time register rows reach
+/// it, runs `meanwhile` once: a write another server process commits while the export
+/// is under way.
+struct WritingMeanwhile<'a> {
+    bytes: Vec<u8>,
+    meanwhile: Option<Box<dyn FnOnce() + 'a>>,
+}
+
+impl std::io::Write for WritingMeanwhile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        if String::from_utf8_lossy(&self.bytes).contains("FILL-") {
+            if let Some(meanwhile) = self.meanwhile.take() {
+                meanwhile();
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The register export reads one snapshot: a write committed by another process while
+/// it runs (here, after its first rows were written) changes nothing of the file, which
+/// is the register as it stood when the export began. Before, the projects without a
+/// live asset were read after the assets, so a disposed asset revived meanwhile left its
+/// project out of the file altogether (and a disposal meanwhile listed its project
+/// twice): its import no longer reproduced the register's totals.
+fn the_export_is_one_snapshot_while_others_write(app: &TestApp) {
+    use asset_registry::domain::Scope;
+    use asset_registry::export::{write_register, ExportEncoding};
+    use asset_registry::register::query::AssetFilter;
+    let mut csv = String::from("项目编号,项目名称,项目年度,镇街,村,项目资金(元),资产编号,资产名称,资产类别,资产价值(元),所有权人,所有权人类型\n");
+    csv.push_str(
+        "A-SOLO,村道路灯,2021,桑镇,东村,5000,A-SOLO-1,路灯,公益性,5000,东村村委会,村集体\n",
+    );
+    for i in 0..1500 {
+        csv.push_str(&format!(
+            "FILL,到户养殖,2021,桑镇,西村,1500000,FILL-{i:04},湖羊,到户类,1000,户主{i},农户\n"
+        ));
+    }
+    let reply = app.import(csv.as_bytes(), false);
+    assert_eq!(reply.status, Status::Created, "{}", reply.body);
+    let disposal = app.append_as_clerk(
+        "A-SOLO-1",
+        json!({"kind": "disposed", "occurred_on": "2021-06-01", "method": "scrap", "approval_no": "报废(2021)1号"}),
+    );
+    let export = |out: &mut dyn std::io::Write| {
+        let mut conn = app.db.conn().expect("connection");
+        write_register(
+            &mut conn,
+            &Scope::County,
+            &AssetFilter::default(),
+            ExportEncoding::Utf8Bom,
+            out,
+        )
+        .expect("export")
+    };
+    let mut before = Vec::new();
+    assert_eq!(export(&mut before).rows, 1501);
+    let mut during = WritingMeanwhile {
+        bytes: Vec::new(),
+        meanwhile: Some(Box::new(|| {
+            app.append_as_clerk(
+                "A-SOLO-1",
+                json!({"kind": "correction", "occurred_on": "2021-07-01", "corrects": disposal, "reason": "误报报废"}),
+            );
+        })),
+    };
+    let written = export(&mut during);
+    assert!(
+        during.meanwhile.is_none(),
+        "the write ran while the export did"
+    );
+    assert_eq!(written.rows, 1501);
+    assert_eq!(
+        String::from_utf8_lossy(&during.bytes),
+        String::from_utf8_lossy(&before),
+        "the export is the register as it stood when it began"
+    );
+    // The write did change the register: an export begun now shows the revived asset.
+    let mut after = Vec::new();
+    assert_eq!(export(&mut after).rows, 1501);
+    let after = String::from_utf8_lossy(&after).to_string();
+    assert!(
+        after.contains("\r\nA-SOLO,村道路灯,2021,桑镇,东村,5000.00,"),
+        "{}",
+        &after[..600]
+    );
+    assert!(after.contains(",A-SOLO-1,路灯,"), "{}", &after[..600]);
+    let solo_rows = |text: &str| text.lines().filter(|l| l.starts_with("A-SOLO,")).count();
+    assert_eq!(solo_rows(&after), 1);
+    assert_eq!(solo_rows(&String::from_utf8_lossy(&before)), 1);
+}
+
 fn the_sample_register_exports_and_reimports_exactly(app: &TestApp) {
     assert_eq!(
         app.import_sample("xingping_2020.gbk.csv").status,
@@ -874,6 +971,10 @@ fn main() -> std::process::ExitCode {
         (
             "export::findings_csv",
             clerks_download_the_findings_in_chinese,
+        ),
+        (
+            "export::one_snapshot_while_others_write",
+            the_export_is_one_snapshot_while_others_write,
         ),
         (
             "export::sample_round_trip",

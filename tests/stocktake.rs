@@ -1897,6 +1897,58 @@ fn a_repeated_open_or_close_form_writes_once(app: &TestApp) {
     verify(app);
 }
 
+/// The phone page's result, sent while the chain's lock is kept past the server's
+/// statement timeout (another process's long import holds it), is answered with the
+/// page 数据库繁忙 (503) saying nothing was written — not the internal-error page (500)
+/// — so the village worker sends it again; sent again once the lock is free, it records.
+fn a_result_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+    let timeout = asset_registry::db::pool::statement_timeout(&settings);
+    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
+        .expect("open");
+    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
+        served,
+        app.figment.clone(),
+    ))
+    .expect("rocket");
+    let send = || {
+        let response = server
+            .post(format!("/stocktakes/{id}/check"))
+            .header(ContentType::Form)
+            .cookie(rocket::http::Cookie::new(
+                asset_registry::auth::SESSION_COOKIE,
+                app.clerk.clone(),
+            ))
+            .body("asset_code=A2&q=A2&result=normal&checked_on=2026-10-08")
+            .dispatch();
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (status, location, response.into_string().unwrap_or_default())
+    };
+    let before = written(app);
+    let ((status, _, page), in_time) =
+        app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
+    assert!(in_time, "the result waited until the lock was given up");
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
+    assert_eq!(written(app), before, "nothing written");
+    let (status, location, _) = send();
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(
+        location,
+        Some(format!("/stocktakes/{id}/check?q=A2&done=A2"))
+    );
+    assert_ne!(written(app), before);
+    verify(app);
+}
+
 fn opening_without_a_key_does_not_wait_for_ledger_appends(app: &TestApp) {
     if app.backend != asset_registry::db::Backend::Postgres {
         // SQLite has one writer: an opening waits for any write in progress.
@@ -1987,6 +2039,10 @@ fn main() -> std::process::ExitCode {
         (
             "web::a_village_worker_records_a_result_from_the_phone_page",
             a_village_worker_records_a_result_from_the_phone_page,
+        ),
+        (
+            "web::a_result_kept_waiting_for_the_chain_is_told_to_send_again",
+            a_result_kept_waiting_for_the_chain_is_told_to_send_again,
         ),
     ];
     support::run_with(scenarios, app_without_approvals)

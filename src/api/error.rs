@@ -74,21 +74,13 @@ pub enum ApiError {
 }
 
 impl From<DbError> for ApiError {
-    /// A full disk is 507; a busy SQLite database or an exhausted pool is 503 (retry);
-    /// anything else 500.
+    /// A full disk is 507; a busy database (an exhausted pool, SQLite locked, a write
+    /// that did not get the chain's lock in time) is 503 (retry); anything else 500.
     fn from(e: DbError) -> Self {
         if e.is_disk_full() {
             return ApiError::DiskFull(e.to_string());
         }
-        let busy = match &e {
-            DbError::Pool(_) => true,
-            DbError::Query(diesel::result::Error::DatabaseError(_, info)) => {
-                let message = info.message();
-                message.contains("database is locked") || message.contains("database is busy")
-            }
-            _ => false,
-        };
-        if busy {
+        if e.is_busy() {
             ApiError::Unavailable(cause_chain(&e))
         } else {
             ApiError::Internal(cause_chain(&e))

@@ -132,36 +132,6 @@ macro_rules! db_variant_from_query {
 
 pub(crate) use db_variant_from_query;
 
-impl DbError {
-    /// Whether the database failed because its disk (or its allotted space) is full:
-    /// SQLite's `SQLITE_FULL` ("database or disk is full"), PostgreSQL's `disk_full`
-    /// (53100, "could not extend file …: No space left on device"), also when a commit
-    /// failed so and its rollback then failed too.
-    pub fn is_disk_full(&self) -> bool {
-        match self {
-            DbError::Query(e) => query_is_disk_full(e),
-            DbError::Folder(e) => e.kind() == std::io::ErrorKind::StorageFull,
-            _ => false,
-        }
-    }
-}
-
-fn query_is_disk_full(error: &diesel::result::Error) -> bool {
-    use diesel::result::Error;
-    match error {
-        Error::DatabaseError(_, info) => {
-            let message = info.message();
-            message.contains("database or disk is full")
-                || message.contains("No space left on device")
-        }
-        Error::RollbackErrorOnCommit {
-            rollback_error,
-            commit_error,
-        } => query_is_disk_full(rollback_error) || query_is_disk_full(commit_error),
-        _ => false,
-    }
-}
-
 /// Opens connections of the backend its URL names and prepares each one.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {

@@ -225,14 +225,21 @@ fn link(prev_hash: &str, canonical: &str) -> String {
 /// The first statement writes the single head row: on PostgreSQL that row lock
 /// serialises appends across processes; on SQLite the write takes the database's write
 /// lock at once (so a deferred transaction never has to upgrade a read lock). How long
-/// the lock was waited for goes to the metrics.
-/// Fails when the database fails; must run inside a transaction.
+/// the lock was waited for goes to the metrics, granted or not. The wait is bounded by
+/// the connection's statement timeout on PostgreSQL (another process's long import may
+/// hold the lock) and by the busy timeout on SQLite.
+///
+/// Fails when the database fails; a lock not granted in time fails as a serialization
+/// failure ([`crate::db::lock_not_granted`]), which the API answers 503 with
+/// `Retry-After`. Must run inside a transaction.
 pub fn lock_head(conn: &mut DbConnection) -> QueryResult<Head> {
     let asked = std::time::Instant::now();
-    diesel::update(ledger_head::table.filter(ledger_head::id.eq(1)))
+    let locked = diesel::update(ledger_head::table.filter(ledger_head::id.eq(1)))
         .set(ledger_head::seq.eq(ledger_head::seq))
-        .execute(conn)?;
+        .execute(conn);
+    // A wait that ran out is counted too: it is the longest there is.
     crate::observe::metrics::METRICS.chain_lock_waited(asked.elapsed());
+    locked.map_err(crate::db::lock_not_granted)?;
     read_head(conn)
 }
 

@@ -127,9 +127,28 @@ impl<'r> rocket::response::Responder<'r, 'static> for PageError {
 }
 
 impl From<crate::db::DbError> for PageError {
+    /// A busy database ([`crate::db::DbError::is_busy`]) is [`busy`]; any other failure
+    /// [`internal`].
     fn from(e: crate::db::DbError) -> Self {
-        internal(e)
+        if e.is_busy() {
+            busy(e)
+        } else {
+            internal(e)
+        }
     }
+}
+
+/// The database was too busy to take the request now (a write kept waiting for the
+/// ledger's chain lock behind another process's long import): logged, shown as 503 with
+/// the advice to send it again, as the API answers 503 with `Retry-After`.
+pub fn busy(error: impl std::fmt::Display) -> PageError {
+    tracing::warn!(cause = %error, "web page refused: database busy");
+    message_page(
+        Status::ServiceUnavailable,
+        "数据库繁忙",
+        "数据库正忙，本次提交未写入任何数据。请稍后重新提交。",
+        ("/", "返回首页"),
+    )
 }
 
 /// A failure the user cannot fix, logged, shown as a plain message.

@@ -396,6 +396,9 @@ pub async fn append_entry(
                 Err(ProposalError::Append(AppendError::AssetNotFound(_))) => {
                     return Err(super::missing("没有这项资产。", "/assets"))
                 }
+                Err(ProposalError::Append(AppendError::Db(e)) | ProposalError::Db(e)) => {
+                    return Err(e.into())
+                }
                 Err(other) => return Err(internal(other)),
             }
         }

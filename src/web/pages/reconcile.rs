@@ -281,7 +281,9 @@ async fn store(
                     form_key::REUSED,
                     ("/reconcile", "返回对账"),
                 )),
-                Err(Refused::Write(e)) => Err(internal(e)),
+                // A busy database (the chain's lock not granted in time) is a page of its
+                // own ([`super::busy`]); any other failure is internal.
+                Err(Refused::Write(e)) => Err(crate::db::DbError::from(e).into()),
                 Err(Refused::Failed(e)) => Err(internal(e)),
             }
         })

@@ -30,7 +30,8 @@ use crate::web::view::{encode, header_row, number_cell, page, scroll_table};
 
 pub mod phone;
 
-/// A stock-take error as the page shows it: missing campaigns are 404, rules a message.
+/// A stock-take error as the page shows it: missing campaigns are 404, rules a message,
+/// a busy database 503 ([`super::busy`]).
 fn page_error(error: StocktakeError) -> Result<String, PageError> {
     match error {
         StocktakeError::NotFound(_) => {
@@ -42,6 +43,8 @@ fn page_error(error: StocktakeError) -> Result<String, PageError> {
             .map(|e| e.message.clone())
             .collect::<Vec<_>>()
             .join("；")),
+        // A busy database (the chain's lock not granted in time) is a page of its own.
+        StocktakeError::Db(e) => Err(e.into()),
         other => Err(internal(other)),
     }
 }

@@ -124,6 +124,10 @@ impl Desk<'_> {
             }
             Err(ProposalError::Refused { message, .. }) => message,
             Err(ProposalError::Append(AppendError::Rule { message, .. })) => message,
+            // A busy database (the chain's lock not granted in time) is a page of its own.
+            Err(ProposalError::Db(e) | ProposalError::Append(AppendError::Db(e))) => {
+                return Err(e.into())
+            }
             Err(other) => return Err(internal(other)),
         };
         let view = load(self.db, self.session.0.scope.clone(), proposal_id).await?;
