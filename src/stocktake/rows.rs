@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::campaign::StocktakeError;
-use crate::domain::codes::code_key;
+use crate::domain::codes::{code_key, CodeError, MAX_CODE_CHARS};
 use crate::domain::dates::{today_in_china, DateError};
-use crate::domain::{BusinessDate, InspectionResult, Vocabulary};
+use crate::domain::{AssetCode, BusinessDate, InspectionResult, Vocabulary};
 use crate::ledger::attachments::CitedProblem;
 
 /// The most errors an answer lists (it counts them all).
@@ -265,8 +265,8 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
     let mut checked = Vec::with_capacity(inputs.len());
     for (at, input) in inputs.iter().enumerate() {
         let before = errors.count;
-        let key = match text(&input.asset_code) {
-            None => {
+        let key = match text(&input.asset_code).map(|code| (code, AssetCode::parse(code))) {
+            None | Some((_, Err(CodeError::Empty))) => {
                 errors.add(
                     at,
                     ResultField::AssetCode,
@@ -275,7 +275,25 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
                 );
                 None
             }
-            Some(code) => {
+            // A code no asset can have is named as such and never looked up (a NUL
+            // would not even reach PostgreSQL).
+            Some((code, Err(CodeError::TooLong))) => {
+                let message = format!(
+                    "资产编号最长 {MAX_CODE_CHARS} 个字符，此处为 {} 个",
+                    code.chars().count()
+                );
+                errors.add(at, ResultField::AssetCode, "field_too_long", message);
+                None
+            }
+            Some((code, Err(CodeError::Invisible))) => {
+                let message = format!(
+                    "资产编号“{}”含有控制字符或不可见字符（如空字符、零宽空格、双向控制符）",
+                    code.escape_debug()
+                );
+                errors.add(at, ResultField::AssetCode, "invalid_code", message);
+                None
+            }
+            Some((code, Ok(_))) => {
                 let key = code_key(code);
                 match seen.get(&key) {
                     Some(first) => {
@@ -368,7 +386,15 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
             }
         };
         let note = text(&input.note).map(str::to_owned);
-        if note
+        if note.as_deref().is_some_and(|n| n.contains('\0')) {
+            // As every text of a ledger entry: a NUL is refused, not recorded.
+            errors.add(
+                at,
+                ResultField::Note,
+                "invalid_value",
+                "备注含有空字符（NUL），多为文件损坏或另存格式不对".to_owned(),
+            );
+        } else if note
             .as_deref()
             .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
         {
