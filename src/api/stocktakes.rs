@@ -25,7 +25,7 @@ use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
-use crate::request::{Documented, KeepBlank, PageQuery, Param};
+use crate::request::{Documented, FilterText, KeepBlank, PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
@@ -231,16 +231,16 @@ pub async fn close_stocktake(
 /// as the campaign page links them; no `village` for every village).
 #[derive(Debug, Clone, FromForm)]
 pub struct PlaceQuery {
-    town: Param<String>,
-    village: KeepBlank<String>,
+    town: Param<FilterText>,
+    village: KeepBlank<FilterText>,
 }
 
 impl PlaceQuery {
     /// The part of the campaign asked for.
     fn into_place(self) -> Place {
         Place {
-            town: self.town.into_inner().map(|t| t.trim().to_owned()),
-            village: self.village.into_inner().map(|v| v.trim().to_owned()),
+            town: self.town.into_inner().and_then(FilterText::non_empty),
+            village: self.village.into_inner().map(FilterText::into_text),
         }
     }
 }

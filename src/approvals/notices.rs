@@ -13,6 +13,7 @@ use super::replies::{keyed_write, ChainLock, Keyed};
 use super::{refused, ProposalError};
 use crate::db::schema::{notice_objections, notices};
 use crate::db::DbConnection;
+use crate::domain::codes::could_be_key;
 use crate::domain::dates::timestamp_now;
 use crate::domain::{BusinessDate, Scope, Vocabulary};
 
@@ -134,6 +135,9 @@ impl NoticeRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<Self>> {
+        if !could_be_key(id) {
+            return Ok(None);
+        }
         let Some(row) = notices::table
             .find(id)
             .select(NoticeRow::as_select())
