@@ -725,6 +725,42 @@ fn control_characters_in_results_are_refused_by_field_and_nothing_is_written(app
     verify(app);
 }
 
+fn fields_a_result_lacks_or_of_another_type_are_refused_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let ok = json!({"asset_code": "A1", "result": "normal", "checked_on": "2026-09-30"});
+    let cases = [
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "notes": "围栏损坏"}),
+            json!({"index": 1, "field": "notes", "code": "unknown_field",
+                   "message": "盘点结果没有字段 notes（可用字段：asset_code、result、checked_on、note、attachments）"}),
+        ),
+        (
+            json!({"asset_code": 123, "result": "idle", "checked_on": "2026-09-30"}),
+            json!({"index": 1, "field": "asset_code", "code": "invalid_type",
+                   "message": "字段 asset_code 应为字符串，收到 123"}),
+        ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": 20260930}),
+            json!({"index": 1, "field": "checked_on", "code": "invalid_type",
+                   "message": "字段 checked_on 应为字符串，收到 20260930"}),
+        ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "note": {"围栏": "损坏"}}),
+            json!({"index": 1, "field": "note", "code": "invalid_type",
+                   "message": "字段 note 应为字符串，收到 {\"围栏\":\"损坏\"}"}),
+        ),
+    ];
+    for (bad, error) in cases {
+        let before = written(app);
+        let reply = results(app, &app.clerk, &id, json!([ok.clone(), bad]));
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        assert_eq!(without_instance(reply.body), one_refusal(error));
+        assert_eq!(written(app), before);
+    }
+    verify(app);
+}
+
 fn get_bytes(app: &TestApp, path: &str, token: &str) -> (Status, Option<String>, Vec<u8>) {
     let response = app
         .client
@@ -1990,6 +2026,10 @@ fn main() -> std::process::ExitCode {
         (
             "results::control_characters_are_refused_by_field_and_nothing_is_written",
             control_characters_in_results_are_refused_by_field_and_nothing_is_written,
+        ),
+        (
+            "results::fields_a_result_lacks_or_of_another_type_are_refused",
+            fields_a_result_lacks_or_of_another_type_are_refused_and_nothing_is_written,
         ),
         (
             "results::results_cite_their_photos",

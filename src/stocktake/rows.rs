@@ -89,6 +89,20 @@ pub struct ResultInput {
     pub note: Option<String>,
     /// `attachments` as sent in a JSON list: the SHA-256 of each stored file it cites.
     pub attachments: Option<serde_json::Value>,
+    /// What is wrong with the row's shape as sent (a JSON item's unknown field, or a
+    /// value that is not text): each is the row's error, and its values are not read.
+    pub refused: Vec<ShapeError>,
+}
+
+/// A JSON item's field that cannot be read: unknown, or not of its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// The field as sent.
+    pub field: String,
+    /// `unknown_field` or `invalid_type`.
+    pub code: &'static str,
+    /// What is wrong, in Chinese.
+    pub message: String,
 }
 
 /// The columns of an uploaded file: each field's letter and header, for its errors.
@@ -120,8 +134,9 @@ pub struct ResultError {
     /// The column's header in a file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    /// `asset_code`, `result`, `checked_on` or `note`.
-    pub field: &'static str,
+    /// `asset_code`, `result`, `checked_on`, `note` or `attachments` (or a JSON item's
+    /// field as sent, when it is unknown).
+    pub field: String,
     /// Machine-readable code.
     pub code: &'static str,
     /// What is wrong, in Chinese.
@@ -222,9 +237,26 @@ impl Errors<'_> {
                     .zip(line)
                     .map(|((letters, _), l)| format!("{letters}{l}")),
                 column: column.map(|(_, header)| header.clone()),
-                field: field.name(),
+                field: field.name().to_owned(),
                 code,
                 message,
+            },
+        ));
+    }
+
+    /// Adds the error `shape` of the JSON item at `at`.
+    pub(super) fn shape(&mut self, at: usize, shape: &ShapeError) {
+        self.count += 1;
+        self.list.push((
+            at,
+            ResultError {
+                index: Some(at),
+                line: None,
+                cell: None,
+                column: None,
+                field: shape.field.clone(),
+                code: shape.code,
+                message: shape.message.clone(),
             },
         ));
     }
@@ -264,6 +296,13 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut checked = Vec::with_capacity(inputs.len());
     for (at, input) in inputs.iter().enumerate() {
+        if !input.refused.is_empty() {
+            // Its values are not read: what it says is unclear.
+            for shape in &input.refused {
+                errors.shape(at, shape);
+            }
+            continue;
+        }
         let before = errors.count;
         let key = match text(&input.asset_code).map(|code| (code, AssetCode::parse(code))) {
             None | Some((_, Err(CodeError::Empty))) => {

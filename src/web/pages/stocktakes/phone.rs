@@ -188,6 +188,7 @@ pub async fn record_check(
         checked_on: field(&form.checked_on),
         note: field(&form.note),
         attachments: None,
+        refused: Vec::new(),
     };
     let q = field(&form.q).unwrap_or_default();
     // A repeated form sends the same fields and photo: its key is answered as before.
