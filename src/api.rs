@@ -178,8 +178,8 @@ pub fn catchers() -> Vec<Catcher> {
 }
 
 #[catch(400)]
-fn bad_request() -> ApiError {
-    ApiError::Refused(Status::BadRequest)
+fn bad_request(request: &Request<'_>) -> ApiError {
+    ledger::idempotency_key_refused(request).unwrap_or(ApiError::Refused(Status::BadRequest))
 }
 
 #[catch(401)]

@@ -375,6 +375,53 @@ fn idempotency_keys_replay_or_refuse(app: &TestApp) {
         "urn:asset-registry:problem:idempotency_key_reused"
     );
     assert_eq!(app.register_state(), state);
+    // A key that cannot be one, or two keys, is a 400 that names the header and says
+    // what is wrong with it; nothing is written.
+    let long = "k".repeat(201);
+    let refusals: [(&[&str], &str); 4] = [
+        (
+            &["密钥-1"],
+            "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符",
+        ),
+        (
+            &["req 42"],
+            "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符",
+        ),
+        (&[&long], "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符"),
+        (&["req-43", "req-44"], "Idempotency-Key 只能给出一次"),
+    ];
+    for (keys, detail) in refusals {
+        let mut request = app
+            .client
+            .post("/api/v1/assets/PIPE-1/ledger")
+            .header(ContentType::JSON)
+            .header(Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .body(body.to_string());
+        for key in keys {
+            request = request.header(Header::new("Idempotency-Key", key.to_string()));
+        }
+        let reply = support::reply_of(request.dispatch());
+        assert_eq!(reply.status, Status::BadRequest, "{}", reply.body);
+        let mut whole = reply.body.clone();
+        if let Some(object) = whole.as_object_mut() {
+            object.remove("instance");
+        }
+        assert_eq!(
+            whole,
+            json!({
+                "type": "urn:asset-registry:problem:bad_parameter",
+                "title": "请求参数无效",
+                "status": 400,
+                "detail": detail,
+                "parameter": "Idempotency-Key",
+                "errors": [{"code": "bad_parameter", "parameter": "Idempotency-Key", "message": detail}],
+            })
+        );
+        assert_eq!(app.register_state(), state);
+    }
 }
 
 /// Another clerk token of the county, as a second system writing to the register.
