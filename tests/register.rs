@@ -949,6 +949,23 @@ fn cli_import_prints_rejected_rows_and_exits_non_zero(app: &TestApp) {
         "{stdout}"
     );
     assert_eq!(app.register_state(), before);
+    // A folder or a missing file: said as it is, exit 2, nothing written.
+    let folder_path = folder.path().to_str().unwrap_or_default().to_owned();
+    let missing = folder.path().join("无此文件.csv");
+    let missing = missing.to_str().unwrap_or_default().to_owned();
+    for (path, message) in [
+        (
+            folder_path.clone(),
+            format!("错误：{folder_path} 是文件夹，不是文件：请给出要导入的 CSV 或 Excel 文件\n"),
+        ),
+        (missing.clone(), format!("错误：找不到文件 {missing}\n")),
+    ] {
+        let output = cli(app, &["import", &path]);
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        assert!(output.stdout.is_empty(), "{path}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), message);
+    }
+    assert_eq!(app.register_state(), before);
 }
 
 fn cli_import_dry_run_then_commit(app: &TestApp) {
