@@ -424,6 +424,35 @@ fn idempotency_keys_replay_or_refuse(app: &TestApp) {
     }
 }
 
+fn a_key_given_twice_is_refused_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let state = app.register_state();
+    let body = br#"{"kind": "income", "occurred_on": "2021-03-01", "amount": "1.00", "amount": "999.00", "period": "2020"}"#;
+    let reply = app.post(
+        "/api/v1/assets/PIPE-1/ledger",
+        Some(&app.clerk),
+        body.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let mut whole = reply.body.clone();
+    if let Some(object) = whole.as_object_mut() {
+        object.remove("instance");
+    }
+    let message = "字段 amount 出现了不止一次 at line 1 column 74";
+    assert_eq!(
+        whole,
+        json!({
+            "type": "urn:asset-registry:problem:malformed_json",
+            "title": "请求内容无效",
+            "status": 422,
+            "detail": format!("请求体不是有效的 JSON：第 1 行第 74 列：{message}"),
+            "errors": [{"field": "", "code": "malformed_json", "message": message}],
+        })
+    );
+    assert_eq!(app.register_state(), state);
+}
+
 /// Another clerk token of the county, as a second system writing to the register.
 fn another_clerk(app: &TestApp) -> String {
     app.county_token(asset_registry::auth::Role::Clerk, "另一系统")
@@ -945,6 +974,10 @@ fn main() -> std::process::ExitCode {
         (
             "idempotency::replay_or_refuse",
             idempotency_keys_replay_or_refuse,
+        ),
+        (
+            "entries::a_key_given_twice_is_refused",
+            a_key_given_twice_is_refused_and_nothing_is_written,
         ),
         (
             "idempotency::the_token_s_own",

@@ -366,6 +366,19 @@ fn bad_declarations_name_the_line_and_store_nothing(app: &TestApp) {
             .as_str()
             .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
     }
+    // A key given twice (which date was meant?) is refused, not read as the last.
+    let twice = app.post(
+        "/api/v1/declarations",
+        Some(&app.clerk),
+        br#"{"name": "x", "as_of": "2020-10-31", "as_of": "2021-10-31", "lines": []}"#.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(twice.status, Status::UnprocessableEntity, "{}", twice.body);
+    assert_eq!(
+        twice.body["errors"],
+        json!([{"line": 1, "field": "", "code": "malformed_json",
+                "message": "字段 as_of 出现了不止一次 at line 1 column 44"}])
+    );
     let csv = app.post(
         "/api/v1/declarations?name=x&as_of=2020-10-31",
         Some(&app.clerk),

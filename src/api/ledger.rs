@@ -159,15 +159,16 @@ pub async fn append(
     db: &State<Db>,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let body = super::json_body(body, limits).await?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
-        code: "malformed_json",
-        detail: format!(
-            "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
-            e.line(),
-            e.column()
-        ),
-        errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
-    })?;
+    let value: Value =
+        super::strict_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
+            code: "malformed_json",
+            detail: format!(
+                "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
+                e.line(),
+                e.column()
+            ),
+            errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
+        })?;
     let entry = parse_entry(&value)
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
     let asset = params::key(key)?;
