@@ -19,6 +19,7 @@ pub mod projects;
 pub mod proposals;
 pub mod public;
 pub mod stocktakes;
+pub mod strict_json;
 pub mod tokens;
 pub mod totals;
 pub mod views;
@@ -178,8 +179,8 @@ pub fn catchers() -> Vec<Catcher> {
 }
 
 #[catch(400)]
-fn bad_request() -> ApiError {
-    ApiError::Refused(Status::BadRequest)
+fn bad_request(request: &Request<'_>) -> ApiError {
+    ledger::idempotency_key_refused(request).unwrap_or(ApiError::Refused(Status::BadRequest))
 }
 
 #[catch(401)]

@@ -131,6 +131,25 @@ pub enum ProposalError {
 
 db_variant_from_query!(ProposalError);
 
+/// Refuses a text a person wrote — a notice's place, an objection, its resolution, a
+/// reason for rejecting — that holds a NUL, as every text of a ledger entry is refused:
+/// PostgreSQL cannot store one and SQLite would keep it. Checked before anything is read
+/// or written.
+///
+/// Fails with 422 `invalid_value` on `field`, naming it by `label`.
+pub fn check_text(field: &'static str, label: &str, text: &str) -> Result<(), ProposalError> {
+    if text.contains('\0') {
+        Err(refused(
+            422,
+            "invalid_value",
+            field,
+            format!("{label}（{field}）含有空字符（NUL）"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A refusal with `status`, `code`, `field` and `message`.
 pub fn refused(
     status: u16,

@@ -795,6 +795,110 @@ fn a_key_is_one_request_whether_it_proposes_or_appends(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// The whole 422 a text holding a NUL gets: `field` named by `label`.
+fn nul_refusal(field: &str, label: &str) -> Value {
+    let message = format!("{label}（{field}）含有空字符（NUL）");
+    json!({
+        "type": "urn:asset-registry:problem:invalid_value",
+        "title": "请求内容无效",
+        "status": 422,
+        "detail": message,
+        "errors": [{"field": field, "code": "invalid_value", "message": message}],
+    })
+}
+
+/// Asserts the whole refusal, without its `instance` (the request's id).
+fn assert_nul_refused(reply: &Reply, field: &str, label: &str) {
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let mut body = reply.body.clone();
+    if let Some(object) = body.as_object_mut() {
+        object.remove("instance");
+    }
+    assert_eq!(body, nul_refusal(field, label));
+}
+
+fn a_nul_in_a_text_of_a_proposal_is_refused_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let id = entry(app, "PV-1", &distribution()).body["proposal_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let approver = token(app, Role::Approver, "county", "县财政局李审批");
+    let state = written(app);
+    let notice = json!({"proposal_id": id, "place": "东村\u{0}公开栏", "starts_on": days_ago(3)});
+    for key in [None, Some("nul-notice-1")] {
+        let reply = send(app, "/api/v1/notices", &app.clerk, &notice, key);
+        assert_nul_refused(&reply, "place", "公示地点");
+    }
+    let reason = json!({"reason": "材料\u{0}不全"});
+    let reply = send(
+        app,
+        &format!("/api/v1/proposals/{id}/reject"),
+        &approver,
+        &reason,
+        Some("nul-reject-1"),
+    );
+    assert_nul_refused(&reply, "reason", "驳回理由");
+    assert_eq!(written(app), state);
+
+    let notice = send(
+        app,
+        "/api/v1/notices",
+        &app.clerk,
+        &json!({"proposal_id": id, "place": "东村村务公开栏", "starts_on": days_ago(3)}),
+        None,
+    );
+    assert_eq!(notice.status, Status::Created, "{}", notice.body);
+    let notice_id = notice.body["id"].as_str().expect("id").to_owned();
+    let objections = format!("/api/v1/notices/{notice_id}/objections");
+    let state = written(app);
+    let reply = send(
+        app,
+        &objections,
+        &app.clerk,
+        &json!({"text": "名单\u{0}有误"}),
+        None,
+    );
+    assert_nul_refused(&reply, "text", "异议内容");
+    assert_eq!(written(app), state);
+    let objection = send(
+        app,
+        &objections,
+        &app.clerk,
+        &json!({"text": "名单有误"}),
+        None,
+    );
+    assert_eq!(objection.status, Status::Created, "{}", objection.body);
+    let state = written(app);
+    let reply = send(
+        app,
+        &format!("{objections}/1/resolve"),
+        &app.clerk,
+        &json!({"resolution": "已\u{0}核实"}),
+        None,
+    );
+    assert_nul_refused(&reply, "resolution", "处理结果");
+    assert_eq!(written(app), state);
+
+    // The page's forms go through the same door.
+    let browser = app.signed_in(&app.clerk);
+    let (status, _, page) = post_form(
+        &browser,
+        &format!("/proposals/{id}/notices"),
+        &[
+            ("place", "村委\u{0}会"),
+            ("starts_on", &days_ago(3)),
+            ("days", "7"),
+        ],
+    );
+    assert_eq!(status, Status::UnprocessableEntity, "{page}");
+    assert!(
+        page.contains("公示地点（place）含有空字符（NUL）"),
+        "{page}"
+    );
+    assert_eq!(written(app), state);
+}
+
 fn idempotency_keys_answer_retries_alike(app: &TestApp) {
     setup(app);
     let path = "/api/v1/assets/TEA-1/ledger";
@@ -1295,6 +1399,10 @@ fn main() -> std::process::ExitCode {
                 a_rejection_closes_the_proposal,
             ),
             ("notices_check_their_fields", notices_check_their_fields),
+            (
+                "a_nul_in_a_text_of_a_proposal_is_refused_and_nothing_is_written",
+                a_nul_in_a_text_of_a_proposal_is_refused_and_nothing_is_written,
+            ),
             (
                 "idempotency_keys_answer_retries_alike",
                 idempotency_keys_answer_retries_alike,

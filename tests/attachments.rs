@@ -118,6 +118,41 @@ fn a_file_is_stored_once_and_served_to_all_but_readers(app: &TestApp) {
         bad_name.body["detail"],
         "filename 不能含有控制字符或路径分隔符"
     );
+    // Names that would show as another (a bidi override, a zero-width space) or name
+    // a folder: refused whole, as every bad parameter is.
+    for (name, detail) in [
+        (
+            "%E5%90%88%E5%90%8C%E2%80%AEfdp.exe",
+            "filename 不能含有不可见字符（如零宽空格、双向控制符）：它们让文件名看起来与实际不同",
+        ),
+        (
+            "a%E2%80%8B.pdf",
+            "filename 不能含有不可见字符（如零宽空格、双向控制符）：它们让文件名看起来与实际不同",
+        ),
+        (
+            "..",
+            "filename 不能只由点组成（. 与 .. 指目录，不是文件名）",
+        ),
+        (".", "filename 不能只由点组成（. 与 .. 指目录，不是文件名）"),
+    ] {
+        let refused = upload(app, &app.clerk, &format!("?filename={name}"), b"z".to_vec());
+        assert_eq!(refused.status, Status::BadRequest, "{}", refused.body);
+        let mut body = refused.body.clone();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("instance");
+        }
+        assert_eq!(
+            body,
+            json!({
+                "type": "urn:asset-registry:problem:bad_parameter",
+                "title": "请求参数无效",
+                "status": 400,
+                "detail": detail,
+                "parameter": "filename",
+                "errors": [{"code": "bad_parameter", "parameter": "filename", "message": detail}],
+            })
+        );
+    }
     assert_eq!(
         app.count_rows("attachments"),
         1,

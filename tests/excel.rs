@@ -417,6 +417,33 @@ fn the_sheet_is_chosen_by_name_or_is_the_first_visible(app: &TestApp) {
         message.contains("“2022”") && message.contains("“说明”、“台账”、“2021”"),
         "{message}"
     );
+    // A name no sheet can have is a bad parameter: refused before the file is read,
+    // nothing written and no batch kept (a NUL would not even reach PostgreSQL).
+    let before = (app.register_state(), app.count_rows("import_batches"));
+    for sheet in ["%00", "%E5%8F%B0%0A%E8%B4%A6"] {
+        let reply = import(app, &book, &format!("&sheet={sheet}"));
+        assert_eq!(reply.status, Status::BadRequest, "{}", reply.body);
+        let mut body = reply.body.clone();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("instance");
+        }
+        let detail = "sheet 不能含有控制字符，且不超过 255 个字符";
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "type": "urn:asset-registry:problem:bad_parameter",
+                "title": "请求参数无效",
+                "status": 400,
+                "detail": detail,
+                "parameter": "sheet",
+                "errors": [{"code": "bad_parameter", "parameter": "sheet", "message": detail}],
+            })
+        );
+    }
+    assert_eq!(
+        (app.register_state(), app.count_rows("import_batches")),
+        before
+    );
 
     let first = committed(app, &book, "");
     assert_eq!(first["sheet"], "台账", "the hidden sheet is passed over");

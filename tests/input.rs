@@ -1,16 +1,17 @@
 //! Attacks of issue #19 items 2, 3 and 4, each on SQLite and on PostgreSQL: amounts and
 //! totals that would wrap past 64-bit fen, headers with unbounded columns, and codes
-//! that only look alike.
+//! that only look alike; and addresses holding a NUL.
 
 mod support;
 
 mod input {
+    pub mod addresses;
     pub mod codes;
     pub mod columns;
     pub mod money;
 }
 
-use input::{codes, columns, money};
+use input::{addresses, codes, columns, money};
 use support::{Scenario, TestApp};
 
 /// The import header with amounts in 万元.
@@ -108,6 +109,10 @@ fn main() -> std::process::ExitCode {
         (
             "codes::every_lookup_by_code_normalises",
             codes::every_lookup_by_code_normalises,
+        ),
+        (
+            "addresses::a_nul_in_an_address_names_nothing_and_writes_nothing",
+            addresses::a_nul_in_an_address_names_nothing_and_writes_nothing,
         ),
     ];
     support::run(scenarios)

@@ -375,6 +375,82 @@ fn idempotency_keys_replay_or_refuse(app: &TestApp) {
         "urn:asset-registry:problem:idempotency_key_reused"
     );
     assert_eq!(app.register_state(), state);
+    // A key that cannot be one, or two keys, is a 400 that names the header and says
+    // what is wrong with it; nothing is written.
+    let long = "k".repeat(201);
+    let refusals: [(&[&str], &str); 4] = [
+        (
+            &["密钥-1"],
+            "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符",
+        ),
+        (
+            &["req 42"],
+            "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符",
+        ),
+        (&[&long], "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符"),
+        (&["req-43", "req-44"], "Idempotency-Key 只能给出一次"),
+    ];
+    for (keys, detail) in refusals {
+        let mut request = app
+            .client
+            .post("/api/v1/assets/PIPE-1/ledger")
+            .header(ContentType::JSON)
+            .header(Header::new(
+                "Authorization",
+                format!("Bearer {}", app.clerk),
+            ))
+            .body(body.to_string());
+        for key in keys {
+            request = request.header(Header::new("Idempotency-Key", key.to_string()));
+        }
+        let reply = support::reply_of(request.dispatch());
+        assert_eq!(reply.status, Status::BadRequest, "{}", reply.body);
+        let mut whole = reply.body.clone();
+        if let Some(object) = whole.as_object_mut() {
+            object.remove("instance");
+        }
+        assert_eq!(
+            whole,
+            json!({
+                "type": "urn:asset-registry:problem:bad_parameter",
+                "title": "请求参数无效",
+                "status": 400,
+                "detail": detail,
+                "parameter": "Idempotency-Key",
+                "errors": [{"code": "bad_parameter", "parameter": "Idempotency-Key", "message": detail}],
+            })
+        );
+        assert_eq!(app.register_state(), state);
+    }
+}
+
+fn a_key_given_twice_is_refused_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let state = app.register_state();
+    let body = br#"{"kind": "income", "occurred_on": "2021-03-01", "amount": "1.00", "amount": "999.00", "period": "2020"}"#;
+    let reply = app.post(
+        "/api/v1/assets/PIPE-1/ledger",
+        Some(&app.clerk),
+        body.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    let mut whole = reply.body.clone();
+    if let Some(object) = whole.as_object_mut() {
+        object.remove("instance");
+    }
+    let message = "字段 amount 出现了不止一次 at line 1 column 74";
+    assert_eq!(
+        whole,
+        json!({
+            "type": "urn:asset-registry:problem:malformed_json",
+            "title": "请求内容无效",
+            "status": 422,
+            "detail": format!("请求体不是有效的 JSON：第 1 行第 74 列：{message}"),
+            "errors": [{"field": "", "code": "malformed_json", "message": message}],
+        })
+    );
+    assert_eq!(app.register_state(), state);
 }
 
 /// Another clerk token of the county, as a second system writing to the register.
@@ -1078,6 +1154,10 @@ fn main() -> std::process::ExitCode {
         (
             "idempotency::replay_or_refuse",
             idempotency_keys_replay_or_refuse,
+        ),
+        (
+            "entries::a_key_given_twice_is_refused",
+            a_key_given_twice_is_refused_and_nothing_is_written,
         ),
         (
             "idempotency::the_token_s_own",

@@ -297,6 +297,48 @@ fn bad_declarations_name_the_line_and_store_nothing(app: &TestApp) {
             "required",
         ),
     ];
+    // A name given wrong is named for what is wrong with it, not as missing.
+    for (name, code, message) in [
+        (
+            " ".to_owned(),
+            "required",
+            "缺少申报名称 name（不超过 200 个字符）".to_owned(),
+        ),
+        (
+            "兴平市\u{0}核实".to_owned(),
+            "invalid_value",
+            "申报名称 name 不能含有控制字符".to_owned(),
+        ),
+        (
+            "核".repeat(201),
+            "field_too_long",
+            "申报名称 name 不能超过 200 个字符，此处为 201 个".to_owned(),
+        ),
+    ] {
+        let body = json!({"name": name, "as_of": "2020-10-31",
+                          "lines": [{"scope": "total", "projects": 1, "amount": "1.00"}]});
+        let reply = app.post(
+            "/api/v1/declarations",
+            Some(&app.clerk),
+            body.to_string().into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        let mut whole = reply.body.clone();
+        if let Some(object) = whole.as_object_mut() {
+            object.remove("instance");
+        }
+        assert_eq!(
+            whole,
+            json!({
+                "type": "urn:asset-registry:problem:invalid_declaration",
+                "title": "请求内容无效",
+                "status": 422,
+                "detail": message,
+                "errors": [{"code": code, "field": "name", "line": null, "message": message}],
+            })
+        );
+    }
     for (body, line, field, code) in cases {
         let reply = app.post(
             "/api/v1/declarations",
@@ -324,6 +366,19 @@ fn bad_declarations_name_the_line_and_store_nothing(app: &TestApp) {
             .as_str()
             .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
     }
+    // A key given twice (which date was meant?) is refused, not read as the last.
+    let twice = app.post(
+        "/api/v1/declarations",
+        Some(&app.clerk),
+        br#"{"name": "x", "as_of": "2020-10-31", "as_of": "2021-10-31", "lines": []}"#.to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(twice.status, Status::UnprocessableEntity, "{}", twice.body);
+    assert_eq!(
+        twice.body["errors"],
+        json!([{"line": 1, "field": "", "code": "malformed_json",
+                "message": "字段 as_of 出现了不止一次 at line 1 column 44"}])
+    );
     let csv = app.post(
         "/api/v1/declarations?name=x&as_of=2020-10-31",
         Some(&app.clerk),

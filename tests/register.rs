@@ -949,6 +949,23 @@ fn cli_import_prints_rejected_rows_and_exits_non_zero(app: &TestApp) {
         "{stdout}"
     );
     assert_eq!(app.register_state(), before);
+    // A folder or a missing file: said as it is, exit 2, nothing written.
+    let folder_path = folder.path().to_str().unwrap_or_default().to_owned();
+    let missing = folder.path().join("无此文件.csv");
+    let missing = missing.to_str().unwrap_or_default().to_owned();
+    for (path, message) in [
+        (
+            folder_path.clone(),
+            format!("错误：{folder_path} 是文件夹，不是文件：请给出要导入的 CSV 或 Excel 文件\n"),
+        ),
+        (missing.clone(), format!("错误：找不到文件 {missing}\n")),
+    ] {
+        let output = cli(app, &["import", &path]);
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        assert!(output.stdout.is_empty(), "{path}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), message);
+    }
+    assert_eq!(app.register_state(), before);
 }
 
 fn cli_import_dry_run_then_commit(app: &TestApp) {
@@ -1001,6 +1018,53 @@ fn cli_token_create_prints_the_token_alone(app: &TestApp) {
     let bad_role = cli(app, &["token", "create", "--role", "boss", "--name", "x"]);
     assert_eq!(bad_role.status.code(), Some(2));
     assert!(bad_role.stdout.is_empty());
+    // The name is the person every entry and approval names: the command holds it to
+    // the rule the API does, and creates nothing otherwise.
+    let tokens = app.count_rows("access_tokens");
+    let long = "长".repeat(101);
+    for (name, message) in [
+        (
+            "  ",
+            "令牌名称（name）不能为空：它是记录、提议和审批上署的人名",
+        ),
+        ("张\u{1}会计", "令牌名称（name）不能含有控制字符"),
+        (
+            long.as_str(),
+            "令牌名称（name）不能超过 100 个字符，此处为 101 个",
+        ),
+    ] {
+        let refused = cli(app, &["token", "create", "--role", "clerk", "--name", name]);
+        assert_eq!(refused.status.code(), Some(2), "{name}");
+        assert!(refused.stdout.is_empty(), "{name}");
+        assert_eq!(
+            String::from_utf8_lossy(&refused.stderr),
+            format!("错误：{message}\n")
+        );
+        let api = app.post(
+            "/api/v1/tokens",
+            Some(&app.admin),
+            serde_json::json!({"role": "clerk", "name": name})
+                .to_string()
+                .into_bytes(),
+            ContentType::JSON,
+        );
+        assert_eq!(api.status, Status::UnprocessableEntity, "{}", api.body);
+        let mut body = api.body.clone();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("instance");
+        }
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "type": "urn:asset-registry:problem:invalid_token_request",
+                "title": "请求内容无效",
+                "status": 422,
+                "detail": message,
+                "errors": [{"field": "name", "code": "invalid_value", "message": message}],
+            })
+        );
+    }
+    assert_eq!(app.count_rows("access_tokens"), tokens, "no token created");
 }
 
 /// The indexes of the database, by name, with their definitions.

@@ -674,6 +674,118 @@ fn every_refused_result_names_its_row_and_nothing_is_written(app: &TestApp) {
     verify(app);
 }
 
+/// A refusal without its `instance` (the request's id): what every such answer says.
+fn without_instance(mut body: Value) -> Value {
+    if let Some(object) = body.as_object_mut() {
+        object.remove("instance");
+    }
+    body
+}
+
+/// A results refusal of one error, as the whole body says it.
+fn one_refusal(error: Value) -> Value {
+    json!({
+        "type": "urn:asset-registry:problem:results_rejected",
+        "title": "请求内容无效",
+        "status": 422,
+        "detail": "共有 1 处错误，未写入任何盘点结果；请修正后重新提交",
+        "errors": [error],
+    })
+}
+
+fn control_characters_in_results_are_refused_by_field_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let ok = json!({"asset_code": "A1", "result": "normal", "checked_on": "2026-09-30"});
+    let long = "A".repeat(65);
+    let cases = [
+        (
+            json!({"asset_code": "A2\u{0}", "result": "idle", "checked_on": "2026-09-30"}),
+            json!({"index": 1, "field": "asset_code", "code": "invalid_code",
+                   "message": "资产编号“A2\\0”含有控制字符或不可见字符（如空字符、零宽空格、双向控制符）"}),
+        ),
+        (
+            json!({"asset_code": "A\u{200b}2", "result": "idle", "checked_on": "2026-09-30"}),
+            json!({"index": 1, "field": "asset_code", "code": "invalid_code",
+                   "message": "资产编号“A\\u{200b}2”含有控制字符或不可见字符（如空字符、零宽空格、双向控制符）"}),
+        ),
+        (
+            json!({"asset_code": long, "result": "idle", "checked_on": "2026-09-30"}),
+            json!({"index": 1, "field": "asset_code", "code": "field_too_long",
+                   "message": "资产编号最长 64 个字符，此处为 65 个"}),
+        ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "note": "围栏\u{0}损坏"}),
+            json!({"index": 1, "field": "note", "code": "invalid_value",
+                   "message": "备注含有空字符（NUL），多为文件损坏或另存格式不对"}),
+        ),
+    ];
+    for (bad, error) in cases {
+        let before = written(app);
+        let reply = results(app, &app.clerk, &id, json!([ok.clone(), bad]));
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        assert_eq!(without_instance(reply.body), one_refusal(error));
+        assert_eq!(written(app), before);
+    }
+    // The same in a filled-in checklist: named by its line, cell and column.
+    let before = written(app);
+    let reply = app.post(
+        &format!("/api/v1/stocktakes/{id}/results"),
+        Some(&app.clerk),
+        "资产编号,盘点结果,盘点日期,备注\nA1,正常,2026-09-30,\nA2\u{0},闲置,2026-09-30,\n"
+            .as_bytes()
+            .to_vec(),
+        ContentType::CSV,
+    );
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        without_instance(reply.body),
+        one_refusal(
+            json!({"line": 3, "cell": "A3", "column": "资产编号", "field": "asset_code",
+            "code": "invalid_code",
+            "message": "资产编号“A2\\0”含有控制字符或不可见字符（如空字符、零宽空格、双向控制符）"})
+        )
+    );
+    assert_eq!(written(app), before);
+    verify(app);
+}
+
+fn fields_a_result_lacks_or_of_another_type_are_refused_and_nothing_is_written(app: &TestApp) {
+    setup(app);
+    let id = open_county(app);
+    let ok = json!({"asset_code": "A1", "result": "normal", "checked_on": "2026-09-30"});
+    let cases = [
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "notes": "围栏损坏"}),
+            json!({"index": 1, "field": "notes", "code": "unknown_field",
+                   "message": "盘点结果没有字段 notes（可用字段：asset_code、result、checked_on、note、attachments）"}),
+        ),
+        (
+            json!({"asset_code": 123, "result": "idle", "checked_on": "2026-09-30"}),
+            json!({"index": 1, "field": "asset_code", "code": "invalid_type",
+                   "message": "字段 asset_code 应为字符串，收到 123"}),
+        ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": 20260930}),
+            json!({"index": 1, "field": "checked_on", "code": "invalid_type",
+                   "message": "字段 checked_on 应为字符串，收到 20260930"}),
+        ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "note": {"围栏": "损坏"}}),
+            json!({"index": 1, "field": "note", "code": "invalid_type",
+                   "message": "字段 note 应为字符串，收到 {\"围栏\":\"损坏\"}"}),
+        ),
+    ];
+    for (bad, error) in cases {
+        let before = written(app);
+        let reply = results(app, &app.clerk, &id, json!([ok.clone(), bad]));
+        assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+        assert_eq!(without_instance(reply.body), one_refusal(error));
+        assert_eq!(written(app), before);
+    }
+    verify(app);
+}
+
 fn get_bytes(app: &TestApp, path: &str, token: &str) -> (Status, Option<String>, Vec<u8>) {
     let response = app
         .client
@@ -1991,6 +2103,14 @@ fn main() -> std::process::ExitCode {
         (
             "results::every_refusal_names_its_row_and_nothing_is_written",
             every_refused_result_names_its_row_and_nothing_is_written,
+        ),
+        (
+            "results::control_characters_are_refused_by_field_and_nothing_is_written",
+            control_characters_in_results_are_refused_by_field_and_nothing_is_written,
+        ),
+        (
+            "results::fields_a_result_lacks_or_of_another_type_are_refused",
+            fields_a_result_lacks_or_of_another_type_are_refused_and_nothing_is_written,
         ),
         (
             "results::results_cite_their_photos",

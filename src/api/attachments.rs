@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::error::ApiError;
 use super::guard::{ReviewAccess, WriteAccess};
 use crate::db::Db;
+use crate::domain::codes::is_invisible;
 use crate::ledger::attachments::{self, AttachmentInfo, MAX_FILENAME_CHARS};
 use crate::request::Param;
 
@@ -47,8 +48,9 @@ impl From<AttachmentInfo> for AttachmentView {
 
 /// The name a file is kept under: `filename` as sent (trimmed), else 附件.
 ///
-/// Fails with a 400 naming `filename` when it is longer than 255 characters or holds a
-/// control character or a path separator.
+/// Fails with a 400 naming `filename` when it is longer than 255 characters, holds a
+/// control character or a path separator, holds a character that shows nothing (a
+/// bidi control would show `合同\u{202e}fdp.exe` as 合同exe.pdf), or is only dots (`..`).
 pub fn filename_of(filename: Option<&str>) -> Result<String, ApiError> {
     let name = filename.map(str::trim).filter(|n| !n.is_empty());
     let Some(name) = name else {
@@ -61,6 +63,13 @@ pub fn filename_of(filename: Option<&str>) -> Result<String, ApiError> {
         .any(|c| c.is_control() || c == '/' || c == '\\')
     {
         Some("filename 不能含有控制字符或路径分隔符".to_owned())
+    } else if name.chars().any(is_invisible) {
+        Some(
+            "filename 不能含有不可见字符（如零宽空格、双向控制符）：它们让文件名看起来与实际不同"
+                .to_owned(),
+        )
+    } else if name.chars().all(|c| c == '.') {
+        Some("filename 不能只由点组成（. 与 .. 指目录，不是文件名）".to_owned())
     } else {
         None
     };

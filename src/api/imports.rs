@@ -54,6 +54,16 @@ pub async fn create_import(
     let dry_run = dry_run?.into_inner().is_some_and(Flag::get);
     let filename = filename?.into_inner();
     let sheet = sheet?.into_inner().map(str::to_owned);
+    if sheet
+        .as_deref()
+        .is_some_and(|s| s.chars().any(char::is_control) || s.chars().count() > 255)
+    {
+        // No workbook names a sheet so; the name would be kept with a rejected batch.
+        return Err(ApiError::BadParameter {
+            parameter: "sheet".into(),
+            detail: "sheet 不能含有控制字符，且不超过 255 个字符".to_owned(),
+        });
+    }
     let limit = super::import_limit(limits);
     if declared.0.is_some_and(|length| length > limit.as_u64()) {
         return Err(ApiError::PayloadTooLarge {

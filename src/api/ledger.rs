@@ -33,27 +33,47 @@ use crate::request::{EventsQuery, PageQuery, Param};
 /// The `Idempotency-Key` header, if sent.
 pub struct IdempotencyKey(pub Option<String>);
 
+/// Why the request's `Idempotency-Key` was refused: what the 400 catcher says, as a
+/// guard's own error never reaches the response.
+struct KeyRefused(Option<&'static str>);
+
+/// The refusal of the request's `Idempotency-Key`, when its guard refused it: a 400
+/// naming the header and what is wrong with it.
+pub fn idempotency_key_refused(request: &Request<'_>) -> Option<ApiError> {
+    let detail = request.local_cache(|| KeyRefused(None)).0?;
+    Some(ApiError::BadParameter {
+        parameter: "Idempotency-Key".into(),
+        detail: detail.to_owned(),
+    })
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for IdempotencyKey {
     type Error = ApiError;
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        match request.headers().get_one("Idempotency-Key").map(str::trim) {
-            None => Outcome::Success(IdempotencyKey(None)),
+        let mut given = request.headers().get("Idempotency-Key");
+        let (first, again) = (given.next().map(str::trim), given.next().is_some());
+        let refusal = match first {
+            None => return Outcome::Success(IdempotencyKey(None)),
+            // Which of two keys was meant is not ours to guess (as a repeated parameter).
+            Some(_) if again => "Idempotency-Key 只能给出一次",
             Some(key)
                 if !key.is_empty()
                     && key.len() <= 200
                     && key.chars().all(|c| c.is_ascii_graphic()) =>
             {
-                Outcome::Success(IdempotencyKey(Some(key.to_owned())))
+                return Outcome::Success(IdempotencyKey(Some(key.to_owned())));
             }
-            Some(_) => Outcome::Error((
-                Status::BadRequest,
-                ApiError::BadParameter {
-                    parameter: "Idempotency-Key".into(),
-                    detail: "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符".to_owned(),
-                },
-            )),
-        }
+            Some(_) => "Idempotency-Key 应为 1 至 200 个可见 ASCII 字符",
+        };
+        request.local_cache(|| KeyRefused(Some(refusal)));
+        Outcome::Error((
+            Status::BadRequest,
+            ApiError::BadParameter {
+                parameter: "Idempotency-Key".into(),
+                detail: refusal.to_owned(),
+            },
+        ))
     }
 }
 
@@ -139,15 +159,16 @@ pub async fn append(
     db: &State<Db>,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let body = super::json_body(body, limits).await?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
-        code: "malformed_json",
-        detail: format!(
-            "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
-            e.line(),
-            e.column()
-        ),
-        errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
-    })?;
+    let value: Value =
+        super::strict_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
+            code: "malformed_json",
+            detail: format!(
+                "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",
+                e.line(),
+                e.column()
+            ),
+            errors: json!([{"field": "", "code": "malformed_json", "message": e.to_string()}]),
+        })?;
     let entry = parse_entry(&value)
         .map_err(|errors| ApiError::rejected("invalid_entry", &errors, |e| e.message.as_str()))?;
     let asset = params::key(key)?;

@@ -5,7 +5,7 @@ use super::error::ApiError;
 
 /// A key in a path (`/assets/{key}`): one with control characters names nothing.
 pub fn key(value: &str) -> Result<String, ApiError> {
-    if value.chars().any(char::is_control) || value.chars().count() > 200 {
+    if !crate::domain::codes::could_be_key(value) {
         return Err(ApiError::NotFound(format!(
             "没有“{}”",
             value.escape_default()

@@ -25,12 +25,12 @@ use crate::db::{Db, DbConnection};
 use crate::domain::dates::timestamp_now;
 use crate::domain::Scope;
 use crate::paging::{Limit, TimeKey};
-use crate::request::{Documented, KeepBlank, PageQuery, Param};
+use crate::request::{Documented, FilterText, KeepBlank, PageQuery, Param};
 use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
-use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput};
+use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput, ShapeError};
 use crate::stocktake::upload::read_upload;
 use crate::stocktake::{Campaign, StocktakeError};
 
@@ -231,16 +231,16 @@ pub async fn close_stocktake(
 /// as the campaign page links them; no `village` for every village).
 #[derive(Debug, Clone, FromForm)]
 pub struct PlaceQuery {
-    town: Param<String>,
-    village: KeepBlank<String>,
+    town: Param<FilterText>,
+    village: KeepBlank<FilterText>,
 }
 
 impl PlaceQuery {
     /// The part of the campaign asked for.
     fn into_place(self) -> Place {
         Place {
-            town: self.town.into_inner().map(|t| t.trim().to_owned()),
-            village: self.village.into_inner().map(|v| v.trim().to_owned()),
+            town: self.town.into_inner().and_then(FilterText::non_empty),
+            village: self.village.into_inner().map(FilterText::into_text),
         }
     }
 }
@@ -346,9 +346,8 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
         return Err(not_a_list());
     };
     let field = |item: &Value, name: &str| match item.get(name) {
-        None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text.clone()),
-        Some(other) => Some(other.to_string()),
+        _ => None,
     };
     Ok(list
         .iter()
@@ -360,8 +359,42 @@ fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
             checked_on: field(item, "checked_on"),
             note: field(item, "note"),
             attachments: item.get("attachments").cloned(),
+            refused: shape_errors(item),
         })
         .collect())
+}
+
+/// The fields of a JSON result, as [`json_results`] reads them.
+const RESULT_FIELDS: [&str; 5] = ["asset_code", "result", "checked_on", "note", "attachments"];
+
+/// What a JSON result holds that cannot be read, as the ledger refuses it of an entry:
+/// a field it does not have (`notes` for `note` would lose the note), or a text field
+/// whose value is not a string (a number is no asset code, an object no note).
+fn shape_errors(item: &Value) -> Vec<ShapeError> {
+    let Value::Object(fields) = item else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for (name, value) in fields {
+        if !RESULT_FIELDS.contains(&name.as_str()) {
+            errors.push(ShapeError {
+                field: name.clone(),
+                code: "unknown_field",
+                message: format!(
+                    "盘点结果没有字段 {}（可用字段：{}）",
+                    name.escape_debug(),
+                    RESULT_FIELDS.join("、")
+                ),
+            });
+        } else if name != "attachments" && !matches!(value, Value::String(_) | Value::Null) {
+            errors.push(ShapeError {
+                field: name.clone(),
+                code: "invalid_type",
+                message: format!("字段 {name} 应为字符串，收到 {value}"),
+            });
+        }
+    }
+    errors
 }
 
 /// Records results: a JSON list (`Content-Type: application/json`), or a checklist

@@ -102,13 +102,7 @@ pub async fn create_token(
     db: &State<Db>,
 ) -> Result<(Status, Json<CreatedToken>), ApiError> {
     let NewToken { name, role, scope } = body.into_inner();
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(invalid(
-            "name",
-            "name 不能为空，且不超过 100 个字符".to_owned(),
-        ));
-    }
+    let name = auth::token_name(&name).map_err(|message| invalid("name", message))?;
     let role = Role::parse(&role).ok_or_else(|| {
         invalid(
             "role",

@@ -12,7 +12,7 @@ use super::notices::{gate, NoticeGate};
 use super::policy::Level;
 use super::proposals::{ProposalRow, ProposalStatus};
 use super::replies::{keyed_write, ChainLock, Keyed};
-use super::{refused, ProposalError};
+use super::{check_text, refused, ProposalError};
 use crate::auth::Caller;
 use crate::db::schema::{proposal_decisions, proposals};
 use crate::db::DbConnection;
@@ -60,6 +60,9 @@ pub fn decide(
     keyed: &Keyed,
     today: NaiveDate,
 ) -> Result<(u16, Value), ProposalError> {
+    if let Decision::Reject(reason) = decision {
+        check_text("reason", "驳回理由", reason)?;
+    }
     // Set only by a decision that runs (not by a replay) and appends.
     let mut appended = false;
     let reply = keyed_write(conn, keyed, ChainLock::Always, |conn| {

@@ -10,9 +10,10 @@ use serde_json::{json, Value};
 
 use super::proposals::{ProposalRow, ProposalStatus};
 use super::replies::{keyed_write, ChainLock, Keyed};
-use super::{refused, ProposalError};
+use super::{check_text, refused, ProposalError};
 use crate::db::schema::{notice_objections, notices};
 use crate::db::DbConnection;
+use crate::domain::codes::could_be_key;
 use crate::domain::dates::timestamp_now;
 use crate::domain::{BusinessDate, Scope, Vocabulary};
 
@@ -134,6 +135,9 @@ impl NoticeRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<Self>> {
+        if !could_be_key(id) {
+            return Ok(None);
+        }
         let Some(row) = notices::table
             .find(id)
             .select(NoticeRow::as_select())
@@ -298,6 +302,7 @@ pub fn record_notice(
     new: &NewNotice,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
+    check_text("place", "公示地点", &new.place)?;
     keyed_write(conn, keyed, ChainLock::Always, |conn| {
         pending(conn, scope, &new.proposal_id)?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -332,6 +337,7 @@ pub fn object(
     text: &str,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
+    check_text("text", "异议内容", text)?;
     keyed_write(conn, keyed, ChainLock::Always, |conn| {
         let notice = NoticeRow::find(conn, scope, notice_id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{notice_id}”的公示")))?;
@@ -378,6 +384,7 @@ pub fn resolve(
     resolution: &str,
     keyed: &Keyed,
 ) -> Result<(u16, Value), ProposalError> {
+    check_text("resolution", "处理结果", resolution)?;
     keyed_write(conn, keyed, ChainLock::Always, |conn| {
         let notice = NoticeRow::find(conn, scope, notice_id)?
             .ok_or_else(|| ProposalError::NotFound(format!("没有 id 为“{notice_id}”的公示")))?;

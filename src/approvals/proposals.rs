@@ -15,6 +15,7 @@ use crate::db::pool::DbBackend;
 use crate::db::schema::{proposal_decisions, proposals};
 use crate::db::seek::newest_first;
 use crate::db::DbConnection;
+use crate::domain::codes::could_be_key;
 use crate::domain::dates::timestamp_now;
 use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary};
@@ -177,6 +178,9 @@ impl ProposalRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<Self>> {
+        if !could_be_key(id) {
+            return Ok(None);
+        }
         let query = proposals::table
             .filter(proposals::id.eq(id.to_owned()))
             .select(ProposalRow::as_select())

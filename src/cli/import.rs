@@ -39,6 +39,12 @@ pub(super) fn import(
     dry_run: bool,
     sheet: Option<String>,
 ) -> Result<ExitCode, String> {
+    if file.is_dir() {
+        return Err(format!(
+            "{} 是文件夹，不是文件：请给出要导入的 CSV 或 Excel 文件",
+            file.display()
+        ));
+    }
     if !file.is_file() {
         return Err(format!("找不到文件 {}", file.display()));
     }

@@ -17,9 +17,10 @@ pub(super) fn create(
         format!("未知角色“{role}”：应为 reader、clerk、auditor、admin 或 approver")
     })?;
     let scope = Scope::parse(scope).map_err(|e| e.to_string())?;
+    let name = auth::token_name(name)?;
     let db = open(database, "token")?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    let issued = auth::create_token(&mut conn, name, role, &scope).map_err(|e| e.to_string())?;
+    let issued = auth::create_token(&mut conn, &name, role, &scope).map_err(|e| e.to_string())?;
     println!("{}", issued.secret);
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,17 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
+/// The longest text that is looked up as a key (a code, a UUID, an id) in an address.
+pub const MAX_KEY_CHARS: usize = 200;
+
+/// Whether `text` could be a key the register looks up (a code, a UUID, an id): no
+/// control character (a NUL would not even reach PostgreSQL) and at most
+/// [`MAX_KEY_CHARS`] characters. A text that could not names nothing, and is found
+/// nowhere without a query.
+pub fn could_be_key(text: &str) -> bool {
+    !text.chars().any(char::is_control) && text.chars().count() <= MAX_KEY_CHARS
+}
+
 fn trimmed(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
 }

@@ -18,6 +18,7 @@ use crate::db::rows::ImportErrorRow;
 use crate::db::schema::{import_batches, import_errors};
 use crate::db::seek::newest_first;
 use crate::db::DbConnection;
+use crate::domain::codes::could_be_key;
 use crate::domain::vocabulary::closed_vocabulary;
 use crate::domain::{Scope, Spelling, Vocabulary};
 use crate::register::scope::{batches_in, narrowed};
@@ -191,6 +192,9 @@ impl BatchRow {
     ///
     /// Fails when the query fails.
     pub fn find(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<Option<BatchRow>> {
+        if !could_be_key(id) {
+            return Ok(None);
+        }
         let query = import_batches::table
             .filter(import_batches::id.eq(id.to_owned()))
             .select(BatchRow::as_select())

@@ -11,7 +11,7 @@ use super::store::{AssetRow, ProjectRow};
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, ledger_entries, projects};
 use crate::db::{columns_of, first_cached, DbConnection};
-use crate::domain::codes::code_key;
+use crate::domain::codes::{code_key, could_be_key};
 use crate::domain::{
     AssetClass, AssetCondition, AssetStatus, OperatingMode, OwnerType, Scope, Vocabulary, Yuan,
 };
@@ -340,6 +340,9 @@ pub fn find_asset(
     scope: &Scope,
     key: &str,
 ) -> QueryResult<Option<AssetRow>> {
+    if !could_be_key(key) {
+        return Ok(None);
+    }
     let matching = assets::id
         .eq(key)
         .or(assets::code.eq(key))
@@ -366,6 +369,9 @@ pub fn find_asset_with_head(
     scope: &Scope,
     key: &str,
 ) -> QueryResult<Option<(AssetRow, String)>> {
+    if !could_be_key(key) {
+        return Ok(None);
+    }
     let matching = assets::id
         .eq(key)
         .or(assets::code.eq(key))

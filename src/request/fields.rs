@@ -139,6 +139,11 @@ impl FilterText {
     pub fn non_empty(self) -> Option<String> {
         (!self.0.is_empty()).then_some(self.0)
     }
+
+    /// The text, empty or not (where a blank value means something of its own).
+    pub fn into_text(self) -> String {
+        self.0
+    }
 }
 
 impl<'v> FromFormField<'v> for FilterText {

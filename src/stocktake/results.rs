@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::campaign::{closed, find, Campaign, CampaignStatus, StocktakeError};
 use super::rows::{text, Checked};
 pub use super::rows::{
-    CheckedUpload, Columns, Origin, ResultError, ResultField, ResultInput, LISTED_ERRORS,
+    CheckedUpload, Columns, Origin, ResultError, ResultField, ResultInput, ShapeError,
+    LISTED_ERRORS,
 };
 use crate::db::schema::{assets, stocktake_assets};
 use crate::db::stocktake_rows::{insert_results, StocktakeResultRow};

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::campaign::StocktakeError;
-use crate::domain::codes::code_key;
+use crate::domain::codes::{code_key, CodeError, MAX_CODE_CHARS};
 use crate::domain::dates::{today_in_china, DateError};
-use crate::domain::{BusinessDate, InspectionResult, Vocabulary};
+use crate::domain::{AssetCode, BusinessDate, InspectionResult, Vocabulary};
 use crate::ledger::attachments::CitedProblem;
 
 /// The most errors an answer lists (it counts them all).
@@ -89,6 +89,20 @@ pub struct ResultInput {
     pub note: Option<String>,
     /// `attachments` as sent in a JSON list: the SHA-256 of each stored file it cites.
     pub attachments: Option<serde_json::Value>,
+    /// What is wrong with the row's shape as sent (a JSON item's unknown field, or a
+    /// value that is not text): each is the row's error, and its values are not read.
+    pub refused: Vec<ShapeError>,
+}
+
+/// A JSON item's field that cannot be read: unknown, or not of its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// The field as sent.
+    pub field: String,
+    /// `unknown_field` or `invalid_type`.
+    pub code: &'static str,
+    /// What is wrong, in Chinese.
+    pub message: String,
 }
 
 /// The columns of an uploaded file: each field's letter and header, for its errors.
@@ -120,8 +134,9 @@ pub struct ResultError {
     /// The column's header in a file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    /// `asset_code`, `result`, `checked_on` or `note`.
-    pub field: &'static str,
+    /// `asset_code`, `result`, `checked_on`, `note` or `attachments` (or a JSON item's
+    /// field as sent, when it is unknown).
+    pub field: String,
     /// Machine-readable code.
     pub code: &'static str,
     /// What is wrong, in Chinese.
@@ -222,9 +237,26 @@ impl Errors<'_> {
                     .zip(line)
                     .map(|((letters, _), l)| format!("{letters}{l}")),
                 column: column.map(|(_, header)| header.clone()),
-                field: field.name(),
+                field: field.name().to_owned(),
                 code,
                 message,
+            },
+        ));
+    }
+
+    /// Adds the error `shape` of the JSON item at `at`.
+    pub(super) fn shape(&mut self, at: usize, shape: &ShapeError) {
+        self.count += 1;
+        self.list.push((
+            at,
+            ResultError {
+                index: Some(at),
+                line: None,
+                cell: None,
+                column: None,
+                field: shape.field.clone(),
+                code: shape.code,
+                message: shape.message.clone(),
             },
         ));
     }
@@ -264,9 +296,16 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut checked = Vec::with_capacity(inputs.len());
     for (at, input) in inputs.iter().enumerate() {
+        if !input.refused.is_empty() {
+            // Its values are not read: what it says is unclear.
+            for shape in &input.refused {
+                errors.shape(at, shape);
+            }
+            continue;
+        }
         let before = errors.count;
-        let key = match text(&input.asset_code) {
-            None => {
+        let key = match text(&input.asset_code).map(|code| (code, AssetCode::parse(code))) {
+            None | Some((_, Err(CodeError::Empty))) => {
                 errors.add(
                     at,
                     ResultField::AssetCode,
@@ -275,7 +314,25 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
                 );
                 None
             }
-            Some(code) => {
+            // A code no asset can have is named as such and never looked up (a NUL
+            // would not even reach PostgreSQL).
+            Some((code, Err(CodeError::TooLong))) => {
+                let message = format!(
+                    "资产编号最长 {MAX_CODE_CHARS} 个字符，此处为 {} 个",
+                    code.chars().count()
+                );
+                errors.add(at, ResultField::AssetCode, "field_too_long", message);
+                None
+            }
+            Some((code, Err(CodeError::Invisible))) => {
+                let message = format!(
+                    "资产编号“{}”含有控制字符或不可见字符（如空字符、零宽空格、双向控制符）",
+                    code.escape_debug()
+                );
+                errors.add(at, ResultField::AssetCode, "invalid_code", message);
+                None
+            }
+            Some((code, Ok(_))) => {
                 let key = code_key(code);
                 match seen.get(&key) {
                     Some(first) => {
@@ -368,7 +425,15 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
             }
         };
         let note = text(&input.note).map(str::to_owned);
-        if note
+        if note.as_deref().is_some_and(|n| n.contains('\0')) {
+            // As every text of a ledger entry: a NUL is refused, not recorded.
+            errors.add(
+                at,
+                ResultField::Note,
+                "invalid_value",
+                "备注含有空字符（NUL），多为文件损坏或另存格式不对".to_owned(),
+            );
+        } else if note
             .as_deref()
             .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
         {

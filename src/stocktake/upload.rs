@@ -149,6 +149,7 @@ pub fn read_upload(path: &Path) -> Result<(Vec<ResultInput>, Columns), Stocktake
             checked_on: cell(cells, 2),
             note: cell(cells, 3),
             attachments: None,
+            refused: Vec::new(),
         };
         let filled = input.result.is_some() || input.checked_on.is_some() || input.note.is_some();
         if filled {

@@ -124,21 +124,29 @@ fn name_and_date(
     as_of: Option<&str>,
     errors: &mut Vec<DeclarationError>,
 ) -> (Option<String>, Option<BusinessDate>) {
-    let name = match name.map(str::trim) {
-        Some(name)
-            if !name.is_empty()
-                && name.chars().count() <= 200
-                && !name.chars().any(char::is_control) =>
-        {
-            Some(name.to_owned())
+    // Each refusal says what is wrong: a name given with a control character is not
+    // missing.
+    let refusal = match name.map(str::trim) {
+        None | Some("") => Some((
+            "required",
+            "缺少申报名称 name（不超过 200 个字符）".to_owned(),
+        )),
+        Some(name) if name.chars().count() > 200 => Some((
+            "field_too_long",
+            format!(
+                "申报名称 name 不能超过 200 个字符，此处为 {} 个",
+                name.chars().count()
+            ),
+        )),
+        Some(name) if name.chars().any(char::is_control) => {
+            Some(("invalid_value", "申报名称 name 不能含有控制字符".to_owned()))
         }
-        _ => {
-            errors.push(error(
-                None,
-                "name",
-                "required",
-                "缺少申报名称 name（不超过 200 个字符）".to_owned(),
-            ));
+        Some(_) => None,
+    };
+    let name = match refusal {
+        None => name.map(|n| n.trim().to_owned()),
+        Some((code, message)) => {
+            errors.push(error(None, "name", code, message));
             None
         }
     };

@@ -6,6 +6,7 @@ use super::figures::{Declaration, DeclaredLine, Scope, StoredDeclaration};
 use crate::db::schema::{declaration_lines, declarations};
 use crate::db::seek::newest_first;
 use crate::db::DbConnection;
+use crate::domain::codes::could_be_key;
 use crate::domain::{BusinessDate, Yuan};
 
 /// Stores a declaration; returns its id.
@@ -54,6 +55,9 @@ fn corrupt(id: &str) -> diesel::result::Error {
 ///
 /// Fails when the query fails or a stored line is invalid.
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<StoredDeclaration>> {
+    if !could_be_key(id) {
+        return Ok(None);
+    }
     let Some((name, as_of, actor, created_at)) = declarations::table
         .find(id)
         .select((

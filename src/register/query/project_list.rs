@@ -10,7 +10,7 @@ use crate::db::name_search::holds;
 use crate::db::pool::DbBackend;
 use crate::db::schema::{assets, projects};
 use crate::db::DbConnection;
-use crate::domain::codes::code_key;
+use crate::domain::codes::{code_key, could_be_key};
 use crate::domain::{AssetClass, Scope, Vocabulary, Yuan};
 use crate::register::scope::{holds_project, projects_query};
 use crate::register::store::ProjectRow;
@@ -161,6 +161,9 @@ pub fn find_project(
     scope: &Scope,
     code: &str,
 ) -> QueryResult<Option<ProjectRow>> {
+    if !could_be_key(code) {
+        return Ok(None);
+    }
     let found = projects::table
         .filter(
             projects::code

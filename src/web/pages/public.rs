@@ -10,7 +10,7 @@ use rocket::{get, State};
 use super::{internal, PageError};
 use crate::approvals::public::village_notice_with_open;
 use crate::db::Db;
-use crate::register::public::{PublicDistributionLine, VillageNotice, NOTICE_MONTHS};
+use crate::register::public::{NoticeError, PublicDistributionLine, VillageNotice, NOTICE_MONTHS};
 use crate::web::view::{bare_page, grouped, header_row, scroll_table};
 
 /// The village's notice.
@@ -21,8 +21,14 @@ pub async fn village(
     db: &State<Db>,
 ) -> Result<RawHtml<String>, PageError> {
     let (town, village) = (town.to_owned(), village.to_owned());
+    // A name no scope can hold (a control character) is no village: not found.
     let found = db
-        .run(move |conn| village_notice_with_open(conn, &town, &village).map_err(internal))
+        .run(
+            move |conn| match village_notice_with_open(conn, &town, &village) {
+                Err(NoticeError::Place(_)) => Ok(None),
+                found => found.map_err(internal),
+            },
+        )
         .await?;
     match found {
         Some(notice) => Ok(bare_page(

@@ -21,7 +21,7 @@ use crate::stocktake::checklist::{search, ChecklistItem};
 use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput};
 use crate::stocktake::CampaignStatus;
 use crate::web::form_key::{self, Refused};
-use crate::web::pages::{internal, require, PageError};
+use crate::web::pages::{internal, message_page, require, PageError};
 use crate::web::session::Session;
 use crate::web::view::{encode, options, page};
 
@@ -64,6 +64,17 @@ async fn check_page(
 ) -> Result<RawHtml<String>, PageError> {
     let (campaign, tally) = load(db, session, id).await?;
     let text = q.trim().to_owned();
+    if text.chars().any(char::is_control) {
+        // As every search (`q` of the lists): a control character is refused, not
+        // searched for (a NUL would not even reach the database).
+        let back = format!("{}/check", campaign_link(&campaign));
+        return Err(message_page(
+            Status::BadRequest,
+            "请求参数无效",
+            "q 不能含有控制字符",
+            (&back, "返回"),
+        ));
+    }
     let found = if text.is_empty() {
         Vec::new()
     } else {
@@ -177,6 +188,7 @@ pub async fn record_check(
         checked_on: field(&form.checked_on),
         note: field(&form.note),
         attachments: None,
+        refused: Vec::new(),
     };
     let q = field(&form.q).unwrap_or_default();
     // A repeated form sends the same fields and photo: its key is answered as before.
