@@ -176,10 +176,14 @@ pub fn totals(
     scope: &Scope,
     group_by: GroupBy,
 ) -> Result<Totals, TotalsError> {
-    crate::db::read_snapshot(conn, |conn| totals_in_snapshot(conn, scope, group_by))
+    crate::db::read_snapshot(conn, |conn| totals_within(conn, scope, group_by))
 }
 
-fn totals_in_snapshot(
+/// As [`totals`], within a snapshot the caller has begun (`db::read_snapshot`), so that
+/// several groupings read together add up to the same register while others write.
+///
+/// Fails as [`totals`] does.
+pub fn totals_within(
     conn: &mut DbConnection,
     scope: &Scope,
     group_by: GroupBy,

@@ -6,9 +6,9 @@ use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, PageError};
-use crate::db::Db;
+use crate::db::{read_snapshot, Db};
 use crate::domain::Scope;
-use crate::register::totals::{totals, Figures, GroupBy, Totals};
+use crate::register::totals::{totals_within, Figures, GroupBy, Totals, TotalsError};
 use crate::web::session::Session;
 use crate::web::view::chart::{bar_chart, Bar};
 use crate::web::view::{class_label, encode, header_row, money_cells, number_cell, page};
@@ -45,12 +45,17 @@ pub async fn overview(session: Session, db: &State<Db>) -> Result<RawHtml<String
 async fn load(db: &Db, scope: Scope) -> Result<Overview, PageError> {
     let (by_class, by_town, by_year) = db
         .run(move |conn| {
-            let by = |conn: &mut _, group_by| totals(conn, &scope, group_by).map_err(internal);
-            Ok::<_, PageError>((
-                by(conn, GroupBy::Class)?,
-                by(conn, GroupBy::Town)?,
-                by(conn, GroupBy::Year)?,
-            ))
+            // One snapshot: the three tables add up to the same register while other
+            // processes write.
+            read_snapshot(conn, |conn| {
+                let by = |conn: &mut _, group_by| totals_within(conn, &scope, group_by);
+                Ok::<_, TotalsError>((
+                    by(conn, GroupBy::Class)?,
+                    by(conn, GroupBy::Town)?,
+                    by(conn, GroupBy::Year)?,
+                ))
+            })
+            .map_err(internal)
         })
         .await?;
     Ok(Overview {
