@@ -196,6 +196,16 @@ impl DateError {
             BusinessDate::last_accepted().format("%Y-%m-%d")
         )
     }
+
+    /// The accepted range of a date that may not be after today (a day that has
+    /// happened: a business date, a 确权日期, a stock-take's day), in words.
+    pub fn past_range() -> String {
+        format!(
+            "应在 {} 至今天（北京时间 {}）之间",
+            BusinessDate::first_accepted().format("%Y-%m-%d"),
+            today_in_china().format("%Y-%m-%d")
+        )
+    }
 }
 
 /// 项目年度: 2000 up to next year.

@@ -417,7 +417,7 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
                             at,
                             ResultField::CheckedOn,
                             "invalid_date",
-                            format!("盘点日期 {given} {}", DateError::range()),
+                            format!("盘点日期 {given} {}", DateError::past_range()),
                         );
                         None
                     }

@@ -332,7 +332,7 @@ fn parse_asset(row: &mut Cells<'_>, project: Option<&ProjectRecord>) -> Option<A
                 row.error(
                     Field::ConfirmedOn,
                     "invalid_date",
-                    format!("确权日期“{text}”{}", DateError::range()),
+                    format!("确权日期“{text}”{}", DateError::past_range()),
                 );
                 None
             }

@@ -344,6 +344,9 @@ impl<'a> Reader<'a> {
             let parsed = BusinessDate::parse_iso(given).map_err(|e| {
                 let message = match e {
                     DateError::Malformed => format!("日期 {name}“{given}”无效，应写成 YYYY-MM-DD"),
+                    DateError::OutOfRange if matches!(field.input, Input::PastDate) => {
+                        format!("日期 {name}“{given}”{}", DateError::past_range())
+                    }
                     DateError::OutOfRange => format!("日期 {name}“{given}”{}", DateError::range()),
                 };
                 ("invalid_date", message)
