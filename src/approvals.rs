@@ -18,6 +18,7 @@ use rocket::figment::Figment;
 
 use crate::db::db_variant_from_query;
 use crate::db::DbError;
+use crate::domain::text::{described, unshowable};
 use crate::ledger::append::AppendError;
 pub use policy::{ApprovalPolicy, Level};
 
@@ -132,21 +133,21 @@ pub enum ProposalError {
 db_variant_from_query!(ProposalError);
 
 /// Refuses a text a person wrote — a notice's place, an objection, its resolution, a
-/// reason for rejecting — that holds a NUL, as every text of a ledger entry is refused:
-/// PostgreSQL cannot store one and SQLite would keep it. Checked before anything is read
-/// or written.
+/// reason for rejecting — that holds a control or bidi control character, as every text
+/// of a ledger entry is refused (`domain::text`): PostgreSQL cannot store a NUL, SQLite
+/// would keep it, and a bidi control shows the text otherwise on the notice. Checked
+/// before anything is read or written.
 ///
 /// Fails with 422 `invalid_value` on `field`, naming it by `label`.
 pub fn check_text(field: &'static str, label: &str, text: &str) -> Result<(), ProposalError> {
-    if text.contains('\0') {
-        Err(refused(
+    match unshowable(text) {
+        Some(c) => Err(refused(
             422,
             "invalid_value",
             field,
-            format!("{label}（{field}）含有空字符（NUL）"),
-        ))
-    } else {
-        Ok(())
+            format!("{label}（{field}）含有{}", described(c)),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod money;
 pub mod number;
 pub mod scope;
 pub mod shown;
+pub mod text;
 pub mod vocabulary;
 pub mod wire;
 

@@ -1,6 +1,7 @@
 //! Attacks of issue #19 items 2, 3 and 4, each on SQLite and on PostgreSQL: amounts and
 //! totals that would wrap past 64-bit fen, headers with unbounded columns, and codes
-//! that only look alike; and addresses holding a NUL.
+//! that only look alike; addresses holding a NUL; and texts holding a control or bidi
+//! control character.
 
 mod support;
 
@@ -9,9 +10,10 @@ mod input {
     pub mod codes;
     pub mod columns;
     pub mod money;
+    pub mod texts;
 }
 
-use input::{addresses, codes, columns, money};
+use input::{addresses, codes, columns, money, texts};
 use support::{Scenario, TestApp};
 
 /// The import header with amounts in 万元.
@@ -113,6 +115,10 @@ fn main() -> std::process::ExitCode {
         (
             "addresses::a_nul_in_an_address_names_nothing_and_writes_nothing",
             addresses::a_nul_in_an_address_names_nothing_and_writes_nothing,
+        ),
+        (
+            "texts::a_control_or_bidi_character_in_a_text_is_refused_and_nothing_is_written",
+            texts::a_control_or_bidi_character_in_a_text_is_refused_and_nothing_is_written,
         ),
     ];
     support::run(scenarios)

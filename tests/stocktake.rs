@@ -719,6 +719,11 @@ fn control_characters_in_results_are_refused_by_field_and_nothing_is_written(app
             json!({"index": 1, "field": "note", "code": "invalid_value",
                    "message": "备注含有空字符（NUL），多为文件损坏或另存格式不对"}),
         ),
+        (
+            json!({"asset_code": "A2", "result": "idle", "checked_on": "2026-09-30", "note": "围栏\u{202e}坏损"}),
+            json!({"index": 1, "field": "note", "code": "invalid_value",
+                   "message": "备注含有控制字符或双向控制符（U+202E）"}),
+        ),
     ];
     for (bad, error) in cases {
         let before = written(app);

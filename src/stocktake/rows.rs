@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::campaign::StocktakeError;
 use crate::domain::codes::{code_key, CodeError, MAX_CODE_CHARS};
 use crate::domain::dates::{today_in_china, DateError};
+use crate::domain::text::{described, unshowable};
 use crate::domain::{AssetCode, BusinessDate, InspectionResult, Vocabulary};
 use crate::ledger::attachments::CitedProblem;
 
@@ -425,13 +426,19 @@ fn check_rows(errors: &mut Errors<'_>, inputs: &[ResultInput]) -> Vec<Checked> {
             }
         };
         let note = text(&input.note).map(str::to_owned);
-        if note.as_deref().is_some_and(|n| n.contains('\0')) {
-            // As every text of a ledger entry: a NUL is refused, not recorded.
+        if let Some(c) = note.as_deref().and_then(unshowable) {
+            // As every text of a ledger entry: a control or bidi control is refused,
+            // not recorded.
+            let hint = if c == '\0' {
+                "，多为文件损坏或另存格式不对"
+            } else {
+                ""
+            };
             errors.add(
                 at,
                 ResultField::Note,
                 "invalid_value",
-                "备注含有空字符（NUL），多为文件损坏或另存格式不对".to_owned(),
+                format!("备注含有{}{hint}", described(c)),
             );
         } else if note
             .as_deref()

@@ -5,6 +5,7 @@ mod columns;
 use super::field::Field;
 use super::header::{clean, Layout};
 use crate::domain::codes::CodeError;
+use crate::domain::text::is_bidi_control;
 use crate::domain::{
     AssetClass, AssetCode, AssetStatus, BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType,
     ProjectCode, Quantity, Vocabulary, Year, Yuan,
@@ -196,6 +197,28 @@ pub fn parse_row(layout: &Layout, line: u64, cells: &[&str]) -> Result<ParsedRow
                 &column,
                 "invalid_character",
                 "含有空字符（NUL），多为文件损坏或另存格式不对".to_owned(),
+            ));
+            continue;
+        }
+        let is_code = [Field::ProjectCode, Field::AssetCode]
+            .into_iter()
+            .any(|code| layout.position(code) == Some(position));
+        if let Some(c) = cell
+            .chars()
+            .find(|&c| is_bidi_control(c))
+            .filter(|_| !is_code)
+        {
+            // A name or place holding one shows otherwise than it is stored (a code
+            // holding one is `invalid_code`, as any invisible character in a code).
+            let column = layout.headers[position].clone();
+            row.errors.push(RowError::cell(
+                line,
+                &column,
+                "invalid_character",
+                format!(
+                    "含有双向控制符（U+{:04X}），会使内容显示得与所存不同",
+                    u32::from(c)
+                ),
             ));
             continue;
         }

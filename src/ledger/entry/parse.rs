@@ -9,6 +9,7 @@ use super::field::{Field, Input, OCCURRED_ON};
 use super::rules::whole_data_errors;
 use super::{EntryData, EntryKind, EntryRequest, FieldError, ATTACHMENTS};
 use crate::domain::dates::today_in_china;
+use crate::domain::text::{described, unshowable};
 use crate::domain::{
     BusinessDate, DateError, IdNumber, MoneyUnit, OwnerType, ProjectCode, Quantity, Vocabulary,
     Yuan,
@@ -297,8 +298,9 @@ impl<'a> Reader<'a> {
                 }
                 None
             }
-            Some(Value::String(text)) if text.contains('\0') => {
-                let message = format!("字段 {name} 含有空字符（NUL）");
+            Some(Value::String(text)) if unshowable(text).is_some() => {
+                let held = unshowable(text).map(described).unwrap_or_default();
+                let message = format!("字段 {name} 含有{held}");
                 self.error(&name, "invalid_value", message);
                 None
             }

@@ -258,7 +258,7 @@ fn every_entry_the_previous_release_stored_reads_back_to_the_same_text() {
 
 /// A value of `input` as a clerk may write it.
 fn valid(input: Input) -> BoxedStrategy<Value> {
-    let text = "[ ]{0,2}[a-z0-9\u{4e00}-\u{4e0f}][^\u{0}-\u{1f}]{0,12}";
+    let text = "[ ]{0,2}[a-z0-9\u{4e00}-\u{4e0f}][^\u{0}-\u{1f}\u{7f}-\u{9f}\u{61c}\u{200e}\u{200f}\u{202a}-\u{202e}\u{2066}-\u{2069}]{0,12}";
     match input {
         Input::Text => text.prop_map(Value::from).boxed(),
         Input::Money => (0i64..10_000_000_000, 0usize..3)
