@@ -87,10 +87,18 @@ const HIDDEN_AT_LEAST: usize = 8;
 /// ID column), which would otherwise show nearly all of itself (`139123*5678`); one of
 /// eleven characters or fewer is masked whole.
 pub fn mask(text: &str) -> String {
+    mask_keeping(text, 6, HIDDEN_AT_LEAST)
+}
+
+/// Masks `text` so that at least `hidden` of its characters are hidden: its first `head`
+/// and last four characters stay when it has `head + hidden + 4` or more, only its last
+/// four when it has `hidden + 4` or more, and it is masked whole when shorter (an ID
+/// number: `head` 6 and `hidden` 8; a telephone number: 3 and 4).
+pub fn mask_keeping(text: &str, head: usize, hidden: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let kept_head = if chars.len() >= 6 + HIDDEN_AT_LEAST + 4 {
-        6
-    } else if chars.len() >= HIDDEN_AT_LEAST + 4 {
+    let kept_head = if chars.len() >= head + hidden + 4 {
+        head
+    } else if chars.len() >= hidden + 4 {
         0
     } else {
         return "*".repeat(chars.len());

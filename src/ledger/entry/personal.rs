@@ -6,7 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::EntryKind;
-use crate::domain::id_number::mask as mask_id_number;
+use crate::domain::id_number::{mask as mask_id_number, mask_keeping};
 
 /// How readers see a personal field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,18 +38,7 @@ const PHONE_HIDDEN_AT_LEAST: usize = 4;
 /// (an 8-digit landline) only the last four, which would otherwise show all but one
 /// (`876*4321`); one of seven characters or fewer is masked whole.
 pub fn mask_phone(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let kept_head = if chars.len() >= 3 + PHONE_HIDDEN_AT_LEAST + 4 {
-        3
-    } else if chars.len() >= PHONE_HIDDEN_AT_LEAST + 4 {
-        0
-    } else {
-        return "*".repeat(chars.len());
-    };
-    let mut out: String = chars[..kept_head].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - kept_head - 4));
-    out.extend(&chars[chars.len() - 4..]);
-    out
+    mask_keeping(text, 3, PHONE_HIDDEN_AT_LEAST)
 }
 
 /// A personal field of a kind's data.
