@@ -532,6 +532,49 @@ fn an_approval_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
     app.assert_summary_consistent();
 }
 
+/// A proposal kept before texts were refused a control or bidi character (only a NUL
+/// was) is still decided: its entry is read as it was kept, and appended.
+fn a_proposal_kept_with_a_bidi_mark_is_still_approved(app: &TestApp) {
+    setup(app);
+    let id = entry(
+        app,
+        "TEA-1",
+        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
+                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
+    )
+    .body["proposal_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // As a release before the rule kept it.
+    let mut conn = app.db.conn().expect("connection");
+    let kept = diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE proposals SET body = REPLACE(body, 'X1', 'X\u{200f}1') WHERE id = '{id}'"
+        )),
+        &mut *conn,
+    )
+    .expect("keep the old body");
+    assert_eq!(kept, 1);
+    drop(conn);
+    let county = token(app, Role::Approver, "county", "县李审批");
+    let reply = approve(app, &id, &county, json!({}));
+    assert_eq!(reply.status, Status::Ok, "{}", reply.body);
+    assert_eq!(reply.body["status"], "approved", "{}", reply.body);
+    let seq = reply.body["entry_seq"].as_i64().expect("appended");
+    let ledger = app.get("/api/v1/assets/TEA-1/ledger", Some(&app.auditor));
+    let appended = ledger.body["items"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["seq"] == seq)
+        .cloned()
+        .expect("the entry");
+    assert_eq!(appended["data"]["document_no"], "X\u{200f}1");
+    let verify = app.get("/api/v1/ledger/verify", Some(&app.auditor));
+    assert_eq!(verify.body["ok"], true, "{}", verify.body);
+}
+
 fn a_rejection_closes_the_proposal(app: &TestApp) {
     setup(app);
     let id = entry(
@@ -1397,6 +1440,10 @@ fn main() -> std::process::ExitCode {
             (
                 "a_rejection_closes_the_proposal",
                 a_rejection_closes_the_proposal,
+            ),
+            (
+                "a_proposal_kept_with_a_bidi_mark_is_still_approved",
+                a_proposal_kept_with_a_bidi_mark_is_still_approved,
             ),
             ("notices_check_their_fields", notices_check_their_fields),
             (

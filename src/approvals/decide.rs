@@ -20,7 +20,7 @@ use crate::domain::dates::timestamp_now;
 use crate::domain::{Scope, Vocabulary};
 use crate::ledger::append::{append_within, AppendOutcome, AppendRequest};
 use crate::ledger::entry::kinds::Approval;
-use crate::ledger::entry::{parse_entry, EntryKind};
+use crate::ledger::entry::{parse_kept_entry, EntryKind};
 use crate::register::query::find_asset;
 
 /// A decision asked for.
@@ -235,7 +235,7 @@ fn append_approved(
 ) -> Result<i64, ProposalError> {
     let body: Value = serde_json::from_str(&proposal.body)
         .map_err(|e| ProposalError::Malformed(e.to_string()))?;
-    let mut entry = parse_entry(&body).map_err(|errors| {
+    let mut entry = parse_kept_entry(&body).map_err(|errors| {
         let message = errors
             .iter()
             .map(|e| e.message.as_str())

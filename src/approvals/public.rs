@@ -10,7 +10,7 @@ use super::proposals::{ProposalRow, ProposalStatus};
 use crate::db::schema::{assets, notices, proposals};
 use crate::db::DbConnection;
 use crate::domain::Vocabulary;
-use crate::ledger::entry::{parse_entry, EntryData};
+use crate::ledger::entry::{parse_kept_entry, EntryData};
 use crate::register::public::{
     village_notice, NoticeError, PublicDistributionLine, PublicNotice, VillageNotice,
 };
@@ -19,7 +19,7 @@ use crate::register::public::{
 fn content_of(body: &str) -> (Option<String>, Option<String>, Vec<PublicDistributionLine>) {
     let parsed = serde_json::from_str::<Value>(body)
         .ok()
-        .and_then(|v| parse_entry(&v).ok());
+        .and_then(|v| parse_kept_entry(&v).ok());
     match parsed.map(|p| p.data) {
         Some(EntryData::IncomeDistributed(d)) => (
             Some(d.amount.to_string()),

@@ -1,6 +1,8 @@
 //! What a database failure means for the one who asked: a full disk, or a database
 //! too busy to take the request now (retry), told apart on either engine.
 
+use std::time::Duration;
+
 use diesel::result::DatabaseErrorKind;
 
 use super::pool::DbError;
@@ -37,18 +39,26 @@ impl DbError {
     }
 }
 
+/// How long a lock statement must have waited before its failure is taken for a wait
+/// that ran out: a statement refused for another reason (no privilege on the table, a
+/// relation missing, a read-only database, an I/O error) fails at once.
+const WAITED_FOR_THE_LOCK: Duration = Duration::from_millis(250);
+
 /// The error of a statement whose only work is to take a lock (the ledger chain's),
-/// as a serialization failure when it failed otherwise than by a full disk or a lost
-/// connection: on PostgreSQL the statement timeout (or an administrator) cancelled it
-/// while it waited behind another process's long write (an import); on SQLite the
-/// busy timeout ran out. Either way the write did not get its turn and wrote nothing,
-/// so it is [`DbError::is_busy`] — a retry, not a server fault (PostgreSQL words its
-/// cancellation in the server's own language, so the message cannot tell it).
-pub fn lock_not_granted(error: diesel::result::Error) -> diesel::result::Error {
+/// after `waited`, as a serialization failure when it failed otherwise than by a full
+/// disk or a lost connection after waiting at least [`WAITED_FOR_THE_LOCK`]: on
+/// PostgreSQL the statement timeout (or an administrator, or the deadlock detector)
+/// cancelled it while it waited behind another process's long write (an import).
+/// The write did not get its turn and wrote nothing, so it is [`DbError::is_busy`] — a
+/// retry, not a server fault (PostgreSQL words its cancellation in the server's own
+/// language, so the message cannot tell it). A failure sooner is left as it is: a
+/// fault to log and answer 500, not a retry for ever. (SQLite's busy timeout running out
+/// is "database is locked", busy already.)
+pub fn lock_not_granted(error: diesel::result::Error, waited: Duration) -> diesel::result::Error {
     use diesel::result::Error;
     match error {
         Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-            if !query_is_disk_full_info(&*info) =>
+            if waited >= WAITED_FOR_THE_LOCK && !query_is_disk_full_info(&*info) =>
         {
             Error::DatabaseError(
                 DatabaseErrorKind::SerializationFailure,
@@ -76,5 +86,46 @@ fn query_is_disk_full(error: &diesel::result::Error) -> bool {
             commit_error,
         } => query_is_disk_full(rollback_error) || query_is_disk_full(commit_error),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn unknown(message: &str) -> Error {
+        Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))
+    }
+
+    fn kind(error: &Error) -> Option<&DatabaseErrorKind> {
+        match error {
+            Error::DatabaseError(kind, _) => Some(kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn only_a_lock_statement_that_waited_is_told_to_retry() {
+        let waited = lock_not_granted(
+            unknown("canceling statement due to statement timeout"),
+            Duration::from_secs(1),
+        );
+        assert!(matches!(
+            kind(&waited),
+            Some(DatabaseErrorKind::SerializationFailure)
+        ));
+        assert!(DbError::Query(waited).is_busy());
+        let at_once = lock_not_granted(
+            unknown("permission denied for table ledger_head"),
+            Duration::from_millis(3),
+        );
+        assert!(matches!(kind(&at_once), Some(DatabaseErrorKind::Unknown)));
+        assert!(!DbError::Query(at_once).is_busy());
+        let full = lock_not_granted(
+            unknown("could not extend file: No space left on device"),
+            Duration::from_secs(1),
+        );
+        assert!(DbError::Query(full).is_disk_full());
     }
 }

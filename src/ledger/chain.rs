@@ -239,7 +239,7 @@ pub fn lock_head(conn: &mut DbConnection) -> QueryResult<Head> {
         .execute(conn);
     // A wait that ran out is counted too: it is the longest there is.
     crate::observe::metrics::METRICS.chain_lock_waited(asked.elapsed());
-    locked.map_err(crate::db::lock_not_granted)?;
+    locked.map_err(|e| crate::db::lock_not_granted(e, asked.elapsed()))?;
     read_head(conn)
 }
 

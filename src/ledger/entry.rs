@@ -16,7 +16,7 @@ use crate::domain::BusinessDate;
 use crate::register::record::AssetRecord;
 
 pub use self::kinds::{EntryData, EntryKind};
-pub use self::parse::parse_entry;
+pub use self::parse::{parse_entry, parse_kept_entry};
 pub use self::schema::{data_schema, request_schema};
 
 impl EntryKind {

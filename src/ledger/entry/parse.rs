@@ -21,6 +21,29 @@ use crate::ledger::attachments::CitedProblem;
 /// Fails with every field error: unknown kind, missing or ill-typed fields, unknown
 /// fields, malformed or future dates, negative or inexact amounts.
 pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
+    parse(body, Texts::AsWritten)
+}
+
+/// Parses a body kept before it was appended (a pending proposal's entry), as
+/// [`parse_entry`] but for its texts: a text kept when only a NUL was refused in one
+/// (a control or bidi character) is read as kept, so that the proposal can still be
+/// decided and shown.
+///
+/// Fails as [`parse_entry`] does.
+pub fn parse_kept_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
+    parse(body, Texts::AsKept)
+}
+
+/// Which characters a text may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Texts {
+    /// As a person writes one now: no control or bidi character (`domain::text`).
+    AsWritten,
+    /// As kept before that rule: no NUL.
+    AsKept,
+}
+
+fn parse(body: &Value, texts: Texts) -> Result<EntryRequest, Vec<FieldError>> {
     let Some(object) = body.as_object() else {
         return Err(vec![FieldError::new(
             "",
@@ -28,7 +51,7 @@ pub fn parse_entry(body: &Value) -> Result<EntryRequest, Vec<FieldError>> {
             "请求体应为 JSON 对象",
         )]);
     };
-    let mut reader = Reader::new(object, String::new());
+    let mut reader = Reader::new(object, String::new(), texts);
     let kind = reader.kind();
     let occurred_on = reader.date(&OCCURRED_ON);
     let Some(kind) = kind else {
@@ -108,15 +131,25 @@ struct Reader<'a> {
     object: &'a Map<String, Value>,
     /// `owner.` inside the owner object, empty at the top.
     prefix: String,
+    texts: Texts,
     errors: Vec<FieldError>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(object: &'a Map<String, Value>, prefix: String) -> Self {
+    fn new(object: &'a Map<String, Value>, prefix: String, texts: Texts) -> Self {
         Reader {
             object,
             prefix,
+            texts,
             errors: Vec::new(),
+        }
+    }
+
+    /// The first character of `text` it may not hold, if any.
+    fn unshowable(&self, text: &str) -> Option<char> {
+        match self.texts {
+            Texts::AsWritten => unshowable(text),
+            Texts::AsKept => text.contains('\0').then_some('\0'),
         }
     }
 
@@ -298,8 +331,8 @@ impl<'a> Reader<'a> {
                 }
                 None
             }
-            Some(Value::String(text)) if unshowable(text).is_some() => {
-                let held = unshowable(text).map(described).unwrap_or_default();
+            Some(Value::String(text)) if self.unshowable(text).is_some() => {
+                let held = self.unshowable(text).map(described).unwrap_or_default();
                 let message = format!("字段 {name} 含有{held}");
                 self.error(&name, "invalid_value", message);
                 None
@@ -408,7 +441,7 @@ impl<'a> Reader<'a> {
                 whole = false;
                 continue;
             };
-            let (data, errors) = Reader::nested(inner, &at, fields);
+            let (data, errors) = Reader::nested(inner, &at, fields, self.texts);
             whole &= errors.is_empty();
             for mut error in errors {
                 error.message = format!("{}第 {row} 行：{}", field.label, error.message);
@@ -425,8 +458,9 @@ impl<'a> Reader<'a> {
         inner: &Map<String, Value>,
         at: &str,
         fields: &[Field],
+        texts: Texts,
     ) -> (Map<String, Value>, Vec<FieldError>) {
-        let mut reader = Reader::new(inner, format!("{at}."));
+        let mut reader = Reader::new(inner, format!("{at}."), texts);
         let data = reader.fields(fields);
         for key in inner.keys() {
             if !fields.iter().any(|f| f.name == key) {
@@ -453,7 +487,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
         };
-        let (data, mut errors) = Reader::nested(inner, &name, fields);
+        let (data, mut errors) = Reader::nested(inner, &name, fields, self.texts);
         self.errors.append(&mut errors);
         let complete = fields
             .iter()

@@ -19,7 +19,7 @@ use crate::approvals::{ApprovalSettings, Level};
 use crate::auth::{Access, Caller};
 use crate::db::{Db, DbError};
 use crate::domain::{shown, Scope, Vocabulary};
-use crate::ledger::entry::{parse_entry, EntryData};
+use crate::ledger::entry::{parse_kept_entry, EntryData};
 use crate::register::query::find_asset;
 use crate::web::form_key;
 use crate::web::session::Session;
@@ -184,7 +184,7 @@ fn proposal_page(
 
 /// The entry a proposal would append, as people read it, and its household lines.
 fn entry_of(view: &ProposalView) -> (String, Vec<(String, String)>) {
-    match parse_entry(&view.entry) {
+    match parse_kept_entry(&view.entry) {
         Ok(entry) => {
             let lines = match &entry.data {
                 EntryData::IncomeDistributed(d) => d
