@@ -19,7 +19,6 @@ pub mod projects;
 pub mod proposals;
 pub mod public;
 pub mod stocktakes;
-pub mod strict_json;
 pub mod tokens;
 pub mod totals;
 pub mod views;

@@ -5,6 +5,7 @@
 
 pub mod fields;
 pub mod param;
+pub mod strict_json;
 
 use rocket::form::FromForm;
 

@@ -1071,6 +1071,27 @@ fn a_declaration_without_a_key_does_not_wait_for_ledger_appends(app: &TestApp) {
     );
 }
 
+/// A declaration uploaded on the 对账 page whose JSON names a key twice is refused as
+/// the API refuses it (which of two amounts was meant is not ours to guess), and
+/// nothing is stored.
+fn an_uploaded_declaration_naming_a_key_twice_is_refused(app: &TestApp) {
+    let browser = app.signed_in(&app.clerk);
+    let json = r#"{"name": "县级", "as_of": "2020-10-31", "lines": [{"scope": "total", "projects": 3, "amount": "1.00", "amount": "999.00"}]}"#;
+    let body = format!(
+        "--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.json\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n--XB--\r\n"
+    );
+    let response = browser
+        .post("/reconcile/upload")
+        .header(ContentType::new("multipart", "form-data").with_params(("boundary", "XB")))
+        .body(body)
+        .dispatch();
+    let status = response.status();
+    let page = response.into_string().unwrap_or_default();
+    assert_eq!(status, Status::UnprocessableEntity, "{page}");
+    assert!(page.contains("字段 amount 出现了不止一次"), "{page}");
+    assert_eq!(app.count_rows("declarations"), 0);
+}
+
 fn main() -> std::process::ExitCode {
     let scenarios: Vec<(&'static str, Scenario)> = vec![
         (
@@ -1105,6 +1126,10 @@ fn main() -> std::process::ExitCode {
         (
             "declarations::bad_input",
             bad_declarations_name_the_line_and_store_nothing,
+        ),
+        (
+            "declarations::an_uploaded_json_naming_a_key_twice",
+            an_uploaded_declaration_naming_a_key_twice_is_refused,
         ),
         (
             "declarations::a_repeated_post_stores_once",

@@ -788,6 +788,29 @@ fn fields_a_result_lacks_or_of_another_type_are_refused_and_nothing_is_written(a
         assert_eq!(without_instance(reply.body), one_refusal(error));
         assert_eq!(written(app), before);
     }
+    // A field named twice: which result was meant is not ours to guess.
+    let before = written(app);
+    let reply = app.post(
+        &format!("/api/v1/stocktakes/{id}/results"),
+        Some(&app.clerk),
+        br#"[{"asset_code": "A1", "result": "normal", "result": "missing", "checked_on": "2026-09-30"}]"#
+            .to_vec(),
+        ContentType::JSON,
+    );
+    assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
+    assert_eq!(
+        reply.body["type"], "urn:asset-registry:problem:malformed_json",
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("result")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(written(app), before);
     verify(app);
 }
 

@@ -120,7 +120,7 @@ pub async fn create(
         let asked = json!({"name": name, "as_of": as_of, "csv": digest(&bytes)});
         (declaration::parse_csv(&bytes, name, as_of), asked)
     } else {
-        let value: Value = super::strict_json::from_slice(&bytes).map_err(|e| ApiError::Unprocessable {
+        let value: Value = crate::request::strict_json::from_slice(&bytes).map_err(|e| ApiError::Unprocessable {
             code: "malformed_json",
             detail: format!("请求体不是有效的 JSON：第 {} 行第 {} 列：{e}", e.line(), e.column()),
             errors: json!([{"line": e.line(), "field": "", "code": "malformed_json", "message": e.to_string()}]),

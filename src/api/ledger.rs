@@ -160,7 +160,7 @@ pub async fn append(
 ) -> Result<(Status, Json<Value>), ApiError> {
     let body = super::json_body(body, limits).await?;
     let value: Value =
-        super::strict_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
+        crate::request::strict_json::from_slice(&body).map_err(|e| ApiError::Unprocessable {
             code: "malformed_json",
             detail: format!(
                 "请求体不是有效的 JSON：第 {} 行第 {} 列：{e}",

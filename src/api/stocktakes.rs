@@ -30,10 +30,11 @@ use crate::stocktake::campaign::{self, Opening};
 use crate::stocktake::checklist::{checklist, write_xlsx, ChecklistItem, Place};
 use crate::stocktake::listing;
 use crate::stocktake::report::{render_checklist, render_report};
-use crate::stocktake::results::{record, CheckedUpload, Origin, ResultInput, ShapeError};
+use crate::stocktake::results::{record, CheckedUpload};
 use crate::stocktake::upload::read_upload;
 use crate::stocktake::{Campaign, StocktakeError};
 
+mod json_results;
 mod operations;
 pub mod views;
 
@@ -329,74 +330,6 @@ pub async fn get_checklist_xlsx(
     Ok((xlsx, bytes))
 }
 
-/// The results of a JSON list, each by its index.
-///
-/// Fails with the rule `invalid_body` when the body is not a JSON list.
-fn json_results(bytes: &[u8]) -> Result<Vec<ResultInput>, ApiError> {
-    let not_a_list = || {
-        ApiError::from(crate::stocktake::campaign::rule(
-            "invalid_body",
-            "results",
-            "请求体应为 JSON 数组：[{asset_code, result, checked_on, note?, attachments?}]"
-                .to_owned(),
-        ))
-    };
-    let value: Value = serde_json::from_slice(bytes).map_err(|_| not_a_list())?;
-    let Value::Array(list) = value else {
-        return Err(not_a_list());
-    };
-    let field = |item: &Value, name: &str| match item.get(name) {
-        Some(Value::String(text)) => Some(text.clone()),
-        _ => None,
-    };
-    Ok(list
-        .iter()
-        .enumerate()
-        .map(|(index, item)| ResultInput {
-            origin: Some(Origin::Index(index)),
-            asset_code: field(item, "asset_code"),
-            result: field(item, "result"),
-            checked_on: field(item, "checked_on"),
-            note: field(item, "note"),
-            attachments: item.get("attachments").cloned(),
-            refused: shape_errors(item),
-        })
-        .collect())
-}
-
-/// The fields of a JSON result, as [`json_results`] reads them.
-const RESULT_FIELDS: [&str; 5] = ["asset_code", "result", "checked_on", "note", "attachments"];
-
-/// What a JSON result holds that cannot be read, as the ledger refuses it of an entry:
-/// a field it does not have (`notes` for `note` would lose the note), or a text field
-/// whose value is not a string (a number is no asset code, an object no note).
-fn shape_errors(item: &Value) -> Vec<ShapeError> {
-    let Value::Object(fields) = item else {
-        return Vec::new();
-    };
-    let mut errors = Vec::new();
-    for (name, value) in fields {
-        if !RESULT_FIELDS.contains(&name.as_str()) {
-            errors.push(ShapeError {
-                field: name.clone(),
-                code: "unknown_field",
-                message: format!(
-                    "盘点结果没有字段 {}（可用字段：{}）",
-                    name.escape_debug(),
-                    RESULT_FIELDS.join("、")
-                ),
-            });
-        } else if name != "attachments" && !matches!(value, Value::String(_) | Value::Null) {
-            errors.push(ShapeError {
-                field: name.clone(),
-                code: "invalid_type",
-                message: format!("字段 {name} 应为字符串，收到 {value}"),
-            });
-        }
-    }
-    errors
-}
-
 /// Records results: a JSON list (`Content-Type: application/json`), or a checklist
 /// filled in (XLSX, XLS, ODS or CSV). All of them, or none with every row's errors.
 /// With an `Idempotency-Key`, a retried upload (a phone on a village's mobile data)
@@ -459,7 +392,7 @@ fn parse_upload(json: bool, spool: &tempfile::NamedTempFile) -> ParsedUpload {
     if json {
         let bytes = std::fs::read(spool.path())
             .map_err(|e| ApiError::Internal(format!("cannot read the upload: {e}")))?;
-        Ok(CheckedUpload::of(json_results(&bytes)?, None))
+        Ok(CheckedUpload::of(json_results::json_results(&bytes)?, None))
     } else {
         let (inputs, columns) = read_upload(spool.path())?;
         Ok(CheckedUpload::of(inputs, Some(columns)))

@@ -359,7 +359,7 @@ pub async fn upload_declaration(
     let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let is_json = content.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let parsed = if is_json {
-        match serde_json::from_slice::<Value>(content) {
+        match crate::request::strict_json::from_slice(content) {
             Ok(value) => declaration::parse_json(&value),
             Err(e) => Err(vec![DeclarationError {
                 line: Some(e.line() as u64),
