@@ -726,6 +726,12 @@ fn bad_values_are_row_errors(app: &TestApp) {
             "invalid_date",
             "晚于今天",
         ),
+        (
+            vec![("建成日期", "2999-01-01")],
+            "建成日期",
+            "invalid_date",
+            "应在 1949-10-01 至今天（北京时间",
+        ),
     ];
     let codes = [
         ("E-01", "E-01-1"),
@@ -739,6 +745,7 @@ fn bad_values_are_row_errors(app: &TestApp) {
         ("E-09", "E-09-1"),
         ("E-10", "E-10-1"),
         ("E-11", "E-11-1"),
+        ("E-12", "E-12-1"),
     ];
     let mut rows = vec![HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
     for ((extra, _, _, _), (code, asset)) in cases.iter().zip(codes) {

@@ -179,11 +179,25 @@ pub fn totals(
     crate::db::read_snapshot(conn, |conn| totals_within(conn, scope, group_by))
 }
 
-/// As [`totals`], within a snapshot the caller has begun (`db::read_snapshot`), so that
-/// several groupings read together add up to the same register while others write.
+/// The totals of the register in `scope` by class, by town and by year, from one
+/// snapshot, so that the three add up to the same register while others write (the
+/// overview's tables).
 ///
 /// Fails as [`totals`] does.
-pub fn totals_within(
+pub fn totals_by_class_town_and_year(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> Result<(Totals, Totals, Totals), TotalsError> {
+    crate::db::read_snapshot(conn, |conn| {
+        Ok((
+            totals_within(conn, scope, GroupBy::Class)?,
+            totals_within(conn, scope, GroupBy::Town)?,
+            totals_within(conn, scope, GroupBy::Year)?,
+        ))
+    })
+}
+
+fn totals_within(
     conn: &mut DbConnection,
     scope: &Scope,
     group_by: GroupBy,

@@ -11,11 +11,11 @@ use crate::domain::id_number::{mask as mask_id_number, mask_keeping};
 /// How readers see a personal field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mask {
-    /// An ID number: all but the first six and last four characters hidden
-    /// (`610481********4310`).
+    /// An ID number: at least eight characters hidden, all but the first six and last
+    /// four of one of eighteen (`610481********4310`), see `domain::id_number::mask`.
     IdNumber,
-    /// A telephone number: all but the first three and last four characters hidden
-    /// (`138****5678`).
+    /// A telephone number: at least four characters hidden, all but the first three
+    /// and last four of one of eleven (`138****5678`), see [`mask_phone`].
     Phone,
 }
 

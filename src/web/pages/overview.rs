@@ -6,9 +6,9 @@ use rocket::response::content::RawHtml;
 use rocket::{get, State};
 
 use super::{internal, PageError};
-use crate::db::{read_snapshot, Db};
+use crate::db::Db;
 use crate::domain::Scope;
-use crate::register::totals::{totals_within, Figures, GroupBy, Totals, TotalsError};
+use crate::register::totals::{totals_by_class_town_and_year, Figures, Totals};
 use crate::web::session::Session;
 use crate::web::view::chart::{bar_chart, Bar};
 use crate::web::view::{class_label, encode, header_row, money_cells, number_cell, page};
@@ -44,19 +44,7 @@ pub async fn overview(session: Session, db: &State<Db>) -> Result<RawHtml<String
 /// Reads the totals of the register in `scope` by class, by town and by year.
 async fn load(db: &Db, scope: Scope) -> Result<Overview, PageError> {
     let (by_class, by_town, by_year) = db
-        .run(move |conn| {
-            // One snapshot: the three tables add up to the same register while other
-            // processes write.
-            read_snapshot(conn, |conn| {
-                let by = |conn: &mut _, group_by| totals_within(conn, &scope, group_by);
-                Ok::<_, TotalsError>((
-                    by(conn, GroupBy::Class)?,
-                    by(conn, GroupBy::Town)?,
-                    by(conn, GroupBy::Year)?,
-                ))
-            })
-            .map_err(internal)
-        })
+        .run(move |conn| totals_by_class_town_and_year(conn, &scope).map_err(internal))
         .await?;
     Ok(Overview {
         classes: grouping(by_class, |key| {

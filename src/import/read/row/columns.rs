@@ -156,7 +156,7 @@ impl Cells<'_> {
             }
             Ok(_) => format!("{}“{text}”晚于今天", field.chinese()),
             Err(DateError::OutOfRange) => {
-                format!("{}“{text}”{}", field.chinese(), DateError::range())
+                format!("{}“{text}”{}", field.chinese(), DateError::past_range())
             }
             Err(DateError::Malformed) => format!(
                 "无法识别的{}“{text}”，应写成 2020-03-05、2020/3/5、2020年3月5日 或 20200305",
