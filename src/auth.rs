@@ -233,7 +233,8 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 100;
 /// proposal and approval names, so the API and the command line hold it to one rule.
 ///
 /// Fails, saying why in Chinese, when it is empty, longer than
-/// [`MAX_TOKEN_NAME_CHARS`] characters or holds a control character.
+/// [`MAX_TOKEN_NAME_CHARS`] characters or holds a control character, a bidi control or
+/// another that shows nothing (`domain::codes::is_invisible`).
 pub fn token_name(raw: &str) -> Result<String, String> {
     let name = raw.trim();
     if name.is_empty() {
@@ -245,6 +246,16 @@ pub fn token_name(raw: &str) -> Result<String, String> {
         ))
     } else if name.chars().any(char::is_control) {
         Err("令牌名称（name）不能含有控制字符".to_owned())
+    } else if let Some(c) = name
+        .chars()
+        .find(|&c| crate::domain::codes::is_invisible(c))
+    {
+        // A bidi control or a zero-width character would make the name every entry
+        // carries show otherwise than it is stored.
+        Err(format!(
+            "令牌名称（name）不能含有不可见字符或双向控制符（U+{:04X}）",
+            u32::from(c)
+        ))
     } else {
         Ok(name.to_owned())
     }

@@ -1063,7 +1063,9 @@ fn a_form_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
     assert_eq!(status, Status::ServiceUnavailable, "{page}");
     assert!(page.contains("<title>数据库繁忙"), "{page}");
     assert!(
-        page.contains("<p>数据库正忙，本次提交未写入任何数据。请稍后重新提交。</p>"),
+        page.contains(
+            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
+        ),
         "{page}"
     );
     assert!(!page.contains("服务器内部错误"), "{page}");

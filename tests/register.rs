@@ -1029,6 +1029,10 @@ fn cli_token_create_prints_the_token_alone(app: &TestApp) {
         ),
         ("张\u{1}会计", "令牌名称（name）不能含有控制字符"),
         (
+            "计会\u{202e}张",
+            "令牌名称（name）不能含有不可见字符或双向控制符（U+202E）",
+        ),
+        (
             long.as_str(),
             "令牌名称（name）不能超过 100 个字符，此处为 101 个",
         ),

@@ -42,7 +42,7 @@ pub struct CountyScope(());
 impl Scope {
     /// Parses `county`, `town:<镇街>`, `village:<镇街>/<村>` or `department:<部门>`;
     /// the names are trimmed and must be non-empty, without control characters, at most
-    /// 100 characters (and a town in a village scope without `/`).
+    /// 100 characters (and a 镇街 or 村 without `/`).
     ///
     /// Fails with a message naming what is wrong.
     pub fn parse(text: &str) -> Result<Scope, ScopeError> {
@@ -52,14 +52,14 @@ impl Scope {
         }
         let (kind, rest) = text.split_once(':').ok_or_else(|| expected(text))?;
         match kind {
-            "town" => Ok(Scope::Town(name(rest, "镇街")?)),
+            "town" => Ok(Scope::Town(place(rest, "镇街")?)),
             "village" => {
                 let (town, village) = rest.split_once('/').ok_or_else(|| {
                     ScopeError(format!("村范围应写作 village:<镇街>/<村>，收到“{text}”"))
                 })?;
                 Ok(Scope::Village {
-                    town: name(town, "镇街")?,
-                    village: name(village, "村")?,
+                    town: place(town, "镇街")?,
+                    village: place(village, "村")?,
                 })
             }
             "department" => Ok(Scope::Department(name(rest, "行业主管部门")?)),
@@ -126,6 +126,19 @@ fn name(text: &str, what: &str) -> Result<String, ScopeError> {
     Ok(text.to_owned())
 }
 
+/// A 镇街 or 村 of a scope, as [`name`], and without `/`: a village's scope is written
+/// `<镇街>/<村>`, and the import refuses a slash in either name, so that `甲/乙` + `丙` and
+/// `甲` + `乙/丙` are not one place.
+fn place(text: &str, what: &str) -> Result<String, ScopeError> {
+    let text = name(text, what)?;
+    if text.contains('/') {
+        return Err(ScopeError(format!(
+            "范围中的{what}不能含有“/”：村范围写作 village:<镇街>/<村>，镇街和村的名称中都没有斜杠"
+        )));
+    }
+    Ok(text)
+}
+
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -178,6 +191,8 @@ mod tests {
             "city:兴平",
             "department: ",
             "town:a\u{0}b",
+            "town:甲/乙",
+            "village:甲/乙/丙",
         ] {
             let error = Scope::parse(text).expect_err(text);
             assert!(error.to_string().contains("范围"), "{text}: {error}");

@@ -140,13 +140,15 @@ impl From<crate::db::DbError> for PageError {
 
 /// The database was too busy to take the request now (a write kept waiting for the
 /// ledger's chain lock behind another process's long import): logged, shown as 503 with
-/// the advice to send it again, as the API answers 503 with `Retry-After`.
+/// the advice to try again (and, for a form, that nothing was written), as the API
+/// answers 503 with `Retry-After`. A page that only reads (a pool with no connection
+/// free) is told the same.
 pub fn busy(error: impl std::fmt::Display) -> PageError {
     tracing::warn!(cause = %error, "web page refused: database busy");
     message_page(
         Status::ServiceUnavailable,
         "数据库繁忙",
-        "数据库正忙，本次提交未写入任何数据。请稍后重新提交。",
+        "数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。",
         ("/", "返回首页"),
     )
 }
