@@ -93,6 +93,18 @@ fn distribution() -> Value {
                      {"name": "李四", "amount": "2000.00"}]})
 }
 
+/// Proposes handing TEA-1 to 柳镇集体 on `day` under `document_no` (it waits for the
+/// county's approval, with no notice): the proposal's id.
+fn transfer_proposed(app: &TestApp, day: &str, document_no: &str) -> String {
+    let reply = entry(
+        app,
+        "TEA-1",
+        &json!({"kind": "ownership_transferred", "occurred_on": day,
+                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": document_no}),
+    );
+    reply.body["proposal_id"].as_str().expect("id").to_owned()
+}
+
 fn disposal() -> Value {
     json!({"kind": "disposed", "occurred_on": "2023-06-30", "method": "scrap", "approval_no": "兴财〔2023〕9号"})
 }
@@ -478,53 +490,22 @@ fn every_rule_of_approval_refuses_with_nothing_written(app: &TestApp) {
 /// (500); posted again once the lock is free, the step is taken and the entry appended.
 fn an_approval_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
     setup(app);
-    let id = entry(
-        app,
-        "TEA-1",
-        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
-                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
-    )
-    .body["proposal_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = transfer_proposed(app, "2023-01-01", "X1");
     let county = token(app, Role::Approver, "county", "县李审批");
-    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
-    let timeout = asset_registry::db::pool::statement_timeout(&settings);
-    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
-        .expect("open");
-    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        served,
-        app.figment.clone(),
-    ))
-    .expect("rocket");
+    let server = app.impatient_server();
     let send = || {
-        let response = server
-            .post(format!("/proposals/{id}/approve"))
-            .header(ContentType::Form)
-            .cookie(rocket::http::Cookie::new(
-                asset_registry::auth::SESSION_COOKIE,
-                county.clone(),
-            ))
-            .body("step=county")
-            .dispatch();
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_owned);
-        (status, location, response.into_string().unwrap_or_default())
+        support::post_form(
+            &server,
+            &format!("/proposals/{id}/approve"),
+            &county,
+            "step=county".to_owned(),
+        )
     };
     let state = written(app);
     let ((status, _, page), in_time) =
         app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
     assert!(in_time, "the approval waited until the lock was given up");
-    assert_eq!(status, Status::ServiceUnavailable, "{page}");
-    assert!(page.contains("<title>数据库繁忙"), "{page}");
-    assert!(
-        page.contains(
-            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
-        ),
-        "{page}"
-    );
-    assert!(!page.contains("服务器内部错误"), "{page}");
+    support::assert_busy_page(status, &page);
     assert_eq!(written(app), state, "nothing written");
     let (status, location, _) = send();
     assert_eq!(status, Status::SeeOther);
@@ -538,16 +519,7 @@ fn an_approval_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
 /// was) is still decided: its entry is read as it was kept, and appended.
 fn a_proposal_kept_with_a_bidi_mark_is_still_approved(app: &TestApp) {
     setup(app);
-    let id = entry(
-        app,
-        "TEA-1",
-        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
-                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
-    )
-    .body["proposal_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = transfer_proposed(app, "2023-01-01", "X1");
     // As a release before the rule kept it.
     let mut conn = app.db.conn().expect("connection");
     let kept = diesel::RunQueryDsl::execute(
@@ -579,16 +551,7 @@ fn a_proposal_kept_with_a_bidi_mark_is_still_approved(app: &TestApp) {
 
 fn a_rejection_closes_the_proposal(app: &TestApp) {
     setup(app);
-    let id = entry(
-        app,
-        "TEA-1",
-        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-01",
-                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X1"}),
-    )
-    .body["proposal_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = transfer_proposed(app, "2023-01-01", "X1");
     let county = token(app, Role::Approver, "county", "县李审批");
     let state = written(app);
     let reject = |reason: &str| {
@@ -617,16 +580,7 @@ fn a_rejection_closes_the_proposal(app: &TestApp) {
     let reply = app.get("/api/v1/proposals?status=rejected", Some(&app.auditor));
     assert_eq!(reply.body["items"][0]["id"], id);
     // Ownership transfers need no notice: a new proposal approves at once.
-    let id = entry(
-        app,
-        "TEA-1",
-        &json!({"kind": "ownership_transferred", "occurred_on": "2023-01-02",
-                "owner": {"name": "柳镇集体", "type": "village_collective"}, "document_no": "X2"}),
-    )
-    .body["proposal_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = transfer_proposed(app, "2023-01-02", "X2");
     let reply = approve(app, &id, &county, json!({}));
     assert_eq!(reply.body["status"], "approved", "{}", reply.body);
     assert_eq!(

@@ -970,15 +970,7 @@ fn concurrent_clients_get_no_server_errors(app: &TestApp) {
 /// write goes in.
 fn a_write_kept_waiting_for_the_chain_is_told_to_retry(app: &TestApp) {
     setup(app);
-    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
-    let timeout = asset_registry::db::pool::statement_timeout(&settings);
-    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
-        .expect("open");
-    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        served,
-        app.figment.clone(),
-    ))
-    .expect("rocket");
+    let server = app.impatient_server();
     let entry =
         json!({"kind": "maintenance", "occurred_on": "2021-06-01", "description": "更换水泵"});
     let send = || {
@@ -1033,42 +1025,15 @@ fn a_write_kept_waiting_for_the_chain_is_told_to_retry(app: &TestApp) {
 /// (500); sent again once the lock is free, the entry is recorded.
 fn a_form_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
     setup(app);
-    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
-    let timeout = asset_registry::db::pool::statement_timeout(&settings);
-    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
-        .expect("open");
-    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        served,
-        app.figment.clone(),
-    ))
-    .expect("rocket");
+    let server = app.impatient_server();
     let send = || {
-        let response = server
-            .post("/assets/PIPE-1/entries")
-            .header(ContentType::Form)
-            .cookie(rocket::http::Cookie::new(
-                asset_registry::auth::SESSION_COOKIE,
-                app.clerk.clone(),
-            ))
-            .body("kind=maintenance&occurred_on=2021-06-01&description=%E6%9B%B4%E6%8D%A2%E6%B0%B4%E6%B3%B5")
-            .dispatch();
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_owned);
-        (status, location, response.into_string().unwrap_or_default())
+        support::post_form(&server, "/assets/PIPE-1/entries", &app.clerk, "kind=maintenance&occurred_on=2021-06-01&description=%E6%9B%B4%E6%8D%A2%E6%B0%B4%E6%B3%B5".to_owned())
     };
     let before = app.register_state();
     let ((status, _, page), in_time) =
         app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
     assert!(in_time, "the form waited until the lock was given up");
-    assert_eq!(status, Status::ServiceUnavailable, "{page}");
-    assert!(page.contains("<title>数据库繁忙"), "{page}");
-    assert!(
-        page.contains(
-            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
-        ),
-        "{page}"
-    );
-    assert!(!page.contains("服务器内部错误"), "{page}");
+    support::assert_busy_page(status, &page);
     assert_eq!(app.register_state(), before, "nothing written");
     let (status, location, _) = send();
     assert_eq!(status, Status::SeeOther);

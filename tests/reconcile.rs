@@ -986,45 +986,23 @@ fn a_repeated_declaration_post_stores_once(app: &TestApp) {
 /// with the page 数据库繁忙 (503) saying nothing was written, not the internal-error page
 /// (500); sent again once the lock is free, the declaration is stored.
 fn a_declaration_form_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
-    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
-    let timeout = asset_registry::db::pool::statement_timeout(&settings);
-    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
-        .expect("open");
-    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        served,
-        app.figment.clone(),
-    ))
-    .expect("rocket");
+    let server = app.impatient_server();
     let key = uuid::Uuid::new_v4().to_string();
     let send = || {
-        let response = server
-            .post("/reconcile")
-            .header(ContentType::Form)
-            .cookie(rocket::http::Cookie::new(
-                asset_registry::auth::SESSION_COOKIE,
-                app.clerk.clone(),
-            ))
-            .body(format!(
+        support::post_form(
+            &server,
+            "/reconcile",
+            &app.clerk,
+            format!(
                 "name={}&as_of=2020-10-31&scope0=total&projects0=1&amount0=100.00&form_key={key}",
                 support::encode("县级申报")
-            ))
-            .dispatch();
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_owned);
-        (status, location, response.into_string().unwrap_or_default())
+            ),
+        )
     };
     let ((status, _, page), in_time) =
         app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
     assert!(in_time, "the form waited until the lock was given up");
-    assert_eq!(status, Status::ServiceUnavailable, "{page}");
-    assert!(page.contains("<title>数据库繁忙"), "{page}");
-    assert!(
-        page.contains(
-            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
-        ),
-        "{page}"
-    );
-    assert!(!page.contains("服务器内部错误"), "{page}");
+    support::assert_busy_page(status, &page);
     assert_eq!(app.count_rows("declarations"), 0, "nothing written");
     let (status, location, _) = send();
     assert_eq!(status, Status::SeeOther);

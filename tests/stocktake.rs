@@ -2044,42 +2044,20 @@ fn a_repeated_open_or_close_form_writes_once(app: &TestApp) {
 fn a_result_kept_waiting_for_the_chain_is_told_to_send_again(app: &TestApp) {
     setup(app);
     let id = open_county(app);
-    let settings = rocket::Config::figment().merge(("statement_timeout", 1));
-    let timeout = asset_registry::db::pool::statement_timeout(&settings);
-    let served = asset_registry::db::Db::open_with_timeout(&app.database.url, 2, "serve", timeout)
-        .expect("open");
-    let server = rocket::local::blocking::Client::tracked(asset_registry::server::rocket(
-        served,
-        app.figment.clone(),
-    ))
-    .expect("rocket");
+    let server = app.impatient_server();
     let send = || {
-        let response = server
-            .post(format!("/stocktakes/{id}/check"))
-            .header(ContentType::Form)
-            .cookie(rocket::http::Cookie::new(
-                asset_registry::auth::SESSION_COOKIE,
-                app.clerk.clone(),
-            ))
-            .body("asset_code=A2&q=A2&result=normal&checked_on=2026-10-08")
-            .dispatch();
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_owned);
-        (status, location, response.into_string().unwrap_or_default())
+        support::post_form(
+            &server,
+            &format!("/stocktakes/{id}/check"),
+            &app.clerk,
+            "asset_code=A2&q=A2&result=normal&checked_on=2026-10-08".to_owned(),
+        )
     };
     let before = written(app);
     let ((status, _, page), in_time) =
         app.beside_a_held_chain_lock(std::time::Duration::from_secs(60), send);
     assert!(in_time, "the result waited until the lock was given up");
-    assert_eq!(status, Status::ServiceUnavailable, "{page}");
-    assert!(page.contains("<title>数据库繁忙"), "{page}");
-    assert!(
-        page.contains(
-            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
-        ),
-        "{page}"
-    );
-    assert!(!page.contains("服务器内部错误"), "{page}");
+    support::assert_busy_page(status, &page);
     assert_eq!(written(app), before, "nothing written");
     let (status, location, _) = send();
     assert_eq!(status, Status::SeeOther);

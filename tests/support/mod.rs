@@ -411,6 +411,17 @@ impl TestApp {
         counted.n
     }
 
+    /// A second server on this database whose statements time out after a second, as
+    /// another process serving beside a long import: a write there that waits for the
+    /// chain's lock ([`Self::beside_a_held_chain_lock`]) runs out of time.
+    pub fn impatient_server(&self) -> Client {
+        let settings = rocket::Config::figment().merge(("statement_timeout", 1));
+        let timeout = asset_registry::db::pool::statement_timeout(&settings);
+        let served = Db::open_with_timeout(&self.database.url, 2, "serve", timeout).expect("open");
+        Client::tracked(asset_registry::server::rocket(served, self.figment.clone()))
+            .expect("rocket")
+    }
+
     /// Runs `write` while another connection holds the ledger chain's lock (a
     /// transaction that has written the head row and not ended, as an append in
     /// progress does), released once `write` returns or after `patience`: what `write`
@@ -525,6 +536,42 @@ pub struct RegisterState {
     pub assets: i64,
     pub entries: i64,
     pub head: String,
+}
+
+/// Posts the form `body` to `path` on `client` in the web session of `token`: the
+/// status, the `Location` and the page.
+pub fn post_form(
+    client: &Client,
+    path: &str,
+    token: &str,
+    body: String,
+) -> (Status, Option<String>, String) {
+    let response = client
+        .post(path.to_owned())
+        .header(ContentType::Form)
+        .cookie(rocket::http::Cookie::new(
+            auth::SESSION_COOKIE,
+            token.to_owned(),
+        ))
+        .body(body)
+        .dispatch();
+    let status = response.status();
+    let location = response.headers().get_one("Location").map(str::to_owned);
+    (status, location, response.into_string().unwrap_or_default())
+}
+
+/// Asserts that `page`, answered with `status`, is the page of a busy database (503:
+/// nothing written, send it again), not the internal-error page.
+pub fn assert_busy_page(status: Status, page: &str) {
+    assert_eq!(status, Status::ServiceUnavailable, "{page}");
+    assert!(page.contains("<title>数据库繁忙"), "{page}");
+    assert!(
+        page.contains(
+            "<p>数据库正忙，请稍后再试；刚才若是提交，本次未写入任何数据，请稍后重新提交。</p>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("服务器内部错误"), "{page}");
 }
 
 /// Reads a dispatched response whole.
