@@ -511,18 +511,7 @@ fn imports_cannot_read_codes_registered_outside_the_scope(app: &TestApp) {
             ContentType::CSV,
         );
         assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
-        let errors: Vec<(i64, String, String)> = reply.body["errors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    e["line"].as_i64().unwrap_or_default(),
-                    e["column"].as_str().unwrap_or_default().to_owned(),
-                    e["code"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
+        let errors = row_errors(&reply.body);
         assert_eq!(
             errors,
             [
@@ -593,18 +582,7 @@ fn a_narrower_scope_is_not_answered_with_a_batch_it_does_not_see(app: &TestApp) 
             ContentType::CSV,
         );
         assert_eq!(reply.status, Status::UnprocessableEntity, "{}", reply.body);
-        let errors: Vec<(i64, String, String)> = reply.body["errors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    e["line"].as_i64().unwrap_or_default(),
-                    e["column"].as_str().unwrap_or_default().to_owned(),
-                    e["code"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
+        let errors = row_errors(&reply.body);
         assert_eq!(
             errors,
             [
@@ -911,6 +889,22 @@ fn public_app(backend: asset_registry::db::Backend) -> TestApp {
                 .merge(("approvals", "ownership_transferred=county")),
         ),
     )
+}
+
+/// The row errors of an import's answer, as (line, column, code).
+fn row_errors(body: &Value) -> Vec<(i64, String, String)> {
+    body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap_or_default(),
+                e["column"].as_str().unwrap_or_default().to_owned(),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 fn main() -> std::process::ExitCode {
