@@ -1,5 +1,5 @@
-//! The rows of `stocktake_results`, written a whole upload at a time, and how each
-//! engine inserts them many at once (as `bulk` does for the register's own tables).
+//! The rows of `stocktake_results`, written a whole upload at a time through
+//! `bulk::copy_in` (`COPY` on PostgreSQL, multi-row inserts on SQLite).
 
 use diesel::prelude::*;
 
